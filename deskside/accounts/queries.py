@@ -1,0 +1,55 @@
+"""Who may see which directory rows. Every page and endpoint reads through these."""
+
+from django.db.models import Q, QuerySet
+
+from deskside.accounts.models import Organization, Site, User
+
+
+def served_organization_ids(user: User) -> list[int] | None:
+    """Organisation ids an agent is limited to, or None when the agent serves every client.
+
+    Cached on the user object for the request, since queues ask for it repeatedly.
+    """
+    cached = getattr(user, "_served_org_ids", False)
+    if cached is not False:
+        return cached
+    ids = list(user.served_organizations.values_list("id", flat=True)) or None
+    user._served_org_ids = ids  # type: ignore[attr-defined]
+    return ids
+
+
+def organizations_visible_to(user: User) -> QuerySet[Organization]:
+    """Agents see the clients they serve (all, if unrestricted); customers their own."""
+    qs = Organization.objects.all()
+    if not user.is_authenticated or not user.is_active:
+        return qs.none()
+    if user.is_agent:
+        ids = served_organization_ids(user)
+        return qs if ids is None else qs.filter(id__in=ids)
+    return qs.filter(id=user.organization_id)
+
+
+def sites_visible_to(user: User) -> QuerySet[Site]:
+    """Sites of the organisations `user` may see."""
+    return Site.objects.select_related("organization").filter(
+        organization__in=organizations_visible_to(user)
+    )
+
+
+def users_visible_to(user: User) -> QuerySet[User]:
+    """Agents see every agent and the people of their clients; a customer sees the agents'
+    names and the people of their own organisation (to add them as watchers)."""
+    qs = User.objects.filter(is_active=True).select_related("organization")
+    if not user.is_authenticated or not user.is_active:
+        return qs.none()
+    if user.is_agent:
+        ids = served_organization_ids(user)
+        if ids is None:
+            return qs
+        return qs.filter(Q(kind=User.Kind.AGENT) | Q(organization_id__in=ids))
+    return qs.filter(Q(kind=User.Kind.AGENT) | Q(organization_id=user.organization_id))
+
+
+def agents() -> QuerySet[User]:
+    """Active agents, for assignment pickers."""
+    return User.objects.filter(kind=User.Kind.AGENT, is_active=True)

@@ -1,0 +1,190 @@
+"""Directory operations: organisations, sites, people, teams and API tokens.
+
+Each function is one transaction. Raises `InvalidInput` naming the field that was wrong.
+"""
+
+import zoneinfo
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.utils.text import slugify
+
+from deskside.accounts.exceptions import InvalidInput
+from deskside.accounts.models import ApiToken, Organization, Site, Team, Tier, User, hash_token
+from deskside.core import clock
+
+
+def validate_timezone(name: str, *, field: str = "timezone") -> str:
+    """Return `name` if it is an IANA time zone, else raise InvalidInput."""
+    try:
+        zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
+        raise InvalidInput(f"unknown time zone {name!r}", field=field) from exc
+    return name
+
+
+@transaction.atomic
+def create_organization(
+    *,
+    name: str,
+    slug: str = "",
+    timezone: str = "UTC",
+    is_msp: bool = False,
+    email_domains: str = "",
+) -> Organization:
+    """Create a client organisation. The slug defaults to one made from the name."""
+    name = name.strip()
+    if not name:
+        raise InvalidInput("an organisation needs a name", field="name")
+    slug = slugify(slug or name)[:60]
+    if not slug:
+        raise InvalidInput("the slug must contain letters or digits", field="slug")
+    if Organization.objects.filter(slug=slug).exists():
+        raise InvalidInput(f"an organisation with slug {slug!r} exists", field="slug")
+    return Organization.objects.create(
+        name=name,
+        slug=slug,
+        timezone=validate_timezone(timezone),
+        is_msp=is_msp,
+        email_domains=email_domains,
+    )
+
+
+@transaction.atomic
+def create_site(
+    *,
+    organization: Organization,
+    name: str,
+    address: str = "",
+    timezone: str | None = None,
+    latitude: float | None = None,
+    longitude: float | None = None,
+    access_notes: str = "",
+) -> Site:
+    """Create a site of `organization`; its time zone defaults to the organisation's."""
+    name = name.strip()
+    if not name:
+        raise InvalidInput("a site needs a name", field="name")
+    if organization.sites.filter(name=name).exists():
+        raise InvalidInput(f"{organization} already has a site named {name!r}", field="name")
+    return Site.objects.create(
+        organization=organization,
+        name=name,
+        address=address,
+        timezone=validate_timezone(timezone or organization.timezone),
+        latitude=latitude,
+        longitude=longitude,
+        access_notes=access_notes,
+    )
+
+
+@transaction.atomic
+def create_user(
+    *,
+    email: str,
+    full_name: str = "",
+    password: str | None = None,
+    kind: str = "customer",
+    organization: Organization | None = None,
+    site: Site | None = None,
+    tier: str = "",
+    is_org_admin: bool = False,
+    teams: list[Team] | None = None,
+    phone: str = "",
+    is_staff: bool = False,
+    is_superuser: bool = False,
+    timezone: str = "UTC",
+) -> User:
+    """Create an agent or a customer.
+
+    A customer needs an organisation (and a site of that organisation, if any); an agent needs
+    a tier (default L1). Without a password the user cannot sign in until one is set.
+    """
+    email = (email or "").strip().lower()
+    try:
+        validate_email(email)
+    except ValidationError as exc:
+        raise InvalidInput(f"{email!r} is not a valid email address", field="email") from exc
+    if kind not in User.Kind.values:
+        raise InvalidInput(f"kind must be one of {', '.join(User.Kind.values)}", field="kind")
+    if kind == User.Kind.CUSTOMER:
+        if organization is None:
+            raise InvalidInput("a customer belongs to an organisation", field="organization")
+        tier = ""
+    else:
+        tier = tier or Tier.L1
+        if tier not in Tier.values:
+            raise InvalidInput(f"tier must be one of {', '.join(Tier.values)}", field="tier")
+    if site is not None and organization is not None and site.organization_id != organization.id:
+        raise InvalidInput("the site belongs to another organisation", field="site")
+    if User.objects.filter(email=email).exists():
+        raise InvalidInput(f"a user with email {email} exists", field="email")
+    try:
+        user = User.objects.create_user(
+            email,
+            password,
+            full_name=full_name.strip(),
+            kind=kind,
+            organization=organization,
+            site=site,
+            tier=tier,
+            is_org_admin=is_org_admin and kind == User.Kind.CUSTOMER,
+            phone=phone,
+            is_staff=is_staff,
+            is_superuser=is_superuser,
+            timezone=validate_timezone(timezone),
+        )
+    except IntegrityError as exc:  # a concurrent create with the same email
+        raise InvalidInput(f"a user with email {email} exists", field="email") from exc
+    if teams:
+        user.teams.set(teams)
+    return user
+
+
+@transaction.atomic
+def create_team(*, name: str, tier: str = Tier.L1, lead: User | None = None) -> Team:
+    """Create a support team."""
+    if not name.strip():
+        raise InvalidInput("a team needs a name", field="name")
+    if tier not in Tier.values:
+        raise InvalidInput(f"tier must be one of {', '.join(Tier.values)}", field="tier")
+    slug = slugify(name)[:60]
+    if Team.objects.filter(slug=slug).exists():
+        raise InvalidInput(f"a team named {name!r} exists", field="name")
+    team = Team.objects.create(name=name.strip(), slug=slug, tier=tier, lead=lead)
+    if lead is not None:
+        lead.teams.add(team)
+    return team
+
+
+@transaction.atomic
+def create_api_token(*, user: User, name: str = "") -> str:
+    """Create an API token for `user` and return the raw token (shown once, stored hashed)."""
+    raw = ApiToken.generate()
+    ApiToken.objects.create(user=user, name=name, prefix=raw[:10], token_hash=hash_token(raw))
+    return raw
+
+
+def user_for_token(raw: str) -> User | None:
+    """Return the active user a bearer token belongs to, or None for an unknown/revoked token."""
+    if not raw or len(raw) > 200:
+        return None
+    token = (
+        ApiToken.objects.select_related("user")
+        .filter(token_hash=hash_token(raw), revoked_at__isnull=True)
+        .first()
+    )
+    if token is None or not token.user.is_active:
+        return None
+    now = clock.now()
+    # Write last use at most once a minute: a busy integration must not turn reads into writes.
+    if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token.user
+
+
+@transaction.atomic
+def revoke_api_token(*, token: ApiToken) -> None:
+    """Revoke a token; requests with it are refused from now on."""
+    ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=clock.now())

@@ -1,0 +1,71 @@
+"""The REST API under /api/v1/: one NinjaAPI that mounts each app's router.
+
+Authentication is a bearer token (`Authorization: Bearer <token>`), stored hashed. Errors are
+JSON: `{"detail": message, "field": name-or-null}` with a 4xx status, never a traceback.
+"""
+
+from django.http import HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, ValidationError
+from ninja.security import HttpBearer
+
+from deskside.accounts.exceptions import AccountsError
+from deskside.accounts.models import User
+from deskside.accounts.services import user_for_token
+from deskside.tickets.exceptions import TicketError
+
+
+class BearerToken(HttpBearer):
+    def authenticate(self, request: HttpRequest, token: str) -> User | None:
+        user = user_for_token(token)
+        if user is not None:
+            request.user = user
+        return user
+
+
+api = NinjaAPI(
+    title="Deskside API",
+    version="1",
+    description="Tickets, timelines and the directory of a Deskside service desk.",
+    auth=BearerToken(),
+    urls_namespace="api",
+)
+
+
+def error_body(detail: str, field: str | None = None) -> dict[str, str | None]:
+    return {"detail": detail, "field": field}
+
+
+@api.exception_handler(TicketError)
+def ticket_error(request: HttpRequest, exc: TicketError) -> HttpResponse:
+    return api.create_response(request, error_body(exc.message, exc.field), status=exc.status_code)
+
+
+@api.exception_handler(AccountsError)
+def accounts_error(request: HttpRequest, exc: AccountsError) -> HttpResponse:
+    return api.create_response(request, error_body(exc.message, exc.field), status=422)
+
+
+@api.exception_handler(ValidationError)
+def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    """Pydantic's errors, each naming its field (the last part of its location)."""
+    errors = [
+        {"field": ".".join(str(p) for p in e.get("loc", ())[1:]) or None, "message": e.get("msg")}
+        for e in exc.errors
+    ]
+    first = errors[0] if errors else {"field": None, "message": "invalid input"}
+    body = {
+        "detail": f"{first['field']}: {first['message']}" if first["field"] else first["message"],
+        "field": first["field"],
+        "errors": errors,
+    }
+    return api.create_response(request, body, status=422)
+
+
+@api.exception_handler(AuthenticationError)
+def auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return api.create_response(
+        request,
+        error_body("a valid bearer token is required (Authorization: Bearer <token>)"),
+        status=401,
+    )

@@ -1,0 +1,110 @@
+"""Full-text search behind one interface: SQLite FTS5 on the embedded default, PostgreSQL
+`tsvector` columns with GIN indexes in production.
+
+A `SearchIndex` describes a plain table holding the searchable text of some object (one row
+per object, keyed by the object's id) with a public column (what customers may search) and an
+internal column (agents only). `filter()` narrows any queryset of those objects to the ones
+matching a query, so callers keep their own visibility filters and ordering.
+
+Query syntax is deliberately simple and the same on both backends: words are ANDed, each
+matched after stemming (English), punctuation ignored. `"printer offline"` finds tickets that
+contain both words anywhere.
+"""
+
+import re
+from dataclasses import dataclass
+
+from django.db import connection
+from django.db.models import QuerySet
+from django.db.models.expressions import RawSQL
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+MAX_TERMS = 8
+
+
+def terms(text: str) -> list[str]:
+    """The words of a query, lower-cased, at most MAX_TERMS, each at most 40 characters."""
+    return [w.lower()[:40] for w in _WORD.findall(text or "")][:MAX_TERMS]
+
+
+@dataclass(frozen=True)
+class SearchIndex:
+    table: str
+    key: str
+    public_column: str
+    internal_column: str
+
+    @property
+    def fts_table(self) -> str:
+        return f"{self.table}_fts"
+
+    # -- schema ---------------------------------------------------------------------------
+    def create_sql(self, vendor: str) -> list[str]:
+        """Statements that build the index structures for `vendor` (used by the migration)."""
+        t, k, pub, internal = self.table, self.key, self.public_column, self.internal_column
+        if vendor == "sqlite":
+            fts = self.fts_table
+            return [
+                f"CREATE VIRTUAL TABLE {fts} USING fts5({pub}, {internal}, content='{t}',"
+                f" content_rowid='{k}', tokenize='porter unicode61 remove_diacritics 2')",
+                f"CREATE TRIGGER {t}_ai AFTER INSERT ON {t} BEGIN INSERT INTO {fts}(rowid, {pub},"
+                f" {internal}) VALUES (new.{k}, new.{pub}, new.{internal}); END",
+                f"CREATE TRIGGER {t}_ad AFTER DELETE ON {t} BEGIN INSERT INTO {fts}({fts}, rowid,"
+                f" {pub}, {internal}) VALUES ('delete', old.{k}, old.{pub}, old.{internal}); END",
+                f"CREATE TRIGGER {t}_au AFTER UPDATE ON {t} BEGIN INSERT INTO {fts}({fts}, rowid,"
+                f" {pub}, {internal}) VALUES ('delete', old.{k}, old.{pub}, old.{internal});"
+                f" INSERT INTO {fts}(rowid, {pub}, {internal}) VALUES (new.{k}, new.{pub},"
+                f" new.{internal}); END",
+            ]
+        if vendor == "postgresql":
+            return [
+                f"ALTER TABLE {t} ADD COLUMN public_vector tsvector GENERATED ALWAYS AS"
+                f" (to_tsvector('english', {pub})) STORED",
+                f"ALTER TABLE {t} ADD COLUMN all_vector tsvector GENERATED ALWAYS AS"
+                f" (to_tsvector('english', {pub} || ' ' || {internal})) STORED",
+                f"CREATE INDEX {t}_public_gin ON {t} USING gin (public_vector)",
+                f"CREATE INDEX {t}_all_gin ON {t} USING gin (all_vector)",
+            ]
+        raise NotImplementedError(f"full-text search is not implemented for {vendor}")
+
+    def drop_sql(self, vendor: str) -> list[str]:
+        t = self.table
+        if vendor == "sqlite":
+            return [f"DROP TRIGGER IF EXISTS {t}_{s}" for s in ("ai", "ad", "au")] + [
+                f"DROP TABLE IF EXISTS {self.fts_table}"
+            ]
+        if vendor == "postgresql":
+            return [
+                f"ALTER TABLE {t} DROP COLUMN IF EXISTS {c}"
+                for c in ("public_vector", "all_vector")
+            ]
+        return []
+
+    # -- querying -------------------------------------------------------------------------
+    def matching_keys(self, text: str, *, include_internal: bool) -> RawSQL | None:
+        """A subquery of the keys whose text matches `text`; None when `text` has no words."""
+        words = terms(text)
+        if not words:
+            return None
+        vendor = connection.vendor
+        if vendor == "sqlite":
+            quoted = " ".join('"' + w.replace('"', '""') + '"' for w in words)
+            expr = quoted if include_internal else f"{{{self.public_column}}} : ({quoted})"
+            return RawSQL(
+                f"SELECT rowid FROM {self.fts_table} WHERE {self.fts_table} MATCH %s", (expr,)
+            )
+        if vendor == "postgresql":
+            column = "all_vector" if include_internal else "public_vector"
+            return RawSQL(
+                f"SELECT {self.key} FROM {self.table} WHERE {column} @@"
+                " plainto_tsquery('english', %s)",
+                (" ".join(words),),
+            )
+        raise NotImplementedError(f"full-text search is not implemented for {vendor}")
+
+    def filter(self, queryset: QuerySet, text: str, *, include_internal: bool) -> QuerySet:
+        """Narrow `queryset` to rows matching `text` (none, when the text has no words)."""
+        subquery = self.matching_keys(text, include_internal=include_internal)
+        if subquery is None:
+            return queryset.none()
+        return queryset.filter(pk__in=subquery)

@@ -1,0 +1,155 @@
+"""Read side of tickets: who sees what, queues, search. Every page, endpoint and search reads
+tickets through `visible_tickets()` so tenancy is enforced in one place."""
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+
+from deskside.accounts.models import User
+from deskside.accounts.queries import served_organization_ids
+from deskside.tickets.models import (
+    OPEN_STATUSES,
+    TICKET_SEARCH,
+    Attachment,
+    EventKind,
+    Ticket,
+    TicketEvent,
+    TicketQuerySet,
+    parse_number,
+)
+
+LIST_RELATED = ("organization", "requester", "assignee", "team", "site")
+
+
+def visible_tickets(user: User) -> TicketQuerySet:
+    """Tickets `user` may see.
+
+    Agents: every client's tickets, or only those of the clients they serve. Customers: the
+    tickets they requested or watch; an organisation admin, all of their organisation's.
+    A customer never sees another organisation's ticket, even one they were added to watch.
+    """
+    qs = Ticket.objects.all()
+    if not user.is_authenticated or not user.is_active:
+        return qs.none()
+    if user.is_agent:
+        ids = served_organization_ids(user)
+        return qs if ids is None else qs.filter(organization_id__in=ids)
+    if user.organization_id is None:
+        return qs.none()
+    qs = qs.filter(organization_id=user.organization_id)
+    if user.is_org_admin:
+        return qs
+    return qs.filter(Q(requester=user) | Q(watchers=user)).distinct()
+
+
+def visible_events(user: User, ticket: Ticket) -> QuerySet[TicketEvent]:
+    """The timeline of a ticket the user can see: customers get the public events only."""
+    qs = ticket.events.select_related("actor").prefetch_related(
+        Prefetch("attachments", queryset=visible_attachments(user, ticket))
+    )
+    return qs if user.is_agent else qs.filter(is_public=True)
+
+
+def visible_attachments(user: User, ticket: Ticket) -> QuerySet[Attachment]:
+    qs = Attachment.objects.filter(ticket=ticket)
+    return qs if user.is_agent else qs.filter(is_public=True)
+
+
+def attachment_for(user: User, public_id: str) -> Attachment:
+    """The attachment `public_id` if `user` may download it; raises Attachment.DoesNotExist."""
+    qs = Attachment.objects.select_related("ticket").filter(
+        public_id=public_id, ticket__in=visible_tickets(user)
+    )
+    if not user.is_agent:
+        qs = qs.filter(is_public=True)
+    return qs.get()
+
+
+def latest_escalation(ticket: Ticket) -> TicketEvent | None:
+    """The most recent escalation, whose triage notes the receiving tier sees first."""
+    return ticket.events.filter(kind=EventKind.ESCALATED).select_related("actor").last()
+
+
+QUEUES = {
+    "mine": "Assigned to me",
+    "team": "My teams",
+    "unassigned": "Unassigned",
+    "open": "All open",
+    "all": "All tickets",
+}
+
+SORTS = {
+    "newest": ("-id",),
+    "oldest": ("id",),
+    "priority": ("priority", "-id"),
+    "updated": ("-updated_at",),
+}
+
+
+def queue(
+    user: User,
+    name: str = "open",
+    *,
+    organization: str | None = None,
+    priority: int | None = None,
+    status: str | None = None,
+    tier: str | None = None,
+    team: int | None = None,
+    assignee: str | None = None,
+    text: str | None = None,
+    sort: str = "newest",
+) -> TicketQuerySet:
+    """A named queue of the tickets `user` can see, narrowed by the optional filters.
+
+    `organization` is a slug, `assignee` a user's public id. Ordering is one of SORTS and
+    always ends on a unique key, so pages never repeat or skip a ticket.
+    """
+    qs = visible_tickets(user)
+    if name == "mine":
+        qs = qs.filter(assignee=user, status__in=OPEN_STATUSES)
+    elif name == "team":
+        qs = qs.filter(team__in=user.teams.all(), status__in=OPEN_STATUSES)
+    elif name == "unassigned":
+        qs = qs.filter(assignee__isnull=True, status__in=OPEN_STATUSES)
+    elif name == "open":
+        qs = qs.filter(status__in=OPEN_STATUSES)
+    if organization:
+        qs = qs.filter(organization__slug=organization)
+    if priority:
+        qs = qs.filter(priority=priority)
+    if status:
+        qs = qs.filter(status=status)
+    if tier:
+        qs = qs.filter(tier=tier)
+    if team:
+        qs = qs.filter(team_id=team)
+    if assignee:
+        qs = qs.filter(assignee__public_id=assignee)
+    if text:
+        qs = search(user, text, qs)
+    return qs.select_related(*LIST_RELATED).order_by(*SORTS.get(sort, SORTS["newest"]))
+
+
+def search(user: User, text: str, base: TicketQuerySet | None = None) -> TicketQuerySet:
+    """Tickets matching `text` among those `user` can see (and within `base` if given).
+
+    A ticket number (`T-10423`) finds that ticket directly. Customers search only public text,
+    never internal notes.
+    """
+    qs = base if base is not None else visible_tickets(user)
+    stripped = text.strip()
+    if stripped.upper().startswith("T-") and stripped[2:].isdigit():
+        return qs.filter(pk=parse_number(stripped) or 0)
+    return TICKET_SEARCH.filter(qs, text, include_internal=user.is_agent)
+
+
+def status_counts(user: User) -> dict[str, int]:
+    """Open tickets per status among those `user` can see."""
+    rows = (
+        visible_tickets(user)
+        .filter(status__in=OPEN_STATUSES)
+        .order_by()
+        .values("status")
+        .annotate(n=Count("id"))
+    )
+    counts = {s: 0 for s in OPEN_STATUSES}
+    counts.update({r["status"]: r["n"] for r in rows})
+    return counts

@@ -1,0 +1,877 @@
+"""Ticket operations. Every state change of a ticket happens here.
+
+Each public function takes keyword arguments and the acting user, runs in one transaction,
+and writes its TicketEvent in that transaction, so the timeline can never disagree with the
+ticket. They raise `tickets.exceptions` errors that name the field at fault; views, the API
+and the CLI map those to form errors, 4xx bodies and exit codes.
+
+Permissions enforced here (defence in depth; the adapters also filter by visibility):
+agents may do everything to the tickets of the clients they serve; customers may open tickets
+for their organisation, reply, attach files, reopen a resolved ticket and close their own.
+"""
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+
+from deskside.accounts.models import Organization, Site, Team, Tier, User
+from deskside.accounts.queries import served_organization_ids
+from deskside.core import clock
+from deskside.tickets.exceptions import InvalidInput, InvalidTransition, NotAllowed
+from deskside.tickets.models import (
+    TRANSITIONS,
+    Attachment,
+    Channel,
+    EventKind,
+    IdempotencyKey,
+    Priority,
+    Status,
+    Ticket,
+    TicketEvent,
+    TicketSearch,
+    TicketType,
+)
+from deskside.tickets.queries import visible_tickets
+
+TIER_ORDER = {Tier.L1: 1, Tier.L2: 2, Tier.L3: 3}
+CUSTOMER_CHANNELS = (Channel.WEB, Channel.API, Channel.EMAIL)
+CUSTOMER_PRIORITIES = (Priority.P2, Priority.P3, Priority.OPS)
+MAX_SUBJECT = 250
+
+
+# -- guards ------------------------------------------------------------------------------------
+
+
+def _require_agent(actor: User, what: str) -> None:
+    if not actor.is_agent:
+        raise NotAllowed(f"only agents may {what}")
+
+
+def _require_visible(actor: User, ticket: Ticket) -> None:
+    """Refuse an actor who may not see the ticket (as if the ticket did not exist for them)."""
+    if actor.is_agent:
+        ids = served_organization_ids(actor)
+        if ids is None or ticket.organization_id in ids:
+            return
+    elif visible_tickets(actor).filter(pk=ticket.pk).exists():
+        return
+    raise NotAllowed("you cannot see this ticket")
+
+
+def _require_transition(ticket: Ticket, target: str) -> None:
+    if target not in TRANSITIONS[ticket.status]:
+        raise InvalidTransition(
+            f"{ticket.number} is {Status(ticket.status).label.lower()} and cannot become "
+            f"{Status(target).label.lower()}",
+            field="status",
+        )
+
+
+def _require_text(value: str, field: str, what: str) -> str:
+    value = (value or "").strip()
+    if not value:
+        raise InvalidInput(f"{what} is required", field=field)
+    return value
+
+
+def _choice(value: str, choices: type, field: str) -> str:
+    if value not in choices.values:
+        raise InvalidInput(f"{field} must be one of {', '.join(choices.values)}", field=field)
+    return value
+
+
+def _priority(value: int | str) -> int:
+    if isinstance(value, str):
+        try:
+            return int(Priority.from_label(value))
+        except KeyError:
+            raise InvalidInput(
+                "priority must be one of P1, P2, P3, OPS", field="priority"
+            ) from None
+    if value not in Priority.values:
+        raise InvalidInput("priority must be one of P1, P2, P3, OPS", field="priority")
+    return value
+
+
+def _check_agent(user: User | None, field: str) -> None:
+    if user is not None and not (user.is_agent and user.is_active):
+        raise InvalidInput(f"{user} is not an active agent", field=field)
+
+
+# -- timeline ----------------------------------------------------------------------------------
+
+
+def _event(
+    ticket: Ticket,
+    kind: str,
+    actor: User | None,
+    *,
+    public: bool = False,
+    body: str = "",
+    data: dict[str, Any] | None = None,
+) -> TicketEvent:
+    return TicketEvent.objects.create(
+        ticket=ticket,
+        kind=kind,
+        actor=actor,
+        is_public=public,
+        body=body,
+        data=data or {},
+        created_at=clock.now(),
+    )
+
+
+def _save(ticket: Ticket, *fields: str) -> None:
+    ticket.updated_at = clock.now()
+    ticket.save(update_fields=[*fields, "updated_at"])
+
+
+PUBLIC_TEXT_KINDS = (EventKind.REPLY, EventKind.RESOLVED)
+INTERNAL_TEXT_KINDS = (EventKind.NOTE, EventKind.CALL, EventKind.ESCALATED)
+
+
+def reindex(ticket: Ticket) -> None:
+    """Rewrite the ticket's search text from its subject, description and timeline."""
+    public = [ticket.subject, ticket.description]
+    internal: list[str] = []
+    for kind, is_public, body in ticket.events.filter(
+        kind__in=PUBLIC_TEXT_KINDS + INTERNAL_TEXT_KINDS
+    ).values_list("kind", "is_public", "body"):
+        (public if is_public and kind in PUBLIC_TEXT_KINDS else internal).append(body)
+    TicketSearch.objects.update_or_create(
+        ticket=ticket,
+        defaults={
+            "public_text": "\n".join(filter(None, public)),
+            "internal_text": "\n".join(filter(None, internal)),
+        },
+    )
+
+
+def _attach(
+    actor: User,
+    ticket: Ticket,
+    event: TicketEvent,
+    files: Iterable[UploadedFile],
+    *,
+    public: bool,
+) -> list[Attachment]:
+    limit = settings.DESKSIDE_MAX_ATTACHMENT_BYTES
+    saved = []
+    for upload in files:
+        if upload.size > limit:
+            raise InvalidInput(
+                f"{upload.name} is {upload.size / 2**20:.1f} MB; the limit is "
+                f"{limit / 2**20:.0f} MB",
+                field="attachments",
+            )
+        name = (upload.name or "attachment").replace("/", "_").replace("\\", "_")[-255:]
+        attachment = Attachment(
+            ticket=ticket,
+            event=event,
+            filename=name,
+            size=upload.size,
+            is_public=public,
+            content_type=(getattr(upload, "content_type", None) or "application/octet-stream")[
+                :100
+            ],
+            uploaded_by=actor,
+        )
+        attachment.file.save(name, upload, save=False)
+        attachment.save()
+        saved.append(attachment)
+    return saved
+
+
+# -- intake ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Created:
+    """What `create_ticket` returns: the ticket and whether this call made it (False when an
+    idempotency key replayed an earlier create)."""
+
+    ticket: Ticket
+    created: bool = True
+
+
+def create_ticket(
+    *,
+    actor: User,
+    subject: str,
+    organization: Organization | None = None,
+    requester: User | None = None,
+    description: str = "",
+    type: str = TicketType.INCIDENT,
+    priority: int | str = Priority.P3,
+    channel: str = Channel.WEB,
+    site: Site | None = None,
+    team: Team | None = None,
+    assignee: User | None = None,
+    tier: str = Tier.L1,
+    watchers: Sequence[User] = (),
+    parent: Ticket | None = None,
+    attachments: Iterable[UploadedFile] = (),
+    idempotency_key: str | None = None,
+) -> Created:
+    """Open a ticket and write its `created` event.
+
+    A customer opens tickets for their own organisation only, as requester (an organisation
+    admin may name a colleague), through the web, API or email channels, at P2 or below (P1 is
+    an agent's triage decision because it pages someone at any hour), and cannot assign.
+    With `idempotency_key`, a second call by the same actor with the same key returns the
+    first ticket (`created=False`) instead of opening another, even when both race.
+    """
+    if idempotency_key is not None:
+        idempotency_key = idempotency_key.strip()[:200]
+        if not idempotency_key:
+            raise InvalidInput("the idempotency key is empty", field="Idempotency-Key")
+        if (seen := _replayed(actor, idempotency_key)) is not None:
+            return Created(seen, created=False)
+    try:
+        with transaction.atomic():
+            ticket = _create(
+                actor=actor,
+                subject=subject,
+                organization=organization,
+                requester=requester,
+                description=description,
+                type=type,
+                priority=priority,
+                channel=channel,
+                site=site,
+                team=team,
+                assignee=assignee,
+                tier=tier,
+                watchers=watchers,
+                parent=parent,
+                attachments=attachments,
+            )
+            if idempotency_key is not None:
+                IdempotencyKey.objects.create(user=actor, key=idempotency_key, ticket=ticket)
+    except IntegrityError:
+        # Another request with the same key committed first: answer with its ticket.
+        if idempotency_key is not None and (seen := _replayed(actor, idempotency_key)):
+            return Created(seen, created=False)
+        raise
+    return Created(ticket)
+
+
+def _replayed(actor: User, key: str) -> Ticket | None:
+    row = IdempotencyKey.objects.filter(user=actor, key=key).select_related("ticket").first()
+    return row.ticket if row else None
+
+
+def _create(
+    *,
+    actor: User,
+    subject: str,
+    organization: Organization | None,
+    requester: User | None,
+    description: str,
+    type: str,
+    priority: int | str,
+    channel: str,
+    site: Site | None,
+    team: Team | None,
+    assignee: User | None,
+    tier: str,
+    watchers: Sequence[User],
+    parent: Ticket | None,
+    attachments: Iterable[UploadedFile],
+) -> Ticket:
+    subject = _require_text(subject, "subject", "a subject")
+    if len(subject) > MAX_SUBJECT:
+        raise InvalidInput(f"the subject is longer than {MAX_SUBJECT} characters", field="subject")
+    _choice(type, TicketType, "type")
+    _choice(channel, Channel, "channel")
+    _choice(tier, Tier, "tier")
+    priority = _priority(priority)
+    if actor.is_customer:
+        if organization is not None and organization.pk != actor.organization_id:
+            raise NotAllowed("customers open tickets for their own organisation only")
+        organization = actor.organization
+        if requester is None or not actor.is_org_admin:
+            requester = actor
+        if channel not in CUSTOMER_CHANNELS:
+            raise InvalidInput("customers open tickets by web, API or email", field="channel")
+        if priority not in CUSTOMER_PRIORITIES:
+            raise InvalidInput(
+                "customers may choose P2, P3 or OPS; the desk sets P1", field="priority"
+            )
+        if assignee is not None or team is not None or tier != Tier.L1:
+            raise NotAllowed("customers cannot assign or route tickets")
+    if requester is None:
+        raise InvalidInput("a requester is required", field="requester")
+    if organization is None:
+        organization = requester.organization
+    if organization is None:
+        raise InvalidInput("an organisation is required", field="organization")
+    if actor.is_agent:
+        ids = served_organization_ids(actor)
+        if ids is not None and organization.pk not in ids:
+            raise NotAllowed(f"you do not serve {organization}")
+    if requester.is_customer and requester.organization_id != organization.pk:
+        raise InvalidInput(f"{requester} is not a contact of {organization}", field="requester")
+    if site is None and requester.site_id and requester.organization_id == organization.pk:
+        site = requester.site
+    if site is not None and site.organization_id != organization.pk:
+        raise InvalidInput(f"{site.name} is not a site of {organization}", field="site")
+    _check_agent(assignee, "assignee")
+    if parent is not None and parent.organization_id != organization.pk:
+        raise InvalidInput("the parent ticket belongs to another organisation", field="parent")
+    _check_watchers(watchers, organization)
+
+    now = clock.now()
+    ticket = Ticket.objects.create(
+        organization=organization,
+        requester=requester,
+        site=site,
+        subject=subject,
+        description=(description or "").strip(),
+        type=type,
+        priority=priority,
+        channel=channel,
+        status=Status.OPEN if assignee else Status.NEW,
+        tier=tier,
+        team=team,
+        assignee=assignee,
+        parent=parent,
+        created_by=actor,
+        created_at=now,
+        updated_at=now,
+    )
+    if watchers:
+        ticket.watchers.set(watchers)
+    event = _event(
+        ticket,
+        EventKind.CREATED,
+        actor,
+        public=True,
+        body=ticket.description,
+        data={
+            "channel": channel,
+            "priority": Priority(priority).label,
+            "type": type,
+            "tier": tier,
+            "team": team.name if team else None,
+            "assignee": assignee.get_full_name() if assignee else None,
+        },
+    )
+    _attach(actor, ticket, event, attachments, public=True)
+    reindex(ticket)
+    return ticket
+
+
+def _check_watchers(watchers: Sequence[User], organization: Organization) -> None:
+    for user in watchers:
+        if user.is_customer and user.organization_id != organization.pk:
+            raise InvalidInput(f"{user} is not a contact of {organization}", field="watchers")
+
+
+@transaction.atomic
+def log_call(
+    *,
+    actor: User,
+    ticket: Ticket,
+    minutes: int,
+    body: str,
+    inbound: bool = True,
+) -> TicketEvent:
+    """Record a phone call (or walk-up conversation) of `minutes` on the ticket's timeline.
+
+    An inbound call on a ticket waiting for the customer puts it back to open."""
+    _require_agent(actor, "log calls")
+    _require_visible(actor, ticket)
+    if ticket.status == Status.CLOSED:
+        raise InvalidTransition(f"{ticket.number} is closed", field="status")
+    if not isinstance(minutes, int) or minutes < 0 or minutes > 24 * 60:
+        raise InvalidInput("minutes must be a whole number from 0 to 1440", field="minutes")
+    body = _require_text(body, "body", "a call summary")
+    event = _event(
+        ticket, EventKind.CALL, actor, body=body, data={"minutes": minutes, "inbound": inbound}
+    )
+    fields = []
+    if inbound and ticket.status == Status.PENDING_CUSTOMER:
+        _status_event(ticket, actor, Status.OPEN, "the customer called")
+        fields.append("status")
+    _save(ticket, *fields)
+    reindex(ticket)
+    return event
+
+
+@transaction.atomic
+def intake_call(
+    *,
+    actor: User,
+    organization: Organization,
+    requester: User,
+    subject: str,
+    description: str = "",
+    channel: str = Channel.PHONE,
+    priority: int | str = Priority.P3,
+    type: str = TicketType.INCIDENT,
+    site: Site | None = None,
+    minutes: int = 0,
+    resolution: str = "",
+    assign_to_me: bool = True,
+) -> Ticket:
+    """The L1 desk's one-form intake of a phone call or walk-up.
+
+    Opens the ticket (assigned to the agent unless told otherwise), logs the call, and, when a
+    `resolution` is given, resolves it on the spot, which counts as first-contact resolution.
+    """
+    _require_agent(actor, "log calls")
+    if channel not in (Channel.PHONE, Channel.WALK_UP):
+        raise InvalidInput("a call is logged as phone or walk-up", field="channel")
+    ticket = _create(
+        actor=actor,
+        subject=subject,
+        organization=organization,
+        requester=requester,
+        description=description,
+        type=type,
+        priority=priority,
+        channel=channel,
+        site=site,
+        team=None,
+        assignee=actor if assign_to_me else None,
+        tier=Tier.L1,
+        watchers=(),
+        parent=None,
+        attachments=(),
+    )
+    summary = description.strip() or subject
+    log_call(actor=actor, ticket=ticket, minutes=minutes, body=summary)
+    if resolution.strip():
+        resolve_ticket(actor=actor, ticket=ticket, resolution=resolution)
+    return ticket
+
+
+# -- conversation ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def add_reply(
+    *,
+    actor: User,
+    ticket: Ticket,
+    body: str,
+    attachments: Iterable[UploadedFile] = (),
+) -> TicketEvent:
+    """A public reply, seen by the customer. A customer replying to a ticket that waits on them
+    (or that was resolved) puts it back to open; an agent's reply opens a new ticket."""
+    _require_visible(actor, ticket)
+    if ticket.status == Status.CLOSED:
+        raise InvalidTransition(
+            f"{ticket.number} is closed; open a new ticket instead", field="status"
+        )
+    body = _require_text(body, "body", "a reply")
+    event = _event(ticket, EventKind.REPLY, actor, public=True, body=body)
+    _attach(actor, ticket, event, attachments, public=True)
+    if actor.is_customer and ticket.status == Status.RESOLVED:
+        _reopen(ticket, actor, "the customer replied")
+    elif actor.is_customer and ticket.status in (Status.PENDING_CUSTOMER, Status.ON_HOLD):
+        _status_event(ticket, actor, Status.OPEN, "the customer replied")
+    elif actor.is_agent and ticket.status == Status.NEW:
+        _status_event(ticket, actor, Status.OPEN, "")
+    _save(ticket, "status", "resolved_at", "first_contact_resolution")
+    reindex(ticket)
+    return event
+
+
+@transaction.atomic
+def add_note(
+    *,
+    actor: User,
+    ticket: Ticket,
+    body: str,
+    attachments: Iterable[UploadedFile] = (),
+) -> TicketEvent:
+    """An internal note: agents only, never shown in the portal or sent to the customer."""
+    _require_agent(actor, "write internal notes")
+    _require_visible(actor, ticket)
+    body = _require_text(body, "body", "a note")
+    event = _event(ticket, EventKind.NOTE, actor, body=body)
+    _attach(actor, ticket, event, attachments, public=False)
+    _save(ticket)
+    reindex(ticket)
+    return event
+
+
+@transaction.atomic
+def add_attachments(
+    *,
+    actor: User,
+    ticket: Ticket,
+    files: Sequence[UploadedFile],
+    public: bool = True,
+) -> list[Attachment]:
+    """Attach files on their own (without a reply). Customers' files are always public."""
+    _require_visible(actor, ticket)
+    if not files:
+        raise InvalidInput("no file was sent", field="file")
+    if ticket.status == Status.CLOSED:
+        raise InvalidTransition(f"{ticket.number} is closed", field="status")
+    public = public or actor.is_customer
+    event = _event(
+        ticket, EventKind.ATTACHMENT, actor, public=public, data={"files": [f.name for f in files]}
+    )
+    saved = _attach(actor, ticket, event, files, public=public)
+    _save(ticket)
+    return saved
+
+
+# -- routing -----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def assign_ticket(
+    *,
+    actor: User,
+    ticket: Ticket,
+    assignee: User | None,
+    team: Team | None = None,
+) -> TicketEvent:
+    """Give the ticket to `assignee` (None: unassign) and optionally to `team`."""
+    _require_agent(actor, "assign tickets")
+    _require_visible(actor, ticket)
+    _check_agent(assignee, "assignee")
+    if ticket.status == Status.CLOSED:
+        raise InvalidTransition(f"{ticket.number} is closed", field="status")
+    old_assignee, old_team = ticket.assignee, ticket.team
+    team = team if team is not None else ticket.team
+    if assignee == old_assignee and team == old_team:
+        raise InvalidInput("the ticket is already assigned so", field="assignee")
+    ticket.assignee, ticket.team = assignee, team
+    event = _event(
+        ticket,
+        EventKind.ASSIGNED,
+        actor,
+        data={
+            "from": old_assignee.get_full_name() if old_assignee else None,
+            "to": assignee.get_full_name() if assignee else None,
+            "team_from": old_team.name if old_team else None,
+            "team_to": team.name if team else None,
+        },
+    )
+    fields = ["assignee", "team"]
+    if assignee is not None and ticket.status == Status.NEW:
+        _status_event(ticket, actor, Status.OPEN, "")
+        fields.append("status")
+    _save(ticket, *fields)
+    return event
+
+
+@transaction.atomic
+def escalate_ticket(
+    *,
+    actor: User,
+    ticket: Ticket,
+    tier: str,
+    symptoms: str,
+    steps_tried: str,
+    impact: str,
+    team: Team | None = None,
+    assignee: User | None = None,
+) -> TicketEvent:
+    """Pass the ticket up to Level 2 (on site) or Level 3 with triage notes.
+
+    The notes (symptoms, what was already tried, the impact) are required: the receiving tier
+    must not start from zero. They are written on the timeline and shown at the top of the
+    ticket. The ticket leaves its current assignee unless one of the target tier is named.
+    """
+    _require_agent(actor, "escalate tickets")
+    _require_visible(actor, ticket)
+    if not ticket.is_open:
+        raise InvalidTransition(f"{ticket.number} is not open", field="status")
+    _choice(tier, Tier, "tier")
+    if TIER_ORDER[tier] <= TIER_ORDER[ticket.tier]:
+        raise InvalidInput(
+            f"the ticket is at {ticket.tier}; escalate to a higher tier", field="tier"
+        )
+    notes = {
+        "symptoms": _require_text(symptoms, "symptoms", "the symptoms"),
+        "steps_tried": _require_text(steps_tried, "steps_tried", "the steps already tried"),
+        "impact": _require_text(impact, "impact", "the impact"),
+    }
+    if team is not None and team.tier != tier:
+        raise InvalidInput(f"{team} is a {team.tier} team", field="team")
+    _check_agent(assignee, "assignee")
+    if assignee is not None and assignee.tier and TIER_ORDER[assignee.tier] < TIER_ORDER[tier]:
+        raise InvalidInput(f"{assignee} works at {assignee.tier}", field="assignee")
+    from_tier = ticket.tier
+    ticket.tier, ticket.team, ticket.assignee = tier, team, assignee
+    ticket.escalation_count += 1
+    body = (
+        f"Symptoms: {notes['symptoms']}\nSteps tried: {notes['steps_tried']}\n"
+        f"Impact: {notes['impact']}"
+    )
+    event = _event(
+        ticket,
+        EventKind.ESCALATED,
+        actor,
+        body=body,
+        data={
+            "from_tier": from_tier,
+            "to_tier": tier,
+            "team": team.name if team else None,
+            "assignee": assignee.get_full_name() if assignee else None,
+            **notes,
+        },
+    )
+    fields = ["tier", "team", "assignee", "escalation_count"]
+    if ticket.status == Status.NEW:
+        _status_event(ticket, actor, Status.OPEN, "")
+        fields.append("status")
+    _save(ticket, *fields)
+    reindex(ticket)
+    return event
+
+
+# -- status ------------------------------------------------------------------------------------
+
+
+def _status_event(ticket: Ticket, actor: User | None, target: str, reason: str) -> None:
+    old = ticket.status
+    ticket.status = target
+    _event(
+        ticket, EventKind.STATUS, actor, public=True, body=reason, data={"from": old, "to": target}
+    )
+
+
+def _reopen(ticket: Ticket, actor: User, reason: str) -> None:
+    ticket.status = Status.OPEN
+    ticket.resolved_at = None
+    ticket.first_contact_resolution = False
+    _event(
+        ticket,
+        EventKind.REOPENED,
+        actor,
+        public=True,
+        body=reason,
+        data={"from": Status.RESOLVED, "to": Status.OPEN},
+    )
+
+
+@transaction.atomic
+def set_status(*, actor: User, ticket: Ticket, status: str, reason: str = "") -> TicketEvent:
+    """Move the ticket between the working statuses (open, pending customer or vendor, on
+    hold). Resolving, reopening and closing have their own operations."""
+    _require_agent(actor, "change the status")
+    _require_visible(actor, ticket)
+    _choice(status, Status, "status")
+    if status in (Status.RESOLVED, Status.CLOSED, Status.NEW):
+        raise InvalidInput(f"use the {status} action instead", field="status")
+    if ticket.status == Status.RESOLVED and status == Status.OPEN:
+        raise InvalidInput("use the reopen action instead", field="status")
+    _require_transition(ticket, status)
+    _status_event(ticket, actor, status, reason.strip())
+    _save(ticket, "status")
+    return ticket.events.last()  # type: ignore[return-value]
+
+
+def is_first_contact(ticket: Ticket) -> bool:
+    """First-contact resolution: resolved at Level 1, never escalated, never reopened, and the
+    customer never had to come back (no reply or further inbound call after the first)."""
+    if ticket.tier != Tier.L1 or ticket.escalation_count:
+        return False
+    events = ticket.events.filter(kind__in=(EventKind.REPLY, EventKind.CALL, EventKind.REOPENED))
+    inbound = 0
+    for kind, actor_kind, data in events.values_list("kind", "actor__kind", "data"):
+        if kind == EventKind.REOPENED or (kind == EventKind.REPLY and actor_kind == "customer"):
+            return False
+        if kind == EventKind.CALL and data.get("inbound", True):
+            inbound += 1
+    return inbound <= 1
+
+
+@transaction.atomic
+def resolve_ticket(*, actor: User, ticket: Ticket, resolution: str) -> TicketEvent:
+    """Resolve with a resolution the customer sees; records first-contact resolution."""
+    _require_agent(actor, "resolve tickets")
+    _require_visible(actor, ticket)
+    _require_transition(ticket, Status.RESOLVED)
+    resolution = _require_text(resolution, "resolution", "a resolution")
+    ticket.first_contact_resolution = is_first_contact(ticket)
+    ticket.status = Status.RESOLVED
+    ticket.resolved_at = clock.now()
+    event = _event(
+        ticket,
+        EventKind.RESOLVED,
+        actor,
+        public=True,
+        body=resolution,
+        data={"first_contact": ticket.first_contact_resolution},
+    )
+    _save(ticket, "status", "resolved_at", "first_contact_resolution")
+    reindex(ticket)
+    return event
+
+
+@transaction.atomic
+def reopen_ticket(*, actor: User, ticket: Ticket, reason: str = "") -> TicketEvent:
+    """Reopen a resolved ticket (the customer may, e.g. when the fix did not hold)."""
+    _require_visible(actor, ticket)
+    if ticket.status != Status.RESOLVED:
+        raise InvalidTransition(
+            f"only a resolved ticket can be reopened; {ticket.number} is "
+            f"{Status(ticket.status).label.lower()}",
+            field="status",
+        )
+    _reopen(ticket, actor, reason.strip())
+    _save(ticket, "status", "resolved_at", "first_contact_resolution")
+    return ticket.events.last()  # type: ignore[return-value]
+
+
+@transaction.atomic
+def close_ticket(*, actor: User, ticket: Ticket, reason: str = "") -> TicketEvent:
+    """Close for good. Agents close any ticket; a customer only their own request."""
+    _require_visible(actor, ticket)
+    if actor.is_customer and ticket.requester_id != actor.pk:
+        raise NotAllowed("only the requester or an agent can close this ticket")
+    _require_transition(ticket, Status.CLOSED)
+    old = ticket.status
+    ticket.status = Status.CLOSED
+    ticket.closed_at = clock.now()
+    event = _event(
+        ticket, EventKind.CLOSED, actor, public=True, body=reason.strip(), data={"from": old}
+    )
+    _save(ticket, "status", "closed_at")
+    return event
+
+
+# -- edits and links ---------------------------------------------------------------------------
+
+EDITABLE = ("subject", "description", "type", "priority", "site", "parent")
+
+
+@transaction.atomic
+def update_ticket(*, actor: User, ticket: Ticket, **changes: Any) -> TicketEvent | None:
+    """Change descriptive fields (subject, description, type, priority, site, parent).
+
+    Writes one `changed` event listing each field's old and new value; returns None when
+    nothing actually changed.
+    """
+    _require_agent(actor, "edit tickets")
+    _require_visible(actor, ticket)
+    unknown = set(changes) - set(EDITABLE)
+    if unknown:
+        raise InvalidInput(f"cannot change {', '.join(sorted(unknown))}", field=min(unknown))
+    if ticket.status == Status.CLOSED:
+        raise InvalidTransition(f"{ticket.number} is closed", field="status")
+    diff: dict[str, list[Any]] = {}
+    for field, value in changes.items():
+        if field == "subject":
+            value = _require_text(value, "subject", "a subject")
+            if len(value) > MAX_SUBJECT:
+                raise InvalidInput(
+                    f"the subject is longer than {MAX_SUBJECT} characters", field="subject"
+                )
+        elif field == "type":
+            _choice(value, TicketType, "type")
+        elif field == "priority":
+            value = _priority(value)
+        elif (
+            field == "site"
+            and value is not None
+            and value.organization_id != ticket.organization_id
+        ):
+            raise InvalidInput(f"{value.name} is not a site of {ticket.organization}", field="site")
+        elif field == "parent" and value is not None:
+            if value.pk == ticket.pk or value.organization_id != ticket.organization_id:
+                raise InvalidInput(
+                    "the parent must be another ticket of the same client", field="parent"
+                )
+        old = getattr(ticket, field)
+        if old != value:
+            diff[field] = [_show(field, old), _show(field, value)]
+            setattr(ticket, field, value)
+    if not diff:
+        return None
+    event = _event(ticket, EventKind.CHANGED, actor, data={"changes": diff})
+    _save(ticket, *diff)
+    if {"subject", "description"} & diff.keys():
+        reindex(ticket)
+    return event
+
+
+def _show(field: str, value: Any) -> Any:
+    if value is None:
+        return None
+    if field == "priority":
+        return Priority(value).label
+    if field == "parent":
+        return value.number
+    if field == "site":
+        return value.name
+    return value
+
+
+@transaction.atomic
+def set_watchers(*, actor: User, ticket: Ticket, watchers: Sequence[User]) -> TicketEvent | None:
+    """Replace the ticket's watchers (stakeholders who follow it). Customers among them must be
+    contacts of the ticket's organisation."""
+    _require_agent(actor, "change watchers")
+    _require_visible(actor, ticket)
+    _check_watchers(watchers, ticket.organization)
+    before = {u.pk: u for u in ticket.watchers.all()}
+    after = {u.pk: u for u in watchers}
+    if before.keys() == after.keys():
+        return None
+    ticket.watchers.set(watchers)
+    event = _event(
+        ticket,
+        EventKind.WATCHERS,
+        actor,
+        data={
+            "added": [after[k].get_full_name() for k in after.keys() - before.keys()],
+            "removed": [before[k].get_full_name() for k in before.keys() - after.keys()],
+        },
+    )
+    _save(ticket)
+    return event
+
+
+@transaction.atomic
+def merge_tickets(*, actor: User, source: Ticket, target: Ticket) -> TicketEvent:
+    """Merge `source` into `target`: the source is closed and points to its survivor, keeps its
+    whole timeline, and its requester and watchers start watching the target."""
+    _require_agent(actor, "merge tickets")
+    _require_visible(actor, source)
+    _require_visible(actor, target)
+    if source.pk == target.pk:
+        raise InvalidInput("a ticket cannot be merged into itself", field="target")
+    if source.organization_id != target.organization_id:
+        raise InvalidInput("tickets of different clients cannot be merged", field="target")
+    if source.merged_into_id is not None or source.status == Status.CLOSED:
+        raise InvalidTransition(f"{source.number} is already closed", field="source")
+    if target.status == Status.CLOSED:
+        raise InvalidTransition(f"{target.number} is closed", field="target")
+    source.status = Status.CLOSED
+    source.closed_at = clock.now()
+    source.merged_into = target
+    event = _event(
+        source,
+        EventKind.MERGED,
+        actor,
+        public=True,
+        body=f"Merged into {target.number}",
+        data={"into": target.number},
+    )
+    _save(source, "status", "closed_at", "merged_into")
+    stakeholders = {source.requester, *source.watchers.all()} - {target.requester}
+    target.watchers.add(*stakeholders)
+    _event(
+        target,
+        EventKind.MERGED_IN,
+        actor,
+        public=True,
+        body=f"{source.number} was merged into this ticket",
+        data={"from": source.number},
+    )
+    _save(target)
+    return event

@@ -1,0 +1,15 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from deskside.accounts import views as account_views
+from deskside.api import api
+
+urlpatterns = [
+    path("", account_views.home, name="home"),
+    path("login/", account_views.LoginView.as_view(), name="login"),
+    path("logout/", account_views.logout_view, name="logout"),
+    path("tickets/", include("deskside.tickets.urls")),
+    path("portal/", include("deskside.portal.urls")),
+    path("api/v1/", api.urls),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,164 @@
+"""Personas and builders shared by every test.
+
+Client A (Acme) and client B (Globex) each have a customer; Alice is an L1 agent on the help
+desk, Leo an L2 desktop technician, Tara an L3 network engineer and team lead. Carol is Acme's
+customer, Dave Globex's customer (who must never see Acme's data), Olivia Acme's organisation
+admin. Data is built through the services, as the users' actions would build it.
+"""
+
+import pytest
+
+from deskside.accounts import services as accounts
+from deskside.accounts.models import Tier
+from deskside.tickets import services as tickets
+from deskside.tickets.models import Channel, Priority
+
+
+@pytest.fixture
+def msp(db):
+    return accounts.create_organization(name="Deskside MSP", slug="msp", is_msp=True)
+
+
+@pytest.fixture
+def acme(db):
+    return accounts.create_organization(name="Acme Corp", slug="acme", timezone="America/New_York")
+
+
+@pytest.fixture
+def globex(db):
+    return accounts.create_organization(name="Globex", slug="globex", timezone="Europe/Berlin")
+
+
+@pytest.fixture
+def acme_hq(acme):
+    return accounts.create_site(organization=acme, name="HQ", address="1 Main St, Boston")
+
+
+@pytest.fixture
+def globex_site(globex):
+    return accounts.create_site(organization=globex, name="Berlin office")
+
+
+@pytest.fixture
+def helpdesk(db):
+    return accounts.create_team(name="Help Desk L1", tier=Tier.L1)
+
+
+@pytest.fixture
+def desktop_team(db):
+    return accounts.create_team(name="Desktop Support L2", tier=Tier.L2)
+
+
+@pytest.fixture
+def network_team(db):
+    return accounts.create_team(name="Network L3", tier=Tier.L3)
+
+
+@pytest.fixture
+def alice(msp, helpdesk):
+    """L1 help desk agent."""
+    return accounts.create_user(
+        email="alice@msp.example",
+        full_name="Alice Agent",
+        password="alice-pass-123",
+        kind="agent",
+        tier=Tier.L1,
+        organization=msp,
+        teams=[helpdesk],
+    )
+
+
+@pytest.fixture
+def leo(msp, desktop_team):
+    """L2 desktop support technician."""
+    return accounts.create_user(
+        email="leo@msp.example",
+        full_name="Leo Field",
+        password="leo-pass-123",
+        kind="agent",
+        tier=Tier.L2,
+        organization=msp,
+        teams=[desktop_team],
+    )
+
+
+@pytest.fixture
+def tara(msp, network_team):
+    """L3 network engineer, lead of the network team."""
+    user = accounts.create_user(
+        email="tara@msp.example",
+        full_name="Tara Lead",
+        password="tara-pass-123",
+        kind="agent",
+        tier=Tier.L3,
+        organization=msp,
+        teams=[network_team],
+    )
+    network_team.lead = user
+    network_team.save()
+    return user
+
+
+@pytest.fixture
+def carol(acme, acme_hq):
+    """A customer of Acme."""
+    return accounts.create_user(
+        email="carol@acme.example",
+        full_name="Carol Customer",
+        password="carol-pass-123",
+        organization=acme,
+        site=acme_hq,
+    )
+
+
+@pytest.fixture
+def olivia(acme):
+    """Acme's organisation admin: sees every Acme ticket."""
+    return accounts.create_user(
+        email="olivia@acme.example",
+        full_name="Olivia Admin",
+        password="olivia-pass-123",
+        organization=acme,
+        is_org_admin=True,
+    )
+
+
+@pytest.fixture
+def dave(globex, globex_site):
+    """A customer of Globex, who must never see Acme's data."""
+    return accounts.create_user(
+        email="dave@globex.example",
+        full_name="Dave Other",
+        password="dave-pass-123",
+        organization=globex,
+        site=globex_site,
+    )
+
+
+@pytest.fixture
+def make_ticket(alice):
+    """Build a ticket through the service, as an agent logging it would."""
+
+    def make(requester, *, actor=None, subject="Printer offline on floor 2", **kwargs):
+        kwargs.setdefault("channel", Channel.PHONE)
+        kwargs.setdefault("priority", Priority.P3)
+        return tickets.create_ticket(
+            actor=actor or alice,
+            requester=requester,
+            organization=requester.organization,
+            subject=subject,
+            description=kwargs.pop("description", "It shows offline."),
+            **kwargs,
+        ).ticket
+
+    return make
+
+
+@pytest.fixture
+def acme_ticket(make_ticket, carol):
+    return make_ticket(carol)
+
+
+@pytest.fixture
+def globex_ticket(make_ticket, dave):
+    return make_ticket(dave, subject="VPN drops every hour")
