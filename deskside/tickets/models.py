@@ -204,6 +204,9 @@ class Ticket(models.Model):
     def __str__(self) -> str:
         return f"{self.number} {self.subject}"
 
+    def get_absolute_url(self) -> str:
+        return reverse("tickets:detail", args=[self.number])
+
     @property
     def number(self) -> str:
         return f"{NUMBER_PREFIX}{self.pk + NUMBER_OFFSET}" if self.pk else ""
@@ -215,9 +218,6 @@ class Ticket(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
-
-    def get_absolute_url(self) -> str:
-        return reverse("tickets:detail", args=[self.number])
 
 
 class EventKind(models.TextChoices):
@@ -333,6 +333,9 @@ class IdempotencyKey(models.Model):
             models.UniqueConstraint(fields=["user", "key"], name="idempotency_unique_key"),
         ]
 
+    def __str__(self) -> str:
+        return self.key
+
 
 class TicketSearch(models.Model):
     """The text a ticket is found by. `public_text` (subject, description, public replies) is
@@ -344,6 +347,9 @@ class TicketSearch(models.Model):
     )
     public_text = models.TextField(blank=True)
     internal_text = models.TextField(blank=True)
+
+    def __str__(self) -> str:
+        return f"search text of {self.ticket_id}"
 
 
 TICKET_SEARCH = SearchIndex(

@@ -781,11 +781,14 @@ def update_ticket(*, actor: User, ticket: Ticket, **changes: Any) -> TicketEvent
             and value.organization_id != ticket.organization_id
         ):
             raise InvalidInput(f"{value.name} is not a site of {ticket.organization}", field="site")
-        elif field == "parent" and value is not None:
-            if value.pk == ticket.pk or value.organization_id != ticket.organization_id:
-                raise InvalidInput(
-                    "the parent must be another ticket of the same client", field="parent"
-                )
+        elif (
+            field == "parent"
+            and value is not None
+            and (value.pk == ticket.pk or value.organization_id != ticket.organization_id)
+        ):
+            raise InvalidInput(
+                "the parent must be another ticket of the same client", field="parent"
+            )
         old = getattr(ticket, field)
         if old != value:
             diff[field] = [_show(field, old), _show(field, value)]
