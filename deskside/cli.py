@@ -1,0 +1,218 @@
+"""The `deskside` command.
+
+    deskside demo [--host H] [--port P]     migrate, load demo data (once), serve
+    deskside serve [--host H] [--port P] [--workers N]   the production server (gunicorn)
+    deskside migrate                        apply database migrations
+    deskside createuser EMAIL --kind agent|customer [--organization SLUG] [--tier L1] ...
+    deskside token create EMAIL [--name NAME]   print a new API token for that user
+    deskside manage ARGS...                 any Django management command
+
+Errors are one line on stderr and exit code 2.
+"""
+
+import argparse
+import getpass
+import os
+import sys
+from collections.abc import Sequence
+
+import django
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8000
+
+
+class CommandError(Exception):
+    """A user-facing failure: printed as one line, exit code 2."""
+
+
+def _setup() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "deskside.settings")
+    django.setup()
+
+
+def _migrate(verbosity: int = 1) -> None:
+    from django.core.management import call_command  # noqa: PLC0415 - after django.setup()
+
+    call_command("migrate", interactive=False, verbosity=verbosity)
+
+
+def _gunicorn(host: str, port: int, workers: int, *, extra: Sequence[str] = ()) -> None:
+    """Replace this process with gunicorn serving Deskside (WhiteNoise serves static files)."""
+    args = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "deskside.wsgi:application",
+        "--bind",
+        f"{host}:{port}",
+        "--workers",
+        str(workers),
+        "--access-logfile",
+        "-",
+        "--graceful-timeout",
+        "10",
+        *extra,
+    ]
+    sys.stdout.flush()
+    os.execv(sys.executable, args)  # noqa: S606 - fixed program, arguments from our parser
+
+
+def cmd_demo(args: argparse.Namespace) -> None:
+    _setup()
+    from deskside import demo  # noqa: PLC0415 - imports models, needs django.setup()
+
+    print("Applying migrations…", flush=True)
+    _migrate(verbosity=0)
+    created = demo.load(progress=True)
+    print("Demo data " + ("loaded." if created else "already present, left as it is."))
+    print(f"\nDeskside is running at http://{args.host}:{args.port}/\n")
+    print("Sign in with one of these demo accounts (password: " + demo.PASSWORD + "):")
+    for email, role in demo.LOGINS:
+        print(f"  {email:<28} {role}")
+    print(f"\nAPI docs: http://{args.host}:{args.port}/api/v1/docs   Stop with Ctrl+C.\n")
+    _gunicorn(args.host, args.port, args.workers)
+
+
+def cmd_serve(args: argparse.Namespace) -> None:
+    _setup()
+    if not args.no_migrate:
+        _migrate(verbosity=0)
+    _gunicorn(args.host, args.port, args.workers)
+
+
+def cmd_migrate(args: argparse.Namespace) -> None:
+    _setup()
+    _migrate()
+
+
+def cmd_createuser(args: argparse.Namespace) -> None:
+    _setup()
+    from deskside.accounts import services  # noqa: PLC0415
+    from deskside.accounts.exceptions import AccountsError  # noqa: PLC0415
+    from deskside.accounts.models import Organization, Site, Team  # noqa: PLC0415
+
+    organization = site = None
+    if args.organization:
+        organization = Organization.objects.filter(slug=args.organization).first()
+        if organization is None:
+            raise CommandError(f"no organisation with slug {args.organization!r}")
+    if args.site:
+        if organization is None:
+            raise CommandError("--site needs --organization")
+        site = Site.objects.filter(organization=organization, name=args.site).first()
+        if site is None:
+            raise CommandError(f"{organization} has no site named {args.site!r}")
+    teams = []
+    for slug in args.team or []:
+        team = Team.objects.filter(slug=slug).first()
+        if team is None:
+            raise CommandError(f"no team with slug {slug!r}")
+        teams.append(team)
+    password = args.password
+    if password is None and sys.stdin.isatty():
+        password = getpass.getpass("Password (empty: none, the user cannot sign in yet): ")
+    try:
+        user = services.create_user(
+            email=args.email,
+            full_name=args.name or "",
+            password=password or None,
+            kind=args.kind,
+            organization=organization,
+            site=site,
+            tier=args.tier or "",
+            is_org_admin=args.org_admin,
+            teams=teams,
+            is_staff=args.admin,
+            is_superuser=args.admin,
+        )
+    except AccountsError as exc:
+        raise CommandError(exc.message) from exc
+    print(f"created {user.kind} {user.email}")
+
+
+def cmd_token(args: argparse.Namespace) -> None:
+    _setup()
+    from deskside.accounts import services  # noqa: PLC0415
+    from deskside.accounts.models import User  # noqa: PLC0415
+
+    user = User.objects.filter(email=args.email.strip().lower(), is_active=True).first()
+    if user is None:
+        raise CommandError(f"no active user with email {args.email!r}")
+    print(services.create_api_token(user=user, name=args.name or "cli"))
+
+
+def cmd_manage(args: argparse.Namespace) -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "deskside.settings")
+    from django.core.management import execute_from_command_line  # noqa: PLC0415
+
+    execute_from_command_line(["deskside manage", *args.rest])
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="deskside", description="Deskside service desk")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def server_args(p: argparse.ArgumentParser, workers: int) -> None:
+        p.add_argument("--host", default=DEFAULT_HOST)
+        p.add_argument("--port", type=int, default=DEFAULT_PORT)
+        p.add_argument("--workers", type=int, default=workers, help="server processes")
+
+    p = sub.add_parser("demo", help="migrate, load demo data and serve on 127.0.0.1:8000")
+    server_args(p, 2)
+    p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("serve", help="run the production server (gunicorn)")
+    server_args(p, int(os.environ.get("DESKSIDE_WORKERS", "2")))
+    p.add_argument("--no-migrate", action="store_true", help="do not apply migrations first")
+    p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("migrate", help="apply database migrations")
+    p.set_defaults(func=cmd_migrate)
+
+    p = sub.add_parser("createuser", help="create an agent or a customer")
+    p.add_argument("email")
+    p.add_argument("--kind", choices=["agent", "customer"], required=True)
+    p.add_argument("--name", help="full name")
+    p.add_argument("--organization", help="organisation slug (required for customers)")
+    p.add_argument("--site", help="site name within the organisation")
+    p.add_argument("--tier", choices=["L1", "L2", "L3"], help="agent tier (default L1)")
+    p.add_argument("--team", action="append", help="team slug (repeatable)")
+    p.add_argument("--org-admin", action="store_true", help="customer sees all org tickets")
+    p.add_argument("--admin", action="store_true", help="agent may use the Django admin")
+    p.add_argument("--password", help="password (prompted for on a terminal when omitted)")
+    p.set_defaults(func=cmd_createuser)
+
+    p = sub.add_parser("token", help="API tokens")
+    tsub = p.add_subparsers(dest="token_command", required=True, metavar="ACTION")
+    t = tsub.add_parser("create", help="print a new API token for a user")
+    t.add_argument("email")
+    t.add_argument("--name", help="a label for the token")
+    t.set_defaults(func=cmd_token)
+
+    p = sub.add_parser("manage", help="run a Django management command", add_help=False)
+    p.add_argument("rest", nargs=argparse.REMAINDER)
+    p.set_defaults(func=cmd_manage)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        args.func(args)
+    except CommandError as exc:
+        print(f"deskside: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # one clear line instead of a traceback, for any failure
+        if os.environ.get("DESKSIDE_DEBUG"):
+            raise
+        print(f"deskside: error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
