@@ -8,3 +8,13 @@ os.environ.setdefault("DESKSIDE_DATA_DIR", tempfile.mkdtemp(prefix="deskside-tes
 from deskside.settings import *  # noqa: E402,F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    # A file, not the default shared-cache in-memory database: that one answers concurrent
+    # writers with "table is locked" instead of queueing them the way the production settings
+    # (WAL, IMMEDIATE transactions, busy_timeout) do, so thread-race tests could not run on it.
+    DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test.sqlite3")}  # noqa: F405
+else:
+    # One test database per test process, so that several runs (engineers, CI, xdist workers)
+    # can share one PostgreSQL server without dropping each other's database.
+    DATABASES["default"]["TEST"] = {"NAME": f"test_deskside_{os.getpid()}"}  # noqa: F405

@@ -1,0 +1,39 @@
+"""Demo data: loads through the services, covers every status, type, priority and channel, and
+loading twice changes nothing."""
+
+from deskside import demo
+from deskside.accounts.models import User
+from deskside.tickets.models import (
+    Channel,
+    EventKind,
+    Priority,
+    Status,
+    Ticket,
+    TicketEvent,
+    TicketType,
+)
+
+
+def test_demo_loads_once_and_looks_like_an_msp(db):
+    assert demo.load(tickets=160) is True
+    count, events = Ticket.objects.count(), TicketEvent.objects.count()
+    assert count >= 160 and events > 3 * count
+    assert demo.load(tickets=160) is False
+    assert (Ticket.objects.count(), TicketEvent.objects.count()) == (count, events)
+
+    seen = set(Ticket.objects.values_list("status", "type", "priority", "channel"))
+    assert {s for s, *_ in seen} == set(Status.values)
+    assert {t for _, t, *_ in seen} == set(TicketType.values)
+    assert {p for *_, p, _ in seen} == set(Priority.values)
+    assert {c for *_, c in seen} == set(Channel.values)
+    assert Ticket.objects.filter(first_contact_resolution=True).exists()
+    assert TicketEvent.objects.filter(kind=EventKind.ESCALATED).exists()
+    assert Ticket.objects.filter(merged_into__isnull=False).exists()
+    # Every advertised login exists and can sign in with the published password.
+    for email, _role in demo.LOGINS:
+        assert User.objects.get(email=email).check_password(demo.PASSWORD)
+    # Timelines run forward in time: the clock was moved step by step, never backwards.
+    for ticket in Ticket.objects.order_by("?")[:20]:
+        times = list(ticket.events.values_list("created_at", flat=True))
+        assert times == sorted(times)
+        assert times[0] == ticket.created_at
