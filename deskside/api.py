@@ -4,14 +4,16 @@ Authentication is a bearer token (`Authorization: Bearer <token>`), stored hashe
 JSON: `{"detail": message, "field": name-or-null}` with a 4xx status, never a traceback.
 """
 
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, ValidationError
 from ninja.security import HttpBearer
 
+from deskside.accounts.api import router as directory_router
 from deskside.accounts.exceptions import AccountsError
 from deskside.accounts.models import User
 from deskside.accounts.services import user_for_token
+from deskside.tickets.api import router as tickets_router
 from deskside.tickets.exceptions import TicketError
 
 
@@ -30,6 +32,8 @@ api = NinjaAPI(
     auth=BearerToken(),
     urls_namespace="api",
 )
+api.add_router("/tickets", tickets_router)
+api.add_router("/", directory_router)
 
 
 def error_body(detail: str, field: str | None = None) -> dict[str, str | None]:
@@ -46,13 +50,17 @@ def accounts_error(request: HttpRequest, exc: AccountsError) -> HttpResponse:
     return api.create_response(request, error_body(exc.message, exc.field), status=422)
 
 
+def _field_name(loc: tuple | list) -> str | None:
+    """`("query", "limit")` -> "limit"; `("body", "payload", "subject")` -> "subject": a JSON
+    body is one schema parameter, whose name the client never sees."""
+    parts = list(loc[2:] if len(loc) > 2 and loc[0] == "body" else loc[1:])
+    return ".".join(str(p) for p in parts) or None
+
+
 @api.exception_handler(ValidationError)
 def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     """Pydantic's errors, each naming its field (the last part of its location)."""
-    errors = [
-        {"field": ".".join(str(p) for p in e.get("loc", ())[1:]) or None, "message": e.get("msg")}
-        for e in exc.errors
-    ]
+    errors = [{"field": _field_name(e.get("loc", ())), "message": e.get("msg")} for e in exc.errors]
     first = errors[0] if errors else {"field": None, "message": "invalid input"}
     body = {
         "detail": f"{first['field']}: {first['message']}" if first["field"] else first["message"],
@@ -69,3 +77,9 @@ def auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
         error_body("a valid bearer token is required (Authorization: Bearer <token>)"),
         status=401,
     )
+
+
+@api.exception_handler(Http404)
+def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    """Also what a caller gets for an object they may not see: its existence is not confirmed."""
+    return api.create_response(request, error_body(str(exc) or "not found"), status=404)

@@ -1,0 +1,47 @@
+"""Page-numbered pagination without a COUNT over the whole result.
+
+At a million tickets `SELECT COUNT(*)` under a visibility filter costs more than the page
+itself, so a page is fetched as `limit + 1` rows: the extra row only says whether a next page
+exists. Callers get the rows of the page, the page number and the URL of the next page (or
+None on the last one). The queryset must be ordered on a unique key, or rows can repeat or
+be skipped between pages.
+"""
+
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+from django.db.models import QuerySet
+from django.http import HttpRequest
+
+T = TypeVar("T")
+
+MAX_LIMIT = 100
+DEFAULT_LIMIT = 25
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    """One page of results. `next` is the absolute URL of the following page, or None."""
+
+    items: list[T]
+    page: int
+    next: str | None
+
+
+def paginate(request: HttpRequest, queryset: QuerySet, *, page: int, limit: int) -> Page:
+    """Return page `page` (1-based) of `queryset`, `limit` rows per page (capped at MAX_LIMIT).
+
+    Runs one query (plus whatever prefetches the queryset declares). The next URL keeps every
+    other query parameter of the request and changes only `page`.
+    """
+    page = max(page, 1)
+    limit = min(max(limit, 1), MAX_LIMIT)
+    offset = (page - 1) * limit
+    rows = list(queryset[offset : offset + limit + 1])
+    next_url = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        params = request.GET.copy()
+        params["page"] = str(page + 1)
+        next_url = request.build_absolute_uri(f"{request.path}?{params.urlencode()}")
+    return Page(items=rows, page=page, next=next_url)

@@ -1,0 +1,320 @@
+"""Tickets under /api/v1/tickets: list and search, create (idempotent), read, edit, the
+workflow actions and the timeline.
+
+Each endpoint parses its input, resolves the identifiers it names (through the visibility
+functions, so an identifier the caller may not see is "unknown", a 422 naming the field), calls
+one service or query and maps the result out. Every ticket is looked up in
+`visible_tickets(user)`: a ticket the caller may not see is a 404, never a 403 that would
+confirm it exists. What a customer may *do* to a ticket they see is the services' decision
+(NotAllowed -> 403).
+"""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TypeVar
+
+from django.db.models import Model, QuerySet
+from django.http import Http404, HttpRequest
+from ninja import Header, Query, Router
+
+from deskside.accounts.api import PageOut, PageParams, page_out
+from deskside.accounts.models import Organization, Site, Team, User
+from deskside.accounts.queries import organizations_visible_to, sites_visible_to, users_visible_to
+from deskside.core.pagination import paginate
+from deskside.tickets import services
+from deskside.tickets.exceptions import InvalidInput, TicketError
+from deskside.tickets.models import Priority, Ticket, TicketEvent, parse_number
+from deskside.tickets.queries import LIST_RELATED, queue, visible_events, visible_tickets
+from deskside.tickets.schemas import (
+    AssignIn,
+    BodyIn,
+    CallIn,
+    EscalateIn,
+    EventOut,
+    MergeIn,
+    ReasonIn,
+    ResolveIn,
+    StatusIn,
+    TicketCreate,
+    TicketDetailOut,
+    TicketFilters,
+    TicketOut,
+    TicketPatch,
+)
+
+router = Router(tags=["tickets"])
+M = TypeVar("M", bound=Model)
+
+
+# -- parsing identifiers -----------------------------------------------------------------------
+
+
+def _user(request: HttpRequest) -> User:
+    return request.user  # type: ignore[return-value]
+
+
+def _ticket_or_404(user: User, number: str) -> Ticket:
+    """The visible ticket `number`, with what the detail schema reads, or Http404."""
+    pk = parse_number(number)
+    ticket = (
+        visible_tickets(user).select_related(*LIST_RELATED).filter(pk=pk).first() if pk else None
+    )
+    if ticket is None:
+        raise Http404(f"no ticket {number}")
+    return ticket
+
+
+def _one(queryset: QuerySet[M], field: str, what: str, **lookup: object) -> M:
+    """The single row of `queryset` matching `lookup`, or a 422 naming `field`."""
+    row = queryset.filter(**lookup).first()
+    if row is None:
+        value = next(iter(lookup.values()))
+        raise InvalidInput(f"no {what} {value!r}", field=field)
+    return row
+
+
+def _organization(user: User, slug: str | None) -> Organization | None:
+    if slug is None:
+        return None
+    return _one(organizations_visible_to(user), "organization", "organisation", slug=slug)
+
+
+def _team(slug: str | None, field: str = "team") -> Team | None:
+    return None if slug is None else _one(Team.objects.all(), field, "team", slug=slug)
+
+
+def _person(user: User, public_id: str | None, field: str) -> User | None:
+    if public_id is None:
+        return None
+    return _one(users_visible_to(user), field, "user", public_id=public_id)
+
+
+def _site(user: User, public_id: str | None) -> Site | None:
+    if public_id is None:
+        return None
+    return _one(sites_visible_to(user), "site", "site", public_id=public_id)
+
+
+def _other_ticket(user: User, number: str | None, field: str) -> Ticket | None:
+    """Another ticket named in the input (parent, merge target): visible, or a 422."""
+    if number is None:
+        return None
+    pk = parse_number(number)
+    ticket = visible_tickets(user).filter(pk=pk).first() if pk else None
+    if ticket is None:
+        raise InvalidInput(f"no ticket {number!r}", field=field)
+    return ticket
+
+
+@contextmanager
+def _renamed(service_field: str, api_field: str) -> Iterator[None]:
+    """Report a service's error under the name the API's client used for that input."""
+    try:
+        yield
+    except TicketError as exc:
+        if exc.field == service_field:
+            exc.field = api_field
+        raise
+
+
+def _fresh(user: User, ticket: Ticket) -> Ticket:
+    """Re-read the ticket after a service changed it, so the response is what was stored."""
+    return _ticket_or_404(user, ticket.number)
+
+
+# -- list, create, read, edit ------------------------------------------------------------------
+
+
+@router.get("", response=PageOut[TicketOut], summary="List and search tickets")
+def list_tickets(request: HttpRequest, filters: Query[TicketFilters]) -> dict[str, object]:
+    """Tickets the caller may see, newest first unless `sort` says otherwise. `q` searches
+    subject, description and replies (agents also internal notes and call logs)."""
+    user = _user(request)
+    _organization(user, filters.organization)
+    if filters.assignee:
+        _person(user, filters.assignee, "assignee")
+    team = _team(filters.team)
+    qs = queue(
+        user,
+        filters.queue,
+        organization=filters.organization,
+        priority=int(Priority.from_label(filters.priority)) if filters.priority else None,
+        status=filters.status,
+        tier=filters.tier,
+        team=team.pk if team else None,
+        assignee=filters.assignee,
+        text=filters.q,
+        sort=filters.sort,
+    )
+    return page_out(paginate(request, qs, page=filters.page, limit=filters.limit))
+
+
+@router.post(
+    "",
+    response={200: TicketDetailOut, 201: TicketDetailOut},
+    summary="Open a ticket",
+)
+def create_ticket(
+    request: HttpRequest,
+    payload: TicketCreate,
+    idempotency_key: str | None = Header(None, alias="Idempotency-Key"),
+) -> tuple[int, Ticket]:
+    """201 with the new ticket. With an `Idempotency-Key` header, a retry of the same request
+    by the same user returns the ticket the first one opened, with 200."""
+    user = _user(request)
+    result = services.create_ticket(
+        actor=user,
+        subject=payload.subject,
+        organization=_organization(user, payload.organization),
+        requester=_person(user, payload.requester, "requester"),
+        description=payload.description,
+        type=payload.type,
+        priority=payload.priority,
+        channel=payload.channel,
+        site=_site(user, payload.site),
+        team=_team(payload.team),
+        assignee=_person(user, payload.assignee, "assignee"),
+        tier=payload.tier,
+        watchers=[_person(user, w, "watchers") for w in payload.watchers],  # type: ignore[misc]
+        parent=_other_ticket(user, payload.parent, "parent"),
+        idempotency_key=idempotency_key,
+    )
+    return (201 if result.created else 200), _fresh(user, result.ticket)
+
+
+@router.get("/{number}", response=TicketDetailOut, summary="One ticket")
+def get_ticket(request: HttpRequest, number: str) -> Ticket:
+    return _ticket_or_404(_user(request), number)
+
+
+@router.patch("/{number}", response=TicketDetailOut, summary="Edit a ticket (agents)")
+def update_ticket(request: HttpRequest, number: str, payload: TicketPatch) -> Ticket:
+    """Change subject, description, type, priority, site or parent; only the fields sent."""
+    user = _user(request)
+    ticket = _ticket_or_404(user, number)
+    changes = payload.model_dump(exclude_unset=True)
+    if "site" in changes:
+        changes["site"] = _site(user, changes["site"])
+    if "parent" in changes:
+        changes["parent"] = _other_ticket(user, changes["parent"], "parent")
+    services.update_ticket(actor=user, ticket=ticket, **changes)
+    return _fresh(user, ticket)
+
+
+# -- workflow actions --------------------------------------------------------------------------
+
+
+@router.post("/{number}/assign", response=TicketDetailOut, summary="Assign (agents)")
+def assign(request: HttpRequest, number: str, payload: AssignIn) -> Ticket:
+    user = _user(request)
+    ticket = _ticket_or_404(user, number)
+    services.assign_ticket(
+        actor=user,
+        ticket=ticket,
+        assignee=_person(user, payload.assignee, "assignee"),
+        team=_team(payload.team),
+    )
+    return _fresh(user, ticket)
+
+
+@router.post("/{number}/escalate", response=TicketDetailOut, summary="Escalate (agents)")
+def escalate(request: HttpRequest, number: str, payload: EscalateIn) -> Ticket:
+    """Pass the ticket to L2 or L3 with the triage notes the next tier needs."""
+    user = _user(request)
+    ticket = _ticket_or_404(user, number)
+    services.escalate_ticket(
+        actor=user,
+        ticket=ticket,
+        tier=payload.tier,
+        symptoms=payload.symptoms,
+        steps_tried=payload.steps_tried,
+        impact=payload.impact,
+        team=_team(payload.team),
+        assignee=_person(user, payload.assignee, "assignee"),
+    )
+    return _fresh(user, ticket)
+
+
+@router.post("/{number}/reply", response={201: EventOut}, summary="Public reply")
+def reply(request: HttpRequest, number: str, payload: BodyIn) -> tuple[int, TicketEvent]:
+    user = _user(request)
+    ticket = _ticket_or_404(user, number)
+    return 201, services.add_reply(actor=user, ticket=ticket, body=payload.body)
+
+
+@router.post("/{number}/note", response={201: EventOut}, summary="Internal note (agents)")
+def note(request: HttpRequest, number: str, payload: BodyIn) -> tuple[int, TicketEvent]:
+    user = _user(request)
+    ticket = _ticket_or_404(user, number)
+    return 201, services.add_note(actor=user, ticket=ticket, body=payload.body)
+
+
+@router.post("/{number}/calls", response={201: EventOut}, summary="Log a call (agents)")
+def log_call(request: HttpRequest, number: str, payload: CallIn) -> tuple[int, TicketEvent]:
+    user = _user(request)
+    ticket = _ticket_or_404(user, number)
+    event = services.log_call(
+        actor=user,
+        ticket=ticket,
+        minutes=payload.minutes,
+        body=payload.body,
+        inbound=payload.inbound,
+    )
+    return 201, event
+
+
+@router.post("/{number}/resolve", response=TicketDetailOut, summary="Resolve (agents)")
+def resolve(request: HttpRequest, number: str, payload: ResolveIn) -> Ticket:
+    user = _user(request)
+    ticket = _ticket_or_404(user, number)
+    services.resolve_ticket(actor=user, ticket=ticket, resolution=payload.resolution)
+    return _fresh(user, ticket)
+
+
+@router.post("/{number}/reopen", response=TicketDetailOut, summary="Reopen a resolved ticket")
+def reopen(request: HttpRequest, number: str, payload: ReasonIn | None = None) -> Ticket:
+    user = _user(request)
+    ticket = _ticket_or_404(user, number)
+    services.reopen_ticket(actor=user, ticket=ticket, reason=payload.reason if payload else "")
+    return _fresh(user, ticket)
+
+
+@router.post("/{number}/close", response=TicketDetailOut, summary="Close for good")
+def close(request: HttpRequest, number: str, payload: ReasonIn | None = None) -> Ticket:
+    user = _user(request)
+    ticket = _ticket_or_404(user, number)
+    services.close_ticket(actor=user, ticket=ticket, reason=payload.reason if payload else "")
+    return _fresh(user, ticket)
+
+
+@router.post("/{number}/merge", response=TicketDetailOut, summary="Merge into another (agents)")
+def merge(request: HttpRequest, number: str, payload: MergeIn) -> Ticket:
+    """Close this ticket into `into`; returns this (now closed) ticket."""
+    user = _user(request)
+    ticket = _ticket_or_404(user, number)
+    target = _other_ticket(user, payload.into, "into")
+    with _renamed("target", "into"):
+        services.merge_tickets(actor=user, source=ticket, target=target)  # type: ignore[arg-type]
+    return _fresh(user, ticket)
+
+
+@router.post("/{number}/status", response=TicketDetailOut, summary="Set a working status")
+def set_status(request: HttpRequest, number: str, payload: StatusIn) -> Ticket:
+    """open, pending_customer, pending_vendor or on_hold (agents). Resolving, reopening and
+    closing are their own actions."""
+    user = _user(request)
+    ticket = _ticket_or_404(user, number)
+    services.set_status(actor=user, ticket=ticket, status=payload.status, reason=payload.reason)
+    return _fresh(user, ticket)
+
+
+# -- timeline ----------------------------------------------------------------------------------
+
+
+@router.get("/{number}/events", response=PageOut[EventOut], summary="The ticket's timeline")
+def events(request: HttpRequest, number: str, params: Query[PageParams]) -> dict[str, object]:
+    """Oldest first. Customers get the public events only (never internal notes)."""
+    user = _user(request)
+    ticket = _ticket_or_404(user, number)
+    qs = visible_events(user, ticket).order_by("id")
+    return page_out(paginate(request, qs, page=params.page, limit=params.limit))

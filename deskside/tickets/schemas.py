@@ -1,0 +1,189 @@
+"""The JSON shapes of the tickets API: what comes in, what goes out.
+
+Out: priorities as their labels ("P1", "P2", "P3", "OPS"), tickets by number (`T-10423`),
+people by public id with name and email, organisations and teams by slug, sites by public
+id, times ISO 8601 in UTC. In: the same identifiers; anything else is a 422 naming the field.
+"""
+
+from datetime import datetime
+from typing import Any, Literal
+
+from ninja import Field, Schema
+from pydantic import ConfigDict
+
+from deskside.accounts.api import OrganizationRef, PageParams, SiteRef, TeamRef, UserRef
+from deskside.accounts.models import Tier
+from deskside.tickets.models import Channel, Priority, Status, Ticket, TicketEvent, TicketType
+from deskside.tickets.queries import QUEUES, SORTS
+
+# Built from the model's choices so the schema can never drift from what the services accept.
+PriorityLabel = Literal[tuple(p.label for p in Priority)]  # type: ignore[valid-type]
+StatusName = Literal[tuple(Status.values)]  # type: ignore[valid-type]
+TypeName = Literal[tuple(TicketType.values)]  # type: ignore[valid-type]
+ChannelName = Literal[tuple(Channel.values)]  # type: ignore[valid-type]
+TierName = Literal[tuple(Tier.values)]  # type: ignore[valid-type]
+QueueName = Literal[tuple(QUEUES)]  # type: ignore[valid-type]
+SortName = Literal[tuple(SORTS)]  # type: ignore[valid-type]
+WorkingStatus = Literal["open", "pending_customer", "pending_vendor", "on_hold"]
+
+
+def _number(pk: int | None) -> str | None:
+    return Ticket(pk=pk).number if pk else None
+
+
+class Strict(Schema):
+    """Input schemas refuse unknown fields, so a typo is a 422, not a silent no-op."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+# -- out ---------------------------------------------------------------------------------------
+
+
+class TicketOut(Schema):
+    number: str = Field(examples=["T-10423"])
+    subject: str
+    description: str
+    type: str
+    priority: str = Field(examples=["P2"])
+    channel: str
+    status: str
+    tier: str
+    organization: OrganizationRef
+    requester: UserRef
+    site: SiteRef | None
+    team: TeamRef | None
+    assignee: UserRef | None
+    parent: str | None = Field(description="Number of the parent ticket.")
+    merged_into: str | None = Field(description="Number of the ticket this one was merged into.")
+    first_contact_resolution: bool
+    escalation_count: int
+    created_at: datetime
+    updated_at: datetime
+    resolved_at: datetime | None
+    closed_at: datetime | None
+
+    @staticmethod
+    def resolve_priority(obj: Ticket) -> str:
+        return obj.priority_label
+
+    @staticmethod
+    def resolve_parent(obj: Ticket) -> str | None:
+        return _number(obj.parent_id)
+
+    @staticmethod
+    def resolve_merged_into(obj: Ticket) -> str | None:
+        return _number(obj.merged_into_id)
+
+
+class TicketDetailOut(TicketOut):
+    watchers: list[UserRef]
+
+    @staticmethod
+    def resolve_watchers(obj: Ticket) -> list[Any]:
+        return list(obj.watchers.all())
+
+
+class AttachmentOut(Schema):
+    public_id: str
+    filename: str
+    content_type: str
+    size: int
+    created_at: datetime
+
+
+class EventOut(Schema):
+    kind: str
+    actor: UserRef | None
+    created_at: datetime
+    is_public: bool = Field(description="False for internal notes and agent-only steps.")
+    body: str
+    data: dict[str, Any]
+    attachments: list[AttachmentOut]
+
+    @staticmethod
+    def resolve_attachments(obj: TicketEvent) -> list[Any]:
+        return list(obj.attachments.all())
+
+
+# -- in ----------------------------------------------------------------------------------------
+
+
+class TicketFilters(PageParams):
+    queue: QueueName = Field("all", description="mine, team, unassigned, open or all.")
+    status: StatusName | None = None
+    priority: PriorityLabel | None = None
+    organization: str | None = Field(None, description="Organisation slug.")
+    tier: TierName | None = None
+    assignee: str | None = Field(None, description="Public id of the assignee.")
+    team: str | None = Field(None, description="Team slug.")
+    q: str | None = Field(None, max_length=200, description="Full-text search, or a number.")
+    sort: SortName = "newest"
+
+
+class TicketCreate(Strict):
+    subject: str = Field(max_length=250)
+    description: str = ""
+    type: TypeName = "incident"
+    priority: PriorityLabel = "P3"
+    channel: ChannelName = "api"
+    organization: str | None = Field(None, description="Slug; a customer's own by default.")
+    requester: str | None = Field(None, description="Public id; the caller if a customer.")
+    site: str | None = Field(None, description="Public id; the requester's site by default.")
+    team: str | None = Field(None, description="Team slug (agents only).")
+    assignee: str | None = Field(None, description="Public id of an agent (agents only).")
+    tier: TierName = "L1"
+    watchers: list[str] = Field(default_factory=list, description="Public ids.")
+    parent: str | None = Field(None, description="Number of a parent ticket.")
+
+
+class TicketPatch(Strict):
+    """Only the fields sent are changed; `site` and `parent` may be null to clear them."""
+
+    subject: str = Field(None, max_length=250)  # type: ignore[assignment]
+    description: str = None  # type: ignore[assignment]
+    type: TypeName = None  # type: ignore[assignment]
+    priority: PriorityLabel = None  # type: ignore[assignment]
+    site: str | None = Field(None, description="Site public id, or null.")
+    parent: str | None = Field(None, description="Parent ticket number, or null.")
+
+
+class AssignIn(Strict):
+    assignee: str | None = Field(description="Public id of an agent; null unassigns.")
+    team: str | None = Field(None, description="Team slug; the current team if left out.")
+
+
+class EscalateIn(Strict):
+    tier: TierName
+    symptoms: str
+    steps_tried: str
+    impact: str
+    team: str | None = Field(None, description="Team slug of the target tier.")
+    assignee: str | None = Field(None, description="Public id of an agent of that tier.")
+
+
+class BodyIn(Strict):
+    body: str
+
+
+class CallIn(Strict):
+    minutes: int = Field(ge=0, le=24 * 60)
+    body: str
+    inbound: bool = True
+
+
+class ResolveIn(Strict):
+    resolution: str
+
+
+class ReasonIn(Strict):
+    reason: str = ""
+
+
+class MergeIn(Strict):
+    into: str = Field(description="Number of the ticket that survives.", examples=["T-10423"])
+
+
+class StatusIn(Strict):
+    status: WorkingStatus
+    reason: str = ""
