@@ -160,7 +160,8 @@ def _attach(
     public: bool,
 ) -> list[Attachment]:
     limit = settings.DESKSIDE_MAX_ATTACHMENT_BYTES
-    saved = []
+    files = list(files)
+    # Check every size before storing any file: a refused upload must leave no file behind.
     for upload in files:
         if upload.size > limit:
             raise InvalidInput(
@@ -168,6 +169,8 @@ def _attach(
                 f"{limit / 2**20:.0f} MB",
                 field="attachments",
             )
+    saved = []
+    for upload in files:
         name = (upload.name or "attachment").replace("/", "_").replace("\\", "_")[-255:]
         attachment = Attachment(
             ticket=ticket,
