@@ -667,7 +667,7 @@ def set_status(*, actor: User, ticket: Ticket, status: str, reason: str = "") ->
     _require_agent(actor, "change the status")
     _require_visible(actor, ticket)
     _choice(status, Status, "status")
-    if status in (Status.RESOLVED, Status.CLOSED, Status.NEW):
+    if status in (Status.RESOLVED, Status.CLOSED):
         raise InvalidInput(f"use the {status} action instead", field="status")
     if ticket.status == Status.RESOLVED and status == Status.OPEN:
         raise InvalidInput("use the reopen action instead", field="status")
