@@ -1,0 +1,326 @@
+"""Forms of the agent pages. They parse and check input; the services do the writes.
+
+Every action form takes the acting `user` and the `ticket` so that its pickers only offer what
+that agent may choose (the ticket client's sites and contacts, active agents). Model pickers
+address rows by their public id or slug, never by a raw key.
+"""
+
+from typing import Any
+
+from django import forms
+from django.core.files.uploadedfile import UploadedFile
+from django.db.models import Q, QuerySet
+
+from deskside.accounts.models import Organization, Site, Team, Tier, User
+from deskside.accounts.queries import agents, organizations_visible_to, users_visible_to
+from deskside.tickets.models import Channel, Priority, Status, Ticket, TicketType, parse_number
+from deskside.tickets.queries import QUEUES, SORTS, visible_tickets
+
+MAX_CALL_MINUTES = 24 * 60
+WORKING_STATUSES = (Status.OPEN, Status.PENDING_CUSTOMER, Status.PENDING_VENDOR, Status.ON_HOLD)
+ESCALATION_TIERS = [(Tier.L2, Tier.L2.label), (Tier.L3, Tier.L3.label)]
+PRIORITY_CHOICES = [(p.label, p.label) for p in Priority]
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Zero or more uploaded files (Django's documented multi-upload pattern)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", MultipleFileInput())
+        kwargs.setdefault("required", False)
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> list[UploadedFile]:
+        if not data:
+            return []
+        files = data if isinstance(data, list | tuple) else [data]
+        return [super(MultipleFileField, self).clean(f, initial) for f in files]
+
+
+class AgentChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: User) -> str:
+        return f"{obj.get_full_name()} ({obj.tier})" if obj.tier else obj.get_full_name()
+
+
+class ContactChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: User) -> str:
+        site = f" · {obj.site.name}" if obj.site_id else ""
+        phone = f" · {obj.phone}" if obj.phone else ""
+        return f"{obj.get_full_name()}{site}{phone}"
+
+
+class SiteChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Site) -> str:
+        return obj.name
+
+
+def _textarea(rows: int = 3) -> forms.Textarea:
+    return forms.Textarea(attrs={"rows": rows})
+
+
+# -- queue filters -----------------------------------------------------------------------------
+
+
+class QueueFilterForm(forms.Form):
+    """The queue's GET parameters. Invalid values are dropped (the queue shows unfiltered)."""
+
+    organization = forms.ModelChoiceField(
+        queryset=Organization.objects.none(),
+        to_field_name="slug",
+        required=False,
+        empty_label="All clients",
+        label="Client",
+    )
+    priority = forms.ChoiceField(choices=[("", "Any priority"), *PRIORITY_CHOICES], required=False)
+    status = forms.ChoiceField(choices=[("", "Any status"), *Status.choices], required=False)
+    tier = forms.ChoiceField(choices=[("", "Any tier"), *Tier.choices], required=False)
+    team = forms.ModelChoiceField(
+        queryset=Team.objects.all(), to_field_name="slug", required=False, empty_label="Any team"
+    )
+    sort = forms.ChoiceField(
+        choices=[(key, key.capitalize()) for key in SORTS], required=False, initial="newest"
+    )
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["organization"].queryset = organizations_visible_to(user)
+
+    def queue_filters(self) -> dict[str, Any]:
+        """Keyword arguments for `queries.queue` from the valid parameters."""
+        self.is_valid()
+        data = getattr(self, "cleaned_data", {})
+        org = data.get("organization")
+        team = data.get("team")
+        priority = data.get("priority")
+        return {
+            "organization": org.slug if org else None,
+            "priority": int(Priority.from_label(priority)) if priority else None,
+            "status": data.get("status") or None,
+            "tier": data.get("tier") or None,
+            "team": team.pk if team else None,
+            "sort": data.get("sort") or "newest",
+        }
+
+
+def queue_name(value: str | None) -> str:
+    return value if value in QUEUES else "open"
+
+
+# -- intake ------------------------------------------------------------------------------------
+
+
+class IntakeForm(forms.Form):
+    """One form for a phone call or a walk-up: the ticket, the call, and (optionally) the fix.
+
+    The requester and site pickers hold the contacts and sites of the chosen client only.
+    """
+
+    organization = forms.ModelChoiceField(
+        queryset=Organization.objects.none(), to_field_name="slug", label="Client"
+    )
+    requester = ContactChoiceField(queryset=User.objects.none(), to_field_name="public_id")
+    site = SiteChoiceField(
+        queryset=Site.objects.none(),
+        to_field_name="public_id",
+        required=False,
+        empty_label="The requester's site",
+    )
+    channel = forms.ChoiceField(
+        choices=[(Channel.PHONE, Channel.PHONE.label), (Channel.WALK_UP, Channel.WALK_UP.label)],
+        initial=Channel.PHONE,
+        widget=forms.RadioSelect,
+    )
+    subject = forms.CharField(max_length=250)
+    description = forms.CharField(required=False, widget=_textarea(4))
+    priority = forms.ChoiceField(choices=PRIORITY_CHOICES, initial=Priority.P3.label)
+    type = forms.ChoiceField(choices=TicketType.choices, initial=TicketType.INCIDENT)
+    minutes = forms.IntegerField(
+        min_value=0, max_value=MAX_CALL_MINUTES, initial=5, label="Call minutes"
+    )
+    resolution = forms.CharField(
+        required=False,
+        widget=_textarea(2),
+        label="Resolved on this call",
+        help_text="Fill in to resolve now (first-contact resolution).",
+    )
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.fields["organization"].queryset = organizations_visible_to(user)
+        organization = self.selected_organization()
+        if organization is not None:
+            self.fields["requester"].queryset = contacts_of(user, organization)
+            self.fields["site"].queryset = Site.objects.filter(organization=organization)
+
+    def selected_organization(self) -> Organization | None:
+        """The client named by the submitted (or initial) data, if this agent serves it."""
+        slug = self.data.get("organization") if self.is_bound else self.initial.get("organization")
+        if not slug:
+            return None
+        return organizations_visible_to(self.user).filter(slug=slug).first()
+
+
+def contacts_of(user: User, organization: Organization) -> QuerySet[User]:
+    """The people of `organization` that `user` may pick as requester."""
+    return (
+        users_visible_to(user)
+        .filter(organization=organization)
+        .select_related("site")
+        .order_by("full_name", "email")
+    )
+
+
+# -- ticket actions ----------------------------------------------------------------------------
+
+
+class TicketActionForm(forms.Form):
+    """Base of the forms on the ticket page; `ticket` and `user` narrow the choices."""
+
+    def __init__(self, *args: Any, ticket: Ticket, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.ticket = ticket
+        self.user = user
+
+
+class ReplyForm(TicketActionForm):
+    body = forms.CharField(widget=_textarea(4), label="Reply to the customer")
+    attachments = MultipleFileField(label="Files")
+
+
+class NoteForm(TicketActionForm):
+    body = forms.CharField(widget=_textarea(4), label="Internal note")
+    attachments = MultipleFileField(label="Files")
+
+
+class CallForm(TicketActionForm):
+    minutes = forms.IntegerField(min_value=0, max_value=MAX_CALL_MINUTES, initial=5)
+    body = forms.CharField(widget=_textarea(3), label="Summary")
+    inbound = forms.BooleanField(required=False, initial=True, label="The customer called us")
+
+
+class AssignForm(TicketActionForm):
+    assignee = AgentChoiceField(
+        queryset=User.objects.none(),
+        to_field_name="public_id",
+        required=False,
+        empty_label="Nobody (unassigned)",
+    )
+    team = forms.ModelChoiceField(
+        queryset=Team.objects.all(), to_field_name="slug", required=False, empty_label="Keep team"
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = agents()
+        if not self.is_bound:
+            self.initial.setdefault(
+                "assignee", self.ticket.assignee.public_id if self.ticket.assignee_id else None
+            )
+
+
+class EscalateForm(TicketActionForm):
+    tier = forms.ChoiceField(choices=ESCALATION_TIERS)
+    team = forms.ModelChoiceField(
+        queryset=Team.objects.exclude(tier=Tier.L1),
+        to_field_name="slug",
+        required=False,
+        empty_label="No team",
+    )
+    assignee = AgentChoiceField(
+        queryset=User.objects.none(),
+        to_field_name="public_id",
+        required=False,
+        empty_label="Nobody yet",
+    )
+    symptoms = forms.CharField(widget=_textarea(2))
+    steps_tried = forms.CharField(widget=_textarea(2), label="Steps already tried")
+    impact = forms.CharField(widget=_textarea(2))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = agents().exclude(tier=Tier.L1)
+
+
+class StatusForm(TicketActionForm):
+    status = forms.ChoiceField(choices=[(s, s.label) for s in WORKING_STATUSES])
+    reason = forms.CharField(required=False, max_length=500)
+
+
+class ResolveForm(TicketActionForm):
+    resolution = forms.CharField(widget=_textarea(3), help_text="The customer sees this.")
+
+
+class ReasonForm(TicketActionForm):
+    reason = forms.CharField(required=False, max_length=500)
+
+
+class MergeForm(TicketActionForm):
+    target = forms.CharField(max_length=20, label="Merge into ticket number")
+
+    def clean_target(self) -> Ticket:
+        number = self.cleaned_data["target"]
+        pk = parse_number(number)
+        target = visible_tickets(self.user).filter(pk=pk).first() if pk else None
+        if target is None:
+            raise forms.ValidationError(f"There is no ticket {number}.")
+        return target
+
+
+class EditForm(TicketActionForm):
+    subject = forms.CharField(max_length=250)
+    priority = forms.ChoiceField(choices=PRIORITY_CHOICES)
+    type = forms.ChoiceField(choices=TicketType.choices)
+    site = SiteChoiceField(
+        queryset=Site.objects.none(), to_field_name="public_id", required=False, empty_label="None"
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        ticket = self.ticket
+        self.fields["site"].queryset = Site.objects.filter(organization_id=ticket.organization_id)
+        if not self.is_bound:
+            self.initial.update(
+                subject=ticket.subject,
+                priority=ticket.priority_label,
+                type=ticket.type,
+                site=ticket.site.public_id if ticket.site_id else None,
+            )
+
+    def changes(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        return {
+            "subject": data["subject"],
+            "priority": int(Priority.from_label(data["priority"])),
+            "type": data["type"],
+            "site": data["site"],
+        }
+
+
+class WatcherChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: User) -> str:
+        who = "agent" if obj.is_agent else "contact"
+        return f"{obj.get_full_name()} ({who})"
+
+
+class WatchersForm(TicketActionForm):
+    """Replace the watchers: agents, and contacts of the ticket's client only."""
+
+    watchers = WatcherChoiceField(
+        queryset=User.objects.none(),
+        to_field_name="public_id",
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["watchers"].queryset = users_visible_to(self.user).filter(
+            Q(kind=User.Kind.AGENT) | Q(organization_id=self.ticket.organization_id)
+        )
+        if not self.is_bound:
+            self.initial["watchers"] = [u.public_id for u in self.ticket.watchers.all()]

@@ -1,0 +1,17 @@
+"""The agent pages, mounted at /tickets/ (namespace "tickets")."""
+
+from django.urls import path
+
+from deskside.tickets import views
+
+app_name = "tickets"
+
+urlpatterns = [
+    path("", views.queue_view, name="queue"),
+    path("new/", views.new_ticket, name="new"),
+    path("new/contacts/", views.intake_contacts, name="intake_contacts"),
+    path("search/", views.search_view, name="search"),
+    path("files/<str:public_id>/", views.attachment, name="attachment"),
+    path("<str:number>/", views.detail, name="detail"),
+    path("<str:number>/<slug:action>/", views.act, name="act"),
+]

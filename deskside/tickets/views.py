@@ -1,0 +1,479 @@
+"""The agent pages: queues, the ticket page with its actions, phone/walk-up intake, search.
+
+Views parse input with the forms in `forms.py`, read through `queries.py` (visibility) and
+write through `services.py`; a service error becomes a form error on the same page, with
+everything the agent typed kept. Every form works as a plain POST + redirect; htmx, where the
+page loads it, swaps the ticket's content in place instead of reloading.
+
+Lists never count the table: a page fetches one row more than it shows to know whether there
+is a next page, so a queue stays fast at a million tickets.
+"""
+
+import zoneinfo
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import wraps
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+from django_htmx.http import HttpResponseClientRedirect
+
+from deskside.accounts.models import User
+from deskside.tickets import services
+from deskside.tickets.exceptions import TicketError
+from deskside.tickets.forms import (
+    AssignForm,
+    CallForm,
+    EditForm,
+    EscalateForm,
+    IntakeForm,
+    MergeForm,
+    NoteForm,
+    QueueFilterForm,
+    ReasonForm,
+    ReplyForm,
+    ResolveForm,
+    StatusForm,
+    TicketActionForm,
+    WatchersForm,
+    queue_name,
+)
+from deskside.tickets.models import Attachment, Status, Ticket, parse_number
+from deskside.tickets.queries import (
+    LIST_RELATED,
+    QUEUES,
+    attachment_for,
+    latest_escalation,
+    queue,
+    search,
+    visible_events,
+    visible_tickets,
+)
+
+PAGE_SIZE = 50
+MAX_PAGE = 2000  # deep offsets get slow; past this, filter or search instead
+DETAIL_RELATED = (
+    "organization",
+    "requester",
+    "site",
+    "team",
+    "assignee",
+    "parent",
+    "merged_into",
+    "created_by",
+)
+
+View = Callable[..., HttpResponse]
+
+
+def _zone(name: str) -> zoneinfo.ZoneInfo:
+    try:
+        return zoneinfo.ZoneInfo(name or "UTC")
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return zoneinfo.ZoneInfo("UTC")
+
+
+def agent_required(view: View) -> View:
+    """Agents only: anonymous users go to the login page, customers to the portal (or get 403
+    for a POST). Times on the page are rendered in the agent's own time zone."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        user = request.user
+        if not user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not user.is_agent:
+            if request.method in ("GET", "HEAD"):
+                return redirect("portal:home")
+            raise PermissionDenied("agents only")
+        with timezone.override(_zone(user.timezone)):
+            return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+# -- pagination --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of rows; `has_next` comes from fetching one row more, not from a COUNT."""
+
+    rows: list[Any]
+    number: int
+    has_next: bool
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def next_number(self) -> int:
+        return self.number + 1
+
+    @property
+    def previous_number(self) -> int:
+        return self.number - 1
+
+
+def page_number(value: str | None) -> int:
+    try:
+        number = int(value or 1)
+    except ValueError:
+        return 1
+    return min(max(number, 1), MAX_PAGE)
+
+
+def paginate(qs: QuerySet, number: int, size: int | None = None) -> Page:
+    """Fetch page `number` (1-based) of `qs` in one query of size + 1 rows."""
+    size = size or PAGE_SIZE
+    offset = (number - 1) * size
+    rows = list(qs[offset : offset + size + 1])
+    return Page(rows=rows[:size], number=number, has_next=len(rows) > size)
+
+
+# -- lists -------------------------------------------------------------------------------------
+
+
+@agent_required
+@require_GET
+def queue_view(request: HttpRequest) -> HttpResponse:
+    """The queues (mine, my teams, unassigned, all open, all) with filters and sorting."""
+    name = queue_name(request.GET.get("queue"))
+    filters = QueueFilterForm(request.GET, user=request.user)
+    qs = queue(request.user, name, **filters.queue_filters())
+    page = paginate(qs, page_number(request.GET.get("page")))
+    return render(
+        request,
+        "tickets/queue.html",
+        {
+            "queue": name,
+            "queue_label": QUEUES[name],
+            "queues": QUEUES,
+            "filters": filters,
+            "page": page,
+        },
+    )
+
+
+@agent_required
+@require_GET
+def search_view(request: HttpRequest) -> HttpResponse:
+    """Full-text search over the tickets the agent may see; a ticket number opens the ticket."""
+    text = request.GET.get("q", "").strip()
+    page = None
+    if text:
+        results = search(request.user, text).select_related(*LIST_RELATED).order_by("-id")
+        if text.upper().startswith("T-") and parse_number(text) is not None:
+            ticket = results.first()
+            if ticket is not None:
+                return redirect(ticket)
+        page = paginate(results, page_number(request.GET.get("page")))
+    return render(request, "tickets/search.html", {"q": text, "page": page})
+
+
+# -- intake ------------------------------------------------------------------------------------
+
+
+@agent_required
+def new_ticket(request: HttpRequest) -> HttpResponse:
+    """Phone and walk-up intake in one form: opens the ticket, logs the call and, when a
+    resolution is given, resolves it on the spot (first-contact resolution)."""
+    if request.method != "POST":
+        form = IntakeForm(initial=request.GET.dict(), user=request.user)
+        return render(request, "tickets/new.html", {"form": form})
+    form = IntakeForm(request.POST, user=request.user)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            ticket = services.intake_call(
+                actor=request.user,
+                organization=data["organization"],
+                requester=data["requester"],
+                site=data["site"],
+                channel=data["channel"],
+                subject=data["subject"],
+                description=data["description"],
+                priority=data["priority"],
+                type=data["type"],
+                minutes=data["minutes"],
+                resolution=data["resolution"],
+            )
+        except TicketError as error:
+            _add_error(form, error)
+        else:
+            done = " and resolved on the call" if ticket.status == Status.RESOLVED else ""
+            messages.success(request, f"{ticket.number} logged{done}.")
+            return redirect(ticket)
+    return render(request, "tickets/new.html", {"form": form}, status=422)
+
+
+@agent_required
+@require_GET
+def intake_contacts(request: HttpRequest) -> HttpResponse:
+    """htmx fragment: the requester and site pickers for the chosen client."""
+    form = IntakeForm(
+        initial={"organization": request.GET.get("organization", "")}, user=request.user
+    )
+    return render(request, "tickets/_intake_contacts.html", {"form": form})
+
+
+# -- the ticket page ---------------------------------------------------------------------------
+
+
+def _ticket_or_404(user: User, number: str) -> Ticket:
+    pk = parse_number(number)
+    ticket = (
+        visible_tickets(user)
+        .select_related(*DETAIL_RELATED)
+        .prefetch_related("watchers")
+        .filter(pk=pk)
+        .first()
+        if pk
+        else None
+    )
+    if ticket is None:
+        raise Http404("no such ticket")
+    return ticket
+
+
+RunResult = tuple[str, Ticket]
+
+
+def _reply(user: User, ticket: Ticket, form: ReplyForm) -> RunResult:
+    data = form.cleaned_data
+    services.add_reply(
+        actor=user, ticket=ticket, body=data["body"], attachments=data["attachments"]
+    )
+    return "Reply sent.", ticket
+
+
+def _note(user: User, ticket: Ticket, form: NoteForm) -> RunResult:
+    data = form.cleaned_data
+    services.add_note(actor=user, ticket=ticket, body=data["body"], attachments=data["attachments"])
+    return "Internal note added.", ticket
+
+
+def _call(user: User, ticket: Ticket, form: CallForm) -> RunResult:
+    data = form.cleaned_data
+    services.log_call(
+        actor=user,
+        ticket=ticket,
+        minutes=data["minutes"],
+        body=data["body"],
+        inbound=data["inbound"],
+    )
+    return "Call logged.", ticket
+
+
+def _assign(user: User, ticket: Ticket, form: AssignForm) -> RunResult:
+    data = form.cleaned_data
+    services.assign_ticket(actor=user, ticket=ticket, assignee=data["assignee"], team=data["team"])
+    who = data["assignee"].get_full_name() if data["assignee"] else "nobody"
+    return f"Assigned to {who}.", ticket
+
+
+def _escalate(user: User, ticket: Ticket, form: EscalateForm) -> RunResult:
+    data = form.cleaned_data
+    services.escalate_ticket(
+        actor=user,
+        ticket=ticket,
+        tier=data["tier"],
+        team=data["team"],
+        assignee=data["assignee"],
+        symptoms=data["symptoms"],
+        steps_tried=data["steps_tried"],
+        impact=data["impact"],
+    )
+    return f"Escalated to {data['tier']}.", ticket
+
+
+def _status(user: User, ticket: Ticket, form: StatusForm) -> RunResult:
+    data = form.cleaned_data
+    services.set_status(actor=user, ticket=ticket, status=data["status"], reason=data["reason"])
+    return f"Status set to {Status(data['status']).label.lower()}.", ticket
+
+
+def _resolve(user: User, ticket: Ticket, form: ResolveForm) -> RunResult:
+    services.resolve_ticket(actor=user, ticket=ticket, resolution=form.cleaned_data["resolution"])
+    return "Ticket resolved.", ticket
+
+
+def _reopen(user: User, ticket: Ticket, form: ReasonForm) -> RunResult:
+    services.reopen_ticket(actor=user, ticket=ticket, reason=form.cleaned_data["reason"])
+    return "Ticket reopened.", ticket
+
+
+def _close(user: User, ticket: Ticket, form: ReasonForm) -> RunResult:
+    services.close_ticket(actor=user, ticket=ticket, reason=form.cleaned_data["reason"])
+    return "Ticket closed.", ticket
+
+
+def _merge(user: User, ticket: Ticket, form: MergeForm) -> RunResult:
+    target = form.cleaned_data["target"]
+    services.merge_tickets(actor=user, source=ticket, target=target)
+    return f"{ticket.number} merged into {target.number}.", target
+
+
+def _edit(user: User, ticket: Ticket, form: EditForm) -> RunResult:
+    event = services.update_ticket(actor=user, ticket=ticket, **form.changes())
+    return ("Ticket updated." if event else "Nothing changed."), ticket
+
+
+def _watchers(user: User, ticket: Ticket, form: WatchersForm) -> RunResult:
+    event = services.set_watchers(
+        actor=user, ticket=ticket, watchers=list(form.cleaned_data["watchers"])
+    )
+    return ("Watchers updated." if event else "Nothing changed."), ticket
+
+
+@dataclass(frozen=True)
+class Action:
+    form: type[TicketActionForm]
+    run: Callable[[User, Ticket, Any], RunResult]
+
+
+ACTIONS: dict[str, Action] = {
+    "reply": Action(ReplyForm, _reply),
+    "note": Action(NoteForm, _note),
+    "call": Action(CallForm, _call),
+    "assign": Action(AssignForm, _assign),
+    "escalate": Action(EscalateForm, _escalate),
+    "status": Action(StatusForm, _status),
+    "resolve": Action(ResolveForm, _resolve),
+    "reopen": Action(ReasonForm, _reopen),
+    "close": Action(ReasonForm, _close),
+    "merge": Action(MergeForm, _merge),
+    "edit": Action(EditForm, _edit),
+    "watchers": Action(WatchersForm, _watchers),
+}
+
+
+ACTION_TITLES = {
+    "reply": "The reply",
+    "note": "The note",
+    "call": "The call log",
+    "assign": "The assignment",
+    "escalate": "The escalation",
+    "status": "The status change",
+    "resolve": "Resolving",
+    "reopen": "Reopening",
+    "close": "Closing",
+    "merge": "The merge",
+    "edit": "The edit",
+    "watchers": "The watchers change",
+}
+
+
+def _add_error(form: Any, error: TicketError) -> None:
+    field = error.field if error.field in form.fields else None
+    form.add_error(field, error.message)
+
+
+def _render_ticket(
+    request: HttpRequest,
+    ticket: Ticket,
+    *,
+    bound: TicketActionForm | None = None,
+    action: str | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    user = request.user
+    watchers = list(ticket.watchers.all())  # prefetched: the watchers form reads them too
+    forms = {
+        name: bound
+        if name == action and bound is not None
+        else spec.form(ticket=ticket, user=user, auto_id=f"{name}-%s")
+        for name, spec in ACTIONS.items()
+    }
+    context = {
+        "ticket": ticket,
+        "events": list(visible_events(user, ticket)),
+        "escalation": latest_escalation(ticket),
+        "watchers": watchers,
+        "children": list(visible_tickets(user).filter(parent=ticket).order_by("id")),
+        "merged_tickets": list(visible_tickets(user).filter(merged_into=ticket).order_by("id")),
+        "forms": forms,
+        "open_action": action,
+        "failed": bound,
+        "failed_title": ACTION_TITLES.get(action or "", ""),
+        "statuses": Status,
+    }
+    return render(request, "tickets/detail.html", context, status=status)
+
+
+@agent_required
+@require_GET
+def detail(request: HttpRequest, number: str) -> HttpResponse:
+    """The ticket page: triage notes first, then the timeline, the facts and every action."""
+    ticket = _ticket_or_404(request.user, number)
+    if number != ticket.number:
+        return redirect(ticket)
+    return _render_ticket(request, ticket)
+
+
+@agent_required
+@require_POST
+def act(request: HttpRequest, number: str, action: str) -> HttpResponse:
+    """Run one action of the ticket page. On success: redirect to the ticket with a message.
+    On a form or service error: the page again, the form open with its errors and input."""
+    spec = ACTIONS.get(action)
+    if spec is None:
+        raise Http404("no such action")
+    ticket = _ticket_or_404(request.user, number)
+    form = spec.form(
+        request.POST, request.FILES, ticket=ticket, user=request.user, auto_id=f"{action}-%s"
+    )
+    if form.is_valid():
+        try:
+            message, landing = spec.run(request.user, ticket, form)
+        except TicketError as error:
+            _add_error(form, error)
+        else:
+            messages.success(request, message)
+            if request.htmx and landing.pk != ticket.pk:
+                return HttpResponseClientRedirect(landing.get_absolute_url())
+            return redirect(landing)
+    if request.FILES:
+        form.add_error(None, "Choose the files again: a browser does not keep them.")
+    # The service may have changed the in-memory ticket before refusing; show the stored one.
+    ticket = _ticket_or_404(request.user, number)
+    # htmx only swaps 2xx answers, so it gets the errors with 200; a plain POST gets 422.
+    status = 200 if request.htmx else 422
+    return _render_ticket(request, ticket, bound=form, action=action, status=status)
+
+
+# -- files -------------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def attachment(request: HttpRequest, public_id: str) -> HttpResponse:
+    """Download an attachment the user may see (customers too: the portal links here).
+
+    Always served as a download with `nosniff`, so an uploaded HTML or SVG file can never run
+    as a page of this site.
+    """
+    try:
+        item = attachment_for(request.user, public_id)
+    except Attachment.DoesNotExist:
+        raise Http404("no such attachment") from None
+    try:
+        handle = item.file.open("rb")
+    except FileNotFoundError:
+        raise Http404("the file is missing from storage") from None
+    response = FileResponse(
+        handle, as_attachment=True, filename=item.filename, content_type=item.content_type
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cache-Control"] = "private, no-store"
+    return response
