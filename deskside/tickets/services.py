@@ -767,6 +767,7 @@ def update_ticket(*, actor: User, ticket: Ticket, **changes: Any) -> TicketEvent
     if ticket.status == Status.CLOSED:
         raise InvalidTransition(f"{ticket.number} is closed", field="status")
     diff: dict[str, list[Any]] = {}
+    new: dict[str, Any] = {}
     for field, value in changes.items():
         if field == "subject":
             value = _require_text(value, "subject", "a subject")
@@ -795,9 +796,12 @@ def update_ticket(*, actor: User, ticket: Ticket, **changes: Any) -> TicketEvent
         old = getattr(ticket, field)
         if old != value:
             diff[field] = [_show(field, old), _show(field, value)]
-            setattr(ticket, field, value)
+            new[field] = value
     if not diff:
         return None
+    # Only now that every field is valid: a refused edit leaves the caller's object untouched.
+    for field, value in new.items():
+        setattr(ticket, field, value)
     event = _event(ticket, EventKind.CHANGED, actor, data={"changes": diff})
     _save(ticket, *diff)
     if {"subject", "description"} & diff.keys():
