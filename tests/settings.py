@@ -18,3 +18,8 @@ else:
     # One test database per test process, so that several runs (engineers, CI, xdist workers)
     # can share one PostgreSQL server without dropping each other's database.
     DATABASES["default"]["TEST"] = {"NAME": f"test_deskside_{os.getpid()}"}  # noqa: F405
+
+# Django's live server wraps the site in a media-files handler built from MEDIA_URL, which
+# fails on every request when MEDIA_URL is None; give it a prefix nothing links to, so browser
+# tests still reach attachments only through the checking view.
+MEDIA_URL = "/__media-not-served__/"
