@@ -15,7 +15,7 @@ from typing import TypeVar
 
 from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest
-from ninja import Header, Query, Router
+from ninja import Header, Query, Router, Status
 
 from deskside.accounts.api import PageOut, PageParams, page_out
 from deskside.accounts.models import Organization, Site, Team, User
@@ -158,7 +158,7 @@ def create_ticket(
     request: HttpRequest,
     payload: TicketCreate,
     idempotency_key: str | None = Header(None, alias="Idempotency-Key"),
-) -> tuple[int, Ticket]:
+) -> Status[Ticket]:
     """201 with the new ticket. With an `Idempotency-Key` header, a retry of the same request
     by the same user returns the ticket the first one opened, with 200."""
     user = _user(request)
@@ -179,7 +179,7 @@ def create_ticket(
         parent=_other_ticket(user, payload.parent, "parent"),
         idempotency_key=idempotency_key,
     )
-    return (201 if result.created else 200), _fresh(user, result.ticket)
+    return Status(201 if result.created else 200, _fresh(user, result.ticket))
 
 
 @router.get("/{number}", response=TicketDetailOut, summary="One ticket")
@@ -236,21 +236,21 @@ def escalate(request: HttpRequest, number: str, payload: EscalateIn) -> Ticket:
 
 
 @router.post("/{number}/reply", response={201: EventOut}, summary="Public reply")
-def reply(request: HttpRequest, number: str, payload: BodyIn) -> tuple[int, TicketEvent]:
+def reply(request: HttpRequest, number: str, payload: BodyIn) -> Status[TicketEvent]:
     user = _user(request)
     ticket = _ticket_or_404(user, number)
-    return 201, services.add_reply(actor=user, ticket=ticket, body=payload.body)
+    return Status(201, services.add_reply(actor=user, ticket=ticket, body=payload.body))
 
 
 @router.post("/{number}/note", response={201: EventOut}, summary="Internal note (agents)")
-def note(request: HttpRequest, number: str, payload: BodyIn) -> tuple[int, TicketEvent]:
+def note(request: HttpRequest, number: str, payload: BodyIn) -> Status[TicketEvent]:
     user = _user(request)
     ticket = _ticket_or_404(user, number)
-    return 201, services.add_note(actor=user, ticket=ticket, body=payload.body)
+    return Status(201, services.add_note(actor=user, ticket=ticket, body=payload.body))
 
 
 @router.post("/{number}/calls", response={201: EventOut}, summary="Log a call (agents)")
-def log_call(request: HttpRequest, number: str, payload: CallIn) -> tuple[int, TicketEvent]:
+def log_call(request: HttpRequest, number: str, payload: CallIn) -> Status[TicketEvent]:
     user = _user(request)
     ticket = _ticket_or_404(user, number)
     event = services.log_call(
@@ -260,7 +260,7 @@ def log_call(request: HttpRequest, number: str, payload: CallIn) -> tuple[int, T
         body=payload.body,
         inbound=payload.inbound,
     )
-    return 201, event
+    return Status(201, event)
 
 
 @router.post("/{number}/resolve", response=TicketDetailOut, summary="Resolve (agents)")
