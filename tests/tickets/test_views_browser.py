@@ -2,17 +2,52 @@
 reloads the client's contacts when the client changes."""
 
 import os
+import shutil
 
 import pytest
 from django.urls import reverse
+from playwright.sync_api import Browser, Page, sync_playwright
 
 from deskside.tickets.models import EventKind, Ticket
-from tests.e2e import conftest as e2e
-from tests.e2e.conftest import sign_in
 
-# The browser fixtures of tests/e2e, shared with this module.
-browser = e2e.browser
-new_page = e2e.new_page
+# Debian's Chromium, driven by Playwright (no browser download), as in tests/e2e.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+CHROMIUM = os.environ.get("DESKSIDE_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-sync"]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Browser:
+    if not shutil.which(CHROMIUM):
+        pytest.fail(f"browser tests need Chromium at {CHROMIUM}: apt-get install chromium")
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def new_page(browser: Browser, live_server):
+    contexts = []
+
+    def make() -> Page:
+        context = browser.new_context(base_url=live_server.url)
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        return context.new_page()
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+def sign_in(page: Page, email: str, password: str) -> None:
+    page.goto(reverse("login"))
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_load_state("networkidle")
+
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 SHOTS = os.environ.get("DESKSIDE_SCREENSHOTS")
