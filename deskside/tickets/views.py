@@ -82,8 +82,9 @@ def _zone(name: str) -> zoneinfo.ZoneInfo:
 
 
 def agent_required(view: View) -> View:
-    """Agents only: anonymous users go to the login page, customers to the portal (or get 403
-    for a POST). Times on the page are rendered in the agent's own time zone."""
+    """Agents only: anonymous users go to the login page, customers to the portal (the same
+    ticket's portal page for a ticket link; 403 for a POST). Times on the page are rendered
+    in the agent's own time zone."""
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
@@ -92,6 +93,10 @@ def agent_required(view: View) -> View:
             return redirect_to_login(request.get_full_path())
         if not user.is_agent:
             if request.method in ("GET", "HEAD"):
+                # A ticket link (say, from an email) opens the same ticket in the portal,
+                # which checks the customer's visibility itself.
+                if "number" in kwargs:
+                    return redirect("portal:detail", kwargs["number"])
                 return redirect("portal:home")
             raise PermissionDenied("agents only")
         with timezone.override(_zone(user.timezone)):

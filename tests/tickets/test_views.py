@@ -254,9 +254,14 @@ def test_customers_are_sent_to_the_portal(client, carol, name):
 def test_customer_cannot_use_the_agent_ticket_page(client, carol, dave, acme_ticket):
     client.force_login(carol)
     response = client.get(acme_ticket.get_absolute_url())
-    assert response.status_code == 302 and response.url == reverse("portal:home")
+    portal_page = reverse("portal:detail", args=[acme_ticket.number])
+    assert response.status_code == 302 and response.url == portal_page
     assert client.post(act_url(acme_ticket, "reply"), {"body": "hi"}).status_code == 403
     client.force_login(dave)
+    # Dave is sent to the portal, which does not show him Acme's ticket either.
+    response = client.get(acme_ticket.get_absolute_url(), follow=True)
+    assert response.status_code == 404
+    assert b"Printer offline" not in response.content
     assert client.post(act_url(acme_ticket, "close"), {}).status_code == 403
     assert client.post(reverse("tickets:new"), {"subject": "x"}).status_code == 403
     assert kinds(acme_ticket) == [EventKind.CREATED]
@@ -635,3 +640,27 @@ def test_htmx_success_shows_the_message_inside_the_swapped_part(agent_client, ac
     swapped = page[page.index('id="ticket"') :]
     assert "Internal note added." in swapped
     assert "Checked" in swapped
+
+
+def test_ticket_page_query_count_does_not_grow_with_the_timeline(
+    agent_client, acme_ticket, alice, leo, django_assert_max_num_queries
+):
+    def add_events(start, stop):
+        for i in range(start, stop):
+            services.add_note(
+                actor=alice,
+                ticket=acme_ticket,
+                body=f"note {i}",
+                attachments=[SimpleUploadedFile(f"f{i}.txt", b"x", "text/plain")],
+            )
+            services.add_reply(actor=leo, ticket=acme_ticket, body=f"reply {i}")
+
+    add_events(0, 2)
+    with django_assert_max_num_queries(40) as captured:
+        assert agent_client.get(acme_ticket.get_absolute_url()).status_code == 200
+    few = len(captured.captured_queries)
+    add_events(2, 10)
+    with django_assert_max_num_queries(few) as captured:
+        page = agent_client.get(acme_ticket.get_absolute_url()).content.decode()
+    assert page.count('class="event kind-note internal"') == 10
+    assert page.count("f9.txt") == 1
