@@ -8,7 +8,7 @@ matching a query, so callers keep their own visibility filters and ordering.
 
 Query syntax is deliberately simple and the same on both backends: words are ANDed, each
 matched after stemming (English), punctuation ignored. `"printer offline"` finds tickets that
-contain both words anywhere.
+contain both words anywhere; common English words ("the", "is", "and") are ignored.
 """
 
 import re
@@ -20,11 +20,27 @@ from django.db.models.expressions import RawSQL
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 MAX_TERMS = 8
+# PostgreSQL's English stop list (tsearch_data/english.stop). The `english` configuration
+# drops these words from queries; dropping them here too keeps SQLite's answers the same
+# ("the printer" must not require the word "the" in the ticket on one backend only).
+_STOP_LIST = """
+    i me my myself we our ours ourselves you your yours yourself yourselves he him his
+    himself she her hers herself it its itself they them their theirs themselves what which
+    who whom this that these those am is are was were be been being have has had having do
+    does did doing a an the and but if or because as until while of at by for with about
+    against between into through during before after above below to from up down in out on
+    off over under again further then once here there when where why how all any both each
+    few more most other some such no nor not only own same so than too very s t can will
+    just don should now
+"""
+STOP_WORDS = frozenset(_STOP_LIST.split())
 
 
 def terms(text: str) -> list[str]:
-    """The words of a query, lower-cased, at most MAX_TERMS, each at most 40 characters."""
-    return [w.lower()[:40] for w in _WORD.findall(text or "")][:MAX_TERMS]
+    """The words of a query, lower-cased, without stop words, at most MAX_TERMS, each at most
+    40 characters."""
+    words = (w.lower()[:40] for w in _WORD.findall(text or ""))
+    return [w for w in words if w not in STOP_WORDS][:MAX_TERMS]
 
 
 @dataclass(frozen=True)

@@ -37,7 +37,10 @@ def visible_tickets(user: User) -> TicketQuerySet:
     qs = qs.filter(organization_id=user.organization_id)
     if user.is_org_admin:
         return qs
-    return qs.filter(Q(requester=user) | Q(watchers=user)).distinct()
+    # A subquery, not a join on watchers: a join repeats a ticket once per watcher, which
+    # `.distinct()` hides from lists but not from counts and aggregates (status_counts).
+    watched = Ticket.watchers.through.objects.filter(user=user).values("ticket_id")
+    return qs.filter(Q(requester=user) | Q(pk__in=watched))
 
 
 def visible_events(user: User, ticket: Ticket) -> QuerySet[TicketEvent]:
@@ -136,7 +139,7 @@ def search(user: User, text: str, base: TicketQuerySet | None = None) -> TicketQ
     """
     qs = base if base is not None else visible_tickets(user)
     stripped = text.strip()
-    if stripped.upper().startswith("T-") and stripped[2:].isdigit():
+    if stripped.upper().startswith("T-") and stripped[2:].isascii() and stripped[2:].isdigit():
         return qs.filter(pk=parse_number(stripped) or 0)
     return TICKET_SEARCH.filter(qs, text, include_internal=user.is_agent)
 
