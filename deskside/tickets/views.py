@@ -378,6 +378,15 @@ ACTION_TITLES = {
 }
 
 
+def _error_lines(form: TicketActionForm) -> list[str]:
+    """Each error of `form` as one line naming its field's label, for the alert at the top."""
+    lines = []
+    for field, errors in form.errors.items():
+        prefix = f"{form[field].label}: " if field in form.fields else ""
+        lines.extend(prefix + str(error) for error in errors)
+    return lines
+
+
 def _add_error(form: Any, error: TicketError) -> None:
     field = error.field if error.field in form.fields else None
     form.add_error(field, error.message)
@@ -408,7 +417,7 @@ def _render_ticket(
         "merged_tickets": list(visible_tickets(user).filter(merged_into=ticket).order_by("id")),
         "forms": forms,
         "open_action": action,
-        "failed": bound,
+        "failed": _error_lines(bound) if bound is not None else [],
         "failed_title": ACTION_TITLES.get(action or "", ""),
         "statuses": Status,
     }

@@ -477,6 +477,7 @@ def test_escalation_without_triage_notes_is_refused(agent_client, acme_ticket):
     assert set(response.context["forms"]["escalate"].errors) == {"steps_tried", "impact"}
     page = response.content.decode()
     assert "The escalation was not done." in page
+    assert "<li>Steps already tried: This field is required.</li>" in page
     assert '<details class="action" id="action-escalate" open>' in page
     assert "Printer dead" in page  # the typed notes are kept
     acme_ticket.refresh_from_db()
