@@ -53,14 +53,21 @@ def accounts_error(request: HttpRequest, exc: AccountsError) -> HttpResponse:
 def _field_name(loc: tuple | list) -> str | None:
     """`("query", "limit")` -> "limit"; `("body", "payload", "subject")` -> "subject": a JSON
     body is one schema parameter, whose name the client never sees."""
-    parts = list(loc[2:] if len(loc) > 2 and loc[0] == "body" else loc[1:])
+    parts = list(loc[2:] if loc and loc[0] == "body" else loc[1:])
     return ".".join(str(p) for p in parts) or None
+
+
+def _message(error: dict) -> str | None:
+    loc = error.get("loc", ())
+    if len(loc) == 2 and loc[0] == "body":  # the body as a whole: missing, or not an object
+        return f"the request needs a JSON object body ({error.get('msg')})"
+    return error.get("msg")
 
 
 @api.exception_handler(ValidationError)
 def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     """Pydantic's errors, each naming its field (the last part of its location)."""
-    errors = [{"field": _field_name(e.get("loc", ())), "message": e.get("msg")} for e in exc.errors]
+    errors = [{"field": _field_name(e.get("loc", ())), "message": _message(e)} for e in exc.errors]
     first = errors[0] if errors else {"field": None, "message": "invalid input"}
     body = {
         "detail": f"{first['field']}: {first['message']}" if first["field"] else first["message"],

@@ -5,11 +5,12 @@ sees their own organisation, its sites and people, and the agents' names; nothin
 Organisations are addressed by slug, sites and users by public id, teams by slug.
 """
 
-from typing import Generic, Literal, TypeVar
+from typing import Annotated, Generic, Literal, TypeVar
 
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 from ninja import Field, Query, Router, Schema
+from pydantic import AfterValidator
 
 from deskside.accounts.exceptions import InvalidInput
 from deskside.accounts.models import Organization, Site, Team, User
@@ -26,6 +27,17 @@ router = Router(tags=["directory"])
 
 
 # -- schemas shared by every router ------------------------------------------------------------
+
+
+def _no_nul(value: str) -> str:
+    # PostgreSQL text cannot hold NUL; refuse it here as bad input instead of failing in SQL.
+    if "\x00" in value:
+        raise ValueError("must not contain NUL characters")
+    return value
+
+
+Text = Annotated[str, AfterValidator(_no_nul)]
+"""Every free-text input (body fields, query and path parameters) is a `Text`."""
 
 
 class PageParams(Schema):
@@ -127,7 +139,7 @@ class TeamOut(Schema):
 
 class UserFilters(PageParams):
     kind: Literal["agent", "customer"] | None = None
-    organization: str | None = Field(None, description="Organisation slug.")
+    organization: Text | None = Field(None, description="Organisation slug.")
 
 
 # -- endpoints ---------------------------------------------------------------------------------
@@ -160,7 +172,7 @@ def list_organizations(request: HttpRequest, params: Query[PageParams]) -> dict[
 
 
 @router.get("/organizations/{slug}", response=OrganizationOut, summary="One organisation")
-def get_organization(request: HttpRequest, slug: str) -> Organization:
+def get_organization(request: HttpRequest, slug: Text) -> Organization:
     return _organization_or_404(_user(request), slug)
 
 
@@ -170,7 +182,7 @@ def get_organization(request: HttpRequest, slug: str) -> Organization:
     summary="The sites of one organisation",
 )
 def list_organization_sites(
-    request: HttpRequest, slug: str, params: Query[PageParams]
+    request: HttpRequest, slug: Text, params: Query[PageParams]
 ) -> dict[str, object]:
     user = _user(request)
     organization = _organization_or_404(user, slug)
@@ -180,7 +192,7 @@ def list_organization_sites(
 
 
 @router.get("/sites/{public_id}", response=SiteOut, summary="One site")
-def get_site(request: HttpRequest, public_id: str) -> Site:
+def get_site(request: HttpRequest, public_id: Text) -> Site:
     site = sites_visible_to(_user(request)).filter(public_id=public_id).first()
     if site is None:
         raise Http404(f"no site {public_id!r}")

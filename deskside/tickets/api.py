@@ -11,13 +11,13 @@ confirm it exists. What a customer may *do* to a ticket they see is the services
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import TypeVar
+from typing import Annotated, TypeVar
 
 from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest
 from ninja import Header, Query, Router, Status
 
-from deskside.accounts.api import PageOut, PageParams, page_out
+from deskside.accounts.api import PageOut, PageParams, Text, page_out
 from deskside.accounts.models import Organization, Site, Team, User
 from deskside.accounts.queries import organizations_visible_to, sites_visible_to, users_visible_to
 from deskside.core.pagination import paginate
@@ -157,7 +157,7 @@ def list_tickets(request: HttpRequest, filters: Query[TicketFilters]) -> dict[st
 def create_ticket(
     request: HttpRequest,
     payload: TicketCreate,
-    idempotency_key: str | None = Header(None, alias="Idempotency-Key"),
+    idempotency_key: Annotated[Text | None, Header(alias="Idempotency-Key")] = None,
 ) -> Status[Ticket]:
     """201 with the new ticket. With an `Idempotency-Key` header, a retry of the same request
     by the same user returns the ticket the first one opened, with 200."""

@@ -11,7 +11,7 @@ from typing import Any, Literal
 from ninja import Field, Schema
 from pydantic import ConfigDict
 
-from deskside.accounts.api import OrganizationRef, PageParams, SiteRef, TeamRef, UserRef
+from deskside.accounts.api import OrganizationRef, PageParams, SiteRef, TeamRef, Text, UserRef
 from deskside.accounts.models import Tier
 from deskside.tickets.models import Channel, Priority, Status, Ticket, TicketEvent, TicketType
 from deskside.tickets.queries import QUEUES, SORTS
@@ -113,77 +113,77 @@ class TicketFilters(PageParams):
     queue: QueueName = Field("all", description="mine, team, unassigned, open or all.")
     status: StatusName | None = None
     priority: PriorityLabel | None = None
-    organization: str | None = Field(None, description="Organisation slug.")
+    organization: Text | None = Field(None, description="Organisation slug.")
     tier: TierName | None = None
-    assignee: str | None = Field(None, description="Public id of the assignee.")
-    team: str | None = Field(None, description="Team slug.")
-    q: str | None = Field(None, max_length=200, description="Full-text search, or a number.")
+    assignee: Text | None = Field(None, description="Public id of the assignee.")
+    team: Text | None = Field(None, description="Team slug.")
+    q: Text | None = Field(None, max_length=200, description="Full-text search, or a number.")
     sort: SortName = "newest"
 
 
 class TicketCreate(Strict):
-    subject: str = Field(max_length=250)
-    description: str = ""
+    subject: Text = Field(max_length=250)
+    description: Text = ""
     type: TypeName = "incident"
     priority: PriorityLabel = "P3"
     channel: ChannelName = "api"
-    organization: str | None = Field(None, description="Slug; a customer's own by default.")
-    requester: str | None = Field(None, description="Public id; the caller if a customer.")
-    site: str | None = Field(None, description="Public id; the requester's site by default.")
-    team: str | None = Field(None, description="Team slug (agents only).")
-    assignee: str | None = Field(None, description="Public id of an agent (agents only).")
+    organization: Text | None = Field(None, description="Slug; a customer's own by default.")
+    requester: Text | None = Field(None, description="Public id; the caller if a customer.")
+    site: Text | None = Field(None, description="Public id; the requester's site by default.")
+    team: Text | None = Field(None, description="Team slug (agents only).")
+    assignee: Text | None = Field(None, description="Public id of an agent (agents only).")
     tier: TierName = "L1"
-    watchers: list[str] = Field(default_factory=list, description="Public ids.")
-    parent: str | None = Field(None, description="Number of a parent ticket.")
+    watchers: list[Text] = Field(default_factory=list, description="Public ids.")
+    parent: Text | None = Field(None, description="Number of a parent ticket.")
 
 
 class TicketPatch(Strict):
     """Only the fields sent are changed; `site` and `parent` may be null to clear them."""
 
-    subject: str = Field(None, max_length=250)  # type: ignore[assignment]
-    description: str = None  # type: ignore[assignment]
+    subject: Text = Field(None, max_length=250)  # type: ignore[assignment]
+    description: Text = None  # type: ignore[assignment]
     type: TypeName = None  # type: ignore[assignment]
     priority: PriorityLabel = None  # type: ignore[assignment]
-    site: str | None = Field(None, description="Site public id, or null.")
-    parent: str | None = Field(None, description="Parent ticket number, or null.")
+    site: Text | None = Field(None, description="Site public id, or null.")
+    parent: Text | None = Field(None, description="Parent ticket number, or null.")
 
 
 class AssignIn(Strict):
-    assignee: str | None = Field(description="Public id of an agent; null unassigns.")
-    team: str | None = Field(None, description="Team slug; the current team if left out.")
+    assignee: Text | None = Field(description="Public id of an agent; null unassigns.")
+    team: Text | None = Field(None, description="Team slug; the current team if left out.")
 
 
 class EscalateIn(Strict):
     tier: TierName
-    symptoms: str
-    steps_tried: str
-    impact: str
-    team: str | None = Field(None, description="Team slug of the target tier.")
-    assignee: str | None = Field(None, description="Public id of an agent of that tier.")
+    symptoms: Text
+    steps_tried: Text
+    impact: Text
+    team: Text | None = Field(None, description="Team slug of the target tier.")
+    assignee: Text | None = Field(None, description="Public id of an agent of that tier.")
 
 
 class BodyIn(Strict):
-    body: str
+    body: Text
 
 
 class CallIn(Strict):
     minutes: int = Field(ge=0, le=24 * 60)
-    body: str
+    body: Text
     inbound: bool = True
 
 
 class ResolveIn(Strict):
-    resolution: str
+    resolution: Text
 
 
 class ReasonIn(Strict):
-    reason: str = ""
+    reason: Text = ""
 
 
 class MergeIn(Strict):
-    into: str = Field(description="Number of the ticket that survives.", examples=["T-10423"])
+    into: Text = Field(description="Number of the ticket that survives.", examples=["T-10423"])
 
 
 class StatusIn(Strict):
     status: WorkingStatus
-    reason: str = ""
+    reason: Text = ""

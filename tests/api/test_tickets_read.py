@@ -293,3 +293,11 @@ def test_events_query_count_is_constant(
     assert query_count(client, url) == one
     with django_assert_max_num_queries(5):
         client.get(url)
+
+
+def test_number_forms(as_alice, acme_ticket):
+    digits = acme_ticket.number.removeprefix("T-")
+    for form in (digits, f"t-{digits}"):
+        response = as_alice.get(f"{URL}/{form}")
+        assert response.status_code == 200
+        assert response.json()["number"] == acme_ticket.number
