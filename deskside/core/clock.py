@@ -19,11 +19,11 @@ def now() -> datetime:
 
 
 def set_now(value: datetime | None) -> None:
-    """Freeze the clock at `value` (aware), or let it run again with None."""
+    """Freeze the clock at `value` (aware; read back in UTC), or let it run again with None."""
     global _override
     if value is not None and value.tzinfo is None:
         raise ValueError("the clock only takes aware datetimes")
-    _override = value
+    _override = value.astimezone(UTC) if value is not None else None
 
 
 @contextmanager

@@ -1,0 +1,59 @@
+"""Directory visibility: customers see their organisation, agents the clients they serve."""
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+
+from deskside.accounts import services
+from deskside.accounts.models import User
+from deskside.accounts.queries import (
+    agents,
+    organizations_visible_to,
+    served_organization_ids,
+    sites_visible_to,
+    users_visible_to,
+)
+
+
+@pytest.fixture
+def rita(msp, globex):
+    user = services.create_user(email="rita@msp.example", kind="agent", organization=msp)
+    user.served_organizations.set([globex])
+    return User.objects.get(pk=user.pk)
+
+
+def test_organizations(msp, acme, globex, alice, carol, dave, rita):
+    assert set(organizations_visible_to(alice)) == {msp, acme, globex}
+    assert set(organizations_visible_to(rita)) == {globex}
+    assert list(organizations_visible_to(carol)) == [acme]
+    assert list(organizations_visible_to(dave)) == [globex]
+    assert not organizations_visible_to(AnonymousUser()).exists()
+
+
+def test_sites(acme_hq, globex_site, alice, carol, dave, rita):
+    assert set(sites_visible_to(alice)) == {acme_hq, globex_site}
+    assert list(sites_visible_to(carol)) == [acme_hq]
+    assert list(sites_visible_to(dave)) == [globex_site]
+    assert list(sites_visible_to(rita)) == [globex_site]
+
+
+def test_users(alice, leo, carol, olivia, dave, rita):
+    assert set(users_visible_to(alice)) == {alice, leo, carol, olivia, dave, rita}
+    assert set(users_visible_to(rita)) == {alice, leo, dave, rita}
+    assert set(users_visible_to(carol)) == {alice, leo, rita, carol, olivia}
+    assert dave not in users_visible_to(olivia)
+    olivia.is_active = False
+    olivia.save()
+    assert olivia not in users_visible_to(carol)
+    assert not users_visible_to(olivia).exists()
+
+
+def test_agents(alice, leo, carol):
+    assert set(agents()) == {alice, leo}
+    leo.is_active = False
+    leo.save()
+    assert list(agents()) == [alice]
+
+
+def test_served_organization_ids(alice, rita, globex):
+    assert served_organization_ids(alice) is None
+    assert served_organization_ids(rita) == [globex.pk]
