@@ -79,8 +79,8 @@ def _organization(user: User, slug: str | None) -> Organization | None:
     return _one(organizations_visible_to(user), "organization", "organisation", slug=slug)
 
 
-def _team(slug: str | None, field: str = "team") -> Team | None:
-    return None if slug is None else _one(Team.objects.all(), field, "team", slug=slug)
+def _team(slug: str | None) -> Team | None:
+    return None if slug is None else _one(Team.objects.all(), "team", "team", slug=slug)
 
 
 def _person(user: User, public_id: str | None, field: str) -> User | None:
@@ -130,10 +130,10 @@ def list_tickets(request: HttpRequest, filters: Query[TicketFilters]) -> dict[st
     """Tickets the caller may see, newest first unless `sort` says otherwise. `q` searches
     subject, description and replies (agents also internal notes and call logs)."""
     user = _user(request)
-    _organization(user, filters.organization)
-    if filters.assignee:
-        _person(user, filters.assignee, "assignee")
-    team = _team(filters.team)
+    # An empty parameter (`?team=`, as a plain HTML form sends it) means "any".
+    _organization(user, filters.organization or None)
+    _person(user, filters.assignee or None, "assignee")
+    team = _team(filters.team or None)
     qs = queue(
         user,
         filters.queue,

@@ -96,6 +96,7 @@ def test_list_filters(
     ]
     assert numbers(as_alice.get(f"{URL}?sort=priority"))[0] == urgent.number
     assert numbers(as_alice.get(f"{URL}?organization=acme&priority=P3")) == [acme_ticket.number]
+    assert len(numbers(as_alice.get(f"{URL}?organization=&team=&assignee=&q="))) == 3
 
 
 @pytest.mark.parametrize(
