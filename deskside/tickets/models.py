@@ -124,7 +124,7 @@ class TicketQuerySet(models.QuerySet["Ticket"]):
 def parse_number(number: str) -> int | None:
     """`T-10423` (or `10423`) -> primary key, or None when it is not a ticket number."""
     text = number.strip().upper().removeprefix(NUMBER_PREFIX)
-    if not text.isdigit() or len(text) > 15:
+    if not (text.isascii() and text.isdigit()) or len(text) > 15:
         return None
     pk = int(text) - NUMBER_OFFSET
     return pk if pk > 0 else None

@@ -299,6 +299,12 @@ def _create(
         organization = actor.organization
         if requester is None or not actor.is_org_admin:
             requester = actor
+        elif requester.organization_id != actor.organization_id or not requester.is_customer:
+            raise InvalidInput(
+                "the requester must be a contact of your organisation", field="requester"
+            )
+        if parent is not None and not visible_tickets(actor).filter(pk=parent.pk).exists():
+            raise InvalidInput("no such parent ticket", field="parent")
         if channel not in CUSTOMER_CHANNELS:
             raise InvalidInput("customers open tickets by web, API or email", field="channel")
         if priority not in CUSTOMER_PRIORITIES:

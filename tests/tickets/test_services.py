@@ -524,3 +524,24 @@ def test_attachments_need_a_file_and_an_open_ticket(media, alice, acme_ticket):
     with pytest.raises(InvalidTransition):
         services.add_attachments(actor=alice, ticket=acme_ticket, files=[upload()])
     assert not Attachment.objects.exists()
+
+
+def test_unicode_digits_are_not_ticket_numbers(db):
+    assert parse_number("T-²") is None
+    with pytest.raises(Ticket.DoesNotExist):
+        Ticket.objects.by_number("T-１２３４５")
+
+
+def test_org_admin_names_only_colleagues_as_requester(olivia, carol, alice):
+    made = services.create_ticket(actor=olivia, requester=carol, subject="For Carol").ticket
+    assert made.requester == carol
+    with pytest.raises(InvalidInput) as exc:
+        services.create_ticket(actor=olivia, requester=alice, subject="Agent as requester")
+    assert exc.value.field == "requester"
+
+
+def test_customer_cannot_link_a_parent_they_cannot_see(carol, olivia, make_ticket):
+    hidden = make_ticket(olivia, subject="Olivia's own request")
+    with pytest.raises(InvalidInput) as exc:
+        services.create_ticket(actor=carol, subject="Child", parent=hidden)
+    assert exc.value.field == "parent"
