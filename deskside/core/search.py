@@ -124,3 +124,29 @@ class SearchIndex:
         if subquery is None:
             return queryset.none()
         return queryset.filter(pk__in=subquery)
+
+    def filter_by_key(
+        self, queryset: QuerySet, text: str, *, include_internal: bool, descending: bool = True
+    ) -> QuerySet:
+        """Like `filter()`, ordered by the key (newest first when keys grow with time).
+
+        On SQLite the FTS5 table is joined and the result ordered by its rowid, so SQLite reads
+        the index in key order and stops after one page; `pk IN (MATCH ...)` collects every
+        match first (tens of ms for a common word at a million rows). Ordering the result again
+        (`order_by()`) drops that ordering and with it the speed: keep this one.
+        """
+        if connection.vendor != "sqlite":
+            return self.filter(queryset, text, include_internal=include_internal).order_by(
+                "-pk" if descending else "pk"
+            )
+        subquery = self.matching_keys(text, include_internal=include_internal)
+        if subquery is None:
+            return queryset.none()
+        fts, (expr,) = self.fts_table, subquery.params
+        table, pk = queryset.model._meta.db_table, queryset.model._meta.pk.column
+        return queryset.extra(  # noqa: S610 - fixed identifiers; the text is a parameter
+            tables=[fts],
+            where=[f'{fts}.rowid = "{table}"."{pk}"', f"{fts} MATCH %s"],
+            params=[expr],
+            order_by=[f"{'-' if descending else ''}{fts}.rowid"],
+        )

@@ -126,9 +126,10 @@ def queue(
         qs = qs.filter(team_id=team)
     if assignee:
         qs = qs.filter(assignee__public_id=assignee)
+    qs = qs.select_related(*LIST_RELATED).order_by(*SORTS.get(sort, SORTS["newest"]))
     if text:
         qs = search(user, text, qs)
-    return qs.select_related(*LIST_RELATED).order_by(*SORTS.get(sort, SORTS["newest"]))
+    return qs
 
 
 def search(user: User, text: str, base: TicketQuerySet | None = None) -> TicketQuerySet:
@@ -141,6 +142,14 @@ def search(user: User, text: str, base: TicketQuerySet | None = None) -> TicketQ
     stripped = text.strip()
     if stripped.upper().startswith("T-") and stripped[2:].isascii() and stripped[2:].isdigit():
         return qs.filter(pk=parse_number(stripped) or 0)
+    # An agent's results ordered by number (the default) read the search index in that order
+    # and stop after a page instead of collecting every match first (keep the order search()
+    # returns). A customer sees few tickets: there, finding their tickets first is faster.
+    order = qs.query.order_by or (Ticket._meta.ordering if qs.query.default_ordering else ())
+    if user.is_agent and tuple(order) in (("-id",), ("id",)):
+        return TICKET_SEARCH.filter_by_key(
+            qs, text, include_internal=user.is_agent, descending=tuple(order) == ("-id",)
+        )
     return TICKET_SEARCH.filter(qs, text, include_internal=user.is_agent)
 
 

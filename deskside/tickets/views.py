@@ -176,7 +176,7 @@ def search_view(request: HttpRequest) -> HttpResponse:
     text = request.GET.get("q", "").strip()
     page = None
     if text:
-        results = search(request.user, text).select_related(*LIST_RELATED).order_by("-id")
+        results = search(request.user, text).select_related(*LIST_RELATED)  # newest first
         if text.upper().startswith("T-") and parse_number(text) is not None:
             ticket = results.first()
             if ticket is not None:
