@@ -28,19 +28,44 @@ class Page(Generic[T]):
     next: str | None
 
 
-def paginate(request: HttpRequest, queryset: QuerySet, *, page: int, limit: int) -> Page:
+def fetch_page(
+    queryset: QuerySet, *, page: int, limit: int, first_try: QuerySet | None = None
+) -> tuple[list, bool]:
+    """Rows of page `page` (1-based, `limit` rows) of `queryset`, and whether a next page exists.
+
+    One query of `limit + 1` rows. `first_try` is a cheaper query whose rows, in the same
+    order, are the leading rows of `queryset` (a search narrowed to the newest tickets): when
+    it fills the page, its rows are the page; otherwise `queryset` runs as usual.
+    """
+    page = max(page, 1)
+    offset = (page - 1) * limit
+    if first_try is not None:
+        rows = list(first_try[offset : offset + limit + 1])
+        if len(rows) > limit:
+            return rows[:limit], True
+    rows = list(queryset[offset : offset + limit + 1])
+    return rows[:limit], len(rows) > limit
+
+
+def paginate(
+    request: HttpRequest,
+    queryset: QuerySet,
+    *,
+    page: int,
+    limit: int,
+    first_try: QuerySet | None = None,
+) -> Page:
     """Return page `page` (1-based) of `queryset`, `limit` rows per page (capped at MAX_LIMIT).
 
-    Runs one query (plus whatever prefetches the queryset declares). The next URL keeps every
-    other query parameter of the request and changes only `page`.
+    Runs one query (plus whatever prefetches the queryset declares; see `fetch_page` for
+    `first_try`). The next URL keeps every other query parameter of the request and changes
+    only `page`.
     """
     page = max(page, 1)
     limit = min(max(limit, 1), MAX_LIMIT)
-    offset = (page - 1) * limit
-    rows = list(queryset[offset : offset + limit + 1])
+    rows, has_next = fetch_page(queryset, page=page, limit=limit, first_try=first_try)
     next_url = None
-    if len(rows) > limit:
-        rows = rows[:limit]
+    if has_next:
         params = request.GET.copy()
         params["page"] = str(page + 1)
         next_url = request.build_absolute_uri(f"{request.path}?{params.urlencode()}")

@@ -97,9 +97,17 @@ class SearchIndex:
         return []
 
     # -- querying -------------------------------------------------------------------------
-    def matching_keys(self, text: str, *, include_internal: bool) -> RawSQL | None:
-        """A subquery of the keys whose text matches `text`; None when `text` has no words."""
+    def matching_keys(
+        self, text: str, *, include_internal: bool, min_key: int | None = None
+    ) -> RawSQL | None:
+        """A subquery of the keys whose text matches `text`; None when `text` has no words.
+
+        `min_key` keeps only keys above it. It sits inside the subquery on purpose: PostgreSQL
+        then combines the primary-key range with the GIN index (BitmapAnd) and reads only the
+        matching rows of that range, instead of every matching row of the table.
+        """
         words = terms(text)
+        above = "" if min_key is None else f" AND {{key}} > {int(min_key)}"
         if not words:
             return None
         vendor = connection.vendor
@@ -107,26 +115,36 @@ class SearchIndex:
             quoted = " ".join('"' + w.replace('"', '""') + '"' for w in words)
             expr = quoted if include_internal else f"{{{self.public_column}}} : ({quoted})"
             return RawSQL(
-                f"SELECT rowid FROM {self.fts_table} WHERE {self.fts_table} MATCH %s", (expr,)
+                f"SELECT rowid FROM {self.fts_table} WHERE {self.fts_table} MATCH %s"
+                + above.format(key="rowid"),
+                (expr,),
             )
         if vendor == "postgresql":
             column = "all_vector" if include_internal else "public_vector"
             return RawSQL(
                 f"SELECT {self.key} FROM {self.table} WHERE {column} @@"
-                " plainto_tsquery('english', %s)",
+                " plainto_tsquery('english', %s)" + above.format(key=self.key),
                 (" ".join(words),),
             )
         raise NotImplementedError(f"full-text search is not implemented for {vendor}")
 
-    def filter(self, queryset: QuerySet, text: str, *, include_internal: bool) -> QuerySet:
+    def filter(
+        self, queryset: QuerySet, text: str, *, include_internal: bool, min_key: int | None = None
+    ) -> QuerySet:
         """Narrow `queryset` to rows matching `text` (none, when the text has no words)."""
-        subquery = self.matching_keys(text, include_internal=include_internal)
+        subquery = self.matching_keys(text, include_internal=include_internal, min_key=min_key)
         if subquery is None:
             return queryset.none()
         return queryset.filter(pk__in=subquery)
 
     def filter_by_key(
-        self, queryset: QuerySet, text: str, *, include_internal: bool, descending: bool = True
+        self,
+        queryset: QuerySet,
+        text: str,
+        *,
+        include_internal: bool,
+        descending: bool = True,
+        min_key: int | None = None,
     ) -> QuerySet:
         """Like `filter()`, ordered by the key (newest first when keys grow with time).
 
@@ -136,17 +154,18 @@ class SearchIndex:
         (`order_by()`) drops that ordering and with it the speed: keep this one.
         """
         if connection.vendor != "sqlite":
-            return self.filter(queryset, text, include_internal=include_internal).order_by(
-                "-pk" if descending else "pk"
-            )
-        subquery = self.matching_keys(text, include_internal=include_internal)
+            return self.filter(
+                queryset, text, include_internal=include_internal, min_key=min_key
+            ).order_by("-pk" if descending else "pk")
+        subquery = self.matching_keys(text, include_internal=include_internal, min_key=min_key)
         if subquery is None:
             return queryset.none()
         fts, (expr,) = self.fts_table, subquery.params
         table, pk = queryset.model._meta.db_table, queryset.model._meta.pk.column
         return queryset.extra(  # noqa: S610 - fixed identifiers; the text is a parameter
             tables=[fts],
-            where=[f'{fts}.rowid = "{table}"."{pk}"', f"{fts} MATCH %s"],
+            where=[f'{fts}.rowid = "{table}"."{pk}"', f"{fts} MATCH %s"]
+            + ([] if min_key is None else [f"{fts}.rowid > {int(min_key)}"]),
             params=[expr],
             order_by=[f"{'-' if descending else ''}{fts}.rowid"],
         )

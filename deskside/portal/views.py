@@ -19,13 +19,13 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from deskside.accounts.models import User
+from deskside.core.pagination import fetch_page
 from deskside.portal.forms import (
     AttachForm,
     ReasonForm,
@@ -45,7 +45,12 @@ from deskside.tickets.models import (
     Ticket,
     TicketEvent,
 )
-from deskside.tickets.queries import visible_attachments, visible_events, visible_tickets
+from deskside.tickets.queries import (
+    requested_or_watched,
+    visible_attachments,
+    visible_events,
+    visible_tickets,
+)
 
 PAGE_SIZE = 25
 MAX_PAGE = 10_000
@@ -137,18 +142,15 @@ def ticket_list(request: HttpRequest) -> HttpResponse:
 
     qs = visible_tickets(user)
     if user.is_org_admin and scope == "mine":
-        watched = Ticket.watchers.through.objects.filter(user=user).values("ticket_id")
-        qs = qs.filter(Q(requester=user) | Q(pk__in=watched))
+        qs = qs.filter(requested_or_watched(user))
     if status == "open":
         qs = qs.filter(status__in=OPEN_STATUSES)
     elif status != "all":
         qs = qs.filter(status=status)
-    offset = (page - 1) * PAGE_SIZE
-    tickets = list(
-        qs.select_related(*LIST_RELATED).order_by("-id")[offset : offset + PAGE_SIZE + 1]
+    tickets, has_next = fetch_page(
+        qs.select_related(*LIST_RELATED).order_by("-id"), page=page, limit=PAGE_SIZE
     )
-    has_next = len(tickets) > PAGE_SIZE
-    rows = [Row(t, status_words(t.status), priority_words(t.priority)) for t in tickets[:PAGE_SIZE]]
+    rows = [Row(t, status_words(t.status), priority_words(t.priority)) for t in tickets]
     return render(
         request,
         "portal/list.html",

@@ -24,7 +24,12 @@ from deskside.core.pagination import paginate
 from deskside.tickets import services
 from deskside.tickets.exceptions import InvalidInput, TicketError
 from deskside.tickets.models import Priority, Ticket, TicketEvent, parse_number
-from deskside.tickets.queries import LIST_RELATED, queue, visible_events, visible_tickets
+from deskside.tickets.queries import (
+    LIST_RELATED,
+    queue_with_window,
+    visible_events,
+    visible_tickets,
+)
 from deskside.tickets.schemas import (
     AssignIn,
     BodyIn,
@@ -134,7 +139,7 @@ def list_tickets(request: HttpRequest, filters: Query[TicketFilters]) -> dict[st
     _organization(user, filters.organization or None)
     _person(user, filters.assignee or None, "assignee")
     team = _team(filters.team or None)
-    qs = queue(
+    qs, first_try = queue_with_window(
         user,
         filters.queue,
         organization=filters.organization,
@@ -146,7 +151,9 @@ def list_tickets(request: HttpRequest, filters: Query[TicketFilters]) -> dict[st
         text=filters.q,
         sort=filters.sort,
     )
-    return page_out(paginate(request, qs, page=filters.page, limit=filters.limit))
+    return page_out(
+        paginate(request, qs, page=filters.page, limit=filters.limit, first_try=first_try)
+    )
 
 
 @router.post(
@@ -179,7 +186,10 @@ def create_ticket(
         parent=_other_ticket(user, payload.parent, "parent"),
         idempotency_key=idempotency_key,
     )
-    return Status(201 if result.created else 200, _fresh(user, result.ticket))
+    if not result.created:
+        return Status(200, _fresh(user, result.ticket))
+    # The new ticket holds every related object it was created with: no need to read it back.
+    return Status(201, result.ticket)
 
 
 @router.get("/{number}", response=TicketDetailOut, summary="One ticket")

@@ -1,6 +1,8 @@
 """Read side of tickets: who sees what, queues, search. Every page, endpoint and search reads
 tickets through `visible_tickets()` so tenancy is enforced in one place."""
 
+from typing import Any
+
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from deskside.accounts.models import User
@@ -37,10 +39,17 @@ def visible_tickets(user: User) -> TicketQuerySet:
     qs = qs.filter(organization_id=user.organization_id)
     if user.is_org_admin:
         return qs
-    # A subquery, not a join on watchers: a join repeats a ticket once per watcher, which
-    # `.distinct()` hides from lists but not from counts and aggregates (status_counts).
+    return qs.filter(requested_or_watched(user))
+
+
+def requested_or_watched(user: User) -> Q:
+    """Tickets `user` requested or watches.
+
+    A subquery, not a join on watchers: a join repeats a ticket once per watcher, which
+    `.distinct()` hides from lists but not from counts and aggregates (status_counts).
+    """
     watched = Ticket.watchers.through.objects.filter(user=user).values("ticket_id")
-    return qs.filter(Q(requester=user) | Q(pk__in=watched))
+    return Q(requester=user) | Q(pk__in=watched)
 
 
 def visible_events(user: User, ticket: Ticket) -> QuerySet[TicketEvent]:
@@ -99,11 +108,13 @@ def queue(
     assignee: str | None = None,
     text: str | None = None,
     sort: str = "newest",
+    newer_than: int | None = None,
 ) -> TicketQuerySet:
     """A named queue of the tickets `user` can see, narrowed by the optional filters.
 
     `organization` is a slug, `assignee` a user's public id. Ordering is one of SORTS and
-    always ends on a unique key, so pages never repeat or skip a ticket.
+    always ends on a unique key, so pages never repeat or skip a ticket. `newer_than` (a
+    primary key) limits a text search to newer tickets; see `recent_window_start()`.
     """
     qs = visible_tickets(user)
     if name == "mine":
@@ -128,15 +139,47 @@ def queue(
         qs = qs.filter(assignee__public_id=assignee)
     qs = qs.select_related(*LIST_RELATED).order_by(*SORTS.get(sort, SORTS["newest"]))
     if text:
-        qs = search(user, text, qs)
+        qs = search(user, text, qs, newer_than=newer_than)
     return qs
 
 
-def search(user: User, text: str, base: TicketQuerySet | None = None) -> TicketQuerySet:
+# How many of the newest tickets a search looks at first (see recent_window_start).
+RECENT_WINDOW = 50_000
+
+
+def recent_window_start(window: int | None = None) -> int | None:
+    """The primary key above which the newest `window` tickets lie, or None when there are
+    fewer tickets than that.
+
+    A newest-first search first runs with `newer_than` set to this: when those tickets hold a
+    full page of matches, that page is exactly the page of the whole search, found without
+    reading every match of a common word (at a million tickets on PostgreSQL, 17,000 heap
+    pages for "paper jam" against a few hundred). Otherwise the caller runs the whole search.
+    """
+    window = RECENT_WINDOW if window is None else window
+    top = Ticket.objects.order_by("-pk").values_list("pk", flat=True).first()
+    return top - window if top is not None and top > window else None
+
+
+def queue_with_window(
+    user: User, name: str = "open", **filters: Any
+) -> tuple[TicketQuerySet, TicketQuerySet | None]:
+    """`queue()`, and for a newest-first text search also the same search over the newest
+    tickets only, for `core.pagination.fetch_page(first_try=...)`; None when it cannot help."""
+    qs = queue(user, name, **filters)
+    if not filters.get("text") or filters.get("sort", "newest") not in ("newest", None, ""):
+        return qs, None
+    start = recent_window_start()
+    return qs, None if start is None else queue(user, name, **filters, newer_than=start)
+
+
+def search(
+    user: User, text: str, base: TicketQuerySet | None = None, *, newer_than: int | None = None
+) -> TicketQuerySet:
     """Tickets matching `text` among those `user` can see (and within `base` if given).
 
     A ticket number (`T-10423`) finds that ticket directly. Customers search only public text,
-    never internal notes.
+    never internal notes. `newer_than` keeps only tickets with a greater primary key.
     """
     qs = base if base is not None else visible_tickets(user)
     stripped = text.strip()
@@ -148,9 +191,13 @@ def search(user: User, text: str, base: TicketQuerySet | None = None) -> TicketQ
     order = qs.query.order_by or (Ticket._meta.ordering if qs.query.default_ordering else ())
     if user.is_agent and tuple(order) in (("-id",), ("id",)):
         return TICKET_SEARCH.filter_by_key(
-            qs, text, include_internal=user.is_agent, descending=tuple(order) == ("-id",)
+            qs,
+            text,
+            include_internal=user.is_agent,
+            descending=tuple(order) == ("-id",),
+            min_key=newer_than,
         )
-    return TICKET_SEARCH.filter(qs, text, include_internal=user.is_agent)
+    return TICKET_SEARCH.filter(qs, text, include_internal=user.is_agent, min_key=newer_than)
 
 
 def status_counts(user: User) -> dict[str, int]:

@@ -371,7 +371,11 @@ def _create(
         },
     )
     _attach(actor, ticket, event, attachments, public=True)
-    reindex(ticket)
+    # A new ticket's text is its subject and description: write it without reindex()'s read of
+    # the timeline (creation is the hottest write path).
+    TicketSearch.objects.create(
+        ticket=ticket, public_text="\n".join(filter(None, [ticket.subject, ticket.description]))
+    )
     return ticket
 
 

@@ -27,6 +27,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from deskside.accounts.models import User
+from deskside.core.pagination import fetch_page
 from deskside.tickets import services
 from deskside.tickets.exceptions import TicketError
 from deskside.tickets.forms import (
@@ -48,12 +49,11 @@ from deskside.tickets.forms import (
 )
 from deskside.tickets.models import Attachment, Status, Ticket, parse_number
 from deskside.tickets.queries import (
-    LIST_RELATED,
     QUEUES,
     attachment_for,
     latest_escalation,
     queue,
-    search,
+    queue_with_window,
     visible_events,
     visible_tickets,
 )
@@ -137,12 +137,12 @@ def page_number(value: str | None) -> int:
     return min(max(number, 1), MAX_PAGE)
 
 
-def paginate(qs: QuerySet, number: int, size: int | None = None) -> Page:
+def paginate(
+    qs: QuerySet, number: int, size: int | None = None, *, first_try: QuerySet | None = None
+) -> Page:
     """Fetch page `number` (1-based) of `qs` in one query of size + 1 rows."""
-    size = size or PAGE_SIZE
-    offset = (number - 1) * size
-    rows = list(qs[offset : offset + size + 1])
-    return Page(rows=rows[:size], number=number, has_next=len(rows) > size)
+    rows, has_next = fetch_page(qs, page=number, limit=size or PAGE_SIZE, first_try=first_try)
+    return Page(rows=rows, number=number, has_next=has_next)
 
 
 # -- lists -------------------------------------------------------------------------------------
@@ -176,12 +176,12 @@ def search_view(request: HttpRequest) -> HttpResponse:
     text = request.GET.get("q", "").strip()
     page = None
     if text:
-        results = search(request.user, text).select_related(*LIST_RELATED)  # newest first
+        results, first_try = queue_with_window(request.user, "all", text=text)  # newest first
         if text.upper().startswith("T-") and parse_number(text) is not None:
             ticket = results.first()
             if ticket is not None:
                 return redirect(ticket)
-        page = paginate(results, page_number(request.GET.get("page")))
+        page = paginate(results, page_number(request.GET.get("page")), first_try=first_try)
     return render(request, "tickets/search.html", {"q": text, "page": page})
 
 
