@@ -14,7 +14,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 
@@ -23,7 +22,6 @@ from deskside.accounts.queries import served_organization_ids
 from deskside.core import clock
 from deskside.tickets.exceptions import InvalidInput, InvalidTransition, NotAllowed
 from deskside.tickets.models import (
-    TRANSITIONS,
     Attachment,
     Channel,
     EventKind,
@@ -36,157 +34,21 @@ from deskside.tickets.models import (
     TicketType,
 )
 from deskside.tickets.queries import visible_tickets
+from deskside.tickets.rules import (
+    parse_priority,
+    require_active_agent,
+    require_agent,
+    require_choice,
+    require_text,
+    require_transition,
+    require_visible,
+)
+from deskside.tickets.timeline import reindex, store_attachments, touch, write_event
 
 TIER_ORDER = {Tier.L1: 1, Tier.L2: 2, Tier.L3: 3}
 CUSTOMER_CHANNELS = (Channel.WEB, Channel.API, Channel.EMAIL)
 CUSTOMER_PRIORITIES = (Priority.P2, Priority.P3, Priority.OPS)
 MAX_SUBJECT = 250
-
-
-# -- guards ------------------------------------------------------------------------------------
-
-
-def _require_agent(actor: User, what: str) -> None:
-    if not actor.is_agent:
-        raise NotAllowed(f"only agents may {what}")
-
-
-def _require_visible(actor: User, ticket: Ticket) -> None:
-    """Refuse an actor who may not see the ticket (as if the ticket did not exist for them)."""
-    if actor.is_agent:
-        ids = served_organization_ids(actor)
-        if ids is None or ticket.organization_id in ids:
-            return
-    elif visible_tickets(actor).filter(pk=ticket.pk).exists():
-        return
-    raise NotAllowed("you cannot see this ticket")
-
-
-def _require_transition(ticket: Ticket, target: str) -> None:
-    if target not in TRANSITIONS[ticket.status]:
-        raise InvalidTransition(
-            f"{ticket.number} is {Status(ticket.status).label.lower()} and cannot become "
-            f"{Status(target).label.lower()}",
-            field="status",
-        )
-
-
-def _require_text(value: str, field: str, what: str) -> str:
-    value = (value or "").strip()
-    if not value:
-        raise InvalidInput(f"{what} is required", field=field)
-    return value
-
-
-def _choice(value: str, choices: type, field: str) -> str:
-    if value not in choices.values:
-        raise InvalidInput(f"{field} must be one of {', '.join(choices.values)}", field=field)
-    return value
-
-
-def _priority(value: int | str) -> int:
-    if isinstance(value, str):
-        try:
-            return int(Priority.from_label(value))
-        except KeyError:
-            raise InvalidInput(
-                "priority must be one of P1, P2, P3, OPS", field="priority"
-            ) from None
-    if value not in Priority.values:
-        raise InvalidInput("priority must be one of P1, P2, P3, OPS", field="priority")
-    return value
-
-
-def _check_agent(user: User | None, field: str) -> None:
-    if user is not None and not (user.is_agent and user.is_active):
-        raise InvalidInput(f"{user} is not an active agent", field=field)
-
-
-# -- timeline ----------------------------------------------------------------------------------
-
-
-def _event(
-    ticket: Ticket,
-    kind: str,
-    actor: User | None,
-    *,
-    public: bool = False,
-    body: str = "",
-    data: dict[str, Any] | None = None,
-) -> TicketEvent:
-    return TicketEvent.objects.create(
-        ticket=ticket,
-        kind=kind,
-        actor=actor,
-        is_public=public,
-        body=body,
-        data=data or {},
-        created_at=clock.now(),
-    )
-
-
-def _save(ticket: Ticket, *fields: str) -> None:
-    ticket.updated_at = clock.now()
-    ticket.save(update_fields=[*fields, "updated_at"])
-
-
-PUBLIC_TEXT_KINDS = (EventKind.REPLY, EventKind.RESOLVED)
-INTERNAL_TEXT_KINDS = (EventKind.NOTE, EventKind.CALL, EventKind.ESCALATED)
-
-
-def reindex(ticket: Ticket) -> None:
-    """Rewrite the ticket's search text from its subject, description and timeline."""
-    public = [ticket.subject, ticket.description]
-    internal: list[str] = []
-    for kind, is_public, body in ticket.events.filter(
-        kind__in=PUBLIC_TEXT_KINDS + INTERNAL_TEXT_KINDS
-    ).values_list("kind", "is_public", "body"):
-        (public if is_public and kind in PUBLIC_TEXT_KINDS else internal).append(body)
-    TicketSearch.objects.update_or_create(
-        ticket=ticket,
-        defaults={
-            "public_text": "\n".join(filter(None, public)),
-            "internal_text": "\n".join(filter(None, internal)),
-        },
-    )
-
-
-def _attach(
-    actor: User,
-    ticket: Ticket,
-    event: TicketEvent,
-    files: Iterable[UploadedFile],
-    *,
-    public: bool,
-) -> list[Attachment]:
-    limit = settings.DESKSIDE_MAX_ATTACHMENT_BYTES
-    files = list(files)
-    # Check every size before storing any file: a refused upload must leave no file behind.
-    for upload in files:
-        if upload.size > limit:
-            raise InvalidInput(
-                f"{upload.name} is {upload.size / 2**20:.1f} MB; the limit is "
-                f"{limit / 2**20:.0f} MB",
-                field="attachments",
-            )
-    saved = []
-    for upload in files:
-        name = (upload.name or "attachment").replace("/", "_").replace("\\", "_")[-255:]
-        attachment = Attachment(
-            ticket=ticket,
-            event=event,
-            filename=name,
-            size=upload.size,
-            is_public=public,
-            content_type=(getattr(upload, "content_type", None) or "application/octet-stream")[
-                :100
-            ],
-            uploaded_by=actor,
-        )
-        attachment.file.save(name, upload, save=False)
-        attachment.save()
-        saved.append(attachment)
-    return saved
 
 
 # -- intake ------------------------------------------------------------------------------------
@@ -286,13 +148,13 @@ def _create(
     parent: Ticket | None,
     attachments: Iterable[UploadedFile],
 ) -> Ticket:
-    subject = _require_text(subject, "subject", "a subject")
+    subject = require_text(subject, "subject", "a subject")
     if len(subject) > MAX_SUBJECT:
         raise InvalidInput(f"the subject is longer than {MAX_SUBJECT} characters", field="subject")
-    _choice(type, TicketType, "type")
-    _choice(channel, Channel, "channel")
-    _choice(tier, Tier, "tier")
-    priority = _priority(priority)
+    require_choice(type, TicketType, "type")
+    require_choice(channel, Channel, "channel")
+    require_choice(tier, Tier, "tier")
+    priority = parse_priority(priority)
     if actor.is_customer:
         if organization is not None and organization.pk != actor.organization_id:
             raise NotAllowed("customers open tickets for their own organisation only")
@@ -329,7 +191,7 @@ def _create(
         site = requester.site
     if site is not None and site.organization_id != organization.pk:
         raise InvalidInput(f"{site.name} is not a site of {organization}", field="site")
-    _check_agent(assignee, "assignee")
+    require_active_agent(assignee, "assignee")
     if parent is not None and parent.organization_id != organization.pk:
         raise InvalidInput("the parent ticket belongs to another organisation", field="parent")
     _check_watchers(watchers, organization)
@@ -355,7 +217,7 @@ def _create(
     )
     if watchers:
         ticket.watchers.set(watchers)
-    event = _event(
+    event = write_event(
         ticket,
         EventKind.CREATED,
         actor,
@@ -370,7 +232,7 @@ def _create(
             "assignee": assignee.get_full_name() if assignee else None,
         },
     )
-    _attach(actor, ticket, event, attachments, public=True)
+    store_attachments(actor, ticket, event, attachments, public=True)
     # A new ticket's text is its subject and description: write it without reindex()'s read of
     # the timeline (creation is the hottest write path).
     TicketSearch.objects.create(
@@ -397,21 +259,21 @@ def log_call(
     """Record a phone call (or walk-up conversation) of `minutes` on the ticket's timeline.
 
     An inbound call on a ticket waiting for the customer puts it back to open."""
-    _require_agent(actor, "log calls")
-    _require_visible(actor, ticket)
+    require_agent(actor, "log calls")
+    require_visible(actor, ticket)
     if ticket.status == Status.CLOSED:
         raise InvalidTransition(f"{ticket.number} is closed", field="status")
     if not isinstance(minutes, int) or minutes < 0 or minutes > 24 * 60:
         raise InvalidInput("minutes must be a whole number from 0 to 1440", field="minutes")
-    body = _require_text(body, "body", "a call summary")
-    event = _event(
+    body = require_text(body, "body", "a call summary")
+    event = write_event(
         ticket, EventKind.CALL, actor, body=body, data={"minutes": minutes, "inbound": inbound}
     )
     fields = []
     if inbound and ticket.status == Status.PENDING_CUSTOMER:
         _status_event(ticket, actor, Status.OPEN, "the customer called")
         fields.append("status")
-    _save(ticket, *fields)
+    touch(ticket, *fields)
     reindex(ticket)
     return event
 
@@ -437,7 +299,7 @@ def intake_call(
     Opens the ticket (assigned to the agent unless told otherwise), logs the call, and, when a
     `resolution` is given, resolves it on the spot, which counts as first-contact resolution.
     """
-    _require_agent(actor, "log calls")
+    require_agent(actor, "log calls")
     if channel not in (Channel.PHONE, Channel.WALK_UP):
         raise InvalidInput("a call is logged as phone or walk-up", field="channel")
     ticket = _create(
@@ -477,21 +339,21 @@ def add_reply(
 ) -> TicketEvent:
     """A public reply, seen by the customer. A customer replying to a ticket that waits on them
     (or that was resolved) puts it back to open; an agent's reply opens a new ticket."""
-    _require_visible(actor, ticket)
+    require_visible(actor, ticket)
     if ticket.status == Status.CLOSED:
         raise InvalidTransition(
             f"{ticket.number} is closed; open a new ticket instead", field="status"
         )
-    body = _require_text(body, "body", "a reply")
-    event = _event(ticket, EventKind.REPLY, actor, public=True, body=body)
-    _attach(actor, ticket, event, attachments, public=True)
+    body = require_text(body, "body", "a reply")
+    event = write_event(ticket, EventKind.REPLY, actor, public=True, body=body)
+    store_attachments(actor, ticket, event, attachments, public=True)
     if actor.is_customer and ticket.status == Status.RESOLVED:
         _reopen(ticket, actor, "the customer replied")
     elif actor.is_customer and ticket.status in (Status.PENDING_CUSTOMER, Status.ON_HOLD):
         _status_event(ticket, actor, Status.OPEN, "the customer replied")
     elif actor.is_agent and ticket.status == Status.NEW:
         _status_event(ticket, actor, Status.OPEN, "")
-    _save(ticket, "status", "resolved_at", "first_contact_resolution")
+    touch(ticket, "status", "resolved_at", "first_contact_resolution")
     reindex(ticket)
     return event
 
@@ -505,12 +367,12 @@ def add_note(
     attachments: Iterable[UploadedFile] = (),
 ) -> TicketEvent:
     """An internal note: agents only, never shown in the portal or sent to the customer."""
-    _require_agent(actor, "write internal notes")
-    _require_visible(actor, ticket)
-    body = _require_text(body, "body", "a note")
-    event = _event(ticket, EventKind.NOTE, actor, body=body)
-    _attach(actor, ticket, event, attachments, public=False)
-    _save(ticket)
+    require_agent(actor, "write internal notes")
+    require_visible(actor, ticket)
+    body = require_text(body, "body", "a note")
+    event = write_event(ticket, EventKind.NOTE, actor, body=body)
+    store_attachments(actor, ticket, event, attachments, public=False)
+    touch(ticket)
     reindex(ticket)
     return event
 
@@ -524,17 +386,17 @@ def add_attachments(
     public: bool = True,
 ) -> list[Attachment]:
     """Attach files on their own (without a reply). Customers' files are always public."""
-    _require_visible(actor, ticket)
+    require_visible(actor, ticket)
     if not files:
         raise InvalidInput("no file was sent", field="file")
     if ticket.status == Status.CLOSED:
         raise InvalidTransition(f"{ticket.number} is closed", field="status")
     public = public or actor.is_customer
-    event = _event(
+    event = write_event(
         ticket, EventKind.ATTACHMENT, actor, public=public, data={"files": [f.name for f in files]}
     )
-    saved = _attach(actor, ticket, event, files, public=public)
-    _save(ticket)
+    saved = store_attachments(actor, ticket, event, files, public=public)
+    touch(ticket)
     return saved
 
 
@@ -550,9 +412,9 @@ def assign_ticket(
     team: Team | None = None,
 ) -> TicketEvent:
     """Give the ticket to `assignee` (None: unassign) and optionally to `team`."""
-    _require_agent(actor, "assign tickets")
-    _require_visible(actor, ticket)
-    _check_agent(assignee, "assignee")
+    require_agent(actor, "assign tickets")
+    require_visible(actor, ticket)
+    require_active_agent(assignee, "assignee")
     if ticket.status == Status.CLOSED:
         raise InvalidTransition(f"{ticket.number} is closed", field="status")
     old_assignee, old_team = ticket.assignee, ticket.team
@@ -560,7 +422,7 @@ def assign_ticket(
     if assignee == old_assignee and team == old_team:
         raise InvalidInput("the ticket is already assigned so", field="assignee")
     ticket.assignee, ticket.team = assignee, team
-    event = _event(
+    event = write_event(
         ticket,
         EventKind.ASSIGNED,
         actor,
@@ -575,7 +437,7 @@ def assign_ticket(
     if assignee is not None and ticket.status == Status.NEW:
         _status_event(ticket, actor, Status.OPEN, "")
         fields.append("status")
-    _save(ticket, *fields)
+    touch(ticket, *fields)
     return event
 
 
@@ -597,23 +459,23 @@ def escalate_ticket(
     must not start from zero. They are written on the timeline and shown at the top of the
     ticket. The ticket leaves its current assignee unless one of the target tier is named.
     """
-    _require_agent(actor, "escalate tickets")
-    _require_visible(actor, ticket)
+    require_agent(actor, "escalate tickets")
+    require_visible(actor, ticket)
     if not ticket.is_open:
         raise InvalidTransition(f"{ticket.number} is not open", field="status")
-    _choice(tier, Tier, "tier")
+    require_choice(tier, Tier, "tier")
     if TIER_ORDER[tier] <= TIER_ORDER[ticket.tier]:
         raise InvalidInput(
             f"the ticket is at {ticket.tier}; escalate to a higher tier", field="tier"
         )
     notes = {
-        "symptoms": _require_text(symptoms, "symptoms", "the symptoms"),
-        "steps_tried": _require_text(steps_tried, "steps_tried", "the steps already tried"),
-        "impact": _require_text(impact, "impact", "the impact"),
+        "symptoms": require_text(symptoms, "symptoms", "the symptoms"),
+        "steps_tried": require_text(steps_tried, "steps_tried", "the steps already tried"),
+        "impact": require_text(impact, "impact", "the impact"),
     }
     if team is not None and team.tier != tier:
         raise InvalidInput(f"{team} is a {team.tier} team", field="team")
-    _check_agent(assignee, "assignee")
+    require_active_agent(assignee, "assignee")
     if assignee is not None and assignee.tier and TIER_ORDER[assignee.tier] < TIER_ORDER[tier]:
         raise InvalidInput(f"{assignee} works at {assignee.tier}", field="assignee")
     from_tier = ticket.tier
@@ -623,7 +485,7 @@ def escalate_ticket(
         f"Symptoms: {notes['symptoms']}\nSteps tried: {notes['steps_tried']}\n"
         f"Impact: {notes['impact']}"
     )
-    event = _event(
+    event = write_event(
         ticket,
         EventKind.ESCALATED,
         actor,
@@ -640,7 +502,7 @@ def escalate_ticket(
     if ticket.status == Status.NEW:
         _status_event(ticket, actor, Status.OPEN, "")
         fields.append("status")
-    _save(ticket, *fields)
+    touch(ticket, *fields)
     reindex(ticket)
     return event
 
@@ -651,7 +513,7 @@ def escalate_ticket(
 def _status_event(ticket: Ticket, actor: User | None, target: str, reason: str) -> None:
     old = ticket.status
     ticket.status = target
-    _event(
+    write_event(
         ticket, EventKind.STATUS, actor, public=True, body=reason, data={"from": old, "to": target}
     )
 
@@ -660,7 +522,7 @@ def _reopen(ticket: Ticket, actor: User, reason: str) -> None:
     ticket.status = Status.OPEN
     ticket.resolved_at = None
     ticket.first_contact_resolution = False
-    _event(
+    write_event(
         ticket,
         EventKind.REOPENED,
         actor,
@@ -674,16 +536,16 @@ def _reopen(ticket: Ticket, actor: User, reason: str) -> None:
 def set_status(*, actor: User, ticket: Ticket, status: str, reason: str = "") -> TicketEvent:
     """Move the ticket between the working statuses (open, pending customer or vendor, on
     hold). Resolving, reopening and closing have their own operations."""
-    _require_agent(actor, "change the status")
-    _require_visible(actor, ticket)
-    _choice(status, Status, "status")
+    require_agent(actor, "change the status")
+    require_visible(actor, ticket)
+    require_choice(status, Status, "status")
     if status in (Status.RESOLVED, Status.CLOSED):
         raise InvalidInput(f"use the {status} action instead", field="status")
     if ticket.status == Status.RESOLVED and status == Status.OPEN:
         raise InvalidInput("use the reopen action instead", field="status")
-    _require_transition(ticket, status)
+    require_transition(ticket, status)
     _status_event(ticket, actor, status, reason.strip())
-    _save(ticket, "status")
+    touch(ticket, "status")
     return ticket.events.last()  # type: ignore[return-value]
 
 
@@ -705,14 +567,14 @@ def is_first_contact(ticket: Ticket) -> bool:
 @transaction.atomic
 def resolve_ticket(*, actor: User, ticket: Ticket, resolution: str) -> TicketEvent:
     """Resolve with a resolution the customer sees; records first-contact resolution."""
-    _require_agent(actor, "resolve tickets")
-    _require_visible(actor, ticket)
-    _require_transition(ticket, Status.RESOLVED)
-    resolution = _require_text(resolution, "resolution", "a resolution")
+    require_agent(actor, "resolve tickets")
+    require_visible(actor, ticket)
+    require_transition(ticket, Status.RESOLVED)
+    resolution = require_text(resolution, "resolution", "a resolution")
     ticket.first_contact_resolution = is_first_contact(ticket)
     ticket.status = Status.RESOLVED
     ticket.resolved_at = clock.now()
-    event = _event(
+    event = write_event(
         ticket,
         EventKind.RESOLVED,
         actor,
@@ -720,7 +582,7 @@ def resolve_ticket(*, actor: User, ticket: Ticket, resolution: str) -> TicketEve
         body=resolution,
         data={"first_contact": ticket.first_contact_resolution},
     )
-    _save(ticket, "status", "resolved_at", "first_contact_resolution")
+    touch(ticket, "status", "resolved_at", "first_contact_resolution")
     reindex(ticket)
     return event
 
@@ -728,7 +590,7 @@ def resolve_ticket(*, actor: User, ticket: Ticket, resolution: str) -> TicketEve
 @transaction.atomic
 def reopen_ticket(*, actor: User, ticket: Ticket, reason: str = "") -> TicketEvent:
     """Reopen a resolved ticket (the customer may, e.g. when the fix did not hold)."""
-    _require_visible(actor, ticket)
+    require_visible(actor, ticket)
     if ticket.status != Status.RESOLVED:
         raise InvalidTransition(
             f"only a resolved ticket can be reopened; {ticket.number} is "
@@ -736,24 +598,24 @@ def reopen_ticket(*, actor: User, ticket: Ticket, reason: str = "") -> TicketEve
             field="status",
         )
     _reopen(ticket, actor, reason.strip())
-    _save(ticket, "status", "resolved_at", "first_contact_resolution")
+    touch(ticket, "status", "resolved_at", "first_contact_resolution")
     return ticket.events.last()  # type: ignore[return-value]
 
 
 @transaction.atomic
 def close_ticket(*, actor: User, ticket: Ticket, reason: str = "") -> TicketEvent:
     """Close for good. Agents close any ticket; a customer only their own request."""
-    _require_visible(actor, ticket)
+    require_visible(actor, ticket)
     if actor.is_customer and ticket.requester_id != actor.pk:
         raise NotAllowed("only the requester or an agent can close this ticket")
-    _require_transition(ticket, Status.CLOSED)
+    require_transition(ticket, Status.CLOSED)
     old = ticket.status
     ticket.status = Status.CLOSED
     ticket.closed_at = clock.now()
-    event = _event(
+    event = write_event(
         ticket, EventKind.CLOSED, actor, public=True, body=reason.strip(), data={"from": old}
     )
-    _save(ticket, "status", "closed_at")
+    touch(ticket, "status", "closed_at")
     return event
 
 
@@ -769,8 +631,8 @@ def update_ticket(*, actor: User, ticket: Ticket, **changes: Any) -> TicketEvent
     Writes one `changed` event listing each field's old and new value; returns None when
     nothing actually changed.
     """
-    _require_agent(actor, "edit tickets")
-    _require_visible(actor, ticket)
+    require_agent(actor, "edit tickets")
+    require_visible(actor, ticket)
     unknown = set(changes) - set(EDITABLE)
     if unknown:
         raise InvalidInput(f"cannot change {', '.join(sorted(unknown))}", field=min(unknown))
@@ -780,15 +642,15 @@ def update_ticket(*, actor: User, ticket: Ticket, **changes: Any) -> TicketEvent
     new: dict[str, Any] = {}
     for field, value in changes.items():
         if field == "subject":
-            value = _require_text(value, "subject", "a subject")
+            value = require_text(value, "subject", "a subject")
             if len(value) > MAX_SUBJECT:
                 raise InvalidInput(
                     f"the subject is longer than {MAX_SUBJECT} characters", field="subject"
                 )
         elif field == "type":
-            _choice(value, TicketType, "type")
+            require_choice(value, TicketType, "type")
         elif field == "priority":
-            value = _priority(value)
+            value = parse_priority(value)
         elif (
             field == "site"
             and value is not None
@@ -812,8 +674,8 @@ def update_ticket(*, actor: User, ticket: Ticket, **changes: Any) -> TicketEvent
     # Only now that every field is valid: a refused edit leaves the caller's object untouched.
     for field, value in new.items():
         setattr(ticket, field, value)
-    event = _event(ticket, EventKind.CHANGED, actor, data={"changes": diff})
-    _save(ticket, *diff)
+    event = write_event(ticket, EventKind.CHANGED, actor, data={"changes": diff})
+    touch(ticket, *diff)
     if {"subject", "description"} & diff.keys():
         reindex(ticket)
     return event
@@ -835,15 +697,15 @@ def _show(field: str, value: Any) -> Any:
 def set_watchers(*, actor: User, ticket: Ticket, watchers: Sequence[User]) -> TicketEvent | None:
     """Replace the ticket's watchers (stakeholders who follow it). Customers among them must be
     contacts of the ticket's organisation."""
-    _require_agent(actor, "change watchers")
-    _require_visible(actor, ticket)
+    require_agent(actor, "change watchers")
+    require_visible(actor, ticket)
     _check_watchers(watchers, ticket.organization)
     before = {u.pk: u for u in ticket.watchers.all()}
     after = {u.pk: u for u in watchers}
     if before.keys() == after.keys():
         return None
     ticket.watchers.set(watchers)
-    event = _event(
+    event = write_event(
         ticket,
         EventKind.WATCHERS,
         actor,
@@ -852,7 +714,7 @@ def set_watchers(*, actor: User, ticket: Ticket, watchers: Sequence[User]) -> Ti
             "removed": [before[k].get_full_name() for k in before.keys() - after.keys()],
         },
     )
-    _save(ticket)
+    touch(ticket)
     return event
 
 
@@ -860,9 +722,9 @@ def set_watchers(*, actor: User, ticket: Ticket, watchers: Sequence[User]) -> Ti
 def merge_tickets(*, actor: User, source: Ticket, target: Ticket) -> TicketEvent:
     """Merge `source` into `target`: the source is closed and points to its survivor, keeps its
     whole timeline, and its requester and watchers start watching the target."""
-    _require_agent(actor, "merge tickets")
-    _require_visible(actor, source)
-    _require_visible(actor, target)
+    require_agent(actor, "merge tickets")
+    require_visible(actor, source)
+    require_visible(actor, target)
     if source.pk == target.pk:
         raise InvalidInput("a ticket cannot be merged into itself", field="target")
     if source.organization_id != target.organization_id:
@@ -874,7 +736,7 @@ def merge_tickets(*, actor: User, source: Ticket, target: Ticket) -> TicketEvent
     source.status = Status.CLOSED
     source.closed_at = clock.now()
     source.merged_into = target
-    event = _event(
+    event = write_event(
         source,
         EventKind.MERGED,
         actor,
@@ -882,10 +744,10 @@ def merge_tickets(*, actor: User, source: Ticket, target: Ticket) -> TicketEvent
         body=f"Merged into {target.number}",
         data={"into": target.number},
     )
-    _save(source, "status", "closed_at", "merged_into")
+    touch(source, "status", "closed_at", "merged_into")
     stakeholders = {source.requester, *source.watchers.all()} - {target.requester}
     target.watchers.add(*stakeholders)
-    _event(
+    write_event(
         target,
         EventKind.MERGED_IN,
         actor,
@@ -893,5 +755,5 @@ def merge_tickets(*, actor: User, source: Ticket, target: Ticket) -> TicketEvent
         body=f"{source.number} was merged into this ticket",
         data={"from": source.number},
     )
-    _save(target)
+    touch(target)
     return event

@@ -1,0 +1,65 @@
+"""The rules every ticket operation checks: who may act on a ticket, which status changes are
+allowed, and what valid input looks like. Each check raises a `tickets.exceptions` error that
+names the field at fault; `tickets.services` calls them before it changes anything."""
+
+from deskside.accounts.models import User
+from deskside.accounts.queries import served_organization_ids
+from deskside.tickets.exceptions import InvalidInput, InvalidTransition, NotAllowed
+from deskside.tickets.models import TRANSITIONS, Priority, Status, Ticket
+from deskside.tickets.queries import visible_tickets
+
+
+def require_agent(actor: User, what: str) -> None:
+    if not actor.is_agent:
+        raise NotAllowed(f"only agents may {what}")
+
+
+def require_visible(actor: User, ticket: Ticket) -> None:
+    """Refuse an actor who may not see the ticket (as if the ticket did not exist for them)."""
+    if actor.is_agent:
+        ids = served_organization_ids(actor)
+        if ids is None or ticket.organization_id in ids:
+            return
+    elif visible_tickets(actor).filter(pk=ticket.pk).exists():
+        return
+    raise NotAllowed("you cannot see this ticket")
+
+
+def require_transition(ticket: Ticket, target: str) -> None:
+    if target not in TRANSITIONS[ticket.status]:
+        raise InvalidTransition(
+            f"{ticket.number} is {Status(ticket.status).label.lower()} and cannot become "
+            f"{Status(target).label.lower()}",
+            field="status",
+        )
+
+
+def require_text(value: str, field: str, what: str) -> str:
+    value = (value or "").strip()
+    if not value:
+        raise InvalidInput(f"{what} is required", field=field)
+    return value
+
+
+def require_choice(value: str, choices: type, field: str) -> str:
+    if value not in choices.values:
+        raise InvalidInput(f"{field} must be one of {', '.join(choices.values)}", field=field)
+    return value
+
+
+def parse_priority(value: int | str) -> int:
+    if isinstance(value, str):
+        try:
+            return int(Priority.from_label(value))
+        except KeyError:
+            raise InvalidInput(
+                "priority must be one of P1, P2, P3, OPS", field="priority"
+            ) from None
+    if value not in Priority.values:
+        raise InvalidInput("priority must be one of P1, P2, P3, OPS", field="priority")
+    return value
+
+
+def require_active_agent(user: User | None, field: str) -> None:
+    if user is not None and not (user.is_agent and user.is_active):
+        raise InvalidInput(f"{user} is not an active agent", field=field)

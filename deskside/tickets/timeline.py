@@ -1,0 +1,98 @@
+"""Writing a ticket's timeline and what hangs off it: the append-only events, the ticket's
+`updated_at`, its search text and its stored files. Used by `tickets.services` inside the
+services' transactions; nothing here opens a transaction of its own."""
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+
+from deskside.accounts.models import User
+from deskside.core import clock
+from deskside.tickets.exceptions import InvalidInput
+from deskside.tickets.models import Attachment, EventKind, Ticket, TicketEvent, TicketSearch
+
+
+def write_event(
+    ticket: Ticket,
+    kind: str,
+    actor: User | None,
+    *,
+    public: bool = False,
+    body: str = "",
+    data: dict[str, Any] | None = None,
+) -> TicketEvent:
+    return TicketEvent.objects.create(
+        ticket=ticket,
+        kind=kind,
+        actor=actor,
+        is_public=public,
+        body=body,
+        data=data or {},
+        created_at=clock.now(),
+    )
+
+
+def touch(ticket: Ticket, *fields: str) -> None:
+    ticket.updated_at = clock.now()
+    ticket.save(update_fields=[*fields, "updated_at"])
+
+
+PUBLIC_TEXT_KINDS = (EventKind.REPLY, EventKind.RESOLVED)
+INTERNAL_TEXT_KINDS = (EventKind.NOTE, EventKind.CALL, EventKind.ESCALATED)
+
+
+def reindex(ticket: Ticket) -> None:
+    """Rewrite the ticket's search text from its subject, description and timeline."""
+    public = [ticket.subject, ticket.description]
+    internal: list[str] = []
+    for kind, is_public, body in ticket.events.filter(
+        kind__in=PUBLIC_TEXT_KINDS + INTERNAL_TEXT_KINDS
+    ).values_list("kind", "is_public", "body"):
+        (public if is_public and kind in PUBLIC_TEXT_KINDS else internal).append(body)
+    TicketSearch.objects.update_or_create(
+        ticket=ticket,
+        defaults={
+            "public_text": "\n".join(filter(None, public)),
+            "internal_text": "\n".join(filter(None, internal)),
+        },
+    )
+
+
+def store_attachments(
+    actor: User,
+    ticket: Ticket,
+    event: TicketEvent,
+    files: Iterable[UploadedFile],
+    *,
+    public: bool,
+) -> list[Attachment]:
+    limit = settings.DESKSIDE_MAX_ATTACHMENT_BYTES
+    files = list(files)
+    # Check every size before storing any file: a refused upload must leave no file behind.
+    for upload in files:
+        if upload.size > limit:
+            raise InvalidInput(
+                f"{upload.name} is {upload.size / 2**20:.1f} MB; the limit is "
+                f"{limit / 2**20:.0f} MB",
+                field="attachments",
+            )
+    saved = []
+    for upload in files:
+        name = (upload.name or "attachment").replace("/", "_").replace("\\", "_")[-255:]
+        attachment = Attachment(
+            ticket=ticket,
+            event=event,
+            filename=name,
+            size=upload.size,
+            is_public=public,
+            content_type=(getattr(upload, "content_type", None) or "application/octet-stream")[
+                :100
+            ],
+            uploaded_by=actor,
+        )
+        attachment.file.save(name, upload, save=False)
+        attachment.save()
+        saved.append(attachment)
+    return saved
