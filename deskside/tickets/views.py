@@ -52,6 +52,7 @@ from deskside.tickets.queries import (
     QUEUES,
     attachment_for,
     latest_escalation,
+    open_workload,
     queue,
     queue_with_window,
     visible_events,
@@ -167,6 +168,16 @@ def queue_view(request: HttpRequest) -> HttpResponse:
             "page": page,
         },
     )
+
+
+@agent_required
+@require_GET
+def workload_view(request: HttpRequest) -> HttpResponse:
+    """A chart of the open tickets by status and priority; each bar segment opens that queue.
+    Loaded by the queue page after it renders, so the table never waits for the counts."""
+    rows = open_workload(request.user)
+    widest = max((row.total for row in rows), default=0) or 1
+    return render(request, "tickets/_workload.html", {"rows": rows, "widest": widest})
 
 
 @agent_required

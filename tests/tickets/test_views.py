@@ -665,3 +665,41 @@ def test_ticket_page_query_count_does_not_grow_with_the_timeline(
         page = agent_client.get(acme_ticket.get_absolute_url()).content.decode()
     assert page.count('class="event kind-note internal"') == 10
     assert page.count("f9.txt") == 1
+
+
+def test_workload_chart_counts_open_tickets_by_status_and_priority(
+    client, alice, carol, dave, make_ticket, django_assert_max_num_queries
+):
+    make_ticket(carol, priority=Priority.P1)
+    make_ticket(carol, priority=Priority.P3)
+    make_ticket(dave, priority=Priority.P3)
+    closed = make_ticket(dave, priority=Priority.P2)
+    services.close_ticket(actor=alice, ticket=closed)
+    client.force_login(alice)
+    assert b'hx-get="/tickets/workload/"' in client.get("/tickets/").content
+    with django_assert_max_num_queries(4):
+        response = client.get("/tickets/workload/")
+    assert response.status_code == 200
+    rows = {row.status: row for row in response.context["rows"]}
+    assert rows["new"].total == 3 and rows["open"].total == 0
+    assert {label: n for _, label, n in rows["new"].by_priority} == {
+        "P1": 1,
+        "P2": 0,
+        "P3": 2,
+        "OPS": 0,
+    }
+    assert b"priority=P1" in response.content  # each segment opens its queue
+
+
+def test_workload_chart_counts_only_what_the_agent_serves(client, alice, carol, dave, make_ticket):
+    make_ticket(carol)
+    make_ticket(dave)
+    alice.served_organizations.set([carol.organization])
+    client.force_login(alice)
+    rows = {row.status: row for row in client.get("/tickets/workload/").context["rows"]}
+    assert rows["new"].total == 1
+
+
+def test_customers_cannot_load_the_workload_chart(client, carol):
+    client.force_login(carol)
+    assert client.get("/tickets/workload/").status_code == 302
