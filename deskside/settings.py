@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "deskside.core",
     "deskside.accounts",
     "deskside.tickets",
+    "deskside.sla",
     "deskside.portal",
 ]
 

@@ -185,6 +185,19 @@ class Ticket(models.Model):
     resolved_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
 
+    # SLA clocks, kept by the sla app through tickets.clock (see there). Due times are columns so
+    # queues sort by time left; sla_check_at is the next instant the SLA worker must look at
+    # this ticket (a warning or a breach), claimed with a conditional UPDATE.
+    first_response_due = models.DateTimeField(null=True, blank=True, db_index=True)
+    first_responded_at = models.DateTimeField(null=True, blank=True)
+    next_response_due = models.DateTimeField(null=True, blank=True, db_index=True)
+    resolution_due = models.DateTimeField(null=True, blank=True, db_index=True)
+    sla_paused_at = models.DateTimeField(null=True, blank=True)
+    sla_check_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    sla_fired = models.PositiveSmallIntegerField(
+        default=0, help_text="Bit set of the SLA warnings and breaches already acted on."
+    )
+
     objects = TicketQuerySet.as_manager()
 
     class Meta:
@@ -237,6 +250,9 @@ class EventKind(models.TextChoices):
     ATTACHMENT = "attachment", "Attachment added"
     WATCHERS = "watchers", "Watchers changed"
     LINKED = "linked", "Linked"
+    SLA = "sla", "SLA clock"
+    SLA_WARNING = "sla_warning", "SLA warning"
+    SLA_BREACH = "sla_breach", "SLA breached"
 
 
 class TicketEventQuerySet(models.QuerySet["TicketEvent"]):

@@ -20,6 +20,7 @@ from django.db import IntegrityError, transaction
 from deskside.accounts.models import Organization, Site, Team, Tier, User
 from deskside.accounts.queries import served_organization_ids
 from deskside.core import clock
+from deskside.tickets import deadlines
 from deskside.tickets.exceptions import InvalidInput, InvalidTransition, NotAllowed
 from deskside.tickets.models import (
     Attachment,
@@ -197,7 +198,7 @@ def _create(
     _check_watchers(watchers, organization)
 
     now = clock.now()
-    ticket = Ticket.objects.create(
+    ticket = Ticket(
         organization=organization,
         requester=requester,
         site=site,
@@ -215,6 +216,8 @@ def _create(
         created_at=now,
         updated_at=now,
     )
+    deadlines.engine().started(ticket)  # due times go in with the INSERT
+    ticket.save(force_insert=True)
     if watchers:
         ticket.watchers.set(watchers)
     event = write_event(
@@ -273,6 +276,8 @@ def log_call(
     if inbound and ticket.status == Status.PENDING_CUSTOMER:
         _status_event(ticket, actor, Status.OPEN, "the customer called")
         fields.append("status")
+    # On a call the agent is talking with the customer: that answers them.
+    deadlines.note(ticket, deadlines.engine().responded(ticket, actor))
     touch(ticket, *fields)
     reindex(ticket)
     return event
@@ -353,6 +358,11 @@ def add_reply(
         _status_event(ticket, actor, Status.OPEN, "the customer replied")
     elif actor.is_agent and ticket.status == Status.NEW:
         _status_event(ticket, actor, Status.OPEN, "")
+    clock_engine = deadlines.engine()
+    if actor.is_agent:
+        deadlines.note(ticket, clock_engine.responded(ticket, actor))
+    else:
+        deadlines.note(ticket, clock_engine.customer_wrote(ticket, actor))
     touch(ticket, "status", "resolved_at", "first_contact_resolution")
     reindex(ticket)
     return event
@@ -513,6 +523,7 @@ def escalate_ticket(
 def _status_event(ticket: Ticket, actor: User | None, target: str, reason: str) -> None:
     old = ticket.status
     ticket.status = target
+    deadlines.note(ticket, deadlines.engine().status_changed(ticket, old, actor))
     write_event(
         ticket, EventKind.STATUS, actor, public=True, body=reason, data={"from": old, "to": target}
     )
@@ -522,6 +533,7 @@ def _reopen(ticket: Ticket, actor: User, reason: str) -> None:
     ticket.status = Status.OPEN
     ticket.resolved_at = None
     ticket.first_contact_resolution = False
+    deadlines.note(ticket, deadlines.engine().status_changed(ticket, Status.RESOLVED, actor))
     write_event(
         ticket,
         EventKind.REOPENED,
@@ -572,8 +584,10 @@ def resolve_ticket(*, actor: User, ticket: Ticket, resolution: str) -> TicketEve
     require_transition(ticket, Status.RESOLVED)
     resolution = require_text(resolution, "resolution", "a resolution")
     ticket.first_contact_resolution = is_first_contact(ticket)
+    old = ticket.status
     ticket.status = Status.RESOLVED
     ticket.resolved_at = clock.now()
+    deadlines.note(ticket, deadlines.engine().status_changed(ticket, old, actor))
     event = write_event(
         ticket,
         EventKind.RESOLVED,
@@ -612,6 +626,7 @@ def close_ticket(*, actor: User, ticket: Ticket, reason: str = "") -> TicketEven
     old = ticket.status
     ticket.status = Status.CLOSED
     ticket.closed_at = clock.now()
+    deadlines.note(ticket, deadlines.engine().status_changed(ticket, old, actor))
     event = write_event(
         ticket, EventKind.CLOSED, actor, public=True, body=reason.strip(), data={"from": old}
     )
@@ -674,6 +689,8 @@ def update_ticket(*, actor: User, ticket: Ticket, **changes: Any) -> TicketEvent
     # Only now that every field is valid: a refused edit leaves the caller's object untouched.
     for field, value in new.items():
         setattr(ticket, field, value)
+    if "priority" in diff:
+        deadlines.note(ticket, deadlines.engine().retargeted(ticket))
     event = write_event(ticket, EventKind.CHANGED, actor, data={"changes": diff})
     touch(ticket, *diff)
     if {"subject", "description"} & diff.keys():
@@ -733,9 +750,11 @@ def merge_tickets(*, actor: User, source: Ticket, target: Ticket) -> TicketEvent
         raise InvalidTransition(f"{source.number} is already closed", field="source")
     if target.status == Status.CLOSED:
         raise InvalidTransition(f"{target.number} is closed", field="target")
+    old = source.status
     source.status = Status.CLOSED
     source.closed_at = clock.now()
     source.merged_into = target
+    deadlines.note(source, deadlines.engine().status_changed(source, old, actor))
     event = write_event(
         source,
         EventKind.MERGED,

@@ -10,6 +10,7 @@ from django.core.files.uploadedfile import UploadedFile
 
 from deskside.accounts.models import User
 from deskside.core import clock
+from deskside.tickets import deadlines
 from deskside.tickets.exceptions import InvalidInput
 from deskside.tickets.models import Attachment, EventKind, Ticket, TicketEvent, TicketSearch
 
@@ -35,8 +36,10 @@ def write_event(
 
 
 def touch(ticket: Ticket, *fields: str) -> None:
+    """Save `fields`, the SLA fields the clock changed (deadlines.note) and `updated_at`."""
     ticket.updated_at = clock.now()
-    ticket.save(update_fields=[*fields, "updated_at"])
+    pending = ticket.__dict__.pop(deadlines.PENDING, set())
+    ticket.save(update_fields=sorted({*fields, *pending, "updated_at"}))
 
 
 PUBLIC_TEXT_KINDS = (EventKind.REPLY, EventKind.RESOLVED)
