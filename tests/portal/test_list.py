@@ -1,5 +1,8 @@
 """The portal's ticket list: whose tickets, filters, paging, query count, who may enter."""
 
+import html
+import re
+
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -97,6 +100,46 @@ def test_pages_without_count(as_user, make_ticket, carol):
     with CaptureQueriesContext(connection) as ctx:
         client.get(HOME)
     assert not any("COUNT(" in q["sql"].upper() for q in ctx.captured_queries)
+
+
+def link(response, text: str) -> str:
+    """The href of the rendered link whose text is `text`, resolved against the page's path
+    the way a browser resolves it."""
+    found = re.search(rf'<a [^>]*href="([^"]*)"[^>]*>{re.escape(text)}</a>', response.text)
+    assert found, f"no link {text!r} on the page"
+    href = html.unescape(found.group(1))
+    assert href.startswith("?") and not href.startswith("??"), href
+    return HOME + href
+
+
+def test_rendered_pager_and_tab_links_work(as_user, alice, make_ticket, carol):
+    made = [make_ticket(carol, subject=f"Request {i}") for i in range(27)]
+    services.resolve_ticket(actor=alice, ticket=made[0], resolution="Done")
+    client = as_user(carol)
+    first = client.get(HOME)
+
+    second = client.get(link(first, "Older"))
+    assert second.context["page"] == 2
+    assert numbers(second) == {made[1].number, made[0].number}
+    back = client.get(link(second, "Newer"))
+    assert back.context["page"] == 1
+    assert numbers(back) == numbers(first)
+
+    # A status tab keeps nothing of the page number: it starts at the first page.
+    resolved = client.get(link(second, "Resolved"))
+    assert resolved.context["status"] == "resolved" and resolved.context["page"] == 1
+    assert numbers(resolved) == {made[0].number}
+    assert "page=" not in link(second, "Resolved")
+
+
+def test_rendered_scope_tab_links_work(as_user, make_ticket, olivia, acme_ticket):
+    hers = make_ticket(olivia, subject="Olivia needs a new laptop")
+    client = as_user(olivia)
+    mine = client.get(link(client.get(HOME), "Mine"))
+    assert mine.context["scope"] == "mine"
+    assert numbers(mine) == {hers.number}
+    whole = client.get(link(mine, "Whole organisation"))
+    assert numbers(whole) == {acme_ticket.number, hers.number}
 
 
 def _list_queries(client) -> int:
