@@ -9,6 +9,19 @@ from deskside.tickets.models import TRANSITIONS, Priority, Status, Ticket
 from deskside.tickets.queries import visible_tickets
 
 
+def lock(ticket: Ticket) -> None:
+    """Reload `ticket` from the database and lock its row until the transaction ends.
+
+    The first step of every service that changes an existing ticket: views and the API load
+    the ticket before the service's transaction starts, so without this a service would check
+    (and save) a stale copy, e.g. reopen a ticket that an agent closed a moment ago. On
+    PostgreSQL the row stays locked (`SELECT ... FOR UPDATE`) until commit; SQLite takes the
+    database's write lock when the transaction begins (`transaction_mode` IMMEDIATE), so the
+    reload there is equally current. Must run inside a transaction.
+    """
+    ticket.refresh_from_db(from_queryset=Ticket.objects.select_for_update())
+
+
 def require_agent(actor: User, what: str) -> None:
     if not actor.is_agent:
         raise NotAllowed(f"only agents may {what}")

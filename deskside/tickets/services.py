@@ -5,6 +5,9 @@ and writes its TicketEvent in that transaction, so the timeline can never disagr
 ticket. They raise `tickets.exceptions` errors that name the field at fault; views, the API
 and the CLI map those to form errors, 4xx bodies and exit codes.
 
+Every service that changes an existing ticket first reloads and locks it (`rules.lock`), so
+its checks and writes see the stored row, not the caller's copy loaded before the transaction.
+
 Permissions enforced here (defence in depth; the adapters also filter by visibility):
 agents may do everything to the tickets of the clients they serve; customers may open tickets
 for their organisation, reply, attach files, reopen a resolved ticket and close their own.
@@ -36,6 +39,7 @@ from deskside.tickets.models import (
 )
 from deskside.tickets.queries import visible_tickets
 from deskside.tickets.rules import (
+    lock,
     parse_priority,
     require_active_agent,
     require_agent,
@@ -262,6 +266,7 @@ def log_call(
     """Record a phone call (or walk-up conversation) of `minutes` on the ticket's timeline.
 
     An inbound call on a ticket waiting for the customer puts it back to open."""
+    lock(ticket)
     require_agent(actor, "log calls")
     require_visible(actor, ticket)
     if ticket.status == Status.CLOSED:
@@ -344,6 +349,7 @@ def add_reply(
 ) -> TicketEvent:
     """A public reply, seen by the customer. A customer replying to a ticket that waits on them
     (or that was resolved) puts it back to open; an agent's reply opens a new ticket."""
+    lock(ticket)
     require_visible(actor, ticket)
     if ticket.status == Status.CLOSED:
         raise InvalidTransition(
@@ -377,6 +383,7 @@ def add_note(
     attachments: Iterable[UploadedFile] = (),
 ) -> TicketEvent:
     """An internal note: agents only, never shown in the portal or sent to the customer."""
+    lock(ticket)
     require_agent(actor, "write internal notes")
     require_visible(actor, ticket)
     body = require_text(body, "body", "a note")
@@ -396,6 +403,7 @@ def add_attachments(
     public: bool = True,
 ) -> list[Attachment]:
     """Attach files on their own (without a reply). Customers' files are always public."""
+    lock(ticket)
     require_visible(actor, ticket)
     if not files:
         raise InvalidInput("no file was sent", field="file")
@@ -422,6 +430,7 @@ def assign_ticket(
     team: Team | None = None,
 ) -> TicketEvent:
     """Give the ticket to `assignee` (None: unassign) and optionally to `team`."""
+    lock(ticket)
     require_agent(actor, "assign tickets")
     require_visible(actor, ticket)
     require_active_agent(assignee, "assignee")
@@ -469,6 +478,7 @@ def escalate_ticket(
     must not start from zero. They are written on the timeline and shown at the top of the
     ticket. The ticket leaves its current assignee unless one of the target tier is named.
     """
+    lock(ticket)
     require_agent(actor, "escalate tickets")
     require_visible(actor, ticket)
     if not ticket.is_open:
@@ -548,6 +558,7 @@ def _reopen(ticket: Ticket, actor: User, reason: str) -> None:
 def set_status(*, actor: User, ticket: Ticket, status: str, reason: str = "") -> TicketEvent:
     """Move the ticket between the working statuses (open, pending customer or vendor, on
     hold). Resolving, reopening and closing have their own operations."""
+    lock(ticket)
     require_agent(actor, "change the status")
     require_visible(actor, ticket)
     require_choice(status, Status, "status")
@@ -579,6 +590,7 @@ def is_first_contact(ticket: Ticket) -> bool:
 @transaction.atomic
 def resolve_ticket(*, actor: User, ticket: Ticket, resolution: str) -> TicketEvent:
     """Resolve with a resolution the customer sees; records first-contact resolution."""
+    lock(ticket)
     require_agent(actor, "resolve tickets")
     require_visible(actor, ticket)
     require_transition(ticket, Status.RESOLVED)
@@ -604,6 +616,7 @@ def resolve_ticket(*, actor: User, ticket: Ticket, resolution: str) -> TicketEve
 @transaction.atomic
 def reopen_ticket(*, actor: User, ticket: Ticket, reason: str = "") -> TicketEvent:
     """Reopen a resolved ticket (the customer may, e.g. when the fix did not hold)."""
+    lock(ticket)
     require_visible(actor, ticket)
     if ticket.status != Status.RESOLVED:
         raise InvalidTransition(
@@ -619,6 +632,7 @@ def reopen_ticket(*, actor: User, ticket: Ticket, reason: str = "") -> TicketEve
 @transaction.atomic
 def close_ticket(*, actor: User, ticket: Ticket, reason: str = "") -> TicketEvent:
     """Close for good. Agents close any ticket; a customer only their own request."""
+    lock(ticket)
     require_visible(actor, ticket)
     if actor.is_customer and ticket.requester_id != actor.pk:
         raise NotAllowed("only the requester or an agent can close this ticket")
@@ -646,6 +660,7 @@ def update_ticket(*, actor: User, ticket: Ticket, **changes: Any) -> TicketEvent
     Writes one `changed` event listing each field's old and new value; returns None when
     nothing actually changed.
     """
+    lock(ticket)
     require_agent(actor, "edit tickets")
     require_visible(actor, ticket)
     unknown = set(changes) - set(EDITABLE)
@@ -714,6 +729,7 @@ def _show(field: str, value: Any) -> Any:
 def set_watchers(*, actor: User, ticket: Ticket, watchers: Sequence[User]) -> TicketEvent | None:
     """Replace the ticket's watchers (stakeholders who follow it). Customers among them must be
     contacts of the ticket's organisation."""
+    lock(ticket)
     require_agent(actor, "change watchers")
     require_visible(actor, ticket)
     _check_watchers(watchers, ticket.organization)
@@ -739,6 +755,8 @@ def set_watchers(*, actor: User, ticket: Ticket, watchers: Sequence[User]) -> Ti
 def merge_tickets(*, actor: User, source: Ticket, target: Ticket) -> TicketEvent:
     """Merge `source` into `target`: the source is closed and points to its survivor, keeps its
     whole timeline, and its requester and watchers start watching the target."""
+    for row in sorted((source, target), key=lambda t: t.pk):  # one order: no deadlock
+        lock(row)
     require_agent(actor, "merge tickets")
     require_visible(actor, source)
     require_visible(actor, target)

@@ -3,18 +3,20 @@
 Data is built through the services, as the personas' actions would build it.
 """
 
+import contextlib
 import threading
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connections
+from django.db import connection, connections, transaction
+from django.test.utils import CaptureQueriesContext
 
 from deskside.accounts import services as accounts
 from deskside.accounts.models import Tier
-from deskside.tickets import services
-from deskside.tickets.exceptions import InvalidInput, InvalidTransition, NotAllowed
+from deskside.tickets import rules, services
+from deskside.tickets.exceptions import InvalidInput, InvalidTransition, NotAllowed, TicketError
 from deskside.tickets.models import (
     Attachment,
     Channel,
@@ -545,3 +547,70 @@ def test_customer_cannot_link_a_parent_they_cannot_see(carol, olivia, make_ticke
     with pytest.raises(InvalidInput) as exc:
         services.create_ticket(actor=carol, subject="Child", parent=hidden)
     assert exc.value.field == "parent"
+
+
+# -- stale copies ------------------------------------------------------------------------------
+
+
+def test_a_reply_through_a_stale_copy_cannot_reopen_a_closed_ticket(alice, carol, acme_ticket):
+    services.resolve_ticket(actor=alice, ticket=acme_ticket, resolution="Fixed")
+    agents_copy = Ticket.objects.get(pk=acme_ticket.pk)
+    customers_copy = Ticket.objects.get(pk=acme_ticket.pk)  # her page, loaded before the close
+    services.close_ticket(actor=alice, ticket=agents_copy)
+    with pytest.raises(InvalidTransition):
+        services.add_reply(actor=carol, ticket=customers_copy, body="It broke again")
+    acme_ticket.refresh_from_db()
+    assert acme_ticket.status == Status.CLOSED
+    assert not acme_ticket.events.filter(kind__in=(EventKind.REPLY, EventKind.REOPENED)).exists()
+    assert customers_copy.status == Status.CLOSED  # the service reloaded the caller's copy
+
+
+REFUSED_WHEN_CLOSED = sorted((AGENT_ONLY | ANYONE_WHO_SEES).keys() - {"note", "watchers"})
+
+
+@pytest.mark.parametrize("action", REFUSED_WHEN_CLOSED)
+def test_services_check_the_stored_ticket_not_the_callers_copy(
+    action, alice, carol, make_ticket, media
+):
+    ticket = make_ticket(carol)
+    other = make_ticket(carol, subject="Other")
+    stale = Ticket.objects.get(pk=ticket.pk)
+    services.close_ticket(actor=alice, ticket=ticket)
+    before = _snapshot(ticket), _snapshot(other)
+    with pytest.raises(InvalidTransition):
+        (AGENT_ONLY | ANYONE_WHO_SEES)[action](alice, stale, other)
+    assert (_snapshot(ticket), _snapshot(other)) == before
+    assert not Attachment.objects.exists()
+
+
+@pytest.mark.parametrize("action", sorted(AGENT_ONLY | ANYONE_WHO_SEES))
+def test_every_change_locks_its_tickets_first(
+    action, monkeypatch, alice, carol, make_ticket, media
+):
+    ticket = make_ticket(carol)
+    other = make_ticket(carol, subject="Other")
+    if action == "reopen":
+        services.resolve_ticket(actor=alice, ticket=ticket, resolution="Fixed")
+    locked: list[int] = []
+    events = TicketEvent.objects.count()
+
+    def spy(row: Ticket) -> None:
+        assert TicketEvent.objects.count() == events  # nothing written before the lock
+        locked.append(row.pk)
+        rules.lock(row)
+
+    monkeypatch.setattr(services, "lock", spy)
+    with contextlib.suppress(TicketError):
+        (AGENT_ONLY | ANYONE_WHO_SEES)[action](alice, ticket, other)
+    # A merge locks both tickets, always in id order, so two merges cannot deadlock.
+    assert locked == ([ticket.pk, other.pk] if action == "merge" else [ticket.pk])
+
+
+def test_lock_reloads_and_locks_the_row(alice, carol, acme_ticket):
+    stale = Ticket.objects.get(pk=acme_ticket.pk)
+    services.update_ticket(actor=alice, ticket=acme_ticket, subject="Printer on fire")
+    with CaptureQueriesContext(connection) as ctx, transaction.atomic():
+        rules.lock(stale)
+    assert stale.subject == "Printer on fire"
+    select = next(q["sql"] for q in ctx.captured_queries if q["sql"].startswith("SELECT"))
+    assert ("FOR UPDATE" in select) == connection.features.has_select_for_update
