@@ -19,7 +19,7 @@ from deskside.accounts.queries import (
     sites_visible_to,
     users_visible_to,
 )
-from deskside.core.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page, paginate
+from deskside.core.pagination import DEFAULT_LIMIT, MAX_LIMIT, MAX_PAGE, Page, paginate
 
 T = TypeVar("T")
 
@@ -43,7 +43,7 @@ Text = Annotated[str, AfterValidator(_no_nul)]
 class PageParams(Schema):
     """Query parameters of every list: the page number and its size."""
 
-    page: int = Field(1, ge=1, description="Page number, from 1.")
+    page: int = Field(1, ge=1, le=MAX_PAGE, description="Page number, from 1 to 2000.")
     limit: int = Field(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT, description="Rows per page (max 100).")
 
 

@@ -25,7 +25,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from deskside.accounts.models import User
-from deskside.core.pagination import fetch_page
+from deskside.core.pagination import clamp_page, fetch_page
 from deskside.portal.forms import (
     AttachForm,
     ReasonForm,
@@ -53,7 +53,6 @@ from deskside.tickets.queries import (
 )
 
 PAGE_SIZE = 25
-MAX_PAGE = 10_000
 STATUS_FILTERS = {"all": "All", "open": "Open", "resolved": "Resolved", "closed": "Closed"}
 SCOPES = {"org": "Whole organisation", "mine": "Mine"}
 LIST_RELATED = ("requester", "assignee", "site")
@@ -136,7 +135,7 @@ def ticket_list(request: HttpRequest) -> HttpResponse:
     if scope not in SCOPES:
         scope = "org"
     try:
-        page = min(max(int(request.GET.get("page", "1")), 1), MAX_PAGE)
+        page = clamp_page(int(request.GET.get("page", "1")))
     except ValueError:
         page = 1
 

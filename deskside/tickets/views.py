@@ -27,7 +27,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from deskside.accounts.models import User
-from deskside.core.pagination import fetch_page
+from deskside.core.pagination import clamp_page, fetch_page
 from deskside.tickets import services
 from deskside.tickets.exceptions import TicketError
 from deskside.tickets.forms import (
@@ -60,7 +60,6 @@ from deskside.tickets.queries import (
 )
 
 PAGE_SIZE = 50
-MAX_PAGE = 2000  # deep offsets get slow; past this, filter or search instead
 DETAIL_RELATED = (
     "organization",
     "requester",
@@ -135,7 +134,7 @@ def page_number(value: str | None) -> int:
         number = int(value or 1)
     except ValueError:
         return 1
-    return min(max(number, 1), MAX_PAGE)
+    return clamp_page(number)  # deep offsets get slow; past MAX_PAGE, filter or search
 
 
 def paginate(

@@ -2,8 +2,11 @@
 tickets must be exactly the page of the whole search, on either database."""
 
 import pytest
+from django.test import Client
 
-from deskside.core.pagination import fetch_page
+from deskside.accounts.services import create_api_token
+from deskside.core import pagination
+from deskside.core.pagination import MAX_PAGE, clamp_page, fetch_page, paginate
 from deskside.tickets import queries
 from deskside.tickets.models import Ticket
 from deskside.tickets.queries import queue, queue_with_window, recent_window_start
@@ -82,3 +85,35 @@ def test_customers_windowed_search_stays_within_their_tickets(printers, carol, d
     qs, first_try = queue_with_window(carol, "all", text="printer")
     rows, _ = fetch_page(qs, page=1, limit=10, first_try=first_try)
     assert {t.pk for t in rows} == {t.pk for t in printers[::3]}
+
+
+# -- the deepest page --------------------------------------------------------------------------
+
+
+def test_a_huge_page_number_is_read_as_the_last_allowed_page(printers, django_assert_num_queries):
+    qs = Ticket.objects.order_by("-id")
+    with django_assert_num_queries(1):
+        assert fetch_page(qs, page=10**20, limit=5) == ([], False)
+    assert fetch_page(qs, page=-(10**20), limit=5) == (list(qs[:5]), True)
+    assert clamp_page(10**20) == MAX_PAGE == 2000
+    assert clamp_page(0) == 1
+
+
+def test_the_last_allowed_page_offers_no_next_page(printers, rf, monkeypatch):
+    monkeypatch.setattr(pagination, "MAX_PAGE", 2)
+    qs = Ticket.objects.order_by("-id")
+    rows, has_next = fetch_page(qs, page=2, limit=3)
+    assert rows == list(qs[3:6]) and not has_next  # rows remain, but page 3 cannot be asked for
+    page = paginate(rf.get("/api/v1/tickets", {"page": "99"}), qs, page=99, limit=3)
+    assert page.page == 2 and page.items == list(qs[3:6]) and page.next is None
+    page = paginate(rf.get("/api/v1/tickets"), qs, page=1, limit=3)
+    assert page.next is not None and "page=2" in page.next
+
+
+@pytest.mark.parametrize("path", ["/api/v1/tickets", "/api/v1/organizations", "/api/v1/teams"])
+def test_api_refuses_a_page_past_the_last(printers, alice, path):
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {create_api_token(user=alice, name='t')}")
+    assert client.get(path, {"page": str(MAX_PAGE)}).status_code == 200
+    response = client.get(path, {"page": str(10**20)})
+    assert response.status_code == 422
+    assert "page" in response.text
