@@ -6,15 +6,18 @@
     deskside createuser EMAIL --kind agent|customer [--organization SLUG] [--tier L1] ...
     deskside token create EMAIL [--name NAME]   print a new API token for that user
     deskside manage ARGS...                 any Django management command
+    deskside sla due FILE.json              answer business-time questions (FILE "-": stdin)
 
 Errors are one line on stderr and exit code 2.
 """
 
 import argparse
 import getpass
+import json
 import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 import django
 
@@ -149,6 +152,25 @@ def cmd_manage(args: argparse.Namespace) -> None:
     execute_from_command_line(["deskside manage", *args.rest])
 
 
+def cmd_sla_due(args: argparse.Namespace) -> None:
+    """Print the file with a "result" or an "error" on each case (see deskside.sla.whatif)."""
+    from deskside.sla import whatif  # noqa: PLC0415 - holiday data loads only for this command
+
+    try:
+        text = sys.stdin.read() if args.file == "-" else Path(args.file).read_text("utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CommandError(f"cannot read {args.file}: {exc}") from exc
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise CommandError(f"{args.file} is not JSON: {exc}") from exc
+    try:
+        result = whatif.answer(data)
+    except whatif.WhatIfError as exc:
+        raise CommandError(f"{args.file}: {exc}") from exc
+    print(json.dumps(result, indent=2, ensure_ascii=False))
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="deskside", description="Deskside service desk")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -193,6 +215,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("manage", help="run a Django management command", add_help=False)
     p.add_argument("rest", nargs=argparse.REMAINDER)
     p.set_defaults(func=cmd_manage)
+
+    p = sub.add_parser("sla", help="business-time calculations")
+    ssub = p.add_subparsers(dest="sla_command", required=True, metavar="ACTION")
+    s = ssub.add_parser("due", help="add results to a JSON file of SLA cases, print it")
+    s.add_argument("file", help='the JSON file ("-" reads stdin)')
+    s.set_defaults(func=cmd_sla_due)
     return parser
 
 

@@ -14,8 +14,10 @@ The rules, shared by the SLA clocks and `deskside sla due`:
 - time inside a pause does not count;
 - the result is the first instant at which the working minutes have run out, so minutes that
   run out exactly at the close of a period give that close, not the next opening;
-- a negative number of minutes walks backwards to the latest such instant (the inverse);
-- zero minutes give the first working instant at or after the start.
+- a negative number of minutes walks backwards (the inverse of adding): an answer on the
+  boundary between two periods is the earlier period's close (Friday 17:00, not Monday 09:00),
+  as the working_hours gem returns it;
+- zero minutes give the first working instant at or after the start (outside the pauses).
 
 A night shift belongs to the date it starts on: when that date is closed (a holiday), the part
 after midnight is closed too. Holidays and extra working days are dates in the calendar's zone.
@@ -43,9 +45,13 @@ US = 1_000_000  # microseconds per second
 MINUTE = 60 * US
 _TIME = re.compile(r"^([01]?\d|2[0-4]):([0-5]\d)$")
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-# Extend by this many years at a time; give up when this many years hold no working time.
+# A question that needs more years than the span holds rebuilds it with at least this many
+# more years, then twice as many each time, so a far answer costs a few builds, not hundreds.
 _SPAN_STEP = 2
-_EMPTY_LIMIT = 10
+# No answer lies further than this from the time it was asked about.
+_MAX_REACH = 400
+# Spans longer than this are used for the one question that needed them, not kept.
+_MAX_KEPT = 60
 
 Period = tuple[int, int]  # minutes after the date's midnight: open, close (close may pass 1440)
 
@@ -122,7 +128,9 @@ class CalendarSpec:
             ZoneInfo(str(tz))
         except (ZoneInfoNotFoundError, ValueError):
             raise CalendarError(f"timezone: unknown time zone {tz!r}") from None
-        always_open = bool(data.get("24x7", False))
+        always_open = data.get("24x7", False)
+        if not isinstance(always_open, bool):
+            raise CalendarError(f"24x7: expected true or false, got {always_open!r}")
         weekly_raw = data.get("weekly", {})
         if not isinstance(weekly_raw, Mapping):
             raise CalendarError("weekly: expected an object of weekday -> periods")
@@ -137,14 +145,19 @@ class CalendarSpec:
             raise CalendarError("holidays: expected a list of dates")
         closed = frozenset(_date(d, f"holidays[{i}]") for i, d in enumerate(holidays_raw))
         country = str(data.get("holiday_country") or "").upper()
-        subdivision = str(data.get("holiday_subdivision") or "").upper()
+        subdivision = str(data.get("holiday_subdivision") or "").strip()
         if country:
-            try:
-                holiday_data.country_holidays(country, subdiv=subdivision or None, years=2000)
-            except NotImplementedError:
-                raise CalendarError(f"holiday_country: no holidays known for {country!r}") from None
-            except (KeyError, ValueError) as exc:
-                raise CalendarError(f"holiday_subdivision: {exc}") from None
+            supported = holiday_data.list_supported_countries()
+            if country not in supported:
+                raise CalendarError(f"holiday_country: no holidays known for {country!r}")
+            known = {code.upper(): code for code in supported[country]}
+            if subdivision and subdivision.upper() in known:
+                subdivision = known[subdivision.upper()]  # "by" -> "BY", "augsburg" -> "Augsburg"
+            elif subdivision:
+                raise CalendarError(
+                    f"holiday_subdivision: {country} has no subdivision {subdivision!r}"
+                    f" (known: {', '.join(supported[country]) or 'none'})"
+                )
         elif subdivision:
             raise CalendarError("holiday_subdivision needs holiday_country")
         extra_raw = data.get("extra_working_days", [])
@@ -231,6 +244,12 @@ class BusinessCalendar:
         self.spec = spec
         self.zone = ZoneInfo(spec.timezone)
         self._extra = dict(spec.extra_working_days)
+        # A calendar without weekly hours works only on its extra days: its working time has
+        # a first and a last date, and no search may run past them.
+        self._bounds: tuple[date, date] | None = None
+        if not spec.always_open and not any(spec.weekly):
+            days = [d for d, periods in spec.extra_working_days if periods] or [date(1970, 1, 1)]
+            self._bounds = (min(days), max(days))
         self._lock = threading.Lock()
         self._span: _Span | None = None
 
@@ -293,35 +312,63 @@ class BusinessCalendar:
         return _Span(first, last, lo, hi, starts, ends, cum, cum_end)
 
     def _covering(self, *moments: int) -> _Span:
-        """The span, extended (rebuilt) until it covers every moment given, plus a margin."""
+        """A span that covers every moment given, with a year's margin on each side."""
         span = self._span
         if span is not None and all(span.lo <= m < span.hi for m in moments):
             return span
-        with self._lock:
-            span = self._span
-            years = [from_us(m).year for m in moments]
-            first = min(years) - 1
-            last = max(years) + 1
-            if span is not None:
-                first, last = min(first, span.first_year), max(last, span.last_year)
-            if first < 1 or last > 9998:
-                raise CalendarError("times must lie between the years 2 and 9997")
-            span = self._build(first, last)
-            self._span = span
-            return span
+        years = [from_us(m).year for m in moments]
+        first, last = min(years) - 1, max(years) + 1
+        if last - first > _MAX_REACH + 2:
+            raise CalendarError(f"the times lie more than {_MAX_REACH} years apart")
+        if (
+            span is not None
+            and max(last, span.last_year) - min(first, span.first_year) <= _MAX_KEPT
+        ):
+            first, last = min(first, span.first_year), max(last, span.last_year)
+        return self._store(first, last)
 
-    def _grow(self, span: _Span, *, forward: bool) -> _Span:
-        with self._lock:
-            current = self._span or span
-            first, last = current.first_year, current.last_year
-            if forward:
-                last += _SPAN_STEP
-            else:
-                first -= _SPAN_STEP
-            if last - first > 400 or first < 1 or last > 9998:
-                raise CalendarError("the answer lies too far from the start (over 400 years)")
-            self._span = self._build(first, last)
-            return self._span
+    def _grow(self, span: _Span, origin: int, *, forward: bool) -> _Span:
+        """`span` with more years after it (or before it), for a question about `origin`.
+
+        Raises CalendarError when the answer would lie more than _MAX_REACH years from the
+        origin, or when the calendar's working time has ended (only extra working days).
+        """
+        first, last = span.first_year, span.last_year
+        step = max(_SPAN_STEP, last - first)
+        origin_year = from_us(origin).year
+        bounds = self._bounds
+        if forward:
+            if bounds is not None and last > bounds[1].year:
+                raise CalendarError(f"the calendar has no working time after {bounds[1]}")
+            last += step
+            if last - origin_year > _MAX_REACH + 1:
+                raise CalendarError(
+                    f"the answer lies more than {_MAX_REACH} years after {from_us(origin)}"
+                )
+        else:
+            if bounds is not None and first <= bounds[0].year:
+                raise CalendarError(f"the calendar has no working time before {bounds[0]}")
+            first -= step
+            if origin_year - first > _MAX_REACH + 1:
+                raise CalendarError(
+                    f"the answer lies more than {_MAX_REACH} years before {from_us(origin)}"
+                )
+        first, last = max(first, 2), min(last, 9998)
+        if (first, last) == (span.first_year, span.last_year):
+            raise CalendarError("the answer lies outside the years 2 to 9998")
+        return self._store(first, last)
+
+    def _store(self, first: int, last: int) -> _Span:
+        """Build the span of [first, last]; keep it for the next questions unless very long."""
+        if first < 2 or last > 9998:  # the span's first day starts on the day before
+            raise CalendarError("times must lie between the years 3 and 9997")
+        if last - first > _MAX_KEPT:
+            return self._build(first, last)
+        with self._lock:  # one thread builds, the others wait and use its span
+            span = self._span
+            if span is None or not (span.first_year <= first and last <= span.last_year):
+                span = self._span = self._build(first, last)
+            return span
 
     # -- the two primitives -----------------------------------------------------------------
     @staticmethod
@@ -354,14 +401,13 @@ class BusinessCalendar:
 
     def _next_working_us(self, t: int) -> int:
         span = self._covering(t)
-        for _ in range(_EMPTY_LIMIT):
+        while True:  # ends: _grow raises when nothing lies within reach
             i = bisect.bisect_right(span.starts, t) - 1
             if i >= 0 and t < span.ends[i]:
                 return t
             if i + 1 < len(span.starts):
                 return span.starts[i + 1]
-            span = self._grow(span, forward=True)
-        raise CalendarError("the calendar has no working time ahead")
+            span = self._grow(span, t, forward=True)
 
     def add(
         self, start: datetime, minutes: float, pauses: Iterable[tuple[datetime, datetime]] = ()
@@ -369,27 +415,29 @@ class BusinessCalendar:
         """The instant at which `minutes` working minutes, counted from `start` and skipping
         the pauses, run out (see the module's rules). Returns an aware UTC datetime."""
         amount = round(minutes * MINUTE)
-        return from_us(self.add_us(to_us(start), amount, _pause_us(pauses)))
+        return from_us(self.add_us(to_us(start), amount, pause_us(pauses)))
 
     def add_us(self, start: int, amount: int, pauses: Sequence[tuple[int, int]] = ()) -> int:
         """`add()` on microseconds since the epoch: the hot path of the SLA engine."""
         if amount == 0:
-            if pauses:
-                start = _after_pauses(start, pauses)
-            return self._next_working_us(start)
+            # The first working instant outside every pause: skipping a pause can land in
+            # closed time, and the next opening can lie inside a later pause.
+            t = start
+            while True:
+                moved = self._next_working_us(_after_pauses(t, pauses))
+                if moved == t:
+                    return t
+                t = moved
         if amount < 0:
             if pauses:
                 raise CalendarError("pauses are only supported when counting forwards")
             return self._back(start, -amount)
         span = self._covering(start)
-        for _ in range(400 // _SPAN_STEP + 1):
+        while True:  # ends: _grow raises when the answer lies out of reach
             result = self._forward(span, start, amount, pauses)
             if result is not None:
                 return result
-            span = self._grow(span, forward=True)
-            if span.cum_end and span.cum_end[-1] == 0:
-                break
-        raise CalendarError("the calendar has no working time to count")
+            span = self._grow(span, start, forward=True)
 
     def _forward(
         self, span: _Span, start: int, amount: int, pauses: Sequence[tuple[int, int]]
@@ -413,18 +461,17 @@ class BusinessCalendar:
 
     def _back(self, start: int, amount: int) -> int:
         span = self._covering(start)
-        for _ in range(400 // _SPAN_STEP + 1):
+        while True:  # ends: _grow raises when the answer lies out of reach
             target = self._worked(span, start) - amount
             if target > 0:  # else the answer lies before the span (or at its very start)
                 return self._instant(span, target)  # type: ignore[return-value]
-            span = self._grow(span, forward=False)
-        raise CalendarError("the calendar has no working time behind the start")
+            span = self._grow(span, start, forward=False)
 
     def minutes_between(
         self, start: datetime, end: datetime, pauses: Iterable[tuple[datetime, datetime]] = ()
     ) -> float:
         """Working minutes in [start, end] outside the pauses (negative when end < start)."""
-        return self.between_us(to_us(start), to_us(end), _pause_us(pauses)) / MINUTE
+        return self.between_us(to_us(start), to_us(end), pause_us(pauses)) / MINUTE
 
     def between_us(self, start: int, end: int, pauses: Sequence[tuple[int, int]] = ()) -> int:
         if end < start:
@@ -439,7 +486,7 @@ class BusinessCalendar:
         return total
 
 
-def _pause_us(pauses: Iterable[tuple[datetime, datetime]]) -> list[tuple[int, int]]:
+def pause_us(pauses: Iterable[tuple[datetime, datetime]]) -> list[tuple[int, int]]:
     """Pauses as sorted, merged microsecond intervals; a pause must not end before it starts."""
     items = []
     for i, pause in enumerate(pauses):
