@@ -578,6 +578,7 @@ def import_calendar(
     if not isinstance(data, dict):
         raise InvalidInput("a calendar is a JSON object", "definition")
     own_name = data.pop("name", "")
+    parse_definition(data)  # a bad file is reported as such, whatever its name
     name = (name or "").strip() or (own_name if isinstance(own_name, str) else "")
     if not name.strip():
         raise InvalidInput("give the calendar a name", "name")
