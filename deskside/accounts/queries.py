@@ -53,3 +53,13 @@ def users_visible_to(user: User) -> QuerySet[User]:
 def agents() -> QuerySet[User]:
     """Active agents, for assignment pickers."""
     return User.objects.filter(kind=User.Kind.AGENT, is_active=True)
+
+
+def agents_serving(organization: Organization) -> QuerySet[User]:
+    """Active agents who may work on `organization`'s tickets: those who serve every client
+    (no `served_organizations`) and those who list it. For assignee and watcher pickers; the
+    ticket services refuse the others (`tickets.rules.require_serves`)."""
+    through = User.served_organizations.through.objects
+    serves_it = through.filter(organization=organization).values("user_id")
+    restricted = through.values("user_id")
+    return agents().filter(Q(pk__in=serves_it) | ~Q(pk__in=restricted))

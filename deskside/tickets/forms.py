@@ -1,8 +1,8 @@
 """Forms of the agent pages. They parse and check input; the services do the writes.
 
 Every action form takes the acting `user` and the `ticket` so that its pickers only offer what
-that agent may choose (the ticket client's sites and contacts, active agents). Model pickers
-address rows by their public id or slug, never by a raw key.
+that agent may choose (the ticket client's sites and contacts, the active agents who serve that
+client). Model pickers address rows by their public id or slug, never by a raw key.
 """
 
 from typing import Any
@@ -12,7 +12,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db.models import Q, QuerySet
 
 from deskside.accounts.models import Organization, Site, Team, Tier, User
-from deskside.accounts.queries import agents, organizations_visible_to, users_visible_to
+from deskside.accounts.queries import agents_serving, organizations_visible_to, users_visible_to
 from deskside.tickets.models import Channel, Priority, Status, Ticket, TicketType, parse_number
 from deskside.tickets.queries import QUEUES, SORTS, visible_tickets
 
@@ -216,7 +216,7 @@ class AssignForm(TicketActionForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["assignee"].queryset = agents()
+        self.fields["assignee"].queryset = agents_serving(self.ticket.organization)
         if not self.is_bound:
             self.initial.setdefault(
                 "assignee", self.ticket.assignee.public_id if self.ticket.assignee_id else None
@@ -243,7 +243,9 @@ class EscalateForm(TicketActionForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["assignee"].queryset = agents().exclude(tier=Tier.L1)
+        self.fields["assignee"].queryset = agents_serving(self.ticket.organization).exclude(
+            tier=Tier.L1
+        )
 
 
 class StatusForm(TicketActionForm):
@@ -308,7 +310,8 @@ class WatcherChoiceField(forms.ModelMultipleChoiceField):
 
 
 class WatchersForm(TicketActionForm):
-    """Replace the watchers: agents, and contacts of the ticket's client only."""
+    """Replace the watchers: agents who serve the ticket's client and its contacts (and whoever
+    watches already, so saving the form never drops them unasked)."""
 
     watchers = WatcherChoiceField(
         queryset=User.objects.none(),
@@ -319,8 +322,11 @@ class WatchersForm(TicketActionForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        ticket = self.ticket
         self.fields["watchers"].queryset = users_visible_to(self.user).filter(
-            Q(kind=User.Kind.AGENT) | Q(organization_id=self.ticket.organization_id)
+            Q(pk__in=agents_serving(ticket.organization).values("pk"))
+            | Q(kind=User.Kind.CUSTOMER, organization_id=ticket.organization_id)
+            | Q(pk__in=[u.pk for u in ticket.watchers.all()])
         )
         if not self.is_bound:
             self.initial["watchers"] = [u.public_id for u in self.ticket.watchers.all()]

@@ -2,7 +2,7 @@
 allowed, and what valid input looks like. Each check raises a `tickets.exceptions` error that
 names the field at fault; `tickets.services` calls them before it changes anything."""
 
-from deskside.accounts.models import User
+from deskside.accounts.models import Organization, User
 from deskside.accounts.queries import served_organization_ids
 from deskside.tickets.exceptions import InvalidInput, InvalidTransition, NotAllowed
 from deskside.tickets.models import TRANSITIONS, Priority, Status, Ticket
@@ -76,3 +76,14 @@ def parse_priority(value: int | str) -> int:
 def require_active_agent(user: User | None, field: str) -> None:
     if user is not None and not (user.is_agent and user.is_active):
         raise InvalidInput(f"{user} is not an active agent", field=field)
+
+
+def require_serves(agent: User | None, organization: Organization, field: str) -> None:
+    """Refuse an agent limited to other clients (`served_organizations`) as the assignee or a
+    watcher of `organization`'s ticket: they could not even open it. Customers and None pass
+    (other checks cover them)."""
+    if agent is None or not agent.is_agent:
+        return
+    ids = served_organization_ids(agent)
+    if ids is not None and organization.pk not in ids:
+        raise InvalidInput(f"{agent} does not serve {organization}", field=field)

@@ -44,6 +44,7 @@ from deskside.tickets.rules import (
     require_active_agent,
     require_agent,
     require_choice,
+    require_serves,
     require_text,
     require_transition,
     require_visible,
@@ -197,6 +198,7 @@ def _create(
     if site is not None and site.organization_id != organization.pk:
         raise InvalidInput(f"{site.name} is not a site of {organization}", field="site")
     require_active_agent(assignee, "assignee")
+    require_serves(assignee, organization, "assignee")
     if parent is not None and parent.organization_id != organization.pk:
         raise InvalidInput("the parent ticket belongs to another organisation", field="parent")
     _check_watchers(watchers, organization)
@@ -248,10 +250,12 @@ def _create(
     return ticket
 
 
-def _check_watchers(watchers: Sequence[User], organization: Organization) -> None:
+def _check_watchers(watchers: Iterable[User], organization: Organization) -> None:
+    """Watchers are contacts of the ticket's client or agents who serve it."""
     for user in watchers:
         if user.is_customer and user.organization_id != organization.pk:
             raise InvalidInput(f"{user} is not a contact of {organization}", field="watchers")
+        require_serves(user, organization, "watchers")
 
 
 @transaction.atomic
@@ -434,6 +438,8 @@ def assign_ticket(
     require_agent(actor, "assign tickets")
     require_visible(actor, ticket)
     require_active_agent(assignee, "assignee")
+    if assignee is not None and assignee.pk != ticket.assignee_id:
+        require_serves(assignee, ticket.organization, "assignee")
     if ticket.status == Status.CLOSED:
         raise InvalidTransition(f"{ticket.number} is closed", field="status")
     old_assignee, old_team = ticket.assignee, ticket.team
@@ -496,6 +502,7 @@ def escalate_ticket(
     if team is not None and team.tier != tier:
         raise InvalidInput(f"{team} is a {team.tier} team", field="team")
     require_active_agent(assignee, "assignee")
+    require_serves(assignee, ticket.organization, "assignee")
     if assignee is not None and assignee.tier and TIER_ORDER[assignee.tier] < TIER_ORDER[tier]:
         raise InvalidInput(f"{assignee} works at {assignee.tier}", field="assignee")
     from_tier = ticket.tier
@@ -728,13 +735,14 @@ def _show(field: str, value: Any) -> Any:
 @transaction.atomic
 def set_watchers(*, actor: User, ticket: Ticket, watchers: Sequence[User]) -> TicketEvent | None:
     """Replace the ticket's watchers (stakeholders who follow it). Customers among them must be
-    contacts of the ticket's organisation."""
+    contacts of the ticket's organisation, and agents added must serve it (one who already
+    watches may stay after their clients changed, so an unrelated edit does not fail)."""
     lock(ticket)
     require_agent(actor, "change watchers")
     require_visible(actor, ticket)
-    _check_watchers(watchers, ticket.organization)
     before = {u.pk: u for u in ticket.watchers.all()}
     after = {u.pk: u for u in watchers}
+    _check_watchers((u for pk, u in after.items() if pk not in before), ticket.organization)
     if before.keys() == after.keys():
         return None
     ticket.watchers.set(watchers)

@@ -7,6 +7,7 @@ from deskside.accounts import services
 from deskside.accounts.models import User
 from deskside.accounts.queries import (
     agents,
+    agents_serving,
     organizations_visible_to,
     served_organization_ids,
     sites_visible_to,
@@ -57,3 +58,17 @@ def test_agents(alice, leo, carol):
 def test_served_organization_ids(alice, rita, globex):
     assert served_organization_ids(alice) is None
     assert served_organization_ids(rita) == [globex.pk]
+
+
+def test_agents_serving_a_client(rita, msp, acme, globex):
+    everyone = services.create_user(email="eve@msp.example", kind="agent", organization=msp)
+    both = services.create_user(email="bo@msp.example", kind="agent", organization=msp)
+    both.served_organizations.set([acme, globex])
+    gone = services.create_user(email="gone@msp.example", kind="agent", organization=msp)
+    gone.is_active = False
+    gone.save()
+    customer = services.create_user(email="c@acme.example", organization=acme)
+    assert set(agents_serving(acme)) == {everyone, both}
+    assert set(agents_serving(globex)) == {everyone, both, rita}
+    assert agents_serving(globex).count() == 3  # no row repeated by the join
+    assert customer not in agents_serving(acme)
