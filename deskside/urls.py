@@ -10,6 +10,7 @@ urlpatterns = [
     path("logout/", account_views.logout_view, name="logout"),
     path("tickets/", include("deskside.tickets.urls")),
     path("portal/", include("deskside.portal.urls")),
+    path("sla/", include("deskside.sla.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]
