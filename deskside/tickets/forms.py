@@ -248,9 +248,20 @@ class EscalateForm(TicketActionForm):
         )
 
 
+def _message_to_customer() -> forms.CharField:
+    """The reason of a status change, reopen or close: written on the timeline as a public
+    event, so the label says plainly who reads it."""
+    return forms.CharField(
+        required=False,
+        max_length=500,
+        label="Message to the customer (optional)",
+        help_text="The customer sees this in the portal.",
+    )
+
+
 class StatusForm(TicketActionForm):
     status = forms.ChoiceField(choices=[(s, s.label) for s in WORKING_STATUSES])
-    reason = forms.CharField(required=False, max_length=500)
+    reason = _message_to_customer()
 
 
 class ResolveForm(TicketActionForm):
@@ -258,7 +269,9 @@ class ResolveForm(TicketActionForm):
 
 
 class ReasonForm(TicketActionForm):
-    reason = forms.CharField(required=False, max_length=500)
+    """Reopen and close: the reason is a public message."""
+
+    reason = _message_to_customer()
 
 
 class MergeForm(TicketActionForm):

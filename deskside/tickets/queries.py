@@ -94,7 +94,7 @@ SORTS = {
     "newest": ("-id",),
     "oldest": ("id",),
     "priority": ("priority", "-id"),
-    "updated": ("-updated_at",),
+    "updated": ("-updated_at", "-id"),
 }
 
 

@@ -1,5 +1,7 @@
 """The agent pages: queues, ticket page and its actions, intake, search, attachment download."""
 
+import re
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
@@ -106,6 +108,21 @@ def test_queue_pages_without_counting(agent_client, make_ticket, carol, monkeypa
     assert "Page 3" in last and 'rel="next"' not in last and 'rel="prev"' in last
     # Junk page numbers fall back to the first page.
     assert "Page 1" in agent_client.get(reverse("tickets:queue"), {"page": "x"}).content.decode()
+
+
+def test_queue_sorted_by_update_pages_in_one_order(agent_client, make_ticket, carol, monkeypatch):
+    """Tickets updated at the same instant (a bulk change) still page in one order, newest
+    first among them, so no ticket repeats or goes missing between pages."""
+    monkeypatch.setattr(views, "PAGE_SIZE", 2)
+    made = [make_ticket(carol, subject=f"Ticket {i}") for i in range(5)]
+    Ticket.objects.update(updated_at=made[0].updated_at)
+    seen = []
+    for number in (1, 2, 3):
+        response = agent_client.get(
+            reverse("tickets:queue"), {"queue": "all", "sort": "updated", "page": number}
+        )
+        seen += [t.pk for t in response.context["page"].rows]
+    assert seen == [t.pk for t in reversed(made)]
 
 
 def _queue_queries(client, django_assert_max_num_queries, limit):
@@ -530,6 +547,25 @@ def test_resolve_reopen_close(agent_client, acme_ticket):
     assert kinds(acme_ticket)[-3:] == [EventKind.RESOLVED, EventKind.REOPENED, EventKind.CLOSED]
     page = agent_client.get(acme_ticket.get_absolute_url()).content.decode()
     assert "This ticket is closed." in page
+
+
+def _reason_field(page: str, action: str) -> tuple[str, str]:
+    """The label and help text of the reason field of `action`'s form on the ticket page."""
+    label = re.search(rf'<label for="{action}-reason">(.*?)</label>', page, re.S)
+    help_text = re.search(rf'id="{action}-reason_helptext">(.*?)</div>', page, re.S)
+    assert label and help_text, f"no reason field on the {action} form"
+    return label.group(1).strip(), help_text.group(1).strip()
+
+
+def test_public_reasons_say_the_customer_reads_them(agent_client, alice, acme_ticket):
+    """A status change, reopen or close reason is a public event: the form says so."""
+    expected = ("Message to the customer (optional):", "The customer sees this in the portal.")
+    page = agent_client.get(acme_ticket.get_absolute_url()).text
+    assert _reason_field(page, "status") == expected
+    assert _reason_field(page, "close") == expected
+    services.resolve_ticket(actor=alice, ticket=acme_ticket, resolution="Replaced toner")
+    page = agent_client.get(acme_ticket.get_absolute_url()).text
+    assert _reason_field(page, "reopen") == expected
 
 
 def test_resolve_needs_a_resolution(agent_client, acme_ticket):
