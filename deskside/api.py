@@ -13,6 +13,8 @@ from deskside.accounts.api import router as directory_router
 from deskside.accounts.exceptions import AccountsError
 from deskside.accounts.models import User
 from deskside.accounts.services import user_for_token
+from deskside.sla.api import router as sla_router
+from deskside.sla.exceptions import SlaError
 from deskside.tickets.api import router as tickets_router
 from deskside.tickets.exceptions import TicketError
 
@@ -34,6 +36,8 @@ api = NinjaAPI(
 )
 api.add_router("/tickets", tickets_router)
 api.add_router("/", directory_router)
+# /calendars, /contracts and /organizations/{slug}/sla (the SLA set-up and report).
+api.add_router("/", sla_router)
 
 
 def error_body(detail: str, field: str | None = None) -> dict[str, str | None]:
@@ -48,6 +52,11 @@ def ticket_error(request: HttpRequest, exc: TicketError) -> HttpResponse:
 @api.exception_handler(AccountsError)
 def accounts_error(request: HttpRequest, exc: AccountsError) -> HttpResponse:
     return api.create_response(request, error_body(exc.message, exc.field), status=422)
+
+
+@api.exception_handler(SlaError)
+def sla_error(request: HttpRequest, exc: SlaError) -> HttpResponse:
+    return api.create_response(request, error_body(exc.message, exc.field), status=exc.status_code)
 
 
 def _field_name(loc: tuple | list) -> str | None:
