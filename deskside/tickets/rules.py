@@ -87,3 +87,22 @@ def require_serves(agent: User | None, organization: Organization, field: str) -
     ids = served_organization_ids(agent)
     if ids is not None and organization.pk not in ids:
         raise InvalidInput(f"{agent} does not serve {organization}", field=field)
+
+
+def require_no_cycle(ticket: Ticket, parent: Ticket | None) -> None:
+    """Refuse `parent` when `ticket` is `parent` or one of its ancestors: the parent links must
+    stay a tree (no A -> B -> A). Walks up from `parent`, one query per level; a cycle already
+    in the data ends the walk instead of looping."""
+    if parent is None:
+        return
+    pk: int | None = parent.pk
+    seen: set[int] = set()
+    while pk is not None and pk not in seen:
+        if pk == ticket.pk:
+            raise InvalidInput(
+                f"{parent.number} is {ticket.number} or one of its sub-tickets; "
+                "a ticket cannot be its own ancestor",
+                field="parent",
+            )
+        seen.add(pk)
+        pk = Ticket.objects.filter(pk=pk).values_list("parent_id", flat=True).first()

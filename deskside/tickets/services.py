@@ -44,6 +44,7 @@ from deskside.tickets.rules import (
     require_active_agent,
     require_agent,
     require_choice,
+    require_no_cycle,
     require_serves,
     require_text,
     require_transition,
@@ -664,6 +665,9 @@ EDITABLE = ("subject", "description", "type", "priority", "site", "parent")
 def update_ticket(*, actor: User, ticket: Ticket, **changes: Any) -> TicketEvent | None:
     """Change descriptive fields (subject, description, type, priority, site, parent).
 
+    A parent is another ticket of the same client and never the ticket's own descendant, so
+    parent links stay a tree.
+
     Writes one `changed` event listing each field's old and new value; returns None when
     nothing actually changed.
     """
@@ -702,6 +706,8 @@ def update_ticket(*, actor: User, ticket: Ticket, **changes: Any) -> TicketEvent
             raise InvalidInput(
                 "the parent must be another ticket of the same client", field="parent"
             )
+        elif field == "parent":
+            require_no_cycle(ticket, value)
         old = getattr(ticket, field)
         if old != value:
             diff[field] = [_show(field, old), _show(field, value)]

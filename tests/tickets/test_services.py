@@ -614,3 +614,25 @@ def test_lock_reloads_and_locks_the_row(alice, carol, acme_ticket):
     assert stale.subject == "Printer on fire"
     select = next(q["sql"] for q in ctx.captured_queries if q["sql"].startswith("SELECT"))
     assert ("FOR UPDATE" in select) == connection.features.has_select_for_update
+
+
+# -- parent links ------------------------------------------------------------------------------
+
+
+def test_parent_links_cannot_form_a_cycle(alice, carol, make_ticket):
+    a, b, c = (make_ticket(carol, subject=name) for name in "ABC")
+    services.update_ticket(actor=alice, ticket=b, parent=a)
+    services.update_ticket(actor=alice, ticket=c, parent=b)  # a <- b <- c
+    for child, ancestor in ((a, b), (a, c), (b, c)):
+        with pytest.raises(InvalidInput) as err:
+            services.update_ticket(actor=alice, ticket=child, parent=ancestor)
+        assert err.value.field == "parent"
+    with pytest.raises(InvalidInput):
+        services.update_ticket(actor=alice, ticket=a, parent=a)
+    assert [Ticket.objects.get(pk=t.pk).parent_id for t in (a, b, c)] == [None, a.pk, b.pk]
+    # Moving a sub-tree elsewhere, or detaching it, is fine.
+    d = make_ticket(carol, subject="D")
+    services.update_ticket(actor=alice, ticket=b, parent=d)
+    services.update_ticket(actor=alice, ticket=a, parent=c)  # d <- b <- c <- a
+    services.update_ticket(actor=alice, ticket=c, parent=None)
+    assert [Ticket.objects.get(pk=t.pk).parent_id for t in (a, b, c)] == [c.pk, d.pk, None]
