@@ -99,7 +99,8 @@ def create_user(
     """Create an agent or a customer.
 
     A customer needs an organisation (and a site of that organisation, if any); an agent needs
-    a tier (default L1). Without a password the user cannot sign in until one is set.
+    a tier (default L1). Only agents may be staff or superusers (the Django admin sees every
+    client's data). Without a password the user cannot sign in until one is set.
     """
     email = (email or "").strip().lower()
     try:
@@ -111,6 +112,8 @@ def create_user(
     if kind == User.Kind.CUSTOMER:
         if organization is None:
             raise InvalidInput("a customer belongs to an organisation", field="organization")
+        if is_staff or is_superuser:
+            raise InvalidInput("a customer cannot be staff or a superuser", field="kind")
         tier = ""
     else:
         tier = tier or Tier.L1

@@ -111,6 +111,9 @@ def test_create_customer_and_agent(acme, acme_hq, msp, helpdesk):
         ({"email": "x@acme.example", "kind": "robot"}, "kind"),
         ({"email": "x@acme.example", "kind": "agent", "tier": "L7"}, "tier"),
         ({"email": "x@acme.example", "site": "globex_site"}, "site"),
+        ({"email": "x@acme.example", "is_staff": True}, "kind"),
+        ({"email": "x@acme.example", "is_superuser": True}, "kind"),
+        ({"email": "x@acme.example", "is_staff": True, "is_superuser": True}, "kind"),
     ],
 )
 def test_create_user_refuses(carol, acme, globex_site, kwargs, field):
@@ -120,6 +123,13 @@ def test_create_user_refuses(carol, acme, globex_site, kwargs, field):
     assert field_of(lambda: services.create_user(**kwargs)) == field
     assert list(User.objects.filter(organization=acme)) == [carol]
     assert User.objects.count() == 1
+
+
+def test_only_agents_may_be_staff(msp):
+    admin = services.create_user(
+        email="root@msp.example", kind="agent", organization=msp, is_staff=True, is_superuser=True
+    )
+    assert admin.is_staff and admin.is_superuser and admin.is_agent
 
 
 # -- teams -------------------------------------------------------------------------------------
