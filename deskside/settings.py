@@ -8,6 +8,7 @@ DESKSIDE_ALLOWED_HOSTS comma-separated host names (default: localhost and 127.0.
 DESKSIDE_MAX_ATTACHMENT_MB  largest attachment accepted (25)
 """
 
+import contextlib
 import os
 import secrets
 from pathlib import Path
@@ -29,9 +30,20 @@ def _secret_key() -> str:
         return key
     path = DATA_DIR / "secret_key"
     if not path.exists():
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as fh:
-            fh.write(secrets.token_urlsafe(50))
+        # Several processes may start at once (web workers, the worker): each writes a whole
+        # key to a private file of its own and links it into place. The link is atomic and only
+        # the first succeeds, so every process reads the same, complete key.
+        tmp = DATA_DIR / f".secret_key.{os.getpid()}.{secrets.token_hex(8)}"
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            with os.fdopen(fd, "w") as fh:
+                fh.write(secrets.token_urlsafe(50))
+                fh.flush()
+                os.fsync(fh.fileno())
+            with contextlib.suppress(FileExistsError):  # another process won: use its key
+                os.link(tmp, path)
+        finally:
+            tmp.unlink()
     return path.read_text().strip()
 
 
