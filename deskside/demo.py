@@ -1,9 +1,12 @@
 """Demo data that looks like a real MSP: three clients in different time zones, an L1/L2/L3
-support organisation, customers, and a few hundred tickets with realistic timelines.
+support organisation, customers, SLA contracts on business calendars, and a few hundred
+tickets with realistic timelines.
 
 Everything is built through the services, with the clock moved to when each step happened,
-so the demo's timelines are exactly what real use would have written. Loading is idempotent:
-a database that already has the demo clients is left alone.
+so the demo's timelines are exactly what real use would have written. The SLA calendars and
+contracts are set up before the first ticket, so every ticket gets its due times from the
+SLA clock as it is created and moves. Loading is idempotent: a database that already has the
+demo clients is left alone.
 """
 
 import random
@@ -16,6 +19,9 @@ from django.db import transaction
 from deskside.accounts import services as accounts
 from deskside.accounts.models import Organization, Team, Tier, User
 from deskside.core import clock
+from deskside.sla import services as sla
+from deskside.sla.models import Calendar, Contract
+from deskside.sla.services import TargetTerms
 from deskside.tickets import services as tickets
 from deskside.tickets.models import Channel, Priority, Status, Ticket, TicketType
 
@@ -309,6 +315,7 @@ def load(*, progress: bool = False, tickets: int = TICKETS) -> bool:
     rng = random.Random(SEED)
     with transaction.atomic():
         people = _directory()
+        _sla(people)
     start = clock.now() - timedelta(days=60)
     try:
         for i in range(tickets):
@@ -323,6 +330,88 @@ def load(*, progress: bool = False, tickets: int = TICKETS) -> bool:
     if progress:
         sys.stdout.write("\n")
     return True
+
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri")
+CALENDARS = {
+    "Chicago business hours": {
+        "timezone": "America/Chicago",
+        "weekly": {d: [["08:00", "17:00"]] for d in WEEKDAYS},
+        "holiday_country": "US",
+    },
+    "Hamburg business hours": {
+        "timezone": "Europe/Berlin",
+        "weekly": {d: [["08:00", "12:00"], ["13:00", "17:00"]] for d in WEEKDAYS},
+        "holiday_country": "DE",
+        "holiday_subdivision": "HH",
+    },
+    "Sydney business hours": {
+        "timezone": "Australia/Sydney",
+        "weekly": {d: [["08:30", "12:30"], ["13:30", "17:30"]] for d in WEEKDAYS},
+        "holiday_country": "AU",
+        "holiday_subdivision": "NSW",
+    },
+    "24x7": {"timezone": "UTC", "24x7": True},
+}
+# Client -> (business calendar, what happens on a breach, breach team). The default contract
+# (for clients signed later) counts on the Chicago calendar and notifies.
+CONTRACTS = {
+    "acme": ("Chicago business hours", Contract.OnBreach.RAISE_TIER, None),
+    "globex": ("Hamburg business hours", Contract.OnBreach.NOTIFY, None),
+    "initech": ("Sydney business hours", Contract.OnBreach.REASSIGN, "servers-l3"),
+}
+HOUR = 60
+
+
+def demo_targets(business_day: int, always: Calendar) -> list[TargetTerms]:
+    """The demo's targets: P1 around the clock (15 min response, 4 h resolution), the others in
+    business time, a "day" being one business day of the contract's calendar."""
+    return [
+        TargetTerms(Priority.P1, 15, 30, 4 * HOUR, always),
+        TargetTerms(Priority.P2, HOUR, 2 * HOUR, 8 * HOUR),
+        TargetTerms(Priority.P3, 4 * HOUR, business_day, 3 * business_day),
+        TargetTerms(Priority.OPS, business_day, 2 * business_day, 5 * business_day),
+    ]
+
+
+def _business_day(calendar: Calendar) -> int:
+    """Working minutes of the calendar's first working weekday."""
+    periods = next((p for p in calendar.spec.weekly if p), ((0, 24 * 60),))
+    return sum(b - a for a, b in periods)
+
+
+def _sla(p: "People") -> None:
+    """Business calendars, a default contract and one contract per demo client. Calendars of
+    the same name already there are used as they are."""
+    admin = User.objects.get(email="admin@deskside.example")
+    calendars = {}
+    for name, definition in CALENDARS.items():
+        existing = Calendar.objects.filter(name=name).first()
+        calendars[name] = existing or sla.create_calendar(
+            actor=admin, name=name, definition=definition
+        )
+    always = calendars["24x7"]
+    if not Contract.objects.filter(is_default=True).exists():
+        chicago = calendars["Chicago business hours"]
+        sla.create_contract(
+            actor=admin,
+            name="Standard support",
+            calendar=chicago,
+            is_default=True,
+            targets=demo_targets(_business_day(chicago), always),
+        )
+    for slug, (calendar_name, on_breach, team) in CONTRACTS.items():
+        calendar, org = calendars[calendar_name], p.orgs[slug]
+        sla.create_contract(
+            actor=admin,
+            name=f"{org.name} managed services",
+            calendar=calendar,
+            organization=org,
+            warning_percent=80 if slug == "acme" else 75,
+            on_breach=on_breach,
+            breach_team=p.teams[team] if team else None,
+            targets=demo_targets(_business_day(calendar), always),
+        )
 
 
 @dataclass

@@ -1,8 +1,11 @@
 """Demo data: loads through the services, covers every status, type, priority and channel, and
 loading twice changes nothing."""
 
+from datetime import timedelta
+
 from deskside import demo
 from deskside.accounts.models import User
+from deskside.sla.models import Calendar, Contract
 from deskside.tickets.models import (
     Channel,
     EventKind,
@@ -37,3 +40,26 @@ def test_demo_loads_once_and_looks_like_an_msp(db):
         times = list(ticket.events.values_list("created_at", flat=True))
         assert times == sorted(times)
         assert times[0] == ticket.created_at
+
+
+def test_demo_tickets_have_due_times_from_the_demo_contracts(db):
+    demo.load(tickets=60)
+    assert set(Calendar.objects.values_list("name", flat=True)) == set(demo.CALENDARS)
+    assert Contract.objects.filter(is_default=True).count() == 1
+    assert set(Contract.objects.values_list("organization__slug", flat=True)) == {
+        None,
+        *demo.CONTRACTS,
+    }
+    hamburg = Calendar.objects.get(name="Hamburg business hours").spec
+    assert (hamburg.holiday_country, hamburg.holiday_subdivision) == ("DE", "HH")
+    # Every demo client has a target for every priority: every ticket got its due times.
+    assert not Ticket.objects.filter(first_response_due__isnull=True).exists()
+    assert not Ticket.objects.filter(resolution_due__isnull=True).exists()
+    # P1 counts around the clock: 15 minutes to respond, 4 hours to resolve.
+    p1 = Ticket.objects.filter(priority=Priority.P1)
+    assert p1.exists()
+    for ticket in p1:
+        assert ticket.first_response_due == ticket.created_at + timedelta(minutes=15)
+    # The others count in business hours: never due sooner than the target's minutes.
+    for ticket in Ticket.objects.filter(priority=Priority.P3):
+        assert ticket.first_response_due >= ticket.created_at + timedelta(hours=4)
