@@ -3,6 +3,7 @@
     deskside demo [--host H] [--port P]     migrate, load demo data (once), serve
     deskside serve [--host H] [--port P] [--workers N]   the production server (gunicorn)
     deskside migrate                        apply database migrations
+    deskside worker [--once] [--interval S] the SLA worker: warnings and breaches as they fall due
     deskside createuser EMAIL --kind agent|customer [--organization SLUG] [--tier L1] ...
     deskside token create EMAIL [--name NAME]   print a new API token for that user
     deskside manage ARGS...                 any Django management command
@@ -14,6 +15,7 @@ Errors are one line on stderr and exit code 2.
 import argparse
 import getpass
 import json
+import logging
 import os
 import sys
 from collections.abc import Sequence
@@ -82,6 +84,17 @@ def cmd_serve(args: argparse.Namespace) -> None:
     if not args.no_migrate:
         _migrate(verbosity=0)
     _gunicorn(args.host, args.port, args.workers)
+
+
+def cmd_worker(args: argparse.Namespace) -> None:
+    _setup()
+    from deskside.sla import worker  # noqa: PLC0415 - imports models, needs django.setup()
+
+    if args.interval <= 0:
+        raise CommandError("--interval must be a positive number of seconds")
+    if not os.environ.get("DESKSIDE_LOG_LEVEL"):
+        logging.getLogger(worker.__name__).setLevel(logging.INFO)  # one line per pass
+    worker.run(interval=args.interval, once=args.once)
 
 
 def cmd_migrate(args: argparse.Namespace) -> None:
@@ -188,6 +201,11 @@ def build_parser() -> argparse.ArgumentParser:
     server_args(p, int(os.environ.get("DESKSIDE_WORKERS", "2")))
     p.add_argument("--no-migrate", action="store_true", help="do not apply migrations first")
     p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("worker", help="run the SLA worker (stops cleanly on SIGTERM/SIGINT)")
+    p.add_argument("--once", action="store_true", help="make one pass and exit")
+    p.add_argument("--interval", type=float, default=15.0, help="seconds between passes (15)")
+    p.set_defaults(func=cmd_worker)
 
     p = sub.add_parser("migrate", help="apply database migrations")
     p.set_defaults(func=cmd_migrate)

@@ -6,6 +6,8 @@ DESKSIDE_SECRET_KEY the secret key; when unset one is generated once and kept in
 DESKSIDE_DEBUG      "1" turns debug on (off by default)
 DESKSIDE_ALLOWED_HOSTS comma-separated host names (default: localhost and 127.0.0.1)
 DESKSIDE_MAX_ATTACHMENT_MB  largest attachment accepted (25)
+DESKSIDE_EMAIL_BACKEND, DESKSIDE_FROM_EMAIL, DESKSIDE_EMAIL_HOST/PORT/USER/PASSWORD,
+DESKSIDE_EMAIL_USE_TLS/USE_SSL   outgoing mail (see the e-mail block below)
 """
 
 import contextlib
@@ -162,6 +164,22 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = os.environ.get("DESKSIDE_SECURE_COOKIES", "") == "1"
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 X_FRAME_OPTIONS = "DENY"
+
+# Outgoing e-mail (SLA warnings and breaches ...). The console backend prints mails to the
+# worker's output until an SMTP server is configured:
+# DESKSIDE_EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend plus the host settings.
+EMAIL_BACKEND = os.environ.get(
+    "DESKSIDE_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
+)
+DEFAULT_FROM_EMAIL = os.environ.get("DESKSIDE_FROM_EMAIL", "deskside@localhost")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+EMAIL_HOST = os.environ.get("DESKSIDE_EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("DESKSIDE_EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("DESKSIDE_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("DESKSIDE_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = os.environ.get("DESKSIDE_EMAIL_USE_TLS", "") in {"1", "true", "yes", "on"}
+EMAIL_USE_SSL = os.environ.get("DESKSIDE_EMAIL_USE_SSL", "") in {"1", "true", "yes", "on"}
+EMAIL_TIMEOUT = 30
 
 LOGGING = {
     "version": 1,

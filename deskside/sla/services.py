@@ -24,6 +24,7 @@ there has no SLA; the default contract does not fill the gap), else the default 
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Protocol
 
 from django.db.models import Exists, Q
 
@@ -118,6 +119,18 @@ class TermsBook:
         return self._default.get(priority)
 
 
+class ClockState(Protocol):
+    """What the clock rules read of a ticket: a Ticket, or the worker's lighter row."""
+
+    status: str
+    first_response_due: datetime | None
+    first_responded_at: datetime | None
+    next_response_due: datetime | None
+    resolution_due: datetime | None
+    sla_paused_at: datetime | None
+    sla_fired: int
+
+
 @dataclass(frozen=True)
 class Clock:
     """One active clock of a ticket: its kind, due instant and the bits that say it fired."""
@@ -128,7 +141,7 @@ class Clock:
     breached_bit: int
 
 
-def active_clocks(ticket: Ticket) -> list[Clock]:
+def active_clocks(ticket: ClockState) -> list[Clock]:
     """The clocks of `ticket` that are still running (or paused), with their due times."""
     clocks: list[Clock] = []
     if ticket.status in STOPPED_STATUSES:
@@ -156,7 +169,7 @@ def warning_at(terms: Terms, clock_: Clock) -> datetime | None:
     return from_us(terms.calendar.add_us(to_us(clock_.due), -rest)) if rest else clock_.due
 
 
-def _is_running(ticket: Ticket, terms: Terms | None) -> bool:
+def _is_running(ticket: ClockState, terms: Terms | None) -> bool:
     return (
         terms is not None
         and ticket.sla_paused_at is None
@@ -165,7 +178,7 @@ def _is_running(ticket: Ticket, terms: Terms | None) -> bool:
     )
 
 
-def _next_check(ticket: Ticket, terms: Terms | None, bits: int) -> datetime | None:
+def _next_check(ticket: ClockState, terms: Terms | None, bits: int) -> datetime | None:
     if not _is_running(ticket, terms):
         return None
     moments = []
@@ -177,7 +190,7 @@ def _next_check(ticket: Ticket, terms: Terms | None, bits: int) -> datetime | No
     return min(moments, default=None)
 
 
-def next_check(ticket: Ticket, terms: Terms | None) -> datetime | None:
+def next_check(ticket: ClockState, terms: Terms | None) -> datetime | None:
     """The next instant a warning or a breach of an active clock falls due, or None (paused,
     stopped, no contract, everything fired)."""
     return _next_check(ticket, terms, ticket.sla_fired)
@@ -205,7 +218,7 @@ class Decision:
     check_at: datetime | None
 
 
-def due_now(ticket: Ticket, terms: Terms | None, now: datetime) -> Decision:
+def due_now(ticket: ClockState, terms: Terms | None, now: datetime) -> Decision:
     """Which warnings and breaches of `ticket` fall due at `now` and are not yet fired.
 
     Catching up after a long stop fires each at most once: a clock whose due time passed

@@ -1,0 +1,381 @@
+"""The SLA worker: fires warnings and breaches when they fall due.
+
+`tick()` is one pass; `run()` repeats it every `interval` seconds until SIGTERM or SIGINT
+(`deskside worker`). A pass reads the due tickets by the indexed column
+(`Ticket.objects.filter(sla_check_at__lte=now)`, ordered by (sla_check_at, id), in batches)
+and, per batch and in one transaction:
+
+1. decides per ticket what fires (`sla.services.due_now`: the warning at the contract's share
+   of the target, the breach at the due time, each at most once, a breach alone when a stopped
+   worker catches up) and the ticket's next `sla_check_at`;
+2. claims the tickets with a conditional UPDATE on (pk, sla_check_at, sla_fired) as read,
+   setting the new bits and next check;
+3. writes an SLA_WARNING / SLA_BREACH event (internal) for each firing of a claimed ticket,
+   applies the contract's breach rule (raise the tier one step with a CHANGED event, or hand
+   the ticket to the breach team with an ASSIGNED event), and queues the mails to the
+   assignee and the team lead for after the commit (`sla.notify`).
+
+No double action, with any number of workers on any database: a ticket is acted on only by the
+worker whose UPDATE matched its row with the values that worker read. The first claim changes
+`sla_check_at` or `sla_fired` (every claim sets the fired bits or moves the check), so a second
+worker that read the same row matches nothing. The claim of a whole batch is one UPDATE whose
+WHERE lists each row's (pk, sla_check_at, sla_fired); when it matches every row the batch is
+ours. When it matches fewer (another worker or a ticket service changed a row since the read),
+the batch UPDATE is rolled back to its savepoint and the rows are claimed one UPDATE each, so
+exactly the rows that still match are ours. The events are written in the claim's
+transaction: a claim never commits without its events, nor the events without the claim.
+PostgreSQL serialises the competing UPDATEs by row lock and re-checks the WHERE on the row a
+committed competitor left; SQLite runs one writing transaction at a time (IMMEDIATE).
+"""
+
+import json
+import logging
+import signal
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from types import FrameType
+from typing import Any
+
+from django.db import close_old_connections, connection, transaction
+from django.db.models import Q
+
+from deskside.accounts.models import Team, Tier, User
+from deskside.core import clock
+from deskside.sla import notify
+from deskside.sla.models import Contract
+from deskside.sla.services import Decision, TermsBook, due_now
+from deskside.tickets.models import NUMBER_OFFSET, NUMBER_PREFIX, EventKind, Ticket, TicketEvent
+
+log = logging.getLogger(__name__)
+
+BATCH_SIZE = 500
+NEXT_TIER = {Tier.L1: Tier.L2, Tier.L2: Tier.L3}
+
+# What a pass reads of each due ticket: what the decision, the claim, the events, the breach
+# rules and the mails need, nothing more.
+FIELDS = (
+    "id",
+    "organization_id",
+    "subject",
+    "priority",
+    "status",
+    "tier",
+    "team_id",
+    "assignee_id",
+    "first_response_due",
+    "first_responded_at",
+    "next_response_due",
+    "resolution_due",
+    "sla_paused_at",
+    "sla_check_at",
+    "sla_fired",
+)
+
+
+@dataclass(slots=True)
+class DueTicket:
+    """A due ticket as the worker reads it: the FIELDS of its row, without building a model
+    instance (which cost more than the rest of the pass together)."""
+
+    id: int
+    organization_id: int
+    subject: str
+    priority: int
+    status: str
+    tier: str
+    team_id: int | None
+    assignee_id: int | None
+    first_response_due: datetime | None
+    first_responded_at: datetime | None
+    next_response_due: datetime | None
+    resolution_due: datetime | None
+    sla_paused_at: datetime | None
+    sla_check_at: datetime
+    sla_fired: int
+
+    @property
+    def pk(self) -> int:
+        return self.id
+
+    @property
+    def number(self) -> str:
+        return f"{NUMBER_PREFIX}{self.id + NUMBER_OFFSET}"
+
+
+@dataclass
+class TickResult:
+    """What one pass did."""
+
+    due: int = 0  # tickets read as due
+    claimed: int = 0  # claimed by this pass (acted on)
+    lost: int = 0  # changed by someone else between the read and the claim: left alone
+    warnings: int = 0
+    breaches: int = 0
+    raised: int = 0  # tickets raised one tier by a breach rule
+    reassigned: int = 0  # tickets handed to a breach team
+    mails: int = 0
+    batches: int = 0
+    fallbacks: int = 0  # batches claimed one row at a time after a partial batch claim
+    seconds: float = 0.0
+    now: datetime | None = field(default=None, repr=False)
+
+    def line(self) -> str:
+        return (
+            f"sla pass: {self.due} due, {self.claimed} claimed, {self.lost} lost, "
+            f"{self.warnings} warnings, {self.breaches} breaches, {self.raised} raised, "
+            f"{self.reassigned} reassigned, {self.mails} mails in {self.seconds:.3f}s"
+        )
+
+
+def _due_batches(now: datetime, size: int) -> Iterator[list[DueTicket]]:
+    """The due tickets in batches, ordered by (sla_check_at, id). Keyset paging: a row left
+    due (lost to a competitor) is not read twice in one pass."""
+    after: tuple[datetime, int] | None = None
+    while True:
+        qs = Ticket.objects.filter(sla_check_at__lte=now)
+        if after is not None:
+            qs = qs.filter(sla_check_at__gte=after[0]).filter(
+                Q(sla_check_at__gt=after[0]) | Q(id__gt=after[1])
+            )
+        rows = [
+            DueTicket(*row) for row in qs.order_by("sla_check_at", "id").values_list(*FIELDS)[:size]
+        ]
+        if not rows:
+            return
+        yield rows
+        after = (rows[-1].sla_check_at, rows[-1].id)
+        if len(rows) < size:
+            return
+
+
+def _claim_one(ticket: DueTicket, decision: Decision) -> bool:
+    return bool(
+        Ticket.objects.filter(
+            pk=ticket.id, sla_check_at=ticket.sla_check_at, sla_fired=ticket.sla_fired
+        ).update(sla_fired=decision.bits, sla_check_at=decision.check_at)
+    )
+
+
+class _Partial(Exception):
+    """The batch UPDATE matched fewer rows than it named: undo it, claim row by row."""
+
+
+def _claim_batch(pairs: list[tuple[DueTicket, Decision]]) -> int:
+    """One conditional UPDATE for the whole batch; returns how many rows it matched.
+
+    WHERE id IN (the batch) AND sla_check_at = (this row's value as read) AND sla_fired =
+    (likewise), the per-row values given as CASE id WHEN ... lists: the primary key finds each
+    row, the CASEs compare it with what was read. Written as SQL because building it through
+    the ORM (a Q per row, a When per row and column) cost about 1 ms per ticket, the whole
+    budget of a pass; it is plain SQL that SQLite and PostgreSQL run alike. PostgreSQL types a
+    CASE whose branches are all NULL as text, hence the casts there.
+    """
+    adapt = connection.ops.adapt_datetimefield_value
+    table = connection.ops.quote_name(Ticket._meta.db_table)
+    ids, new_bits, new_check, old_check, old_bits = [], [], [], [], []
+    for ticket, decision in pairs:
+        ids.append(ticket.id)
+        new_bits += [ticket.id, decision.bits]
+        new_check += [ticket.id, adapt(decision.check_at)]
+        old_check += [ticket.id, adapt(ticket.sla_check_at)]
+        old_bits += [ticket.id, ticket.sla_fired]
+    whens = " ".join(["WHEN %s THEN %s"] * len(pairs))
+    moment = "CASE id {} END"
+    if connection.vendor == "postgresql":
+        moment = "CAST(CASE id {} END AS timestamp with time zone)"
+    sql = (
+        f"UPDATE {table} SET sla_fired = CASE id {whens} END, "  # noqa: S608
+        f"sla_check_at = {moment.format(whens)} "
+        f"WHERE id IN ({', '.join(['%s'] * len(ids))}) "
+        f"AND sla_check_at = {moment.format(whens)} AND sla_fired = CASE id {whens} END"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*new_bits, *new_check, *ids, *old_check, *old_bits])
+        return cursor.rowcount
+
+
+def _claim(pairs: list[tuple[DueTicket, Decision]], result: TickResult) -> set[int]:
+    """Claim the tickets (see the module docstring); returns the ids that are now ours.
+    Must run inside the batch's transaction."""
+    if len(pairs) == 1:
+        ticket, decision = pairs[0]
+        return {ticket.id} if _claim_one(ticket, decision) else set()
+    try:
+        with transaction.atomic():  # a savepoint
+            if _claim_batch(pairs) != len(pairs):
+                raise _Partial
+        return {t.id for t, _ in pairs}
+    except _Partial:
+        result.fallbacks += 1
+        return {t.id for t, d in pairs if _claim_one(t, d)}
+
+
+EVENT_COLUMNS = ("ticket_id", "kind", "created_at", "is_public", "body", "data")
+
+
+def _insert_events(rows: list[tuple[Any, ...]]) -> None:
+    """Append timeline events, 500 a statement: (ticket id, kind, created_at, body, data).
+    Always internal, never by a user. A multi-row INSERT instead of bulk_create, which spent
+    more on preparing each field than the database on storing the row."""
+    table = connection.ops.quote_name(TicketEvent._meta.db_table)
+    adapt = connection.ops.adapt_datetimefield_value
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), 500):
+            chunk = rows[start : start + 500]
+            values = ", ".join(["(%s, %s, %s, %s, %s, %s)"] * len(chunk))
+            args: list[object] = []
+            for ticket_id, kind, created_at, body, data in chunk:
+                args += [ticket_id, kind, adapt(created_at), False, body, json.dumps(data)]
+            cursor.execute(
+                f"INSERT INTO {table} ({', '.join(EVENT_COLUMNS)}) VALUES {values}",  # noqa: S608
+                args,
+            )
+
+
+def _process(rows: list[DueTicket], book: TermsBook, now: datetime, result: TickResult) -> None:
+    pairs = [(t, due_now(t, book.get(t.organization_id, t.priority), now)) for t in rows]
+    # Every row is claimed, also those with nothing to fire (a stale check, a paused ticket):
+    # their check moves on (or to None), so they stop coming back.
+    events: list[tuple[Any, ...]] = []
+    alerts: list[notify.Alert] = []
+    breached: list[DueTicket] = []
+    with transaction.atomic():
+        mine = _claim(pairs, result)
+        result.claimed += len(mine)
+        result.lost += len(pairs) - len(mine)
+        stamp = clock.now()
+        for ticket, decision in pairs:
+            if ticket.id not in mine or not decision.fired:
+                continue
+            for firing in decision.fired:
+                due = firing.clock.due.isoformat()
+                what = notify.LABELS[firing.clock.kind]
+                body = f"SLA {what} {'breached' if firing.breach else 'due soon'} (due {due})"
+                data = {
+                    "kind": firing.clock.kind,
+                    "due": due,
+                    "target_minutes": firing.target_minutes,
+                }
+                events.append((ticket.id, firing.event_kind, stamp, body, data))
+                alerts.append(notify.Alert(ticket, firing.clock.kind, firing.breach, due))
+                if firing.breach:
+                    result.breaches += 1
+                else:
+                    result.warnings += 1
+            if any(f.breach for f in decision.fired):
+                breached.append(ticket)
+        if alerts:
+            # Mail goes to whoever held the ticket when it fired, before a breach rule moves it.
+            result.mails += notify.queue(alerts, notify.Recipients(a.ticket for a in alerts))
+        if breached:
+            events.extend(_breach_rules(breached, book, stamp, result))
+        _insert_events(events)
+
+
+def _breach_rules(
+    tickets: list[DueTicket], book: TermsBook, now: datetime, result: TickResult
+) -> list[tuple[Any, ...]]:
+    """Apply each breached ticket's contract rule (once per ticket and pass, however many of
+    its clocks breached); returns the events to write. The ticket's row is locked by the
+    claim's UPDATE until the transaction ends."""
+    events: list[tuple[Any, ...]] = []
+    for ticket in tickets:
+        terms = book.get(ticket.organization_id, ticket.priority)
+        if terms is None:
+            continue
+        contract = terms.contract
+        if contract.on_breach == Contract.OnBreach.RAISE_TIER:
+            to = NEXT_TIER.get(ticket.tier)  # type: ignore[call-overload]
+            if to is None:
+                continue  # already at the top tier
+            Ticket.objects.filter(pk=ticket.id).update(tier=to, updated_at=now)
+            body = f"SLA breached: raised from {ticket.tier} to {to}"
+            data = {"changes": {"tier": [ticket.tier, to]}, "reason": "sla_breach"}
+            events.append((ticket.id, EventKind.CHANGED, now, body, data))
+            result.raised += 1
+        elif contract.on_breach == Contract.OnBreach.REASSIGN:
+            team = contract.breach_team
+            if team is None or (ticket.team_id == team.pk and ticket.assignee_id is None):
+                continue
+            old_team = Team.objects.filter(pk=ticket.team_id).values_list("name", flat=True)
+            old_assignee = User.objects.filter(pk=ticket.assignee_id).first()
+            Ticket.objects.filter(pk=ticket.id).update(team=team, assignee=None, updated_at=now)
+            body = f"SLA breached: handed to {team.name}"
+            data = {
+                "from": old_assignee.get_full_name() if old_assignee else None,
+                "to": None,
+                "team_from": old_team.first(),
+                "team_to": team.name,
+                "reason": "sla_breach",
+            }
+            events.append((ticket.id, EventKind.ASSIGNED, now, body, data))
+            result.reassigned += 1
+    return events
+
+
+def tick(now: datetime | None = None, *, batch_size: int = BATCH_SIZE) -> TickResult:
+    """One pass over every ticket whose `sla_check_at` has come (see the module docstring).
+
+    Safe to run in any number of processes at once: each warning and breach is acted on
+    exactly once. Each batch is its own transaction, so a long catch-up never holds the
+    database's write lock for long.
+    """
+    started = time.perf_counter()
+    now = now or clock.now()
+    result = TickResult(now=now)
+    book = TermsBook()
+    for rows in _due_batches(now, batch_size):
+        result.batches += 1
+        result.due += len(rows)
+        _process(rows, book, now, result)
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def run(
+    interval: float = 15.0,
+    once: bool = False,
+    *,
+    on_pass: Callable[[TickResult], None] | None = None,
+) -> int:
+    """Run passes every `interval` seconds until SIGTERM or SIGINT (or one pass with `once`).
+
+    A signal lets the pass under way finish its batch's transaction and stops before the
+    next; a pass that fails (the database went away) is logged and retried next interval.
+    Returns the number of passes made.
+    """
+    stop = threading.Event()
+
+    def _stop(signum: int, frame: FrameType | None) -> None:
+        log.info("sla worker: stopping on signal %d", signum)
+        stop.set()
+
+    in_main = threading.current_thread() is threading.main_thread()
+    previous = {}
+    if in_main:
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            previous[sig] = signal.signal(sig, _stop)
+    passes = 0
+    try:
+        while not stop.is_set():
+            if not connection.in_atomic_block:  # (a test runs it inside one)
+                close_old_connections()  # as between requests: drop a broken or old connection
+            try:
+                result = tick()
+            except Exception:
+                log.exception("sla pass failed")
+            else:
+                log.info(result.line())
+                if on_pass is not None:
+                    on_pass(result)
+            passes += 1
+            if once:
+                break
+            stop.wait(interval)
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    return passes
