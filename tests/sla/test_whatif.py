@@ -337,3 +337,17 @@ def test_missing_file_is_one_line_and_exit_2(tmp_path, capsys):
     out, err = capsys.readouterr()
     assert code == 2 and out == ""
     assert err.startswith("deskside: error: cannot read") and err.count("\n") == 1
+
+
+def test_the_example_in_the_docs(monkeypatch, capsys):
+    docs = Path(__file__).resolve().parents[2] / "docs" / "sla.md"
+    example = docs.read_text(encoding="utf-8").split("```json\n")[2].split("```")[0]
+    monkeypatch.setattr("sys.stdin", io.StringIO(example))
+    assert cli.main(["sla", "due", "-"]) == 0
+    results = {c["id"]: c["result"] for c in json.loads(capsys.readouterr().out)["cases"]}
+    assert results == {
+        "a": "2026-03-30T08:00:00Z",  # the docs quote this one
+        "b": "2026-03-23T16:00:00Z",
+        "c": 120,
+        "d": "2026-03-23T16:30:00Z",
+    }
