@@ -581,18 +581,42 @@ def set_status(*, actor: User, ticket: Ticket, status: str, reason: str = "") ->
 
 
 def is_first_contact(ticket: Ticket) -> bool:
-    """First-contact resolution: resolved at Level 1, never escalated, never reopened, and the
-    customer never had to come back (no reply or further inbound call after the first)."""
+    """First-contact resolution (FCR): the desk settled the issue in one contact with the
+    customer. True only when all of these hold at resolution:
+
+    - the ticket stayed at Level 1 (never escalated) and was never reopened;
+    - the customer never had to come back (no reply from them);
+    - at most one contact between an agent and the customer: public agent replies and logged
+      calls, inbound or outbound, each count one; the intake call of a phone or walk-up
+      ticket is that one contact, logged or not (internal notes are no contact);
+    - the ticket never waited on the customer (no status change to pending customer).
+
+    A web ticket answered with one reply (or resolved straight away) counts; one that needed
+    two follow-ups before its resolution does not.
+    """
     if ticket.tier != Tier.L1 or ticket.escalation_count:
         return False
-    events = ticket.events.filter(kind__in=(EventKind.REPLY, EventKind.CALL, EventKind.REOPENED))
-    inbound = 0
+    events = ticket.events.filter(
+        kind__in=(EventKind.REPLY, EventKind.CALL, EventKind.REOPENED, EventKind.STATUS)
+    )
+    replies = inbound = outbound = 0
     for kind, actor_kind, data in events.values_list("kind", "actor__kind", "data"):
-        if kind == EventKind.REOPENED or (kind == EventKind.REPLY and actor_kind == "customer"):
+        if kind == EventKind.REOPENED:
             return False
-        if kind == EventKind.CALL and data.get("inbound", True):
-            inbound += 1
-    return inbound <= 1
+        if kind == EventKind.STATUS and data.get("to") == Status.PENDING_CUSTOMER:
+            return False
+        if kind == EventKind.REPLY:
+            if actor_kind == User.Kind.CUSTOMER:
+                return False
+            replies += 1
+        elif kind == EventKind.CALL:
+            if data.get("inbound", True):
+                inbound += 1
+            else:
+                outbound += 1
+    if ticket.channel in (Channel.PHONE, Channel.WALK_UP):
+        inbound = max(inbound, 1)  # the call that opened the ticket
+    return replies + inbound + outbound <= 1
 
 
 @transaction.atomic

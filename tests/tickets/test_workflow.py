@@ -271,12 +271,89 @@ def test_second_inbound_call_is_not_fcr(alice, carol):
     assert ticket.first_contact_resolution is False
 
 
-def test_outbound_follow_up_call_keeps_fcr(alice, carol):
+def test_outbound_follow_up_call_is_a_second_contact(alice, carol):
     ticket = intake(alice, carol)
     services.log_call(
         actor=alice, ticket=ticket, minutes=2, body="Called to confirm", inbound=False
     )
     services.resolve_ticket(actor=alice, ticket=ticket, resolution="Fixed")
+    ticket.refresh_from_db()
+    assert ticket.first_contact_resolution is False
+
+
+def test_internal_notes_are_no_contact(alice, carol):
+    ticket = intake(alice, carol)
+    services.add_note(actor=alice, ticket=ticket, body="Checked the mail server logs")
+    services.resolve_ticket(actor=alice, ticket=ticket, resolution="Fixed")
+    ticket.refresh_from_db()
+    assert ticket.first_contact_resolution is True
+
+
+def web_ticket(carol) -> Ticket:
+    return services.create_ticket(
+        actor=carol, subject="Shared drive is slow", channel=Channel.WEB
+    ).ticket
+
+
+def test_web_ticket_resolved_straight_away_is_fcr(alice, carol):
+    ticket = web_ticket(carol)
+    services.resolve_ticket(actor=alice, ticket=ticket, resolution="Remapped the drive")
+    ticket.refresh_from_db()
+    assert ticket.first_contact_resolution is True
+
+
+def test_web_ticket_answered_once_is_fcr(alice, carol):
+    ticket = web_ticket(carol)
+    services.add_reply(actor=alice, ticket=ticket, body="Remapped the drive; try it now")
+    services.resolve_ticket(actor=alice, ticket=ticket, resolution="Remapped the drive")
+    ticket.refresh_from_db()
+    assert ticket.first_contact_resolution is True
+
+
+def test_web_ticket_with_two_follow_ups_is_not_fcr(alice, carol):
+    ticket = web_ticket(carol)
+    services.add_reply(actor=alice, ticket=ticket, body="Looking into it")
+    services.add_reply(actor=alice, ticket=ticket, body="Still looking; the vendor is on it")
+    services.resolve_ticket(actor=alice, ticket=ticket, resolution="The vendor patched it")
+    ticket.refresh_from_db()
+    assert ticket.first_contact_resolution is False
+
+
+def test_web_ticket_with_a_reply_and_a_call_is_not_fcr(alice, carol):
+    ticket = web_ticket(carol)
+    services.add_reply(actor=alice, ticket=ticket, body="Looking into it")
+    services.log_call(actor=alice, ticket=ticket, minutes=3, body="Walked her through it")
+    services.resolve_ticket(actor=alice, ticket=ticket, resolution="Fixed")
+    ticket.refresh_from_db()
+    assert ticket.first_contact_resolution is False
+
+
+def test_phone_ticket_answered_in_writing_is_a_second_contact(alice, carol):
+    # Opened by phone without the call logged: the intake call still counts as a contact.
+    ticket = services.create_ticket(
+        actor=alice, requester=carol, subject="Printer offline", channel=Channel.PHONE
+    ).ticket
+    services.add_reply(actor=alice, ticket=ticket, body="Try turning it off and on")
+    services.resolve_ticket(actor=alice, ticket=ticket, resolution="Fixed")
+    ticket.refresh_from_db()
+    assert ticket.first_contact_resolution is False
+
+
+def test_waiting_on_the_customer_is_not_fcr(alice, carol):
+    ticket = web_ticket(carol)
+    services.set_status(
+        actor=alice, ticket=ticket, status=Status.PENDING_CUSTOMER, reason="Which drive letter?"
+    )
+    services.set_status(actor=alice, ticket=ticket, status=Status.OPEN)
+    services.resolve_ticket(actor=alice, ticket=ticket, resolution="Remapped the drive")
+    ticket.refresh_from_db()
+    assert ticket.first_contact_resolution is False
+
+
+def test_waiting_on_a_vendor_keeps_fcr(alice, carol):
+    ticket = web_ticket(carol)
+    services.set_status(actor=alice, ticket=ticket, status=Status.PENDING_VENDOR)
+    services.resolve_ticket(actor=alice, ticket=ticket, resolution="The vendor patched it")
     ticket.refresh_from_db()
     assert ticket.first_contact_resolution is True
 
