@@ -227,22 +227,26 @@ def due_now(ticket: ClockState, terms: Terms | None, now: datetime) -> Decision:
     look again (after now whenever something is left to fire).
     """
     bits = ticket.sla_fired
-    fired = []
-    if _is_running(ticket, terms):
-        assert terms is not None
-        for c in active_clocks(ticket):
-            if c.due <= now:
-                if not bits & c.breached_bit:
-                    fired.append(Firing(c, True, terms.minutes(c.kind)))
-                    bits |= c.breached_bit | c.warned_bit
-            elif (
-                not bits & c.warned_bit
-                and (warn := warning_at(terms, c)) is not None
-                and warn <= now
-            ):
-                fired.append(Firing(c, False, terms.minutes(c.kind)))
-                bits |= c.warned_bit
-    return Decision(fired, bits, _next_check(ticket, terms, bits))
+    fired: list[Firing] = []
+    if not _is_running(ticket, terms):
+        return Decision(fired, bits, None)
+    assert terms is not None
+    later = []  # the instants still to come, for the next check (as _next_check finds them)
+    for c in active_clocks(ticket):
+        if bits & c.breached_bit:
+            continue
+        if c.due <= now:
+            fired.append(Firing(c, True, terms.minutes(c.kind)))
+            bits |= c.breached_bit | c.warned_bit
+            continue
+        if not bits & c.warned_bit and (warn := warning_at(terms, c)) is not None:
+            if warn > now:
+                later.append(warn)
+                continue
+            fired.append(Firing(c, False, terms.minutes(c.kind)))
+            bits |= c.warned_bit
+        later.append(c.due)
+    return Decision(fired, bits, min(later, default=None))
 
 
 def _due(

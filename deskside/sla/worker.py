@@ -31,16 +31,17 @@ committed competitor left; SQLite runs one writing transaction at a time (IMMEDI
 import json
 import logging
 import signal
+import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from types import FrameType
 from typing import Any
 
 from django.db import close_old_connections, connection, transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
 from deskside.accounts.models import Team, Tier, User
 from deskside.core import clock
@@ -140,15 +141,56 @@ def _due_batches(now: datetime, size: int) -> Iterator[list[DueTicket]]:
             qs = qs.filter(sla_check_at__gte=after[0]).filter(
                 Q(sla_check_at__gt=after[0]) | Q(id__gt=after[1])
             )
-        rows = [
-            DueTicket(*row) for row in qs.order_by("sla_check_at", "id").values_list(*FIELDS)[:size]
-        ]
+        rows = _fetch(qs.order_by("sla_check_at", "id")[:size])
         if not rows:
             return
         yield rows
         after = (rows[-1].sla_check_at, rows[-1].id)
         if len(rows) < size:
             return
+
+
+_DATETIME_INDEXES = [i for i, name in enumerate(FIELDS) if name.endswith(("_due", "_at"))]
+
+
+def _sqlite_moment(value: datetime | None) -> str | None:
+    """What Django's SQLite backend stores for an aware datetime (naive UTC, str()), without
+    its per-call settings look-ups: this runs three times per due ticket."""
+    return None if value is None else str(value.astimezone(UTC).replace(tzinfo=None))
+
+
+def _sqlite_read(value: datetime | str | None) -> datetime | None:
+    """A datetime column as Django's SQLite connection returns it to a cursor (naive UTC,
+    parsed by its registered converter) made aware, as the ORM would."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value.replace(tzinfo=UTC)
+
+
+def _adapter() -> Callable[[datetime | None], object]:
+    if connection.vendor == "sqlite":
+        return _sqlite_moment
+    return connection.ops.adapt_datetimefield_value
+
+
+def _fetch(qs: "QuerySet[Ticket]") -> list[DueTicket]:
+    """The rows of `qs` as DueTickets: the ORM's query, run on a cursor, because the ORM's
+    per-value converters on SQLite (six datetimes a row) cost more than the query."""
+    sql, params = qs.values_list(*FIELDS).query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        raw = cursor.fetchall()
+    if connection.vendor != "sqlite":
+        return [DueTicket(*row) for row in raw]
+    rows = []
+    for values in raw:
+        row = list(values)
+        for i in _DATETIME_INDEXES:
+            row[i] = _sqlite_read(row[i])
+        rows.append(DueTicket(*row))
+    return rows
 
 
 def _claim_one(ticket: DueTicket, decision: Decision) -> bool:
@@ -166,43 +208,54 @@ class _Partial(Exception):
 def _claim_batch(pairs: list[tuple[DueTicket, Decision]]) -> int:
     """One conditional UPDATE for the whole batch; returns how many rows it matched.
 
-    WHERE id IN (the batch) AND sla_check_at = (this row's value as read) AND sla_fired =
-    (likewise), the per-row values given as CASE id WHEN ... lists: the primary key finds each
-    row, the CASEs compare it with what was read. Written as SQL because building it through
-    the ORM (a Q per row, a When per row and column) cost about 1 ms per ticket, the whole
-    budget of a pass; it is plain SQL that SQLite and PostgreSQL run alike. PostgreSQL types a
-    CASE whose branches are all NULL as text, hence the casts there.
+    The batch's rows, as read and as they become, are a VALUES list joined to the table on the
+    primary key; a row is updated only where its sla_check_at and sla_fired still hold what was
+    read. Written as SQL because the ORM has no UPDATE ... FROM and its CASE WHEN form of a
+    per-row update cost about 1 ms per ticket (the whole budget of a pass); this is SQL that
+    SQLite (3.33 and later) and PostgreSQL run alike. PostgreSQL types a VALUES column that is
+    all NULL as text, hence the cast there.
     """
-    adapt = connection.ops.adapt_datetimefield_value
+    adapt = _adapter()
     table = connection.ops.quote_name(Ticket._meta.db_table)
-    ids, new_bits, new_check, old_check, old_bits = [], [], [], [], []
+    args: list[object] = []
     for ticket, decision in pairs:
-        ids.append(ticket.id)
-        new_bits += [ticket.id, decision.bits]
-        new_check += [ticket.id, adapt(decision.check_at)]
-        old_check += [ticket.id, adapt(ticket.sla_check_at)]
-        old_bits += [ticket.id, ticket.sla_fired]
-    whens = " ".join(["WHEN %s THEN %s"] * len(pairs))
-    moment = "CASE id {} END"
+        args += [
+            ticket.id,
+            adapt(ticket.sla_check_at),
+            ticket.sla_fired,
+            decision.bits,
+            adapt(decision.check_at),
+        ]
+    # VALUES columns are column1..column5 on both databases: (id, old check, old bits, new
+    # bits, new check). Not a WITH clause: Python's sqlite3 reports no rowcount for a
+    # statement that does not begin with UPDATE.
+    new_check = "v.column5"
     if connection.vendor == "postgresql":
-        moment = "CAST(CASE id {} END AS timestamp with time zone)"
+        new_check = "CAST(v.column5 AS timestamp with time zone)"
+    values = ", ".join(["(%s, %s, %s, %s, %s)"] * len(pairs))
     sql = (
-        f"UPDATE {table} SET sla_fired = CASE id {whens} END, "  # noqa: S608
-        f"sla_check_at = {moment.format(whens)} "
-        f"WHERE id IN ({', '.join(['%s'] * len(ids))}) "
-        f"AND sla_check_at = {moment.format(whens)} AND sla_fired = CASE id {whens} END"
+        f"UPDATE {table} SET sla_fired = v.column4, sla_check_at = {new_check} "  # noqa: S608
+        f"FROM (VALUES {values}) AS v "
+        f"WHERE {table}.id = v.column1 AND {table}.sla_check_at = v.column2 "
+        f"AND {table}.sla_fired = v.column3"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*new_bits, *new_check, *ids, *old_check, *old_bits])
+        cursor.execute(sql, args)
         return cursor.rowcount
+
+
+def _batch_claims() -> bool:
+    """Whether this database runs `_claim_batch` (UPDATE ... FROM: SQLite 3.33+)."""
+    if connection.vendor == "sqlite":
+        return sqlite3.sqlite_version_info >= (3, 33)
+    return connection.vendor == "postgresql"
 
 
 def _claim(pairs: list[tuple[DueTicket, Decision]], result: TickResult) -> set[int]:
     """Claim the tickets (see the module docstring); returns the ids that are now ours.
     Must run inside the batch's transaction."""
-    if len(pairs) == 1:
-        ticket, decision = pairs[0]
-        return {ticket.id} if _claim_one(ticket, decision) else set()
+    if len(pairs) == 1 or not _batch_claims():
+        return {t.id for t, d in pairs if _claim_one(t, d)}
     try:
         with transaction.atomic():  # a savepoint
             if _claim_batch(pairs) != len(pairs):
@@ -221,7 +274,7 @@ def _insert_events(rows: list[tuple[Any, ...]]) -> None:
     Always internal, never by a user. A multi-row INSERT instead of bulk_create, which spent
     more on preparing each field than the database on storing the row."""
     table = connection.ops.quote_name(TicketEvent._meta.db_table)
-    adapt = connection.ops.adapt_datetimefield_value
+    adapt = _adapter()
     with connection.cursor() as cursor:
         for start in range(0, len(rows), 500):
             chunk = rows[start : start + 500]

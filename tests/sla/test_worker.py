@@ -8,6 +8,7 @@ import threading
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from deskside.accounts.models import Tier
 from deskside.sla import worker
@@ -212,6 +213,18 @@ def test_a_partial_batch_claim_claims_exactly_the_unchanged_rows(contracts, at, 
     assert mine == {t.pk for t in made} - {made[2].pk}
     assert result.fallbacks == 1
     assert Ticket.objects.filter(sla_fired=FIRST_WARNED).count() == 5
+
+
+def test_a_batch_is_claimed_with_one_update(contracts, at, make_ticket, carol):
+    at(berlin(2, 10))
+    made = [make_ticket(carol, subject=f"Ticket {i}") for i in range(5)]
+    at(berlin(2, 10, 50))
+    with CaptureQueriesContext(connection) as queries:
+        result = worker.tick()
+    assert (result.claimed, result.warnings, result.batches, result.fallbacks) == (5, 5, 1, 0)
+    updates = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("UPDATE")]
+    assert len(updates) == 1
+    assert all(t.events.filter(kind=EventKind.SLA_WARNING).count() == 1 for t in made)
 
 
 def test_run_once_makes_one_pass(ticket, at):
