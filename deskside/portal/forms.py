@@ -9,11 +9,11 @@ import uuid
 from typing import Any
 
 from django import forms
-from django.core.files.uploadedfile import UploadedFile
 
 from deskside.accounts.models import Site, User
 from deskside.accounts.queries import sites_visible_to
 from deskside.tickets.exceptions import TicketError
+from deskside.tickets.forms import MultipleFileField, SiteChoiceField
 from deskside.tickets.models import Priority, Status, TicketType
 from deskside.tickets.services import CUSTOMER_PRIORITIES, MAX_SUBJECT
 
@@ -48,31 +48,6 @@ def status_words(status: str) -> str:
 def priority_words(priority: int) -> str:
     """The priority with its code, e.g. "High (P2)"."""
     return f"{PRIORITY_WORDS[priority]} ({Priority(priority).label})"
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    """Any number of files (none when not required); cleans to a list of uploads."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("widget", MultipleFileInput())
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data: Any, initial: Any = None) -> list[UploadedFile]:
-        files = [f for f in data if f] if isinstance(data, list | tuple) else [data] if data else []
-        if not files:
-            if self.required:
-                raise forms.ValidationError(self.error_messages["required"], code="required")
-            return []
-        return [super(MultipleFileField, self).clean(f, initial) for f in files]
-
-
-class SiteChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Site) -> str:
-        return obj.name
 
 
 class ServiceErrorMixin:
@@ -125,7 +100,7 @@ class ReplyForm(ServiceErrorMixin, forms.Form):
 
 
 class AttachForm(ServiceErrorMixin, forms.Form):
-    attachments = MultipleFileField(label="Files")
+    attachments = MultipleFileField(label="Files", required=True)
 
 
 class ReasonForm(ServiceErrorMixin, forms.Form):

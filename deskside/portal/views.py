@@ -15,7 +15,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import wraps
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -26,6 +25,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from deskside.accounts.models import User
 from deskside.core.pagination import clamp_page, fetch_page
+from deskside.core.timezones import zone
 from deskside.portal.forms import (
     AttachForm,
     ReasonForm,
@@ -46,6 +46,7 @@ from deskside.tickets.models import (
     TicketEvent,
 )
 from deskside.tickets.queries import (
+    LIST_RELATED,
     requested_or_watched,
     visible_attachments,
     visible_events,
@@ -55,7 +56,6 @@ from deskside.tickets.queries import (
 PAGE_SIZE = 25
 STATUS_FILTERS = {"all": "All", "open": "Open", "resolved": "Resolved", "closed": "Closed"}
 SCOPES = {"org": "Whole organisation", "mine": "Mine"}
-LIST_RELATED = ("requester", "assignee", "site")
 
 # Kinds that are internal by nature. `visible_events` already drops non-public events; this is
 # the second lock on the door, so a note, call or triage note can never reach a customer.
@@ -82,13 +82,6 @@ EVENT_TITLES = {
 View = Callable[..., HttpResponse]
 
 
-def _zone(user: User) -> ZoneInfo:
-    try:
-        return ZoneInfo(user.timezone or "UTC")
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
-
-
 def customer_view(view: View) -> View:
     """Let customers in, in their own time zone; send agents to their queue."""
 
@@ -97,7 +90,7 @@ def customer_view(view: View) -> View:
         user: User = request.user  # type: ignore[assignment]
         if not user.is_customer:
             return redirect("tickets:queue")
-        with timezone.override(_zone(user)):
+        with timezone.override(zone(user.timezone)):
             return view(request, *args, **kwargs)
 
     return login_required(wrapper)

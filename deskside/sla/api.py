@@ -34,7 +34,7 @@ from ninja import Body, Field, Query, Router, Schema, Status
 from deskside.accounts.api import OrganizationRef, PageOut, PageParams, TeamRef, Text, page_out
 from deskside.accounts.models import Organization, Team, User
 from deskside.accounts.queries import organizations_visible_to
-from deskside.core import clock
+from deskside.core import clock, timezones
 from deskside.core.pagination import paginate
 from deskside.sla import services
 from deskside.sla.exceptions import InvalidInput, NotAllowed
@@ -453,10 +453,7 @@ def organization_report(
     organization = organizations_visible_to(user).filter(slug=slug).first()
     if organization is None:
         raise Http404(f"no organisation {slug!r}")
-    try:
-        zone = zoneinfo.ZoneInfo(organization.timezone or "UTC")
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        zone = zoneinfo.ZoneInfo("UTC")
+    zone = timezones.zone(organization.timezone)
     until = _instant(params.until, zone, "until", end=True) if params.until else clock.now()
     since = (
         _instant(params.since, zone, "since", end=False)

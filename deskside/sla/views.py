@@ -23,7 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from deskside.accounts.models import Organization, User
 from deskside.accounts.queries import organizations_visible_to
-from deskside.core import clock
+from deskside.core import clock, timezones
 from deskside.sla import services
 from deskside.sla.exceptions import SlaError
 from deskside.sla.forms import (
@@ -344,7 +344,7 @@ def client_report(request: HttpRequest, slug: str) -> HttpResponse:
     organization = organizations_visible_to(request.user).filter(slug=slug).first()
     if organization is None:
         raise Http404("no such client")
-    zone = _org_zone(organization)
+    zone = timezones.zone(organization.timezone)
     form = ReportPeriodForm(request.GET or None)
     since, until = form.period(zone, clock.now())
     report = sla_report(organization, since=since, until=until)
@@ -364,10 +364,3 @@ def client_report(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 _TICK = timedelta(microseconds=1)  # the instant before `until`, for "to <date>" text
-
-
-def _org_zone(organization: Organization) -> zoneinfo.ZoneInfo:
-    try:
-        return zoneinfo.ZoneInfo(organization.timezone or "UTC")
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return zoneinfo.ZoneInfo("UTC")

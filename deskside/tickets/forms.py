@@ -27,7 +27,8 @@ class MultipleFileInput(forms.ClearableFileInput):
 
 
 class MultipleFileField(forms.FileField):
-    """Zero or more uploaded files (Django's documented multi-upload pattern)."""
+    """Any number of uploaded files (Django's documented multi-upload pattern); cleans to a list
+    without the blank entries some browsers send. Optional unless `required=True` is given."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("widget", MultipleFileInput())
@@ -35,9 +36,11 @@ class MultipleFileField(forms.FileField):
         super().__init__(*args, **kwargs)
 
     def clean(self, data: Any, initial: Any = None) -> list[UploadedFile]:
-        if not data:
+        files = [f for f in data if f] if isinstance(data, list | tuple) else [data] if data else []
+        if not files:
+            if self.required:
+                raise forms.ValidationError(self.error_messages["required"], code="required")
             return []
-        files = data if isinstance(data, list | tuple) else [data]
         return [super(MultipleFileField, self).clean(f, initial) for f in files]
 
 

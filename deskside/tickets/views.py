@@ -9,7 +9,6 @@ Lists never count the table: a page fetches one row more than it shows to know w
 is a next page, so a queue stays fast at a million tickets.
 """
 
-import zoneinfo
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
@@ -28,6 +27,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from deskside.accounts.models import User
 from deskside.core.pagination import clamp_page, fetch_page
+from deskside.core.timezones import zone
 from deskside.tickets import services
 from deskside.tickets.exceptions import TicketError
 from deskside.tickets.forms import (
@@ -74,13 +74,6 @@ DETAIL_RELATED = (
 View = Callable[..., HttpResponse]
 
 
-def _zone(name: str) -> zoneinfo.ZoneInfo:
-    try:
-        return zoneinfo.ZoneInfo(name or "UTC")
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return zoneinfo.ZoneInfo("UTC")
-
-
 def agent_required(view: View) -> View:
     """Agents only: anonymous users go to the login page, customers to the portal (the same
     ticket's portal page for a ticket link; 403 for a POST). Times on the page are rendered
@@ -99,7 +92,7 @@ def agent_required(view: View) -> View:
                     return redirect("portal:detail", kwargs["number"])
                 return redirect("portal:home")
             raise PermissionDenied("agents only")
-        with timezone.override(_zone(user.timezone)):
+        with timezone.override(zone(user.timezone)):
             return view(request, *args, **kwargs)
 
     return wrapper
