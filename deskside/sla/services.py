@@ -32,15 +32,19 @@ from deskside.accounts.models import User
 from deskside.core import clock
 from deskside.sla.calendar import MINUTE, BusinessCalendar, from_us, to_us
 from deskside.sla.models import Contract, SLATarget
+from deskside.tickets import deadlines
+from deskside.tickets.deadlines import (
+    FIRST_BREACHED,
+    FIRST_WARNED,
+    NEXT_BREACHED,
+    NEXT_WARNED,
+    RESOLUTION_BREACHED,
+    RESOLUTION_WARNED,
+)
 from deskside.tickets.models import EventKind, Status, Ticket
 
-PAUSED_STATUSES = frozenset({Status.PENDING_CUSTOMER, Status.PENDING_VENDOR, Status.ON_HOLD})
-STOPPED_STATUSES = frozenset({Status.RESOLVED, Status.CLOSED})
-
-# Bits of Ticket.sla_fired: which warnings and breaches were already acted on.
-FIRST_WARNED, FIRST_BREACHED = 1, 2
-NEXT_WARNED, NEXT_BREACHED = 4, 8
-RESOLUTION_WARNED, RESOLUTION_BREACHED = 16, 32
+PAUSED_STATUSES = frozenset(deadlines.PAUSED)
+STOPPED_STATUSES = frozenset(deadlines.STOPPED)
 NEXT_BITS = NEXT_WARNED | NEXT_BREACHED
 
 DUE_FIELDS = {
@@ -390,6 +394,15 @@ class SlaClock:
             changed.append("sla_check_at")
         return changed
 
+    def working_minutes_left(
+        self, ticket: Ticket, dues: list[datetime], now: datetime
+    ) -> list[int] | None:
+        terms = terms_for(ticket)
+        if terms is None:
+            return None
+        start = to_us(ticket.sla_paused_at or now)
+        return [int(terms.calendar.between_us(start, to_us(d)) / MINUTE) for d in dues]
+
     def customer_wrote(self, ticket: Ticket, actor: User | None) -> list[str]:
         # Before the first response the first-response clock is what runs; a second message
         # does not start another one.
@@ -430,7 +443,6 @@ from deskside.accounts.models import Organization, Team  # noqa: E402
 from deskside.sla.calendar import CalendarError, CalendarSpec  # noqa: E402
 from deskside.sla.exceptions import InUse, InvalidInput, NotAllowed  # noqa: E402
 from deskside.sla.models import Calendar  # noqa: E402
-from deskside.tickets import deadlines  # noqa: E402
 from deskside.tickets.models import OPEN_STATUSES, Priority, TicketEvent  # noqa: E402
 
 MAX_CALENDAR_NAME = 100
@@ -812,8 +824,9 @@ def _retime(scope: Q, *, actor: User, reason: str) -> int:
             returned = engine.retargeted(ticket)
             if all(getattr(ticket, f) == before[f] for f in returned):
                 continue
+            deadlines.keep_earliest_due(ticket)
             to_save.append(ticket)
-            fields.update(returned)
+            fields.update([*returned, "sla_due"])
             moved = {
                 f: [_iso(before[f]), _iso(getattr(ticket, f))]
                 for f in RETIMED_FIELDS

@@ -22,7 +22,7 @@ from deskside.accounts.models import Organization, Site, Team, User
 from deskside.accounts.queries import organizations_visible_to, sites_visible_to, users_visible_to
 from deskside.core.pagination import paginate
 from deskside.tickets import services
-from deskside.tickets.exceptions import InvalidInput, TicketError
+from deskside.tickets.exceptions import InvalidInput, NotAllowed, TicketError
 from deskside.tickets.models import Priority, Ticket, TicketEvent, parse_number
 from deskside.tickets.queries import (
     LIST_RELATED,
@@ -139,6 +139,8 @@ def list_tickets(request: HttpRequest, filters: Query[TicketFilters]) -> dict[st
     _organization(user, filters.organization or None)
     _person(user, filters.assignee or None, "assignee")
     team = _team(filters.team or None)
+    if filters.sla and not user.is_agent:
+        raise NotAllowed("SLA states are for agents", field="sla")
     qs, first_try = queue_with_window(
         user,
         filters.queue,
@@ -149,6 +151,7 @@ def list_tickets(request: HttpRequest, filters: Query[TicketFilters]) -> dict[st
         team=team.pk if team else None,
         assignee=filters.assignee,
         text=filters.q,
+        sla=filters.sla,
         sort=filters.sort,
     )
     return page_out(

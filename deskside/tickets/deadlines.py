@@ -12,10 +12,24 @@ names of the fields it changed; `note()` records them on the ticket so that the 
 service never overwrites what the SLA worker claimed meanwhile with a stale copy.
 """
 
+from datetime import datetime
 from typing import Protocol
 
+from django.db.models import F, Q
+
 from deskside.accounts.models import User
-from deskside.tickets.models import Ticket
+from deskside.tickets.models import Status, Ticket, TicketQuerySet
+
+# Bits of Ticket.sla_fired: which warnings and breaches the SLA worker already acted on.
+FIRST_WARNED, FIRST_BREACHED = 1, 2
+NEXT_WARNED, NEXT_BREACHED = 4, 8
+RESOLUTION_WARNED, RESOLUTION_BREACHED = 16, 32
+
+STOPPED = (Status.RESOLVED, Status.CLOSED)
+PAUSED = (Status.PENDING_CUSTOMER, Status.PENDING_VENDOR, Status.ON_HOLD)
+
+# What the queues and the API show of a ticket's SLA (see sla_state).
+SLA_STATES = ("ok", "at_risk", "breached", "paused")
 
 
 class TicketClock(Protocol):
@@ -40,6 +54,14 @@ class TicketClock(Protocol):
         """The customer wrote (a reply, an inbound call): starts the next-response clock."""
         ...
 
+    def working_minutes_left(
+        self, ticket: Ticket, dues: list[datetime], now: datetime
+    ) -> list[int] | None:
+        """For each of `dues`, the working minutes from `now` (or the pause's start, when
+        paused) to it in the ticket's calendar, negative when past; None without an SLA.
+        Reads, never writes."""
+        ...
+
 
 class NoClock:
     """The clock when no SLA engine is installed: nothing moves."""
@@ -58,6 +80,11 @@ class NoClock:
 
     def customer_wrote(self, ticket: Ticket, actor: User | None) -> list[str]:
         return []
+
+    def working_minutes_left(
+        self, ticket: Ticket, dues: list[datetime], now: datetime
+    ) -> list[int] | None:
+        return None
 
 
 _installed: TicketClock = NoClock()
@@ -81,3 +108,88 @@ def note(ticket: Ticket, fields: list[str]) -> None:
 
 
 PENDING = "_deadline_fields"
+
+
+# -- what a ticket's clocks say now ------------------------------------------------------------
+# `sla_due` is the earliest due time of the clocks still running or paused (a first response
+# not yet given, a next response owed, the resolution), kept by `timeline.touch()` and the SLA
+# set-up; None when the ticket is resolved or closed or has no SLA. Queues sort by it (indexed).
+
+
+def earliest_due(ticket: Ticket) -> datetime | None:
+    """The earliest due time among `ticket`'s active clocks (what `sla_due` stores)."""
+    if ticket.status in STOPPED:
+        return None
+    dues = [ticket.next_response_due, ticket.resolution_due]
+    if ticket.first_responded_at is None:
+        dues.append(ticket.first_response_due)
+    return min((d for d in dues if d is not None), default=None)
+
+
+def keep_earliest_due(ticket: Ticket) -> None:
+    """Set `ticket.sla_due` from its clocks (in memory; the caller saves it)."""
+    ticket.sla_due = earliest_due(ticket)
+
+
+def is_breached(ticket: Ticket, now: datetime) -> bool:
+    """An active clock is past due: at `now` when running, at the pause's start when paused
+    (the time of a pause does not count, so a paused clock cannot run out)."""
+    if ticket.sla_due is None:
+        return False
+    return ticket.sla_due <= (ticket.sla_paused_at or now)
+
+
+def _warned_not_breached(ticket: Ticket) -> bool:
+    bits = ticket.sla_fired
+    pairs = [(NEXT_WARNED, NEXT_BREACHED, ticket.next_response_due)]
+    pairs.append((RESOLUTION_WARNED, RESOLUTION_BREACHED, ticket.resolution_due))
+    if ticket.first_responded_at is None:
+        pairs.append((FIRST_WARNED, FIRST_BREACHED, ticket.first_response_due))
+    return any(due is not None and bits & w and not bits & b for w, b, due in pairs)
+
+
+def sla_state(ticket: Ticket, now: datetime) -> str | None:
+    """ "breached" (an active clock is past due), "at_risk" (the worker warned about an active
+    clock: its warning share of the target is used), "paused" (waiting on the customer, a
+    vendor or on hold), "ok", or None (no SLA, or the ticket is resolved or closed).
+
+    The same rules as `sla_filter`, which the queues and the API filter with."""
+    if ticket.sla_due is None:
+        return None
+    if is_breached(ticket, now):
+        return "breached"
+    if _warned_not_breached(ticket):
+        return "at_risk"
+    if ticket.sla_paused_at is not None:
+        return "paused"
+    return "ok"
+
+
+def breached_q(now: datetime) -> Q:
+    """Tickets whose `sla_state` is "breached" (see there), as a filter."""
+    return Q(sla_paused_at__isnull=True, sla_due__lte=now) | Q(
+        sla_paused_at__isnull=False, sla_due__lte=F("sla_paused_at")
+    )
+
+
+def sla_filter(qs: TicketQuerySet, state: str, now: datetime) -> TicketQuerySet:
+    """`qs` narrowed to the tickets whose `sla_state` at `now` is `state` ("breached" or
+    "at_risk" are the queue filters; "ok" and "paused" work alike)."""
+    qs = qs.filter(sla_due__isnull=False)
+    if state == "breached":
+        return qs.filter(breached_q(now))
+    qs = qs.exclude(breached_q(now))
+    warned = qs.annotate(
+        _fw=F("sla_fired").bitand(FIRST_WARNED | FIRST_BREACHED),
+        _nw=F("sla_fired").bitand(NEXT_WARNED | NEXT_BREACHED),
+        _rw=F("sla_fired").bitand(RESOLUTION_WARNED | RESOLUTION_BREACHED),
+    )
+    at_risk = (
+        Q(_fw=FIRST_WARNED, first_responded_at__isnull=True, first_response_due__isnull=False)
+        | Q(_nw=NEXT_WARNED, next_response_due__isnull=False)
+        | Q(_rw=RESOLUTION_WARNED, resolution_due__isnull=False)
+    )
+    if state == "at_risk":
+        return warned.filter(at_risk)
+    qs = warned.exclude(at_risk)
+    return qs.filter(sla_paused_at__isnull=state == "ok")

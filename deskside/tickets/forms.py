@@ -14,12 +14,13 @@ from django.db.models import Q, QuerySet
 from deskside.accounts.models import Organization, Site, Team, Tier, User
 from deskside.accounts.queries import agents_serving, organizations_visible_to, users_visible_to
 from deskside.tickets.models import Channel, Priority, Status, Ticket, TicketType, parse_number
-from deskside.tickets.queries import QUEUES, SORTS, visible_tickets
+from deskside.tickets.queries import QUEUES, SLA_FILTERS, SORTS, visible_tickets
 
 MAX_CALL_MINUTES = 24 * 60
 WORKING_STATUSES = (Status.OPEN, Status.PENDING_CUSTOMER, Status.PENDING_VENDOR, Status.ON_HOLD)
 ESCALATION_TIERS = [(Tier.L2, Tier.L2.label), (Tier.L3, Tier.L3.label)]
 PRIORITY_CHOICES = [(p.label, p.label) for p in Priority]
+SORT_LABELS = {"due": "Time left"}
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -84,8 +85,13 @@ class QueueFilterForm(forms.Form):
     team = forms.ModelChoiceField(
         queryset=Team.objects.all(), to_field_name="slug", required=False, empty_label="Any team"
     )
+    sla = forms.ChoiceField(
+        choices=[("", "Any SLA"), *SLA_FILTERS.items()], required=False, label="SLA"
+    )
     sort = forms.ChoiceField(
-        choices=[(key, key.capitalize()) for key in SORTS], required=False, initial="newest"
+        choices=[(key, SORT_LABELS.get(key, key.capitalize())) for key in SORTS],
+        required=False,
+        initial="newest",
     )
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
@@ -105,6 +111,7 @@ class QueueFilterForm(forms.Form):
             "status": data.get("status") or None,
             "tier": data.get("tier") or None,
             "team": team.pk if team else None,
+            "sla": data.get("sla") or None,
             "sort": data.get("sort") or "newest",
         }
 

@@ -193,6 +193,12 @@ class Ticket(models.Model):
     next_response_due = models.DateTimeField(null=True, blank=True, db_index=True)
     resolution_due = models.DateTimeField(null=True, blank=True, db_index=True)
     sla_paused_at = models.DateTimeField(null=True, blank=True)
+    sla_due = models.DateTimeField(
+        null=True,
+        blank=True,
+        db_index=True,
+        help_text="Earliest due time of the active clocks (tickets.deadlines.earliest_due).",
+    )
     sla_check_at = models.DateTimeField(null=True, blank=True, db_index=True)
     sla_fired = models.PositiveSmallIntegerField(
         default=0, help_text="Bit set of the SLA warnings and breaches already acted on."

@@ -4,10 +4,12 @@ tickets through `visible_tickets()` so tenancy is enforced in one place."""
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, F, Prefetch, Q, QuerySet
 
 from deskside.accounts.models import User
 from deskside.accounts.queries import served_organization_ids
+from deskside.core import clock
+from deskside.tickets import deadlines
 from deskside.tickets.models import (
     OPEN_STATUSES,
     TICKET_SEARCH,
@@ -95,7 +97,11 @@ SORTS = {
     "oldest": ("id",),
     "priority": ("priority", "-id"),
     "updated": ("-updated_at", "-id"),
+    # time left: the earliest SLA due first (tickets without a running SLA last)
+    "due": (F("sla_due").asc(nulls_last=True), "id"),
 }
+
+SLA_FILTERS = {"at_risk": "At risk", "breached": "Breached"}
 
 
 def queue(
@@ -109,6 +115,7 @@ def queue(
     team: int | None = None,
     assignee: str | None = None,
     text: str | None = None,
+    sla: str | None = None,
     sort: str = "newest",
     newer_than: int | None = None,
 ) -> TicketQuerySet:
@@ -117,6 +124,7 @@ def queue(
     `organization` is a slug, `assignee` a user's public id. Ordering is one of SORTS and
     always ends on a unique key, so pages never repeat or skip a ticket. `newer_than` (a
     primary key) limits a text search to newer tickets; see `recent_window_start()`.
+    `sla` is one of SLA_FILTERS: the tickets whose SLA state is that now (`deadlines.sla_state`).
     """
     qs = visible_tickets(user)
     if name == "mine":
@@ -139,6 +147,8 @@ def queue(
         qs = qs.filter(team_id=team)
     if assignee:
         qs = qs.filter(assignee__public_id=assignee)
+    if sla:
+        qs = deadlines.sla_filter(qs, sla, clock.now())
     qs = qs.select_related(*LIST_RELATED).order_by(*SORTS.get(sort, SORTS["newest"]))
     if text:
         qs = search(user, text, qs, newer_than=newer_than)

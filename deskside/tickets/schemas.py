@@ -13,8 +13,10 @@ from pydantic import ConfigDict
 
 from deskside.accounts.api import OrganizationRef, PageParams, SiteRef, TeamRef, Text, UserRef
 from deskside.accounts.models import Tier
+from deskside.core import clock
+from deskside.tickets import deadlines
 from deskside.tickets.models import Channel, Priority, Status, Ticket, TicketEvent, TicketType
-from deskside.tickets.queries import QUEUES, SORTS
+from deskside.tickets.queries import QUEUES, SLA_FILTERS, SORTS
 
 # Built from the model's choices so the schema can never drift from what the services accept.
 PriorityLabel = Literal[tuple(p.label for p in Priority)]  # type: ignore[valid-type]
@@ -24,7 +26,16 @@ ChannelName = Literal[tuple(Channel.values)]  # type: ignore[valid-type]
 TierName = Literal[tuple(Tier.values)]  # type: ignore[valid-type]
 QueueName = Literal[tuple(QUEUES)]  # type: ignore[valid-type]
 SortName = Literal[tuple(SORTS)]  # type: ignore[valid-type]
+SlaFilterName = Literal[tuple(SLA_FILTERS)]  # type: ignore[valid-type]
+SlaStateName = Literal[deadlines.SLA_STATES]  # type: ignore[valid-type]
 WorkingStatus = Literal["open", "pending_customer", "pending_vendor", "on_hold"]
+
+
+def _agent_context(context: Any) -> bool:
+    """Whether the caller of the response being built is an agent (SLA fields are theirs)."""
+    request = (context or {}).get("request")
+    user = getattr(request, "user", None)
+    return bool(getattr(user, "is_agent", False))
 
 
 def _number(pk: int | None) -> str | None:
@@ -62,6 +73,22 @@ class TicketOut(Schema):
     updated_at: datetime
     resolved_at: datetime | None
     closed_at: datetime | None
+    sla_due: datetime | None = Field(
+        description="Earliest due time of the running or paused SLA clocks (agents only; "
+        "null for customers, without an SLA, and once resolved)."
+    )
+    sla_state: SlaStateName | None = Field(
+        description="ok, at_risk (its warning share of the target is used), breached (a "
+        "running clock is past due) or paused (agents only; null as for sla_due)."
+    )
+
+    @staticmethod
+    def resolve_sla_due(obj: Ticket, context: Any) -> datetime | None:
+        return obj.sla_due if _agent_context(context) else None
+
+    @staticmethod
+    def resolve_sla_state(obj: Ticket, context: Any) -> str | None:
+        return deadlines.sla_state(obj, clock.now()) if _agent_context(context) else None
 
     @staticmethod
     def resolve_priority(obj: Ticket) -> str:
@@ -118,7 +145,14 @@ class TicketFilters(PageParams):
     assignee: Text | None = Field(None, description="Public id of the assignee.")
     team: Text | None = Field(None, description="Team slug.")
     q: Text | None = Field(None, max_length=200, description="Full-text search, or a number.")
-    sort: SortName = "newest"
+    sla: SlaFilterName | None = Field(
+        None, description="at_risk or breached (agents; see sla_state). Customers get 403."
+    )
+    sort: SortName = Field(
+        "newest",
+        description="newest, oldest, priority, updated, or due "
+        "(time left: the earliest SLA due first; agents).",
+    )
 
 
 class TicketCreate(Strict):

@@ -224,6 +224,7 @@ def _create(
         updated_at=now,
     )
     deadlines.engine().started(ticket)  # due times go in with the INSERT
+    deadlines.keep_earliest_due(ticket)
     ticket.save(force_insert=True)
     if watchers:
         ticket.watchers.set(watchers)

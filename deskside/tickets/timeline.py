@@ -36,10 +36,12 @@ def write_event(
 
 
 def touch(ticket: Ticket, *fields: str) -> None:
-    """Save `fields`, the SLA fields the clock changed (deadlines.note) and `updated_at`."""
+    """Save `fields`, the SLA fields the clock changed (deadlines.note), `sla_due` (which
+    follows the clocks and the status) and `updated_at`."""
     ticket.updated_at = clock.now()
+    deadlines.keep_earliest_due(ticket)
     pending = ticket.__dict__.pop(deadlines.PENDING, set())
-    ticket.save(update_fields=sorted({*fields, *pending, "updated_at"}))
+    ticket.save(update_fields=sorted({*fields, *pending, "sla_due", "updated_at"}))
 
 
 PUBLIC_TEXT_KINDS = (EventKind.REPLY, EventKind.RESOLVED)
