@@ -17,6 +17,7 @@ import getpass
 import json
 import logging
 import os
+import subprocess
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -76,7 +77,18 @@ def cmd_demo(args: argparse.Namespace) -> None:
     for email, role in demo.LOGINS:
         print(f"  {email:<28} {role}")
     print(f"\nAPI docs: http://{args.host}:{args.port}/api/v1/docs   Stop with Ctrl+C.\n")
+    worker = start_demo_worker()
+    print(f"SLA worker running beside the server (pid {worker.pid}).\n", flush=True)
     _gunicorn(args.host, args.port, args.workers)
+
+
+def start_demo_worker() -> subprocess.Popen[bytes]:
+    """Start `deskside worker` as a child that stops when this process (which becomes the
+    server) ends, so the demo's SLA warnings and breaches fire as they fall due. It logs only
+    warnings and errors, to keep the server's console readable."""
+    env = {**os.environ, "DESKSIDE_LOG_LEVEL": os.environ.get("DESKSIDE_LOG_LEVEL", "WARNING")}
+    command = [sys.executable, "-m", "deskside.cli", "worker", "--parent", str(os.getpid())]
+    return subprocess.Popen(command, env=env)  # noqa: S603 - fixed program and arguments
 
 
 def cmd_serve(args: argparse.Namespace) -> None:
@@ -94,7 +106,7 @@ def cmd_worker(args: argparse.Namespace) -> None:
         raise CommandError("--interval must be a positive number of seconds")
     if not os.environ.get("DESKSIDE_LOG_LEVEL"):
         logging.getLogger(worker.__name__).setLevel(logging.INFO)  # one line per pass
-    worker.run(interval=args.interval, once=args.once)
+    worker.run(interval=args.interval, once=args.once, parent=args.parent)
 
 
 def cmd_migrate(args: argparse.Namespace) -> None:
@@ -205,6 +217,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("worker", help="run the SLA worker (stops cleanly on SIGTERM/SIGINT)")
     p.add_argument("--once", action="store_true", help="make one pass and exit")
     p.add_argument("--interval", type=float, default=15.0, help="seconds between passes (15)")
+    p.add_argument(
+        "--parent", type=int, metavar="PID", help="stop when process PID is no longer the parent"
+    )
     p.set_defaults(func=cmd_worker)
 
     p = sub.add_parser("migrate", help="apply database migrations")

@@ -118,3 +118,45 @@ def test_unknown_command_is_a_usage_error(capsys):
     with pytest.raises(SystemExit) as exc:
         cli.main(["frobnicate"])
     assert exc.value.code == 2
+
+
+def test_demo_worker_stops_when_the_demo_server_ends(tmp_path):
+    """`deskside demo` starts the SLA worker beside the server (which replaces the demo's
+    process): here a parent process starts it and exits; the worker must follow within seconds,
+    never outlive the demo."""
+    import os
+    import subprocess
+    import sys
+    import time
+
+    env = {**os.environ, "DESKSIDE_DATA_DIR": str(tmp_path), "DESKSIDE_LOG_LEVEL": "INFO"}
+    env.pop("DATABASE_URL", None)
+    out = tmp_path / "parent.out"
+    with out.open("w") as stdout:  # a file, not a pipe: the worker inherits it and lives on
+        subprocess.run(
+            [
+                sys.executable,
+                "-c",
+                "from deskside.cli import start_demo_worker as s; print(s().pid)",
+            ],
+            env=env,
+            stdout=stdout,
+            stderr=subprocess.DEVNULL,
+            timeout=60,
+            check=True,
+        )
+    pid = int(out.read_text().split()[-1])
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            break  # reaped by init: gone
+        # A zombie until init reaps it counts as ended
+        with open(f"/proc/{pid}/stat") as stat:
+            if stat.read().split(")")[-1].split()[0] == "Z":
+                break
+        time.sleep(0.2)
+    else:
+        os.kill(pid, 9)
+        pytest.fail("the demo's SLA worker outlived its parent")
