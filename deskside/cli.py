@@ -21,8 +21,10 @@ import subprocess
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import NoReturn
 
 import django
+from django.db import DatabaseError
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
@@ -174,7 +176,12 @@ def cmd_manage(args: argparse.Namespace) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "deskside.settings")
     from django.core.management import execute_from_command_line  # noqa: PLC0415
 
-    execute_from_command_line(["deskside manage", *args.rest])
+    try:
+        execute_from_command_line(["deskside manage", *args.rest])
+    except SystemExit as exc:  # Django exits 1 on a command error; ours is 2, as everywhere
+        if exc.code not in (0, None):
+            raise SystemExit(2) from None
+        raise
 
 
 def cmd_sla_due(args: argparse.Namespace) -> None:
@@ -196,8 +203,16 @@ def cmd_sla_due(args: argparse.Namespace) -> None:
     print(json.dumps(result, indent=2, ensure_ascii=False))
 
 
+class OneLineParser(argparse.ArgumentParser):
+    """argparse with a usage error as one line (and exit code 2), naming the help option,
+    instead of the whole usage text before it. Subcommand parsers are of this class too."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="deskside", description="Deskside service desk")
+    parser = OneLineParser(prog="deskside", description="Deskside service desk")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def server_args(p: argparse.ArgumentParser, workers: int) -> None:
@@ -257,6 +272,14 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _database_problem(exc: Exception) -> str:
+    """A database error as one line; a database without Deskside's tables says what to do."""
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    if "no such table" in text or ("relation" in text and "does not exist" in text):
+        return f"the database is not set up ({text}): run `deskside migrate` first"
+    return f"database: {text}"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -267,6 +290,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+    except DatabaseError as exc:
+        if os.environ.get("DESKSIDE_DEBUG"):
+            raise
+        print(f"deskside: error: {_database_problem(exc)}", file=sys.stderr)
+        return 2
     except Exception as exc:  # one clear line instead of a traceback, for any failure
         if os.environ.get("DESKSIDE_DEBUG"):
             raise

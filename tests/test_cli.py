@@ -160,3 +160,39 @@ def test_demo_worker_stops_when_the_demo_server_ends(tmp_path):
     else:
         os.kill(pid, 9)
         pytest.fail("the demo's SLA worker outlived its parent")
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["createuser"], "the following arguments are required: email, --kind"),
+        (["frobnicate"], "invalid choice: 'frobnicate'"),
+        (["token"], "the following arguments are required: ACTION"),
+        (["worker", "--interval", "soon"], "invalid float value: 'soon'"),
+    ],
+)
+def test_usage_errors_are_one_line_with_exit_code_2(capsys, argv, message):
+    with pytest.raises(SystemExit) as exc:
+        cli.main(argv)
+    err = capsys.readouterr().err
+    assert exc.value.code == 2
+    assert message in err and "--help" in err
+    assert err.count("\n") == 1 and "usage:" not in err
+
+
+def test_a_database_without_tables_says_to_migrate(capsys, alice, django_db_blocker):
+    from django.db import connection
+
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute("DROP TABLE accounts_apitoken")  # rolled back with the test
+    code, _, err = run(capsys, "token", "create", alice.email)
+    assert code == 2
+    assert err.count("\n") == 1
+    assert "run `deskside migrate` first" in err
+
+
+def test_manage_errors_exit_2(capsys, db):
+    with pytest.raises(SystemExit) as exc:
+        cli.main(["manage", "nosuchcommand"])
+    assert exc.value.code == 2
+    assert "Unknown command: 'nosuchcommand'" in capsys.readouterr().err
