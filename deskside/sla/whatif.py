@@ -1,6 +1,6 @@
 """What-if due times: answer a file of business-time questions without a database.
 
-The input is the layout of the public SLA corpus (`shared/corpora/public/
+The input is the layout of the public SLA corpus (`tests/corpora/public/
 sla_business_hours_cases.json`): `{"calendars": {NAME: calendar, ...}, "cases": [case, ...]}`,
 each calendar in the JSON form of `CalendarSpec` and each case an object such as
 

@@ -1,7 +1,7 @@
 """`deskside sla due`: the public corpus and our own cases, answered through the real command.
 
-The corpus (`shared/corpora/public/sla_business_hours_cases.json`) lies beside the checkout,
-as in CI, and is read from there, never copied, so its provenance stays with it. Every
+The corpus (`tests/corpora/public/sla_business_hours_cases.json`, copied unchanged from the
+shared public corpus with its MANIFEST.md, which says where each case comes from). Every
 add_business_minutes, add_business_minutes_with_pauses and business_minutes_between case in
 it is checked; our own cases (tests/sla/cases/*.json, expected values worked out by hand in
 each case's "note") cover DST, night shifts, holidays, pauses and the rules' boundaries.
@@ -18,8 +18,8 @@ from deskside import cli
 from deskside.sla import whatif
 from deskside.sla.calendar import CalendarSpec, calendar_for
 
-SHARED = Path(__file__).resolve().parents[3] / "shared"
-CORPUS = SHARED / "corpora" / "public" / "sla_business_hours_cases.json"
+PUBLIC = Path(__file__).resolve().parents[1] / "corpora" / "public"
+CORPUS = PUBLIC / "sla_business_hours_cases.json"
 OWN_CASES = sorted((Path(__file__).parent / "cases").glob("*.json"))
 
 # Zammad's own expectation for zammad-29 is 09:27:00, the minute after our answer: the ticket
