@@ -80,15 +80,28 @@ def cmd_demo(args: argparse.Namespace) -> None:
         print(f"  {email:<28} {role}")
     print(f"\nAPI docs: http://{args.host}:{args.port}/api/v1/docs   Stop with Ctrl+C.\n")
     worker = start_demo_worker()
-    print(f"SLA worker running beside the server (pid {worker.pid}).\n", flush=True)
+    from django.conf import settings  # noqa: PLC0415 - after django.setup()
+
+    where = settings.EMAIL_FILE_PATH
+    if "DESKSIDE_EMAIL_BACKEND" in os.environ:
+        where = "the configured mail backend"
+    print(f"SLA worker running beside the server (pid {worker.pid}); its mails go to {where}.\n")
+    sys.stdout.flush()
     _gunicorn(args.host, args.port, args.workers)
 
 
 def start_demo_worker() -> subprocess.Popen[bytes]:
     """Start `deskside worker` as a child that stops when this process (which becomes the
     server) ends, so the demo's SLA warnings and breaches fire as they fall due. It logs only
-    warnings and errors, to keep the server's console readable."""
-    env = {**os.environ, "DESKSIDE_LOG_LEVEL": os.environ.get("DESKSIDE_LOG_LEVEL", "WARNING")}
+    warnings and errors and, unless a mail backend is configured, writes its mails as files
+    to the data directory's sent-mail folder, to keep the server's console readable."""
+    env = {
+        **os.environ,
+        "DESKSIDE_LOG_LEVEL": os.environ.get("DESKSIDE_LOG_LEVEL", "WARNING"),
+        "DESKSIDE_EMAIL_BACKEND": os.environ.get(
+            "DESKSIDE_EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend"
+        ),
+    }
     command = [sys.executable, "-m", "deskside.cli", "worker", "--parent", str(os.getpid())]
     return subprocess.Popen(command, env=env)  # noqa: S603 - fixed program and arguments
 

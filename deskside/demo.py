@@ -308,6 +308,16 @@ NOTES = [
 ]
 
 
+RECENT = 40  # the newest tickets, still being worked
+# The real time when the load began: no step of a ticket's life is placed after it.
+_CEILING: datetime | None = None
+
+
+def _move_to(t: datetime) -> None:
+    """Set the clock to `t`, or to the ceiling when `t` would be in the future."""
+    clock.set_now(min(t, _CEILING) if _CEILING is not None else t)
+
+
 def load(*, progress: bool = False, tickets: int = TICKETS) -> bool:
     """Load the demo data unless it is already there. Returns True when it was loaded."""
     if Organization.objects.filter(slug=DEMO_SLUG).exists():
@@ -316,12 +326,17 @@ def load(*, progress: bool = False, tickets: int = TICKETS) -> bool:
     with transaction.atomic():
         people = _directory()
         _sla(people)
-    start = clock.now() - timedelta(days=60)
+    global _CEILING
+    _CEILING = clock.now() - timedelta(minutes=1)
+    start = _CEILING - timedelta(days=60)
     try:
         for i in range(tickets):
-            created = start + timedelta(minutes=rng.randint(0, 60 * 24 * 59))
+            recent = i >= tickets - RECENT
+            created = start + timedelta(minutes=rng.randint(0, 60 * 24 * 57))
+            if recent:  # opened in the last three days: on time, at risk or just breached
+                created = _CEILING - timedelta(minutes=rng.randint(20, 60 * 24 * 3))
             with transaction.atomic():
-                _ticket(rng, people, created, recent=i >= tickets - 40)
+                _ticket(rng, people, created, recent=recent)
             if progress and (i % 20 == 19 or i == tickets - 1):
                 sys.stdout.write(f"\rCreating demo tickets: {i + 1}/{tickets}")
                 sys.stdout.flush()
@@ -530,7 +545,7 @@ def _ticket(rng: random.Random, p: People, created: datetime, *, recent: bool) -
     sc = rng.choice(SCENARIOS)
     l1 = rng.choice(p.l1)
     t = created
-    clock.set_now(t)
+    _move_to(t)
     channel = rng.choices(
         [Channel.PHONE, Channel.WALK_UP, Channel.EMAIL, Channel.WEB, Channel.ALERT, Channel.API],
         weights=[35, 8, 30, 17, 6, 4],
@@ -588,22 +603,22 @@ def _ticket(rng: random.Random, p: People, created: datetime, *, recent: bool) -
             ).ticket
             tickets.merge_tickets(actor=l1, source=duplicate, target=ticket)
         t += timedelta(minutes=rng.randint(5, 90))
-        clock.set_now(t)
+        _move_to(t)
         tickets.assign_ticket(actor=l1, ticket=ticket, assignee=l1, team=p.teams["help-desk-l1"])
         if sc.priority == Priority.P1:
             tickets.update_ticket(actor=l1, ticket=ticket, priority=Priority.P1)
     # Where this ticket stops in its life: recent tickets are still being worked.
-    stage = rng.choices(["open", "pending", "worked", "done"], weights=[3, 2, 2, 8])[0]
+    stage = rng.choices(["open", "pending", "worked", "done"], weights=[1, 2, 1, 12])[0]
     if recent:
         stage = rng.choice(["new", "open", "pending", "worked"])
     if stage == "new" and ticket.status == Status.NEW:
         return ticket
     t += timedelta(minutes=rng.randint(5, 120))
-    clock.set_now(t)
+    _move_to(t)
     tickets.add_reply(actor=l1, ticket=ticket, body=rng.choice(AGENT_REPLIES))
     if rng.random() < 0.5:
         t += timedelta(minutes=rng.randint(2, 30))
-        clock.set_now(t)
+        _move_to(t)
         tickets.add_note(actor=l1, ticket=ticket, body=rng.choice(NOTES))
     if stage == "pending":
         tickets.set_status(
@@ -622,12 +637,12 @@ def _ticket(rng: random.Random, p: People, created: datetime, *, recent: bool) -
         return ticket
     if rng.random() < 0.6 and ticket.requester.is_customer:
         t += timedelta(minutes=rng.randint(10, 240))
-        clock.set_now(t)
+        _move_to(t)
         tickets.add_reply(actor=ticket.requester, ticket=ticket, body=rng.choice(CUSTOMER_REPLIES))
     worker = l1
     if sc.escalate_to:
         t += timedelta(minutes=rng.randint(10, 60))
-        clock.set_now(t)
+        _move_to(t)
         worker = rng.choice(p.l2) if sc.escalate_to == Tier.L2 else p.l3[sc.team]
         tickets.escalate_ticket(
             actor=l1,
@@ -644,7 +659,7 @@ def _ticket(rng: random.Random, p: People, created: datetime, *, recent: bool) -
         )
         if sc.escalate_to == Tier.L2:
             t += timedelta(hours=rng.randint(1, 26))
-            clock.set_now(t)
+            _move_to(t)
             tickets.log_call(
                 actor=worker,
                 ticket=ticket,
@@ -655,7 +670,7 @@ def _ticket(rng: random.Random, p: People, created: datetime, *, recent: bool) -
     if stage in ("open", "worked"):
         return ticket
     t += timedelta(hours=rng.randint(1, 30))
-    clock.set_now(t)
+    _move_to(t)
     tickets.resolve_ticket(actor=worker, ticket=ticket, resolution=sc.fix)
     _maybe_close(rng, ticket, worker, t)
     return ticket
@@ -663,5 +678,5 @@ def _ticket(rng: random.Random, p: People, created: datetime, *, recent: bool) -
 
 def _maybe_close(rng: random.Random, ticket: Ticket, actor: User, t: datetime) -> None:
     if rng.random() < 0.55:
-        clock.set_now(t + timedelta(days=rng.randint(3, 7)))
+        _move_to(t + timedelta(days=rng.randint(3, 7)))
         tickets.close_ticket(actor=actor, ticket=ticket, reason="Closed after confirmation.")

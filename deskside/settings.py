@@ -171,6 +171,8 @@ X_FRAME_OPTIONS = "DENY"
 EMAIL_BACKEND = os.environ.get(
     "DESKSIDE_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
 )
+# Where django.core.mail.backends.filebased.EmailBackend writes (`deskside demo`'s worker).
+EMAIL_FILE_PATH = os.environ.get("DESKSIDE_EMAIL_FILE_PATH", str(DATA_DIR / "sent-mail"))
 DEFAULT_FROM_EMAIL = os.environ.get("DESKSIDE_FROM_EMAIL", "deskside@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 EMAIL_HOST = os.environ.get("DESKSIDE_EMAIL_HOST", "localhost")
