@@ -13,3 +13,14 @@ class SlaConfig(AppConfig):
         from deskside.tickets import deadlines  # noqa: PLC0415
 
         deadlines.install(SlaClock())
+
+        # Any change to the SLA set-up, by the services, the admin or a script, renews the
+        # token that tells each process's cached terms to reload (sla.services.terms_for).
+        from django.db.models.signals import post_delete, post_save  # noqa: PLC0415
+
+        from deskside.sla.models import Calendar, Contract, SLATarget  # noqa: PLC0415
+        from deskside.sla.services import setup_changed  # noqa: PLC0415
+
+        for model in (Calendar, Contract, SLATarget):
+            post_save.connect(setup_changed, sender=model, dispatch_uid=f"sla-setup-{model}")
+            post_delete.connect(setup_changed, sender=model, dispatch_uid=f"sla-setup-d-{model}")

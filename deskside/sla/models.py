@@ -126,3 +126,19 @@ class SLATarget(models.Model):
 
     def __str__(self) -> str:
         return f"{self.contract} {Priority(self.priority).label}"
+
+
+class SetupVersion(models.Model):
+    """One row whose `token` changes (a new random value) with every saved or deleted calendar,
+    contract or target, in the same transaction. Each process keeps the whole SLA set-up in
+    memory and reads only this token to know whether its copy still holds (sla.services
+    .terms_for); a random value, not a counter, so a rolled-back change can never be mistaken
+    for a later one."""
+
+    token = models.CharField(max_length=32)
+
+    class Meta:
+        verbose_name = "SLA set-up version"
+
+    def __str__(self) -> str:
+        return self.token

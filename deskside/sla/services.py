@@ -21,17 +21,18 @@ Which contract applies: the client's own contract when it has one (a priority wi
 there has no SLA; the default contract does not fill the gap), else the default contract.
 """
 
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from django.db.models import Exists, Q
+from django.db.models import Q
 
 from deskside.accounts.models import User
 from deskside.core import clock
 from deskside.sla.calendar import MINUTE, BusinessCalendar, from_us, to_us
-from deskside.sla.models import Contract, SLATarget
+from deskside.sla.models import Contract, SetupVersion, SLATarget
 from deskside.tickets import deadlines
 from deskside.tickets.deadlines import (
     FIRST_BREACHED,
@@ -83,18 +84,34 @@ def _terms(target: SLATarget) -> Terms:
 def terms_for(ticket: Ticket) -> Terms | None:
     """The contract terms for the ticket's client and priority: the client's own contract when
     it has one, else the default contract; None when that contract has no target for the
-    priority (or there is no contract at all). One query."""
-    client_has_contract = Exists(Contract.objects.filter(organization_id=ticket.organization_id))
-    target = (
-        SLATarget.objects.filter(
-            Q(contract__organization_id=ticket.organization_id)
-            | (Q(contract__is_default=True) & ~client_has_contract),
-            priority=ticket.priority,
-        )
-        .select_related("contract", "contract__calendar", "calendar")
-        .first()
-    )
-    return _terms(target) if target is not None else None
+    priority (or there is no contract at all).
+
+    From this process's copy of the whole set-up (a TermsBook), reloaded when the set-up's
+    token (SetupVersion) has changed: one one-column query per call instead of a four-table
+    query and a calendar parse (2.5 ms of a ticket creation's 4 ms). Inside a transaction that
+    changed the set-up, the token it wrote is what it reads, so it sees its own change."""
+    token = SetupVersion.objects.filter(pk=1).values_list("token", flat=True).first()
+    cached = _BOOK
+    if cached is None or cached[0] != token or token is None:
+        book = TermsBook()
+        if token is not None:
+            _remember(token, book)
+    else:
+        book = cached[1]
+    return book.get(ticket.organization_id, ticket.priority)
+
+
+_BOOK: "tuple[str, TermsBook] | None" = None
+
+
+def _remember(token: str, book: "TermsBook") -> None:
+    global _BOOK
+    _BOOK = (token, book)
+
+
+def setup_changed(**kwargs: object) -> None:
+    """Signal receiver (sla.apps): a calendar, contract or target was saved or deleted."""
+    SetupVersion.objects.update_or_create(pk=1, defaults={"token": uuid.uuid4().hex})
 
 
 class TermsBook:
