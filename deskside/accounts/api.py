@@ -5,7 +5,7 @@ sees their own organisation, its sites and people, and the agents' names; nothin
 Organisations are addressed by slug, sites and users by public id, teams by slug.
 """
 
-from typing import Annotated, Generic, Literal, TypeVar
+from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
@@ -59,14 +59,28 @@ def page_out(page: Page) -> dict[str, object]:
     return {"items": page.items, "next": page.next, "page": page.page}
 
 
+def shown_email(person: User, context: Any) -> str | None:
+    """`person`'s email as the caller may see it: customers see their own organisation's
+    people's addresses, never the agents' (the portal shows agents by name only)."""
+    request = (context or {}).get("request")
+    caller = getattr(request, "user", None)
+    if person.is_agent and not getattr(caller, "is_agent", False) and caller != person:
+        return None
+    return person.email
+
+
 class UserRef(Schema):
     public_id: str
     name: str
-    email: str
+    email: str | None = Field(description="Null for agents when the caller is a customer.")
 
     @staticmethod
     def resolve_name(obj: User) -> str:
         return obj.get_full_name()
+
+    @staticmethod
+    def resolve_email(obj: User, context: Any) -> str | None:
+        return shown_email(obj, context)
 
 
 class OrganizationRef(Schema):
@@ -106,7 +120,7 @@ class SiteOut(Schema):
 class UserOut(Schema):
     public_id: str
     name: str
-    email: str
+    email: str | None = Field(description="Null for agents when the caller is a customer.")
     kind: str
     tier: str | None = Field(description="L1, L2 or L3 for agents; null for customers.")
     organization: OrganizationRef | None
@@ -118,6 +132,10 @@ class UserOut(Schema):
     @staticmethod
     def resolve_tier(obj: User) -> str | None:
         return obj.tier or None
+
+    @staticmethod
+    def resolve_email(obj: User, context: Any) -> str | None:
+        return shown_email(obj, context)
 
 
 class MeOut(UserOut):

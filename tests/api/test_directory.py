@@ -129,11 +129,12 @@ def test_user_filters(as_alice, as_dave, alice, carol, olivia, dave):
 
 
 def test_user_shape(as_carol, alice):
+    """A customer sees agents by name, as the portal shows them: no email address."""
     agent = next(u for u in items(as_carol.get("/api/v1/users")) if u["kind"] == "agent")
     assert agent == {
         "public_id": alice.public_id,
         "name": "Alice Agent",
-        "email": "alice@msp.example",
+        "email": None,
         "kind": "agent",
         "tier": "L1",
         "organization": {"slug": "msp", "name": "Deskside MSP"},
@@ -177,3 +178,32 @@ def test_directory_lists_have_a_constant_query_count(
     assert query_count(client, url) == one
     with django_assert_max_num_queries(4):
         client.get(url)
+
+
+def test_agents_emails_for_agents_and_customers_own_people_only(
+    as_alice, as_carol, alice, carol, olivia, acme_ticket
+):
+    by_id = {u["public_id"]: u for u in items(as_alice.get("/api/v1/users"))}
+    assert by_id[carol.public_id]["email"] == carol.email
+    assert by_id[alice.public_id]["email"] == alice.email
+    seen = {u["public_id"]: u["email"] for u in items(as_carol.get("/api/v1/users"))}
+    assert seen[olivia.public_id] == olivia.email  # her own organisation's people
+    assert seen[alice.public_id] is None
+    assert as_carol.get("/api/v1/me").json()["email"] == carol.email
+
+    as_alice.post(f"/api/v1/tickets/{acme_ticket.number}/assign", {"assignee": alice.public_id})
+    as_alice.post(f"/api/v1/tickets/{acme_ticket.number}/reply", {"body": "On my way"})
+    ticket = as_carol.get(f"/api/v1/tickets/{acme_ticket.number}").json()
+    assert ticket["assignee"] == {
+        "public_id": alice.public_id,
+        "name": "Alice Agent",
+        "email": None,
+    }
+    assert ticket["requester"]["email"] == carol.email
+    events = items(as_carol.get(f"/api/v1/tickets/{acme_ticket.number}/events"))
+    assert {e["actor"]["email"] for e in events if e["actor"]["public_id"] == alice.public_id} == {
+        None
+    }
+    assert as_alice.get(f"/api/v1/tickets/{acme_ticket.number}").json()["assignee"]["email"] == (
+        alice.email
+    )
