@@ -640,6 +640,7 @@ class TicketFactory:
             dt(t),
             dt(resolved_at) if resolved_at else None,
             dt(closed_at) if closed_at else None,
+            0,  # sla_fired: no contracts in this data set, so no clocks (bench/sla_worker.py)
         )
         search = (pk, "\n".join(public), "\n".join(internal))
         return ticket, events, search
@@ -666,6 +667,7 @@ TICKET_COLUMNS = [
     "updated_at",
     "resolved_at",
     "closed_at",
+    "sla_fired",
 ]
 EVENT_COLUMNS = ["ticket_id", "kind", "actor_id", "created_at", "is_public", "body", "data"]
 SEARCH_COLUMNS = ["ticket_id", "public_text", "internal_text"]
