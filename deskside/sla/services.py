@@ -831,7 +831,11 @@ def _retime(scope: Q, *, actor: User, reason: str) -> int:
     tickets = Ticket.objects.filter(scope, status__in=OPEN_STATUSES).order_by("pk")
     now = clock.now()
     moved_count, last_pk = 0, 0
-    while batch := list(tickets.filter(pk__gt=last_pk)[:RETIME_BATCH]):
+    # Locked (SELECT ... FOR UPDATE on PostgreSQL) like every ticket service does, so a
+    # service changing a ticket meanwhile waits instead of being overwritten by a stale copy.
+    while batch := list(
+        tickets.filter(pk__gt=last_pk).select_for_update(of=("self",))[:RETIME_BATCH]
+    ):
         last_pk = batch[-1].pk
         to_save: list[Ticket] = []
         fields: set[str] = set()

@@ -141,6 +141,8 @@ def list_tickets(request: HttpRequest, filters: Query[TicketFilters]) -> dict[st
     team = _team(filters.team or None)
     if filters.sla and not user.is_agent:
         raise NotAllowed("SLA states are for agents", field="sla")
+    if filters.sort == "due" and not user.is_agent:
+        raise NotAllowed("sorting by SLA due time is for agents", field="sort")
     qs, first_try = queue_with_window(
         user,
         filters.queue,

@@ -159,7 +159,8 @@ def test_api_filters_and_sla_fields_for_agents_only(ticket, at, alice, carol, da
     refused = as_carol.get("/api/v1/tickets", {"sla": "breached"})
     assert refused.status_code == 403
     assert refused.json()["field"] == "sla"
-    assert client_for(dave).get("/api/v1/tickets", {"sort": "due"}).json()["items"] == []
+    refused = client_for(dave).get("/api/v1/tickets", {"sort": "due"})
+    assert refused.status_code == 403 and refused.json()["field"] == "sort"
     bad = as_alice.get("/api/v1/tickets", {"sla": "late"})
     assert bad.status_code == 422 and "sla" in bad.content.decode()
 
@@ -169,3 +170,26 @@ def test_migration_fills_sla_due_of_existing_tickets(ticket):
     Ticket.objects.filter(pk=ticket.pk).update(sla_due=None)
     migration.fill(apps, None)
     assert reload(ticket).sla_due == berlin(2, 11)
+
+
+def test_a_warned_ticket_that_waits_shows_paused_not_a_countdown(ticket, at, client, alice):
+    at(berlin(2, 10, 46))
+    worker.tick()  # the first-response warning
+    at(berlin(2, 10, 50))
+    tickets.set_status(actor=alice, ticket=reload(ticket), status=Status.PENDING_CUSTOMER)
+    at(berlin(2, 12))  # the first response's due time (11:00) has passed on the wall clock
+    client.force_login(alice)
+    page = client.get("/tickets/", {"queue": "open"}).content.decode()
+    assert 'class="sla sla-at_risk"' in page  # still warned: amber
+    assert "At risk: </span>paused</span>" in page
+    assert "left</span>" not in page
+
+
+def test_a_ticket_closed_without_resolving_shows_its_clock_ended(ticket, at, client, alice):
+    at(berlin(2, 10, 30))
+    tickets.close_ticket(actor=alice, ticket=reload(ticket), reason="Duplicate of a call")
+    at(berlin(2, 12))
+    client.force_login(alice)
+    page = client.get(f"/tickets/{ticket.number}/").content.decode()
+    assert 'class="sla sla-ok">met</span>' in page  # closed 10:30, resolution due Tuesday
+    assert "working time left" not in page and "sla-paused" not in page

@@ -75,8 +75,8 @@ def sla_badge(ticket: Ticket) -> dict[str, object]:
     state = deadlines.sla_state(ticket, now)
     if state is None:
         return {"state": None}
-    if state == "paused" or (state == "breached" and ticket.sla_paused_at is not None):
-        text = "paused" if state == "paused" else "overdue, paused"
+    if ticket.sla_paused_at is not None:  # the due time moves on resume: no countdown
+        text = "overdue, paused" if state == "breached" else "paused"
     elif state == "breached":
         text = f"{duration_words((now - ticket.sla_due).total_seconds())} over"
     else:
@@ -116,7 +116,9 @@ def sla_clocks(ticket: Ticket) -> dict[str, object]:
     if ticket.next_response_due and not stopped:
         add("next_response", ticket.next_response_due)
     if ticket.resolution_due:
-        add("resolution", ticket.resolution_due, ticket.resolved_at if stopped else None)
+        # A ticket closed without being resolved (or merged) stopped its clock when it closed.
+        ended = (ticket.resolved_at or ticket.closed_at or ticket.updated_at) if stopped else None
+        add("resolution", ticket.resolution_due, ended)
     if running:
         minutes = deadlines.engine().working_minutes_left(ticket, [r["due"] for r in running], now)
         at = ticket.sla_paused_at or now
