@@ -49,3 +49,30 @@ def test_one_copy_of_each_shared_piece():
     assert portal_forms.SiteChoiceField is ticket_forms.SiteChoiceField
     assert portal_views.LIST_RELATED is queries.LIST_RELATED
     assert portal_views.zone is ticket_views.zone is timezones.zone
+
+
+def _tags(html):
+    """The markup without the whitespace between tags (Django's templates add newlines)."""
+    import re
+
+    return re.sub(r">\s+<", "><", html.strip())
+
+
+@pytest.mark.parametrize("value", ["a&b", "", None, "3", ["3"], "missing"])
+def test_quick_select_renders_what_djangos_select_renders(value):
+    choices = [("", "Any"), ("a&b", "A <b>"), (3, "Three")]
+    attrs = {"id": "id_x", "data-x": 'q"'}
+    django_html = forms.Select(choices=choices).render("x", value, attrs)
+    quick_html = ticket_forms.QuickSelect(choices=choices).render("x", value, attrs)
+    assert _tags(quick_html) == _tags(django_html)
+
+
+def test_queue_filters_render_like_django_with_the_client_list(alice, acme, globex):
+    form = ticket_forms.QueueFilterForm({"organization": "globex", "sla": "breached"}, user=alice)
+    for name in ("organization", "priority", "status", "tier", "team", "sla", "sort"):
+        field = form[name]
+        django_html = forms.Select(choices=field.field.choices).render(
+            field.html_name, field.value(), {"id": field.auto_id}
+        )
+        assert _tags(str(field)) == _tags(django_html), name
+    assert '<option value="globex" selected>Globex</option>' in str(form["organization"])
