@@ -131,7 +131,7 @@ class SLATarget(models.Model):
 class SetupVersion(models.Model):
     """One row whose `token` changes (a new random value) with every saved or deleted calendar,
     contract or target, in the same transaction. Each process keeps the whole SLA set-up in
-    memory and reads only this token to know whether its copy still holds (sla.services
+    memory and reads only this token to know whether its copy still holds (sla.engine
     .terms_for); a random value, not a counter, so a rolled-back change can never be mistaken
     for a later one."""
 

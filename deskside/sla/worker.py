@@ -5,7 +5,7 @@
 (`Ticket.objects.filter(sla_check_at__lte=now)`, ordered by (sla_check_at, id), in batches)
 and, per batch and in one transaction:
 
-1. decides per ticket what fires (`sla.services.due_now`: the warning at the contract's share
+1. decides per ticket what fires (`sla.engine.due_now`: the warning at the contract's share
    of the target, the breach at the due time, each at most once, a breach alone when a stopped
    worker catches up) and the ticket's next `sla_check_at`;
 2. claims the tickets with a conditional UPDATE on (pk, sla_check_at, sla_fired) as read,
@@ -47,8 +47,8 @@ from django.db.models import Q, QuerySet
 from deskside.accounts.models import Team, Tier, User
 from deskside.core import clock
 from deskside.sla import notify
+from deskside.sla.engine import Decision, TermsBook, due_now
 from deskside.sla.models import Contract
-from deskside.sla.services import Decision, TermsBook, due_now
 from deskside.tickets.models import NUMBER_OFFSET, NUMBER_PREFIX, EventKind, Ticket, TicketEvent
 
 log = logging.getLogger(__name__)

@@ -5,8 +5,8 @@ from datetime import timedelta
 
 import pytest
 
+from deskside.sla.engine import FIRST_WARNED, RESOLUTION_WARNED, terms_for
 from deskside.sla.models import SLATarget
-from deskside.sla.services import FIRST_WARNED, RESOLUTION_WARNED, terms_for
 from deskside.tickets import services as tickets
 from deskside.tickets.models import EventKind, Priority, Status, Ticket
 from tests.sla.conftest import berlin

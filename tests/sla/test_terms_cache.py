@@ -1,8 +1,8 @@
 """terms_for reads the SLA set-up from the process's copy while the set-up token holds, and
 sees every saved or deleted calendar, contract or target at once (signals renew the token)."""
 
+from deskside.sla.engine import terms_for
 from deskside.sla.models import Contract, SetupVersion, SLATarget
-from deskside.sla.services import terms_for
 from deskside.tickets.models import Priority, Ticket
 from tests.sla.conftest import berlin
 

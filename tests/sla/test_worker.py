@@ -12,8 +12,7 @@ from django.test.utils import CaptureQueriesContext
 
 from deskside.accounts.models import Tier
 from deskside.sla import worker
-from deskside.sla.models import Contract
-from deskside.sla.services import (
+from deskside.sla.engine import (
     FIRST_BREACHED,
     FIRST_WARNED,
     RESOLUTION_BREACHED,
@@ -21,6 +20,7 @@ from deskside.sla.services import (
     due_now,
     terms_for,
 )
+from deskside.sla.models import Contract
 from deskside.tickets import services as tickets
 from deskside.tickets.models import EventKind, Status, Ticket, TicketEvent
 from tests.sla.conftest import berlin
