@@ -25,7 +25,6 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
 
 from deskside.accounts.models import User
 from deskside.core import clock
@@ -39,6 +38,9 @@ from deskside.tickets.deadlines import (
     NEXT_WARNED,
     RESOLUTION_BREACHED,
     RESOLUTION_WARNED,
+    Clock,
+    ClockState,
+    active_clocks,
 )
 from deskside.tickets.models import EventKind, Status, Ticket
 
@@ -136,46 +138,6 @@ class TermsBook:
         if organization_id in self._clients:
             return self._own.get((organization_id, priority))
         return self._default.get(priority)
-
-
-class ClockState(Protocol):
-    """What the clock rules read of a ticket: a Ticket, or the worker's lighter row."""
-
-    status: str
-    first_response_due: datetime | None
-    first_responded_at: datetime | None
-    next_response_due: datetime | None
-    resolution_due: datetime | None
-    sla_paused_at: datetime | None
-    sla_fired: int
-
-
-@dataclass(frozen=True)
-class Clock:
-    """One active clock of a ticket: its kind, due instant and the bits that say it fired."""
-
-    kind: str  # "first_response", "next_response" or "resolution"
-    due: datetime
-    warned_bit: int
-    breached_bit: int
-
-
-def active_clocks(ticket: ClockState) -> list[Clock]:
-    """The clocks of `ticket` that are still running (or paused), with their due times."""
-    clocks: list[Clock] = []
-    if ticket.status in STOPPED_STATUSES:
-        return clocks
-    if ticket.first_response_due and ticket.first_responded_at is None:
-        clocks.append(
-            Clock("first_response", ticket.first_response_due, FIRST_WARNED, FIRST_BREACHED)
-        )
-    if ticket.next_response_due:
-        clocks.append(Clock("next_response", ticket.next_response_due, NEXT_WARNED, NEXT_BREACHED))
-    if ticket.resolution_due:
-        clocks.append(
-            Clock("resolution", ticket.resolution_due, RESOLUTION_WARNED, RESOLUTION_BREACHED)
-        )
-    return clocks
 
 
 def warning_at(terms: Terms, clock_: Clock) -> datetime | None:

@@ -12,6 +12,7 @@ names of the fields it changed; `note()` records them on the ticket so that the 
 service never overwrites what the SLA worker claimed meanwhile with a stale copy.
 """
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
@@ -116,14 +117,49 @@ PENDING = "_deadline_fields"
 # set-up; None when the ticket is resolved or closed or has no SLA. Queues sort by it (indexed).
 
 
+class ClockState(Protocol):
+    """What the clock rules read of a ticket: a Ticket, or the worker's lighter row."""
+
+    status: str
+    first_response_due: datetime | None
+    first_responded_at: datetime | None
+    next_response_due: datetime | None
+    resolution_due: datetime | None
+    sla_paused_at: datetime | None
+    sla_fired: int
+
+
+@dataclass(frozen=True)
+class Clock:
+    """One active clock of a ticket: its kind, due instant and the bits that say it fired."""
+
+    kind: str  # "first_response", "next_response" or "resolution"
+    due: datetime
+    warned_bit: int
+    breached_bit: int
+
+
+def active_clocks(ticket: ClockState) -> list[Clock]:
+    """The clocks of `ticket` that are still running (or paused), with their due times."""
+    clocks: list[Clock] = []
+    if ticket.status in STOPPED:
+        return clocks
+    if ticket.first_response_due and ticket.first_responded_at is None:
+        clocks.append(
+            Clock("first_response", ticket.first_response_due, FIRST_WARNED, FIRST_BREACHED)
+        )
+    if ticket.next_response_due:
+        clocks.append(Clock("next_response", ticket.next_response_due, NEXT_WARNED, NEXT_BREACHED))
+    if ticket.resolution_due:
+        clocks.append(
+            Clock("resolution", ticket.resolution_due, RESOLUTION_WARNED, RESOLUTION_BREACHED)
+        )
+    return clocks
+
+
 def earliest_due(ticket: Ticket) -> datetime | None:
     """The earliest due time among `ticket`'s active clocks (what `sla_due` stores)."""
-    if ticket.status in STOPPED:
-        return None
-    dues = [ticket.next_response_due, ticket.resolution_due]
-    if ticket.first_responded_at is None:
-        dues.append(ticket.first_response_due)
-    return min((d for d in dues if d is not None), default=None)
+    return min((c.due for c in active_clocks(ticket)), default=None)
 
 
 def keep_earliest_due(ticket: Ticket) -> None:
@@ -141,11 +177,7 @@ def is_breached(ticket: Ticket, now: datetime) -> bool:
 
 def _warned_not_breached(ticket: Ticket) -> bool:
     bits = ticket.sla_fired
-    pairs = [(NEXT_WARNED, NEXT_BREACHED, ticket.next_response_due)]
-    pairs.append((RESOLUTION_WARNED, RESOLUTION_BREACHED, ticket.resolution_due))
-    if ticket.first_responded_at is None:
-        pairs.append((FIRST_WARNED, FIRST_BREACHED, ticket.first_response_due))
-    return any(due is not None and bits & w and not bits & b for w, b, due in pairs)
+    return any(bits & c.warned_bit and not bits & c.breached_bit for c in active_clocks(ticket))
 
 
 def sla_state(ticket: Ticket, now: datetime) -> str | None:
