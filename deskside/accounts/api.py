@@ -59,12 +59,20 @@ def page_out(page: Page) -> dict[str, object]:
     return {"items": page.items, "next": page.next, "page": page.page}
 
 
+def caller(context: Any) -> User | None:
+    """The user a response is being built for, from a schema resolver's `context`."""
+    return getattr((context or {}).get("request"), "user", None)
+
+
+def caller_is_agent(context: Any) -> bool:
+    """Whether that user is an agent (agent-only fields resolve to null for anyone else)."""
+    return bool(getattr(caller(context), "is_agent", False))
+
+
 def shown_email(person: User, context: Any) -> str | None:
     """`person`'s email as the caller may see it: customers see their own organisation's
     people's addresses, never the agents' (the portal shows agents by name only)."""
-    request = (context or {}).get("request")
-    caller = getattr(request, "user", None)
-    if person.is_agent and not getattr(caller, "is_agent", False) and caller != person:
+    if person.is_agent and not caller_is_agent(context) and caller(context) != person:
         return None
     return person.email
 

@@ -11,7 +11,15 @@ from typing import Any, Literal
 from ninja import Field, Schema
 from pydantic import ConfigDict
 
-from deskside.accounts.api import OrganizationRef, PageParams, SiteRef, TeamRef, Text, UserRef
+from deskside.accounts.api import (
+    OrganizationRef,
+    PageParams,
+    SiteRef,
+    TeamRef,
+    Text,
+    UserRef,
+    caller_is_agent,
+)
 from deskside.accounts.models import Tier
 from deskside.core import clock
 from deskside.tickets import deadlines
@@ -29,13 +37,6 @@ SortName = Literal[tuple(SORTS)]  # type: ignore[valid-type]
 SlaFilterName = Literal[tuple(SLA_FILTERS)]  # type: ignore[valid-type]
 SlaStateName = Literal[deadlines.SLA_STATES]  # type: ignore[valid-type]
 WorkingStatus = Literal["open", "pending_customer", "pending_vendor", "on_hold"]
-
-
-def _agent_context(context: Any) -> bool:
-    """Whether the caller of the response being built is an agent (SLA fields are theirs)."""
-    request = (context or {}).get("request")
-    user = getattr(request, "user", None)
-    return bool(getattr(user, "is_agent", False))
 
 
 def _number(pk: int | None) -> str | None:
@@ -84,11 +85,11 @@ class TicketOut(Schema):
 
     @staticmethod
     def resolve_sla_due(obj: Ticket, context: Any) -> datetime | None:
-        return obj.sla_due if _agent_context(context) else None
+        return obj.sla_due if caller_is_agent(context) else None
 
     @staticmethod
     def resolve_sla_state(obj: Ticket, context: Any) -> str | None:
-        return deadlines.sla_state(obj, clock.now()) if _agent_context(context) else None
+        return deadlines.sla_state(obj, clock.now()) if caller_is_agent(context) else None
 
     @staticmethod
     def resolve_priority(obj: Ticket) -> str:
