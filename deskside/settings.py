@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "deskside.tickets",
     "deskside.sla",
     "deskside.portal",
+    "deskside.mail",
 ]
 
 MIDDLEWARE = [
@@ -182,6 +183,18 @@ EMAIL_HOST_PASSWORD = os.environ.get("DESKSIDE_EMAIL_PASSWORD", "")
 EMAIL_USE_TLS = os.environ.get("DESKSIDE_EMAIL_USE_TLS", "") in {"1", "true", "yes", "on"}
 EMAIL_USE_SSL = os.environ.get("DESKSIDE_EMAIL_USE_SSL", "") in {"1", "true", "yes", "on"}
 EMAIL_TIMEOUT = 30
+
+# The email channel (deskside.mail, docs/email.md).
+# Mail from one sender beyond this many messages in this many minutes is held in quarantine.
+DESKSIDE_MAIL_RATE_LIMIT = int(os.environ.get("DESKSIDE_MAIL_RATE_LIMIT", "20"))
+DESKSIDE_MAIL_RATE_MINUTES = int(os.environ.get("DESKSIDE_MAIL_RATE_MINUTES", "10"))
+# Text longer than this is cut on the timeline (the original message stays downloadable).
+DESKSIDE_MAIL_MAX_TEXT = int(os.environ.get("DESKSIDE_MAIL_MAX_TEXT", "100000"))
+# Acknowledgements, agents' replies and resolution notices by mail ("0": none are sent).
+DESKSIDE_MAIL_NOTIFY = os.environ.get("DESKSIDE_MAIL_NOTIFY", "1") not in {"0", "false", "no"}
+# The address of the web pages, for links in outgoing mail.
+DESKSIDE_BASE_URL = os.environ.get("DESKSIDE_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+DESKSIDE_DESK_NAME = os.environ.get("DESKSIDE_DESK_NAME", "IT Service Desk")
 
 LOGGING = {
     "version": 1,

@@ -273,6 +273,9 @@ class EventKind(models.TextChoices):
     SLA = "sla", "SLA clock"
     SLA_WARNING = "sla_warning", "SLA warning"
     SLA_BREACH = "sla_breach", "SLA breached"
+    MAIL_SENT = "mail_sent", "Mail sent"
+    MAIL_FAILED = "mail_failed", "Mail not delivered"
+    MAIL_AUTO = "mail_auto", "Automatic mail received"
 
 
 class TicketEventQuerySet(models.QuerySet["TicketEvent"]):

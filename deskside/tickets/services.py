@@ -88,14 +88,18 @@ def create_ticket(
     parent: Ticket | None = None,
     attachments: Iterable[UploadedFile] = (),
     idempotency_key: str | None = None,
+    event_data: dict[str, Any] | None = None,
+    intake_team: Team | None = None,
 ) -> Created:
     """Open a ticket and write its `created` event.
 
     A customer opens tickets for their own organisation only, as requester (an organisation
     admin may name a colleague), through the web, API or email channels, at P2 or below (P1 is
     an agent's triage decision because it pages someone at any hour), and cannot assign.
-    With `idempotency_key`, a second call by the same actor with the same key returns the
-    first ticket (`created=False`) instead of opening another, even when both race.
+    `intake_team` is the team the intake channel routes to (a mailbox's team), applied
+    whoever the actor is. With `idempotency_key`, a second call by the same actor with the
+    same key returns the first ticket (`created=False`) instead of opening another, even when
+    both race.
     """
     if idempotency_key is not None:
         idempotency_key = idempotency_key.strip()[:200]
@@ -121,6 +125,8 @@ def create_ticket(
                 watchers=watchers,
                 parent=parent,
                 attachments=attachments,
+                event_data=event_data,
+                intake_team=intake_team,
             )
             if idempotency_key is not None:
                 IdempotencyKey.objects.create(user=actor, key=idempotency_key, ticket=ticket)
@@ -154,6 +160,8 @@ def _create(
     watchers: Sequence[User],
     parent: Ticket | None,
     attachments: Iterable[UploadedFile],
+    event_data: dict[str, Any] | None = None,
+    intake_team: Team | None = None,
 ) -> Ticket:
     subject = require_text(subject, "subject", "a subject")
     if len(subject) > MAX_SUBJECT:
@@ -203,6 +211,8 @@ def _create(
     if parent is not None and parent.organization_id != organization.pk:
         raise InvalidInput("the parent ticket belongs to another organisation", field="parent")
     _check_watchers(watchers, organization)
+    if intake_team is not None and team is None:
+        team = intake_team  # the channel's routing (a mailbox's team), not the actor's choice
 
     now = clock.now()
     ticket = Ticket(
@@ -241,6 +251,7 @@ def _create(
             "tier": tier,
             "team": team.name if team else None,
             "assignee": assignee.get_full_name() if assignee else None,
+            **(event_data or {}),
         },
     )
     store_attachments(actor, ticket, event, attachments, public=True)
@@ -357,12 +368,53 @@ def add_reply(
     (or that was resolved) puts it back to open; an agent's reply opens a new ticket."""
     lock(ticket)
     require_visible(actor, ticket)
+    return _reply(actor, ticket, body, attachments)
+
+
+@transaction.atomic
+def add_mail_reply(
+    *,
+    sender: User,
+    ticket: Ticket,
+    body: str,
+    attachments: Iterable[UploadedFile] = (),
+    data: dict[str, Any] | None = None,
+) -> TicketEvent:
+    """A public reply that arrived by email (`deskside.mail`), with `data` naming the message.
+
+    The sender is an agent who serves the client, or any contact of the ticket's client: one
+    who was on the mail but not on the ticket (a colleague in copy) joins its watchers, so
+    they can follow it in the portal. Anyone else is refused."""
+    lock(ticket)
+    if sender.is_customer:
+        if sender.organization_id != ticket.organization_id:
+            raise NotAllowed(f"{sender} is not a contact of {ticket.organization}")
+        if not visible_tickets(sender).filter(pk=ticket.pk).exists():
+            ticket.watchers.add(sender)
+            write_event(
+                ticket,
+                EventKind.WATCHERS,
+                None,
+                data={"added": [sender.get_full_name()], "removed": [], "reason": "email"},
+            )
+    else:
+        require_visible(sender, ticket)
+    return _reply(sender, ticket, body, attachments, data)
+
+
+def _reply(
+    actor: User,
+    ticket: Ticket,
+    body: str,
+    attachments: Iterable[UploadedFile],
+    data: dict[str, Any] | None = None,
+) -> TicketEvent:
     if ticket.status == Status.CLOSED:
         raise InvalidTransition(
             f"{ticket.number} is closed; open a new ticket instead", field="status"
         )
     body = require_text(body, "body", "a reply")
-    event = write_event(ticket, EventKind.REPLY, actor, public=True, body=body)
+    event = write_event(ticket, EventKind.REPLY, actor, public=True, body=body, data=data)
     store_attachments(actor, ticket, event, attachments, public=True)
     if actor.is_customer and ticket.status == Status.RESOLVED:
         _reopen(ticket, actor, "the customer replied")

@@ -1,0 +1,262 @@
+"""The email channel's records.
+
+- `Mailbox`: an inbound mailbox (IMAP, or an address `deskside smtpd` receives for) and the
+  defaults for the tickets its mail opens.
+- `InboundMessage`: every message received, once (its `dedup_key`: the Message-ID, or the
+  SHA-256 of the raw bytes for a message without one), with the raw bytes kept on disk, what
+  became of it (`outcome`) and, for a message held in quarantine, why.
+- `MessageRef`: every Message-ID we received or sent, with its ticket: how replies find their
+  ticket by `In-Reply-To` and `References`.
+- `OutboundMail`: the outbox. A row is written in the transaction of the event it is about and
+  sent by the worker after that commit, with retries.
+- `MailTemplate`: an admin's edited text of an outgoing mail (built-in defaults otherwise).
+"""
+
+import base64
+import hashlib
+import os
+
+from cryptography.fernet import Fernet, InvalidToken
+from django.conf import settings
+from django.db import models
+
+from deskside.accounts.models import Organization, Team
+from deskside.core import clock
+from deskside.core.ids import new_public_id
+from deskside.tickets.models import Priority, Ticket, TicketEvent
+
+
+def _fernet() -> Fernet:
+    """The key that encrypts stored mailbox passwords, derived from SECRET_KEY (a new secret
+    key makes stored passwords unreadable: they must be entered again)."""
+    digest = hashlib.sha256(b"deskside-mailbox-password:" + settings.SECRET_KEY.encode()).digest()
+    return Fernet(base64.urlsafe_b64encode(digest))
+
+
+class Mailbox(models.Model):
+    class Protocol(models.TextChoices):
+        IMAPS = "imaps", "IMAP over TLS (port 993)"
+        STARTTLS = "starttls", "IMAP with STARTTLS (port 143)"
+        IMAP = "imap", "IMAP without encryption (local servers only)"
+        DELIVERY = "delivery", "No polling: mail is delivered by deskside smtpd"
+
+    class AfterImport(models.TextChoices):
+        MOVE = "move", "Move to the processed folder"
+        FLAG = "flag", "Mark as read (seen) and leave it"
+        DELETE = "delete", "Delete from the server"
+
+    class UnknownSenders(models.TextChoices):
+        CREATE = "create", "Create a contact of the default organisation"
+        QUARANTINE = "quarantine", "Hold the mail in quarantine for review"
+
+    name = models.CharField(max_length=100, unique=True)
+    address = models.EmailField(
+        unique=True, help_text="The address customers write to (also the Reply-To of answers)."
+    )
+    protocol = models.CharField(max_length=10, choices=Protocol.choices, default=Protocol.IMAPS)
+    host = models.CharField(max_length=200, blank=True)
+    port = models.PositiveIntegerField(null=True, blank=True, help_text="Empty: the default.")
+    username = models.CharField(max_length=200, blank=True)
+    password_encrypted = models.TextField(blank=True, editable=False)
+    password_env = models.CharField(
+        max_length=100,
+        blank=True,
+        help_text="Name of an environment variable holding the password (instead of storing it).",
+    )
+    folder = models.CharField(max_length=200, default="INBOX")
+    after_import = models.CharField(
+        max_length=10, choices=AfterImport.choices, default=AfterImport.FLAG
+    )
+    processed_folder = models.CharField(max_length=200, default="Deskside")
+    organization = models.ForeignKey(
+        Organization,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="Client of new contacts from unknown senders (when they are created).",
+    )
+    team = models.ForeignKey(
+        Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    priority = models.PositiveSmallIntegerField(
+        choices=[(p.value, p.label) for p in (Priority.P2, Priority.P3, Priority.OPS)],
+        default=Priority.P3,
+    )
+    unknown_senders = models.CharField(
+        max_length=10, choices=UnknownSenders.choices, default=UnknownSenders.QUARANTINE
+    )
+    reopen_days = models.PositiveSmallIntegerField(
+        default=14,
+        help_text="A reply this many days or fewer after resolution reopens the ticket; later "
+        "replies, and replies to closed tickets, open a follow-up linked to it.",
+    )
+    poll_seconds = models.PositiveIntegerField(default=60)
+    is_active = models.BooleanField(default=True)
+    last_polled_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "mailboxes"
+
+    def __str__(self) -> str:
+        return f"{self.name} <{self.address}>"
+
+    @property
+    def polls(self) -> bool:
+        return self.protocol != self.Protocol.DELIVERY
+
+    def set_password(self, raw: str) -> None:
+        self.password_encrypted = _fernet().encrypt(raw.encode()).decode() if raw else ""
+
+    def password(self) -> str:
+        """The IMAP password: from the named environment variable, else the stored one.
+        Raises ValueError with a clear message when neither can be had."""
+        if self.password_env:
+            value = os.environ.get(self.password_env)
+            if value is None:
+                raise ValueError(f"the environment variable {self.password_env} is not set")
+            return value
+        if not self.password_encrypted:
+            return ""
+        try:
+            return _fernet().decrypt(self.password_encrypted.encode()).decode()
+        except InvalidToken:
+            raise ValueError(
+                "the stored password cannot be decrypted (the secret key changed?): enter it again"
+            ) from None
+
+
+class Outcome(models.TextChoices):
+    CREATED = "created", "Opened a ticket"
+    APPENDED = "appended", "Added to a ticket"
+    FOLLOW_UP = "follow_up", "Opened a follow-up ticket"
+    AUTO_REPLY = "auto_reply", "Automatic mail (no ticket, no answer)"
+    OWN_MAIL = "own_mail", "Our own mail coming back (ignored)"
+    QUARANTINED = "quarantined", "Held in quarantine"
+    DISCARDED = "discarded", "Discarded from quarantine"
+
+
+class Source(models.TextChoices):
+    IMAP = "imap", "IMAP"
+    SMTP = "smtp", "SMTP delivery"
+    LMTP = "lmtp", "LMTP delivery"
+    IMPORT = "import", "Import"
+
+
+def raw_path(digest: str) -> str:
+    """Raw messages are stored by content: the same bytes twice are one file."""
+    return f"mail/{digest[:2]}/{digest}.eml"
+
+
+class InboundMessage(models.Model):
+    public_id = models.CharField(max_length=16, unique=True, default=new_public_id, editable=False)
+    mailbox = models.ForeignKey(
+        Mailbox, null=True, blank=True, on_delete=models.SET_NULL, related_name="messages"
+    )
+    source = models.CharField(max_length=10, choices=Source.choices)
+    dedup_key = models.CharField(max_length=255, unique=True)
+    digest = models.CharField(max_length=64, help_text="SHA-256 of the raw message.")
+    message_id = models.CharField(max_length=255, blank=True)
+    raw = models.FileField(max_length=200)
+    size = models.PositiveBigIntegerField(default=0)
+    sender = models.CharField(max_length=254, blank=True)
+    subject = models.CharField(max_length=250, blank=True)
+    received_at = models.DateTimeField(default=clock.now)
+    outcome = models.CharField(max_length=12, choices=Outcome.choices)
+    reason = models.CharField(max_length=40, blank=True, help_text="Why: a short code.")
+    detail = models.TextField(blank=True, help_text="Why, for people: the error or the rule.")
+    ticket = models.ForeignKey(
+        Ticket, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    event = models.ForeignKey(
+        TicketEvent, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    html = models.TextField(blank=True, help_text="The HTML part, sanitised, for display.")
+    handled_at = models.DateTimeField(null=True, blank=True)
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-id"]
+        indexes = [
+            models.Index(fields=["sender", "received_at"], name="inbound_sender_time"),
+            models.Index(fields=["outcome", "-id"], name="inbound_outcome_id"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.sender}: {self.subject}"
+
+
+class MessageRef(models.Model):
+    """A Message-ID that belongs to a ticket's thread (received or sent)."""
+
+    message_id = models.CharField(max_length=255, db_index=True)
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="+")
+    outbound = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["ticket", "id"], name="msgref_ticket_id")]
+
+    def __str__(self) -> str:
+        return self.message_id
+
+
+class MailKind(models.TextChoices):
+    ACKNOWLEDGEMENT = "acknowledgement", "Acknowledgement of a new ticket"
+    REPLY = "reply", "Agent's public reply"
+    RESOLUTION = "resolution", "Resolution notice"
+
+
+class OutboundMail(models.Model):
+    class State(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        SENDING = "sending", "Sending"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+
+    public_id = models.CharField(max_length=16, unique=True, default=new_public_id, editable=False)
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="+")
+    event = models.ForeignKey(
+        TicketEvent, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    kind = models.CharField(max_length=20, choices=MailKind.choices)
+    recipients = models.TextField(help_text="Comma-separated addresses.")
+    message_id = models.CharField(max_length=255, unique=True)
+    subject = models.CharField(max_length=250, blank=True)
+    body = models.TextField(blank=True)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(default=clock.now)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["state", "next_attempt_at"], name="outbound_due")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.message_id}"
+
+
+class MailTemplate(models.Model):
+    """An admin's text for one kind of outgoing mail (Django template syntax); a kind without
+    a row uses the built-in text in `deskside.mail.templates`."""
+
+    kind = models.CharField(max_length=20, choices=MailKind.choices, unique=True)
+    subject = models.CharField(max_length=250)
+    body = models.TextField()
+    updated_at = models.DateTimeField(default=clock.now)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    def __str__(self) -> str:
+        return self.kind

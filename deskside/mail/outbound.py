@@ -1,0 +1,306 @@
+"""Outgoing mail to customers: the acknowledgement of a new ticket, an agent's public reply,
+the resolution notice.
+
+An outbox. `event_written` (a post_save receiver on TicketEvent) writes an `OutboundMail` row
+in the transaction of the event, so a mail exists exactly when its event committed, and a
+rolled-back change sends nothing. `send_due()` (run by `deskside worker` every few seconds)
+claims queued rows with a conditional UPDATE (one worker per row, any number of workers),
+renders them from the templates, sends them through Django's mail backend (SMTP in
+production), records each sent mail on the ticket's timeline (an internal `mail_sent` event)
+and its Message-ID for threading, and retries failures with back-off; after the last attempt
+the failure is on the timeline (`mail_failed`).
+
+Threading: every mail carries `Message-ID` (`deskside.<ticket>.<id>@<our domain>`, also how
+our own mail is recognised when it comes back), `In-Reply-To` (the newest message of the
+ticket's thread), `References` (the thread's first message and its newest ones) and the
+`[T-10423]` tag in the subject, which is what Gmail, Outlook and Apple Mail group by.
+Automatic mails carry `Auto-Submitted` (RFC 3834) and `X-Auto-Response-Suppress` so that
+out-of-office responders do not answer them.
+"""
+
+import contextlib
+import contextvars
+import logging
+import smtplib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import EmailMessage, get_connection
+from django.db import transaction
+from django.db.models import F
+from django.urls import reverse
+
+from deskside.core import clock
+from deskside.mail import templates
+from deskside.mail.models import InboundMessage, Mailbox, MailKind, MessageRef, OutboundMail
+from deskside.tickets.models import Channel, EventKind, Ticket, TicketEvent
+from deskside.tickets.timeline import write_event
+
+log = logging.getLogger(__name__)
+
+KIND_FOR_EVENT = {
+    EventKind.CREATED: MailKind.ACKNOWLEDGEMENT,
+    EventKind.REPLY: MailKind.REPLY,
+    EventKind.RESOLVED: MailKind.RESOLUTION,
+}
+AUTO_SUBMITTED = {
+    MailKind.ACKNOWLEDGEMENT: "auto-replied",
+    MailKind.RESOLUTION: "auto-generated",
+}
+NO_ACKNOWLEDGEMENT = (Channel.PHONE, Channel.WALK_UP, Channel.ALERT)
+RETRY_MINUTES = (1, 5, 15, 60, 240)  # after attempt 1, 2, ...; then the mail has failed
+MAX_ATTEMPTS = len(RETRY_MINUTES) + 1
+STALE_CLAIM = timedelta(minutes=10)
+THREAD_REFERENCES = 10
+
+_quiet: contextvars.ContextVar[bool] = contextvars.ContextVar("deskside_mail_quiet", default=False)
+
+
+@contextlib.contextmanager
+def quiet() -> Iterator[None]:
+    """Queue no mail for the events written inside (an import of old mail answers nobody)."""
+    token = _quiet.set(True)
+    try:
+        yield
+    finally:
+        _quiet.reset(token)
+
+
+def domain() -> str:
+    return settings.DEFAULT_FROM_EMAIL.rpartition("@")[2].strip(">").strip() or "localhost"
+
+
+def is_ours(message_id: str) -> bool:
+    """Whether a Message-ID is one we generated."""
+    return message_id.startswith("deskside.") and message_id.endswith("@" + domain())
+
+
+def recipients(ticket: Ticket, kind: str) -> list[str]:
+    """Who gets a mail of `kind`: the requester, and for replies and resolutions the customers
+    who watch the ticket; active customers with an address only."""
+    people = [ticket.requester]
+    if kind != MailKind.ACKNOWLEDGEMENT:
+        people += list(ticket.watchers.filter(kind="customer"))
+    emails = [
+        p.email
+        for p in people
+        if p.is_customer and p.is_active and p.email and not p.email.endswith(".invalid")
+    ]
+    return list(dict.fromkeys(emails))
+
+
+def event_written(sender: type, instance: TicketEvent, created: bool, **kwargs: Any) -> None:
+    """Queue the mail an event calls for (see the module docstring)."""
+    kind = KIND_FOR_EVENT.get(instance.kind)
+    if not created or kwargs.get("raw") or kind is None or not instance.is_public:
+        return
+    if not settings.DESKSIDE_MAIL_NOTIFY or _quiet.get():
+        return
+    ticket = instance.ticket
+    if kind == MailKind.REPLY and (instance.actor is None or not instance.actor.is_agent):
+        return  # a customer's own reply is not mailed back to them
+    if kind == MailKind.ACKNOWLEDGEMENT and ticket.channel in NO_ACKNOWLEDGEMENT:
+        return  # they were on the phone with the desk; alerts have no customer to thank
+    to = recipients(ticket, kind)
+    if not to:
+        return
+    mail = OutboundMail(ticket=ticket, event=instance, kind=kind, recipients=", ".join(to))
+    mail.message_id = f"deskside.{ticket.number}.{mail.public_id}@{domain()}"
+    mail.save(force_insert=True)
+
+
+# -- sending -----------------------------------------------------------------------------------
+
+
+@dataclass
+class SendResult:
+    sent: int = 0
+    retried: int = 0
+    failed: int = 0
+
+
+def send_due(now: datetime | None = None, *, limit: int = 100) -> SendResult:
+    """Send the queued mails that are due (see the module docstring). Safe in any number of
+    workers at once: a mail is sent by the worker whose claim matched it."""
+    now = now or clock.now()
+    result = SendResult()
+    OutboundMail.objects.filter(
+        state=OutboundMail.State.SENDING, claimed_at__lt=now - STALE_CLAIM
+    ).update(state=OutboundMail.State.QUEUED)  # a worker died while sending: try again
+    due = list(
+        OutboundMail.objects.filter(state=OutboundMail.State.QUEUED, next_attempt_at__lte=now)
+        .order_by("next_attempt_at", "id")
+        .values_list("pk", flat=True)[:limit]
+    )
+    if not due:
+        return result
+    connection = get_connection(fail_silently=False)
+    try:
+        for pk in due:
+            claimed = OutboundMail.objects.filter(pk=pk, state=OutboundMail.State.QUEUED).update(
+                state=OutboundMail.State.SENDING, claimed_at=now, attempts=F("attempts") + 1
+            )
+            if claimed:
+                _send_one(
+                    OutboundMail.objects.select_related("ticket").get(pk=pk),
+                    connection,
+                    now,
+                    result,
+                )
+    finally:
+        with contextlib.suppress(Exception):
+            connection.close()
+    return result
+
+
+def _send_one(mail: OutboundMail, connection: Any, now: datetime, result: SendResult) -> None:
+    try:
+        message = build(mail)
+        if not message.to:
+            raise ValueError("no recipient left (our own mailbox addresses are never written to)")
+        connection.send_messages([message])
+    except Exception as exc:
+        with contextlib.suppress(Exception):
+            connection.close()  # a broken session: the next mail opens a new one
+        _failed(mail, exc, now, result)
+        return
+    with transaction.atomic():
+        OutboundMail.objects.filter(pk=mail.pk).update(
+            state=OutboundMail.State.SENT,
+            sent_at=clock.now(),
+            subject=message.subject,
+            body=message.body,
+            last_error="",
+        )
+        MessageRef.objects.create(message_id=mail.message_id, ticket=mail.ticket, outbound=True)
+        write_event(
+            mail.ticket,
+            EventKind.MAIL_SENT,
+            None,
+            body=f"To: {', '.join(message.to)}\nSubject: {message.subject}",
+            data={
+                "mail": mail.public_id,
+                "kind": mail.kind,
+                "to": message.to,
+                "message_id": mail.message_id,
+            },
+        )
+    result.sent += 1
+
+
+def _permanent(exc: Exception) -> bool:
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        return all(code >= 500 for code, _ in exc.recipients.values())
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return exc.smtp_code >= 500
+    return isinstance(exc, ValueError)
+
+
+def _failed(mail: OutboundMail, exc: Exception, now: datetime, result: SendResult) -> None:
+    error = f"{type(exc).__name__}: {exc}"[:2000]
+    attempts = mail.attempts
+    if attempts < MAX_ATTEMPTS and not _permanent(exc):
+        OutboundMail.objects.filter(pk=mail.pk).update(
+            state=OutboundMail.State.QUEUED,
+            next_attempt_at=now + timedelta(minutes=RETRY_MINUTES[attempts - 1]),
+            last_error=error,
+        )
+        log.warning(
+            "mail %s to %s failed (attempt %d), retrying: %s",
+            mail.public_id,
+            mail.recipients,
+            attempts,
+            error,
+        )
+        result.retried += 1
+        return
+    with transaction.atomic():
+        OutboundMail.objects.filter(pk=mail.pk).update(
+            state=OutboundMail.State.FAILED, last_error=error
+        )
+        write_event(
+            mail.ticket,
+            EventKind.MAIL_FAILED,
+            None,
+            body=f"The {MailKind(mail.kind).label.lower()} to {mail.recipients} could not be "
+            f"sent after {attempts} attempt(s): {error}",
+            data={"mail": mail.public_id, "kind": mail.kind, "error": error},
+        )
+    log.error("mail %s to %s failed for good: %s", mail.public_id, mail.recipients, error)
+    result.failed += 1
+
+
+def thread_headers(ticket: Ticket, own_id: str) -> tuple[str, list[str]]:
+    """(In-Reply-To, References) for a new mail on the ticket's thread."""
+    ids = [
+        i
+        for i in MessageRef.objects.filter(ticket=ticket)
+        .order_by("id")
+        .values_list("message_id", flat=True)
+        if i != own_id
+    ]
+    if not ids:
+        return "", []
+    references = list(dict.fromkeys([ids[0], *ids[-(THREAD_REFERENCES - 1) :]]))
+    return ids[-1], references
+
+
+def _reply_to(ticket: Ticket) -> str:
+    """The address of the mailbox the ticket came in through, if any (replies go there)."""
+    row = (
+        InboundMessage.objects.filter(ticket=ticket, mailbox__isnull=False)
+        .order_by("id")
+        .values_list("mailbox__address", flat=True)
+        .first()
+    )
+    return row or ""
+
+
+def context(mail: OutboundMail) -> dict[str, Any]:
+    ticket = mail.ticket
+    event = mail.event
+    actor = event.actor if event else None
+    reopen = Mailbox.objects.filter(address=_reply_to(ticket)).values_list("reopen_days", flat=True)
+    return {
+        "ticket": ticket,
+        "requester_name": ticket.requester.get_full_name(),
+        "agent_name": actor.get_full_name() if actor else settings.DESKSIDE_DESK_NAME,
+        "body": event.body if event else "",
+        "ticket_url": settings.DESKSIDE_BASE_URL + reverse("portal:detail", args=[ticket.number]),
+        "desk_name": settings.DESKSIDE_DESK_NAME,
+        "reopen_days": reopen.first() or 14,
+    }
+
+
+def build(mail: OutboundMail) -> EmailMessage:
+    """The message for an outbox row, with its threading and loop-protection headers."""
+    ticket = mail.ticket
+    text = templates.render(templates.current(mail.kind), context(mail))
+    subject = text.subject
+    if f"[{ticket.number}]" not in subject:  # an edited template must still thread
+        subject = f"[{ticket.number}] {subject}"
+    own = {a.lower() for a in Mailbox.objects.values_list("address", flat=True)}
+    own.add(settings.DEFAULT_FROM_EMAIL.lower())
+    to = [
+        a.strip() for a in mail.recipients.split(",") if a.strip() and a.strip().lower() not in own
+    ]
+    headers = {"Message-ID": f"<{mail.message_id}>", "X-Deskside-Ticket": ticket.number}
+    in_reply_to, references = thread_headers(ticket, mail.message_id)
+    if in_reply_to:
+        headers["In-Reply-To"] = f"<{in_reply_to}>"
+        headers["References"] = " ".join(f"<{r}>" for r in references)
+    if auto := AUTO_SUBMITTED.get(mail.kind):
+        headers["Auto-Submitted"] = auto
+        headers["X-Auto-Response-Suppress"] = "All"
+    reply_to = _reply_to(ticket)
+    return EmailMessage(
+        subject=subject,
+        body=text.body,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=to,
+        reply_to=[reply_to] if reply_to else None,
+        headers=headers,
+    )

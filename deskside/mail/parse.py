@@ -1,0 +1,410 @@
+"""Reading a raw message: the standard library's `email` package (`policy.default`, with a
+cache of parsed headers) for the
+structure, headers and transfer encodings, inscriptis for HTML turned into readable text, nh3
+(the Ammonia sanitiser) for the HTML kept for display.
+
+`parse(raw)` never raises for any input: a header that cannot be parsed is read raw and
+decoded best effort, a body in an unknown or wrong charset is decoded with replacement
+characters, and every such repair is listed in `ParsedMail.problems`. Text handed on contains
+no surrogates and no NUL characters (a database would refuse them).
+"""
+
+import codecs
+import email
+import email.header
+import email.utils
+import functools
+import hashlib
+import mimetypes
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from email import policy
+from email.headerregistry import BaseHeader, HeaderRegistry
+from email.message import EmailMessage, Message
+
+import nh3
+from django.conf import settings
+from inscriptis import get_text
+from inscriptis.css_profiles import CSS_PROFILES
+from inscriptis.model.config import ParserConfig
+
+MAX_ID = 255
+MAX_SUBJECT = 250
+NO_SUBJECT = "(no subject)"
+_ADDRESS = re.compile(r"[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)+", re.ASCII)
+_MSGID = re.compile(r"<([^<>\s]+)>")
+
+
+class _CachedHeaders(HeaderRegistry):
+    """`policy.default`'s header registry with a cache: the parser and `get_content_type`
+    parse the same Content-Type header again at every call, which cost more than the rest of
+    reading a message. Header objects are immutable strings, so sharing them is safe."""
+
+    @functools.lru_cache(maxsize=4096)  # noqa: B019 - one registry per process, never freed
+    def __call__(self, name: str, value: str) -> BaseHeader:
+        return super().__call__(name, value)
+
+
+POLICY = policy.default.clone(header_factory=_CachedHeaders())
+_INSCRIPTIS = ParserConfig(css=CSS_PROFILES["strict"], display_links=False)
+# Tags and attributes kept in the HTML shown to agents; images only from the message itself
+# (cid: references, rewritten to the stored attachments when shown).
+_HTML_TAGS = set(nh3.ALLOWED_TAGS) | {"font", "center"}
+_URL_SCHEMES = {"http", "https", "mailto", "cid"}
+
+
+@dataclass
+class Part:
+    """A file carried by the message: an attachment or an inline image."""
+
+    filename: str
+    content_type: str
+    data: bytes
+    content_id: str = ""
+    inline: bool = False
+
+
+@dataclass
+class ParsedMail:
+    message_id: str = ""
+    in_reply_to: list[str] = field(default_factory=list)
+    references: list[str] = field(default_factory=list)
+    subject: str = NO_SUBJECT
+    sender: str = ""  # lower-cased address, "" when none could be found
+    sender_name: str = ""
+    recipients: list[str] = field(default_factory=list)  # To and Cc addresses
+    date: datetime | None = None
+    text: str = ""
+    html: str = ""  # sanitised
+    attachments: list[Part] = field(default_factory=list)
+    too_big: list[tuple[str, int]] = field(default_factory=list)  # (filename, size) not kept
+    quoted_ids: list[str] = field(default_factory=list)  # of attached messages or headers
+    automatic: str = ""  # why this is an automatic message, "" for a person's mail
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def thread_ids(self) -> list[str]:
+        """Message-IDs this message answers: In-Reply-To first, then References newest
+        first."""
+        return list(dict.fromkeys([*self.in_reply_to, *reversed(self.references)]))
+
+
+def clean(text: str) -> str:
+    """Text safe to store: undecodable bytes (kept by the parser as surrogates) decoded as
+    UTF-8 or else Windows-1252, NUL characters removed."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        data = text.encode("utf-8", "surrogateescape")
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            text = data.decode("cp1252", "replace")
+        text = text.encode("utf-8", "replace").decode("utf-8")
+    return text.replace("\x00", "")
+
+
+def digest(raw: bytes) -> str:
+    return hashlib.sha256(raw).hexdigest()
+
+
+def parse(raw: bytes, *, envelope_from: str = "") -> ParsedMail:
+    """Parse a raw RFC 5322 message (see the module docstring); `envelope_from` is the SMTP
+    MAIL FROM or mbox "From " line address, used when the headers name no sender."""
+    out = ParsedMail()
+    try:
+        msg = email.message_from_bytes(raw, policy=POLICY)
+    except Exception as exc:  # the parser is tolerant; this is a last resort
+        out.problems.append(f"the message could not be parsed ({type(exc).__name__})")
+        out.text = clean(raw.decode("utf-8", "replace"))[: settings.DESKSIDE_MAIL_MAX_TEXT]
+        return out
+    raw_headers = _raw_headers(msg)
+    _headers(msg, raw_headers, out, envelope_from)
+    out.automatic = automatic(msg, raw_headers, out)
+    try:
+        _body(msg, out)
+    except Exception as exc:
+        out.problems.append(f"the body could not be read fully ({type(exc).__name__}: {exc})")
+        if not out.text:
+            out.text = clean(_payload_text(msg, out))
+    limit = settings.DESKSIDE_MAIL_MAX_TEXT
+    if len(out.text) > limit:
+        out.problems.append(
+            f"the text was {len(out.text):,} characters long and is cut after {limit:,}"
+        )
+        out.text = out.text[:limit]
+    return out
+
+
+# -- headers -----------------------------------------------------------------------------------
+
+
+def header(msg: Message, name: str) -> str:
+    """One header as text, decoded; a header `policy.default` cannot parse is decoded from its
+    raw value instead, never raising."""
+    try:
+        value = msg.get(name)
+        return "" if value is None else clean(str(value))
+    except Exception:
+        for key, raw in msg.raw_items():
+            if key.lower() == name.lower():
+                try:
+                    return clean(str(email.header.make_header(email.header.decode_header(raw))))
+                except Exception:
+                    return clean(str(raw))
+        return ""
+
+
+def _raw_headers(msg: Message) -> dict[str, str]:
+    """Each header's first raw value by lower-case name, for the headers that are compared
+    as they are (loop protection, Message-IDs): parsing every header with `policy.default`
+    costs more than the rest of the message."""
+    out: dict[str, str] = {}
+    for name, value in msg.raw_items():
+        out.setdefault(name.lower(), clean(str(value)))
+    return out
+
+
+def _ids(value: str) -> list[str]:
+    found = _MSGID.findall(value) or value.split()
+    return [normal_id(v) for v in found if normal_id(v)]
+
+
+def normal_id(value: str) -> str:
+    """A Message-ID as stored and compared: without angle brackets and surrounding space."""
+    return value.strip().strip("<>").strip()[:MAX_ID]
+
+
+def _addresses(value: str) -> list[tuple[str, str]]:
+    """(name, address) pairs of an address header, best effort for malformed ones."""
+    try:
+        pairs = [(n, a) for n, a in email.utils.getaddresses([value]) if "@" in a]
+    except Exception:
+        pairs = []
+    if not pairs:
+        pairs = [("", a) for a in _ADDRESS.findall(value)]
+    return [(clean(n).strip(), clean(a).strip().lower()[:254]) for n, a in pairs]
+
+
+def _headers(msg: EmailMessage, raw: dict[str, str], out: ParsedMail, envelope_from: str) -> None:
+    message_id = _ids(raw.get("message-id", ""))
+    out.message_id = message_id[0] if message_id else ""
+    out.in_reply_to = _ids(raw.get("in-reply-to", ""))
+    out.references = _ids(raw.get("references", ""))
+    subject = " ".join(header(msg, "Subject").split())
+    out.subject = subject[:MAX_SUBJECT] or NO_SUBJECT
+    for name in ("From", "Sender", "Reply-To", "Return-Path"):
+        pairs = _addresses(header(msg, name))
+        if pairs:
+            out.sender_name, out.sender = pairs[0]
+            if name != "From":
+                out.problems.append(f"no usable From address; the sender is taken from {name}")
+            break
+    else:
+        if envelope := _addresses(envelope_from):
+            out.sender = envelope[0][1]
+            out.problems.append("no sender in the headers; taken from the envelope")
+        else:
+            out.problems.append("no sender address could be found")
+    for name in ("To", "Cc"):
+        out.recipients += [a for _, a in _addresses(raw.get(name.lower(), ""))]
+    try:
+        out.date = email.utils.parsedate_to_datetime(raw.get("date", ""))
+    except (TypeError, ValueError, IndexError):
+        out.date = None
+
+
+# -- automatic mail ----------------------------------------------------------------------------
+
+_PRECEDENCE = {"bulk", "junk", "list", "auto_reply", "auto-reply"}
+_SUPPRESS = {"all", "oof", "autoreply"}
+_REPORTS = {"delivery-status", "disposition-notification", "feedback-report"}
+_LISTS = ("List-Id", "List-Unsubscribe", "X-Mailing-List", "X-ML-Name", "Mailing-List")
+_DAEMONS = ("mailer-daemon", "postmaster@", "post_master@", "mail-daemon@", "mailer_daemon")
+_NO_REPLY = {"noreply", "no-reply", "no_reply", "donotreply", "do-not-reply", "do_not_reply"}
+# Subjects that mail servers give their bounces when they set none of the headers above (old
+# sendmail, qmail, Exim, Exchange, Notes ...); matched at the start of the subject only.
+_BOUNCE_SUBJECTS = (
+    "mail delivery failed",
+    "returned mail:",
+    "undeliverable:",
+    "undelivered mail returned to sender",
+    "delivery status notification (failure)",
+    "delivery status notification (delay)",
+    "delivery failure",
+    "failure notice",
+    "mail system error",
+    "message delivery failure",
+    "nondeliverable mail",
+    "warning: could not send message",
+    "delivery notification: delivery has failed",
+)
+
+
+def automatic(msg: Message, raw: dict[str, str], parsed: ParsedMail) -> str:
+    """Why `msg` is an automatic message (an auto-reply, out-of-office, bounce, delivery or
+    read report, mailing-list traffic), or "" for mail a person wrote. Such mail never opens a
+    ticket nor is answered (RFC 3834)."""
+    value = raw.get("auto-submitted", "").strip().lower()
+    if value and not value.startswith("no"):
+        return f"Auto-Submitted: {value}"
+    for name in ("X-Autoreply", "X-Autorespond", "X-Autogenerated", "X-AutoReply-From"):
+        if raw.get(name.lower()):
+            return f"{name} header"
+    suppress = {v.strip().lower() for v in raw.get("x-auto-response-suppress", "").split(",")}
+    if suppress & _SUPPRESS:
+        return "X-Auto-Response-Suppress: " + ", ".join(sorted(suppress & _SUPPRESS))
+    precedence = raw.get("precedence", "").strip().lower()
+    if precedence in _PRECEDENCE:
+        return f"Precedence: {precedence}"
+    for name in _LISTS:
+        if raw.get(name.lower()):
+            return f"mailing-list traffic ({name})"
+    if raw.get("return-path", "").strip() == "<>":
+        return "null return path (a bounce)"
+    content_type = msg.get_content_type()
+    report = (msg.get_param("report-type") or "") if content_type == "multipart/report" else ""
+    if content_type == "multipart/report":
+        return f"report ({str(report).lower() or 'multipart/report'})"
+    for part in _parts(msg):
+        if part.get_content_type().removeprefix("message/") in _REPORTS:
+            return f"report ({part.get_content_type()})"
+    sender = raw.get("from", "").lower()
+    for daemon in _DAEMONS:
+        if daemon in sender:
+            return f"sent by {daemon}"
+    if parsed.sender.partition("@")[0] in _NO_REPLY:
+        return f"sent from a no-reply address ({parsed.sender})"
+    subject = parsed.subject.lower()
+    if subject.startswith(_BOUNCE_SUBJECTS):
+        return f"a delivery failure notice ({subject[:60]!r})"
+    return ""
+
+
+# -- body --------------------------------------------------------------------------------------
+
+
+def _parts(msg: Message) -> list[Message]:
+    """Every leaf part, without descending into attached messages (they are attachments)."""
+    out: list[Message] = []
+    stack = [msg]
+    while stack:
+        part = stack.pop()
+        if part.is_multipart() and part.get_content_maintype() != "message":
+            payload = part.get_payload()
+            if isinstance(payload, list):
+                stack.extend(reversed(payload))
+                continue
+        out.append(part)
+    return out
+
+
+def _decode(data: bytes, charset: str | None, out: ParsedMail) -> str:
+    for name in (charset, "utf-8"):
+        if not name:
+            continue
+        try:
+            codecs.lookup(name)
+        except LookupError:
+            out.problems.append(f"unknown charset {name!r}")
+            continue
+        try:
+            return data.decode(name)
+        except UnicodeDecodeError:
+            continue
+    if charset:
+        out.problems.append(f"text not valid in its charset {charset!r}; decoded as Windows-1252")
+    return data.decode("cp1252", "replace")
+
+
+def _payload_text(part: Message, out: ParsedMail) -> str:
+    data = part.get_payload(decode=True)
+    if data is None:  # a multipart without parts, or an attached message
+        payload = part.get_payload()
+        return payload if isinstance(payload, str) else ""
+    return _decode(data, part.get_content_charset(), out)
+
+
+def _filename(part: Message, index: int) -> str:
+    try:
+        name = part.get_filename() or ""
+    except Exception:
+        name = ""
+    name = clean(name).replace("/", "_").replace("\\", "_").strip()
+    if not name:
+        content_type = part.get_content_type()
+        ext = (
+            ".eml" if content_type == "message/rfc822" else mimetypes.guess_extension(content_type)
+        )
+        name = f"part-{index}{ext or '.bin'}"
+    return name[-255:]
+
+
+_QUOTED_ID = re.compile(rb"^message-id:[ \t]*(.*(?:\r?\n[ \t].*)*)", re.IGNORECASE | re.MULTILINE)
+
+
+def _quoted_message_id(data: bytes) -> str:
+    """The Message-ID header of an attached message or header block (a bounce's copy of the
+    mail that failed)."""
+    head = data.split(b"\n\n", 1)[0].split(b"\r\n\r\n", 1)[0]
+    match = _QUOTED_ID.search(head)
+    return match.group(1).decode("ascii", "replace") if match else ""
+
+
+def _body(msg: EmailMessage, out: ParsedMail) -> None:
+    plain = html = None
+    try:
+        plain = msg.get_body(("plain",))
+        html = msg.get_body(("html",))
+    except Exception as exc:
+        out.problems.append(f"the body structure is malformed ({type(exc).__name__})")
+    texts: list[str] = []
+    limit = settings.DESKSIDE_MAX_ATTACHMENT_BYTES
+    for index, part in enumerate(_parts(msg), start=1):
+        content_type = part.get_content_type()
+        try:
+            disposition = part.get_content_disposition()
+        except Exception:
+            disposition = None
+        if part is plain or part is html:
+            continue
+        has_name = bool(
+            part.get_param("name") or part.get_param("filename", header="content-disposition")
+        )
+        if content_type == "text/plain" and disposition != "attachment" and not has_name:
+            texts.append(_payload_text(part, out))  # more text between attachments (Apple Mail)
+            continue
+        if content_type == "text/html" and disposition != "attachment" and not has_name:
+            continue  # an HTML alternative of text already read
+        if content_type == "message/rfc822":
+            inner = part.get_payload()
+            message = inner[0] if isinstance(inner, list) and inner else inner
+            data = message.as_bytes(policy=policy.compat32) if isinstance(message, Message) else b""
+        else:
+            data = part.get_payload(decode=True) or b""
+        if content_type in ("message/rfc822", "text/rfc822-headers"):
+            out.quoted_ids += _ids(_quoted_message_id(data))
+        filename = _filename(part, index)
+        if len(data) > limit:
+            out.too_big.append((filename, len(data)))
+            continue
+        content_id = normal_id(header(part, "Content-ID"))
+        out.attachments.append(
+            Part(
+                filename=filename,
+                content_type=content_type[:100],
+                data=data,
+                content_id=content_id,
+                inline=disposition == "inline"
+                or (bool(content_id) and disposition != "attachment"),
+            )
+        )
+    text = _payload_text(plain, out) if plain is not None else ""
+    if html is not None:
+        markup = _payload_text(html, out)
+        out.html = clean(nh3.clean(markup, tags=_HTML_TAGS, url_schemes=_URL_SCHEMES))
+        if not text.strip():
+            text = get_text(markup, _INSCRIPTIS)
+    text = "\n\n".join(t for t in [text, *texts] if t.strip())
+    out.text = clean(text.replace("\r\n", "\n").replace("\r", "\n")).strip()

@@ -1,0 +1,497 @@
+"""The one path every inbound message takes, whatever brought it: an IMAP poll
+(`deskside.mail.imap`), direct delivery (`deskside smtpd`) or an import (`deskside mail
+import`).
+
+`receive(raw, ...)`:
+
+1. parses the message (`deskside.mail.parse`, which never raises) and computes its dedup key:
+   the Message-ID, or the SHA-256 of the raw bytes for a message without one. A key seen
+   before is a duplicate: nothing more happens.
+2. stores the raw bytes on disk (by content), then in one transaction records the message
+   (`InboundMessage`) and acts on it:
+   - our own mail coming back, and automatic mail (auto-replies, out-of-office, bounces,
+     delivery and read reports, list traffic: `parse.automatic`) never open a ticket and are
+     never answered; an automatic mail that belongs to a ticket's thread (a bounce of our
+     answer, an out-of-office reply) is noted on that ticket, internally;
+   - a sender above the rate limit is held in quarantine (a mail storm makes no tickets);
+   - the sender becomes a person (`find_sender`): a known user; an unknown address of a
+     client's registered mail domain becomes a contact of that client; anyone else follows
+     the mailbox's rule (a contact of its organisation, or quarantine for review);
+   - the thread (`find_ticket`) by `In-Reply-To`/`References` against every Message-ID we
+     received or sent, then by the `[T-10423]` tag in the subject; never by subject text. A
+     reply joins its ticket with the quoted history and signature stripped
+     (`deskside.mail.replies`); a reply to a closed ticket, or to one resolved longer ago
+     than the mailbox's `reopen_days`, opens a follow-up linked to it; a resolved ticket
+     reopens. Anything else opens a ticket.
+   Files become ticket attachments; files over the size limit and repairs made while reading
+   are listed in an internal note on the ticket; the whole original stays downloadable.
+3. When acting fails for any reason, the transaction is rolled back and the message is kept
+   in quarantine with the error (its raw bytes are on disk): admins reprocess or discard it in
+   the quarantine page. One bad message never stops the others: `receive` does not raise.
+"""
+
+import contextlib
+import logging
+import re
+import traceback
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import IntegrityError, transaction
+
+from deskside.accounts import services as accounts
+from deskside.accounts.models import Organization, Team, User
+from deskside.core import clock
+from deskside.mail import outbound, replies
+from deskside.mail.models import (
+    InboundMessage,
+    Mailbox,
+    MessageRef,
+    Outcome,
+    Source,
+    raw_path,
+)
+from deskside.mail.parse import ParsedMail, digest, parse
+from deskside.tickets import services as tickets
+from deskside.tickets.exceptions import TicketError
+from deskside.tickets.models import (
+    Channel,
+    EventKind,
+    Priority,
+    Status,
+    Ticket,
+    parse_number,
+)
+from deskside.tickets.queries import visible_tickets
+from deskside.tickets.timeline import write_event
+
+log = logging.getLogger(__name__)
+
+DUPLICATE = "duplicate"
+COUNTED = (Outcome.CREATED, Outcome.APPENDED, Outcome.FOLLOW_UP)
+_TAG = re.compile(r"\[\s*T-(\d{1,15})\s*\]", re.IGNORECASE)
+_PREFIX = re.compile(r"^\s*(?:(?:re|aw|fwd?|wg|sv|antw|vs)(?:\[\d+\])?\s*:\s*)+", re.IGNORECASE)
+
+
+class Held(Exception):
+    """The message goes to quarantine for review: `reason` (a code) and `detail` say why."""
+
+    def __init__(self, reason: str, detail: str) -> None:
+        super().__init__(detail)
+        self.reason, self.detail = reason, detail
+
+
+@dataclass(frozen=True)
+class Policy:
+    """What to do with a message: a mailbox's settings, or an import's options."""
+
+    mailbox: Mailbox | None = None
+    organization: Organization | None = None
+    team: Team | None = None
+    priority: int = Priority.P3
+    unknown_senders: str = Mailbox.UnknownSenders.QUARANTINE
+    reopen_days: int = 14
+    rate_limit: bool = True
+    notify: bool = True
+
+    @classmethod
+    def of(cls, mailbox: Mailbox, **changes: Any) -> "Policy":
+        values = {
+            "mailbox": mailbox,
+            "organization": mailbox.organization,
+            "team": mailbox.team,
+            "priority": mailbox.priority,
+            "unknown_senders": mailbox.unknown_senders,
+            "reopen_days": mailbox.reopen_days,
+        }
+        return cls(**{**values, **changes})
+
+
+@dataclass
+class Result:
+    outcome: str  # an Outcome value or DUPLICATE
+    message: InboundMessage | None
+    ticket: Ticket | None = None
+
+    @property
+    def failed(self) -> bool:
+        return self.outcome == Outcome.QUARANTINED
+
+
+def dedup_key(parsed: ParsedMail, sha: str) -> str:
+    return f"id:{parsed.message_id}"[:255] if parsed.message_id else f"sha256:{sha}"
+
+
+def receive(
+    raw: bytes,
+    *,
+    source: str,
+    policy: Policy | None = None,
+    envelope_from: str = "",
+) -> Result:
+    """Take in one raw message (see the module docstring). Never raises but for a database
+    that cannot be reached (the caller then keeps the message for a later try)."""
+    policy = policy or Policy()
+    sha = digest(raw)
+    parsed = parse(raw, envelope_from=envelope_from)
+    key = dedup_key(parsed, sha)
+    seen = InboundMessage.objects.filter(dedup_key=key).first()
+    if seen is not None:
+        return Result(DUPLICATE, seen, seen.ticket)
+    path = raw_path(sha)
+    if not default_storage.exists(path):
+        default_storage.save(path, ContentFile(raw))
+    message = InboundMessage(
+        mailbox=policy.mailbox,
+        source=source,
+        dedup_key=key,
+        digest=sha,
+        raw=path,
+        size=len(raw),
+        outcome=Outcome.QUARANTINED,
+    )
+    _describe(message, parsed)
+    try:
+        with transaction.atomic():
+            try:
+                with transaction.atomic():
+                    message.save(force_insert=True)
+            except IntegrityError:  # the same message, received at this moment elsewhere
+                return Result(DUPLICATE, InboundMessage.objects.filter(dedup_key=key).first())
+            _act(message, parsed, policy)
+    except Exception as exc:
+        return _quarantine_error(message, exc)
+    return Result(message.outcome, message, message.ticket)
+
+
+def reprocess(message: InboundMessage, *, actor: User, policy: Policy | None = None) -> Result:
+    """Run a quarantined message through the pipeline again (after the cause was fixed: a
+    contact created, a mailbox rule changed ...). It stays in quarantine if it fails again."""
+    if policy is None:
+        policy = Policy.of(message.mailbox) if message.mailbox else Policy()
+    with message.raw.open("rb") as fh:
+        raw = fh.read()
+    parsed = parse(raw)
+    try:
+        with transaction.atomic():
+            message = InboundMessage.objects.select_for_update().get(pk=message.pk)
+            if message.outcome != Outcome.QUARANTINED:
+                return Result(message.outcome, message, message.ticket)
+            message.handled_at, message.handled_by = clock.now(), actor
+            _act(message, parsed, policy, rate_limit=False)
+    except Exception as exc:
+        return _quarantine_error(message, exc)
+    return Result(message.outcome, message, message.ticket)
+
+
+def discard(message: InboundMessage, *, actor: User) -> None:
+    """Drop a quarantined message for good (its raw bytes stay on disk, its row says who
+    discarded it and when)."""
+    InboundMessage.objects.filter(pk=message.pk, outcome=Outcome.QUARANTINED).update(
+        outcome=Outcome.DISCARDED, handled_at=clock.now(), handled_by=actor
+    )
+
+
+def _describe(message: InboundMessage, parsed: ParsedMail) -> None:
+    message.message_id = parsed.message_id
+    message.sender = parsed.sender
+    message.subject = parsed.subject
+    message.html = parsed.html
+
+
+def _quarantine_error(message: InboundMessage, exc: Exception) -> Result:
+    """Keep a message whose handling failed: the transaction was rolled back, so record it
+    again (or update its row, on a reprocess) as quarantined with the error."""
+    if isinstance(exc, Held):
+        reason, detail = exc.reason, exc.detail
+    else:
+        log.exception("inbound mail %s failed", message.dedup_key)
+        reason = "error"
+        detail = "".join(traceback.format_exception_only(type(exc), exc)).strip()[:4000]
+    message.outcome, message.reason, message.detail = Outcome.QUARANTINED, reason, detail
+    message.ticket = message.event = None
+    if message.pk and InboundMessage.objects.filter(pk=message.pk).exists():
+        message.save()
+    else:
+        message.pk = None
+        message.save(force_insert=True)
+    return Result(Outcome.QUARANTINED, message)
+
+
+# -- acting on a message -----------------------------------------------------------------------
+
+
+def _own_addresses() -> set[str]:
+    own = {a.lower() for a in Mailbox.objects.values_list("address", flat=True)}
+    own.add(settings.DEFAULT_FROM_EMAIL.lower())
+    return own
+
+
+def _act(
+    message: InboundMessage, parsed: ParsedMail, policy: Policy, *, rate_limit: bool = True
+) -> None:
+    data = {"via": "email", "message": message.public_id}
+    if outbound.is_ours(parsed.message_id) or parsed.sender in _own_addresses():
+        _finish(message, Outcome.OWN_MAIL, "own_mail", "our own address or Message-ID")
+        return
+    if parsed.automatic:
+        ticket = find_ticket(parsed, sender=None, extra_ids=parsed.quoted_ids)
+        event = None
+        if ticket is not None:
+            event = write_event(
+                ticket,
+                EventKind.MAIL_AUTO,
+                None,
+                body=parsed.text[:2000],
+                data={**data, "reason": parsed.automatic, "from": parsed.sender},
+            )
+        _finish(message, Outcome.AUTO_REPLY, "automatic", parsed.automatic, ticket, event)
+        return
+    if parsed.sender:
+        if rate_limit and policy.rate_limit:
+            _check_rate(parsed.sender)
+        sender = find_sender(parsed, policy)
+    else:
+        sender = _unknown_sender(policy)
+    ticket = find_ticket(parsed, sender=sender)
+    files = [
+        SimpleUploadedFile(p.filename, p.data, content_type=p.content_type)
+        for p in parsed.attachments
+    ]
+    with outbound.quiet() if not policy.notify else contextlib.nullcontext():
+        if ticket is not None and not _follow_up_due(ticket, policy):
+            event = tickets.add_mail_reply(
+                sender=sender,
+                ticket=ticket,
+                body=replies.strip_reply(parsed.text) or "(no text)",
+                attachments=files,
+                data=data,
+            )
+            outcome = Outcome.APPENDED
+        else:
+            earlier = ticket
+            ticket = _open(sender, parsed, policy, files, data, earlier)
+            event = ticket.events.order_by("id").first()
+            outcome = Outcome.CREATED if earlier is None else Outcome.FOLLOW_UP
+        _notes(ticket, parsed, message)
+    if parsed.message_id:
+        MessageRef.objects.create(message_id=parsed.message_id, ticket=ticket)
+    _finish(message, outcome, "", "", ticket, event)
+
+
+def _finish(
+    message: InboundMessage,
+    outcome: str,
+    reason: str,
+    detail: str,
+    ticket: Ticket | None = None,
+    event: Any = None,
+) -> None:
+    message.outcome, message.reason, message.detail = outcome, reason, detail[:4000]
+    message.ticket, message.event = ticket, event
+    message.save()
+
+
+def _check_rate(sender: str) -> None:
+    limit = settings.DESKSIDE_MAIL_RATE_LIMIT
+    minutes = settings.DESKSIDE_MAIL_RATE_MINUTES
+    since = clock.now() - timedelta(minutes=minutes)
+    recent = InboundMessage.objects.filter(
+        sender=sender, received_at__gte=since, outcome__in=COUNTED
+    ).count()
+    if limit and recent >= limit:
+        raise Held(
+            "rate_limited",
+            f"{sender} sent more than {limit} messages in {minutes} minutes; held as a "
+            "possible mail storm",
+        )
+
+
+def _organization_for_domain(domain: str) -> Organization | None:
+    for org in Organization.objects.exclude(email_domains="").only("pk", "email_domains"):
+        domains = {d.strip().lower().lstrip("@") for d in org.email_domains.split(",")}
+        if domain in domains:
+            return org
+    return None
+
+
+def find_sender(parsed: ParsedMail, policy: Policy) -> User:
+    """The person who wrote (see the module docstring); raises Held when the mailbox's rule
+    says to hold mail from unknown senders, or a contact cannot be created."""
+    address = parsed.sender
+    user = User.objects.filter(email=address).first()
+    if user is not None:
+        if not user.is_active:
+            raise Held("inactive_sender", f"{address} belongs to a deactivated user")
+        return user
+    organization = _organization_for_domain(address.rpartition("@")[2])
+    if organization is None:
+        if policy.unknown_senders != Mailbox.UnknownSenders.CREATE or policy.organization is None:
+            raise Held(
+                "unknown_sender",
+                f"{address} is not a known contact and its domain is no client's: create the "
+                "contact (or register the domain on the client), then reprocess",
+            )
+        organization = policy.organization
+    try:
+        return accounts.create_user(
+            email=address, full_name=parsed.sender_name[:200], organization=organization
+        )
+    except Exception as exc:
+        raise Held("bad_sender", f"cannot create a contact for {address!r}: {exc}") from exc
+
+
+def _unknown_sender(policy: Policy) -> User:
+    """The stand-in requester of mail without any sender address, one per organisation (an
+    address under the reserved `.invalid` domain, which is never written to): the ticket is
+    still made, and its note says the sender could not be found."""
+    if policy.organization is None:
+        raise Held("no_sender", "no sender address in the message and no default organisation")
+    address = f"unknown-sender@{policy.organization.slug}.invalid"
+    user = User.objects.filter(email=address).first()
+    return user or accounts.create_user(
+        email=address, full_name="Unknown sender", organization=policy.organization
+    )
+
+
+def _allowed(sender: User | None, ticket: Ticket) -> bool:
+    if sender is None:
+        return True  # automatic mail is only noted, internally
+    if sender.is_customer:
+        return sender.organization_id == ticket.organization_id
+    return visible_tickets(sender).filter(pk=ticket.pk).exists()
+
+
+def _survivor(ticket: Ticket) -> Ticket:
+    seen = set()
+    while ticket.merged_into_id is not None and ticket.pk not in seen:
+        seen.add(ticket.pk)
+        ticket = ticket.merged_into
+    return ticket
+
+
+def find_ticket(
+    parsed: ParsedMail, *, sender: User | None, extra_ids: list[str] | None = None
+) -> Ticket | None:
+    """The ticket a message belongs to, by its threading headers (against every Message-ID
+    we received or sent), then by the ticket tag in its subject; never by subject text.
+    A ticket of another client than the sender's is not a match. `extra_ids`: the Message-IDs
+    of messages a bounce or report carries (the mail of ours that it is about)."""
+    candidates: list[int] = []
+    ids = parsed.thread_ids + (extra_ids or [])
+    if ids:
+        refs = dict(
+            MessageRef.objects.filter(message_id__in=ids[:50]).values_list(
+                "message_id", "ticket_id"
+            )
+        )
+        candidates += [refs[i] for i in ids if i in refs]
+        # One of our Message-IDs names its ticket, should its row be missing.
+        candidates += [
+            pk for i in ids if outbound.is_ours(i) and (pk := parse_number(i.split(".")[1]))
+        ]
+    candidates += [pk for n in _TAG.findall(parsed.subject) if (pk := parse_number(n))]
+    for pk in dict.fromkeys(candidates):
+        ticket = Ticket.objects.filter(pk=pk).select_related("merged_into").first()
+        if ticket is None:
+            continue
+        ticket = _survivor(ticket)
+        if _allowed(sender, ticket):
+            return ticket
+    return None
+
+
+def _follow_up_due(ticket: Ticket, policy: Policy) -> bool:
+    """A closed ticket, or one resolved longer ago than the reopen window, gets a follow-up
+    instead of the reply."""
+    if ticket.status == Status.CLOSED:
+        return True
+    if ticket.status == Status.RESOLVED and ticket.resolved_at is not None:
+        return clock.now() - ticket.resolved_at > timedelta(days=policy.reopen_days)
+    return False
+
+
+def clean_subject(subject: str) -> str:
+    """A subject without reply/forward prefixes and our ticket tags (for a follow-up)."""
+    return " ".join(_PREFIX.sub("", _TAG.sub("", subject)).split()) or subject
+
+
+def _open(
+    sender: User,
+    parsed: ParsedMail,
+    policy: Policy,
+    files: list[SimpleUploadedFile],
+    data: dict[str, Any],
+    earlier: Ticket | None,
+) -> Ticket:
+    organization = sender.organization if sender.is_customer else policy.organization
+    if organization is None:
+        organization = sender.organization
+    if organization is None:
+        raise Held("no_organization", f"{sender} is an agent; no organisation to file it under")
+    subject = clean_subject(parsed.subject) if earlier else parsed.subject
+    if earlier is not None:
+        data = {**data, "follow_up_of": earlier.number}
+    try:
+        ticket = tickets.create_ticket(
+            actor=sender,
+            subject=subject,
+            organization=organization,
+            requester=sender,
+            description=parsed.text,
+            channel=Channel.EMAIL,
+            priority=policy.priority,
+            attachments=files,
+            event_data=data,
+            intake_team=policy.team,
+        ).ticket
+    except TicketError as exc:
+        raise Held("refused", f"the ticket could not be opened: {exc}") from exc
+    if earlier is not None:
+        write_event(
+            earlier,
+            EventKind.LINKED,
+            None,
+            public=True,
+            body=f"The customer wrote again after closure: follow-up {ticket.number}",
+            data={"follow_up": ticket.number},
+        )
+        write_event(
+            ticket,
+            EventKind.LINKED,
+            None,
+            public=True,
+            body=f"Follow-up of {earlier.number}",
+            data={"follow_up_of": earlier.number},
+        )
+    return ticket
+
+
+def _notes(ticket: Ticket, parsed: ParsedMail, message: InboundMessage) -> None:
+    """An internal note listing what could not be kept or had to be repaired."""
+    lines = []
+    limit = settings.DESKSIDE_MAX_ATTACHMENT_BYTES
+    for name, size in parsed.too_big:
+        lines.append(
+            f"The attachment {name} ({size / 2**20:.1f} MB) is larger than the "
+            f"{limit / 2**20:.0f} MB limit and was not stored as a file."
+        )
+    lines += [p[0].upper() + p[1:] + "." for p in parsed.problems]
+    if not lines:
+        return
+    lines.append("The original message is kept and can be downloaded from this ticket.")
+    write_event(
+        ticket,
+        EventKind.NOTE,
+        None,
+        body="\n".join(lines),
+        data={"via": "email", "message": message.public_id, "problems": True},
+    )
+
+
+__all__ = ["DUPLICATE", "Outcome", "Policy", "Result", "Source", "discard", "receive", "reprocess"]

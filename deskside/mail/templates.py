@@ -1,0 +1,88 @@
+"""The text of outgoing mail: built-in defaults, an admin's edited version (`MailTemplate`)
+when there is one, rendered with Django's template language without HTML escaping (the mails
+are plain text).
+
+Variables: `ticket` (number, subject, priority_label, status ...), `requester_name`,
+`agent_name` (who wrote the reply or resolved), `body` (the reply or resolution text),
+`ticket_url` (the ticket in the customer portal), `desk_name`, `reopen_days`.
+"""
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.template import Context, Engine, TemplateSyntaxError
+
+from deskside.mail.models import MailKind, MailTemplate
+
+ENGINE = Engine(autoescape=False, builtins=["django.template.defaulttags"])
+
+
+@dataclass(frozen=True)
+class Text:
+    subject: str
+    body: str
+
+
+DEFAULTS: dict[str, Text] = {
+    MailKind.ACKNOWLEDGEMENT: Text(
+        subject="[{{ ticket.number }}] {{ ticket.subject }}",
+        body=(
+            "Hello {{ requester_name }},\n\n"
+            "we have received your request and opened ticket {{ ticket.number }} for it "
+            "(priority {{ ticket.priority_label }}). A technician will answer you here.\n\n"
+            "To add information, reply to this mail and keep [{{ ticket.number }}] in the "
+            "subject. You can also follow the ticket in the portal:\n{{ ticket_url }}\n\n"
+            "-- \n{{ desk_name }}\n"
+        ),
+    ),
+    MailKind.REPLY: Text(
+        subject="Re: [{{ ticket.number }}] {{ ticket.subject }}",
+        body=(
+            "{{ body }}\n\n"
+            "-- \n{{ agent_name }}, {{ desk_name }}\n"
+            "Ticket {{ ticket.number }}: {{ ticket_url }}\n"
+        ),
+    ),
+    MailKind.RESOLUTION: Text(
+        subject="Re: [{{ ticket.number }}] {{ ticket.subject }} (resolved)",
+        body=(
+            "Hello {{ requester_name }},\n\n"
+            "{{ agent_name }} has resolved ticket {{ ticket.number }}:\n\n"
+            "{{ body }}\n\n"
+            "If the problem is not solved, reply to this mail within {{ reopen_days }} days "
+            "and the ticket reopens.\n\n"
+            "-- \n{{ desk_name }}\n{{ ticket_url }}\n"
+        ),
+    ),
+}
+
+SAMPLE: dict[str, Any] = {
+    "ticket": {"number": "T-10423", "subject": "Printer on floor 2 jams", "priority_label": "P3"},
+    "requester_name": "Dana Customer",
+    "agent_name": "Sam Agent",
+    "body": "We replaced the fuser unit; please try again.",
+    "ticket_url": "https://desk.example.com/portal/tickets/T-10423/",
+    "desk_name": "IT Service Desk",
+    "reopen_days": 14,
+}
+
+
+def current(kind: str) -> Text:
+    """The text in force for `kind`: the admin's version, else the default."""
+    row = MailTemplate.objects.filter(kind=kind).first()
+    return Text(row.subject, row.body) if row else DEFAULTS[kind]
+
+
+def render(text: Text, context: dict[str, Any]) -> Text:
+    ctx = Context(context)
+    subject = " ".join(ENGINE.from_string(text.subject).render(ctx).split())
+    return Text(subject[:250], ENGINE.from_string(text.body).render(ctx))
+
+
+def check(subject: str, body: str) -> str:
+    """ "" when the two texts compile and render with sample values, else the error."""
+    try:
+        render(Text(subject, body), SAMPLE)
+    except TemplateSyntaxError as exc:
+        return str(exc)
+    return ""
