@@ -3,11 +3,13 @@
     deskside demo [--host H] [--port P]     migrate, load demo data (once), serve
     deskside serve [--host H] [--port P] [--workers N]   the production server (gunicorn)
     deskside migrate                        apply database migrations
-    deskside worker [--once] [--interval S] the SLA worker: warnings and breaches as they fall due
+    deskside worker [--once] [--interval S] SLA warnings and breaches, outgoing mail, mailboxes
     deskside createuser EMAIL --kind agent|customer [--organization SLUG] [--tier L1] ...
     deskside token create EMAIL [--name NAME]   print a new API token for that user
     deskside manage ARGS...                 any Django management command
     deskside sla due FILE.json              answer business-time questions (FILE "-": stdin)
+    deskside mail import PATH...            import .eml files, mbox files, Maildir folders
+    deskside smtpd [--port 2525] [--lmtp]   receive mail by SMTP/LMTP from the site's MTA
 
 Errors are one line on stderr and exit code 2.
 """
@@ -121,7 +123,9 @@ def cmd_worker(args: argparse.Namespace) -> None:
         raise CommandError("--interval must be a positive number of seconds")
     if not os.environ.get("DESKSIDE_LOG_LEVEL"):
         logging.getLogger(worker.__name__).setLevel(logging.INFO)  # one line per pass
-    worker.run(interval=args.interval, once=args.once, parent=args.parent)
+    from deskside.mail.worker import mail_pass  # noqa: PLC0415
+
+    worker.run(interval=args.interval, once=args.once, parent=args.parent, tasks=[mail_pass])
 
 
 def cmd_migrate(args: argparse.Namespace) -> None:
@@ -216,6 +220,52 @@ def cmd_sla_due(args: argparse.Namespace) -> None:
     print(json.dumps(result, indent=2, ensure_ascii=False))
 
 
+def _mailbox(name: str | None):  # noqa: ANN202 - a Mailbox, imported after setup
+    from deskside.mail.models import Mailbox  # noqa: PLC0415
+
+    if not name:
+        return None
+    mailbox = Mailbox.objects.filter(name=name).first()
+    if mailbox is None:
+        names = ", ".join(Mailbox.objects.values_list("name", flat=True)) or "none configured"
+        raise CommandError(f"no mailbox named {name!r} (mailboxes: {names})")
+    return mailbox
+
+
+def cmd_mail_import(args: argparse.Namespace) -> None:
+    """Import mail; exit 1 when a message could not be read or failed (see the summary)."""
+    _setup()
+    from deskside.accounts.models import Organization  # noqa: PLC0415
+    from deskside.mail import importer  # noqa: PLC0415
+    from deskside.mail.pipeline import Policy  # noqa: PLC0415
+
+    mailbox = _mailbox(args.mailbox)
+    changes: dict[str, object] = {"rate_limit": False, "notify": args.notify}
+    if args.organization:
+        organization = Organization.objects.filter(slug=args.organization).first()
+        if organization is None:
+            raise CommandError(f"no organisation with slug {args.organization!r}")
+        changes["organization"] = organization
+    if args.unknown:
+        changes["unknown_senders"] = args.unknown
+    policy = Policy.of(mailbox, **changes) if mailbox else Policy(**changes)  # type: ignore[arg-type]
+    summary = importer.run(args.paths, policy=policy, progress=not args.quiet)
+    for error in summary.errors:
+        print(f"deskside: {error}", file=sys.stderr)
+    print(summary.line())
+    if summary.failed:
+        raise SystemExit(1)
+
+
+def cmd_smtpd(args: argparse.Namespace) -> None:
+    _setup()
+    from deskside.mail import smtpd  # noqa: PLC0415
+
+    if not 0 < args.port < 65536:
+        raise CommandError("--port must be from 1 to 65535")
+    smtpd.serve(args.host, args.port, lmtp=args.lmtp, mailbox=_mailbox(args.mailbox))
+
+
 class OneLineParser(argparse.ArgumentParser):
     """argparse with a usage error as one line (and exit code 2), naming the help option,
     instead of the whole usage text before it. Subcommand parsers are of this class too."""
@@ -242,7 +292,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-migrate", action="store_true", help="do not apply migrations first")
     p.set_defaults(func=cmd_serve)
 
-    p = sub.add_parser("worker", help="run the SLA worker (stops cleanly on SIGTERM/SIGINT)")
+    p = sub.add_parser(
+        "worker", help="run the background worker: SLA clocks, outgoing mail, mailbox polling"
+    )
     p.add_argument("--once", action="store_true", help="make one pass and exit")
     p.add_argument("--interval", type=float, default=15.0, help="seconds between passes (15)")
     p.add_argument(
@@ -282,6 +334,30 @@ def build_parser() -> argparse.ArgumentParser:
     s = ssub.add_parser("due", help="add results to a JSON file of SLA cases, print it")
     s.add_argument("file", help='the JSON file ("-" reads stdin)')
     s.set_defaults(func=cmd_sla_due)
+
+    p = sub.add_parser("mail", help="the email channel")
+    msub = p.add_subparsers(dest="mail_command", required=True, metavar="ACTION")
+    m = msub.add_parser("import", help="import .eml files, mbox files and Maildir folders")
+    m.add_argument("paths", nargs="+", metavar="PATH")
+    m.add_argument("--mailbox", help="use this mailbox's defaults (organisation, team ...)")
+    m.add_argument("--organization", help="organisation slug for contacts of unknown senders")
+    m.add_argument(
+        "--unknown",
+        choices=["create", "quarantine"],
+        help="unknown senders: create a contact (with --organization) or hold in quarantine",
+    )
+    m.add_argument(
+        "--notify", action="store_true", help="send acknowledgements (default: answer nobody)"
+    )
+    m.add_argument("--quiet", action="store_true", help="no progress bar")
+    m.set_defaults(func=cmd_mail_import)
+
+    p = sub.add_parser("smtpd", help="receive mail by SMTP or LMTP from the site's MTA")
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")
+    p.add_argument("--port", type=int, default=2525, help="port (2525)")
+    p.add_argument("--lmtp", action="store_true", help="speak LMTP instead of SMTP")
+    p.add_argument("--mailbox", help="mailbox whose defaults apply when no recipient matches")
+    p.set_defaults(func=cmd_smtpd)
     return parser
 
 
