@@ -13,12 +13,17 @@ import random
 import sys
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from email.message import EmailMessage
+from email.utils import format_datetime
 
 from django.db import transaction
 
 from deskside.accounts import services as accounts
 from deskside.accounts.models import Organization, Team, Tier, User
 from deskside.core import clock
+from deskside.mail import outbound
+from deskside.mail.models import Mailbox, Source
+from deskside.mail.pipeline import Policy, receive
 from deskside.sla import services as sla
 from deskside.sla.models import Calendar, Contract
 from deskside.sla.services import TargetTerms
@@ -330,21 +335,97 @@ def load(*, progress: bool = False, tickets: int = TICKETS) -> bool:
     _CEILING = clock.now() - timedelta(minutes=1)
     start = _CEILING - timedelta(days=60)
     try:
-        for i in range(tickets):
-            recent = i >= tickets - RECENT
-            created = start + timedelta(minutes=rng.randint(0, 60 * 24 * 57))
-            if recent:  # opened in the last three days: on time, at risk or just breached
-                created = _CEILING - timedelta(minutes=rng.randint(20, 60 * 24 * 3))
-            with transaction.atomic():
-                _ticket(rng, people, created, recent=recent)
-            if progress and (i % 20 == 19 or i == tickets - 1):
-                sys.stdout.write(f"\rCreating demo tickets: {i + 1}/{tickets}")
-                sys.stdout.flush()
+        with outbound.quiet():  # the history answers nobody; the demo's worker sends new mail
+            _tickets(rng, people, start, tickets, progress)
+            _mail(people)
     finally:
         clock.set_now(None)
     if progress:
         sys.stdout.write("\n")
     return True
+
+
+def _tickets(
+    rng: random.Random, people: "People", start: datetime, tickets: int, progress: bool
+) -> None:
+    for i in range(tickets):
+        recent = i >= tickets - RECENT
+        created = start + timedelta(minutes=rng.randint(0, 60 * 24 * 57))
+        if recent:  # opened in the last three days: on time, at risk or just breached
+            created = _CEILING - timedelta(minutes=rng.randint(20, 60 * 24 * 3))
+        with transaction.atomic():
+            _ticket(rng, people, created, recent=recent)
+        if progress and (i % 20 == 19 or i == tickets - 1):
+            sys.stdout.write(f"\rCreating demo tickets: {i + 1}/{tickets}")
+            sys.stdout.flush()
+
+
+DEMO_MAILBOX = "help@northwind.example"
+
+
+def _demo_mail(sender: str, subject: str, body: str, message_id: str, **headers: str) -> bytes:
+    msg = EmailMessage()
+    msg["From"], msg["To"], msg["Subject"] = sender, DEMO_MAILBOX, subject
+    msg["Message-ID"] = f"<{message_id}>"
+    msg["Date"] = format_datetime(clock.now())
+    for name, value in headers.items():
+        msg[name.replace("_", "-")] = value
+    msg.set_content(body)
+    return msg.as_bytes()
+
+
+def _mail(p: "People") -> None:
+    """The demo's mailbox (delivery: `deskside smtpd --mailbox "Help desk"` receives for it)
+    and a short mail conversation through the real pipeline: a request, the customer's reply
+    with its quote stripped, an out-of-office answer, and a stranger's mail in quarantine."""
+    box = Mailbox.objects.create(
+        name="Help desk",
+        address=DEMO_MAILBOX,
+        protocol=Mailbox.Protocol.DELIVERY,
+        team=p.teams["help-desk-l1"],
+    )
+    policy = Policy.of(box, notify=False)
+    carol = User.objects.get(email="carol@acme.example")
+    _move_to(_CEILING - timedelta(hours=3))  # type: ignore[operator]
+    first = _demo_mail(
+        "Carol Customer <carol@acme.example>",
+        "Shared drive S: asks for a password",
+        "Hello,\n\nsince this morning the S: drive asks me for a password on every start.\n"
+        "Windows says the credentials are outdated.\n\nCarol",
+        "demo-1@acme.example",
+    )
+    ticket = receive(first, source=Source.IMPORT, policy=policy).ticket
+    _move_to(_CEILING - timedelta(hours=2))  # type: ignore[operator]
+    tickets.add_reply(
+        actor=p.l1[0],
+        ticket=ticket,
+        body="Could you lock and unlock your screen (Win+L) and try S: again?",
+    )
+    _move_to(_CEILING - timedelta(hours=1))  # type: ignore[operator]
+    reply = _demo_mail(
+        carol.email,
+        f"Re: [{ticket.number}] Shared drive S: asks for a password",
+        "That fixed it, thank you!\n\n-- \nCarol Customer\nAcme Manufacturing\n\n"
+        "On Mon, Ana <help@northwind.example> wrote:\n> Could you lock and unlock your screen?\n",
+        "demo-2@acme.example",
+        In_Reply_To="<demo-1@acme.example>",
+    )
+    receive(reply, source=Source.IMPORT, policy=policy)
+    away = _demo_mail(
+        "dieter@globex.example",
+        "Automatic reply: maintenance window",
+        "I am out of the office until Monday.",
+        "demo-3@globex.example",
+        Auto_Submitted="auto-replied",
+    )
+    receive(away, source=Source.IMPORT, policy=policy)
+    stranger = _demo_mail(
+        "sales@unknown-vendor.example",
+        "Special offer on toner cartridges",
+        "Buy two, get one free.",
+        "demo-4@unknown-vendor.example",
+    )
+    receive(stranger, source=Source.IMPORT, policy=policy)
 
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri")

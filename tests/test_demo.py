@@ -63,3 +63,22 @@ def test_demo_tickets_have_due_times_from_the_demo_contracts(db):
     # The others count in business hours: never due sooner than the target's minutes.
     for ticket in Ticket.objects.filter(priority=Priority.P3):
         assert ticket.first_response_due >= ticket.created_at + timedelta(hours=4)
+
+
+def test_demo_has_a_mailbox_and_a_mail_conversation(db):
+    from deskside.mail.models import InboundMessage, Mailbox, OutboundMail, Outcome
+
+    demo.load(tickets=20)
+
+    assert Mailbox.objects.get().address == demo.DEMO_MAILBOX
+    outcomes = dict(InboundMessage.objects.values_list("message_id", "outcome"))
+    assert outcomes == {
+        "demo-1@acme.example": Outcome.CREATED,
+        "demo-2@acme.example": Outcome.APPENDED,
+        "demo-3@globex.example": Outcome.AUTO_REPLY,
+        "demo-4@unknown-vendor.example": Outcome.QUARANTINED,
+    }
+    ticket = InboundMessage.objects.get(message_id="demo-1@acme.example").ticket
+    last = ticket.events.filter(kind=EventKind.REPLY).last()
+    assert last.body == "That fixed it, thank you!"  # quote and signature stripped
+    assert not OutboundMail.objects.exists()  # the demo's history answers nobody
