@@ -13,6 +13,7 @@ from deskside.accounts.api import router as directory_router
 from deskside.accounts.exceptions import AccountsError
 from deskside.accounts.models import User
 from deskside.accounts.services import user_for_token
+from deskside.mail.api import router as mail_router
 from deskside.sla.api import router as sla_router
 from deskside.sla.exceptions import SlaError
 from deskside.tickets.api import router as tickets_router
@@ -38,6 +39,8 @@ api.add_router("/tickets", tickets_router)
 api.add_router("/", directory_router)
 # /calendars, /contracts and /organizations/{slug}/sla (the SLA set-up and report).
 api.add_router("/", sla_router)
+# /mail/messages, /mail/inbound, /mail/outbox (the email channel's records).
+api.add_router("/", mail_router)
 
 
 def error_body(detail: str, field: str | None = None) -> dict[str, str | None]:

@@ -144,6 +144,7 @@ class Source(models.TextChoices):
     SMTP = "smtp", "SMTP delivery"
     LMTP = "lmtp", "LMTP delivery"
     IMPORT = "import", "Import"
+    API = "api", "REST API"
 
 
 def raw_path(digest: str) -> str:

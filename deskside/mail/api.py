@@ -1,0 +1,180 @@
+"""The email channel under /api/v1/mail/:
+
+    GET  /mail/messages?outcome=quarantined   received mail, newest first (paginated)
+    POST /mail/messages/{public_id}/reprocess a quarantined message through the pipeline again
+    POST /mail/messages/{public_id}/discard   drop a quarantined message
+    POST /mail/inbound?mailbox=NAME           deliver one raw message (the body, message/rfc822)
+    GET  /mail/outbox?state=failed            outgoing mail, newest first (paginated)
+
+Agents only: a customer's token gets 403. Every agent reads the messages of the tickets they
+can see and the messages that made no ticket (quarantine, automatic mail); reprocessing,
+discarding and delivering need the admin role (`is_staff`). `/inbound` is for a system that
+hands mail over HTTP instead of SMTP: the same pipeline as `deskside smtpd`, the same answer
+for a message already received ("duplicate").
+"""
+
+from datetime import datetime
+
+from django.db.models import Q, QuerySet
+from django.http import Http404, HttpRequest
+from ninja import Field, Query, Router, Schema
+
+from deskside.accounts.api import PageOut, PageParams, page_out
+from deskside.accounts.models import User
+from deskside.core.pagination import paginate
+from deskside.mail import pipeline
+from deskside.mail.models import InboundMessage, Mailbox, OutboundMail, Outcome, Source
+from deskside.tickets.exceptions import InvalidInput, NotAllowed
+from deskside.tickets.queries import visible_tickets
+
+router = Router(tags=["mail"])
+MAX_INBOUND_BYTES = 50 * 2**20
+
+
+class MessageOut(Schema):
+    public_id: str
+    received_at: datetime
+    source: str
+    mailbox: str | None = Field(description="Name of the mailbox it came through.")
+    message_id: str
+    sender: str
+    subject: str
+    outcome: str
+    reason: str
+    detail: str
+    ticket: str | None = Field(description="Number of the ticket it opened or joined.")
+
+    @staticmethod
+    def resolve_mailbox(obj: InboundMessage) -> str | None:
+        return obj.mailbox.name if obj.mailbox else None
+
+    @staticmethod
+    def resolve_ticket(obj: InboundMessage) -> str | None:
+        return obj.ticket.number if obj.ticket_id else None
+
+
+class MessageFilter(PageParams):
+    outcome: str | None = Field(None, description="created, appended, quarantined ...")
+
+
+class OutboxOut(Schema):
+    public_id: str
+    created_at: datetime
+    kind: str
+    ticket: str
+    recipients: str
+    subject: str
+    message_id: str
+    state: str
+    attempts: int
+    next_attempt_at: datetime
+    sent_at: datetime | None
+    last_error: str
+
+    @staticmethod
+    def resolve_ticket(obj: OutboundMail) -> str:
+        return obj.ticket.number
+
+
+class OutboxFilter(PageParams):
+    state: str | None = Field(None, description="queued, sending, sent or failed")
+
+
+def _agent(request: HttpRequest) -> User:
+    user: User = request.user  # type: ignore[assignment]
+    if not user.is_agent:
+        raise NotAllowed("only agents may use the mail channel's records")
+    return user
+
+
+def _admin(request: HttpRequest, what: str) -> User:
+    user = _agent(request)
+    if not user.is_staff:
+        raise NotAllowed(f"only admins may {what}")
+    return user
+
+
+def messages_visible_to(user: User) -> QuerySet[InboundMessage]:
+    tickets = visible_tickets(user).values("pk")
+    return InboundMessage.objects.filter(Q(ticket__isnull=True) | Q(ticket__in=tickets))
+
+
+def _message(user: User, public_id: str) -> InboundMessage:
+    message = messages_visible_to(user).filter(public_id=public_id).first()
+    if message is None:
+        raise Http404(f"no message {public_id!r}")
+    return message
+
+
+@router.get("/mail/messages", response=PageOut[MessageOut], summary="Received mail")
+def list_messages(request: HttpRequest, params: Query[MessageFilter]) -> dict[str, object]:
+    qs = messages_visible_to(_agent(request)).select_related("mailbox", "ticket")
+    if params.outcome:
+        if params.outcome not in Outcome.values:
+            raise InvalidInput(
+                f"outcome must be one of {', '.join(Outcome.values)}", field="outcome"
+            )
+        qs = qs.filter(outcome=params.outcome)
+    return page_out(paginate(request, qs.order_by("-id"), page=params.page, limit=params.limit))
+
+
+@router.post(
+    "/mail/messages/{public_id}/reprocess", response=MessageOut, summary="Reprocess a message"
+)
+def reprocess(request: HttpRequest, public_id: str) -> InboundMessage:
+    user = _admin(request, "reprocess mail")
+    message = _message(user, public_id)
+    if message.outcome != Outcome.QUARANTINED:
+        raise InvalidInput(f"the message is not in quarantine ({message.outcome})", field="outcome")
+    result = pipeline.reprocess(message, actor=user)
+    return InboundMessage.objects.select_related("mailbox", "ticket").get(pk=result.message.pk)
+
+
+@router.post("/mail/messages/{public_id}/discard", response=MessageOut, summary="Discard")
+def discard(request: HttpRequest, public_id: str) -> InboundMessage:
+    user = _admin(request, "discard mail")
+    message = _message(user, public_id)
+    if message.outcome != Outcome.QUARANTINED:
+        raise InvalidInput(f"the message is not in quarantine ({message.outcome})", field="outcome")
+    pipeline.discard(message, actor=user)
+    return InboundMessage.objects.select_related("mailbox", "ticket").get(pk=message.pk)
+
+
+class InboundOut(Schema):
+    outcome: str = Field(description="created, appended, ..., quarantined, or duplicate")
+    message: MessageOut | None
+
+
+@router.post("/mail/inbound", response=InboundOut, summary="Deliver a raw message")
+def inbound(request: HttpRequest, mailbox: str | None = None) -> dict[str, object]:
+    _admin(request, "deliver mail")
+    raw = request.body
+    if not raw.strip():
+        raise InvalidInput("the body must be the raw message (message/rfc822)", field="body")
+    if len(raw) > MAX_INBOUND_BYTES:
+        raise InvalidInput("the message is larger than 50 MB", field="body")
+    policy = pipeline.Policy()
+    if mailbox:
+        box = Mailbox.objects.filter(name=mailbox).first()
+        if box is None:
+            raise InvalidInput(f"no mailbox named {mailbox!r}", field="mailbox")
+        policy = pipeline.Policy.of(box)
+    result = pipeline.receive(raw, source=Source.API, policy=policy)
+    message = result.message
+    if message is not None:
+        message = InboundMessage.objects.select_related("mailbox", "ticket").get(pk=message.pk)
+    return {"outcome": result.outcome, "message": message}
+
+
+@router.get("/mail/outbox", response=PageOut[OutboxOut], summary="Outgoing mail")
+def list_outbox(request: HttpRequest, params: Query[OutboxFilter]) -> dict[str, object]:
+    user = _agent(request)
+    qs = OutboundMail.objects.filter(ticket__in=visible_tickets(user).values("pk"))
+    if params.state:
+        if params.state not in OutboundMail.State.values:
+            raise InvalidInput(
+                f"state must be one of {', '.join(OutboundMail.State.values)}", field="state"
+            )
+        qs = qs.filter(state=params.state)
+    qs = qs.select_related("ticket").order_by("-id")
+    return page_out(paginate(request, qs, page=params.page, limit=params.limit))
