@@ -1,7 +1,6 @@
 """Reading a raw message: the standard library's `email` package (`policy.default`, with a
-cache of parsed headers) for the
-structure, headers and transfer encodings, inscriptis for HTML turned into readable text, nh3
-(the Ammonia sanitiser) for the HTML kept for display.
+cache of parsed headers) for the structure, headers and transfer encodings, inscriptis for
+HTML turned into readable text, nh3 (the Ammonia sanitiser) for the HTML kept for display.
 
 `parse(raw)` never raises for any input: a header that cannot be parsed is read raw and
 decoded best effort, a body in an unknown or wrong charset is decoded with replacement
