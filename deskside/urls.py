@@ -11,6 +11,7 @@ urlpatterns = [
     path("tickets/", include("deskside.tickets.urls")),
     path("portal/", include("deskside.portal.urls")),
     path("sla/", include("deskside.sla.urls")),
+    path("mail/", include("deskside.mail.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

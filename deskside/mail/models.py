@@ -176,6 +176,10 @@ class InboundMessage(models.Model):
         TicketEvent, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     html = models.TextField(blank=True, help_text="The HTML part, sanitised, for display.")
+    envelope_from = models.CharField(max_length=254, blank=True)
+    options = models.JSONField(
+        default=dict, blank=True, help_text="The intake's policy, applied again on reprocess."
+    )
     handled_at = models.DateTimeField(null=True, blank=True)
     handled_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

@@ -36,7 +36,7 @@ from django.urls import reverse
 from deskside.core import clock
 from deskside.mail import templates
 from deskside.mail.models import InboundMessage, Mailbox, MailKind, MessageRef, OutboundMail
-from deskside.tickets.models import Channel, EventKind, Ticket, TicketEvent
+from deskside.tickets.models import Channel, EventKind, Status, Ticket, TicketEvent
 from deskside.tickets.timeline import write_event
 
 log = logging.getLogger(__name__)
@@ -263,15 +263,26 @@ def context(mail: OutboundMail) -> dict[str, Any]:
     ticket = mail.ticket
     event = mail.event
     actor = event.actor if event else None
-    reopen = Mailbox.objects.filter(address=_reply_to(ticket)).values_list("reopen_days", flat=True)
+    reopen = (
+        Mailbox.objects.filter(address=_reply_to(ticket))
+        .values_list("reopen_days", flat=True)
+        .first()
+    )
     return {
-        "ticket": ticket,
+        "ticket": {
+            "number": ticket.number,
+            "subject": ticket.subject,
+            "priority_label": ticket.priority_label,
+            "status": Status(ticket.status).label,
+            "organization": ticket.organization.name,
+            "site": ticket.site.name if ticket.site_id else "",
+        },
         "requester_name": ticket.requester.get_full_name(),
         "agent_name": actor.get_full_name() if actor else settings.DESKSIDE_DESK_NAME,
         "body": event.body if event else "",
         "ticket_url": settings.DESKSIDE_BASE_URL + reverse("portal:detail", args=[ticket.number]),
         "desk_name": settings.DESKSIDE_DESK_NAME,
-        "reopen_days": reopen.first() or 14,
+        "reopen_days": 14 if reopen is None else reopen,
     }
 
 

@@ -25,9 +25,10 @@ import`).
      reopens. Anything else opens a ticket.
    Files become ticket attachments; files over the size limit and repairs made while reading
    are listed in an internal note on the ticket; the whole original stays downloadable.
-3. When acting fails for any reason, the transaction is rolled back and the message is kept
-   in quarantine with the error (its raw bytes are on disk): admins reprocess or discard it in
-   the quarantine page. One bad message never stops the others: `receive` does not raise.
+3. When acting fails for any reason but an unavailable database, the transaction is rolled
+   back and the message is kept in quarantine with the error (its raw bytes are on disk):
+   admins reprocess or discard it in the quarantine page, with the options it came in with.
+   One bad message never stops the others.
 """
 
 import contextlib
@@ -42,7 +43,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, InterfaceError, OperationalError, transaction
 
 from deskside.accounts import services as accounts
 from deskside.accounts.models import Organization, Team, User
@@ -99,6 +100,37 @@ class Policy:
     rate_limit: bool = True
     notify: bool = True
 
+    def options(self) -> dict[str, Any]:
+        """What is kept with a message so that a reprocess applies the same policy."""
+        return {
+            "organization": self.organization.pk if self.organization else None,
+            "team": self.team.pk if self.team else None,
+            "priority": self.priority,
+            "unknown_senders": self.unknown_senders,
+            "reopen_days": self.reopen_days,
+            "rate_limit": self.rate_limit,
+            "notify": self.notify,
+        }
+
+    @classmethod
+    def restore(cls, mailbox: Mailbox | None, options: dict[str, Any]) -> "Policy":
+        """The policy a message was received with (its mailbox's current settings, with the
+        options of that intake: an import's organisation, no notifications ...)."""
+        if not options:
+            return cls.of(mailbox) if mailbox else cls()
+        organization = Organization.objects.filter(pk=options.get("organization")).first()
+        team = Team.objects.filter(pk=options.get("team")).first()
+        return cls(
+            mailbox=mailbox,
+            organization=organization,
+            team=team,
+            priority=options.get("priority", Priority.P3),
+            unknown_senders=options.get("unknown_senders", Mailbox.UnknownSenders.QUARANTINE),
+            reopen_days=options.get("reopen_days", 14),
+            rate_limit=options.get("rate_limit", True),
+            notify=options.get("notify", True),
+        )
+
     @classmethod
     def of(cls, mailbox: Mailbox, **changes: Any) -> "Policy":
         values = {
@@ -134,8 +166,10 @@ def receive(
     policy: Policy | None = None,
     envelope_from: str = "",
 ) -> Result:
-    """Take in one raw message (see the module docstring). Never raises but for a database
-    that cannot be reached (the caller then keeps the message for a later try)."""
+    """Take in one raw message (see the module docstring). Raises only when the message could
+    not be kept: the database is unavailable or busy (OperationalError, InterfaceError) or the
+    raw bytes could not be written (OSError); the caller then keeps the message for a later
+    try (IMAP leaves it unmarked, smtpd answers 451). Every other failure is a quarantine."""
     policy = policy or Policy()
     sha = digest(raw)
     parsed = parse(raw, envelope_from=envelope_from)
@@ -154,6 +188,8 @@ def receive(
         raw=path,
         size=len(raw),
         outcome=Outcome.QUARANTINED,
+        options=policy.options(),
+        envelope_from=envelope_from[:254],
     )
     _describe(message, parsed)
     try:
@@ -164,6 +200,8 @@ def receive(
             except IntegrityError:  # the same message, received at this moment elsewhere
                 return Result(DUPLICATE, InboundMessage.objects.filter(dedup_key=key).first())
             _act(message, parsed, policy)
+    except (OperationalError, InterfaceError):
+        raise  # the database is unavailable or busy: the caller keeps the message and retries
     except Exception as exc:
         return _quarantine_error(message, exc)
     return Result(message.outcome, message, message.ticket)
@@ -173,10 +211,10 @@ def reprocess(message: InboundMessage, *, actor: User, policy: Policy | None = N
     """Run a quarantined message through the pipeline again (after the cause was fixed: a
     contact created, a mailbox rule changed ...). It stays in quarantine if it fails again."""
     if policy is None:
-        policy = Policy.of(message.mailbox) if message.mailbox else Policy()
+        policy = Policy.restore(message.mailbox, message.options)
     with message.raw.open("rb") as fh:
         raw = fh.read()
-    parsed = parse(raw)
+    parsed = parse(raw, envelope_from=message.envelope_from)
     try:
         with transaction.atomic():
             message = InboundMessage.objects.select_for_update().get(pk=message.pk)
@@ -184,6 +222,8 @@ def reprocess(message: InboundMessage, *, actor: User, policy: Policy | None = N
                 return Result(message.outcome, message, message.ticket)
             message.handled_at, message.handled_by = clock.now(), actor
             _act(message, parsed, policy, rate_limit=False)
+    except (OperationalError, InterfaceError):
+        raise
     except Exception as exc:
         return _quarantine_error(message, exc)
     return Result(message.outcome, message, message.ticket)

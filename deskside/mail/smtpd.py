@@ -8,7 +8,8 @@ does the spam filtering and the TLS towards the internet. The mailbox whose addr
 the recipients (`RCPT TO`) gives the defaults (organisation, team, priority, unknown-sender
 rule); `--mailbox` names the one used when no recipient matches. The answer to `DATA` comes
 after the message is stored and acted on (or held in quarantine): 250 means Deskside has it.
-When the database cannot be reached the answer is a temporary 451, and the MTA tries again
+When the database cannot be reached, or the message cannot be written to disk, the answer is
+a temporary 451, and the MTA tries again
 later, so nothing is lost. Under LMTP there is one answer per recipient, all the same (the
 message is one ticket whoever it was addressed to).
 """
@@ -52,8 +53,8 @@ class Handler:
             result = await loop.run_in_executor(
                 self.executor, self.deliver, raw, envelope.mail_from or "", envelope.rcpt_tos
             )
-        except DatabaseError:
-            log.exception("smtpd: database unavailable; asking the sender to retry")
+        except (DatabaseError, OSError):
+            log.exception("smtpd: cannot store the message now; asking the sender to retry")
             return self._answer(envelope, "451 4.3.0 Temporary failure, please try again later")
         log.info("smtpd: %s from %s: %s", result, envelope.mail_from, envelope.rcpt_tos)
         return self._answer(envelope, "250 2.0.0 OK: queued")

@@ -2,18 +2,31 @@
 when there is one, rendered with Django's template language without HTML escaping (the mails
 are plain text).
 
-Variables: `ticket` (number, subject, priority_label, status ...), `requester_name`,
-`agent_name` (who wrote the reply or resolved), `body` (the reply or resolution text),
-`ticket_url` (the ticket in the customer portal), `desk_name`, `reopen_days`.
+The variables (`VARIABLES`) are plain values, never model objects: a template cannot reach a
+ticket's internal notes or a user's fields.
 """
 
 from dataclasses import dataclass
 from typing import Any
 
-from django.template import Context, Engine, TemplateSyntaxError
+from django.template import Context, Engine
 
 from deskside.mail.models import MailKind, MailTemplate
 
+VARIABLES: list[tuple[str, str]] = [
+    ("ticket.number", "the ticket number, e.g. T-10423"),
+    ("ticket.subject", "the ticket's subject"),
+    ("ticket.priority_label", "P1, P2, P3 or OPS"),
+    ("ticket.status", "the status, e.g. Resolved"),
+    ("ticket.organization", "the client's name"),
+    ("ticket.site", "the site's name, or empty"),
+    ("requester_name", "who asked"),
+    ("agent_name", "who wrote the reply or resolved the ticket"),
+    ("body", "the reply or the resolution text"),
+    ("ticket_url", "the ticket in the customer portal"),
+    ("desk_name", "DESKSIDE_DESK_NAME"),
+    ("reopen_days", "days a reply to a resolved ticket still reopens it"),
+]
 ENGINE = Engine(autoescape=False, builtins=["django.template.defaulttags"])
 
 
@@ -57,7 +70,14 @@ DEFAULTS: dict[str, Text] = {
 }
 
 SAMPLE: dict[str, Any] = {
-    "ticket": {"number": "T-10423", "subject": "Printer on floor 2 jams", "priority_label": "P3"},
+    "ticket": {
+        "number": "T-10423",
+        "subject": "Printer on floor 2 jams",
+        "priority_label": "P3",
+        "status": "Resolved",
+        "organization": "Acme Corp",
+        "site": "HQ",
+    },
     "requester_name": "Dana Customer",
     "agent_name": "Sam Agent",
     "body": "We replaced the fuser unit; please try again.",
@@ -80,9 +100,9 @@ def render(text: Text, context: dict[str, Any]) -> Text:
 
 
 def check(subject: str, body: str) -> str:
-    """ "" when the two texts compile and render with sample values, else the error."""
+    """The error that keeps the two texts from rendering with sample values, or ""."""
     try:
         render(Text(subject, body), SAMPLE)
-    except TemplateSyntaxError as exc:
-        return str(exc)
+    except Exception as exc:  # a syntax error, an unknown tag or filter, an {% include %} ...
+        return str(exc) or type(exc).__name__
     return ""

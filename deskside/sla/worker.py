@@ -35,7 +35,7 @@ import signal
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from types import FrameType
@@ -451,16 +451,32 @@ def _orphaned(parent: int | None) -> bool:
     return True
 
 
+def _run_tasks(tasks: Sequence[Callable[[], object]]) -> None:
+    for task in tasks:
+        if not connection.in_atomic_block:
+            close_old_connections()
+        try:
+            task()
+        except Exception:
+            log.exception("worker task %s failed", getattr(task, "__name__", task))
+
+
 def run(
     interval: float = 15.0,
     once: bool = False,
     *,
     on_pass: Callable[[TickResult], None] | None = None,
     parent: int | None = None,
+    tasks: Sequence[Callable[[], object]] = (),
+    task_interval: float = 2.0,
 ) -> int:
     """Run passes every `interval` seconds until SIGTERM or SIGINT (or one pass with `once`),
     or, given the `parent` process id, until this process's parent is no longer that one (the
     worker `deskside demo` starts beside its server ends with it).
+
+    `tasks` (the email channel's sending and polling) run after each pass and every
+    `task_interval` seconds between passes, each in its own try: a failing task is logged
+    and runs again next time.
 
     A signal lets the pass under way finish its batch's transaction and stops before the
     next; a pass that fails (the database went away) is logged and retried next interval.
@@ -490,13 +506,18 @@ def run(
                 log.info(result.line())
                 if on_pass is not None:
                     on_pass(result)
+            _run_tasks(tasks)
             passes += 1
             if once:
                 break
             deadline = time.monotonic() + interval
+            next_tasks = time.monotonic() + task_interval
             while not _orphaned(parent) and (left := deadline - time.monotonic()) > 0:
-                if stop.wait(min(left, 1.0)):
+                if stop.wait(min(left, 1.0, max(next_tasks - time.monotonic(), 0.05))):
                     break
+                if tasks and time.monotonic() >= next_tasks:
+                    _run_tasks(tasks)
+                    next_tasks = time.monotonic() + task_interval
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
