@@ -424,3 +424,46 @@ def test_rolled_back_change_queues_nothing(carol, alice, acme_ticket):
         tickets.add_reply(actor=alice, ticket=acme_ticket, body="x")
         raise RuntimeError
     assert not OutboundMail.objects.exists()
+
+
+def test_a_busy_database_is_raised_so_the_message_is_kept_by_its_source(carol, policy, monkeypatch):
+    from django.db import OperationalError
+
+    def locked(**kwargs):
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr(pipeline.tickets, "create_ticket", locked)
+    with pytest.raises(OperationalError):
+        receive(raw_mail(), source="imap", policy=policy)
+    assert not InboundMessage.objects.exists()  # not recorded: it will be fetched again
+
+
+def test_reprocess_applies_the_options_the_message_came_in_with(acme, alice):
+    quiet = Policy(organization=acme, notify=False)  # an import: answers nobody
+    held = receive(raw_mail(sender="new@acme.example"), source="import", policy=quiet)
+    assert held.message.reason == "unknown_sender"
+    acme.email_domains = "acme.example"
+    acme.save()
+
+    again = pipeline.reprocess(held.message, actor=alice)
+
+    assert again.outcome == Outcome.CREATED
+    assert not OutboundMail.objects.exists()  # still quiet
+
+
+def test_a_mail_template_sees_plain_values_not_the_ticket(carol, alice, policy, settings):
+    from deskside.mail.models import MailTemplate
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    MailTemplate.objects.create(
+        kind="acknowledgement",
+        subject="Got it",
+        body="[{{ ticket.requester.password }}][{{ ticket.events.all }}] {{ ticket.number }}",
+    )
+    ticket = receive(raw_mail(), source="import", policy=policy).ticket
+
+    outbound.send_due()
+
+    (ack,) = django_mail.outbox
+    assert ack.body == f"[][] {ticket.number}"
+    assert ack.subject == f"[{ticket.number}] Got it"  # the tag is kept for threading
