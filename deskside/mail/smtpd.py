@@ -24,7 +24,7 @@ from typing import Any
 from aiosmtpd.controller import Controller
 from aiosmtpd.lmtp import LMTP
 from django.conf import settings
-from django.db import DatabaseError, close_old_connections
+from django.db import DatabaseError, close_old_connections, connections
 
 from deskside.mail.models import Mailbox, Source
 from deskside.mail.pipeline import Policy, receive
@@ -74,8 +74,19 @@ class Handler:
         result = receive(raw, source=source, policy=policy, envelope_from=mail_from)
         return result.outcome
 
+    def close(self) -> None:
+        """Close the worker thread's database connection, then the thread."""
+        self.executor.submit(connections.close_all).result()
+        self.executor.shutdown()
 
-class LMTPController(Controller):
+
+class Receiver(Controller):
+    def stop(self, no_assert: bool = False) -> None:
+        super().stop(no_assert=no_assert)
+        self.handler.close()
+
+
+class LMTPReceiver(Receiver):
     def factory(self) -> LMTP:
         return LMTP(self.handler, **self.SMTP_kwargs)
 
@@ -86,10 +97,10 @@ def controller(
     *,
     lmtp: bool = False,
     mailbox: Mailbox | None = None,
-) -> Controller:
+) -> Receiver:
     """A started-on-demand receiver (`.start()`, `.stop()`): what `serve` runs, and what the
     tests run in a thread."""
-    kind = LMTPController if lmtp else Controller
+    kind = LMTPReceiver if lmtp else Receiver
     return kind(
         Handler(mailbox=mailbox, lmtp=lmtp),
         hostname=host,
