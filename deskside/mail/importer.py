@@ -11,6 +11,7 @@ run again after an interruption.
 The import answers nobody (no acknowledgements) and applies no rate limit: it is history.
 """
 
+import itertools
 import mailbox
 import re
 from collections import Counter
@@ -18,9 +19,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from django.db import transaction
+
 from deskside.mail.models import Outcome, Source
 from deskside.mail.pipeline import Policy, receive
 
+BATCH = 100  # messages per transaction
 MESSAGE_SUFFIXES = {".eml", ".box", ".mbox", ".msg", ""}
 _HEADER_START = re.compile(rb"^(From |[!-9;-~]+:)")
 
@@ -78,8 +82,10 @@ def _is_maildir(path: Path) -> bool:
     return (path / "cur").is_dir() and (path / "new").is_dir()
 
 
-def _envelope(message: mailbox.mboxMessage) -> str:
-    return (message.get_from() or "").split(" ", 1)[0]
+def _envelope(from_line: bytes) -> str:
+    """The sender address of an mbox "From " line ("From addr date")."""
+    parts = from_line.decode("ascii", "replace").split()
+    return parts[1] if len(parts) > 1 and parts[0] == "From" else ""
 
 
 def expand(paths: list[str]) -> list[tuple[str, Path]]:
@@ -131,8 +137,8 @@ def read(sources: list[tuple[str, Path]]) -> Iterator[Item]:
             elif kind == "mbox":
                 box = mailbox.mbox(path, create=False)
                 for key in box.iterkeys():
-                    message = box.get_message(key)
-                    yield Item(f"{path}#{key}", box.get_bytes(key), _envelope(message))
+                    from_line, _, raw = box.get_bytes(key, from_=True).partition(b"\n")
+                    yield Item(f"{path}#{key}", raw, _envelope(from_line))
             else:
                 box = mailbox.Maildir(path, factory=None, create=False)
                 for key in box.iterkeys():
@@ -147,16 +153,26 @@ def run(paths: list[str], *, policy: Policy, progress: bool = True) -> Summary:
 
     sources = expand(paths)
     summary = Summary()
+    items = read(sources)
     with tqdm(total=count(sources), unit="msg", disable=not progress, leave=False) as bar:
-        for item in read(sources):
-            bar.update(1)
-            if item.raw is None:
-                summary.errors.append(item.error)
-                continue
-            result = receive(
-                item.raw, source=Source.IMPORT, policy=policy, envelope_from=item.envelope_from
-            )
-            summary.counts[result.outcome] += 1
-            if result.failed and result.message is not None and result.message.reason == "error":
-                summary.errors.append(f"{item.label}: {result.message.detail.splitlines()[-1]}")
+        while batch := list(itertools.islice(items, BATCH)):
+            # One transaction per batch, each message in its own savepoint (receive's atomic
+            # block nests): a failing message rolls back alone, and the database writes its
+            # pages once per batch instead of once per message.
+            with transaction.atomic():
+                for item in batch:
+                    _take(item, policy, summary)
+            bar.update(len(batch))
     return summary
+
+
+def _take(item: Item, policy: Policy, summary: Summary) -> None:
+    if item.raw is None:
+        summary.errors.append(item.error)
+        return
+    result = receive(
+        item.raw, source=Source.IMPORT, policy=policy, envelope_from=item.envelope_from
+    )
+    summary.counts[result.outcome] += 1
+    if result.failed and result.message is not None and result.message.reason == "error":
+        summary.errors.append(f"{item.label}: {result.message.detail.splitlines()[-1]}")

@@ -173,7 +173,12 @@ class InboundMessage(models.Model):
         Ticket, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     event = models.ForeignKey(
-        TicketEvent, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        TicketEvent,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The reply or automatic-mail note it added; none when it opened the ticket.",
     )
     html = models.TextField(blank=True, help_text="The HTML part, sanitised, for display.")
     envelope_from = models.CharField(max_length=254, blank=True)

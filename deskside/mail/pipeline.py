@@ -194,14 +194,14 @@ def receive(
     _describe(message, parsed)
     try:
         with transaction.atomic():
-            try:
-                with transaction.atomic():
-                    message.save(force_insert=True)
-            except IntegrityError:  # the same message, received at this moment elsewhere
-                return Result(DUPLICATE, InboundMessage.objects.filter(dedup_key=key).first())
-            _act(message, parsed, policy)
+            _act(message, parsed, policy)  # inserts the message row last (`_finish`)
     except (OperationalError, InterfaceError):
         raise  # the database is unavailable or busy: the caller keeps the message and retries
+    except IntegrityError as exc:
+        seen = InboundMessage.objects.filter(dedup_key=key).first()
+        if seen is not None:  # the same message, received at this moment elsewhere
+            return Result(DUPLICATE, seen, seen.ticket)
+        return _quarantine_error(message, exc)
     except Exception as exc:
         return _quarantine_error(message, exc)
     return Result(message.outcome, message, message.ticket)
@@ -266,17 +266,44 @@ def _quarantine_error(message: InboundMessage, exc: Exception) -> Result:
 # -- acting on a message -----------------------------------------------------------------------
 
 
-def _own_addresses() -> set[str]:
-    own = {a.lower() for a in Mailbox.objects.values_list("address", flat=True)}
-    own.add(settings.DEFAULT_FROM_EMAIL.lower())
-    return own
+class _Directory:
+    """The mailboxes' addresses and the clients' mail domains, read once and kept until a
+    Mailbox or an Organization is saved or deleted (`forget`, connected in apps.py): every
+    message needs them, and they change rarely."""
+
+    def __init__(self) -> None:
+        self._own: set[str] | None = None
+        self._domains: dict[str, int] | None = None
+
+    def forget(self, *args: object, **kwargs: object) -> None:
+        self._own = self._domains = None
+
+    def own_addresses(self) -> set[str]:
+        if self._own is None:
+            self._own = {a.lower() for a in Mailbox.objects.values_list("address", flat=True)}
+        return self._own | {settings.DEFAULT_FROM_EMAIL.lower()}
+
+    def organization_for(self, domain: str) -> Organization | None:
+        if self._domains is None:
+            domains: dict[str, int] = {}
+            for pk, listed in Organization.objects.exclude(email_domains="").values_list(
+                "pk", "email_domains"
+            ):
+                for name in listed.split(","):
+                    domains.setdefault(name.strip().lower().lstrip("@"), pk)
+            self._domains = domains
+        pk = self._domains.get(domain)
+        return Organization.objects.filter(pk=pk).first() if pk else None
+
+
+directory = _Directory()
 
 
 def _act(
     message: InboundMessage, parsed: ParsedMail, policy: Policy, *, rate_limit: bool = True
 ) -> None:
     data = {"via": "email", "message": message.public_id}
-    if outbound.is_ours(parsed.message_id) or parsed.sender in _own_addresses():
+    if outbound.is_ours(parsed.message_id) or parsed.sender in directory.own_addresses():
         _finish(message, Outcome.OWN_MAIL, "own_mail", "our own address or Message-ID")
         return
     if parsed.automatic:
@@ -316,7 +343,7 @@ def _act(
         else:
             earlier = ticket
             ticket = _open(sender, parsed, policy, files, data, earlier)
-            event = ticket.events.order_by("id").first()
+            event = None  # the ticket's first event is the mail
             outcome = Outcome.CREATED if earlier is None else Outcome.FOLLOW_UP
         _notes(ticket, parsed, message)
     if parsed.message_id:
@@ -352,14 +379,6 @@ def _check_rate(sender: str) -> None:
         )
 
 
-def _organization_for_domain(domain: str) -> Organization | None:
-    for org in Organization.objects.exclude(email_domains="").only("pk", "email_domains"):
-        domains = {d.strip().lower().lstrip("@") for d in org.email_domains.split(",")}
-        if domain in domains:
-            return org
-    return None
-
-
 def find_sender(parsed: ParsedMail, policy: Policy) -> User:
     """The person who wrote (see the module docstring); raises Held when the mailbox's rule
     says to hold mail from unknown senders, or a contact cannot be created."""
@@ -369,7 +388,7 @@ def find_sender(parsed: ParsedMail, policy: Policy) -> User:
         if not user.is_active:
             raise Held("inactive_sender", f"{address} belongs to a deactivated user")
         return user
-    organization = _organization_for_domain(address.rpartition("@")[2])
+    organization = directory.organization_for(address.rpartition("@")[2])
     if organization is None:
         if policy.unknown_senders != Mailbox.UnknownSenders.CREATE or policy.organization is None:
             raise Held(
