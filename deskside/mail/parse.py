@@ -9,6 +9,7 @@ no surrogates and no NUL characters (a database would refuse them).
 """
 
 import codecs
+import contextlib
 import email
 import email.header
 import email.utils
@@ -95,7 +96,10 @@ def clean(text: str) -> str:
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:
-        data = text.encode("utf-8", "surrogateescape")
+        try:
+            data = text.encode("utf-8", "surrogateescape")
+        except UnicodeEncodeError:  # a lone surrogate that is no escaped byte (UTF-7 ...)
+            data = text.encode("utf-8", "replace")
         try:
             text = data.decode("utf-8")
         except UnicodeDecodeError:
@@ -108,10 +112,29 @@ def digest(raw: bytes) -> str:
     return hashlib.sha256(raw).hexdigest()
 
 
+_SPACED_NAME = re.compile(rb"^([!-9;-~]+)[ \t]+:", re.MULTILINE)
+
+
+def _header_names_repaired(raw: bytes) -> bytes:
+    """`Subject : hi` (white space before the colon, allowed by RFC 822's obsolete syntax)
+    as `Subject: hi`; the parser would take the line for the end of the headers."""
+    end = raw.find(b"\n\n")
+    if end < 0:
+        end = len(raw)
+    crlf = raw.find(b"\r\n\r\n")
+    if 0 <= crlf < end:
+        end = crlf
+    head = raw[:end]
+    if not _SPACED_NAME.search(head):
+        return raw
+    return _SPACED_NAME.sub(rb"\1:", head) + raw[end:]
+
+
 def parse(raw: bytes, *, envelope_from: str = "") -> ParsedMail:
     """Parse a raw RFC 5322 message (see the module docstring); `envelope_from` is the SMTP
     MAIL FROM or mbox "From " line address, used when the headers name no sender."""
     out = ParsedMail()
+    raw = _header_names_repaired(raw)
     try:
         msg = email.message_from_bytes(raw, policy=POLICY)
     except Exception as exc:  # the parser is tolerant; this is a last resort
@@ -172,7 +195,7 @@ def _ids(value: str) -> list[str]:
 
 def normal_id(value: str) -> str:
     """A Message-ID as stored and compared: without angle brackets and surrounding space."""
-    return value.strip().strip("<>").strip()[:MAX_ID]
+    return clean(value).strip().strip("<>").strip()[:MAX_ID]
 
 
 def _addresses(value: str) -> list[tuple[str, str]]:
@@ -186,6 +209,14 @@ def _addresses(value: str) -> list[tuple[str, str]]:
     return [(clean(n).strip(), clean(a).strip().lower()[:254]) for n, a in pairs]
 
 
+def _comment_name(value: str) -> str:
+    try:
+        name = email.utils.parseaddr(value)[0]
+        return clean(str(email.header.make_header(email.header.decode_header(name)))).strip()
+    except Exception:
+        return ""
+
+
 def _headers(msg: EmailMessage, raw: dict[str, str], out: ParsedMail, envelope_from: str) -> None:
     message_id = _ids(raw.get("message-id", ""))
     out.message_id = message_id[0] if message_id else ""
@@ -197,6 +228,8 @@ def _headers(msg: EmailMessage, raw: dict[str, str], out: ParsedMail, envelope_f
         pairs = _addresses(header(msg, name))
         if pairs:
             out.sender_name, out.sender = pairs[0]
+            if not out.sender_name:  # "addr (Name)": the parsed header drops the comment
+                out.sender_name = _comment_name(raw.get(name.lower(), ""))
             if name != "From":
                 out.problems.append(f"no usable From address; the sender is taken from {name}")
             break
@@ -219,7 +252,14 @@ def _headers(msg: EmailMessage, raw: dict[str, str], out: ParsedMail, envelope_f
 _PRECEDENCE = {"bulk", "junk", "list", "auto_reply", "auto-reply"}
 _SUPPRESS = {"all", "oof", "autoreply"}
 _REPORTS = {"delivery-status", "disposition-notification", "feedback-report"}
-_LISTS = ("List-Id", "List-Unsubscribe", "X-Mailing-List", "X-ML-Name", "Mailing-List")
+_LISTS = (
+    "List-Id",
+    "List-Unsubscribe",
+    "X-Mailing-List",
+    "X-ML-Name",
+    "X-MLServer",
+    "Mailing-List",
+)
 _DAEMONS = ("mailer-daemon", "postmaster@", "post_master@", "mail-daemon@", "mailer_daemon")
 _NO_REPLY = {"noreply", "no-reply", "no_reply", "donotreply", "do-not-reply", "do_not_reply"}
 # Subjects that mail servers give their bounces when they set none of the headers above (old
@@ -299,18 +339,33 @@ def _parts(msg: Message) -> list[Message]:
     return out
 
 
+# Codecs Python knows that are no charset a mail can be written in (they decode escapes or
+# transform bytes): a Content-Type naming one is treated as an unknown charset.
+_NOT_CHARSETS = {"raw_unicode_escape", "unicode_escape", "undefined", "punycode", "idna"}
+
+
+def _charset(name: str) -> str | None:
+    """The codec of a charset a text may be in, or None."""
+    try:
+        info = codecs.lookup(name)
+    except (LookupError, ValueError):  # unknown, or a name with a NUL in it
+        return None
+    if not getattr(info, "_is_text_encoding", True) or info.name in _NOT_CHARSETS:
+        return None
+    return info.name
+
+
 def _decode(data: bytes, charset: str | None, out: ParsedMail) -> str:
     for name in (charset, "utf-8"):
         if not name:
             continue
-        try:
-            codecs.lookup(name)
-        except LookupError:
-            out.problems.append(f"unknown charset {name!r}")
+        codec = _charset(name)
+        if codec is None:
+            out.problems.append(f"unknown charset {clean(name)!r}")
             continue
         try:
-            return data.decode(name)
-        except UnicodeDecodeError:
+            return data.decode(codec)
+        except (UnicodeError, ValueError):
             continue
     if charset:
         out.problems.append(f"text not valid in its charset {charset!r}; decoded as Windows-1252")
@@ -351,6 +406,15 @@ def _quoted_message_id(data: bytes) -> str:
     return match.group(1).decode("ascii", "replace") if match else ""
 
 
+def _strip_transfer_encoding(part: Message) -> None:
+    """`Content-Transfer-Encoding: base64 ` (with a space) is base64: the library compares the
+    value as it is and would keep the encoded text."""
+    raw = next((v for k, v in part.raw_items() if k.lower() == "content-transfer-encoding"), None)
+    if raw is not None and str(raw) != str(raw).strip():
+        with contextlib.suppress(Exception):
+            part.replace_header("Content-Transfer-Encoding", str(raw).strip())
+
+
 def _body(msg: EmailMessage, out: ParsedMail) -> None:
     plain = html = None
     try:
@@ -361,6 +425,7 @@ def _body(msg: EmailMessage, out: ParsedMail) -> None:
     texts: list[str] = []
     limit = settings.DESKSIDE_MAX_ATTACHMENT_BYTES
     for index, part in enumerate(_parts(msg), start=1):
+        _strip_transfer_encoding(part)
         content_type = part.get_content_type()
         try:
             disposition = part.get_content_disposition()
@@ -392,7 +457,7 @@ def _body(msg: EmailMessage, out: ParsedMail) -> None:
         out.attachments.append(
             Part(
                 filename=filename,
-                content_type=content_type[:100],
+                content_type=clean(content_type)[:100],
                 data=data,
                 content_id=content_id,
                 inline=disposition == "inline"
