@@ -174,8 +174,8 @@ def receive(
     sha = digest(raw)
     parsed = parse(raw, envelope_from=envelope_from)
     key = dedup_key(parsed, sha)
-    seen = InboundMessage.objects.filter(dedup_key=key).first()
-    if seen is not None:
+    if InboundMessage.objects.filter(dedup_key=key).exists():  # (cheaper than loading it)
+        seen = InboundMessage.objects.select_related("ticket").get(dedup_key=key)
         return Result(DUPLICATE, seen, seen.ticket)
     path = raw_path(sha)
     if not default_storage.exists(path):
@@ -383,7 +383,7 @@ def find_sender(parsed: ParsedMail, policy: Policy) -> User:
     """The person who wrote (see the module docstring); raises Held when the mailbox's rule
     says to hold mail from unknown senders, or a contact cannot be created."""
     address = parsed.sender
-    user = User.objects.filter(email=address).first()
+    user = User.objects.filter(email=address).order_by().first()
     if user is not None:
         if not user.is_active:
             raise Held("inactive_sender", f"{address} belongs to a deactivated user")
@@ -456,10 +456,11 @@ def find_ticket(
         ]
     candidates += [pk for n in _TAG.findall(parsed.subject) if (pk := parse_number(n))]
     for pk in dict.fromkeys(candidates):
-        ticket = Ticket.objects.filter(pk=pk).select_related("merged_into").first()
+        ticket = Ticket.objects.filter(pk=pk).order_by().first()
         if ticket is None:
             continue
-        ticket = _survivor(ticket)
+        if ticket.merged_into_id is not None:
+            ticket = _survivor(ticket)
         if _allowed(sender, ticket):
             return ticket
     return None

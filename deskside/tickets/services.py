@@ -389,7 +389,8 @@ def add_mail_reply(
     if sender.is_customer:
         if sender.organization_id != ticket.organization_id:
             raise NotAllowed(f"{sender} is not a contact of {ticket.organization}")
-        if not visible_tickets(sender).filter(pk=ticket.pk).exists():
+        on_ticket = ticket.requester_id == sender.pk or sender.is_org_admin
+        if not on_ticket and not visible_tickets(sender).filter(pk=ticket.pk).exists():
             ticket.watchers.add(sender)
             write_event(
                 ticket,

@@ -56,13 +56,14 @@ def reindex(ticket: Ticket) -> None:
         kind__in=PUBLIC_TEXT_KINDS + INTERNAL_TEXT_KINDS
     ).values_list("kind", "is_public", "body"):
         (public if is_public and kind in PUBLIC_TEXT_KINDS else internal).append(body)
-    TicketSearch.objects.update_or_create(
-        ticket=ticket,
-        defaults={
-            "public_text": "\n".join(filter(None, public)),
-            "internal_text": "\n".join(filter(None, internal)),
-        },
-    )
+    texts = {
+        "public_text": "\n".join(filter(None, public)),
+        "internal_text": "\n".join(filter(None, internal)),
+    }
+    # One UPDATE (every ticket has its row from creation); update_or_create would add a
+    # savepoint and a SELECT ... FOR UPDATE to every reply, note and status change.
+    if not TicketSearch.objects.filter(ticket=ticket).update(**texts):
+        TicketSearch.objects.create(ticket=ticket, **texts)
 
 
 def store_attachments(
