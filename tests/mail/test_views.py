@@ -19,27 +19,12 @@ from deskside.mail.pipeline import Policy, receive
 from deskside.tickets import services as tickets
 from deskside.tickets.models import EventKind
 from deskside.tickets.timeline import write_event
+from tests.mail.test_pipeline import raw_mail
 
 # A 1x1 PNG.
 PIXEL = base64.b64decode(
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
 )
-
-
-def raw_mail(
-    *,
-    sender="carol@acme.example",
-    subject="Printer on floor 2 jams",
-    body="The printer jams on every page.\n",
-    message_id="<m1@acme.example>",
-):
-    msg = EmailMessage()
-    msg["From"] = sender
-    msg["To"] = "help@desk.example"
-    msg["Subject"] = subject
-    msg["Message-ID"] = message_id
-    msg.set_content(body)
-    return msg.as_bytes()
 
 
 def html_mail(*, sender="carol@acme.example", message_id="<html@acme.example>"):
