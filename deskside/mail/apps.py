@@ -20,8 +20,8 @@ class MailConfig(AppConfig):
         from django.db.models.signals import post_delete  # noqa: PLC0415
 
         from deskside.accounts.models import Organization  # noqa: PLC0415
+        from deskside.mail.addresses import directory  # noqa: PLC0415
         from deskside.mail.models import Mailbox  # noqa: PLC0415
-        from deskside.mail.pipeline import directory  # noqa: PLC0415
 
         for model in (Mailbox, Organization):
             for signal in (post_save, post_delete):

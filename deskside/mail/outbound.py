@@ -35,6 +35,7 @@ from django.urls import reverse
 
 from deskside.core import clock
 from deskside.mail import templates
+from deskside.mail.addresses import directory
 from deskside.mail.models import InboundMessage, Mailbox, MailKind, MessageRef, OutboundMail
 from deskside.tickets.models import Channel, EventKind, Status, Ticket, TicketEvent
 from deskside.tickets.timeline import write_event
@@ -54,6 +55,13 @@ NO_ACKNOWLEDGEMENT = (Channel.PHONE, Channel.WALK_UP, Channel.ALERT)
 RETRY_MINUTES = (1, 5, 15, 60, 240)  # after attempt 1, 2, ...; then the mail has failed
 MAX_ATTEMPTS = len(RETRY_MINUTES) + 1
 STALE_CLAIM = timedelta(minutes=10)
+# What rendering a mail reads: one query for the row instead of one per relation.
+MAIL_RELATED = (
+    "ticket__organization",
+    "ticket__requester",
+    "ticket__site",
+    "event__actor",
+)
 THREAD_REFERENCES = 10
 
 _quiet: contextvars.ContextVar[bool] = contextvars.ContextVar("deskside_mail_quiet", default=False)
@@ -145,7 +153,7 @@ def send_due(now: datetime | None = None, *, limit: int = 100) -> SendResult:
             )
             if claimed:
                 _send_one(
-                    OutboundMail.objects.select_related("ticket").get(pk=pk),
+                    OutboundMail.objects.select_related(*MAIL_RELATED).get(pk=pk),
                     connection,
                     now,
                     result,
@@ -248,26 +256,21 @@ def thread_headers(ticket: Ticket, own_id: str) -> tuple[str, list[str]]:
     return ids[-1], references
 
 
-def _reply_to(ticket: Ticket) -> str:
-    """The address of the mailbox the ticket came in through, if any (replies go there)."""
-    row = (
+def mailbox_of(ticket: Ticket) -> Mailbox | None:
+    """The mailbox the ticket came in through, if any (replies go to its address)."""
+    first = (
         InboundMessage.objects.filter(ticket=ticket, mailbox__isnull=False)
+        .select_related("mailbox")
         .order_by("id")
-        .values_list("mailbox__address", flat=True)
         .first()
     )
-    return row or ""
+    return first.mailbox if first else None
 
 
-def context(mail: OutboundMail) -> dict[str, Any]:
+def context(mail: OutboundMail, mailbox: Mailbox | None) -> dict[str, Any]:
     ticket = mail.ticket
     event = mail.event
     actor = event.actor if event else None
-    reopen = (
-        Mailbox.objects.filter(address=_reply_to(ticket))
-        .values_list("reopen_days", flat=True)
-        .first()
-    )
     return {
         "ticket": {
             "number": ticket.number,
@@ -282,19 +285,19 @@ def context(mail: OutboundMail) -> dict[str, Any]:
         "body": event.body if event else "",
         "ticket_url": settings.DESKSIDE_BASE_URL + reverse("portal:detail", args=[ticket.number]),
         "desk_name": settings.DESKSIDE_DESK_NAME,
-        "reopen_days": 14 if reopen is None else reopen,
+        "reopen_days": mailbox.reopen_days if mailbox else 14,
     }
 
 
 def build(mail: OutboundMail) -> EmailMessage:
     """The message for an outbox row, with its threading and loop-protection headers."""
     ticket = mail.ticket
-    text = templates.render(templates.current(mail.kind), context(mail))
+    mailbox = mailbox_of(ticket)
+    text = templates.render(templates.current(mail.kind), context(mail, mailbox))
     subject = text.subject
     if f"[{ticket.number}]" not in subject:  # an edited template must still thread
         subject = f"[{ticket.number}] {subject}"
-    own = {a.lower() for a in Mailbox.objects.values_list("address", flat=True)}
-    own.add(settings.DEFAULT_FROM_EMAIL.lower())
+    own = directory.own_addresses()
     to = [
         a.strip() for a in mail.recipients.split(",") if a.strip() and a.strip().lower() not in own
     ]
@@ -306,12 +309,11 @@ def build(mail: OutboundMail) -> EmailMessage:
     if auto := AUTO_SUBMITTED.get(mail.kind):
         headers["Auto-Submitted"] = auto
         headers["X-Auto-Response-Suppress"] = "All"
-    reply_to = _reply_to(ticket)
     return EmailMessage(
         subject=subject,
         body=text.body,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=to,
-        reply_to=[reply_to] if reply_to else None,
+        reply_to=[mailbox.address] if mailbox else None,
         headers=headers,
     )

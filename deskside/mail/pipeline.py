@@ -49,6 +49,7 @@ from deskside.accounts import services as accounts
 from deskside.accounts.models import Organization, Team, User
 from deskside.core import clock
 from deskside.mail import outbound, replies
+from deskside.mail.addresses import directory
 from deskside.mail.models import (
     InboundMessage,
     Mailbox,
@@ -264,39 +265,6 @@ def _quarantine_error(message: InboundMessage, exc: Exception) -> Result:
 
 
 # -- acting on a message -----------------------------------------------------------------------
-
-
-class _Directory:
-    """The mailboxes' addresses and the clients' mail domains, read once and kept until a
-    Mailbox or an Organization is saved or deleted (`forget`, connected in apps.py): every
-    message needs them, and they change rarely."""
-
-    def __init__(self) -> None:
-        self._own: set[str] | None = None
-        self._domains: dict[str, int] | None = None
-
-    def forget(self, *args: object, **kwargs: object) -> None:
-        self._own = self._domains = None
-
-    def own_addresses(self) -> set[str]:
-        if self._own is None:
-            self._own = {a.lower() for a in Mailbox.objects.values_list("address", flat=True)}
-        return self._own | {settings.DEFAULT_FROM_EMAIL.lower()}
-
-    def organization_for(self, domain: str) -> Organization | None:
-        if self._domains is None:
-            domains: dict[str, int] = {}
-            for pk, listed in Organization.objects.exclude(email_domains="").values_list(
-                "pk", "email_domains"
-            ):
-                for name in listed.split(","):
-                    domains.setdefault(name.strip().lower().lstrip("@"), pk)
-            self._domains = domains
-        pk = self._domains.get(domain)
-        return Organization.objects.filter(pk=pk).first() if pk else None
-
-
-directory = _Directory()
 
 
 def _act(
