@@ -12,25 +12,15 @@
 - `MailTemplate`: an admin's edited text of an outgoing mail (built-in defaults otherwise).
 """
 
-import base64
-import hashlib
 import os
 
-from cryptography.fernet import Fernet, InvalidToken
 from django.conf import settings
 from django.db import models
 
 from deskside.accounts.models import Organization, Team
-from deskside.core import clock
+from deskside.core import clock, crypto
 from deskside.core.ids import new_public_id
 from deskside.tickets.models import Priority, Ticket, TicketEvent
-
-
-def _fernet() -> Fernet:
-    """The key that encrypts stored mailbox passwords, derived from SECRET_KEY (a new secret
-    key makes stored passwords unreadable: they must be entered again)."""
-    digest = hashlib.sha256(b"deskside-mailbox-password:" + settings.SECRET_KEY.encode()).digest()
-    return Fernet(base64.urlsafe_b64encode(digest))
 
 
 class Mailbox(models.Model):
@@ -109,7 +99,7 @@ class Mailbox(models.Model):
         return self.protocol != self.Protocol.DELIVERY
 
     def set_password(self, raw: str) -> None:
-        self.password_encrypted = _fernet().encrypt(raw.encode()).decode() if raw else ""
+        self.password_encrypted = crypto.encrypt("mailbox-password", raw)
 
     def password(self) -> str:
         """The IMAP password: from the named environment variable, else the stored one.
@@ -122,8 +112,8 @@ class Mailbox(models.Model):
         if not self.password_encrypted:
             return ""
         try:
-            return _fernet().decrypt(self.password_encrypted.encode()).decode()
-        except InvalidToken:
+            return crypto.decrypt("mailbox-password", self.password_encrypted)
+        except crypto.Unreadable:
             raise ValueError(
                 "the stored password cannot be decrypted (the secret key changed?): enter it again"
             ) from None

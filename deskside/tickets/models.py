@@ -276,6 +276,10 @@ class EventKind(models.TextChoices):
     MAIL_SENT = "mail_sent", "Mail sent"
     MAIL_FAILED = "mail_failed", "Mail not delivered"
     MAIL_AUTO = "mail_auto", "Automatic mail received"
+    ALERT = "alert", "Monitoring alert"
+    PAGED = "paged", "Paged"
+    PAGE_FAILED = "page_failed", "Page not delivered"
+    ACKNOWLEDGED = "acknowledged", "Acknowledged"
 
 
 class TicketEventQuerySet(models.QuerySet["TicketEvent"]):
