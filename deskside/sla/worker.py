@@ -469,6 +469,7 @@ def run(
     parent: int | None = None,
     tasks: Sequence[Callable[[], object]] = (),
     task_interval: float = 2.0,
+    lanes: Sequence[tuple[Callable[[], object], float]] = (),
 ) -> int:
     """Run passes every `interval` seconds until SIGTERM or SIGINT (or one pass with `once`),
     or, given the `parent` process id, until this process's parent is no longer that one (the
@@ -476,7 +477,11 @@ def run(
 
     `tasks` (the email channel's sending and polling) run after each pass and every
     `task_interval` seconds between passes, each in its own try: a failing task is logged
-    and runs again next time.
+    and runs again next time. Each of `lanes`, (task, interval) pairs, runs on a thread of its
+    own (with its own database connection) every `interval` seconds, so that work which must
+    not wait (paging: a P1's first page within 2 s) never queues behind work that can stall on
+    the network (a mail server, a webhook receiver that does not answer). With `once`, each
+    lane's task runs once, after the pass and the tasks.
 
     A signal lets the pass under way finish its batch's transaction and stops before the
     next; a pass that fails (the database went away) is logged and retried next interval.
@@ -494,6 +499,17 @@ def run(
         for sig in (signal.SIGTERM, signal.SIGINT):
             previous[sig] = signal.signal(sig, _stop)
     passes = 0
+    threads = []
+    if not once:
+        for task, every in lanes:
+            thread = threading.Thread(
+                target=_lane,
+                args=(task, every, stop, parent),
+                name=f"worker-{getattr(task, '__name__', 'lane')}",
+                daemon=True,
+            )
+            thread.start()
+            threads.append(thread)
     try:
         while not stop.is_set() and not _orphaned(parent):
             if not connection.in_atomic_block:  # (a test runs it inside one)
@@ -509,6 +525,7 @@ def run(
             _run_tasks(tasks)
             passes += 1
             if once:
+                _run_tasks([task for task, _ in lanes])
                 break
             deadline = time.monotonic() + interval
             next_tasks = time.monotonic() + task_interval
@@ -519,6 +536,21 @@ def run(
                     _run_tasks(tasks)
                     next_tasks = time.monotonic() + task_interval
     finally:
+        stop.set()
+        for thread in threads:
+            thread.join(timeout=30)
         for sig, handler in previous.items():
             signal.signal(sig, handler)
     return passes
+
+
+def _lane(
+    task: Callable[[], object], interval: float, stop: threading.Event, parent: int | None
+) -> None:
+    """Run `task` every `interval` seconds on this thread until `stop` (see run's `lanes`)."""
+    try:
+        while not stop.is_set() and not _orphaned(parent):
+            _run_tasks([task])
+            stop.wait(interval)
+    finally:
+        connection.close()  # this thread's own connection

@@ -248,6 +248,34 @@ def test_run_stops_on_a_signal(ticket, at):
 
 
 @pytest.mark.django_db(transaction=True)
+def test_a_lane_runs_on_its_own_thread_while_a_task_stalls():
+    """Paging runs in a lane: a task stuck on the network (a mail server, a webhook receiver)
+    must not hold it back."""
+    lane_runs, stalled, released = [], threading.Event(), []
+
+    def stuck_task():
+        # Stuck until the lane has run three times (or 5 s, when the lane waits behind it).
+        released.append(stalled.wait(5))
+
+    def lane():
+        lane_runs.append(threading.current_thread().name)
+        if len(lane_runs) == 3:
+            stalled.set()
+            os.kill(os.getpid(), signal.SIGTERM)
+
+    worker.run(interval=10, tasks=[stuck_task], lanes=[(lane, 0.05)])
+    assert len(lane_runs) >= 3
+    assert all(name.startswith("worker-lane") for name in lane_runs)
+    assert released[0] is True  # the lane ran three times while the task was stuck
+
+
+def test_run_once_runs_each_lane_once(db):
+    runs = []
+    assert worker.run(once=True, lanes=[(lambda: runs.append(1), 0.01)]) == 1
+    assert runs == [1]
+
+
+@pytest.mark.django_db(transaction=True)
 def test_racing_workers_never_act_twice(contracts, at, make_ticket, carol, alice, network_team):
     at(berlin(2, 10))
     made = [make_ticket(carol, assignee=alice, team=network_team) for _ in range(40)]
