@@ -305,7 +305,7 @@ def automatic(msg: Message, raw: dict[str, str], parsed: ParsedMail) -> str:
     content_type = msg.get_content_type()
     report = (msg.get_param("report-type") or "") if content_type == "multipart/report" else ""
     if content_type == "multipart/report":
-        return f"report ({str(report).lower() or 'multipart/report'})"
+        return f"report ({clean(str(report)).lower() or 'multipart/report'})"
     for part in _parts(msg):
         if part.get_content_type().removeprefix("message/") in _REPORTS:
             return f"report ({part.get_content_type()})"

@@ -302,6 +302,10 @@ NUL_QUOTED_ID = (
 )
 # A NUL in the Content-Type header must not reach the attachment's content type.
 NUL_CONTENT_TYPE = b"Content-Type: \x00text/plain\n\nx"
+# A NUL in a report's report-type must not reach the automatic-mail reason.
+NUL_REPORT_TYPE = (
+    b"Content-Type: multipart/report; boundary=b;\n report-type=\x00feedback-report\n\n--b--\n"
+)
 
 
 def _check_parsed(raw: bytes, parsed: ParsedMail) -> None:
@@ -356,6 +360,7 @@ QUIET = pytest.mark.filterwarnings("ignore:invalid escape sequence:DeprecationWa
 @example(raw=CRASH_NUL_CHARSET)
 @example(raw=NUL_CONTENT_TYPE)
 @example(raw=NUL_QUOTED_ID)
+@example(raw=NUL_REPORT_TYPE)
 def test_parse_never_raises_and_hands_on_clean_text(raw):
     _check_parsed(raw, parse(raw))
 
