@@ -13,7 +13,9 @@ from deskside.accounts.api import router as directory_router
 from deskside.accounts.exceptions import AccountsError
 from deskside.accounts.models import User
 from deskside.accounts.services import user_for_token
+from deskside.duty.api import router as duty_router
 from deskside.mail.api import router as mail_router
+from deskside.paging.api import router as paging_router
 from deskside.sla.api import router as sla_router
 from deskside.sla.exceptions import SlaError
 from deskside.tickets.api import router as tickets_router
@@ -41,6 +43,10 @@ api.add_router("/", directory_router)
 api.add_router("/", sla_router)
 # /mail/messages, /mail/inbound, /mail/outbox (the email channel's records).
 api.add_router("/", mail_router)
+# /schedules and /oncall (on-call schedules).
+api.add_router("/", duty_router)
+# /paging/... (policies, rules, escalations, pages) and /tickets/{number}/acknowledge.
+api.add_router("/", paging_router)
 
 
 def error_body(detail: str, field: str | None = None) -> dict[str, str | None]:

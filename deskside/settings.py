@@ -74,6 +74,8 @@ INSTALLED_APPS = [
     "deskside.sla",
     "deskside.portal",
     "deskside.mail",
+    "deskside.duty",
+    "deskside.paging",
 ]
 
 MIDDLEWARE = [

@@ -5,6 +5,9 @@ from deskside.accounts import views as account_views
 from deskside.api import api
 
 urlpatterns = [
+    # First: the API takes the most requests (monitoring tools post alerts here at volume),
+    # and Django tries the patterns in order.
+    path("api/v1/", api.urls),
     path("", account_views.home, name="home"),
     path("login/", account_views.LoginView.as_view(), name="login"),
     path("logout/", account_views.logout_view, name="logout"),
@@ -12,6 +15,7 @@ urlpatterns = [
     path("portal/", include("deskside.portal.urls")),
     path("sla/", include("deskside.sla.urls")),
     path("mail/", include("deskside.mail.urls")),
-    path("api/v1/", api.urls),
+    path("oncall/", include("deskside.duty.urls")),
+    path("paging/", include("deskside.paging.urls")),
     path("admin/", admin.site.urls),
 ]

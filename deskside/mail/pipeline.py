@@ -35,6 +35,7 @@ import contextlib
 import logging
 import re
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -154,6 +155,31 @@ class Result:
     @property
     def failed(self) -> bool:
         return self.outcome == Outcome.QUARANTINED
+
+
+@dataclass(frozen=True)
+class Handled:
+    """What a reply handler did with a message: the ticket it concerned, the event it wrote
+    (or None), and the reason and detail kept on the message's record."""
+
+    ticket: Ticket | None
+    event: Any
+    reason: str
+    detail: str
+
+
+ReplyHandler = Callable[[ParsedMail], Handled | None]
+_reply_handlers: list[ReplyHandler] = []
+
+
+def register_reply_handler(handler: ReplyHandler) -> None:
+    """Let an app that sends mail under Message-IDs of its own (deskside.paging's pages) take
+    the replies to that mail before they are threaded onto a ticket. Apps build on mail, never
+    the other way, so they register here (in their AppConfig.ready). A handler returns None
+    for a message that is not its business, or what it did (the message is then finished with
+    outcome APPENDED); it may raise Held to quarantine the message."""
+    if handler not in _reply_handlers:
+        _reply_handlers.append(handler)
 
 
 def dedup_key(parsed: ParsedMail, sha: str) -> str:
@@ -287,6 +313,18 @@ def _act(
             )
         _finish(message, Outcome.AUTO_REPLY, "automatic", parsed.automatic, ticket, event)
         return
+    for handler in _reply_handlers:  # a reply to a page acknowledges it (deskside.paging)
+        handled = handler(parsed)
+        if handled is not None:
+            _finish(
+                message,
+                Outcome.APPENDED,
+                handled.reason,
+                handled.detail,
+                handled.ticket,
+                handled.event,
+            )
+            return
     if parsed.sender:
         if rate_limit and policy.rate_limit:
             _check_rate(parsed.sender)

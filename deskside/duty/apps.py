@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class DutyConfig(AppConfig):
+    name = "deskside.duty"
+    label = "duty"
+    verbose_name = "On-call schedules"
