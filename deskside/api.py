@@ -20,6 +20,7 @@ from deskside.sla.api import router as sla_router
 from deskside.sla.exceptions import SlaError
 from deskside.tickets.api import router as tickets_router
 from deskside.tickets.exceptions import TicketError
+from deskside.webhooks.api import router as webhooks_router
 
 
 class BearerToken(HttpBearer):
@@ -47,6 +48,8 @@ api.add_router("/", mail_router)
 api.add_router("/", duty_router)
 # /paging/... (policies, rules, escalations, pages) and /tickets/{number}/acknowledge.
 api.add_router("/", paging_router)
+# /webhooks (outbound subscriptions and their delivery log).
+api.add_router("/", webhooks_router)
 
 
 def error_body(detail: str, field: str | None = None) -> dict[str, str | None]:

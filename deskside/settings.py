@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "deskside.mail",
     "deskside.duty",
     "deskside.paging",
+    "deskside.webhooks",
 ]
 
 MIDDLEWARE = [
@@ -198,9 +199,16 @@ DESKSIDE_MAIL_NOTIFY = os.environ.get("DESKSIDE_MAIL_NOTIFY", "1") not in {"0", 
 DESKSIDE_BASE_URL = os.environ.get("DESKSIDE_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 DESKSIDE_DESK_NAME = os.environ.get("DESKSIDE_DESK_NAME", "IT Service Desk")
 
+# Outbound webhooks (deskside.webhooks, docs/webhooks.md): finished deliveries are kept this
+# many days in the delivery log ("0": kept forever).
+DESKSIDE_WEBHOOKS_KEEP_DAYS = int(os.environ.get("DESKSIDE_WEBHOOKS_KEEP_DAYS", "30")) or None
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("DESKSIDE_LOG_LEVEL", "WARNING")},
+    # At DEBUG urllib3 logs each request line, path and query included: the tokens of webhook
+    # and Apprise URLs (Slack, Teams) would reach the log. Never below INFO.
+    "loggers": {"urllib3": {"level": "INFO"}},
 }

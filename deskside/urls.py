@@ -17,5 +17,6 @@ urlpatterns = [
     path("mail/", include("deskside.mail.urls")),
     path("oncall/", include("deskside.duty.urls")),
     path("paging/", include("deskside.paging.urls")),
+    path("webhooks/", include("deskside.webhooks.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -23,3 +23,7 @@ else:
 # fails on every request when MEDIA_URL is None; give it a prefix nothing links to, so browser
 # tests still reach attachments only through the checking view.
 MEDIA_URL = "/__media-not-served__/"
+
+# One process in tests: saves keep the in-memory webhook list right; a timed re-read would be
+# one stray query inside other apps' query-count assertions.
+DESKSIDE_WEBHOOKS_REFRESH_SECONDS = None
