@@ -13,6 +13,7 @@ from deskside.accounts.api import router as directory_router
 from deskside.accounts.exceptions import AccountsError
 from deskside.accounts.models import User
 from deskside.accounts.services import user_for_token
+from deskside.alerts.api import router as alerts_router
 from deskside.duty.api import router as duty_router
 from deskside.mail.api import router as mail_router
 from deskside.paging.api import router as paging_router
@@ -38,6 +39,8 @@ api = NinjaAPI(
     auth=BearerToken(),
     urls_namespace="api",
 )
+# The alert intake first: its two routes take the volume (Django tries URL patterns in order).
+api.add_router("/", alerts_router)
 api.add_router("/tickets", tickets_router)
 api.add_router("/", directory_router)
 # /calendars, /contracts and /organizations/{slug}/sla (the SLA set-up and report).

@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "deskside.portal",
     "deskside.mail",
     "deskside.duty",
+    "deskside.alerts",
     "deskside.paging",
     "deskside.webhooks",
 ]

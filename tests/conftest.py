@@ -10,8 +10,18 @@ import pytest
 
 from deskside.accounts import services as accounts
 from deskside.accounts.models import Tier
+from deskside.alerts import queries as alert_queries
 from deskside.tickets import services as tickets
 from deskside.tickets.models import Channel, Priority
+
+
+@pytest.fixture(autouse=True)
+def _fresh_alert_cache():
+    """The alert intake remembers tokens and client slugs for a few seconds per process; each
+    test starts without them (a rolled-back test's rows must not be found by the next)."""
+    alert_queries.forget_cached()
+    yield
+    alert_queries.forget_cached()
 
 
 @pytest.fixture

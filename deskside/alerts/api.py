@@ -1,0 +1,425 @@
+"""Monitoring alert intake and its set-up under /api/v1/.
+
+Intake, for monitoring tools, authenticated by the integration's own token
+(`Authorization: Bearer dsa_…`), never a user's:
+
+    POST /integrations/alertmanager    Prometheus Alertmanager's webhook (JSON version 4)
+    POST /integrations/events          the events API (PagerDuty Events v2 shaped)
+
+Both answer 202 with the outcome of each alert (created ticket, appended occurrence,
+suppressed, grouped, acknowledged, resolved, ignored); 400/422 naming the field for a bad
+payload; 401 for an unknown, regenerated or deactivated token; 403 when a client's integration
+names another client; 422 for an unknown client slug on an MSP-wide integration. A refused
+request stores nothing.
+
+For agents (user bearer tokens; customers get 403):
+
+    GET    /alerts                               ?integration=&organization=&status=&severity=
+    GET    /alerts/{public_id}
+    GET    /integrations                          list
+    POST   /integrations                          create (admins); the token is in the answer once
+    GET    /integrations/{public_id}
+    PATCH  /integrations/{public_id}              change settings, deactivate (admins)
+    DELETE /integrations/{public_id}              one that never raised an alert (admins; 409)
+    DELETE /integrations/{public_id}              one that never raised an alert (admins; 409)
+    POST   /integrations/{public_id}/token        a new token (admins); the old one stops working
+    GET    /maintenance-windows                   ?organization=&state=active|scheduled|ended
+    POST   /maintenance-windows                   plan one (agents serving the client)
+    POST   /maintenance-windows/{public_id}/end   end it now
+"""
+
+import json
+from datetime import datetime
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import Field, Query, Router, Schema, Status
+
+from deskside.accounts.api import OrganizationRef, PageOut, PageParams, TeamRef, Text, page_out
+from deskside.accounts.models import Organization, Team, User
+from deskside.accounts.queries import organizations_visible_to
+from deskside.alerts import payloads, queries, services
+from deskside.alerts.exceptions import AlertError, InvalidPayload, NotAllowed
+from deskside.alerts.models import Alert, Integration, MaintenanceWindow
+from deskside.core import clock
+from deskside.core.pagination import paginate
+
+router = Router(tags=["alerts"])
+
+BEARER = "bearer "
+
+
+# -- intake ------------------------------------------------------------------------------------
+
+
+def _json(body: dict[str, Any], status: int) -> HttpResponse:
+    return HttpResponse(json.dumps(body), status=status, content_type="application/json")
+
+
+def _error(exc: AlertError) -> HttpResponse:
+    return _json({"detail": exc.message, "field": exc.field}, exc.status_code)
+
+
+def _integration(request: HttpRequest, kind: str) -> Integration | HttpResponse:
+    header = request.META.get("HTTP_AUTHORIZATION", "")  # not request.headers: hot path
+    raw = header[len(BEARER) :].strip() if header[: len(BEARER)].lower() == BEARER else ""
+    integration = queries.integration_for_token(raw)
+    if integration is None:
+        return _json(
+            {
+                "detail": "a valid integration token is required (Authorization: Bearer <token>)",
+                "field": "Authorization",
+            },
+            401,
+        )
+    if integration.kind != kind:
+        return _json(
+            {
+                "detail": f"this token belongs to a {integration.get_kind_display()} "
+                f"integration; post to /api/v1/integrations/{integration.kind}",
+                "field": "Authorization",
+            },
+            403,
+        )
+    return integration
+
+
+@router.post(
+    "/integrations/alertmanager",
+    auth=None,
+    summary="Alertmanager webhook receiver (integration token)",
+    response={202: dict, 400: dict, 401: dict, 403: dict, 422: dict},
+)
+def alertmanager_webhook(request: HttpRequest) -> HttpResponse:
+    """Point an Alertmanager `webhook_configs` receiver here, with the integration's token in
+    `http_config.authorization.credentials`. Firing alerts open (or count on) a ticket per
+    fingerprint; resolved ones follow the integration's resolve rule."""
+    integration = _integration(request, Integration.Kind.ALERTMANAGER)
+    if isinstance(integration, HttpResponse):
+        return integration
+    try:
+        data = payloads.load_json(request.body)
+        events = payloads.parse_alertmanager(data, integration.organization_label)
+        outcomes = services.receive(integration=integration, events=events)
+    except AlertError as exc:
+        return _error(exc)
+    return _json({"status": "success", "alerts": [o.as_json() for o in outcomes]}, 202)
+
+
+@router.post(
+    "/integrations/events",
+    auth=None,
+    summary="Events API: trigger, acknowledge, resolve (integration token)",
+    response={202: dict, 400: dict, 401: dict, 403: dict, 422: dict},
+)
+def events_api(request: HttpRequest) -> HttpResponse:
+    """PagerDuty Events v2 shaped: `{"event_action": "trigger", "dedup_key": "...",
+    "payload": {"summary", "source", "severity", "custom_details", "timestamp"},
+    "organization": "client-slug"}`. A trigger without a dedup_key gets one (in the answer)."""
+    integration = _integration(request, Integration.Kind.EVENTS)
+    if isinstance(integration, HttpResponse):
+        return integration
+    try:
+        event = payloads.parse_event(payloads.load_json(request.body))
+        (outcome,) = services.receive(integration=integration, events=[event])
+    except AlertError as exc:
+        return _error(exc)
+    return _json({"status": "success", "message": "Event processed", **outcome.as_json()}, 202)
+
+
+# -- agents: schemas ---------------------------------------------------------------------------
+
+
+class IntegrationRef(Schema):
+    public_id: str
+    name: str
+
+
+class TicketRef(Schema):
+    number: str
+    subject: str
+    status: str
+
+
+class AlertOut(Schema):
+    public_id: str
+    integration: IntegrationRef
+    organization: OrganizationRef
+    dedup_key: str
+    status: str
+    severity: str
+    source: str
+    summary: str
+    details: dict[str, Any]
+    labels: dict[str, Any]
+    ticket: TicketRef | None
+    storm_ticket: TicketRef | None
+    occurrences: int
+    first_seen: datetime
+    last_seen: datetime
+    acknowledged_at: datetime | None
+    resolved_at: datetime | None
+
+
+class IntegrationOut(Schema):
+    public_id: str
+    name: str
+    kind: str
+    organization: OrganizationRef | None
+    organization_label: str
+    token_prefix: str
+    severity_map: dict[str, str]
+    resolve_rule: str
+    team: TeamRef | None
+    flood_threshold: int
+    flood_window_minutes: int
+    is_active: bool
+    last_event_at: datetime | None
+    created_at: datetime
+    endpoint: str
+
+    @staticmethod
+    def resolve_endpoint(obj: Integration) -> str:
+        return f"/api/v1/integrations/{obj.kind}"
+
+
+class IntegrationCreatedOut(IntegrationOut):
+    token: str = Field(description="The raw token: shown this once, only its hash is kept.")
+
+
+class TokenOut(Schema):
+    token: str
+    token_prefix: str
+
+
+class IntegrationIn(Schema):
+    name: Text
+    kind: Text = Field(description="alertmanager or events")
+    organization: Text | None = Field(
+        None, description="Client slug; empty: MSP-wide (the client comes from a label/field)."
+    )
+    organization_label: Text = "client"
+    severity_map: dict[str, str] | None = None
+    resolve_rule: Text = "resolve"
+    team: Text | None = Field(None, description="Team slug the tickets go to.")
+    flood_threshold: int = 20
+    flood_window_minutes: int = 5
+
+
+class IntegrationPatch(Schema):
+    name: Text | None = None
+    organization_label: Text | None = None
+    severity_map: dict[str, str] | None = None
+    resolve_rule: Text | None = None
+    team: Text | None = None
+    flood_threshold: int | None = None
+    flood_window_minutes: int | None = None
+    is_active: bool | None = None
+
+
+class WindowOut(Schema):
+    public_id: str
+    organization: OrganizationRef
+    starts_at: datetime
+    ends_at: datetime
+    reason: str
+    matchers: dict[str, str]
+    state: str
+    suppressed: int = 0
+
+    @staticmethod
+    def resolve_state(obj: MaintenanceWindow) -> str:
+        return obj.state()
+
+    @staticmethod
+    def resolve_suppressed(obj: MaintenanceWindow) -> int:
+        return getattr(obj, "suppressed_count", 0)
+
+
+class WindowIn(Schema):
+    organization: Text
+    starts_at: datetime | None = None
+    ends_at: datetime
+    reason: Text
+    matchers: dict[str, str] | None = None
+
+
+class AlertFilters(PageParams):
+    integration: Text | None = None
+    organization: Text | None = None
+    status: Text | None = Field(None, description="open, firing, acknowledged, ...")
+    severity: Text | None = None
+
+
+class WindowFilters(PageParams):
+    organization: Text | None = None
+    state: Text | None = Field(None, description="active, scheduled or ended")
+
+
+# -- agents: helpers ---------------------------------------------------------------------------
+
+
+def _agent(request: HttpRequest) -> User:
+    user = request.user
+    if not user.is_agent:
+        raise NotAllowed("alerts are for agents")
+    return user
+
+
+def _org(user: User, slug: str | None, field: str = "organization") -> Organization | None:
+    if not slug:
+        return None
+    org = organizations_visible_to(user).filter(slug=slug).first()
+    if org is None:
+        raise InvalidPayload(f"no client {slug!r}", field=field)
+    return org
+
+
+def _team(slug: str | None) -> Team | None:
+    if not slug:
+        return None
+    team = Team.objects.filter(slug=slug).first()
+    if team is None:
+        raise InvalidPayload(f"no team {slug!r}", field="team")
+    return team
+
+
+def _integration_or_404(user: User, public_id: str) -> Integration:
+    found = queries.integrations_visible_to(user).filter(public_id=public_id).first()
+    if found is None:
+        raise Http404("no such integration")
+    return found
+
+
+# -- agents: alerts ----------------------------------------------------------------------------
+
+
+@router.get("/alerts", response=PageOut[AlertOut], summary="Alerts (agents)")
+def list_alerts(request: HttpRequest, filters: Query[AlertFilters]) -> dict[str, object]:
+    qs = queries.filter_alerts(
+        queries.alerts_visible_to(_agent(request)),
+        integration=filters.integration,
+        organization=filters.organization,
+        status=filters.status,
+        severity=filters.severity,
+    ).order_by("-last_seen", "-pk")
+    return page_out(paginate(request, qs, page=filters.page, limit=filters.limit))
+
+
+@router.get("/alerts/{public_id}", response=AlertOut, summary="One alert (agents)")
+def get_alert(request: HttpRequest, public_id: str) -> Alert:
+    alert = queries.alerts_visible_to(_agent(request)).filter(public_id=public_id).first()
+    if alert is None:
+        raise Http404("no such alert")
+    return alert
+
+
+# -- agents: integrations ----------------------------------------------------------------------
+
+
+@router.get("/integrations", response=PageOut[IntegrationOut], summary="Integrations (agents)")
+def list_integrations(request: HttpRequest, params: Query[PageParams]) -> dict[str, object]:
+    qs = queries.integrations_visible_to(_agent(request)).order_by("name", "pk")
+    return page_out(paginate(request, qs, page=params.page, limit=params.limit))
+
+
+@router.post(
+    "/integrations", response={201: IntegrationCreatedOut}, summary="Create an integration"
+)
+def create_integration(request: HttpRequest, payload: IntegrationIn) -> Status[Integration]:
+    user = _agent(request)
+    if not user.is_staff:
+        raise NotAllowed("only administrators may set up alert integrations")
+    integration, raw = services.create_integration(
+        actor=user,
+        name=payload.name,
+        kind=payload.kind,
+        organization=_org(user, payload.organization),
+        organization_label=payload.organization_label,
+        severity_map=payload.severity_map,
+        resolve_rule=payload.resolve_rule,
+        team=_team(payload.team),
+        flood_threshold=payload.flood_threshold,
+        flood_window_minutes=payload.flood_window_minutes,
+    )
+    integration.token = raw  # type: ignore[attr-defined] - answered this once
+    return Status(201, integration)
+
+
+@router.get("/integrations/{public_id}", response=IntegrationOut, summary="One integration")
+def get_integration(request: HttpRequest, public_id: str) -> Integration:
+    return _integration_or_404(_agent(request), public_id)
+
+
+@router.patch("/integrations/{public_id}", response=IntegrationOut, summary="Change an integration")
+def update_integration(request: HttpRequest, public_id: str, payload: IntegrationPatch) -> Any:
+    user = _agent(request)
+    integration = _integration_or_404(user, public_id)
+    changes = payload.dict(exclude_unset=True)
+    if "team" in changes:
+        changes["team"] = _team(changes["team"])
+    return services.update_integration(actor=user, integration=integration, **changes)
+
+
+@router.delete(
+    "/integrations/{public_id}", response={204: None}, summary="Delete an unused integration"
+)
+def delete_integration(request: HttpRequest, public_id: str) -> Status[None]:
+    user = _agent(request)
+    integration = _integration_or_404(user, public_id)
+    services.delete_integration(actor=user, integration=integration)
+    return Status(204, None)
+
+
+@router.post("/integrations/{public_id}/token", response=TokenOut, summary="Regenerate the token")
+def regenerate_token(request: HttpRequest, public_id: str) -> dict[str, str]:
+    user = _agent(request)
+    integration = _integration_or_404(user, public_id)
+    raw = services.regenerate_token(actor=user, integration=integration)
+    return {"token": raw, "token_prefix": integration.token_prefix}
+
+
+# -- agents: maintenance windows ---------------------------------------------------------------
+
+
+@router.get(
+    "/maintenance-windows", response=PageOut[WindowOut], summary="Maintenance windows (agents)"
+)
+def list_windows(request: HttpRequest, filters: Query[WindowFilters]) -> dict[str, object]:
+    qs = queries.windows_visible_to(_agent(request))
+    if filters.organization:
+        qs = qs.filter(organization__slug=filters.organization)
+    now = clock.now()
+    if filters.state == "active":
+        qs = qs.filter(starts_at__lte=now, ends_at__gt=now)
+    elif filters.state == "scheduled":
+        qs = qs.filter(starts_at__gt=now)
+    elif filters.state == "ended":
+        qs = qs.filter(ends_at__lte=now)
+    elif filters.state:
+        raise InvalidPayload("state must be active, scheduled or ended", field="state")
+    qs = queries.with_suppressed_counts(qs).order_by("-starts_at", "-pk")
+    return page_out(paginate(request, qs, page=filters.page, limit=filters.limit))
+
+
+@router.post("/maintenance-windows", response={201: WindowOut}, summary="Plan a maintenance window")
+def create_window(request: HttpRequest, payload: WindowIn) -> Status[MaintenanceWindow]:
+    user = _agent(request)
+    window = services.create_maintenance_window(
+        actor=user,
+        organization=_org(user, payload.organization),
+        starts_at=payload.starts_at,
+        ends_at=payload.ends_at,
+        reason=payload.reason,
+        matchers=payload.matchers,
+    )
+    return Status(201, window)
+
+
+@router.post("/maintenance-windows/{public_id}/end", response=WindowOut, summary="End a window now")
+def end_window(request: HttpRequest, public_id: str) -> MaintenanceWindow:
+    user = _agent(request)
+    window = queries.windows_visible_to(user).filter(public_id=public_id).first()
+    if window is None:
+        raise Http404("no such maintenance window")
+    return services.end_maintenance_window(actor=user, window=window)

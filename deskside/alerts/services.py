@@ -1,0 +1,884 @@
+"""Alert intake and the set-up of integrations and maintenance windows.
+
+The intake (`receive`) turns parsed events into alerts and tickets:
+
+- trigger, no open alert for the key: a new alert and a ticket (channel alert, incident,
+  priority from the severity, the integration's team, requested by the client's "Monitoring"
+  stand-in contact, created by the integration's service agent), unless a maintenance window
+  suppresses it (recorded, no ticket) or the integration is in an alert storm (grouped into
+  the storm's one ticket);
+- trigger, open alert: one UPDATE adds an occurrence (the hot path: no ticket write, and a
+  timeline line "Alert fired again" at most once per REPEAT_NOTE_MINUTES);
+- acknowledge: the alert is acknowledged, noted on the ticket;
+- resolve: the alert is resolved and the ticket follows the integration's rule (resolve, close
+  or only a note) unless an agent already resolved or closed it. A resolve for a key with no
+  open alert is accepted and answered "ignored".
+
+A trigger after a resolve opens a new alert and a new ticket (one ticket per firing episode,
+as PagerDuty does); the new ticket's description names the previous one.
+
+Two requests racing to open the same key end as one alert: the partial unique constraint
+refuses the second insert, which is retried as an occurrence.
+"""
+
+import json
+import logging
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F
+
+from deskside.accounts import services as accounts
+from deskside.accounts.exceptions import AccountsError
+from deskside.accounts.models import Organization, Team, User
+from deskside.accounts.queries import served_organization_ids
+from deskside.alerts import queries
+from deskside.alerts.exceptions import InUse, InvalidPayload, NotAllowed, WrongClient
+from deskside.alerts.models import (
+    OPEN_ALERT_STATUSES,
+    Alert,
+    AlertStatus,
+    Integration,
+    MaintenanceWindow,
+    default_severity_map,
+    generate_token,
+    hash_token,
+)
+from deskside.alerts.payloads import ACKNOWLEDGE, TRIGGER, AlertEvent
+from deskside.core import clock
+from deskside.tickets import services as tickets
+from deskside.tickets.models import (
+    NUMBER_OFFSET,
+    NUMBER_PREFIX,
+    TRANSITIONS,
+    Channel,
+    EventKind,
+    Priority,
+    Status,
+    Ticket,
+    TicketType,
+)
+from deskside.tickets.timeline import write_event
+
+log = logging.getLogger(__name__)
+
+REPEAT_NOTE_MINUTES = 15
+LAST_EVENT_SECONDS = 60
+MAX_SUBJECT = 250
+RETRIES = 3
+# The de-duplication look-ups repeat the condition of the partial unique index
+# alerts_one_open_alert_per_key word for word, with literals: SQLite uses a partial index only
+# for a query whose WHERE contains the index's own condition (a bound parameter does not
+# count), and it is the only index on the key; without it every look-up scans all the alerts
+# the integration ever raised (3x slower at 3,000). PostgreSQL proves the subset either way.
+OPEN_SQL = "status IN ({})".format(", ".join(f"'{s.value}'" for s in OPEN_ALERT_STATUSES))
+OPEN_WHERE = f'"{Alert._meta.db_table}".{OPEN_SQL}'  # for QuerySet.extra (joins elsewhere)
+APPEND_CHUNK = 500  # keys per UPDATE of a group (SQL parameters stay well under limits)
+
+
+@dataclass
+class Outcome:
+    """What happened to one event, as the intake endpoints answer it."""
+
+    dedup_key: str
+    outcome: str  # created, appended, suppressed, grouped, acknowledged, resolved, ignored
+    alert: str | None = None
+    ticket: str | None = None
+    occurrences: int | None = None
+    generated_key: bool = False
+
+    def as_json(self) -> dict[str, Any]:
+        body: dict[str, Any] = {
+            "dedup_key": self.dedup_key,
+            "outcome": self.outcome,
+            "alert": self.alert,
+            "ticket": self.ticket,
+        }
+        if self.occurrences is not None:
+            body["occurrences"] = self.occurrences
+        return body
+
+
+def _number(ticket_id: int | None) -> str | None:
+    # Ticket.number without building a model instance (this runs on every repeat).
+    return f"{NUMBER_PREFIX}{ticket_id + NUMBER_OFFSET}" if ticket_id else None
+
+
+# -- intake ------------------------------------------------------------------------------------
+
+
+def resolve_organizations(integration: Integration, events: list[AlertEvent]) -> list[Organization]:
+    """The client of each event, checked before anything is stored: a client's integration
+    refuses an event naming another client (403); an MSP-wide one needs a known slug (422)."""
+    found = []
+    for i, event in enumerate(events):
+        where = (
+            f"alerts[{i}].labels.{integration.organization_label}"
+            if integration.kind == Integration.Kind.ALERTMANAGER
+            else "organization"
+        )
+        bound = integration.organization
+        if bound is not None:
+            if event.organization is not None and event.organization != bound.slug:
+                raise WrongClient(
+                    f"this integration raises alerts for {bound.name} only", field=where
+                )
+            found.append(bound)
+            continue
+        if event.organization is None:
+            raise InvalidPayload(
+                f"this integration serves every client: name the client's slug in {where}",
+                field=where,
+            )
+        org = queries.organization_by_slug(event.organization)
+        if org is None:
+            raise InvalidPayload(f"no client with the slug {event.organization!r}", field=where)
+        found.append(org)
+    return found
+
+
+def receive(*, integration: Integration, events: list[AlertEvent]) -> list[Outcome]:
+    """Apply parsed events in order, each in its own transaction; all clients are checked
+    first, so a refused request stores nothing.
+
+    A group (an Alertmanager notification) whose keys are all distinct has its repeats counted
+    first, in one statement (`_append_many`): events of different keys touch different alerts,
+    so the order between them changes nothing. A group naming a key twice goes one by one."""
+    organizations = resolve_organizations(integration, events)
+    appended = _append_many(integration, events)
+    outcomes = []
+    for event, organization in zip(events, organizations, strict=True):
+        if event.action == TRIGGER:
+            outcome = appended.get(event.dedup_key) or trigger(
+                integration=integration, event=event, organization=organization
+            )
+        elif event.action == ACKNOWLEDGE:
+            outcome = acknowledge(integration=integration, dedup_key=event.dedup_key)
+        else:
+            outcome = resolve(integration=integration, dedup_key=event.dedup_key)
+        outcome.generated_key = event.generated_key
+        outcomes.append(outcome)
+    _mark_seen(integration)
+    return outcomes
+
+
+def _mark_seen(integration: Integration) -> None:
+    """Write `last_event_at` at most once a minute per process: a busy integration must not
+    turn every event into a second write."""
+    now = clock.now()
+    last = integration.last_event_at
+    if last is None or (now - last).total_seconds() > LAST_EVENT_SECONDS or now < last:
+        integration.last_event_at = now  # the cached copy remembers it too
+        Integration.objects.filter(pk=integration.pk).update(last_event_at=now)
+
+
+def _param(value: datetime) -> Any:
+    return connection.ops.adapt_datetimefield_value(value)
+
+
+def _append(integration: Integration, dedup_key: str) -> Outcome | None:
+    """The hot path: one UPDATE ... RETURNING adds an occurrence to the open, ticketed alert
+    of the key (firing or acknowledged). None when there is none."""
+    now = clock.now()
+    due = now - timedelta(minutes=REPEAT_NOTE_MINUTES)
+    table = Alert._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET occurrences = occurrences + 1, last_seen = %s "  # noqa: S608
+            f"WHERE integration_id = %s AND dedup_key = %s AND {OPEN_SQL} AND status <> %s "
+            "RETURNING id, public_id, ticket_id, storm_ticket_id, occurrences, "
+            "CASE WHEN noted_at <= %s THEN 1 ELSE 0 END",
+            [_param(now), integration.pk, dedup_key, AlertStatus.SUPPRESSED.value, _param(due)],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    pk, public_id, ticket_id, storm_ticket_id, occurrences, note_due = row
+    if note_due and ticket_id:
+        _note_repeat(integration, pk, ticket_id, occurrences, now, due)
+    return Outcome(
+        dedup_key=dedup_key,
+        outcome="appended",
+        alert=public_id,
+        ticket=_number(ticket_id or storm_ticket_id),
+        occurrences=occurrences,
+    )
+
+
+def _append_many(integration: Integration, events: list[AlertEvent]) -> dict[str, Outcome]:
+    """The hot path of a group: one UPDATE ... RETURNING per APPEND_CHUNK keys adds an
+    occurrence to each open, ticketed alert among the group's triggers; their outcomes by key
+    (the others are left to `trigger`). Nothing for a single event (`_append` does it) or a
+    group that names a key twice (its events must apply in order).
+
+    On PostgreSQL the rows are locked in id order first (ordered FOR UPDATE), so two groups
+    sharing keys in different orders wait for each other instead of deadlocking; SQLite has
+    one writer at a time."""
+    if len(events) < 2 or len({event.dedup_key for event in events}) != len(events):
+        return {}
+    keys = [event.dedup_key for event in events if event.action == TRIGGER]
+    if len(keys) < 2:
+        return {}
+    now = clock.now()
+    due = now - timedelta(minutes=REPEAT_NOTE_MINUTES)
+    table = Alert._meta.db_table
+    returning = (
+        f"RETURNING {table}.id, {table}.dedup_key, {table}.public_id, {table}.ticket_id, "
+        f"{table}.storm_ticket_id, {table}.occurrences, "
+        f"CASE WHEN {table}.noted_at <= %s THEN 1 ELSE 0 END"
+    )
+    found: dict[str, Outcome] = {}
+    notes = []
+    for start in range(0, len(keys), APPEND_CHUNK):
+        chunk = keys[start : start + APPEND_CHUNK]
+        match = (
+            f"integration_id = %s AND dedup_key IN ({', '.join(['%s'] * len(chunk))}) "
+            f"AND {OPEN_SQL} AND status <> %s"
+        )
+        match_params = [integration.pk, *chunk, AlertStatus.SUPPRESSED.value]
+        if connection.vendor == "postgresql":
+            sql = (
+                f"WITH hit AS (SELECT id FROM {table} WHERE {match} ORDER BY id FOR UPDATE) "  # noqa: S608
+                f"UPDATE {table} SET occurrences = occurrences + 1, last_seen = %s "
+                f"FROM hit WHERE {table}.id = hit.id {returning}"
+            )
+            params = [*match_params, _param(now), _param(due)]
+        else:
+            sql = (
+                f"UPDATE {table} SET occurrences = occurrences + 1, last_seen = %s "  # noqa: S608
+                f"WHERE {match} {returning}"
+            )
+            params = [_param(now), *match_params, _param(due)]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
+        for pk, key, public_id, ticket_id, storm_ticket_id, occurrences, note_due in rows:
+            if note_due and ticket_id:
+                notes.append((pk, ticket_id, occurrences))
+            found[key] = Outcome(
+                dedup_key=key,
+                outcome="appended",
+                alert=public_id,
+                ticket=_number(ticket_id or storm_ticket_id),
+                occurrences=occurrences,
+            )
+    for pk, ticket_id, occurrences in notes:
+        _note_repeat(integration, pk, ticket_id, occurrences, now, due)
+    return found
+
+
+def _note_repeat(
+    integration: Integration,
+    alert_id: int,
+    ticket_id: int,
+    occurrences: int,
+    now: datetime,
+    due: datetime,
+) -> None:
+    """ "Alert fired again (n occurrences)" on the timeline, by the one request that claims
+    the note (a conditional UPDATE), at most once per REPEAT_NOTE_MINUTES per alert."""
+    with transaction.atomic():
+        claimed = Alert.objects.filter(pk=alert_id, noted_at__lte=due).update(noted_at=now)
+        if claimed:
+            write_event(
+                Ticket.objects.get(pk=ticket_id),  # whole, for the event receivers
+                EventKind.ALERT,
+                integration.service_user,
+                body=f"Alert fired again ({occurrences} occurrences)",
+                data={"alert": {"integration": integration.name, "occurrences": occurrences}},
+            )
+
+
+def trigger(*, integration: Integration, event: AlertEvent, organization: Organization) -> Outcome:
+    """A trigger of `event.dedup_key`: an occurrence of its open alert, or a new alert."""
+    for _attempt in range(RETRIES):
+        appended = _append(integration, event.dedup_key)
+        if appended is not None:
+            return appended
+        try:
+            with transaction.atomic():
+                return _trigger_slow(integration, event, organization)
+        except IntegrityError:
+            # Another request opened the same key between our UPDATE and INSERT: it is now an
+            # occurrence of that alert (the loop's next UPDATE finds it).
+            log.info("alert %s opened concurrently; appending", event.dedup_key)
+    appended = _append(integration, event.dedup_key)
+    if appended is None:  # pragma: no cover - three lost races in a row
+        raise IntegrityError(f"could not record alert {event.dedup_key}")
+    return appended
+
+
+def _trigger_slow(
+    integration: Integration, event: AlertEvent, organization: Organization
+) -> Outcome:
+    now = clock.now()
+    current = (
+        Alert.objects.select_for_update()
+        .filter(integration=integration, dedup_key=event.dedup_key, status__in=OPEN_ALERT_STATUSES)
+        .extra(where=[OPEN_WHERE])  # noqa: S610 - a constant: lets SQLite use the key's index
+        .first()
+    )
+    if current is not None and current.status != AlertStatus.SUPPRESSED:
+        # Opened (or acknowledged) since our UPDATE looked: count it here.
+        Alert.objects.filter(pk=current.pk).update(occurrences=F("occurrences") + 1, last_seen=now)
+        return Outcome(
+            event.dedup_key,
+            "appended",
+            current.public_id,
+            _number(current.ticket_id or current.storm_ticket_id),
+            current.occurrences + 1,
+        )
+    window = _window_for(organization, event.labels)
+    if current is not None:  # suppressed
+        if window is not None:
+            Alert.objects.filter(pk=current.pk).update(
+                occurrences=F("occurrences") + 1, last_seen=now
+            )
+            return Outcome(
+                event.dedup_key, "suppressed", current.public_id, None, current.occurrences + 1
+            )
+        # Its maintenance window is over and it still fires: now it needs a ticket.
+        current.occurrences += 1
+        current.last_seen = current.noted_at = now
+        current.status = AlertStatus.FIRING
+        return _ticket_or_storm(integration, current, event, promoted=True)
+    alert = Alert(
+        integration=integration,
+        organization=organization,
+        dedup_key=event.dedup_key,
+        severity=event.severity,
+        source=event.source,
+        summary=event.summary or event.dedup_key,
+        details=event.details,
+        labels=event.labels,
+        first_seen=now,
+        last_seen=now,
+        noted_at=now,
+    )
+    if window is not None:
+        alert.status = AlertStatus.SUPPRESSED
+        alert.maintenance_window = window
+        alert.save(force_insert=True)
+        return Outcome(event.dedup_key, "suppressed", alert.public_id, None, 1)
+    alert.status = AlertStatus.FIRING
+    alert.save(force_insert=True)  # claims the key before the ticket is written
+    return _ticket_or_storm(integration, alert, event, promoted=False)
+
+
+def _window_for(organization: Organization, labels: dict[str, Any]) -> MaintenanceWindow | None:
+    for window in queries.active_windows(organization):
+        if window.matches(labels):
+            return window
+    return None
+
+
+def _in_storm(integration: Integration, alert: Alert) -> bool:
+    """More than `flood_threshold` new alerts of this integration within its window (the
+    alert itself not counted) means a storm: group instead of opening tickets."""
+    if not integration.flood_threshold:
+        return False
+    since = alert.last_seen - timedelta(minutes=integration.flood_window_minutes)
+    recent = (
+        Alert.objects.filter(integration=integration, first_seen__gte=since)
+        .exclude(pk=alert.pk)
+        .exclude(status=AlertStatus.SUPPRESSED)
+        .count()
+    )
+    return recent >= integration.flood_threshold
+
+
+def _ticket_or_storm(
+    integration: Integration, alert: Alert, event: AlertEvent, *, promoted: bool
+) -> Outcome:
+    if _in_storm(integration, alert):
+        storm = _storm_ticket(integration, alert)
+        alert.storm_ticket = storm
+        alert.save(update_fields=_after_claim(promoted, "storm_ticket"))
+        return Outcome(alert.dedup_key, "grouped", alert.public_id, storm.number, alert.occurrences)
+    ticket = _open_ticket(integration, alert, promoted=promoted)
+    alert.ticket = ticket
+    alert.save(update_fields=_after_claim(promoted, "ticket"))
+    return Outcome(alert.dedup_key, "created", alert.public_id, ticket.number, alert.occurrences)
+
+
+def _after_claim(promoted: bool, link: str) -> list[str]:
+    """Fields to save once the ticket exists: the link, and for a promoted (formerly
+    suppressed) alert also what the promotion changed."""
+    return [link, "status", "occurrences", "last_seen", "noted_at"] if promoted else [link]
+
+
+def monitoring_contact(organization: Organization) -> User:
+    """The client's stand-in requester of alert tickets, "Monitoring", with an address under
+    the reserved `.invalid` domain (never written to; mail's unknown-sender stand-in does the
+    same)."""
+    address = f"monitoring@{organization.slug}.invalid"
+    user = User.objects.filter(email=address).first()
+    if user is not None:
+        return user
+    try:
+        with transaction.atomic():
+            return accounts.create_user(
+                email=address, full_name="Monitoring", organization=organization
+            )
+    except (IntegrityError, AccountsError):
+        # A concurrent first alert of the same client made it: use theirs.
+        user = User.objects.filter(email=address).first()
+        if user is None:
+            raise
+        return user
+
+
+def _describe(integration: Integration, alert: Alert) -> str:
+    lines = [alert.summary, ""]
+    lines.append(f"Integration: {integration.name}")
+    if alert.severity:
+        lines.append(f"Severity: {alert.severity}")
+    if alert.source:
+        lines.append(f"Source: {alert.source}")
+    lines.append(f"De-duplication key: {alert.dedup_key}")
+    if alert.labels:
+        lines += ["", "Labels:"] + [f"  {k}={v}" for k, v in sorted(alert.labels.items())]
+    details = dict(alert.details or {})
+    annotations = details.pop("annotations", None)
+    if annotations:
+        lines += ["", "Annotations:"] + [f"  {k}: {v}" for k, v in sorted(annotations.items())]
+    if details:
+        lines += ["", "Details:", json.dumps(details, indent=2, sort_keys=True, default=str)]
+    previous = (
+        Alert.objects.filter(
+            integration=integration,
+            dedup_key=alert.dedup_key,
+            status=AlertStatus.RESOLVED,
+            ticket__isnull=False,
+        )
+        .order_by("-resolved_at")
+        .values_list("ticket_id", flat=True)
+        .first()
+    )
+    if previous:
+        lines += ["", f"The same alert fired before: {_number(previous)}."]
+    return "\n".join(lines)
+
+
+def _subject(alert: Alert) -> str:
+    prefix = f"[{alert.severity.upper()}] " if alert.severity else ""
+    text = f"{prefix}{alert.summary}"
+    return text if len(text) <= MAX_SUBJECT else text[: MAX_SUBJECT - 1] + "…"
+
+
+def _open_ticket(integration: Integration, alert: Alert, *, promoted: bool) -> Ticket:
+    description = _describe(integration, alert)
+    if promoted:
+        description += (
+            "\n\nThis alert fired during a maintenance window and still fires after it ended."
+        )
+    return tickets.create_ticket(
+        actor=integration.service_user,
+        subject=_subject(alert),
+        organization=alert.organization,
+        requester=monitoring_contact(alert.organization),
+        description=description,
+        type=TicketType.INCIDENT,
+        priority=integration.priority_for(alert.severity),
+        channel=Channel.ALERT,
+        team=integration.team,
+        event_data={
+            "alert": {
+                "integration": integration.name,
+                "dedup_key": alert.dedup_key,
+                "severity": alert.severity,
+                "source": alert.source,
+            }
+        },
+    ).ticket
+
+
+def _msp_organization(alert: Alert) -> Organization:
+    return Organization.objects.filter(is_msp=True).order_by("pk").first() or alert.organization
+
+
+def _storm_ticket(integration: Integration, alert: Alert) -> Ticket:
+    """The integration's storm ticket: the current one while the storm lasts (an alert grouped
+    within the flood window, and the ticket still open), else a new one."""
+    locked = Integration.objects.select_for_update().get(pk=integration.pk)
+    now = alert.last_seen
+    window = timedelta(minutes=integration.flood_window_minutes)
+    storm: Ticket | None = None
+    if (
+        locked.storm_ticket_id
+        and locked.storm_last_at is not None
+        and now - locked.storm_last_at <= window
+    ):
+        storm = Ticket.objects.filter(pk=locked.storm_ticket_id).first()
+        if storm is not None and storm.status in (Status.RESOLVED, Status.CLOSED):
+            storm = None
+    if storm is None:
+        organization = integration.organization or _msp_organization(alert)
+        storm = tickets.create_ticket(
+            actor=integration.service_user,
+            subject=_subject_storm(integration),
+            organization=organization,
+            requester=monitoring_contact(organization),
+            description=(
+                f"More than {integration.flood_threshold} new alerts from {integration.name} "
+                f"within {integration.flood_window_minutes} minutes. Further new alerts are "
+                "grouped on this ticket (see its alert panel) until the storm quiets: then new "
+                f"alerts open tickets of their own again.\n\nFirst grouped: {alert.summary}"
+            ),
+            type=TicketType.INCIDENT,
+            priority=min(integration.priority_for(alert.severity), int(Priority.P2)),
+            channel=Channel.ALERT,
+            team=integration.team,
+            event_data={
+                "alert": {
+                    "integration": integration.name,
+                    "dedup_key": "",
+                    "severity": alert.severity,
+                    "source": alert.source,
+                    "storm": True,
+                }
+            },
+        ).ticket
+        locked.storm_ticket = storm
+        locked.storm_noted_at = now
+    elif locked.storm_noted_at is None or now - locked.storm_noted_at >= timedelta(
+        minutes=REPEAT_NOTE_MINUTES
+    ):
+        grouped = Alert.objects.filter(storm_ticket=storm).count() + 1
+        write_event(
+            storm,
+            EventKind.ALERT,
+            integration.service_user,
+            body=f"Alert storm goes on: {grouped} alerts grouped so far (latest: {alert.summary})",
+            data={"alert": {"integration": integration.name, "grouped": grouped}},
+        )
+        locked.storm_noted_at = now
+    locked.storm_last_at = now
+    locked.save(update_fields=["storm_ticket", "storm_last_at", "storm_noted_at"])
+    integration.storm_ticket_id = locked.storm_ticket_id
+    integration.storm_last_at = locked.storm_last_at
+    return storm
+
+
+def _subject_storm(integration: Integration) -> str:
+    return f"Alert storm: {integration.name}"[:MAX_SUBJECT]
+
+
+def _open_alert(integration: Integration, dedup_key: str) -> Alert | None:
+    return (
+        Alert.objects.select_for_update(of=("self",))
+        .filter(integration=integration, dedup_key=dedup_key, status__in=OPEN_ALERT_STATUSES)
+        .extra(where=[OPEN_WHERE])  # noqa: S610 - a constant: lets SQLite use the key's index
+        .select_related("ticket")
+        .first()
+    )
+
+
+def _note(integration: Integration, ticket: Ticket, body: str, data: dict[str, Any]) -> None:
+    write_event(ticket, EventKind.ALERT, integration.service_user, body=body, data={"alert": data})
+    Ticket.objects.filter(pk=ticket.pk).update(updated_at=clock.now())
+
+
+@transaction.atomic
+def acknowledge(*, integration: Integration, dedup_key: str) -> Outcome:
+    """The monitoring tool acknowledged the alert: recorded, and noted on its ticket. A key
+    with no open alert is answered "ignored"."""
+    alert = _open_alert(integration, dedup_key)
+    if alert is None:
+        return Outcome(dedup_key, "ignored")
+    if alert.status == AlertStatus.FIRING:
+        alert.status = AlertStatus.ACKNOWLEDGED
+    alert.acknowledged_at = clock.now()
+    alert.save(update_fields=["status", "acknowledged_at"])
+    if alert.ticket is not None:
+        _note(
+            integration,
+            alert.ticket,
+            f"Alert acknowledged in {integration.name}: {alert.summary}",
+            {"integration": integration.name, "dedup_key": dedup_key, "status": "acknowledged"},
+        )
+    return Outcome(dedup_key, "acknowledged", alert.public_id, _number(alert.ticket_id))
+
+
+@transaction.atomic
+def resolve(*, integration: Integration, dedup_key: str) -> Outcome:
+    """The problem is over: the alert is resolved and its ticket follows the integration's
+    resolve rule, unless an agent already resolved or closed it (then only a note). A key with
+    no open alert is answered "ignored"."""
+    alert = _open_alert(integration, dedup_key)
+    if alert is None:
+        return Outcome(dedup_key, "ignored")
+    now = clock.now()
+    alert.status = AlertStatus.RESOLVED
+    alert.resolved_at = now
+    alert.save(update_fields=["status", "resolved_at"])
+    ticket = alert.ticket
+    while ticket is not None and ticket.merged_into_id is not None:
+        ticket = ticket.merged_into
+    if ticket is not None:
+        _follow_rule(integration, alert, ticket)
+    return Outcome(dedup_key, "resolved", alert.public_id, _number(alert.ticket_id))
+
+
+def _follow_rule(integration: Integration, alert: Alert, ticket: Ticket) -> None:
+    text = (
+        f"Alert resolved in {integration.name}: {alert.summary} "
+        f"(fired {alert.occurrences} time{'s' if alert.occurrences != 1 else ''})."
+    )
+    data = {"integration": integration.name, "dedup_key": alert.dedup_key, "status": "resolved"}
+    rule = integration.resolve_rule
+    target = Status.RESOLVED if rule == Integration.ResolveRule.RESOLVE else Status.CLOSED
+    done = ticket.status in (Status.RESOLVED, Status.CLOSED)
+    if rule == Integration.ResolveRule.NOTE or done or target not in TRANSITIONS[ticket.status]:
+        # Only a note, or an agent already resolved or closed it: their decision stands.
+        _note(integration, ticket, text, data)
+    elif rule == Integration.ResolveRule.RESOLVE:
+        tickets.resolve_ticket(actor=integration.service_user, ticket=ticket, resolution=text)
+    else:
+        tickets.close_ticket(actor=integration.service_user, ticket=ticket, reason=text)
+
+
+# -- set-up ------------------------------------------------------------------------------------
+
+
+def _require_admin(actor: User, organization: Organization | None) -> None:
+    if not (actor.is_agent and actor.is_staff and actor.is_active):
+        raise NotAllowed("only administrators may set up alert integrations")
+    if organization is not None:
+        ids = served_organization_ids(actor)
+        if ids is not None and organization.pk not in ids:
+            raise NotAllowed(f"you do not serve {organization}")
+    elif served_organization_ids(actor) is not None:
+        raise NotAllowed("only an administrator serving every client may set up an MSP-wide one")
+
+
+def _check_severity_map(value: Any) -> dict[str, str]:
+    if not isinstance(value, dict):
+        raise InvalidPayload("the severity map must be an object", field="severity_map")
+    clean = {}
+    for key, label in value.items():
+        if not isinstance(key, str) or not key.strip():
+            raise InvalidPayload("severity names must be text", field="severity_map")
+        if not isinstance(label, str) or label.upper() not in Priority.labels:
+            raise InvalidPayload(
+                f"severity {key!r} must map to one of {', '.join(Priority.labels)}",
+                field="severity_map",
+            )
+        clean[key.strip().lower()] = label.upper()
+    return clean
+
+
+def _validated(fields: dict[str, Any]) -> dict[str, Any]:
+    if "name" in fields:
+        fields["name"] = (fields["name"] or "").strip()
+        if not fields["name"]:
+            raise InvalidPayload("a name is required", field="name")
+        if len(fields["name"]) > 100:
+            raise InvalidPayload("the name is longer than 100 characters", field="name")
+    if "kind" in fields and fields["kind"] not in Integration.Kind.values:
+        raise InvalidPayload(
+            f"kind must be one of {', '.join(Integration.Kind.values)}", field="kind"
+        )
+    if "resolve_rule" in fields and fields["resolve_rule"] not in Integration.ResolveRule.values:
+        raise InvalidPayload(
+            f"resolve_rule must be one of {', '.join(Integration.ResolveRule.values)}",
+            field="resolve_rule",
+        )
+    if "organization_label" in fields:
+        fields["organization_label"] = (fields["organization_label"] or "").strip()
+        if not fields["organization_label"]:
+            raise InvalidPayload("the organisation label is required", field="organization_label")
+    if "severity_map" in fields:
+        fields["severity_map"] = _check_severity_map(fields["severity_map"])
+    for name, low, high in (("flood_threshold", 0, 100_000), ("flood_window_minutes", 1, 1440)):
+        if name in fields:
+            value = fields[name]
+            if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
+                raise InvalidPayload(f"{name} must be a whole number {low}-{high}", field=name)
+    return fields
+
+
+@transaction.atomic
+def create_integration(
+    *,
+    actor: User,
+    name: str,
+    kind: str,
+    organization: Organization | None = None,
+    organization_label: str = "client",
+    severity_map: dict[str, str] | None = None,
+    resolve_rule: str = Integration.ResolveRule.RESOLVE,
+    team: Team | None = None,
+    flood_threshold: int = 20,
+    flood_window_minutes: int = 5,
+) -> tuple[Integration, str]:
+    """Create an integration and its service agent; returns it with its raw token (shown
+    once: only its hash is kept). Administrators only."""
+    _require_admin(actor, organization)
+    fields = _validated(
+        {
+            "name": name,
+            "kind": kind,
+            "organization_label": organization_label,
+            "severity_map": default_severity_map() if severity_map is None else severity_map,
+            "resolve_rule": resolve_rule,
+            "flood_threshold": flood_threshold,
+            "flood_window_minutes": flood_window_minutes,
+        }
+    )
+    service_user = accounts.create_user(
+        email=f"integration-{secrets.token_hex(6)}@alerts.invalid",
+        full_name=f"{fields['name']} (monitoring)",
+        kind="agent",
+    )
+    # It acts only through this app: no password, not active (no sign-in, no token, not in
+    # the assignee pickers), limited to the integration's client when it has one.
+    service_user.is_active = False
+    service_user.set_unusable_password()
+    service_user.save(update_fields=["is_active", "password"])
+    if organization is not None:
+        service_user.served_organizations.set([organization])
+    raw = generate_token()
+    integration = Integration.objects.create(
+        **fields,
+        organization=organization,
+        team=team,
+        token_hash=hash_token(raw),
+        token_prefix=raw[:8],
+        service_user=service_user,
+        created_by=actor,
+    )
+    return integration, raw
+
+
+UPDATABLE = (
+    "name",
+    "organization_label",
+    "severity_map",
+    "resolve_rule",
+    "team",
+    "flood_threshold",
+    "flood_window_minutes",
+    "is_active",
+)
+
+
+@transaction.atomic
+def update_integration(*, actor: User, integration: Integration, **changes: Any) -> Integration:
+    """Change an integration's settings (not its kind or client: make a new one for that).
+    Deactivating it refuses its token from now on."""
+    _require_admin(actor, integration.organization)
+    unknown = set(changes) - set(UPDATABLE)
+    if unknown:
+        name = sorted(unknown)[0]
+        raise InvalidPayload(f"{name} cannot be changed", field=name)
+    changes = _validated(dict(changes))
+    for name, value in changes.items():
+        setattr(integration, name, value)
+    if "name" in changes:
+        User.objects.filter(pk=integration.service_user_id).update(
+            full_name=f"{integration.name} (monitoring)"
+        )
+    integration.save()
+    # Now, and again after commit (a request may re-cache the old row in between).
+    queries.forget_cached()
+    transaction.on_commit(queries.forget_cached)
+    return integration
+
+
+@transaction.atomic
+def delete_integration(*, actor: User, integration: Integration) -> None:
+    """Delete an integration that never raised an alert (a mistake), with its service agent.
+    One with alerts keeps their history: deactivate it instead (InUse, 409)."""
+    _require_admin(actor, integration.organization)
+    if Alert.objects.filter(integration=integration).exists():
+        raise InUse(
+            f"{integration.name} has raised alerts; deactivate it instead", field="is_active"
+        )
+    service_user = integration.service_user
+    integration.delete()
+    service_user.delete()
+    queries.forget_cached()
+    transaction.on_commit(queries.forget_cached)
+
+
+@transaction.atomic
+def regenerate_token(*, actor: User, integration: Integration) -> str:
+    """A new token for the integration; the old one stops working. Returns the raw token."""
+    _require_admin(actor, integration.organization)
+    raw = generate_token()
+    integration.token_hash = hash_token(raw)
+    integration.token_prefix = raw[:8]
+    integration.save(update_fields=["token_hash", "token_prefix"])
+    # Now, and again after commit (a request may re-cache the old row in between).
+    queries.forget_cached()
+    transaction.on_commit(queries.forget_cached)
+    return raw
+
+
+def _check_window(actor: User, organization: Organization | None) -> None:
+    if not (actor.is_agent and actor.is_active):
+        raise NotAllowed("only agents may plan maintenance windows")
+    if organization is None:
+        raise InvalidPayload("a client is required", field="organization")
+    ids = served_organization_ids(actor)
+    if ids is not None and organization.pk not in ids:
+        raise NotAllowed(f"you do not serve {organization}")
+
+
+@transaction.atomic
+def create_maintenance_window(
+    *,
+    actor: User,
+    organization: Organization | None,
+    starts_at: datetime | None,
+    ends_at: datetime | None,
+    reason: str,
+    matchers: dict[str, str] | None = None,
+) -> MaintenanceWindow:
+    """Plan a period in which the client's alerts (those matching every matcher, or all) are
+    recorded but open no ticket. Any agent serving the client may (change work is theirs)."""
+    _check_window(actor, organization)
+    if starts_at is None:
+        starts_at = clock.now()
+    if ends_at is None:
+        raise InvalidPayload("an end time is required", field="ends_at")
+    for name, value in (("starts_at", starts_at), ("ends_at", ends_at)):
+        if value.tzinfo is None:
+            raise InvalidPayload(f"{name} needs a time zone (e.g. Z or +01:00)", field=name)
+    if ends_at <= starts_at:
+        raise InvalidPayload("the window must end after it starts", field="ends_at")
+    if ends_at - starts_at > timedelta(days=31):
+        raise InvalidPayload("a window lasts at most 31 days", field="ends_at")
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidPayload("a reason is required", field="reason")
+    matchers = matchers or {}
+    if not isinstance(matchers, dict) or not all(
+        isinstance(k, str) and k and isinstance(v, str) for k, v in matchers.items()
+    ):
+        raise InvalidPayload("matchers must map label names to values", field="matchers")
+    return MaintenanceWindow.objects.create(
+        organization=organization,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        reason=reason[:500],
+        matchers=matchers,
+        created_by=actor,
+    )
+
+
+@transaction.atomic
+def end_maintenance_window(*, actor: User, window: MaintenanceWindow) -> MaintenanceWindow:
+    """End a window now (one not started yet is cancelled: it ends as it starts). Alerts it
+    suppressed that keep firing open tickets at their next trigger."""
+    _check_window(actor, window.organization)
+    now = clock.now()
+    if window.ends_at <= now:
+        raise InvalidPayload("this window has already ended", field="ends_at")
+    window.ends_at = max(now, window.starts_at)
+    window.save(update_fields=["ends_at"])
+    return window

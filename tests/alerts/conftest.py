@@ -1,0 +1,56 @@
+"""Builders for the alerts tests: an administrator, integrations (a client's and an MSP-wide
+one) with their raw tokens, and API clients that send an integration's token."""
+
+import pytest
+
+from deskside.accounts import services as accounts
+from deskside.accounts.models import Tier
+from deskside.alerts import services as alerts
+from tests.api.conftest import ApiClient, client_for
+
+INTAKE = "/api/v1/integrations"
+
+
+@pytest.fixture
+def admin(msp):
+    return accounts.create_user(
+        email="root@msp.example",
+        full_name="Root Admin",
+        password="root-pass-123",
+        kind="agent",
+        tier=Tier.L3,
+        organization=msp,
+        is_staff=True,
+    )
+
+
+@pytest.fixture
+def acme_events(admin, acme, helpdesk):
+    """Acme's own events-API integration: (integration, raw token)."""
+    return alerts.create_integration(
+        actor=admin, name="Acme RMM", kind="events", organization=acme, team=helpdesk
+    )
+
+
+@pytest.fixture
+def msp_alertmanager(admin, acme, globex, network_team):
+    """An MSP-wide Alertmanager integration routing by the `client` label."""
+    return alerts.create_integration(
+        actor=admin, name="Prometheus", kind="alertmanager", team=network_team
+    )
+
+
+@pytest.fixture
+def acme_alertmanager(admin, acme):
+    return alerts.create_integration(
+        actor=admin, name="Acme Prometheus", kind="alertmanager", organization=acme
+    )
+
+
+def intake(token: str) -> ApiClient:
+    return ApiClient(token)
+
+
+@pytest.fixture
+def as_admin(admin):
+    return client_for(admin)

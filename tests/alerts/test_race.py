@@ -1,0 +1,71 @@
+"""Requests racing to open the same de-duplication key end as one alert and one ticket, with
+every occurrence counted: on PostgreSQL the partial unique constraint refuses the later
+inserts, which are retried as occurrences; on SQLite the IMMEDIATE transactions serialise
+them. Threads with their own connections, released together."""
+
+import threading
+from collections.abc import Callable
+
+import pytest
+from django.db import connections
+
+from deskside.alerts import services as alerts
+from deskside.alerts.models import Alert
+from deskside.alerts.payloads import TRIGGER, AlertEvent
+from deskside.tickets.models import Ticket
+
+pytestmark = pytest.mark.django_db(transaction=True)
+THREADS = 8
+
+
+def in_threads(n: int, work: Callable[[int], object]) -> tuple[list, list[BaseException]]:
+    barrier = threading.Barrier(n)
+    results: list = []
+    errors: list[BaseException] = []
+
+    def run(i: int) -> None:
+        try:
+            barrier.wait(timeout=10)
+            results.append(work(i))
+        except BaseException as exc:  # noqa: BLE001 - reported by the test
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert not any(t.is_alive() for t in threads)
+    return results, errors
+
+
+def test_racing_triggers_of_one_key_make_one_alert(acme_events, acme):
+    integration, _ = acme_events
+    event = AlertEvent(action=TRIGGER, dedup_key="same", summary="Disk full", severity="error")
+
+    def work(_i: int):
+        return alerts.trigger(integration=integration, event=event, organization=acme)
+
+    results, errors = in_threads(THREADS, work)
+    assert not errors, errors
+    outcomes = sorted(r.outcome for r in results)
+    assert outcomes == ["appended"] * (THREADS - 1) + ["created"]
+    alert = Alert.objects.get()
+    assert alert.occurrences == THREADS
+    assert Ticket.objects.count() == 1
+    assert {r.ticket for r in results} == {Ticket.objects.get().number}
+
+
+def test_racing_first_alerts_of_a_client_share_its_monitoring_contact(acme_events, acme):
+    integration, _ = acme_events
+
+    def work(i: int):
+        event = AlertEvent(action=TRIGGER, dedup_key=f"k{i}", summary=f"Alert {i}")
+        return alerts.trigger(integration=integration, event=event, organization=acme)
+
+    results, errors = in_threads(4, work)
+    assert not errors, errors
+    assert Ticket.objects.count() == 4
+    assert Ticket.objects.values("requester").distinct().count() == 1
