@@ -1,9 +1,9 @@
 """The `deskside` command.
 
     deskside demo [--host H] [--port P]     migrate, load demo data (once), serve
-    deskside serve [--host H] [--port P] [--workers N]   the production server (gunicorn)
+    deskside serve [--host H] [--port P] [--workers N] [--threads T]   the server (gunicorn)
     deskside migrate                        apply database migrations
-    deskside worker [--once] [--interval S] SLA warnings and breaches, outgoing mail, mailboxes
+    deskside worker [--once] [--interval S] SLA clocks, pages, outgoing mail, webhooks, mailboxes
     deskside createuser EMAIL --kind agent|customer [--organization SLUG] [--tier L1] ...
     deskside token create EMAIL [--name NAME]   print a new API token for that user
     deskside manage ARGS...                 any Django management command
@@ -47,8 +47,16 @@ def _migrate(verbosity: int = 1) -> None:
     call_command("migrate", interactive=False, verbosity=verbosity)
 
 
-def _gunicorn(host: str, port: int, workers: int, *, extra: Sequence[str] = ()) -> None:
-    """Replace this process with gunicorn serving Deskside (WhiteNoise serves static files)."""
+def _gunicorn(
+    host: str, port: int, workers: int, threads: int = 4, *, extra: Sequence[str] = ()
+) -> None:
+    """Replace this process with gunicorn serving Deskside (WhiteNoise serves static files).
+
+    Threaded workers (gthread): a connection is kept alive between requests (monitoring tools
+    and API clients post many in a row; sync workers close each one), and a slow client holds
+    one thread, not a whole worker."""
+    if workers < 1 or threads < 1:
+        raise CommandError("--workers and --threads must be at least 1")
     args = [
         sys.executable,
         "-m",
@@ -58,6 +66,10 @@ def _gunicorn(host: str, port: int, workers: int, *, extra: Sequence[str] = ()) 
         f"{host}:{port}",
         "--workers",
         str(workers),
+        "--worker-class",
+        "gthread",
+        "--threads",
+        str(threads),
         "--access-logfile",
         "-",
         "--graceful-timeout",
@@ -87,9 +99,12 @@ def cmd_demo(args: argparse.Namespace) -> None:
     where = settings.EMAIL_FILE_PATH
     if "DESKSIDE_EMAIL_BACKEND" in os.environ:
         where = "the configured mail backend"
-    print(f"SLA worker running beside the server (pid {worker.pid}); its mails go to {where}.\n")
+    print(
+        f"Worker (SLA clocks, pages, mail, webhooks) running beside the server "
+        f"(pid {worker.pid}); its mails go to {where}.\n"
+    )
     sys.stdout.flush()
-    _gunicorn(args.host, args.port, args.workers)
+    _gunicorn(args.host, args.port, args.workers, args.threads)
 
 
 def start_demo_worker() -> subprocess.Popen[bytes]:
@@ -112,7 +127,7 @@ def cmd_serve(args: argparse.Namespace) -> None:
     _setup()
     if not args.no_migrate:
         _migrate(verbosity=0)
-    _gunicorn(args.host, args.port, args.workers)
+    _gunicorn(args.host, args.port, args.workers, args.threads)
 
 
 def cmd_worker(args: argparse.Namespace) -> None:
@@ -124,8 +139,19 @@ def cmd_worker(args: argparse.Namespace) -> None:
     if not os.environ.get("DESKSIDE_LOG_LEVEL"):
         logging.getLogger(worker.__name__).setLevel(logging.INFO)  # one line per pass
     from deskside.mail.worker import mail_pass  # noqa: PLC0415
+    from deskside.paging.worker import paging_pass  # noqa: PLC0415
+    from deskside.webhooks.worker import webhooks_pass  # noqa: PLC0415
 
-    worker.run(interval=args.interval, once=args.once, parent=args.parent, tasks=[mail_pass])
+    worker.run(
+        interval=args.interval,
+        once=args.once,
+        parent=args.parent,
+        tasks=[mail_pass],
+        # Each on a thread of its own: a P1's first page must reach its transport within 2 s
+        # of the ticket whatever a mail server or a webhook receiver is doing. The paging pass
+        # is two indexed queries when idle, so every 0.5 s is cheap.
+        lanes=[(paging_pass, 0.5), (webhooks_pass, 2.0)],
+    )
 
 
 def cmd_migrate(args: argparse.Namespace) -> None:
@@ -282,6 +308,12 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--host", default=DEFAULT_HOST)
         p.add_argument("--port", type=int, default=DEFAULT_PORT)
         p.add_argument("--workers", type=int, default=workers, help="server processes")
+        p.add_argument(
+            "--threads",
+            type=int,
+            default=int(os.environ.get("DESKSIDE_THREADS", "4")),
+            help="threads per server process (4)",
+        )
 
     p = sub.add_parser("demo", help="migrate, load demo data and serve on 127.0.0.1:8000")
     server_args(p, 2)
@@ -293,7 +325,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser(
-        "worker", help="run the background worker: SLA clocks, outgoing mail, mailbox polling"
+        "worker",
+        help="run the background worker: SLA clocks, paging, outgoing mail, webhooks, mailboxes",
     )
     p.add_argument("--once", action="store_true", help="make one pass and exit")
     p.add_argument("--interval", type=float, default=15.0, help="seconds between passes (15)")

@@ -18,6 +18,7 @@ from email.utils import format_datetime
 
 from django.db import transaction
 
+from deskside import demo_response
 from deskside.accounts import services as accounts
 from deskside.accounts.models import Organization, Team, Tier, User
 from deskside.core import clock
@@ -338,6 +339,10 @@ def load(*, progress: bool = False, tickets: int = TICKETS) -> bool:
         with outbound.quiet():  # the history answers nobody; the demo's worker sends new mail
             _tickets(rng, people, start, tickets, progress)
             _mail(people)
+            _move_to(_CEILING)
+            demo_response.load(
+                l1=people.l1, l2=people.l2, l3=people.l3, teams=people.teams, orgs=people.orgs
+            )
     finally:
         clock.set_now(None)
     if progress:

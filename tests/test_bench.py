@@ -50,3 +50,9 @@ def test_sla_worker_bench_makes_its_passes(bench_env):
     assert "unexpected counts" not in done.stderr
     result = json.loads((REPO / "bench" / "results" / f"sla_worker-{name}.json").read_text())
     assert result["runs"][0]["claimed"] == result["runs"][0]["armed"] == 20
+
+
+def test_oncall_bench_runs(bench_env):
+    _name, env = bench_env
+    done = run(["bench/oncall.py", "--runs", "1"], env)
+    assert "ten hourly layers" in done.stdout and "shifts" in done.stdout

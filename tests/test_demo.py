@@ -5,6 +5,12 @@ from datetime import timedelta
 
 from deskside import demo
 from deskside.accounts.models import User
+from deskside.alerts.models import Alert, AlertStatus
+from deskside.core import clock
+from deskside.duty.models import Schedule
+from deskside.duty.oncall import on_call_at
+from deskside.paging import worker as paging_worker
+from deskside.paging.models import Escalation, Page
 from deskside.sla.models import Calendar, Contract
 from deskside.tickets.models import (
     Channel,
@@ -82,3 +88,25 @@ def test_demo_has_a_mailbox_and_a_mail_conversation(db):
     last = ticket.events.filter(kind=EventKind.REPLY).last()
     assert last.body == "That fixed it, thank you!"  # quote and signature stripped
     assert not OutboundMail.objects.exists()  # the demo's history answers nobody
+
+
+def test_demo_has_a_working_24x7_setup(db):
+    demo.load(tickets=40)
+    infra = Schedule.objects.get(name="Infrastructure on call")
+    assert on_call_at(infra, clock.now()) is not None  # around the clock: nobody missing
+    # Repeats are one alert on one ticket; the maintenance window held Globex's alert back.
+    disk = Alert.objects.get(dedup_key="acme-fs01-disk-c")
+    assert disk.occurrences == 4 and disk.ticket is not None
+    assert Alert.objects.get(dedup_key="glx-core1-ping").status == AlertStatus.SUPPRESSED
+    assert Alert.objects.get(dedup_key="glx-core1-ping").ticket is None
+    assert Alert.objects.get(dedup_key="acme-sql02-backup").status == AlertStatus.RESOLVED
+    # The critical VPN alert is a P1 with a live chain: the worker pages the on-call person.
+    vpn = Alert.objects.get(dedup_key="acme-vpn-down").ticket
+    assert vpn.priority == Priority.P1
+    chain = Escalation.objects.get(ticket=vpn)
+    paging_worker.paging_pass()
+    page = Page.objects.filter(escalation=chain).first()
+    assert page is not None and page.user == on_call_at(infra, clock.now())
+    assert vpn.events.filter(kind=EventKind.PAGED).exists()
+    # Historical P1 tickets from before the paging set-up page nobody.
+    assert Escalation.objects.count() == 1
