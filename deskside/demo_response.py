@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 from deskside.accounts.models import Organization, Team, User
 from deskside.alerts import services as alerts
+from deskside.alerts import setup as alert_setup
 from deskside.alerts.models import Integration
 from deskside.alerts.payloads import parse_event
 from deskside.core import clock
@@ -134,21 +135,21 @@ def load(
 
     # Monitoring: Acme's own Alertmanager, and the MSP's RMM routing by a client label.
     acme, globex = orgs["acme"], orgs["globex"]
-    acme_am, _ = alerts.create_integration(
+    acme_am, _ = alert_setup.create_integration(
         actor=admin,
         name="Acme Alertmanager",
         kind=Integration.Kind.ALERTMANAGER,
         organization=acme,
         team=teams["servers-l3"],
     )
-    rmm, _ = alerts.create_integration(
+    rmm, _ = alert_setup.create_integration(
         actor=admin,
         name="Northwind RMM",
         kind=Integration.Kind.EVENTS,
         organization_label="client",
         resolve_rule=Integration.ResolveRule.NOTE,
     )
-    alerts.create_maintenance_window(
+    alert_setup.create_maintenance_window(
         actor=admin,
         organization=globex,
         starts_at=now - timedelta(hours=1),

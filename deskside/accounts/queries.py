@@ -18,6 +18,12 @@ def served_organization_ids(user: User) -> list[int] | None:
     return ids
 
 
+def serves(agent: User, organization_id: int) -> bool:
+    """Whether `agent` serves the client `organization_id` (every agent not limited to some)."""
+    ids = served_organization_ids(agent)
+    return ids is None or organization_id in ids
+
+
 def organizations_visible_to(user: User) -> QuerySet[Organization]:
     """Agents see the clients they serve (all, if unrestricted); customers their own."""
     qs = Organization.objects.all()

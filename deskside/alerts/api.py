@@ -39,6 +39,7 @@ from deskside.accounts.api import OrganizationRef, PageOut, PageParams, TeamRef,
 from deskside.accounts.models import Organization, Team, User
 from deskside.accounts.queries import organizations_visible_to
 from deskside.alerts import payloads, queries, services
+from deskside.alerts import setup as alert_setup
 from deskside.alerts.exceptions import AlertError, InvalidPayload, NotAllowed
 from deskside.alerts.models import Alert, Integration, MaintenanceWindow
 from deskside.core import clock
@@ -330,7 +331,7 @@ def create_integration(request: HttpRequest, payload: IntegrationIn) -> Status[I
     user = _agent(request)
     if not user.is_staff:
         raise NotAllowed("only administrators may set up alert integrations")
-    integration, raw = services.create_integration(
+    integration, raw = alert_setup.create_integration(
         actor=user,
         name=payload.name,
         kind=payload.kind,
@@ -358,7 +359,7 @@ def update_integration(request: HttpRequest, public_id: str, payload: Integratio
     changes = payload.dict(exclude_unset=True)
     if "team" in changes:
         changes["team"] = _team(changes["team"])
-    return services.update_integration(actor=user, integration=integration, **changes)
+    return alert_setup.update_integration(actor=user, integration=integration, **changes)
 
 
 @router.delete(
@@ -367,7 +368,7 @@ def update_integration(request: HttpRequest, public_id: str, payload: Integratio
 def delete_integration(request: HttpRequest, public_id: str) -> Status[None]:
     user = _agent(request)
     integration = _integration_or_404(user, public_id)
-    services.delete_integration(actor=user, integration=integration)
+    alert_setup.delete_integration(actor=user, integration=integration)
     return Status(204, None)
 
 
@@ -375,7 +376,7 @@ def delete_integration(request: HttpRequest, public_id: str) -> Status[None]:
 def regenerate_token(request: HttpRequest, public_id: str) -> dict[str, str]:
     user = _agent(request)
     integration = _integration_or_404(user, public_id)
-    raw = services.regenerate_token(actor=user, integration=integration)
+    raw = alert_setup.regenerate_token(actor=user, integration=integration)
     return {"token": raw, "token_prefix": integration.token_prefix}
 
 
@@ -405,7 +406,7 @@ def list_windows(request: HttpRequest, filters: Query[WindowFilters]) -> dict[st
 @router.post("/maintenance-windows", response={201: WindowOut}, summary="Plan a maintenance window")
 def create_window(request: HttpRequest, payload: WindowIn) -> Status[MaintenanceWindow]:
     user = _agent(request)
-    window = services.create_maintenance_window(
+    window = alert_setup.create_maintenance_window(
         actor=user,
         organization=_org(user, payload.organization),
         starts_at=payload.starts_at,
@@ -422,4 +423,4 @@ def end_window(request: HttpRequest, public_id: str) -> MaintenanceWindow:
     window = queries.windows_visible_to(user).filter(public_id=public_id).first()
     if window is None:
         raise Http404("no such maintenance window")
-    return services.end_maintenance_window(actor=user, window=window)
+    return alert_setup.end_maintenance_window(actor=user, window=window)

@@ -23,7 +23,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from deskside.accounts.models import User
 from deskside.accounts.queries import organizations_visible_to
-from deskside.alerts import queries, services
+from deskside.alerts import queries
+from deskside.alerts import setup as alert_setup
 from deskside.alerts.forms import AlertFilterForm, IntegrationForm, WindowForm
 from deskside.alerts.models import DEFAULT_SEVERITY_MAP, Alert, Integration, MaintenanceWindow
 from deskside.core import clock
@@ -172,7 +173,7 @@ def integration_new(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         data = form.cleaned_data
         try:
-            integration, raw = services.create_integration(
+            integration, raw = alert_setup.create_integration(
                 actor=request.user,
                 name=data["name"],
                 kind=data["kind"],
@@ -213,7 +214,7 @@ def integration_detail(request: HttpRequest, public_id: str) -> HttpResponse:
     if form.is_valid():
         data = form.cleaned_data
         try:
-            services.update_integration(
+            alert_setup.update_integration(
                 actor=request.user,
                 integration=integration,
                 name=data["name"],
@@ -239,7 +240,7 @@ def integration_token(request: HttpRequest, public_id: str) -> HttpResponse:
     """A new token; the page answering shows it once."""
     _require_admin(request.user)
     integration = _integration_or_404(request.user, public_id)
-    raw = services.regenerate_token(actor=request.user, integration=integration)
+    raw = alert_setup.regenerate_token(actor=request.user, integration=integration)
     messages.success(request, "New token made; the old one no longer works. Copy it now.")
     form = IntegrationForm(
         initial=IntegrationForm.initial_for(integration), user=request.user, editing=True
@@ -261,7 +262,7 @@ def windows_view(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             data = form.cleaned_data
             try:
-                window = services.create_maintenance_window(
+                window = alert_setup.create_maintenance_window(
                     actor=user,
                     organization=data["organization"],
                     starts_at=data["starts_at"],
@@ -302,7 +303,7 @@ def window_end(request: HttpRequest, public_id: str) -> HttpResponse:
     if window is None:
         raise Http404("no such maintenance window")
     try:
-        services.end_maintenance_window(actor=request.user, window=window)
+        alert_setup.end_maintenance_window(actor=request.user, window=window)
     except TicketError as error:
         messages.error(request, error.message)
     else:

@@ -20,7 +20,7 @@ from django.db.models import Max, Q
 from django.utils.text import slugify
 
 from deskside.accounts.models import Team, User
-from deskside.accounts.queries import served_organization_ids
+from deskside.accounts.queries import serves
 from deskside.core import clock
 from deskside.duty.models import Schedule
 from deskside.paging.exceptions import AlreadyDone, BadLink, InvalidInput, NotAllowed
@@ -181,8 +181,7 @@ def open_escalation(ticket: Ticket) -> Escalation | None:
 def _require_serves(actor: User, ticket: Ticket) -> None:
     if not actor.is_agent or not actor.is_active:
         raise NotAllowed("only active agents may acknowledge pages")
-    ids = served_organization_ids(actor)
-    if ids is not None and ticket.organization_id not in ids:
+    if not serves(actor, ticket.organization_id):
         raise NotAllowed("you cannot see this ticket")
 
 

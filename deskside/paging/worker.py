@@ -36,7 +36,7 @@ import apprise
 from django.db import transaction
 
 from deskside.accounts.models import User
-from deskside.accounts.queries import served_organization_ids
+from deskside.accounts.queries import serves
 from deskside.core import clock
 from deskside.duty.oncall import on_call_at
 from deskside.paging import delivery
@@ -175,11 +175,6 @@ def who(step: EscalationStep, moment: datetime) -> tuple[list[User], str]:
     return members, "" if members else f"{step.team} has no active members"
 
 
-def _serves(user: User, ticket: Ticket) -> bool:
-    ids = served_organization_ids(user)
-    return ids is None or ticket.organization_id in ids
-
-
 def run_step(
     pk: int, step: int, cycle: int, next_at: datetime, now: datetime, result: PassResult
 ) -> bool:
@@ -233,7 +228,7 @@ def run_step(
         people, note = who(what.step, now)
     eligible, skipped = [], []
     for person in dict.fromkeys(people):  # once per step, in order
-        if person.is_active and person.is_agent and _serves(person, ticket):
+        if person.is_active and person.is_agent and serves(person, ticket.organization_id):
             eligible.append(person)
         else:
             skipped.append(person)

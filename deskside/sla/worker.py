@@ -49,7 +49,7 @@ from deskside.core import clock
 from deskside.sla import notify
 from deskside.sla.engine import Decision, TermsBook, due_now
 from deskside.sla.models import Contract
-from deskside.tickets.models import NUMBER_OFFSET, NUMBER_PREFIX, EventKind, Ticket, TicketEvent
+from deskside.tickets.models import EventKind, Ticket, TicketEvent, format_number
 
 log = logging.getLogger(__name__)
 
@@ -104,7 +104,7 @@ class DueTicket:
 
     @property
     def number(self) -> str:
-        return f"{NUMBER_PREFIX}{self.id + NUMBER_OFFSET}"
+        return format_number(self.id)
 
 
 @dataclass

@@ -121,6 +121,11 @@ class TicketQuerySet(models.QuerySet["Ticket"]):
         return self.get(pk=pk)
 
 
+def format_number(pk: int) -> str:
+    """The human number of the ticket with primary key `pk` (`T-10423`)."""
+    return f"{NUMBER_PREFIX}{pk + NUMBER_OFFSET}"
+
+
 def parse_number(number: str) -> int | None:
     """`T-10423` (or `10423`) -> primary key, or None when it is not a ticket number."""
     text = number.strip().upper().removeprefix(NUMBER_PREFIX)
@@ -242,7 +247,7 @@ class Ticket(models.Model):
 
     @property
     def number(self) -> str:
-        return f"{NUMBER_PREFIX}{self.pk + NUMBER_OFFSET}" if self.pk else ""
+        return format_number(self.pk) if self.pk else ""
 
     @property
     def priority_label(self) -> str:

@@ -10,6 +10,7 @@ from deskside.accounts.queries import (
     agents_serving,
     organizations_visible_to,
     served_organization_ids,
+    serves,
     sites_visible_to,
     users_visible_to,
 )
@@ -72,3 +73,8 @@ def test_agents_serving_a_client(rita, msp, acme, globex):
     assert set(agents_serving(globex)) == {everyone, both, rita}
     assert agents_serving(globex).count() == 3  # no row repeated by the join
     assert customer not in agents_serving(acme)
+
+
+def test_serves_a_client(rita, alice, acme, globex):
+    assert serves(rita, globex.pk) and not serves(rita, acme.pk)  # limited to Globex
+    assert serves(alice, acme.pk) and serves(alice, globex.pk)  # serves every client

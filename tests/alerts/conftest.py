@@ -5,7 +5,7 @@ import pytest
 
 from deskside.accounts import services as accounts
 from deskside.accounts.models import Tier
-from deskside.alerts import services as alerts
+from deskside.alerts import setup as alert_setup
 from tests.api.conftest import ApiClient, client_for
 
 INTAKE = "/api/v1/integrations"
@@ -27,7 +27,7 @@ def admin(msp):
 @pytest.fixture
 def acme_events(admin, acme, helpdesk):
     """Acme's own events-API integration: (integration, raw token)."""
-    return alerts.create_integration(
+    return alert_setup.create_integration(
         actor=admin, name="Acme RMM", kind="events", organization=acme, team=helpdesk
     )
 
@@ -35,14 +35,14 @@ def acme_events(admin, acme, helpdesk):
 @pytest.fixture
 def msp_alertmanager(admin, acme, globex, network_team):
     """An MSP-wide Alertmanager integration routing by the `client` label."""
-    return alerts.create_integration(
+    return alert_setup.create_integration(
         actor=admin, name="Prometheus", kind="alertmanager", team=network_team
     )
 
 
 @pytest.fixture
 def acme_alertmanager(admin, acme):
-    return alerts.create_integration(
+    return alert_setup.create_integration(
         actor=admin, name="Acme Prometheus", kind="alertmanager", organization=acme
     )
 

@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 
 from deskside.accounts.models import Organization
-from deskside.alerts import services as alerts
+from deskside.alerts import setup as alert_setup
 from deskside.alerts.models import Alert, AlertStatus
 from deskside.tickets.models import Channel, Priority, Status, Ticket
 
@@ -132,7 +132,7 @@ def start_alertmanager(tmp_path: Path, url: str, token: str) -> Alertmanager:
 
 @pytest.fixture
 def alertmanager(tmp_path, live_server, admin, acme, network_team) -> Iterator[tuple]:
-    integration, token = alerts.create_integration(
+    integration, token = alert_setup.create_integration(
         actor=admin, name="Prometheus", kind="alertmanager", team=network_team
     )
     manager = start_alertmanager(

@@ -9,6 +9,7 @@ import pytest
 from deskside.accounts import services as accounts
 from deskside.accounts.models import Tier
 from deskside.alerts import services as alerts
+from deskside.alerts import setup as alert_setup
 from deskside.alerts.models import Alert, Integration, MaintenanceWindow, hash_token
 from deskside.alerts.payloads import TRIGGER, AlertEvent
 from deskside.core import clock
@@ -246,7 +247,7 @@ def test_delete_only_an_unused_integration(admin, alice, acme_events, acme):
     fire(integration, acme)
     used = client.delete(f"{API}/integrations/{integration.public_id}")
     assert used.status_code == 409 and used.json()["field"] == "is_active"
-    spare, token = alerts.create_integration(actor=admin, name="Spare", kind="events")
+    spare, token = alert_setup.create_integration(actor=admin, name="Spare", kind="events")
     assert client.delete(f"{API}/integrations/{spare.public_id}").status_code == 204
     assert not Integration.objects.filter(pk=spare.pk).exists()
     assert intake(token).post(f"{INTAKE}/events", {}).status_code == 401

@@ -19,6 +19,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from deskside.alerts import services as alerts
+from deskside.alerts import setup as alert_setup
 from deskside.alerts.models import Alert, AlertStatus
 from deskside.alerts.payloads import ACKNOWLEDGE, RESOLVE, TRIGGER, AlertEvent
 from deskside.core import clock
@@ -158,7 +159,7 @@ def test_a_groups_repeats_are_noted_every_15_minutes(acme_alertmanager):
 def test_a_groups_suppressed_alerts_stay_suppressed(acme_alertmanager, alice, acme):
     integration, _ = acme_alertmanager
     outcomes(integration, fire("open"))
-    alerts.create_maintenance_window(
+    alert_setup.create_maintenance_window(
         actor=alice,
         organization=acme,
         starts_at=T0 - timedelta(minutes=5),

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from deskside.alerts import services as alerts
+from deskside.alerts import setup as alert_setup
 from deskside.alerts.models import Alert, AlertStatus, Integration, MaintenanceWindow
 from deskside.core import clock
 from deskside.tickets import services as tickets
@@ -168,7 +168,7 @@ def test_acknowledge_and_resolve_with_the_resolve_rule(acme_events):
 
 def test_close_rule_closes_the_ticket(acme_events, admin):
     integration, token = acme_events
-    alerts.update_integration(actor=admin, integration=integration, resolve_rule="close")
+    alert_setup.update_integration(actor=admin, integration=integration, resolve_rule="close")
     client = intake(token)
     client.post(EVENTS, trigger())
     client.post(EVENTS, {"event_action": "resolve", "dedup_key": "disk-c"})
@@ -177,7 +177,7 @@ def test_close_rule_closes_the_ticket(acme_events, admin):
 
 def test_note_rule_only_notes(acme_events, admin):
     integration, token = acme_events
-    alerts.update_integration(actor=admin, integration=integration, resolve_rule="note")
+    alert_setup.update_integration(actor=admin, integration=integration, resolve_rule="note")
     client = intake(token)
     client.post(EVENTS, trigger())
     client.post(EVENTS, {"event_action": "resolve", "dedup_key": "disk-c"})
@@ -260,7 +260,7 @@ def test_severity_maps_to_priority(acme_events, severity, priority):
 
 
 def test_a_custom_severity_map(admin, acme):
-    _, token = alerts.create_integration(
+    _, token = alert_setup.create_integration(
         actor=admin,
         name="RMM",
         kind="events",
@@ -452,10 +452,10 @@ def test_regenerated_and_deactivated_tokens_get_401(acme_events, admin):
     integration, token = acme_events
     client = intake(token)
     assert client.post(EVENTS, trigger()).status_code == 202  # cached now
-    new = alerts.regenerate_token(actor=admin, integration=integration)
+    new = alert_setup.regenerate_token(actor=admin, integration=integration)
     assert client.post(EVENTS, trigger()).status_code == 401
     assert intake(new).post(EVENTS, trigger()).status_code == 202
-    alerts.update_integration(actor=admin, integration=integration, is_active=False)
+    alert_setup.update_integration(actor=admin, integration=integration, is_active=False)
     assert intake(new).post(EVENTS, trigger()).status_code == 401
 
 
@@ -486,7 +486,7 @@ def test_a_client_alertmanager_cannot_label_another_client(acme_alertmanager, gl
 
 
 def test_msp_wide_events_need_a_known_client(admin, acme):
-    _, token = alerts.create_integration(actor=admin, name="RMM", kind="events")
+    _, token = alert_setup.create_integration(actor=admin, name="RMM", kind="events")
     client = intake(token)
     assert client.post(EVENTS, trigger()).json()["field"] == "organization"
     unknown = client.post(EVENTS, trigger(organization="initech"))
@@ -501,7 +501,7 @@ def test_msp_wide_events_need_a_known_client(admin, acme):
 
 def test_maintenance_window_suppresses_and_counts(acme_events, alice, acme):
     _, token = acme_events
-    window = alerts.create_maintenance_window(
+    window = alert_setup.create_maintenance_window(
         actor=alice,
         organization=acme,
         starts_at=T0 - timedelta(minutes=5),
@@ -531,7 +531,7 @@ def test_maintenance_window_suppresses_and_counts(acme_events, alice, acme):
 
 def test_resolving_a_suppressed_alert_needs_no_ticket(acme_events, alice, acme):
     _, token = acme_events
-    alerts.create_maintenance_window(
+    alert_setup.create_maintenance_window(
         actor=alice, organization=acme, starts_at=T0, ends_at=T0 + timedelta(hours=1), reason="x"
     )
     client = intake(token)
@@ -545,7 +545,7 @@ def test_resolving_a_suppressed_alert_needs_no_ticket(acme_events, alice, acme):
 
 def test_window_matchers_and_other_clients(msp_alertmanager, alice, acme, globex):
     _, token = msp_alertmanager
-    alerts.create_maintenance_window(
+    alert_setup.create_maintenance_window(
         actor=alice,
         organization=acme,
         starts_at=T0,
@@ -567,11 +567,11 @@ def test_window_matchers_and_other_clients(msp_alertmanager, alice, acme, globex
 
 def test_ending_a_window_early(acme_events, alice, acme):
     _, token = acme_events
-    window = alerts.create_maintenance_window(
+    window = alert_setup.create_maintenance_window(
         actor=alice, organization=acme, starts_at=T0, ends_at=T0 + timedelta(hours=2), reason="x"
     )
     move(10)
-    alerts.end_maintenance_window(actor=alice, window=window)
+    alert_setup.end_maintenance_window(actor=alice, window=window)
     window.refresh_from_db()
     assert window.ends_at == T0 + timedelta(minutes=10)
     assert intake(token).post(EVENTS, trigger()).json()["outcome"] == "created"
@@ -581,17 +581,17 @@ def test_window_input_is_checked(alice, acme, dave):
     from deskside.alerts.exceptions import AlertError
 
     with pytest.raises(AlertError) as error:
-        alerts.create_maintenance_window(
+        alert_setup.create_maintenance_window(
             actor=alice, organization=acme, starts_at=T0, ends_at=T0, reason="x"
         )
     assert error.value.field == "ends_at"
     with pytest.raises(AlertError) as error:
-        alerts.create_maintenance_window(
+        alert_setup.create_maintenance_window(
             actor=alice, organization=acme, starts_at=T0, ends_at=T0 + timedelta(hours=1), reason=""
         )
     assert error.value.field == "reason"
     with pytest.raises(AlertError) as error:
-        alerts.create_maintenance_window(
+        alert_setup.create_maintenance_window(
             actor=dave, organization=acme, starts_at=T0, ends_at=T0 + timedelta(hours=1), reason="x"
         )
     assert error.value.status_code == 403
@@ -602,7 +602,7 @@ def test_window_input_is_checked(alice, acme, dave):
 
 
 def test_a_storm_of_new_alerts_is_grouped_into_one_ticket(admin, acme):
-    integration, token = alerts.create_integration(
+    integration, token = alert_setup.create_integration(
         actor=admin, name="RMM", kind="events", organization=acme, flood_threshold=3
     )
     client = intake(token)
@@ -626,7 +626,7 @@ def test_a_storm_of_new_alerts_is_grouped_into_one_ticket(admin, acme):
 
 def test_a_storm_on_an_msp_wide_integration_lands_on_the_msp(msp_alertmanager, admin, msp):
     integration, token = msp_alertmanager
-    alerts.update_integration(actor=admin, integration=integration, flood_threshold=1)
+    alert_setup.update_integration(actor=admin, integration=integration, flood_threshold=1)
     client = intake(token)
     answer = client.post(
         AM,
@@ -641,7 +641,7 @@ def test_a_storm_on_an_msp_wide_integration_lands_on_the_msp(msp_alertmanager, a
 
 
 def test_flood_threshold_zero_never_groups(admin, acme):
-    _, token = alerts.create_integration(
+    _, token = alert_setup.create_integration(
         actor=admin, name="RMM", kind="events", organization=acme, flood_threshold=0
     )
     client = intake(token)

@@ -11,6 +11,7 @@ from django.urls import reverse
 from deskside.accounts import services as accounts
 from deskside.accounts.models import Tier
 from deskside.alerts import services as alerts
+from deskside.alerts import setup as alert_setup
 from deskside.alerts.models import Alert, Integration, MaintenanceWindow, hash_token
 from deskside.alerts.payloads import TRIGGER, AlertEvent
 from deskside.core import clock
@@ -269,7 +270,7 @@ def test_window_form_errors_and_tenancy(alice, rita, acme):
         {"organization": "acme", "ends_at": "2030-01-01T00:00", "reason": "x"},
     )
     assert refused.status_code == 422
-    window = alerts.create_maintenance_window(
+    window = alert_setup.create_maintenance_window(
         actor=alice,
         organization=acme,
         starts_at=clock.now(),
