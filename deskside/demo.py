@@ -333,6 +333,7 @@ def load(*, progress: bool = False, tickets: int = TICKETS) -> bool:
         people = _directory()
         _sla(people)
     global _CEILING
+    outer = clock.override()  # a caller's frozen instant (a test's) is "now" for the demo too
     _CEILING = clock.now() - timedelta(minutes=1)
     start = _CEILING - timedelta(days=60)
     try:
@@ -344,7 +345,7 @@ def load(*, progress: bool = False, tickets: int = TICKETS) -> bool:
                 l1=people.l1, l2=people.l2, l3=people.l3, teams=people.teams, orgs=people.orgs
             )
     finally:
-        clock.set_now(None)
+        clock.set_now(outer)
     if progress:
         sys.stdout.write("\n")
     return True

@@ -6,13 +6,83 @@ customer, Dave Globex's customer (who must never see Acme's data), Olivia Acme's
 admin. Data is built through the services, as the users' actions would build it.
 """
 
+import os
+from datetime import datetime
+
 import pytest
 
 from deskside.accounts import services as accounts
 from deskside.accounts.models import Tier
 from deskside.alerts import queries as alert_queries
+from deskside.core import clock
 from deskside.tickets import services as tickets
 from deskside.tickets.models import Channel, Priority
+
+# The instants .ci/run runs the suite at (DESKSIDE_TEST_NOW=<name>, or any ISO 8601 instant):
+# the suite must pass whenever CI happens to run. Times are in UTC; the comments say what they
+# are for the demo's and the fixtures' clients (New York, Chicago, Berlin).
+INSTANTS = {
+    "weekday-noon": "2026-12-09T17:00:00+00:00",  # Wednesday 12:00 in New York, 18:00 Berlin
+    "weekday-3am": "2026-12-09T08:00:00+00:00",  # Wednesday 03:00 in New York, 02:00 Chicago
+    "saturday": "2026-12-12T20:00:00+00:00",  # Saturday 15:00 in New York, 21:00 Berlin
+    # US clocks fall back at 02:00 EDT: this is the second 01:30 of the night in New York.
+    "dst-night": "2026-11-01T06:30:00+00:00",
+}
+
+
+def instant_from_env() -> datetime | None:
+    """The instant every test runs at when DESKSIDE_TEST_NOW is set, else None."""
+    value = os.environ.get("DESKSIDE_TEST_NOW", "").strip()
+    if not value:
+        return None
+    try:
+        instant = datetime.fromisoformat(INSTANTS.get(value, value))
+    except ValueError:
+        raise pytest.UsageError(
+            f"DESKSIDE_TEST_NOW={value!r}: give one of {', '.join(INSTANTS)} or an ISO 8601 "
+            "instant with its offset"
+        ) from None
+    if instant.tzinfo is None:
+        raise pytest.UsageError(f"DESKSIDE_TEST_NOW={value!r}: the instant needs its UTC offset")
+    return instant
+
+
+@pytest.fixture(autouse=True)
+def _frozen_instant():
+    """With DESKSIDE_TEST_NOW, every test starts with the clock frozen at that instant (a test
+    that moves the clock itself still does); without it the clock runs."""
+    instant = instant_from_env()
+    if instant is None:
+        yield
+        return
+    with clock.frozen(instant):
+        yield
+
+
+@pytest.fixture(autouse=True)
+def _wallclock_readers(request):
+    """With DESKSIDE_WALLCLOCK_LOG=FILE, append the id of every test that reads the running
+    clock (not one frozen by the test) to FILE: those are the tests whose outcome could depend
+    on when the suite runs, which .ci/run then runs again at each of INSTANTS."""
+    log = os.environ.get("DESKSIDE_WALLCLOCK_LOG")
+    if not log:
+        yield
+        return
+    running_now, read = clock.now, []
+
+    def now():
+        if clock.override() is None and not read:
+            read.append(True)
+        return running_now()
+
+    clock.now = now
+    try:
+        yield
+    finally:
+        clock.now = running_now
+    if read:
+        with open(log, "a", encoding="utf-8") as fh:  # one short line: appends do not interleave
+            fh.write(request.node.nodeid + "\n")
 
 
 @pytest.fixture(autouse=True)

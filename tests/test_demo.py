@@ -108,5 +108,10 @@ def test_demo_has_a_working_24x7_setup(db):
     page = Page.objects.filter(escalation=chain).first()
     assert page is not None and page.user == on_call_at(infra, clock.now())
     assert vpn.events.filter(kind=EventKind.PAGED).exists()
-    # Historical P1 tickets from before the paging set-up page nobody.
-    assert Escalation.objects.count() == 1
+    # Historical P1 tickets from before the paging set-up page nobody, and the resolved backup
+    # alert's P2 ticket (which pages after hours) stopped paging when its alert resolved: one
+    # live chain, whatever the hour the demo is loaded at.
+    assert Escalation.objects.filter(status=Escalation.Status.ACTIVE).get() == chain
+    assert not Page.objects.exclude(escalation=chain).exists()
+    backup = Alert.objects.get(dedup_key="acme-sql02-backup").ticket
+    assert not Escalation.objects.filter(ticket=backup, status=Escalation.Status.ACTIVE).exists()

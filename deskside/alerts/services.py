@@ -28,7 +28,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F
+from django.db.models import F, Q
 
 from deskside.accounts import services as accounts
 from deskside.accounts.exceptions import AccountsError
@@ -622,7 +622,17 @@ def _follow_rule(integration: Integration, alert: Alert, ticket: Ticket) -> None
         f"Alert resolved in {integration.name}: {alert.summary} "
         f"(fired {alert.occurrences} time{'s' if alert.occurrences != 1 else ''})."
     )
-    data = {"integration": integration.name, "dedup_key": alert.dedup_key, "status": "resolved"}
+    # How many of the ticket's alerts still fire: the paging app stops a chain nobody answered
+    # yet when none does (a resolved alert never pages; deskside.paging.triggers).
+    still_open = Alert.objects.filter(
+        Q(ticket=ticket) | Q(storm_ticket=ticket), status__in=OPEN_ALERT_STATUSES
+    ).count()
+    data = {
+        "integration": integration.name,
+        "dedup_key": alert.dedup_key,
+        "status": "resolved",
+        "open_alerts": still_open,
+    }
     rule = integration.resolve_rule
     target = Status.RESOLVED if rule == Integration.ResolveRule.RESOLVE else Status.CLOSED
     done = ticket.status in (Status.RESOLVED, Status.CLOSED)

@@ -18,6 +18,12 @@ def now() -> datetime:
     return datetime.now(UTC)
 
 
+def override() -> datetime | None:
+    """The frozen instant, or None while the clock runs. For code that moves the clock itself
+    (the demo's history) and must put a caller's frozen instant back when it is done."""
+    return _override
+
+
 def set_now(value: datetime | None) -> None:
     """Freeze the clock at `value` (aware; read back in UTC), or let it run again with None."""
     global _override

@@ -144,6 +144,24 @@ def stop_if_no_longer_due(ticket: Ticket, *, old: str, new: str) -> int:
     return stopped
 
 
+def stop_for_resolved_alerts(ticket: Ticket) -> int:
+    """Every alert on the ticket has resolved: stop its chain if nobody acknowledged it yet,
+    with a timeline note. The ticket stays open for an agent to look at; raising its priority
+    again starts a new chain. Inside the caller's transaction (the ALERT event's)."""
+    escalation = open_escalation(ticket)
+    if escalation is None:
+        return 0
+    stopped = cancel_for(ticket)
+    write_event(
+        ticket,
+        EventKind.PAGE_FAILED,
+        None,
+        body="Paging stopped: the monitoring alert resolved before anyone acknowledged.",
+        data={"escalation": escalation.public_id, "stopped": "alert_resolved"},
+    )
+    return stopped
+
+
 def cancel_for(ticket: Ticket) -> int:
     """Stop the ticket's open chain (it was resolved, closed or merged); queued pages are not
     sent. Inside the caller's transaction."""

@@ -8,7 +8,9 @@ CHANGED event that made the priority more urgent, and an ESCALATED event decide 
 contract's paging rule and write the Escalation row due now (`services.start_if_due`); a
 CHANGED event that made it less urgent stops the open chain when the ticket no longer pages
 (`services.stop_if_no_longer_due`); RESOLVED, CLOSED and MERGED stop the open chain
-(`services.cancel_for`).
+(`services.cancel_for`). An ALERT event saying the ticket's last open alert resolved stops a
+chain nobody acknowledged yet (`services.stop_for_resolved_alerts`): a problem that healed
+itself pages nobody, at any hour.
 """
 
 from typing import Any
@@ -23,7 +25,15 @@ PAGING_PRIORITIES = {Priority.P1, Priority.P2}
 
 def event_written(sender: type, instance: TicketEvent, created: bool, **kwargs: Any) -> None:
     kind = instance.kind
-    if not created or kwargs.get("raw") or (kind not in STARTS and kind not in STOPS):
+    if not created or kwargs.get("raw"):
+        return
+    if kind == EventKind.ALERT:
+        alert = (instance.data or {}).get("alert")
+        resolved = isinstance(alert, dict) and alert.get("status") == "resolved"
+        if resolved and alert.get("open_alerts") == 0:
+            services.stop_for_resolved_alerts(instance.ticket)
+        return
+    if kind not in STARTS and kind not in STOPS:
         return
     ticket = instance.ticket
     if kind in STOPS:
