@@ -9,8 +9,11 @@ columns of a ticket right as it moves:
   response); a customer's reply starts the next-response clock;
 - the waiting statuses (pending customer, pending vendor, on hold) pause every clock, and so
   does resolving; leaving them resumes each clock with the working time it had left;
-- a change of priority (or client) recounts the due times from the creation, with the pauses
-  the timeline records, so time already used stays used.
+- a change of priority (or client, contract, calendar) recounts the due times from the
+  creation, with the pauses the timeline records, so time already used stays used; but it
+  never breaches in the past: a clock whose new due time would already be past counts the
+  whole new target from the change instead (a clock past due before the change stays so, and
+  a first response already given keeps its due time).
 
 `sla_check_at` is always the next instant a warning or breach of an active clock falls due,
 or None when nothing can fire (paused, resolved, no contract): the SLA worker's index.
@@ -241,6 +244,32 @@ def _due(
     return terms.calendar.add(start, minutes, pauses)
 
 
+def _retimed(
+    terms: Terms,
+    kind: str,
+    start: datetime,
+    pauses: list[tuple[datetime, datetime]],
+    stand: datetime,
+    before: dict[str, datetime | None],
+) -> datetime | None:
+    """The due time of a running clock of `kind` under new terms (`SlaClock.retargeted`).
+
+    Counted from `start` (the creation, or the customer's message for the next response)
+    with the pauses, so time already used stays used. A change of terms never breaches a
+    clock in the past: when that count ends at or before `stand` (the change, or the start of
+    the pause the ticket is in), the clock counts the whole new target from `stand` instead,
+    unless it was past due already before the change: then it keeps its old due time (it
+    stays breached, and the worker does not breach it a second time)."""
+    minutes = terms.minutes(kind)
+    due = _due(terms, start, minutes, pauses)
+    if due is None or due > stand:
+        return due
+    old = before[f"{kind}_due"]
+    if old is not None and old <= stand:
+        return old
+    return _due(terms, stand, minutes)
+
+
 def pause_history(
     ticket: Ticket, *, until: datetime | None = None
 ) -> list[tuple[datetime, datetime]]:
@@ -315,15 +344,25 @@ class SlaClock:
         # the closed pauses of the timeline, so time already used stays used. A pause still
         # running is left out: resuming shifts the due times by the time it really lasted.
         pauses = pause_history(ticket)
-        ticket.first_response_due = _due(
-            terms, ticket.created_at, terms.minutes("first_response"), pauses
+        # Where the clocks stand now: at the pause's start while paused (resuming gives back
+        # the working time left then), else now.
+        stand = ticket.sla_paused_at or clock.now()
+        if ticket.first_responded_at is None:
+            # A first response already given keeps its due time: it was met or missed under
+            # the terms it ran under, and a later change of terms does not rewrite that.
+            ticket.first_response_due = _retimed(
+                terms, "first_response", ticket.created_at, pauses, stand, before
+            )
+        ticket.resolution_due = _retimed(
+            terms, "resolution", ticket.created_at, pauses, stand, before
         )
-        ticket.resolution_due = _due(terms, ticket.created_at, terms.minutes("resolution"), pauses)
         if ticket.next_response_due is not None:
             start = next_response_start(ticket) or clock.now()
             if ticket.sla_paused_at is not None:
                 start = min(start, ticket.sla_paused_at)  # as customer_wrote starts it
-            ticket.next_response_due = _due(terms, start, terms.minutes("next_response"), pauses)
+            ticket.next_response_due = _retimed(
+                terms, "next_response", start, pauses, stand, before
+            )
         # A clock whose due time moved may warn and breach anew; the others stay fired.
         for field, bits in DUE_FIELDS.items():
             if getattr(ticket, field) != before[field]:

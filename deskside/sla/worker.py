@@ -11,9 +11,10 @@ and, per batch and in one transaction:
 2. claims the tickets with a conditional UPDATE on (pk, sla_check_at, sla_fired) as read,
    setting the new bits and next check;
 3. writes an SLA_WARNING / SLA_BREACH event (internal) for each firing of a claimed ticket,
-   applies the contract's breach rule (raise the tier one step with a CHANGED event, or hand
-   the ticket to the breach team with an ASSIGNED event), and queues the mails to the
-   assignee and the team lead for after the commit (`sla.notify`).
+   queues the mails to the assignee and the team lead for after the commit (`sla.notify`),
+   then applies the contract's breach rule through the ticket services (`sla.breach`: raise
+   the tier one step, or hand the ticket to the breach team, as an escalation with triage
+   notes built from the breach and the ticket's own text).
 
 No double action, with any number of workers on any database: a ticket is acted on only by the
 worker whose UPDATE matched its row with the values that worker read. The first claim changes
@@ -44,17 +45,15 @@ from typing import Any
 from django.db import close_old_connections, connection, transaction
 from django.db.models import Q, QuerySet
 
-from deskside.accounts.models import Team, Tier, User
 from deskside.core import clock
-from deskside.sla import notify
+from deskside.sla import breach, notify
 from deskside.sla.engine import Decision, TermsBook, due_now
 from deskside.sla.models import Contract
-from deskside.tickets.models import EventKind, Ticket, TicketEvent, format_number
+from deskside.tickets.models import Ticket, TicketEvent, format_number
 
 log = logging.getLogger(__name__)
 
 BATCH_SIZE = 500
-NEXT_TIER = {Tier.L1: Tier.L2, Tier.L2: Tier.L3}
 
 # What a pass reads of each due ticket: what the decision, the claim, the events, the breach
 # rules and the mails need, nothing more.
@@ -118,6 +117,7 @@ class TickResult:
     breaches: int = 0
     raised: int = 0  # tickets raised one tier by a breach rule
     reassigned: int = 0  # tickets handed to a breach team
+    refused: int = 0  # breach rules the ticket services refused (written on the timeline)
     mails: int = 0
     batches: int = 0
     fallbacks: int = 0  # batches claimed one row at a time after a partial batch claim
@@ -349,7 +349,7 @@ def _process(rows: list[DueTicket], book: TermsBook, now: datetime, result: Tick
     # their check moves on (or to None), so they stop coming back.
     events: list[tuple[Any, ...]] = []
     alerts: list[notify.Alert] = []
-    breached: list[DueTicket] = []
+    breaches: list[breach.Breach] = []
     with transaction.atomic():
         mine = _claim(pairs, result)
         result.claimed += len(mine)
@@ -373,55 +373,26 @@ def _process(rows: list[DueTicket], book: TermsBook, now: datetime, result: Tick
                     result.breaches += 1
                 else:
                     result.warnings += 1
-            if any(f.breach for f in decision.fired):
-                breached.append(ticket)
+            fired = [f for f in decision.fired if f.breach]
+            terms = book.get(ticket.organization_id, ticket.priority)
+            if fired and terms is not None and terms.contract.on_breach != Contract.OnBreach.NOTIFY:
+                breaches.append(breach.Breach(ticket.id, fired, terms))
         if alerts:
             # Mail goes to whoever held the ticket when it fired, before a breach rule moves it.
             result.mails += notify.queue(alerts, notify.Recipients(a.ticket for a in alerts))
-        if breached:
-            events.extend(_breach_rules(breached, book, stamp, result))
+        # The breach events first, then the rules' escalations after them on the timeline.
         _insert_events(events)
+        for one in breaches:
+            _count(breach.apply(one, stamp), result)
 
 
-def _breach_rules(
-    tickets: list[DueTicket], book: TermsBook, now: datetime, result: TickResult
-) -> list[tuple[Any, ...]]:
-    """Apply each breached ticket's contract rule (once per ticket and pass, however many of
-    its clocks breached); returns the events to write. The ticket's row is locked by the
-    claim's UPDATE until the transaction ends."""
-    events: list[tuple[Any, ...]] = []
-    for ticket in tickets:
-        terms = book.get(ticket.organization_id, ticket.priority)
-        if terms is None:
-            continue
-        contract = terms.contract
-        if contract.on_breach == Contract.OnBreach.RAISE_TIER:
-            to = NEXT_TIER.get(ticket.tier)  # type: ignore[call-overload]
-            if to is None:
-                continue  # already at the top tier
-            Ticket.objects.filter(pk=ticket.id).update(tier=to, updated_at=now)
-            body = f"SLA breached: raised from {ticket.tier} to {to}"
-            data = {"changes": {"tier": [ticket.tier, to]}, "reason": "sla_breach"}
-            events.append((ticket.id, EventKind.CHANGED, now, body, data))
-            result.raised += 1
-        elif contract.on_breach == Contract.OnBreach.REASSIGN:
-            team = contract.breach_team
-            if team is None or (ticket.team_id == team.pk and ticket.assignee_id is None):
-                continue
-            old_team = Team.objects.filter(pk=ticket.team_id).values_list("name", flat=True)
-            old_assignee = User.objects.filter(pk=ticket.assignee_id).first()
-            Ticket.objects.filter(pk=ticket.id).update(team=team, assignee=None, updated_at=now)
-            body = f"SLA breached: handed to {team.name}"
-            data = {
-                "from": old_assignee.get_full_name() if old_assignee else None,
-                "to": None,
-                "team_from": old_team.first(),
-                "team_to": team.name,
-                "reason": "sla_breach",
-            }
-            events.append((ticket.id, EventKind.ASSIGNED, now, body, data))
-            result.reassigned += 1
-    return events
+def _count(outcome: breach.Outcome, result: TickResult) -> None:
+    if outcome.action == "raised":
+        result.raised += 1
+    elif outcome.action == "reassigned":
+        result.reassigned += 1
+    elif outcome.action == "refused":
+        result.refused += 1
 
 
 def tick(now: datetime | None = None, *, batch_size: int = BATCH_SIZE) -> TickResult:

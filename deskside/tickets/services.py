@@ -542,6 +542,122 @@ def escalate_ticket(
     lock(ticket)
     require_agent(actor, "escalate tickets")
     require_visible(actor, ticket)
+    return _escalate(
+        ticket,
+        actor,
+        tier=tier,
+        symptoms=symptoms,
+        steps_tried=steps_tried,
+        impact=impact,
+        team=team,
+        assignee=assignee,
+    )
+
+
+@transaction.atomic
+def escalate_by_rule(
+    *,
+    ticket: Ticket,
+    rule: str,
+    tier: str,
+    symptoms: str,
+    steps_tried: str,
+    impact: str,
+    team: Team | None = None,
+    data: dict[str, Any] | None = None,
+) -> TicketEvent:
+    """An escalation that one of the desk's own rules makes, with no agent acting (a
+    contract's SLA breach rule): the same rule as `escalate_ticket` (an open ticket, a higher
+    tier, the three triage notes, a team of that tier) and the same event, with no actor
+    (shown as Deskside), `rule` naming the rule and `data` its details. Unassigns the ticket.
+    Raises InvalidTransition, InvalidInput as `escalate_ticket` does."""
+    lock(ticket)
+    return _escalate(
+        ticket,
+        None,
+        tier=tier,
+        symptoms=symptoms,
+        steps_tried=steps_tried,
+        impact=impact,
+        team=team,
+        assignee=None,
+        data={"rule": rule, **(data or {})},
+    )
+
+
+@transaction.atomic
+def hand_over_by_rule(
+    *,
+    ticket: Ticket,
+    rule: str,
+    team: Team,
+    symptoms: str,
+    steps_tried: str,
+    impact: str,
+    data: dict[str, Any] | None = None,
+) -> TicketEvent | None:
+    """Hand the ticket, unassigned, to `team` by one of the desk's own rules, with no agent
+    acting (a contract's SLA breach rule whose breach team works at the ticket's tier or
+    below; a team of a higher tier is an escalation, `escalate_by_rule`). The ASSIGNED event
+    carries the same three triage notes an escalation needs, as its body and in its data.
+    Returns None when the ticket already waits unassigned in that team. Raises
+    InvalidTransition (closed), InvalidInput (a note missing)."""
+    lock(ticket)
+    if ticket.status == Status.CLOSED:
+        raise InvalidTransition(f"{ticket.number} is closed", field="status")
+    notes = _triage_notes(symptoms, steps_tried, impact)
+    if ticket.team_id == team.pk and ticket.assignee_id is None:
+        return None
+    old_assignee, old_team = ticket.assignee, ticket.team
+    ticket.team, ticket.assignee = team, None
+    event = write_event(
+        ticket,
+        EventKind.ASSIGNED,
+        None,
+        body=_triage_text(notes),
+        data={
+            **(data or {}),
+            "rule": rule,
+            "from": old_assignee.get_full_name() if old_assignee else None,
+            "to": None,
+            "team_from": old_team.name if old_team else None,
+            "team_to": team.name,
+            **notes,
+        },
+    )
+    touch(ticket, "assignee", "team")
+    return event
+
+
+def _triage_notes(symptoms: str, steps_tried: str, impact: str) -> dict[str, str]:
+    """The three triage notes every escalation carries, each required."""
+    return {
+        "symptoms": require_text(symptoms, "symptoms", "the symptoms"),
+        "steps_tried": require_text(steps_tried, "steps_tried", "the steps already tried"),
+        "impact": require_text(impact, "impact", "the impact"),
+    }
+
+
+def _triage_text(notes: dict[str, str]) -> str:
+    return (
+        f"Symptoms: {notes['symptoms']}\nSteps tried: {notes['steps_tried']}\n"
+        f"Impact: {notes['impact']}"
+    )
+
+
+def _escalate(
+    ticket: Ticket,
+    actor: User | None,
+    *,
+    tier: str,
+    symptoms: str,
+    steps_tried: str,
+    impact: str,
+    team: Team | None,
+    assignee: User | None,
+    data: dict[str, Any] | None = None,
+) -> TicketEvent:
+    """The escalation rule and its event, for a locked ticket (see `escalate_ticket`)."""
     if not ticket.is_open:
         raise InvalidTransition(f"{ticket.number} is not open", field="status")
     require_choice(tier, Tier, "tier")
@@ -549,11 +665,7 @@ def escalate_ticket(
         raise InvalidInput(
             f"the ticket is at {ticket.tier}; escalate to a higher tier", field="tier"
         )
-    notes = {
-        "symptoms": require_text(symptoms, "symptoms", "the symptoms"),
-        "steps_tried": require_text(steps_tried, "steps_tried", "the steps already tried"),
-        "impact": require_text(impact, "impact", "the impact"),
-    }
+    notes = _triage_notes(symptoms, steps_tried, impact)
     if team is not None and team.tier != tier:
         raise InvalidInput(f"{team} is a {team.tier} team", field="team")
     require_active_agent(assignee, "assignee")
@@ -563,16 +675,13 @@ def escalate_ticket(
     from_tier = ticket.tier
     ticket.tier, ticket.team, ticket.assignee = tier, team, assignee
     ticket.escalation_count += 1
-    body = (
-        f"Symptoms: {notes['symptoms']}\nSteps tried: {notes['steps_tried']}\n"
-        f"Impact: {notes['impact']}"
-    )
     event = write_event(
         ticket,
         EventKind.ESCALATED,
         actor,
-        body=body,
+        body=_triage_text(notes),
         data={
+            **(data or {}),
             "from_tier": from_tier,
             "to_tier": tier,
             "team": team.name if team else None,

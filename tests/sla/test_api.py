@@ -144,7 +144,8 @@ def test_admin_manages_contracts_and_open_tickets_follow(
             {"priority": "P3", "first_response_minutes": 30, "resolution_minutes": 120},
         ],
     }
-    response = as_admin.post(f"{API}/contracts", body)
+    with frozen(T0 + timedelta(minutes=1)):
+        response = as_admin.post(f"{API}/contracts", body)
     assert response.status_code == 201, response.json()
     created = response.json()
     assert created["retimed"] == 1
@@ -153,10 +154,15 @@ def test_admin_manages_contracts_and_open_tickets_follow(
     assert [t["priority"] for t in created["targets"]] == ["P1", "P3"]
     ticket.refresh_from_db()
     assert ticket.resolution_due == T0 + timedelta(minutes=120)
-    response = as_admin.patch(
-        f"{API}/contracts/{created['public_id']}",
-        {"targets": [{"priority": "P3", "resolution_minutes": 600, "calendar": always.public_id}]},
-    )
+    with frozen(T0 + timedelta(minutes=2)):
+        response = as_admin.patch(
+            f"{API}/contracts/{created['public_id']}",
+            {
+                "targets": [
+                    {"priority": "P3", "resolution_minutes": 600, "calendar": always.public_id}
+                ]
+            },
+        )
     assert response.status_code == 200
     assert response.json()["targets"] == [
         {

@@ -274,14 +274,17 @@ def test_priority_change_recounts_from_creation_keeping_used_time(
     t = status(alice, t, Status.PENDING_CUSTOMER)
     at(berlin(2, 11, 30))
     t = status(alice, t, Status.OPEN)
-    at(berlin(2, 12))
+    at(berlin(2, 11, 50))
     tickets.update_ticket(actor=alice, ticket=t, priority=Priority.P1)
     t = fresh(t)
     # P1 counts 24x7 from the creation, less the hour paused: 240 minutes -> 15:00.
     assert t.resolution_due == berlin(2, 15)
-    # The 15-minute first response was long gone: the worker's next look is now.
-    assert t.first_response_due == berlin(2, 10, 15)
-    assert t.sla_check_at <= berlin(2, 12)
+    # Counted from the creation, the 15-minute first response would have been due at 10:15,
+    # in the past: it counts its 15 minutes from the change instead (P3's was due at 12:00).
+    assert t.first_response_due == berlin(2, 12, 5)
+    assert t.sla_check_at == berlin(2, 12, 1) + timedelta(
+        seconds=15
+    )  # its warning, at 75 % of 15 minutes
 
 
 def test_priority_change_while_paused_agrees_with_one_after(

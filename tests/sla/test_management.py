@@ -261,7 +261,9 @@ def test_a_new_client_contract_recomputes_that_clients_open_tickets(
         )
     assert saved.retimed == 1
     open_ticket.refresh_from_db()
-    assert open_ticket.first_response_due == T0 + timedelta(minutes=30)
+    # Counted from the creation the 30-minute first response was due before the change: it
+    # counts from the change instead (a change of terms never breaches in the past).
+    assert open_ticket.first_response_due == T0 + timedelta(minutes=90)
     assert open_ticket.resolution_due == T0 + timedelta(minutes=120)
     event = open_ticket.events.get(kind=EventKind.SLA)
     assert event.actor == admin and not event.is_public
@@ -282,11 +284,12 @@ def test_targets_change_recomputes_only_the_priorities_touched(
     with frozen(T0):
         p3 = make_ticket(carol)
         p1 = make_ticket(carol, priority=Priority.P1)
-    saved = sla.update_contract(
-        actor=admin,
-        contract=std_contract,
-        targets=[minutes("P1", 10, None, 60), minutes("P3", 240, 480, 2880)],
-    )
+    with frozen(T0 + timedelta(minutes=1)):
+        saved = sla.update_contract(
+            actor=admin,
+            contract=std_contract,
+            targets=[minutes("P1", 10, None, 60), minutes("P3", 240, 480, 2880)],
+        )
     assert saved.retimed == 1
     p1.refresh_from_db()
     p3.refresh_from_db()
@@ -313,11 +316,13 @@ def test_calendar_and_client_changes_recompute_both_sides(
     acme_ticket.refresh_from_db()
     assert acme_ticket.resolution_due == T0 + timedelta(minutes=600)
     # On the Berlin calendar: 10:00-12:00, 13:00-17:00, then Tuesday 08:00 + 4 h -> 12:00.
-    sla.update_contract(actor=admin, contract=contract, calendar=office)
+    with frozen(T0 + timedelta(minutes=1)):
+        sla.update_contract(actor=admin, contract=contract, calendar=office)
     acme_ticket.refresh_from_db()
     assert acme_ticket.resolution_due == datetime(2026, 3, 3, 11, 0, tzinfo=UTC)
     # The contract moves to Globex: Acme falls back on the default, Globex gets the contract.
-    saved = sla.update_contract(actor=admin, contract=contract, organization=dave.organization)
+    with frozen(T0 + timedelta(minutes=2)):
+        saved = sla.update_contract(actor=admin, contract=contract, organization=dave.organization)
     assert saved.retimed == 2
     acme_ticket.refresh_from_db()
     globex_ticket.refresh_from_db()
@@ -336,7 +341,8 @@ def test_a_calendar_change_recomputes_the_tickets_counting_in_it(admin, office, 
     with frozen(T0):
         ticket = make_ticket(carol)
     assert ticket.resolution_due == datetime(2026, 3, 3, 11, 0, tzinfo=UTC)
-    saved = sla.update_calendar(actor=admin, calendar=office, definition={"24x7": True})
+    with frozen(T0 + timedelta(minutes=1)):
+        saved = sla.update_calendar(actor=admin, calendar=office, definition={"24x7": True})
     assert saved.retimed == 1
     ticket.refresh_from_db()
     assert ticket.resolution_due == T0 + timedelta(minutes=600)
@@ -350,9 +356,10 @@ def test_recompute_walks_the_tickets_in_batches(
     monkeypatch.setattr(sla, "RETIME_BATCH", 2)
     with frozen(T0):
         made = [make_ticket(carol, subject=f"Ticket {i}") for i in range(5)]
-    saved = sla.update_contract(
-        actor=admin, contract=std_contract, targets=[minutes("P3", 5, None, 50)]
-    )
+    with frozen(T0 + timedelta(minutes=1)):
+        saved = sla.update_contract(
+            actor=admin, contract=std_contract, targets=[minutes("P3", 5, None, 50)]
+        )
     assert saved.retimed == 5
     for ticket in made:
         ticket.refresh_from_db()

@@ -192,7 +192,8 @@ def test_admin_edits_a_contract_and_its_targets_recomputing_open_tickets(
         "P3_resolution_minutes": "120",
         "P3_calendar": "",
     }
-    response = as_admin.post(reverse("sla:contract_new"), data, follow=True)
+    with frozen(T0 + timedelta(minutes=1)):
+        response = as_admin.post(reverse("sla:contract_new"), data, follow=True)
     contract = Contract.objects.get(name="Acme gold")
     assert response.redirect_chain[-1][0] == reverse("sla:contract", args=[contract.public_id])
     assert b"Due times of 1 open ticket recomputed" in response.content

@@ -175,16 +175,25 @@ def test_breach_raises_the_tier_once(contracts, ticket, at):
     result = worker.tick()
     assert (result.breaches, result.raised) == (2, 1)
     ticket.refresh_from_db()
-    assert ticket.tier == Tier.L2
-    change = ticket.events.get(kind=EventKind.CHANGED)
-    assert change.data["changes"] == {"tier": ["L1", "L2"]}
-    assert change.actor is None
+    # Through the escalation rule, as an agent's escalation: the ticket leaves its L1 holder.
+    assert (ticket.tier, ticket.team, ticket.assignee) == (Tier.L2, None, None)
+    assert ticket.escalation_count == 1
+    escalated = ticket.events.get(kind=EventKind.ESCALATED)
+    assert escalated.actor is None
+    assert (escalated.data["from_tier"], escalated.data["to_tier"]) == ("L1", "L2")
+    assert escalated.data["rule"] == "sla_breach"
+    assert escalated.data["breached"] == ["first_response", "resolution"]
+    # The breach events come first on the timeline, then the escalation they caused.
+    kinds = list(ticket.events.order_by("id").values_list("kind", flat=True))
+    assert kinds[-3:] == [EventKind.SLA_BREACH, EventKind.SLA_BREACH, EventKind.ESCALATED]
     worker.tick()
     ticket.refresh_from_db()
     assert ticket.tier == Tier.L2
 
 
-def test_breach_hands_the_ticket_to_the_breach_team(contracts, ticket, at, desktop_team):
+def test_breach_hands_the_ticket_to_a_breach_team_of_a_higher_tier_by_escalation(
+    contracts, ticket, at, desktop_team
+):
     Contract.objects.filter(pk=contracts[0].pk).update(
         on_breach=Contract.OnBreach.REASSIGN, breach_team=desktop_team
     )
@@ -192,11 +201,32 @@ def test_breach_hands_the_ticket_to_the_breach_team(contracts, ticket, at, deskt
     result = worker.tick()
     assert result.reassigned == 1
     ticket.refresh_from_db()
-    assert (ticket.team, ticket.assignee) == (desktop_team, None)
+    assert (ticket.tier, ticket.team, ticket.assignee) == (Tier.L2, desktop_team, None)
+    escalated = ticket.events.get(kind=EventKind.ESCALATED)
+    assert escalated.data["team"] == "Desktop Support L2"
+    assert escalated.data["to_tier"] == "L2"
+    assert "first response target of 60 working minutes" in escalated.data["impact"]
+
+
+def test_breach_hands_the_ticket_to_a_breach_team_of_its_tier_with_triage_notes(
+    contracts, ticket, at, helpdesk
+):
+    Contract.objects.filter(pk=contracts[0].pk).update(
+        on_breach=Contract.OnBreach.REASSIGN, breach_team=helpdesk
+    )
+    at(berlin(2, 11))
+    result = worker.tick()
+    assert result.reassigned == 1
+    ticket.refresh_from_db()
+    assert (ticket.tier, ticket.team, ticket.assignee) == (Tier.L1, helpdesk, None)
     assigned = ticket.events.get(kind=EventKind.ASSIGNED)
+    assert assigned.actor is None
     assert assigned.data["team_from"] == "Network L3"
-    assert assigned.data["team_to"] == "Desktop Support L2"
+    assert assigned.data["team_to"] == "Help Desk L1"
     assert assigned.data["from"] == "Alice Agent"
+    assert assigned.data["symptoms"].startswith("Printer offline on floor 2")
+    assert "Symptoms: Printer offline" in assigned.body
+    assert not ticket.events.filter(kind=EventKind.ESCALATED).exists()
 
 
 def test_a_partial_batch_claim_claims_exactly_the_unchanged_rows(contracts, at, make_ticket, carol):
