@@ -40,7 +40,8 @@ class TicketClock(Protocol):
 
     def retargeted(self, ticket: Ticket) -> list[str]:
         """Priority, organisation or contract changed: recompute the due times from the
-        ticket's creation (time already used stays used)."""
+        ticket's creation (time already used stays used), never to a moment already past
+        (see the engine's rule and docs/sla.md)."""
         ...
 
     def status_changed(self, ticket: Ticket, old: str, actor: User | None) -> list[str]:
