@@ -170,7 +170,7 @@ WHITENOISE_USE_FINDERS = True
 MEDIA_ROOT = DATA_DIR / "media"
 MEDIA_URL = None  # attachments are never served directly: a view checks who may see them.
 
-DESKSIDE_MAX_ATTACHMENT_BYTES = env_int("DESKSIDE_MAX_ATTACHMENT_MB", 25, minimum=1) * 2**20
+DESKSIDE_MAX_ATTACHMENT_BYTES = env_int("DESKSIDE_MAX_ATTACHMENT_MB", 25, minimum=0) * 2**20
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 2**20
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 2**20
 
@@ -197,7 +197,7 @@ EMAIL_TIMEOUT = 30
 
 # The email channel (deskside.mail, docs/email.md).
 # Mail from one sender beyond this many messages in this many minutes is held in quarantine.
-DESKSIDE_MAIL_RATE_LIMIT = env_int("DESKSIDE_MAIL_RATE_LIMIT", 20, minimum=1)
+DESKSIDE_MAIL_RATE_LIMIT = env_int("DESKSIDE_MAIL_RATE_LIMIT", 20, minimum=0)  # 0: no limit
 DESKSIDE_MAIL_RATE_MINUTES = env_int("DESKSIDE_MAIL_RATE_MINUTES", 10, minimum=1)
 # Text longer than this is cut on the timeline (the original message stays downloadable).
 DESKSIDE_MAIL_MAX_TEXT = env_int("DESKSIDE_MAIL_MAX_TEXT", 100000, minimum=1)

@@ -111,3 +111,21 @@ def test_database_default_and_options(monkeypatch, tmp_path):
     config = env_database("DATABASE_URL", f"sqlite:///{tmp_path}/db.sqlite3", conn_max_age=600)
     assert config["ENGINE"] == "django.db.backends.sqlite3"
     assert config["CONN_MAX_AGE"] == 600
+
+
+def test_no_deskside_variable_is_read_around_the_parser():
+    """Every DESKSIDE_* variable goes through deskside.core.env, so they all follow its rules
+    (a second, home-made parser is how DESKSIDE_DEBUG=0 came to mean "on")."""
+    import re
+    from pathlib import Path
+
+    package = Path(__file__).resolve().parent.parent.parent / "deskside"
+    pattern = re.compile(r"""(os\.environ(\.get\(|\[)|os\.getenv\()\s*["']DESKSIDE_""")
+    found = [
+        f"{path.relative_to(package)}:{number}"
+        for path in package.rglob("*.py")
+        if path.name != "env.py"
+        for number, line in enumerate(path.read_text().splitlines(), 1)
+        if pattern.search(line)
+    ]
+    assert found == []
