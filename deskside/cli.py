@@ -11,7 +11,11 @@
     deskside mail import PATH...            import .eml files, mbox files, Maildir folders
     deskside smtpd [--port 2525] [--lmtp]   receive mail by SMTP/LMTP from the site's MTA
 
-Errors are one line on stderr and exit code 2.
+Errors are one line on stderr and exit code 2, a bad environment variable's too (see
+deskside.core.env). DESKSIDE_DEBUG=1 shows the traceback instead.
+
+Links in mails, pages and feeds point at the address `serve` and `demo` run on (their --host and
+--port) unless DESKSIDE_BASE_URL is set: see deskside.core.baseurl.
 """
 
 import argparse
@@ -27,6 +31,9 @@ from typing import NoReturn
 
 import django
 from django.db import DatabaseError
+
+from deskside.core import baseurl
+from deskside.core.env import EnvError, env_bool, env_int, env_str
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
@@ -57,6 +64,8 @@ def _gunicorn(
     one thread, not a whole worker."""
     if workers < 1 or threads < 1:
         raise CommandError("--workers and --threads must be at least 1")
+    if not 0 < port < 65536:
+        raise CommandError("--port must be from 1 to 65535")
     args = [
         sys.executable,
         "-m",
@@ -80,24 +89,36 @@ def _gunicorn(
     os.execv(sys.executable, args)  # noqa: S606 - fixed program, arguments from our parser
 
 
-def cmd_demo(args: argparse.Namespace) -> None:
+def _serving(args: argparse.Namespace) -> str:
+    """Tell this process and its children (the server's workers, the demo's worker) where the
+    site is served, set Django up, and record the address links will use in the data
+    directory for a `deskside worker` started on its own (deskside.core.baseurl). Returns the
+    address the server answers on."""
+    url = baseurl.serving_url(args.host, args.port)
+    os.environ[baseurl.SERVED_ENV] = url
     _setup()
+    baseurl.record(baseurl.base_url())
+    return url
+
+
+def cmd_demo(args: argparse.Namespace) -> None:
+    url = _serving(args)
     from deskside import demo  # noqa: PLC0415 - imports models, needs django.setup()
 
     print("Applying migrations…", flush=True)
     _migrate(verbosity=0)
     created = demo.load(progress=True)
     print("Demo data " + ("loaded." if created else "already present, left as it is."))
-    print(f"\nDeskside is running at http://{args.host}:{args.port}/\n")
+    print(f"\nDeskside is running at {url}/\n")
     print("Sign in with one of these demo accounts (password: " + demo.PASSWORD + "):")
     for email, role in demo.LOGINS:
         print(f"  {email:<28} {role}")
-    print(f"\nAPI docs: http://{args.host}:{args.port}/api/v1/docs   Stop with Ctrl+C.\n")
+    print(f"\nAPI docs: {url}/api/v1/docs   Stop with Ctrl+C.\n")
     worker = start_demo_worker()
     from django.conf import settings  # noqa: PLC0415 - after django.setup()
 
     where = settings.EMAIL_FILE_PATH
-    if "DESKSIDE_EMAIL_BACKEND" in os.environ:
+    if env_str("DESKSIDE_EMAIL_BACKEND"):
         where = "the configured mail backend"
     print(
         f"Worker (SLA clocks, pages, mail, webhooks) running beside the server "
@@ -114,8 +135,8 @@ def start_demo_worker() -> subprocess.Popen[bytes]:
     to the data directory's sent-mail folder, to keep the server's console readable."""
     env = {
         **os.environ,
-        "DESKSIDE_LOG_LEVEL": os.environ.get("DESKSIDE_LOG_LEVEL", "WARNING"),
-        "DESKSIDE_EMAIL_BACKEND": os.environ.get(
+        "DESKSIDE_LOG_LEVEL": env_str("DESKSIDE_LOG_LEVEL", "WARNING"),
+        "DESKSIDE_EMAIL_BACKEND": env_str(
             "DESKSIDE_EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend"
         ),
     }
@@ -124,7 +145,7 @@ def start_demo_worker() -> subprocess.Popen[bytes]:
 
 
 def cmd_serve(args: argparse.Namespace) -> None:
-    _setup()
+    _serving(args)
     if not args.no_migrate:
         _migrate(verbosity=0)
     _gunicorn(args.host, args.port, args.workers, args.threads)
@@ -136,7 +157,7 @@ def cmd_worker(args: argparse.Namespace) -> None:
 
     if args.interval <= 0:
         raise CommandError("--interval must be a positive number of seconds")
-    if not os.environ.get("DESKSIDE_LOG_LEVEL"):
+    if not env_str("DESKSIDE_LOG_LEVEL"):
         logging.getLogger(worker.__name__).setLevel(logging.INFO)  # one line per pass
     from deskside.mail.worker import mail_pass  # noqa: PLC0415
     from deskside.paging.worker import paging_pass  # noqa: PLC0415
@@ -311,7 +332,7 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument(
             "--threads",
             type=int,
-            default=int(os.environ.get("DESKSIDE_THREADS", "4")),
+            default=env_int("DESKSIDE_THREADS", 4, minimum=1),
             help="threads per server process (4)",
         )
 
@@ -320,7 +341,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_demo)
 
     p = sub.add_parser("serve", help="run the production server (gunicorn)")
-    server_args(p, int(os.environ.get("DESKSIDE_WORKERS", "2")))
+    server_args(p, env_int("DESKSIDE_WORKERS", 2, minimum=1))
     p.add_argument("--no-migrate", action="store_true", help="do not apply migrations first")
     p.set_defaults(func=cmd_serve)
 
@@ -403,22 +424,27 @@ def _database_problem(exc: Exception) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    try:
+        debug = env_bool("DESKSIDE_DEBUG")
+        parser = build_parser()  # its defaults come from DESKSIDE_WORKERS, DESKSIDE_THREADS
+    except EnvError as exc:
+        print(f"deskside: error: {exc}", file=sys.stderr)
+        return 2
     args = parser.parse_args(argv)
     try:
         args.func(args)
-    except CommandError as exc:
+    except (CommandError, EnvError) as exc:  # EnvError: a variable the settings read
         print(f"deskside: error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130
     except DatabaseError as exc:
-        if os.environ.get("DESKSIDE_DEBUG"):
+        if debug:
             raise
         print(f"deskside: error: {_database_problem(exc)}", file=sys.stderr)
         return 2
     except Exception as exc:  # one clear line instead of a traceback, for any failure
-        if os.environ.get("DESKSIDE_DEBUG"):
+        if debug:
             raise
         print(f"deskside: error: {type(exc).__name__}: {exc}", file=sys.stderr)
         return 2

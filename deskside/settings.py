@@ -3,11 +3,14 @@
 DESKSIDE_DATA_DIR   where the database, attachments and the secret key live (./deskside-data)
 DATABASE_URL        a database URL; PostgreSQL in production (default: SQLite in the data dir)
 DESKSIDE_SECRET_KEY the secret key; when unset one is generated once and kept in the data dir
-DESKSIDE_DEBUG      "1" turns debug on (off by default)
+DESKSIDE_DEBUG      1/true/yes/on turns debug on, 0/false/no/off or empty off (the default)
 DESKSIDE_ALLOWED_HOSTS comma-separated host names (default: localhost and 127.0.0.1)
 DESKSIDE_MAX_ATTACHMENT_MB  largest attachment accepted (25)
 DESKSIDE_EMAIL_BACKEND, DESKSIDE_FROM_EMAIL, DESKSIDE_EMAIL_HOST/PORT/USER/PASSWORD,
 DESKSIDE_EMAIL_USE_TLS/USE_SSL   outgoing mail (see the e-mail block below)
+
+Every DESKSIDE_* variable is read through deskside.core.env: a bad value stops the start with
+one line naming the variable (the README's configuration table lists them all).
 """
 
 import contextlib
@@ -15,10 +18,18 @@ import os
 import secrets
 from pathlib import Path
 
-import dj_database_url
+from deskside.core.env import (
+    env_bool,
+    env_choice,
+    env_database,
+    env_int,
+    env_list,
+    env_str,
+    env_url,
+)
 
 BASE_DIR = Path(__file__).resolve().parent
-DATA_DIR = Path(os.environ.get("DESKSIDE_DATA_DIR", "deskside-data")).resolve()
+DATA_DIR = Path(env_str("DESKSIDE_DATA_DIR", "deskside-data")).resolve()
 DATA_DIR.mkdir(parents=True, exist_ok=True)
 
 
@@ -28,7 +39,7 @@ def _secret_key() -> str:
     Generated once with the OS's random source and kept with 0600 permissions, so sessions and
     signed links survive a restart without anyone having to invent a key.
     """
-    if key := os.environ.get("DESKSIDE_SECRET_KEY"):
+    if key := env_str("DESKSIDE_SECRET_KEY"):
         return key
     path = DATA_DIR / "secret_key"
     if not path.exists():
@@ -50,15 +61,9 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
-DEBUG = os.environ.get("DESKSIDE_DEBUG", "") in {"1", "true", "yes", "on"}
-ALLOWED_HOSTS = [
-    h.strip()
-    for h in os.environ.get("DESKSIDE_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]").split(",")
-    if h.strip()
-]
-CSRF_TRUSTED_ORIGINS = [
-    o.strip() for o in os.environ.get("DESKSIDE_CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()
-]
+DEBUG = env_bool("DESKSIDE_DEBUG")
+ALLOWED_HOSTS = env_list("DESKSIDE_ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
+CSRF_TRUSTED_ORIGINS = env_list("DESKSIDE_CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -68,6 +73,9 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_htmx",
+    # django-ninja's templates and static files: /api/v1/docs renders Swagger UI from the
+    # package's own copy (served by WhiteNoise) instead of a CDN, so it works offline.
+    "ninja",
     "deskside.core",
     "deskside.accounts",
     "deskside.tickets",
@@ -112,8 +120,9 @@ TEMPLATES = [
 
 _sqlite_path = DATA_DIR / "deskside.sqlite3"
 DATABASES = {
-    "default": dj_database_url.parse(
-        os.environ.get("DATABASE_URL") or f"sqlite:///{_sqlite_path}",
+    "default": env_database(
+        "DATABASE_URL",
+        f"sqlite:///{_sqlite_path}",
         # Keep connections for the life of a worker: reopening per request re-runs the SQLite
         # PRAGMAs with a cold page cache (bench/results: 106 -> 176 creates/s at 1M tickets).
         conn_max_age=600,
@@ -161,54 +170,61 @@ WHITENOISE_USE_FINDERS = True
 MEDIA_ROOT = DATA_DIR / "media"
 MEDIA_URL = None  # attachments are never served directly: a view checks who may see them.
 
-DESKSIDE_MAX_ATTACHMENT_BYTES = int(os.environ.get("DESKSIDE_MAX_ATTACHMENT_MB", "25")) * 2**20
+DESKSIDE_MAX_ATTACHMENT_BYTES = env_int("DESKSIDE_MAX_ATTACHMENT_MB", 25, minimum=0) * 2**20
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 2**20
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 2**20
 
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = os.environ.get("DESKSIDE_SECURE_COOKIES", "") == "1"
+SESSION_COOKIE_SECURE = env_bool("DESKSIDE_SECURE_COOKIES")
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 X_FRAME_OPTIONS = "DENY"
 
 # Outgoing e-mail (SLA warnings and breaches ...). The console backend prints mails to the
 # worker's output until an SMTP server is configured:
 # DESKSIDE_EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend plus the host settings.
-EMAIL_BACKEND = os.environ.get(
-    "DESKSIDE_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
-)
+EMAIL_BACKEND = env_str("DESKSIDE_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 # Where django.core.mail.backends.filebased.EmailBackend writes (`deskside demo`'s worker).
-EMAIL_FILE_PATH = os.environ.get("DESKSIDE_EMAIL_FILE_PATH", str(DATA_DIR / "sent-mail"))
-DEFAULT_FROM_EMAIL = os.environ.get("DESKSIDE_FROM_EMAIL", "deskside@localhost")
+EMAIL_FILE_PATH = env_str("DESKSIDE_EMAIL_FILE_PATH", str(DATA_DIR / "sent-mail"))
+DEFAULT_FROM_EMAIL = env_str("DESKSIDE_FROM_EMAIL", "deskside@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
-EMAIL_HOST = os.environ.get("DESKSIDE_EMAIL_HOST", "localhost")
-EMAIL_PORT = int(os.environ.get("DESKSIDE_EMAIL_PORT", "25"))
-EMAIL_HOST_USER = os.environ.get("DESKSIDE_EMAIL_USER", "")
-EMAIL_HOST_PASSWORD = os.environ.get("DESKSIDE_EMAIL_PASSWORD", "")
-EMAIL_USE_TLS = os.environ.get("DESKSIDE_EMAIL_USE_TLS", "") in {"1", "true", "yes", "on"}
-EMAIL_USE_SSL = os.environ.get("DESKSIDE_EMAIL_USE_SSL", "") in {"1", "true", "yes", "on"}
+EMAIL_HOST = env_str("DESKSIDE_EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("DESKSIDE_EMAIL_PORT", 25, minimum=1, maximum=65535)
+EMAIL_HOST_USER = env_str("DESKSIDE_EMAIL_USER")
+EMAIL_HOST_PASSWORD = env_str("DESKSIDE_EMAIL_PASSWORD")
+EMAIL_USE_TLS = env_bool("DESKSIDE_EMAIL_USE_TLS")
+EMAIL_USE_SSL = env_bool("DESKSIDE_EMAIL_USE_SSL")
 EMAIL_TIMEOUT = 30
 
 # The email channel (deskside.mail, docs/email.md).
 # Mail from one sender beyond this many messages in this many minutes is held in quarantine.
-DESKSIDE_MAIL_RATE_LIMIT = int(os.environ.get("DESKSIDE_MAIL_RATE_LIMIT", "20"))
-DESKSIDE_MAIL_RATE_MINUTES = int(os.environ.get("DESKSIDE_MAIL_RATE_MINUTES", "10"))
+DESKSIDE_MAIL_RATE_LIMIT = env_int("DESKSIDE_MAIL_RATE_LIMIT", 20, minimum=0)  # 0: no limit
+DESKSIDE_MAIL_RATE_MINUTES = env_int("DESKSIDE_MAIL_RATE_MINUTES", 10, minimum=1)
 # Text longer than this is cut on the timeline (the original message stays downloadable).
-DESKSIDE_MAIL_MAX_TEXT = int(os.environ.get("DESKSIDE_MAIL_MAX_TEXT", "100000"))
+DESKSIDE_MAIL_MAX_TEXT = env_int("DESKSIDE_MAIL_MAX_TEXT", 100000, minimum=1)
 # Acknowledgements, agents' replies and resolution notices by mail ("0": none are sent).
-DESKSIDE_MAIL_NOTIFY = os.environ.get("DESKSIDE_MAIL_NOTIFY", "1") not in {"0", "false", "no"}
-# The address of the web pages, for links in outgoing mail.
-DESKSIDE_BASE_URL = os.environ.get("DESKSIDE_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
-DESKSIDE_DESK_NAME = os.environ.get("DESKSIDE_DESK_NAME", "IT Service Desk")
+DESKSIDE_MAIL_NOTIFY = env_bool("DESKSIDE_MAIL_NOTIFY", default=True)
+# The address of the web pages, for links in mails, pages, webhooks and feeds. Empty: derived
+# from the address `deskside serve` runs on (deskside.core.baseurl.base_url, which every link
+# goes through).
+DESKSIDE_BASE_URL = env_url("DESKSIDE_BASE_URL")
+DESKSIDE_DESK_NAME = env_str("DESKSIDE_DESK_NAME", "IT Service Desk")
+# Accept a self-signed IMAP server certificate. deskside.mail.imap reads the variable at each
+# connection; parsed here too so that a typo stops the start instead of a mailbox poll.
+DESKSIDE_IMAP_INSECURE_TLS = env_bool("DESKSIDE_IMAP_INSECURE_TLS")
 
 # Outbound webhooks (deskside.webhooks, docs/webhooks.md): finished deliveries are kept this
 # many days in the delivery log ("0": kept forever).
-DESKSIDE_WEBHOOKS_KEEP_DAYS = int(os.environ.get("DESKSIDE_WEBHOOKS_KEEP_DAYS", "30")) or None
+DESKSIDE_WEBHOOKS_KEEP_DAYS = env_int("DESKSIDE_WEBHOOKS_KEEP_DAYS", 30, minimum=0) or None
 
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("DESKSIDE_LOG_LEVEL", "WARNING")},
+    "root": {
+        "handlers": ["console"],
+        "level": env_choice("DESKSIDE_LOG_LEVEL", LOG_LEVELS, "WARNING"),
+    },
     # At DEBUG urllib3 logs each request line, path and query included: the tokens of webhook
     # and Apprise URLs (Slack, Teams) would reach the log. Never below INFO.
     "loggers": {"urllib3": {"level": "INFO"}},

@@ -196,3 +196,152 @@ def test_manage_errors_exit_2(capsys, db):
         cli.main(["manage", "nosuchcommand"])
     assert exc.value.code == 2
     assert "Unknown command: 'nosuchcommand'" in capsys.readouterr().err
+
+
+# -- the environment (deskside.core.env) -------------------------------------------------------
+
+
+def _broken_migrate(monkeypatch):
+    def boom(args):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(cli, "cmd_migrate", boom)
+
+
+@pytest.mark.parametrize("value", ["0", "false", "no", "off", "OFF", ""])
+def test_debug_switched_off_keeps_errors_one_line(capsys, monkeypatch, value):
+    """DESKSIDE_DEBUG=0 used to count as set and turn tracebacks on."""
+    monkeypatch.setenv("DESKSIDE_DEBUG", value)
+    _broken_migrate(monkeypatch)
+    code, _, err = run(capsys, "migrate")
+    assert code == 2
+    assert err == "deskside: error: RuntimeError: boom\n"
+
+
+def test_debug_on_shows_the_traceback(capsys, monkeypatch):
+    monkeypatch.setenv("DESKSIDE_DEBUG", "yes")
+    _broken_migrate(monkeypatch)
+    with pytest.raises(RuntimeError, match="boom"):
+        cli.main(["migrate"])
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "expected"),
+    [
+        ("DESKSIDE_DEBUG", "maybe", "one of 1, true, yes, on (on) or 0, false, no, off (off)"),
+        ("DESKSIDE_THREADS", "many", "a whole number of at least 1"),
+        ("DESKSIDE_WORKERS", "0", "a whole number of at least 1"),
+    ],
+)
+def test_a_bad_variable_is_one_line_naming_it(capsys, monkeypatch, name, value, expected):
+    monkeypatch.setenv(name, value)
+    code, out, err = run(capsys, "migrate")
+    assert code == 2 and out == ""
+    assert err == f"deskside: error: {name}={value!r}: expected {expected}\n"
+
+
+def test_a_bad_variable_read_by_the_settings_stops_the_command(tmp_path):
+    """The settings are read once per process, so a fresh `deskside` shows what a user sees."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    env = {**os.environ, "DESKSIDE_DATA_DIR": str(tmp_path), "DESKSIDE_EMAIL_PORT": "smtp"}
+    for name in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE", "DESKSIDE_DEBUG"):
+        env.pop(name, None)
+    done = subprocess.run(
+        [sys.executable, "-m", "deskside.cli", "migrate"],
+        env=env,
+        cwd=Path(__file__).resolve().parent.parent,  # this checkout's deskside package
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 2
+    assert done.stderr == (
+        "deskside: error: DESKSIDE_EMAIL_PORT='smtp': expected a whole number from 1 to 65535\n"
+    )
+
+
+# -- links follow the serving address (deskside.core.baseurl) ----------------------------------
+
+
+@pytest.fixture
+def serving(monkeypatch, settings, tmp_path):
+    """`deskside serve` without its server (the gunicorn call is recorded, not made), a data
+    directory of its own and no DESKSIDE_BASE_URL."""
+    from deskside.core import baseurl
+
+    settings.DATA_DIR = tmp_path
+    settings.DESKSIDE_BASE_URL = ""
+    monkeypatch.setenv(baseurl.SERVED_ENV, "")  # restored after the test: serve sets it
+    calls = []
+    monkeypatch.setattr(cli, "_gunicorn", lambda *args: calls.append(args))
+    return calls
+
+
+def test_serve_on_another_port_points_every_link_there(
+    capsys, monkeypatch, serving, settings, alice, acme_ticket
+):
+    from django.core import mail as django_mail
+
+    from deskside.core import baseurl
+    from deskside.mail.worker import mail_pass
+    from deskside.tickets import services as tickets
+    from deskside.webhooks.payloads import ticket_part
+
+    assert cli.main(["serve", "--no-migrate", "--port", "9000"]) == 0
+    assert serving == [("127.0.0.1", 9000, 2, 4)]
+    # The server's own processes (gunicorn inherits the environment) ...
+    assert baseurl.base_url() == "http://127.0.0.1:9000"
+    assert ticket_part(acme_ticket, internal=False)["url"] == (
+        f"http://127.0.0.1:9000/portal/{acme_ticket.number}/"
+    )
+    # ... and a `deskside worker` started on its own, which reads the data directory.
+    monkeypatch.setenv(baseurl.SERVED_ENV, "")
+    assert baseurl.recorded() == "http://127.0.0.1:9000"
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    tickets.add_reply(actor=alice, ticket=acme_ticket, body="On my way.")
+    mail_pass()
+    assert f"http://127.0.0.1:9000/portal/{acme_ticket.number}/" in django_mail.outbox[0].body
+
+
+def test_serve_records_the_base_url_setting_when_there_is_one(serving, settings):
+    from deskside.core import baseurl
+
+    settings.DESKSIDE_BASE_URL = "https://desk.example.com"
+    assert cli.main(["serve", "--no-migrate", "--port", "9000"]) == 0
+    assert baseurl.recorded() == "https://desk.example.com"
+    assert baseurl.base_url() == "https://desk.example.com"
+
+
+@pytest.mark.parametrize(
+    ("host", "expected"),
+    [("::1", "http://[::1]:8080"), ("desk.lan", "http://desk.lan:8080")],
+)
+def test_serve_address_forms(serving, host, expected):
+    from deskside.core import baseurl
+
+    assert cli.main(["serve", "--no-migrate", "--host", host, "--port", "8080"]) == 0
+    assert baseurl.base_url() == expected
+
+
+def test_serve_on_every_interface_links_to_the_host_name(serving):
+    import socket
+
+    from deskside.core import baseurl
+
+    every = "0.0.0.0"  # noqa: S104 - the point of the test
+    assert cli.main(["serve", "--no-migrate", "--host", every, "--port", "8080"]) == 0
+    assert baseurl.base_url() == f"http://{socket.gethostname()}:8080"
+
+
+def test_serve_refuses_a_port_out_of_range(capsys, db, monkeypatch, tmp_path, settings):
+    settings.DATA_DIR = tmp_path
+    from deskside.core import baseurl
+
+    monkeypatch.setenv(baseurl.SERVED_ENV, "")
+    code, _, err = run(capsys, "serve", "--no-migrate", "--port", "70000")
+    assert code == 2 and err == "deskside: error: --port must be from 1 to 65535\n"

@@ -13,7 +13,6 @@ serving a client may plan and end its maintenance windows. Customers are sent to
 answering its creation or regeneration, never again.
 """
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import F, Q
@@ -28,6 +27,7 @@ from deskside.alerts import setup as alert_setup
 from deskside.alerts.forms import AlertFilterForm, IntegrationForm, WindowForm
 from deskside.alerts.models import DEFAULT_SEVERITY_MAP, Alert, Integration, MaintenanceWindow
 from deskside.core import clock
+from deskside.core.baseurl import base_url
 from deskside.tickets.exceptions import TicketError
 from deskside.tickets.models import Ticket
 from deskside.tickets.queries import visible_tickets
@@ -134,10 +134,6 @@ def _integration_or_404(user: User, public_id: str) -> Integration:
     return found
 
 
-def _base_url(request: HttpRequest) -> str:
-    return getattr(settings, "DESKSIDE_BASE_URL", "") or request.build_absolute_uri("/")[:-1]
-
-
 def _integration_page(
     request: HttpRequest,
     form: IntegrationForm,
@@ -146,7 +142,7 @@ def _integration_page(
     token: str | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    base = _base_url(request)
+    base = base_url(request)
     return render(
         request,
         "alerts/integration.html",

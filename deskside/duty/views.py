@@ -12,7 +12,6 @@ agent page. A service error becomes a form error on the same page.
 import hmac
 from datetime import date, datetime, timedelta
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
@@ -20,10 +19,16 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import (
+    require_GET,
+    require_http_methods,
+    require_POST,
+    require_safe,
+)
 
 from deskside.accounts.models import User
 from deskside.core import clock
+from deskside.core.baseurl import base_url
 from deskside.core.timezones import zone
 from deskside.duty import feeds, services
 from deskside.duty.exceptions import DutyError
@@ -80,14 +85,14 @@ def _schedule_or_404(request: HttpRequest, slug: str) -> Schedule:
     return schedule
 
 
-def feed_urls(schedule: Schedule) -> dict[str, str]:
+def feed_urls(schedule: Schedule, request: HttpRequest | None = None) -> dict[str, str]:
     path = reverse("duty:schedule_feed", args=[schedule.public_id, schedule.feed_token])
-    url = settings.DESKSIDE_BASE_URL + path
+    url = base_url(request) + path
     return {"https": url, "webcal": "webcal://" + url.split("://", 1)[-1]}
 
 
-def person_feed_urls(feed: PersonFeed) -> dict[str, str]:
-    url = settings.DESKSIDE_BASE_URL + reverse("duty:person_feed", args=[feed.token])
+def person_feed_urls(feed: PersonFeed, request: HttpRequest | None = None) -> dict[str, str]:
+    url = base_url(request) + reverse("duty:person_feed", args=[feed.token])
     return {"https": url, "webcal": "webcal://" + url.split("://", 1)[-1]}
 
 
@@ -107,7 +112,7 @@ def index(request: HttpRequest) -> HttpResponse:
             "awaiting": list(swaps_awaiting(request.user)),
             "strip_days": [clock.now() + timedelta(days=i) for i in range(7)],
             "feed": feed,
-            "feed_urls": person_feed_urls(feed) if feed else None,
+            "feed_urls": person_feed_urls(feed, request) if feed else None,
             "can_edit": can_edit(request.user),
             "now": clock.now(),
         },
@@ -304,7 +309,7 @@ def _detail_context(
         "swap_form": swap_form or SwapForm(members=_others(members, request.user)),
         "can_edit": can_edit(request.user),
         "is_member": request.user.pk in {m.pk for m in members},
-        "feed_urls": feed_urls(schedule),
+        "feed_urls": feed_urls(schedule, request),
         "day_names": DAY_NAMES,
         "zone_name": schedule.timezone,
         "agent_zone": timezone.get_current_timezone_name(),
@@ -526,7 +531,7 @@ def _ics(body: bytes, filename: str) -> HttpResponse:
     return response
 
 
-@require_GET
+@require_safe  # GET, and HEAD (calendar apps and monitors probe with it): same headers, no body
 def schedule_feed(request: HttpRequest, public_id: str, token: str) -> HttpResponse:
     schedule = Schedule.objects.filter(public_id=public_id).first()
     if schedule is None or not _same(schedule.feed_token, token):
@@ -534,7 +539,7 @@ def schedule_feed(request: HttpRequest, public_id: str, token: str) -> HttpRespo
     return _ics(feeds.schedule_feed(schedule), f"oncall-{schedule.slug}.ics")
 
 
-@require_GET
+@require_safe
 def person_feed(request: HttpRequest, token: str) -> HttpResponse:
     feed = PersonFeed.objects.select_related("user").filter(token=token).first()
     if feed is None or not feed.user.is_active or not feed.user.is_agent:

@@ -40,7 +40,6 @@ reached over a network.
 import contextlib
 import imaplib
 import logging
-import os
 import re
 import ssl
 from collections.abc import Iterator
@@ -51,6 +50,7 @@ from django.db import DatabaseError
 from imapclient import DELETED, SEEN, IMAPClient
 
 from deskside.core import clock
+from deskside.core.env import env_bool
 from deskside.mail.models import Mailbox, Outcome, Source
 from deskside.mail.pipeline import DUPLICATE, Policy, receive
 
@@ -108,7 +108,7 @@ class _Failed(Exception):
 
 def tls_context() -> ssl.SSLContext:
     context = ssl.create_default_context()
-    if os.environ.get(INSECURE_TLS_ENV, "").strip().lower() in {"1", "true", "yes"}:
+    if env_bool(INSECURE_TLS_ENV):  # settings.py parsed it at start: a typo stops the start
         context.check_hostname = False
         context.verify_mode = ssl.CERT_NONE
     return context

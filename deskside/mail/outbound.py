@@ -34,6 +34,7 @@ from django.db.models import F
 from django.urls import reverse
 
 from deskside.core import clock
+from deskside.core.baseurl import base_url
 from deskside.mail import templates
 from deskside.mail.addresses import directory
 from deskside.mail.models import InboundMessage, Mailbox, MailKind, MessageRef, OutboundMail
@@ -283,7 +284,7 @@ def context(mail: OutboundMail, mailbox: Mailbox | None) -> dict[str, Any]:
         "requester_name": ticket.requester.get_full_name(),
         "agent_name": actor.get_full_name() if actor else settings.DESKSIDE_DESK_NAME,
         "body": event.body if event else "",
-        "ticket_url": settings.DESKSIDE_BASE_URL + reverse("portal:detail", args=[ticket.number]),
+        "ticket_url": base_url() + reverse("portal:detail", args=[ticket.number]),
         "desk_name": settings.DESKSIDE_DESK_NAME,
         "reopen_days": mailbox.reopen_days if mailbox else 14,
     }

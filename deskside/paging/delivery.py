@@ -11,6 +11,7 @@ from django.core.mail import EmailMessage
 from django.urls import reverse
 from django.utils.crypto import salted_hmac
 
+from deskside.core.baseurl import base_url
 from deskside.mail.models import Mailbox
 from deskside.mail.outbound import domain, mailbox_of
 from deskside.paging.models import ContactMethod, Page
@@ -58,7 +59,7 @@ def alert_summary(ticket: Ticket) -> str:
 
 def text(page: Page) -> PageText:
     ticket = page.ticket
-    link = settings.DESKSIDE_BASE_URL + reverse("paging:ack", args=[ack_token(page)])
+    link = base_url() + reverse("paging:ack", args=[ack_token(page)])
     title = (
         f"[{ticket.number}] {ticket.priority_label} {ticket.organization.name}: {ticket.subject}"
     )
@@ -75,11 +76,7 @@ def text(page: Page) -> PageText:
     ]
     if page.service == "email":
         lines.append("Or reply to this email to acknowledge.")
-    lines.append(
-        "Open the ticket: "
-        + settings.DESKSIDE_BASE_URL
-        + reverse("tickets:detail", args=[ticket.number])
-    )
+    lines.append("Open the ticket: " + base_url() + reverse("tickets:detail", args=[ticket.number]))
     return PageText(title, "\n".join(lines), link)
 
 

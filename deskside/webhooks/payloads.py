@@ -14,10 +14,10 @@ systems: they get every detail, the event's text included, and the agent page's 
 
 from typing import Any
 
-from django.conf import settings
 from django.urls import reverse
 
 from deskside.core import clock
+from deskside.core.baseurl import base_url
 from deskside.tickets.models import EventKind, Priority, Status, Ticket, TicketEvent
 from deskside.webhooks.models import PING, Event, Webhook
 
@@ -60,7 +60,7 @@ def ticket_part(ticket: Ticket, *, internal: bool) -> dict[str, Any]:
         "site": ticket.site.name if ticket.site_id else None,
         "team": ticket.team.name if ticket.team_id else None,
         "assignee": ticket.assignee.get_full_name() if ticket.assignee_id else None,
-        "url": settings.DESKSIDE_BASE_URL + reverse(page, args=[ticket.number]),
+        "url": base_url() + reverse(page, args=[ticket.number]),
     }
 
 

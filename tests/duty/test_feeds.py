@@ -218,3 +218,46 @@ def test_person_feed_starts_at_real_handoffs(make_schedule, make_layer, alice):
         found = events(fetch(reverse("duty:person_feed", args=[alice.oncall_feed.token])))
     assert found[0].decoded("DTSTART") == datetime(2026, 5, 11, 7, tzinfo=UTC)
     assert all(_monday_0900_berlin(e.decoded("DTSTART")) for e in found)
+
+
+def test_head_answers_like_get_without_a_body(weekly):
+    """Calendar apps and uptime monitors probe a feed with HEAD; it used to answer 405 HTML."""
+    url = reverse("duty:schedule_feed", args=[weekly.public_id, weekly.feed_token])
+    with clock.frozen(NOW):
+        get = Client().get(url)
+        head = Client().head(url)
+    assert head.status_code == 200
+    assert head.content == b""
+    for header in ("Content-Type", "Content-Disposition", "Cache-Control"):
+        assert head[header] == get[header]
+    assert (
+        Client().head(reverse("duty:schedule_feed", args=[weekly.public_id, "nope"])).status_code
+        == 404
+    )
+
+
+def test_head_on_a_person_feed(weekly, alice):
+    feed = services.person_feed(actor=alice)
+    with clock.frozen(NOW):
+        head = Client().head(reverse("duty:person_feed", args=[feed.token]))
+    assert head.status_code == 200 and head.content == b""
+    assert head["Content-Type"].startswith("text/calendar")
+    assert Client().post(reverse("duty:person_feed", args=[feed.token])).status_code == 405
+
+
+def test_feed_addresses_on_the_page_follow_the_request_or_the_setting(
+    weekly, alice, settings, tmp_path
+):
+    settings.DATA_DIR = tmp_path
+    settings.DESKSIDE_BASE_URL = ""
+    settings.ALLOWED_HOSTS = ["desk.lan"]
+    feed = services.person_feed(actor=alice)
+    path = reverse("duty:person_feed", args=[feed.token])
+    client = login(alice)
+    with clock.frozen(NOW):
+        page = client.get(reverse("duty:index"), HTTP_HOST="desk.lan:9000").content.decode()
+        assert f"http://desk.lan:9000{path}" in page
+        assert f"webcal://desk.lan:9000{path}" in page
+        settings.DESKSIDE_BASE_URL = "https://desk.example.com"
+        page = client.get(reverse("duty:index"), HTTP_HOST="desk.lan:9000").content.decode()
+    assert f"https://desk.example.com{path}" in page

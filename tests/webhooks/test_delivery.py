@@ -10,10 +10,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import requests
-from django.conf import settings
 from django.urls import reverse
 
 from deskside.core import clock
+from deskside.core.baseurl import base_url
 from deskside.core.clock import frozen
 from deskside.tickets import services as tickets
 from deskside.webhooks import sender, services, signing
@@ -78,7 +78,7 @@ def test_a_delivery_is_signed_and_carries_the_event(
         "team": None,
         "assignee": None,
         # A client's webhook links to the customer portal.
-        "url": settings.DESKSIDE_BASE_URL + reverse("portal:detail", args=[ticket.number]),
+        "url": base_url() + reverse("portal:detail", args=[ticket.number]),
     }
     assert payload["data"]["description"] == "It shows offline."
     assert payload["data"]["channel"] == "phone"
