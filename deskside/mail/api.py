@@ -77,7 +77,7 @@ class OutboxOut(Schema):
 
 
 class OutboxFilter(PageParams):
-    state: str | None = Field(None, description="queued, sending, sent or failed")
+    state: str | None = Field(None, description="queued, sending, sent, failed or unknown")
 
 
 def _agent(request: HttpRequest) -> User:

@@ -8,7 +8,8 @@
 - `MessageRef`: every Message-ID we received or sent, with its ticket: how replies find their
   ticket by `In-Reply-To` and `References`.
 - `OutboundMail`: the outbox. A row is written in the transaction of the event it is about and
-  sent by the worker after that commit, with retries.
+  sent by the worker after that commit, with retries; a mail whose sending was cut off after
+  the mail server may have taken it is "unknown", never sent again by itself.
 - `MailTemplate`: an admin's edited text of an outgoing mail (built-in defaults otherwise).
 """
 
@@ -214,11 +215,17 @@ class MailKind(models.TextChoices):
 
 
 class OutboundMail(models.Model):
+    """One outgoing mail (see `deskside.mail.outbound`). `handed_at` is committed before the
+    SMTP conversation starts: a row left in "sending" without it never reached the mail server
+    (sent again safely); with it, the server may have the mail, so it becomes "unknown" and
+    only an administrator sends it again."""
+
     class State(models.TextChoices):
         QUEUED = "queued", "Queued"
         SENDING = "sending", "Sending"
         SENT = "sent", "Sent"
         FAILED = "failed", "Failed"
+        UNKNOWN = "unknown", "Unknown: maybe sent"
 
     public_id = models.CharField(max_length=16, unique=True, default=new_public_id, editable=False)
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="+")
@@ -234,8 +241,15 @@ class OutboundMail(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     next_attempt_at = models.DateTimeField(default=clock.now)
     claimed_at = models.DateTimeField(null=True, blank=True)
+    handed_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the worker began handing it to the mail server."
+    )
     sent_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
+    requeued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    requeued_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=clock.now)
 
     class Meta:

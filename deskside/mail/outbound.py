@@ -10,6 +10,17 @@ production), records each sent mail on the ticket's timeline (an internal `mail_
 and its Message-ID for threading, and retries failures with back-off; after the last attempt
 the failure is on the timeline (`mail_failed`).
 
+At most once, by construction. Before the SMTP conversation starts the row is marked as
+handed over (`handed_at`, with the text being sent) in its own commit; only then is the mail
+handed to the server, and the row is marked sent right after the server's 250. Whatever stops
+the worker in between (a kill, a crash, a database that refused the "sent" write) leaves a
+row in "sending" with `handed_at`: after STALE_CLAIM it becomes "unknown" with a timeline
+note, and is not sent again, because the customer may already have it. A row without
+`handed_at` never reached the server and is queued again. The same holds for a conversation
+that breaks after the DATA command without the server's answer (a timeout, a dropped
+connection: see `Handover`). An administrator sends an "unknown" mail again deliberately
+from the outbox (`requeue`), under the same Message-ID.
+
 Threading: every mail carries `Message-ID` (`deskside.<ticket>.<id>@<our domain>`, also how
 our own mail is recognised when it comes back), `In-Reply-To` (the newest message of the
 ticket's thread), `References` (the thread's first message and its newest ones) and the
@@ -29,10 +40,12 @@ from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
+from django.core.mail.backends.smtp import EmailBackend as SmtpBackend
 from django.db import transaction
 from django.db.models import F
 from django.urls import reverse
 
+from deskside.accounts.models import User
 from deskside.core import clock
 from deskside.core.baseurl import base_url
 from deskside.mail import templates
@@ -62,6 +75,7 @@ MAIL_RELATED = (
     "ticket__requester",
     "ticket__site",
     "event__actor",
+    "requeued_by",
 )
 THREAD_REFERENCES = 10
 
@@ -129,16 +143,60 @@ class SendResult:
     sent: int = 0
     retried: int = 0
     failed: int = 0
+    unknown: int = 0
+
+
+class Handover:
+    """Where the SMTP conversation of the mail being sent got to: the line between "the server
+    certainly does not have it" (sent again safely) and "it may have it" (never sent again
+    without an administrator).
+
+    With Django's SMTP backend the session is opened before the mail is handed over, so a
+    refused connection or login is a plain failure, and `smtplib`'s DATA step is watched: a
+    mail is `accepted` once the server answered 250 to its end of data (whatever happens to
+    the session afterwards), and in `doubt` when the conversation broke after the DATA
+    command without an answer from the server (a timeout, a dropped connection): the server
+    may have taken it. An explicit refusal (any SMTP reply code) is never in doubt. Other
+    backends (console, locmem, file, third-party APIs) cannot be watched: their errors count
+    as failures, retried as before."""
+
+    def __init__(self, backend: Any) -> None:
+        self.backend = backend
+        self.in_data = False
+        self.accepted = False
+        self._watched: smtplib.SMTP | None = None
+
+    def open(self) -> None:
+        """Open the backend's session now (outside the hand-over) and watch it."""
+        self.in_data = self.accepted = False
+        if not isinstance(self.backend, SmtpBackend):
+            return
+        self.backend.open()
+        session = self.backend.connection
+        if session is None or session is self._watched:
+            return
+        self._watched = session
+        data = session.data
+
+        def watched_data(msg: Any) -> tuple[int, bytes]:
+            self.in_data = True
+            code, reply = data(msg)
+            self.accepted = code == 250  # smtplib raises for any other answer to DATA itself
+            return code, reply
+
+        session.data = watched_data  # type: ignore[method-assign]
+
+    def in_doubt(self, exc: BaseException) -> bool:
+        return self.in_data and not isinstance(exc, smtplib.SMTPResponseException)
 
 
 def send_due(now: datetime | None = None, *, limit: int = 100) -> SendResult:
     """Send the queued mails that are due (see the module docstring). Safe in any number of
-    workers at once: a mail is sent by the worker whose claim matched it."""
+    workers at once: a mail is sent by the worker whose claim matched it, at most once unless
+    an administrator sends it again."""
     now = now or clock.now()
     result = SendResult()
-    OutboundMail.objects.filter(
-        state=OutboundMail.State.SENDING, claimed_at__lt=now - STALE_CLAIM
-    ).update(state=OutboundMail.State.QUEUED)  # a worker died while sending: try again
+    recover_stale(now, result)
     due = list(
         OutboundMail.objects.filter(state=OutboundMail.State.QUEUED, next_attempt_at__lte=now)
         .order_by("next_attempt_at", "id")
@@ -147,15 +205,19 @@ def send_due(now: datetime | None = None, *, limit: int = 100) -> SendResult:
     if not due:
         return result
     connection = get_connection(fail_silently=False)
+    handover = Handover(connection)
     try:
         for pk in due:
             claimed = OutboundMail.objects.filter(pk=pk, state=OutboundMail.State.QUEUED).update(
-                state=OutboundMail.State.SENDING, claimed_at=now, attempts=F("attempts") + 1
+                state=OutboundMail.State.SENDING,
+                claimed_at=now,
+                handed_at=None,
+                attempts=F("attempts") + 1,
             )
             if claimed:
                 _send_one(
                     OutboundMail.objects.select_related(*MAIL_RELATED).get(pk=pk),
-                    connection,
+                    handover,
                     now,
                     result,
                 )
@@ -165,31 +227,73 @@ def send_due(now: datetime | None = None, *, limit: int = 100) -> SendResult:
     return result
 
 
-def _send_one(mail: OutboundMail, connection: Any, now: datetime, result: SendResult) -> None:
+def recover_stale(now: datetime, result: SendResult) -> None:
+    """Rows a worker left in "sending" for STALE_CLAIM (it died, or its database write failed):
+    one never handed to the mail server is queued again; one that was (`handed_at`) may have
+    reached the customer, so it becomes "unknown" with a timeline note and is not sent again
+    (an administrator may, from the outbox)."""
+    stale = OutboundMail.objects.filter(
+        state=OutboundMail.State.SENDING, claimed_at__lt=now - STALE_CLAIM
+    )
+    stale.filter(handed_at__isnull=True).update(state=OutboundMail.State.QUEUED)
+    for pk in stale.filter(handed_at__isnull=False).values_list("pk", flat=True):
+        mail = OutboundMail.objects.select_related("ticket").get(pk=pk)
+        _unknown(mail, "the worker stopped while handing it to the mail server", result)
+
+
+def _send_one(mail: OutboundMail, handover: Handover, now: datetime, result: SendResult) -> None:
     try:
         message = build(mail)
         if not message.to:
             raise ValueError("no recipient left (our own mailbox addresses are never written to)")
-        connection.send_messages([message])
+        handover.open()  # a refused connection or login: the server has nothing yet
     except Exception as exc:
-        with contextlib.suppress(Exception):
-            connection.close()  # a broken session: the next mail opens a new one
+        _close(handover)
         _failed(mail, exc, now, result)
         return
+    # From here on the mail server may have the mail: say so first, in its own commit, with
+    # what is being sent (a resend sends the same text under the same Message-ID).
+    if not OutboundMail.objects.filter(
+        pk=mail.pk, state=OutboundMail.State.SENDING, claimed_at=mail.claimed_at
+    ).update(handed_at=clock.now(), subject=message.subject[:250], body=message.body):
+        return  # no longer ours (taken back as stale): not sent by this worker
+    try:
+        handover.backend.send_messages([message])
+    except Exception as exc:
+        _close(handover)  # a broken session: the next mail opens a new one
+        if not handover.accepted:
+            if handover.in_doubt(exc):
+                _unknown(mail, f"{type(exc).__name__}: {exc}", result)
+            else:
+                _failed(mail, exc, now, result)
+            return
+        # Accepted (250), then the session failed: the mail is sent.
+    _mark_sent(mail, message)
+    result.sent += 1
+
+
+def _close(handover: Handover) -> None:
+    with contextlib.suppress(Exception):
+        handover.backend.close()
+
+
+def _mark_sent(mail: OutboundMail, message: EmailMessage) -> None:
+    """Record a mail the server accepted: its state, its Message-ID in the thread, and the
+    ticket's timeline. A row taken back meanwhile as "unknown" is known now."""
+    resent = f"\nSent again by {mail.requeued_by.get_full_name()}" if mail.requeued_by else ""
     with transaction.atomic():
-        OutboundMail.objects.filter(pk=mail.pk).update(
-            state=OutboundMail.State.SENT,
-            sent_at=clock.now(),
-            subject=message.subject,
-            body=message.body,
-            last_error="",
-        )
-        MessageRef.objects.create(message_id=mail.message_id, ticket=mail.ticket, outbound=True)
+        OutboundMail.objects.filter(
+            pk=mail.pk,
+            state__in=(OutboundMail.State.SENDING, OutboundMail.State.UNKNOWN),
+            claimed_at=mail.claimed_at,
+        ).update(state=OutboundMail.State.SENT, sent_at=clock.now(), last_error="")
+        if not MessageRef.objects.filter(message_id=mail.message_id, ticket=mail.ticket).exists():
+            MessageRef.objects.create(message_id=mail.message_id, ticket=mail.ticket, outbound=True)
         write_event(
             mail.ticket,
             EventKind.MAIL_SENT,
             None,
-            body=f"To: {', '.join(message.to)}\nSubject: {message.subject}",
+            body=f"To: {', '.join(message.to)}\nSubject: {message.subject}{resent}",
             data={
                 "mail": mail.public_id,
                 "kind": mail.kind,
@@ -197,7 +301,54 @@ def _send_one(mail: OutboundMail, connection: Any, now: datetime, result: SendRe
                 "message_id": mail.message_id,
             },
         )
-    result.sent += 1
+
+
+def _unknown(mail: OutboundMail, why: str, result: SendResult) -> None:
+    """A mail the server may or may not have: "unknown", never sent again by the worker (a
+    second copy of a reply is worse than asking an administrator), with a timeline note."""
+    error = why[:2000]
+    with transaction.atomic():
+        if not OutboundMail.objects.filter(
+            pk=mail.pk, state=OutboundMail.State.SENDING, claimed_at=mail.claimed_at
+        ).update(state=OutboundMail.State.UNKNOWN, last_error=error):
+            return  # settled meanwhile by its own worker
+        write_event(
+            mail.ticket,
+            EventKind.MAIL_FAILED,
+            None,
+            body=f"The {MailKind(mail.kind).label.lower()} to {mail.recipients} may or may not "
+            f"have been sent ({error}). It is not sent again by itself: an administrator can "
+            "send it again from the outbox.",
+            data={
+                "mail": mail.public_id,
+                "kind": mail.kind,
+                "error": error,
+                "unknown": True,
+                "message_id": mail.message_id,
+            },
+        )
+    log.error("mail %s to %s: outcome unknown: %s", mail.public_id, mail.recipients, error)
+    result.unknown += 1
+
+
+def requeue(mail: OutboundMail, *, actor: User) -> bool:
+    """An administrator's "send again" for a failed mail, or for one whose outcome is unknown
+    (the customer may get it twice; it keeps its Message-ID, by which many mail systems drop
+    a second copy). Queued now with its attempts counted from zero; who asked is kept and
+    written on the "Mail sent" event. False when the mail is in neither state."""
+    return bool(
+        OutboundMail.objects.filter(
+            pk=mail.pk, state__in=(OutboundMail.State.FAILED, OutboundMail.State.UNKNOWN)
+        ).update(
+            state=OutboundMail.State.QUEUED,
+            next_attempt_at=clock.now(),
+            attempts=0,
+            claimed_at=None,
+            handed_at=None,
+            requeued_by=actor,
+            requeued_at=clock.now(),
+        )
+    )
 
 
 def _permanent(exc: Exception) -> bool:
@@ -212,7 +363,7 @@ def _failed(mail: OutboundMail, exc: Exception, now: datetime, result: SendResul
     error = f"{type(exc).__name__}: {exc}"[:2000]
     attempts = mail.attempts
     if attempts < MAX_ATTEMPTS and not _permanent(exc):
-        OutboundMail.objects.filter(pk=mail.pk).update(
+        OutboundMail.objects.filter(pk=mail.pk, state=OutboundMail.State.SENDING).update(
             state=OutboundMail.State.QUEUED,
             next_attempt_at=now + timedelta(minutes=RETRY_MINUTES[attempts - 1]),
             last_error=error,

@@ -33,7 +33,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from deskside.accounts.models import User
 from deskside.accounts.queries import served_organization_ids
 from deskside.core import clock
-from deskside.mail import pipeline, templates
+from deskside.mail import outbound, pipeline, templates
 from deskside.mail.forms import (
     DEFAULT_PORTS,
     MailboxForm,
@@ -316,11 +316,12 @@ def html_view(request: HttpRequest, public_id: str) -> HttpResponse:
 @agent_required
 @require_GET
 def outbox_view(request: HttpRequest) -> HttpResponse:
-    """Outgoing mail, newest first: queued, being sent, sent and failed."""
+    """Outgoing mail, newest first: queued, being sent, sent, failed and unknown (maybe sent),
+    with how many are unknown, since those wait for an administrator's decision."""
     form = OutboxFilterForm(request.GET or None)
     qs = (
         _served(request.user, OutboundMail.objects.all(), ticketless=False)
-        .select_related("ticket")
+        .select_related("ticket", "requeued_by")
         .defer("body")
         .order_by("-id")
     )
@@ -337,6 +338,9 @@ def outbox_view(request: HttpRequest) -> HttpResponse:
             "can_edit": is_admin(request.user),
             "tab": "outbox",
             "now": clock.now(),
+            "unknown": _served(request.user, OutboundMail.objects.all(), ticketless=False)
+            .filter(state=OutboundMail.State.UNKNOWN)
+            .count(),
         },
     )
 
@@ -344,20 +348,22 @@ def outbox_view(request: HttpRequest) -> HttpResponse:
 @agent_required
 @require_POST
 def retry_view(request: HttpRequest, public_id: str) -> HttpResponse:
-    """Send a failed mail again: queued now, with its attempts counted from zero."""
+    """Send a failed mail, or one whose outcome is unknown, again (`outbound.requeue`)."""
     _require_admin(request.user)
     mail = get_object_or_404(
         _served(request.user, OutboundMail.objects.all(), ticketless=False), public_id=public_id
     )
-    retried = OutboundMail.objects.filter(pk=mail.pk, state=OutboundMail.State.FAILED).update(
-        state=OutboundMail.State.QUEUED, next_attempt_at=clock.now(), attempts=0, claimed_at=None
-    )
-    if retried:
-        messages.success(request, f"The mail to {mail.recipients} is queued to be sent again.")
+    was_unknown = mail.state == OutboundMail.State.UNKNOWN
+    if outbound.requeue(mail, actor=request.user):
+        again = " (the customer may get it twice)" if was_unknown else ""
+        messages.success(
+            request, f"The mail to {mail.recipients} is queued to be sent again{again}."
+        )
     else:
         messages.info(
             request,
-            f"Only a failed mail can be retried; this one is {mail.get_state_display().lower()}.",
+            "Only a failed mail or one whose outcome is unknown can be sent again; this one is "
+            f"{mail.get_state_display().lower()}.",
         )
     return _back(request, "mail:outbox")
 

@@ -16,8 +16,14 @@ def mail_pass() -> None:
     except Exception:
         log.exception("sending mail failed")
     else:
-        if sent.sent or sent.retried or sent.failed:
-            log.info("mail: %d sent, %d to retry, %d failed", sent.sent, sent.retried, sent.failed)
+        if sent.sent or sent.retried or sent.failed or sent.unknown:
+            log.info(
+                "mail: %d sent, %d to retry, %d failed, %d unknown (not sent again)",
+                sent.sent,
+                sent.retried,
+                sent.failed,
+                sent.unknown,
+            )
     try:
         for mailbox, result in imap.poll_due():
             log.info("mailbox %s: %s", mailbox.name, result.line())

@@ -1,5 +1,6 @@
-"""Tickets under /api/v1/tickets: list and search, create (idempotent), read, edit, the
-workflow actions and the timeline.
+"""Tickets under /api/v1/tickets: list and search, create, read, edit, the workflow actions
+and the timeline. Create, reply, note and call take an `Idempotency-Key`
+(`tickets.idempotency`).
 
 Each endpoint parses its input, resolves the identifiers it names (through the visibility
 functions, so an identifier the caller may not see is "unknown", a 422 naming the field), calls
@@ -9,19 +10,19 @@ confirm it exists. What a customer may *do* to a ticket they see is the services
 (NotAllowed -> 403).
 """
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Annotated, TypeVar
 
 from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest
-from ninja import Header, Query, Router, Status
+from ninja import Header, Query, Router, Schema, Status
 
 from deskside.accounts.api import PageOut, PageParams, Text, page_out
 from deskside.accounts.models import Organization, Site, Team, User
 from deskside.accounts.queries import organizations_visible_to, sites_visible_to, users_visible_to
 from deskside.core.pagination import paginate
-from deskside.tickets import services
+from deskside.tickets import idempotency, services
 from deskside.tickets.exceptions import InvalidInput, NotAllowed, TicketError
 from deskside.tickets.models import Priority, Ticket, TicketEvent, parse_number
 from deskside.tickets.queries import (
@@ -49,6 +50,15 @@ from deskside.tickets.schemas import (
 
 router = Router(tags=["tickets"])
 M = TypeVar("M", bound=Model)
+
+IdempotencyKeyHeader = Annotated[
+    Text | None,
+    Header(
+        alias="Idempotency-Key",
+        description="Up to 200 characters, one per request you mean: a retry with the same key "
+        "and body replays the first answer (200); another body with the key is a 409.",
+    ),
+]
 
 
 # -- parsing identifiers -----------------------------------------------------------------------
@@ -169,10 +179,11 @@ def list_tickets(request: HttpRequest, filters: Query[TicketFilters]) -> dict[st
 def create_ticket(
     request: HttpRequest,
     payload: TicketCreate,
-    idempotency_key: Annotated[Text | None, Header(alias="Idempotency-Key")] = None,
+    idempotency_key: IdempotencyKeyHeader = None,
 ) -> Status[Ticket]:
     """201 with the new ticket. With an `Idempotency-Key` header, a retry of the same request
-    by the same user returns the ticket the first one opened, with 200."""
+    by the same user returns the ticket the first one opened, with 200; the key sent with a
+    different request is a 409."""
     user = _user(request)
     result = services.create_ticket(
         actor=user,
@@ -250,32 +261,56 @@ def escalate(request: HttpRequest, number: str, payload: EscalateIn) -> Ticket:
     return _fresh(user, ticket)
 
 
-@router.post("/{number}/reply", response={201: EventOut}, summary="Public reply")
-def reply(request: HttpRequest, number: str, payload: BodyIn) -> Status[TicketEvent]:
-    user = _user(request)
-    ticket = _ticket_or_404(user, number)
-    return Status(201, services.add_reply(actor=user, ticket=ticket, body=payload.body))
-
-
-@router.post("/{number}/note", response={201: EventOut}, summary="Internal note (agents)")
-def note(request: HttpRequest, number: str, payload: BodyIn) -> Status[TicketEvent]:
-    user = _user(request)
-    ticket = _ticket_or_404(user, number)
-    return Status(201, services.add_note(actor=user, ticket=ticket, body=payload.body))
-
-
-@router.post("/{number}/calls", response={201: EventOut}, summary="Log a call (agents)")
-def log_call(request: HttpRequest, number: str, payload: CallIn) -> Status[TicketEvent]:
-    user = _user(request)
-    ticket = _ticket_or_404(user, number)
-    event = services.log_call(
+def _once(
+    user: User,
+    key: str | None,
+    action: str,
+    ticket: Ticket,
+    payload: Schema,
+    service: Callable[..., TicketEvent],
+) -> Status[TicketEvent]:
+    """201 with the event `service` wrote, or 200 with the first one for a replayed key."""
+    fields = payload.model_dump()
+    done = idempotency.once(
         actor=user,
+        key=key,
+        action=action,
         ticket=ticket,
-        minutes=payload.minutes,
-        body=payload.body,
-        inbound=payload.inbound,
+        fields=fields,
+        run=lambda: service(actor=user, ticket=ticket, **fields),
     )
-    return Status(201, event)
+    return Status(200 if done.replayed else 201, done.result)
+
+
+@router.post("/{number}/reply", response={200: EventOut, 201: EventOut}, summary="Public reply")
+def reply(
+    request: HttpRequest, number: str, payload: BodyIn, idempotency_key: IdempotencyKeyHeader = None
+) -> Status[TicketEvent]:
+    user = _user(request)
+    ticket = _ticket_or_404(user, number)
+    return _once(user, idempotency_key, "reply", ticket, payload, services.add_reply)
+
+
+@router.post(
+    "/{number}/note", response={200: EventOut, 201: EventOut}, summary="Internal note (agents)"
+)
+def note(
+    request: HttpRequest, number: str, payload: BodyIn, idempotency_key: IdempotencyKeyHeader = None
+) -> Status[TicketEvent]:
+    user = _user(request)
+    ticket = _ticket_or_404(user, number)
+    return _once(user, idempotency_key, "note", ticket, payload, services.add_note)
+
+
+@router.post(
+    "/{number}/calls", response={200: EventOut, 201: EventOut}, summary="Log a call (agents)"
+)
+def log_call(
+    request: HttpRequest, number: str, payload: CallIn, idempotency_key: IdempotencyKeyHeader = None
+) -> Status[TicketEvent]:
+    user = _user(request)
+    ticket = _ticket_or_404(user, number)
+    return _once(user, idempotency_key, "call", ticket, payload, services.log_call)
 
 
 @router.post("/{number}/resolve", response=TicketDetailOut, summary="Resolve (agents)")

@@ -28,3 +28,9 @@ class NotAllowed(TicketError):
     """The actor may see the ticket but not do this to it (e.g. a customer escalating)."""
 
     status_code = 403
+
+
+class IdempotencyConflict(TicketError):
+    """An idempotency key sent again with a different request than the one it was used for."""
+
+    status_code = 409

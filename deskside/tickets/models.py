@@ -368,12 +368,21 @@ class Attachment(models.Model):
 
 
 class IdempotencyKey(models.Model):
-    """Remembers which ticket an API create with an `Idempotency-Key` made, per user, so that a
-    retried request returns the first ticket instead of creating a second."""
+    """An `Idempotency-Key` a user sent with a request that wrote something: what it was for
+    (the action, the ticket, the event it wrote, the SHA-256 of the canonical request), so
+    that a retry of that request replays its result and another request with the same key is
+    refused (see `deskside.tickets.idempotency`). Unique per user and key."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     key = models.CharField(max_length=200)
+    action = models.CharField(max_length=20, default="create")
+    request_hash = models.CharField(
+        max_length=64, blank=True, help_text="Empty for keys kept from before (they replay)."
+    )
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="+")
+    event = models.ForeignKey(
+        TicketEvent, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
     created_at = models.DateTimeField(default=clock.now)
 
     class Meta:

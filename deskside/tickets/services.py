@@ -18,18 +18,17 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
-from django.db import IntegrityError, transaction
+from django.db import transaction
 
 from deskside.accounts.models import Organization, Site, Team, Tier, User
 from deskside.accounts.queries import served_organization_ids
 from deskside.core import clock
-from deskside.tickets import deadlines
+from deskside.tickets import deadlines, idempotency
 from deskside.tickets.exceptions import InvalidInput, InvalidTransition, NotAllowed
 from deskside.tickets.models import (
     Attachment,
     Channel,
     EventKind,
-    IdempotencyKey,
     Priority,
     Status,
     Ticket,
@@ -97,50 +96,39 @@ def create_ticket(
     admin may name a colleague), through the web, API or email channels, at P2 or below (P1 is
     an agent's triage decision because it pages someone at any hour), and cannot assign.
     `intake_team` is the team the intake channel routes to (a mailbox's team), applied
-    whoever the actor is. With `idempotency_key`, a second call by the same actor with the
-    same key returns the first ticket (`created=False`) instead of opening another, even when
-    both race.
+    whoever the actor is. With `idempotency_key` (`tickets.idempotency`), a second call by the
+    same actor with the same key and the same arguments returns the first ticket
+    (`created=False`) instead of opening another, even when both race; the same key with other
+    arguments raises IdempotencyConflict (409), a key over 200 characters InvalidInput.
     """
-    if idempotency_key is not None:
-        idempotency_key = idempotency_key.strip()[:200]
-        if not idempotency_key:
-            raise InvalidInput("the idempotency key is empty", field="Idempotency-Key")
-        if (seen := _replayed(actor, idempotency_key)) is not None:
-            return Created(seen, created=False)
-    try:
-        with transaction.atomic():
-            ticket = _create(
-                actor=actor,
-                subject=subject,
-                organization=organization,
-                requester=requester,
-                description=description,
-                type=type,
-                priority=priority,
-                channel=channel,
-                site=site,
-                team=team,
-                assignee=assignee,
-                tier=tier,
-                watchers=watchers,
-                parent=parent,
-                attachments=attachments,
-                event_data=event_data,
-                intake_team=intake_team,
-            )
-            if idempotency_key is not None:
-                IdempotencyKey.objects.create(user=actor, key=idempotency_key, ticket=ticket)
-    except IntegrityError:
-        # Another request with the same key committed first: answer with its ticket.
-        if idempotency_key is not None and (seen := _replayed(actor, idempotency_key)):
-            return Created(seen, created=False)
-        raise
-    return Created(ticket)
-
-
-def _replayed(actor: User, key: str) -> Ticket | None:
-    row = IdempotencyKey.objects.filter(user=actor, key=key).select_related("ticket").first()
-    return row.ticket if row else None
+    attachments = list(attachments)  # read twice with a key: for its fingerprint, then stored
+    fields: dict[str, Any] = {
+        "subject": subject,
+        "organization": organization,
+        "requester": requester,
+        "description": description,
+        "type": type,
+        "priority": priority,
+        "channel": channel,
+        "site": site,
+        "team": team,
+        "assignee": assignee,
+        "tier": tier,
+        "watchers": list(watchers),
+        "parent": parent,
+        "attachments": attachments,
+        "event_data": event_data,
+        "intake_team": intake_team,
+    }
+    done = idempotency.once(
+        actor=actor,
+        key=idempotency_key,
+        action="create",
+        ticket=None,
+        fields=fields,
+        run=lambda: _create(actor=actor, **fields),
+    )
+    return Created(done.result, created=not done.replayed)
 
 
 def _create(

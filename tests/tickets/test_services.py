@@ -151,7 +151,7 @@ def test_idempotency_key_replays_the_first_ticket(alice, carol):
         actor=alice, requester=carol, subject="Printer jam", idempotency_key="req-1"
     )
     again = services.create_ticket(
-        actor=alice, requester=carol, subject="Printer jam (retry)", idempotency_key=" req-1 "
+        actor=alice, requester=carol, subject="Printer jam", idempotency_key=" req-1 "
     )
     assert first.created is True
     assert again.created is False
@@ -187,9 +187,7 @@ def test_failed_create_does_not_burn_the_key(alice, carol):
 def test_concurrent_retries_with_one_key_make_one_ticket(carol):
     results, errors = in_threads(
         8,
-        lambda i: services.create_ticket(
-            actor=carol, subject=f"Retry {i}", idempotency_key="retry-key"
-        ),
+        lambda i: services.create_ticket(actor=carol, subject="Retry", idempotency_key="retry-key"),
     )
     assert errors == []
     assert Ticket.objects.count() == 1
