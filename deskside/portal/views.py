@@ -11,6 +11,7 @@ Guarantees:
 - Times are shown in the customer's own time zone (`user.timezone`, UTC when unknown).
 """
 
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import wraps
@@ -35,7 +36,7 @@ from deskside.portal.forms import (
     status_words,
 )
 from deskside.tickets import services
-from deskside.tickets.exceptions import TicketError
+from deskside.tickets.exceptions import IdempotencyConflict, TicketError
 from deskside.tickets.models import (
     OPEN_STATUSES,
     Attachment,
@@ -173,18 +174,26 @@ def new_request(request: HttpRequest) -> HttpResponse:
     form = RequestForm(request.POST, request.FILES, user=user)
     if form.is_valid():
         data = form.cleaned_data
+        fields = {
+            "channel": Channel.WEB,
+            "subject": data["subject"],
+            "description": data["description"],
+            "type": data["type"],
+            "priority": data["priority"],
+            "site": data["site"],
+            "attachments": data["attachments"],
+        }
+        key = data["request_key"] or None
         try:
-            result = services.create_ticket(
-                actor=user,
-                channel=Channel.WEB,
-                subject=data["subject"],
-                description=data["description"],
-                type=data["type"],
-                priority=data["priority"],
-                site=data["site"],
-                attachments=data["attachments"],
-                idempotency_key=data["request_key"] or None,
-            )
+            try:
+                result = services.create_ticket(actor=user, idempotency_key=key, **fields)
+            except IdempotencyConflict:
+                # The form's key already opened a ticket with other words: the customer went
+                # back after sending, changed the text and sent it again, meaning a new request.
+                # Its key is the form's key and what it says, so sending *that* twice still
+                # opens one ticket.
+                key = _edited_key(key, fields)
+                result = services.create_ticket(actor=user, idempotency_key=key, **fields)
         except TicketError as error:
             form.add_service_error(error)
         else:
@@ -202,6 +211,16 @@ def new_request(request: HttpRequest) -> HttpResponse:
         {"form": form, "files_dropped": bool(request.FILES)},
         status=422,
     )
+
+
+def _edited_key(key: str, fields: dict) -> str:
+    """The key of a form sent again with other content: the form's key and a digest of what
+    the form says (files by name and size), within the 200 characters a key may have."""
+    said = [
+        str(fields[name]) for name in ("subject", "description", "type", "priority", "site")
+    ] + [f"{f.name}:{f.size}" for f in fields["attachments"] or []]
+    digest = hashlib.sha256("\x00".join(said).encode()).hexdigest()[:32]
+    return f"{key[:160]}/{digest}"
 
 
 # -- one ticket --------------------------------------------------------------------------------

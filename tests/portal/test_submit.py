@@ -121,6 +121,21 @@ def test_double_submit_opens_one_ticket(as_user, carol):
     assert Ticket.objects.count() == 2
 
 
+def test_a_form_sent_again_with_other_words_is_a_new_request(as_user, carol):
+    """Back after sending, the text changed, sent again: the same form key with other content
+    is a new request (no 409 for a customer), and sending that twice still opens one."""
+    client = as_user(carol)
+    key = client.get(NEW).context["form"].initial["request_key"]
+    first = client.post(NEW, form_data(request_key=key))
+    edited = form_data(request_key=key, description="It also fails on my phone.")
+    second = client.post(NEW, edited)
+    again = client.post(NEW, edited)
+    assert first.status_code == second.status_code == again.status_code == 302
+    assert Ticket.objects.count() == 2
+    assert first["Location"] != second["Location"] == again["Location"]
+    assert Ticket.objects.filter(description="It also fails on my phone.").count() == 1
+
+
 def test_service_error_becomes_a_form_error(as_user, carol, settings):
     settings.DESKSIDE_MAX_ATTACHMENT_BYTES = 10
     response = as_user(carol).post(
