@@ -11,7 +11,7 @@ from django.core.files.uploadedfile import UploadedFile
 from deskside.accounts.models import User
 from deskside.core import clock
 from deskside.tickets import deadlines
-from deskside.tickets.exceptions import InvalidInput
+from deskside.tickets.exceptions import InvalidInput, StorageUnavailable
 from deskside.tickets.models import Attachment, EventKind, Ticket, TicketEvent, TicketSearch
 
 
@@ -74,6 +74,9 @@ def store_attachments(
     *,
     public: bool,
 ) -> list[Attachment]:
+    """Store `files` on `event`. Raises InvalidInput for a file over the size limit and
+    StorageUnavailable when a file cannot be written (a full disk); either way no file of this
+    call is left on disk, and the caller's transaction rolls back the rows."""
     limit = settings.DESKSIDE_MAX_ATTACHMENT_BYTES
     files = list(files)
     # Check every size before storing any file: a refused upload must leave no file behind.
@@ -84,21 +87,39 @@ def store_attachments(
                 f"{limit / 2**20:.0f} MB",
                 field="attachments",
             )
-    saved = []
-    for upload in files:
-        name = (upload.name or "attachment").replace("/", "_").replace("\\", "_")[-255:]
-        attachment = Attachment(
-            ticket=ticket,
-            event=event,
-            filename=name,
-            size=upload.size,
-            is_public=public,
-            content_type=(getattr(upload, "content_type", None) or "application/octet-stream")[
-                :100
-            ],
-            uploaded_by=actor,
-        )
-        attachment.file.save(name, upload, save=False)
-        attachment.save()
-        saved.append(attachment)
+    saved: list[Attachment] = []
+    try:
+        for upload in files:
+            # (one at a time, not extend: `saved` must hold what was written before a failure)
+            saved.append(_store(actor, ticket, event, upload, public=public))  # noqa: PERF401
+    except BaseException as exc:
+        # The caller's transaction rolls back: take the files written so far with it. (Each
+        # file is whole or absent already: deskside.core.files.)
+        for attachment in saved:
+            attachment.file.delete(save=False)
+        if isinstance(exc, OSError):
+            raise StorageUnavailable.of(exc, field="attachments") from exc
+        raise
     return saved
+
+
+def _store(
+    actor: User, ticket: Ticket, event: TicketEvent, upload: UploadedFile, *, public: bool
+) -> Attachment:
+    name = (upload.name or "attachment").replace("/", "_").replace("\\", "_")[-255:]
+    attachment = Attachment(
+        ticket=ticket,
+        event=event,
+        filename=name,
+        size=upload.size,
+        is_public=public,
+        content_type=(getattr(upload, "content_type", None) or "application/octet-stream")[:100],
+        uploaded_by=actor,
+    )
+    attachment.file.save(name, upload, save=False)
+    try:
+        attachment.save()
+    except BaseException:
+        attachment.file.delete(save=False)
+        raise
+    return attachment
