@@ -14,6 +14,9 @@ bytes (a mail original named by its SHA-256): a file already there counts only w
 and hash match; anything else (a 0-byte or cut file an older version or a crash left) is
 treated as absent and rewritten.
 
+`removed_on_error()` wraps a transaction: the files saved inside it are deleted again when it
+ends with an exception, so that a rollback does not leave files that no row refers to.
+
 A crash between the temporary file's creation and the rename can leave a `.<name>.*.part`
 file beside it: never under a name that anything refers to, safe to delete at any time.
 """
@@ -21,7 +24,8 @@ file beside it: never under a name that anything refers to, safe to delete at an
 import contextlib
 import hashlib
 import os
-from collections.abc import Iterable
+import threading
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from django.core.files.base import ContentFile, File
@@ -29,6 +33,7 @@ from django.core.files.storage import FileSystemStorage, Storage, default_storag
 from django.utils.deconstruct import deconstructible
 
 PART_SUFFIX = ".part"
+_blocks = threading.local()  # the open `removed_on_error` blocks of this thread
 
 
 def write(
@@ -137,7 +142,10 @@ class DurableStorage(FileSystemStorage):
             else:
                 break
         self._ensure_location_group_id(full_path)
-        return os.path.relpath(full_path, self.location).replace("\\", "/")
+        name = os.path.relpath(full_path, self.location).replace("\\", "/")
+        for written in getattr(_blocks, "stack", ()):
+            written.append((self, name))
+        return name
 
     def overwrite(self, name: str, content: File) -> str:
         """Write `content` under exactly `name`, replacing what is there in one step."""
@@ -148,6 +156,25 @@ class DurableStorage(FileSystemStorage):
             mode=self.file_permissions_mode or 0o644,
         )
         return name
+
+
+@contextlib.contextmanager
+def removed_on_error() -> Iterator[None]:
+    """Delete the files saved through DurableStorage inside this block (in this thread) when
+    the block ends with an exception, then let the exception go on. Put it outside a
+    transaction (`with removed_on_error(), transaction.atomic():`) so that the files go with
+    the rows that the rollback took."""
+    stack = _blocks.__dict__.setdefault("stack", [])
+    written: list[tuple[Storage, str]] = []
+    stack.append(written)
+    try:
+        yield
+    except BaseException:
+        for storage, name in reversed(written):
+            storage.delete(name)
+        raise
+    finally:
+        stack.pop()  # (blocks nest: this one is the last)
 
 
 def sha256(name: str, storage: Storage | None = None) -> str:

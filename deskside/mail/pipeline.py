@@ -49,7 +49,7 @@ from django.db import IntegrityError, InterfaceError, OperationalError, transact
 from deskside.accounts import services as accounts
 from deskside.accounts.models import Organization, Team, User
 from deskside.core import clock
-from deskside.core.files import keep
+from deskside.core.files import keep, removed_on_error
 from deskside.mail import outbound, replies
 from deskside.mail.addresses import directory
 from deskside.mail.models import (
@@ -223,7 +223,8 @@ def receive(
     )
     _describe(message, parsed)
     try:
-        with transaction.atomic():
+        # (a rollback takes the attachment files with the rows: removed_on_error)
+        with removed_on_error(), transaction.atomic():
             _act(message, parsed, policy)  # inserts the message row last (`_finish`)
     except (OperationalError, InterfaceError):
         raise  # the database is unavailable or busy: the caller keeps the message and retries
@@ -248,7 +249,7 @@ def reprocess(message: InboundMessage, *, actor: User, policy: Policy | None = N
         raw = fh.read()
     parsed = parse(raw, envelope_from=message.envelope_from)
     try:
-        with transaction.atomic():
+        with removed_on_error(), transaction.atomic():
             message = InboundMessage.objects.select_for_update().get(pk=message.pk)
             if message.outcome != Outcome.QUARANTINED:
                 return Result(message.outcome, message, message.ticket)

@@ -23,6 +23,7 @@ from django.db import IntegrityError, transaction
 from deskside.accounts.models import Organization, Site, Team, Tier, User
 from deskside.accounts.queries import served_organization_ids
 from deskside.core import clock
+from deskside.core.files import removed_on_error
 from deskside.tickets import deadlines
 from deskside.tickets.exceptions import InvalidInput, InvalidTransition, NotAllowed
 from deskside.tickets.models import (
@@ -108,7 +109,7 @@ def create_ticket(
         if (seen := _replayed(actor, idempotency_key)) is not None:
             return Created(seen, created=False)
     try:
-        with transaction.atomic():
+        with removed_on_error(), transaction.atomic():  # a rollback takes its files too
             ticket = _create(
                 actor=actor,
                 subject=subject,

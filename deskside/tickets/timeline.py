@@ -10,6 +10,7 @@ from django.core.files.uploadedfile import UploadedFile
 
 from deskside.accounts.models import User
 from deskside.core import clock
+from deskside.core.files import removed_on_error
 from deskside.tickets import deadlines
 from deskside.tickets.exceptions import InvalidInput, StorageUnavailable
 from deskside.tickets.models import Attachment, EventKind, Ticket, TicketEvent, TicketSearch
@@ -87,20 +88,13 @@ def store_attachments(
                 f"{limit / 2**20:.0f} MB",
                 field="attachments",
             )
-    saved: list[Attachment] = []
     try:
-        for upload in files:
-            # (one at a time, not extend: `saved` must hold what was written before a failure)
-            saved.append(_store(actor, ticket, event, upload, public=public))  # noqa: PERF401
-    except BaseException as exc:
-        # The caller's transaction rolls back: take the files written so far with it. (Each
-        # file is whole or absent already: deskside.core.files.)
-        for attachment in saved:
-            attachment.file.delete(save=False)
-        if isinstance(exc, OSError):
-            raise StorageUnavailable.of(exc, field="attachments") from exc
-        raise
-    return saved
+        # On a failure the caller's transaction rolls back the rows: the files written so far
+        # go with them (each file is whole or absent already: deskside.core.files).
+        with removed_on_error():
+            return [_store(actor, ticket, event, upload, public=public) for upload in files]
+    except OSError as exc:
+        raise StorageUnavailable.of(exc, field="attachments") from exc
 
 
 def _store(
@@ -117,9 +111,5 @@ def _store(
         uploaded_by=actor,
     )
     attachment.file.save(name, upload, save=False)
-    try:
-        attachment.save()
-    except BaseException:
-        attachment.file.delete(save=False)
-        raise
+    attachment.save()
     return attachment

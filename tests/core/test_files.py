@@ -104,3 +104,19 @@ def test_keep_leaves_an_intact_file_alone(tmp_path, monkeypatch):
     files.keep(name, data, digest=hashlib.sha256(data).hexdigest(), storage=storage)
 
     assert (tmp_path / name).read_bytes() == data
+
+
+def test_removed_on_error_deletes_what_was_saved_inside_it_nested_too(tmp_path):
+    storage = DurableStorage(location=tmp_path)
+    kept = storage.save("kept.txt", ContentFile(b"before"))
+
+    with pytest.raises(RuntimeError), files.removed_on_error():
+        storage.save("outer.txt", ContentFile(b"1"))
+        with files.removed_on_error():
+            storage.save("inner.txt", ContentFile(b"2"))  # its block ended well ...
+        raise RuntimeError("... but the outer one fails")
+
+    assert sorted(os.listdir(tmp_path)) == [kept]
+    with files.removed_on_error():
+        done = storage.save("done.txt", ContentFile(b"3"))
+    assert sorted(os.listdir(tmp_path)) == [done, kept]

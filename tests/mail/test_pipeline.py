@@ -109,6 +109,29 @@ def test_a_duplicate_mends_an_original_of_the_wrong_size_or_hash(carol, policy, 
         assert stored.read_bytes() == raw
 
 
+def test_a_message_held_after_its_ticket_was_opened_leaves_no_attachment_file(
+    carol, policy, settings, tmp_path, monkeypatch
+):
+    settings.MEDIA_ROOT = tmp_path
+    msg = EmailMessage()
+    msg["From"], msg["Subject"], msg["Message-ID"] = "carol@acme.example", "Scan", "<s@acme>"
+    msg.set_content("Attached.\n")
+    msg.add_attachment(b"%PDF-1.7", maintype="application", subtype="pdf", filename="scan.pdf")
+
+    def fail(*args):
+        raise RuntimeError("a bug after the ticket was opened")
+
+    monkeypatch.setattr(pipeline, "_notes", fail)
+
+    result = receive(msg.as_bytes(), source="smtp", policy=policy)
+
+    assert result.outcome == Outcome.QUARANTINED
+    assert not Ticket.objects.exists()
+    assert [p.relative_to(tmp_path).parts[0] for p in tmp_path.rglob("*") if p.is_file()] == [
+        "mail"  # the original only: the attachment went with the rolled-back ticket
+    ]
+
+
 def test_reply_joins_its_ticket_by_in_reply_to_with_quote_stripped(carol, policy):
     ticket = receive(raw_mail(), source="import", policy=policy).ticket
     body = (
