@@ -148,7 +148,8 @@ class DurableStorage(FileSystemStorage):
         return name
 
     def overwrite(self, name: str, content: File) -> str:
-        """Write `content` under exactly `name`, replacing what is there in one step."""
+        """Write `content` under exactly `name`, replacing what is there in one step. Not
+        undone by `removed_on_error`: a content-addressed file may be another row's as well."""
         write(
             self.path(name),
             content.chunks(),
