@@ -30,7 +30,7 @@ from django.test import Client
 
 from deskside.accounts import services as accounts
 from deskside.accounts.models import Tier
-from deskside.mail import smtpd
+from deskside.mail import importer, smtpd
 from deskside.mail.models import InboundMessage, Mailbox, Outcome
 from deskside.mail.pipeline import Policy, receive
 from deskside.tickets.models import Attachment, EventKind, Ticket, TicketEvent
@@ -232,6 +232,38 @@ def test_an_attachment_that_does_not_fit_leaves_no_ticket_and_no_file(disk, caro
     assert_original_whole(result.message, media)
     attachment = result.ticket.attachments.get()
     assert (media / attachment.file.name).read_bytes() == scan
+    assert_nothing_partial(media)
+
+
+@pytest.mark.django_db
+def test_an_import_stopped_by_a_full_disk_keeps_no_row_and_no_attachment(
+    disk, carol, acme, settings, tmp_path
+):
+    media = Path(settings.MEDIA_ROOT)
+    folder = tmp_path / "export"
+    folder.mkdir()
+    small, big = os.urandom(20_000), os.urandom(400_000)
+    first = mail(message_id="<one@acme.example>", files={"a.bin": small}).as_bytes()
+    second = mail(message_id="<two@acme.example>", files={"b.bin": big}).as_bytes()
+    (folder / "1.eml").write_bytes(first)
+    (folder / "2.eml").write_bytes(second)
+    policy = Policy(organization=acme, unknown_senders="create", notify=False)
+    disk.leave(len(first) + len(small) + len(second) + 16 * 4096)  # b.bin does not fit
+
+    with pytest.raises(OSError):  # the command prints it and can be run again
+        importer.run([str(folder)], policy=policy, progress=False)
+
+    assert not InboundMessage.objects.exists() and not Ticket.objects.exists()
+    assert not Attachment.objects.exists()
+    assert {p.relative_to(media).parts[0] for p in stored_files(media)} == {"mail"}
+    assert_nothing_partial(media)  # a.bin went with its rolled-back batch
+
+    disk.free()
+    summary = importer.run([str(folder)], policy=policy, progress=False)
+
+    assert summary.counts[Outcome.CREATED] == 2
+    stored = {a.filename: (media / a.file.name).read_bytes() for a in Attachment.objects.all()}
+    assert stored == {"a.bin": small, "b.bin": big}
     assert_nothing_partial(media)
 
 
