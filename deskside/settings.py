@@ -161,7 +161,9 @@ STATIC_ROOT = DATA_DIR / "static"  # `deskside manage collectstatic` target; opt
 STATIC_ROOT.mkdir(exist_ok=True)  # WhiteNoise warns on every start when it is missing
 STATICFILES_DIRS = [BASE_DIR / "static"]  # deskside/static is not inside an installed app
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Files are written to a temporary name, fsynced, then renamed: a full disk never leaves
+    # a partial file (deskside.core.files).
+    "default": {"BACKEND": "deskside.core.files.DurableStorage"},
     # Static files are served by WhiteNoise straight from the installed package (no
     # collectstatic step needed to run), so `pip install` + `deskside demo` is enough.
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

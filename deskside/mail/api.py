@@ -10,7 +10,8 @@ Agents only: a customer's token gets 403. Every agent reads the messages of the 
 can see and the messages that made no ticket (quarantine, automatic mail); reprocessing,
 discarding and delivering need the admin role (`is_staff`). `/inbound` is for a system that
 hands mail over HTTP instead of SMTP: the same pipeline as `deskside smtpd`, the same answer
-for a message already received ("duplicate").
+for a message already received ("duplicate"); a message that cannot be stored now (a full
+disk) gets 507 (503 for another storage failure) with nothing recorded: send it again later.
 """
 
 from datetime import datetime
@@ -24,7 +25,7 @@ from deskside.accounts.models import User
 from deskside.core.pagination import paginate
 from deskside.mail import pipeline
 from deskside.mail.models import InboundMessage, Mailbox, OutboundMail, Outcome, Source
-from deskside.tickets.exceptions import InvalidInput, NotAllowed
+from deskside.tickets.exceptions import InvalidInput, NotAllowed, StorageUnavailable
 from deskside.tickets.queries import visible_tickets
 
 router = Router(tags=["mail"])
@@ -159,7 +160,10 @@ def inbound(request: HttpRequest, mailbox: str | None = None) -> dict[str, objec
         if box is None:
             raise InvalidInput(f"no mailbox named {mailbox!r}", field="mailbox")
         policy = pipeline.Policy.of(box)
-    result = pipeline.receive(raw, source=Source.API, policy=policy)
+    try:
+        result = pipeline.receive(raw, source=Source.API, policy=policy)
+    except OSError as exc:  # nothing was recorded: the caller may send it again later
+        raise StorageUnavailable.of(exc, field="body") from exc
     message = result.message
     if message is not None:
         message = InboundMessage.objects.select_related("mailbox", "ticket").get(pk=message.pk)

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from django.db import transaction
 
+from deskside.core.files import removed_on_error
 from deskside.mail.models import Outcome, Source
 from deskside.mail.pipeline import Policy, receive
 
@@ -159,7 +160,7 @@ def run(paths: list[str], *, policy: Policy, progress: bool = True) -> Summary:
             # One transaction per batch, each message in its own savepoint (receive's atomic
             # block nests): a failing message rolls back alone, and the database writes its
             # pages once per batch instead of once per message.
-            with transaction.atomic():
+            with removed_on_error(), transaction.atomic():  # (a rollback takes its files)
                 for item in batch:
                     _take(item, policy, summary)
             bar.update(len(batch))

@@ -7,7 +7,9 @@ import`).
 1. parses the message (`deskside.mail.parse`, which never raises) and computes its dedup key:
    the Message-ID, or the SHA-256 of the raw bytes for a message without one. A key seen
    before is a duplicate: nothing more happens.
-2. stores the raw bytes on disk (by content), then in one transaction records the message
+2. stores the raw bytes on disk (by content: `deskside.core.files.keep`, so a file already
+   there counts only with the right size and hash, and a full disk leaves no partial file),
+   then in one transaction records the message
    (`InboundMessage`) and acts on it:
    - our own mail coming back, and automatic mail (auto-replies, out-of-office, bounces,
      delivery and read reports, list traffic: `parse.automatic`) never open a ticket and are
@@ -41,14 +43,13 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, InterfaceError, OperationalError, transaction
 
 from deskside.accounts import services as accounts
 from deskside.accounts.models import Organization, Team, User
 from deskside.core import clock
+from deskside.core.files import keep, removed_on_error
 from deskside.mail import outbound, replies
 from deskside.mail.addresses import directory
 from deskside.mail.models import (
@@ -61,7 +62,7 @@ from deskside.mail.models import (
 )
 from deskside.mail.parse import ParsedMail, digest, parse
 from deskside.tickets import services as tickets
-from deskside.tickets.exceptions import TicketError
+from deskside.tickets.exceptions import StorageUnavailable, TicketError
 from deskside.tickets.models import (
     Channel,
     EventKind,
@@ -195,18 +196,20 @@ def receive(
 ) -> Result:
     """Take in one raw message (see the module docstring). Raises only when the message could
     not be kept: the database is unavailable or busy (OperationalError, InterfaceError) or the
-    raw bytes could not be written (OSError); the caller then keeps the message for a later
-    try (IMAP leaves it unmarked, smtpd answers 451). Every other failure is a quarantine."""
+    raw bytes or an attachment could not be written (OSError: a full disk); the caller then
+    keeps the message for a later try (IMAP leaves it unmarked, smtpd answers 451) and nothing
+    of it is recorded. Every other failure is a quarantine."""
     policy = policy or Policy()
     sha = digest(raw)
     parsed = parse(raw, envelope_from=envelope_from)
     key = dedup_key(parsed, sha)
     if InboundMessage.objects.filter(dedup_key=key).exists():  # (cheaper than loading it)
         seen = InboundMessage.objects.select_related("ticket").get(dedup_key=key)
+        if seen.digest == sha:  # the same bytes again: mend an original a crash left cut short
+            keep(seen.raw.name, raw, digest=sha)
         return Result(DUPLICATE, seen, seen.ticket)
     path = raw_path(sha)
-    if not default_storage.exists(path):
-        default_storage.save(path, ContentFile(raw))
+    keep(path, raw, digest=sha)
     message = InboundMessage(
         mailbox=policy.mailbox,
         source=source,
@@ -220,10 +223,13 @@ def receive(
     )
     _describe(message, parsed)
     try:
-        with transaction.atomic():
+        # (a rollback takes the attachment files with the rows: removed_on_error)
+        with removed_on_error(), transaction.atomic():
             _act(message, parsed, policy)  # inserts the message row last (`_finish`)
     except (OperationalError, InterfaceError):
         raise  # the database is unavailable or busy: the caller keeps the message and retries
+    except StorageUnavailable as exc:  # an attachment did not fit on the disk: the same
+        raise OSError(exc.errno, exc.message) from exc
     except IntegrityError as exc:
         seen = InboundMessage.objects.filter(dedup_key=key).first()
         if seen is not None:  # the same message, received at this moment elsewhere
@@ -243,7 +249,7 @@ def reprocess(message: InboundMessage, *, actor: User, policy: Policy | None = N
         raw = fh.read()
     parsed = parse(raw, envelope_from=message.envelope_from)
     try:
-        with transaction.atomic():
+        with removed_on_error(), transaction.atomic():
             message = InboundMessage.objects.select_for_update().get(pk=message.pk)
             if message.outcome != Outcome.QUARANTINED:
                 return Result(message.outcome, message, message.ticket)
@@ -516,6 +522,8 @@ def _open(
             event_data=data,
             intake_team=policy.team,
         ).ticket
+    except StorageUnavailable:
+        raise  # not the message's fault: the caller keeps it and tries again
     except TicketError as exc:
         raise Held("refused", f"the ticket could not be opened: {exc}") from exc
     if earlier is not None:

@@ -1,4 +1,9 @@
-"""Errors raised by ticket services. Adapters map them to 4xx bodies, form errors, exit 2."""
+"""Errors raised by ticket services. Adapters map them to 4xx bodies (507/503 when a file
+cannot be stored), form errors, exit 2."""
+
+import errno as errnos
+
+FULL = (errnos.ENOSPC, errnos.EDQUOT)  # no room: 507 Insufficient Storage
 
 
 class TicketError(Exception):
@@ -34,3 +39,27 @@ class IdempotencyConflict(TicketError):
     """An idempotency key sent again with a different request than the one it was used for."""
 
     status_code = 409
+
+
+class StorageUnavailable(TicketError):
+    """A file could not be stored (the disk is full, a quota is reached, the volume failed):
+    nothing of the request was kept, and the same request may succeed later. 507 Insufficient
+    Storage for a full disk or quota, 503 for any other storage failure."""
+
+    status_code = 503
+
+    def __init__(self, message: str, *, field: str | None = None, errno: int | None = None):
+        super().__init__(message, field=field)
+        self.errno = errno
+        if errno in FULL:
+            self.status_code = 507
+
+    @classmethod
+    def of(cls, exc: OSError, *, field: str) -> "StorageUnavailable":
+        if exc.errno in FULL:
+            message = "the server's disk is full"
+        else:
+            message = f"the server could not store the file ({exc.strerror or exc})"
+        return cls(
+            f"{message}; nothing was saved, please try again later", field=field, errno=exc.errno
+        )

@@ -23,6 +23,7 @@ from django.db import transaction
 from deskside.accounts.models import Organization, Site, Team, Tier, User
 from deskside.accounts.queries import served_organization_ids
 from deskside.core import clock
+from deskside.core.files import removed_on_error
 from deskside.tickets import deadlines, idempotency
 from deskside.tickets.exceptions import InvalidInput, InvalidTransition, NotAllowed
 from deskside.tickets.models import (
@@ -120,14 +121,15 @@ def create_ticket(
         "event_data": event_data,
         "intake_team": intake_team,
     }
-    done = idempotency.once(
-        actor=actor,
-        key=idempotency_key,
-        action="create",
-        ticket=None,
-        fields=fields,
-        run=lambda: _create(actor=actor, **fields),
-    )
+    with removed_on_error():  # a rollback takes the files it stored too
+        done = idempotency.once(
+            actor=actor,
+            key=idempotency_key,
+            action="create",
+            ticket=None,
+            fields=fields,
+            run=lambda: _create(actor=actor, **fields),
+        )
     return Created(done.result, created=not done.replayed)
 
 

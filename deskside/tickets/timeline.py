@@ -10,8 +10,9 @@ from django.core.files.uploadedfile import UploadedFile
 
 from deskside.accounts.models import User
 from deskside.core import clock
+from deskside.core.files import removed_on_error
 from deskside.tickets import deadlines
-from deskside.tickets.exceptions import InvalidInput
+from deskside.tickets.exceptions import InvalidInput, StorageUnavailable
 from deskside.tickets.models import Attachment, EventKind, Ticket, TicketEvent, TicketSearch
 
 
@@ -74,6 +75,9 @@ def store_attachments(
     *,
     public: bool,
 ) -> list[Attachment]:
+    """Store `files` on `event`. Raises InvalidInput for a file over the size limit and
+    StorageUnavailable when a file cannot be written (a full disk); either way no file of this
+    call is left on disk, and the caller's transaction rolls back the rows."""
     limit = settings.DESKSIDE_MAX_ATTACHMENT_BYTES
     files = list(files)
     # Check every size before storing any file: a refused upload must leave no file behind.
@@ -84,21 +88,28 @@ def store_attachments(
                 f"{limit / 2**20:.0f} MB",
                 field="attachments",
             )
-    saved = []
-    for upload in files:
-        name = (upload.name or "attachment").replace("/", "_").replace("\\", "_")[-255:]
-        attachment = Attachment(
-            ticket=ticket,
-            event=event,
-            filename=name,
-            size=upload.size,
-            is_public=public,
-            content_type=(getattr(upload, "content_type", None) or "application/octet-stream")[
-                :100
-            ],
-            uploaded_by=actor,
-        )
-        attachment.file.save(name, upload, save=False)
-        attachment.save()
-        saved.append(attachment)
-    return saved
+    try:
+        # On a failure the caller's transaction rolls back the rows: the files written so far
+        # go with them (each file is whole or absent already: deskside.core.files).
+        with removed_on_error():
+            return [_store(actor, ticket, event, upload, public=public) for upload in files]
+    except OSError as exc:
+        raise StorageUnavailable.of(exc, field="attachments") from exc
+
+
+def _store(
+    actor: User, ticket: Ticket, event: TicketEvent, upload: UploadedFile, *, public: bool
+) -> Attachment:
+    name = (upload.name or "attachment").replace("/", "_").replace("\\", "_")[-255:]
+    attachment = Attachment(
+        ticket=ticket,
+        event=event,
+        filename=name,
+        size=upload.size,
+        is_public=public,
+        content_type=(getattr(upload, "content_type", None) or "application/octet-stream")[:100],
+        uploaded_by=actor,
+    )
+    attachment.file.save(name, upload, save=False)
+    attachment.save()
+    return attachment

@@ -11,7 +11,8 @@ from deskside.accounts import services as accounts
 from deskside.accounts.models import User
 from deskside.core import clock
 from deskside.mail import outbound, pipeline
-from deskside.mail.models import InboundMessage, MessageRef, OutboundMail, Outcome
+from deskside.mail.models import InboundMessage, MessageRef, OutboundMail, Outcome, raw_path
+from deskside.mail.parse import digest
 from deskside.mail.pipeline import DUPLICATE, Policy, receive
 from deskside.tickets import services as tickets
 from deskside.tickets.models import Channel, EventKind, Status, Ticket
@@ -76,6 +77,59 @@ def test_a_message_without_message_id_is_deduplicated_by_its_bytes(carol, policy
     assert receive(raw, source="import", policy=policy).outcome == DUPLICATE
     other = raw_mail(message_id=None, body="Another problem.\n")
     assert receive(other, source="import", policy=policy).outcome == Outcome.CREATED
+
+
+def test_an_original_cut_short_by_a_full_disk_is_written_again(carol, policy, settings, tmp_path):
+    """Issue 11: smtpd answered 451 on a full disk but left a 0-byte file where the original
+    goes; the retry took it for the stored original and kept it empty."""
+    settings.MEDIA_ROOT = tmp_path
+    raw = raw_mail()
+    path = tmp_path / raw_path(digest(raw))
+    path.parent.mkdir(parents=True)
+    path.write_bytes(b"")
+
+    result = receive(raw, source="smtp", policy=policy)
+
+    assert result.outcome == Outcome.CREATED
+    assert result.message.raw.name == raw_path(digest(raw))
+    assert path.read_bytes() == raw
+
+
+def test_a_duplicate_mends_an_original_of_the_wrong_size_or_hash(carol, policy, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    raw = raw_mail()
+    first = receive(raw, source="smtp", policy=policy)
+    stored = tmp_path / first.message.raw.name
+    for damaged in (raw[:100], raw[:-1] + b"?"):
+        stored.write_bytes(damaged)
+
+        again = receive(raw, source="smtp", policy=policy)
+
+        assert again.outcome == DUPLICATE
+        assert stored.read_bytes() == raw
+
+
+def test_a_message_held_after_its_ticket_was_opened_leaves_no_attachment_file(
+    carol, policy, settings, tmp_path, monkeypatch
+):
+    settings.MEDIA_ROOT = tmp_path
+    msg = EmailMessage()
+    msg["From"], msg["Subject"], msg["Message-ID"] = "carol@acme.example", "Scan", "<s@acme>"
+    msg.set_content("Attached.\n")
+    msg.add_attachment(b"%PDF-1.7", maintype="application", subtype="pdf", filename="scan.pdf")
+
+    def fail(*args):
+        raise RuntimeError("a bug after the ticket was opened")
+
+    monkeypatch.setattr(pipeline, "_notes", fail)
+
+    result = receive(msg.as_bytes(), source="smtp", policy=policy)
+
+    assert result.outcome == Outcome.QUARANTINED
+    assert not Ticket.objects.exists()
+    assert [p.relative_to(tmp_path).parts[0] for p in tmp_path.rglob("*") if p.is_file()] == [
+        "mail"  # the original only: the attachment went with the rolled-back ticket
+    ]
 
 
 def test_reply_joins_its_ticket_by_in_reply_to_with_quote_stripped(carol, policy):

@@ -26,6 +26,7 @@ from deskside.tickets.models import (
     Status,
     Ticket,
     TicketEvent,
+    TicketSearch,
     parse_number,
 )
 from deskside.tickets.queries import attachment_for, visible_tickets
@@ -460,6 +461,21 @@ def test_attachment_size_limit(settings, media, alice, carol, acme_ticket):
         actor=alice, ticket=acme_ticket, files=[upload(content=b"x" * 10)]
     )
     assert len(exact) == 1
+
+
+def test_a_create_that_rolls_back_leaves_no_file(media, carol, monkeypatch):
+    def fail(**kwargs):
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(TicketSearch.objects, "create", fail)  # after the files are written
+
+    with pytest.raises(RuntimeError):
+        services.create_ticket(
+            actor=carol, subject="Scanner", attachments=[upload("a.pdf", b"%PDF-1.7")]
+        )
+
+    assert not Ticket.objects.filter(subject="Scanner").exists()
+    assert [p for p in Path(media).rglob("*") if p.is_file()] == []
 
 
 def test_attachments_are_stored_under_media_root(media, alice, carol, acme_ticket):
