@@ -76,8 +76,8 @@ def _integration(request: HttpRequest, kind: str) -> Integration | HttpResponse:
     if integration.kind != kind:
         return _json(
             {
-                "detail": f"this token belongs to a {integration.get_kind_display()} "
-                f"integration; post to /api/v1/integrations/{integration.kind}",
+                "detail": f"this token is for the {integration.get_kind_display()} "
+                f"endpoint: post to /api/v1/integrations/{integration.kind}",
                 "field": "Authorization",
             },
             403,

@@ -90,7 +90,9 @@ class Integration(models.Model):
         Team, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     flood_threshold = models.PositiveIntegerField(
-        default=20, help_text="New alerts within the window above which they are grouped."
+        default=20,
+        help_text="The most new alerts within the window that open tickets of their own; "
+        "further new alerts are grouped onto one storm ticket. 0: never group.",
     )
     flood_window_minutes = models.PositiveIntegerField(default=5)
     service_user = models.OneToOneField(

@@ -370,18 +370,27 @@ def _window_for(organization: Organization, labels: dict[str, Any]) -> Maintenan
 
 
 def _in_storm(integration: Integration, alert: Alert) -> bool:
-    """More than `flood_threshold` new alerts of this integration within its window (the
-    alert itself not counted) means a storm: group instead of opening tickets."""
+    """Whether a new alert belongs to a storm: `flood_threshold` is the most new alerts of
+    the integration that open tickets of their own within the flood window; the next one
+    (this alert, when at least `flood_threshold` others are already new within the window)
+    is grouped. Suppressed alerts do not count; 0 turns grouping off.
+
+    Race-free: the integration's row is locked before counting, so concurrent first alerts
+    decide one after the other and each count sees the alerts committed before it (without
+    the lock, PostgreSQL's READ COMMITTED let racing requests all count too few and open
+    more tickets than the threshold). The lock is held to the end of the caller's
+    transaction, which also writes the alert; repeats never come here."""
     if not integration.flood_threshold:
         return False
+    Integration.objects.select_for_update().filter(pk=integration.pk).values_list("pk").first()
     since = alert.last_seen - timedelta(minutes=integration.flood_window_minutes)
-    recent = (
+    others = (
         Alert.objects.filter(integration=integration, first_seen__gte=since)
         .exclude(pk=alert.pk)
         .exclude(status=AlertStatus.SUPPRESSED)
         .count()
     )
-    return recent >= integration.flood_threshold
+    return others >= integration.flood_threshold
 
 
 def _ticket_or_storm(

@@ -463,7 +463,10 @@ def test_a_token_posted_to_the_other_kind_is_refused(acme_events):
     _, token = acme_events
     answer = intake(token).post(AM, am_payload(am_alert()))
     assert answer.status_code == 403
-    assert "/api/v1/integrations/events" in answer.json()["detail"]
+    assert answer.json()["detail"] == (
+        "this token is for the Events API (PagerDuty Events v2 shaped) endpoint: "
+        "post to /api/v1/integrations/events"
+    )
 
 
 def test_a_client_token_cannot_raise_alerts_for_another_client(acme_events, globex):

@@ -10,6 +10,7 @@ import pytest
 from django.db import connections
 
 from deskside.alerts import services as alerts
+from deskside.alerts import setup as alert_setup
 from deskside.alerts.models import Alert
 from deskside.alerts.payloads import TRIGGER, AlertEvent
 from deskside.tickets.models import Ticket
@@ -69,3 +70,23 @@ def test_racing_first_alerts_of_a_client_share_its_monitoring_contact(acme_event
     assert not errors, errors
     assert Ticket.objects.count() == 4
     assert Ticket.objects.values("requester").distinct().count() == 1
+
+
+def test_racing_new_alerts_open_no_more_tickets_than_the_storm_threshold(admin, acme):
+    """A flood of new alerts arriving at once: exactly `flood_threshold` of them open tickets
+    of their own, the rest are grouped onto one storm ticket, however the requests interleave
+    (each decision is taken with the integration's row locked)."""
+    integration, _ = alert_setup.create_integration(
+        actor=admin, name="RMM", kind="events", organization=acme, flood_threshold=4
+    )
+
+    def work(i: int):
+        event = AlertEvent(action=TRIGGER, dedup_key=f"k{i}", summary=f"Alert {i}")
+        return alerts.trigger(integration=integration, event=event, organization=acme)
+
+    results, errors = in_threads(10, work)
+    assert not errors, errors
+    outcomes = sorted(r.outcome for r in results)
+    assert outcomes == ["created"] * 4 + ["grouped"] * 6
+    assert len({r.ticket for r in results if r.outcome == "grouped"}) == 1
+    assert Ticket.objects.count() == 5
