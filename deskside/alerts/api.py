@@ -29,6 +29,8 @@ For agents (user bearer tokens; customers get 403):
     DELETE /integrations/{public_id}              one that never raised an alert (admins; 409)
     POST   /integrations/{public_id}/token        a new token (admins); the old one stops working
     GET    /integrations/{public_id}/intake-errors        what it sent that was refused
+                                                          (an MSP-wide one's: agents serving
+                                                          every client)
     DELETE /integrations/{public_id}/intake-errors        clear them (admins)
     DELETE /integrations/{public_id}/intake-errors/{id}   clear one (admins)
     GET    /maintenance-windows                   ?organization=&state=active|scheduled|ended
@@ -496,8 +498,9 @@ def regenerate_token(request: HttpRequest, public_id: str) -> dict[str, str]:
 def list_intake_errors(
     request: HttpRequest, public_id: str, params: Query[PageParams]
 ) -> dict[str, object]:
-    integration = _integration_or_404(_agent(request), public_id)
-    qs = queries.intake_errors(integration)
+    user = _agent(request)
+    integration = _integration_or_404(user, public_id)
+    qs = queries.intake_errors_visible_to(user, integration)
     return page_out(paginate(request, qs, page=params.page, limit=params.limit))
 
 
@@ -521,7 +524,7 @@ def clear_intake_errors(request: HttpRequest, public_id: str) -> Status[None]:
 def clear_intake_error(request: HttpRequest, public_id: str, error_id: str) -> Status[None]:
     user = _agent(request)
     integration = _integration_or_404(user, public_id)
-    if not queries.intake_errors(integration).filter(public_id=error_id).exists():
+    if not queries.intake_errors_visible_to(user, integration).filter(public_id=error_id).exists():
         raise Http404("no such intake error")
     alert_setup.clear_intake_errors(actor=user, integration=integration, public_id=error_id)
     return Status(204, None)

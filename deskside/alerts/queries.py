@@ -166,9 +166,21 @@ def with_suppressed_counts(qs: QuerySet[MaintenanceWindow]) -> QuerySet[Maintena
 
 
 def intake_errors(integration: Integration) -> QuerySet[IntakeError]:
-    """What the integration sent that was refused, latest first (visible to whoever sees the
-    integration)."""
+    """What the integration sent that was refused, latest first."""
     return IntakeError.objects.filter(integration=integration).order_by("-last_seen", "-pk")
+
+
+def may_see_intake_errors(user: User, integration: Integration) -> bool:
+    """Whoever sees a client's integration sees its refusals; those of an MSP-wide one (whose
+    samples may carry any client's alert) only an agent serving every client."""
+    if not user.is_authenticated or not user.is_active or not user.is_agent:
+        return False
+    return integration.organization_id is not None or served_organization_ids(user) is None
+
+
+def intake_errors_visible_to(user: User, integration: Integration) -> QuerySet[IntakeError]:
+    qs = intake_errors(integration)
+    return qs if may_see_intake_errors(user, integration) else qs.none()
 
 
 def with_intake_error_counts(qs: QuerySet[Integration]) -> QuerySet[Integration]:

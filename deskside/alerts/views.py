@@ -151,7 +151,7 @@ def _integration_page(
     status: int = 200,
 ) -> HttpResponse:
     base = _base_url(request)
-    errors = queries.intake_errors(integration) if integration else None
+    errors = queries.intake_errors_visible_to(request.user, integration) if integration else None
     return render(
         request,
         "alerts/integration.html",
@@ -164,6 +164,8 @@ def _integration_page(
             "can_edit": request.user.is_staff,
             "intake_errors": list(errors[:INTAKE_ERRORS_SHOWN]) if errors is not None else [],
             "intake_errors_total": errors.count() if errors is not None else 0,
+            "intake_errors_hidden": integration is not None
+            and not queries.may_see_intake_errors(request.user, integration),
         },
         status=status,
     )

@@ -288,6 +288,18 @@ def test_customers_and_agents_of_other_clients_see_no_intake_errors(acme_alertma
     assert IntakeError.objects.count() == 1
 
 
+def test_an_msp_wide_integrations_errors_are_for_agents_serving_every_client(refused, rita, client):
+    """Its samples may carry any client's alert: an agent serving only Globex sees the
+    integration but not its refusals."""
+    url = f"{API}/integrations/{refused.public_id}/intake-errors"
+    assert client_for(rita).get(url).json()["items"] == []
+    one = IntakeError.objects.first()
+    assert client_for(rita).delete(f"{url}/{one.public_id}").status_code == 404
+    client.force_login(rita)
+    page = client.get(reverse("alerts:integration", args=[refused.public_id])).content.decode()
+    assert "no client with the slug" not in page and "agents serving every client" in page
+
+
 @pytest.fixture
 def rita(msp, globex):
     user = accounts.create_user(
