@@ -19,6 +19,10 @@ as PagerDuty does); the new ticket's description names the previous one.
 
 Two requests racing to open the same key end as one alert: the partial unique constraint
 refuses the second insert, which is retried as an occurrence.
+
+An event that cannot be taken (malformed, an unknown client, another client's) is answered
+"rejected" and kept as an intake error of the integration (`record_rejection`); the other
+events of its request are taken all the same.
 """
 
 import hashlib
@@ -229,8 +233,9 @@ def _clean(text: str) -> str:
 def record_rejection(*, integration: Integration, rejection: Rejection) -> IntakeError | None:
     """Record a refused alert as an intake error of its integration: the one row for its
     (dedup key, field, reason) counts it again and keeps it as the latest sample, or a new row
-    is made. Race-free on both databases: the unique (integration, fingerprint) constraint
-    lets one insert win; a loser counts on the winner's row."""
+    is made (returned; None when it counted on an existing row). Race-free on both
+    databases: the unique (integration, fingerprint) constraint lets one insert win; a loser
+    counts on the winner's row."""
     dedup_key = _clean(rejection.dedup_key)[:255]
     field = _clean(rejection.field)[:255]
     reason = _clean(rejection.reason)[:1024]
