@@ -3,14 +3,20 @@
 Intake, for monitoring tools, authenticated by the integration's own token
 (`Authorization: Bearer dsa_…`), never a user's:
 
-    POST /integrations/alertmanager    Prometheus Alertmanager's webhook (JSON version 4)
-    POST /integrations/events          the events API (PagerDuty Events v2 shaped)
+    POST /integrations/alertmanager             Prometheus Alertmanager's webhook (JSON version 4)
+    POST /integrations/events                   the events API (PagerDuty Events v2 shaped)
+    POST /integrations/events/v2/enqueue        the same at PagerDuty's path, answered as
+                                                PagerDuty answers (202, or 400 for any refusal)
 
-Both answer 202 with the outcome of each alert (created ticket, appended occurrence,
-suppressed, grouped, acknowledged, resolved, ignored); 400/422 naming the field for a bad
-payload; 401 for an unknown, regenerated or deactivated token; 403 when a client's integration
-names another client; 422 for an unknown client slug on an MSP-wide integration. A refused
-request stores nothing.
+The events API also takes the token as `routing_key` in the body, as PagerDuty senders send
+it. All answer 202 with the outcome of each alert (created ticket, appended occurrence,
+suppressed, grouped, acknowledged, resolved, ignored, rejected); 400/422 naming the field for a
+bad document; 401 for an unknown, regenerated or deactivated token. One bad alert of an
+Alertmanager group (malformed, an unknown client slug, another client's label: 403/422 on
+its own) is answered "rejected" in the 202 and the rest of the group is taken, so Alertmanager
+does not re-post the group forever; a lone event so refused is answered 403/422. Every refusal
+after the token is known is kept as an intake error of the integration (its reason, count,
+first and last seen, a sample), listed on its page and under /intake-errors.
 
 For agents (user bearer tokens; customers get 403):
 
@@ -21,8 +27,12 @@ For agents (user bearer tokens; customers get 403):
     GET    /integrations/{public_id}
     PATCH  /integrations/{public_id}              change settings, deactivate (admins)
     DELETE /integrations/{public_id}              one that never raised an alert (admins; 409)
-    DELETE /integrations/{public_id}              one that never raised an alert (admins; 409)
     POST   /integrations/{public_id}/token        a new token (admins); the old one stops working
+    GET    /integrations/{public_id}/intake-errors        what it sent that was refused
+                                                          (an MSP-wide one's: agents serving
+                                                          every client)
+    DELETE /integrations/{public_id}/intake-errors        clear them (admins)
+    DELETE /integrations/{public_id}/intake-errors/{id}   clear one (admins)
     GET    /maintenance-windows                   ?organization=&state=active|scheduled|ended
     POST   /maintenance-windows                   plan one (agents serving the client)
     POST   /maintenance-windows/{public_id}/end   end it now
@@ -40,7 +50,7 @@ from deskside.accounts.models import Organization, Team, User
 from deskside.accounts.queries import organizations_visible_to
 from deskside.alerts import payloads, queries, services
 from deskside.alerts import setup as alert_setup
-from deskside.alerts.exceptions import AlertError, InvalidPayload, NotAllowed
+from deskside.alerts.exceptions import AlertError, InvalidPayload, NotAllowed, Unauthorized
 from deskside.alerts.models import Alert, Integration, MaintenanceWindow
 from deskside.core import clock
 from deskside.core.pagination import paginate
@@ -57,32 +67,61 @@ def _json(body: dict[str, Any], status: int) -> HttpResponse:
     return HttpResponse(json.dumps(body), status=status, content_type="application/json")
 
 
-def _error(exc: AlertError) -> HttpResponse:
-    return _json({"detail": exc.message, "field": exc.field}, exc.status_code)
+def _error(exc: AlertError, *, pagerduty: bool = False) -> HttpResponse:
+    return _refused(exc.message, exc.field, exc.status_code, pagerduty=pagerduty)
 
 
-def _integration(request: HttpRequest, kind: str) -> Integration | HttpResponse:
+def _refused(detail: str, field: str | None, status: int, *, pagerduty: bool) -> HttpResponse:
+    """Deskside's error body {"detail", "field"} with the error's status; on the PagerDuty
+    Events v2 path PagerDuty's own shape and status (400 for every refused event: the only
+    client error that API documents), with "detail" and "field" as well."""
+    body: dict[str, Any] = {"detail": detail, "field": field}
+    if not pagerduty:
+        return _json(body, status)
+    return _json(
+        {"status": "invalid event", "message": "Event object is invalid", "errors": [detail]}
+        | body,
+        400,
+    )
+
+
+def _bearer(request: HttpRequest) -> str:
     header = request.META.get("HTTP_AUTHORIZATION", "")  # not request.headers: hot path
-    raw = header[len(BEARER) :].strip() if header[: len(BEARER)].lower() == BEARER else ""
+    return header[len(BEARER) :].strip() if header[: len(BEARER)].lower() == BEARER else ""
+
+
+def _integration(raw: str, kind: str) -> Integration:
+    """The active integration of the token, for this endpoint's kind (Unauthorized, 401;
+    NotAllowed, 403, for a token of the other kind)."""
     integration = queries.integration_for_token(raw)
     if integration is None:
-        return _json(
-            {
-                "detail": "a valid integration token is required (Authorization: Bearer <token>)",
-                "field": "Authorization",
-            },
-            401,
+        raise Unauthorized(
+            "a valid integration token is required (Authorization: Bearer <token>"
+            + (", or routing_key in the body)" if kind == Integration.Kind.EVENTS else ")"),
+            field="Authorization",
         )
     if integration.kind != kind:
-        return _json(
-            {
-                "detail": f"this token belongs to a {integration.get_kind_display()} "
-                f"integration; post to /api/v1/integrations/{integration.kind}",
-                "field": "Authorization",
-            },
-            403,
+        raise NotAllowed(
+            f"this token is for the {integration.get_kind_display()} "
+            f"endpoint: post to /api/v1/integrations/{integration.kind}",
+            field="Authorization",
         )
     return integration
+
+
+def _record(integration: Integration, exc: AlertError, sample: Any, token: str) -> None:
+    """Keep a refused request as an intake error of its integration (without its token)."""
+    if isinstance(sample, bytes) and token:
+        sample = sample.replace(token.encode(), b"[token]")
+    services.record_rejection(
+        integration=integration,
+        rejection=payloads.Rejection(
+            reason=exc.message,
+            field=exc.field or "",
+            status_code=exc.status_code,
+            sample=sample,
+        ),
+    )
 
 
 @router.post(
@@ -94,17 +133,67 @@ def _integration(request: HttpRequest, kind: str) -> Integration | HttpResponse:
 def alertmanager_webhook(request: HttpRequest) -> HttpResponse:
     """Point an Alertmanager `webhook_configs` receiver here, with the integration's token in
     `http_config.authorization.credentials`. Firing alerts open (or count on) a ticket per
-    fingerprint; resolved ones follow the integration's resolve rule."""
-    integration = _integration(request, Integration.Kind.ALERTMANAGER)
-    if isinstance(integration, HttpResponse):
-        return integration
+    fingerprint; resolved ones follow the integration's resolve rule. A bad alert in the
+    group is answered "rejected" (and kept as an intake error) while the others are taken:
+    the answer is 202 unless the document itself is bad."""
+    token = _bearer(request)
+    try:
+        integration = _integration(token, Integration.Kind.ALERTMANAGER)
+    except AlertError as exc:
+        return _error(exc)
     try:
         data = payloads.load_json(request.body)
         events = payloads.parse_alertmanager(data, integration.organization_label)
+    except AlertError as exc:
+        _record(integration, exc, request.body, token)
+        return _error(exc)
+    try:
         outcomes = services.receive(integration=integration, events=events)
     except AlertError as exc:
         return _error(exc)
-    return _json({"status": "success", "alerts": [o.as_json() for o in outcomes]}, 202)
+    rejected = sum(o.outcome == "rejected" for o in outcomes)
+    return _json(
+        {
+            "status": "partial" if rejected else "success",
+            "rejected": rejected,
+            "alerts": [o.as_json() for o in outcomes],
+        },
+        202,
+    )
+
+
+def _events(request: HttpRequest, *, pagerduty: bool) -> HttpResponse:
+    token = _bearer(request)
+    data: dict[str, Any] | None = None
+    if not token:  # PagerDuty's way: the routing key in the body
+        try:
+            data = payloads.load_json(request.body)
+        except AlertError:
+            data = None
+        token = payloads.routing_key(data) if data is not None else ""
+    try:
+        integration = _integration(token, Integration.Kind.EVENTS)
+    except AlertError as exc:
+        return _error(exc, pagerduty=pagerduty)
+    try:
+        if data is None:
+            data = payloads.load_json(request.body)
+        event = payloads.parse_event(data)
+    except AlertError as exc:
+        _record(integration, exc, request.body if data is None else data, token)
+        return _error(exc, pagerduty=pagerduty)
+    try:
+        (outcome,) = services.receive(integration=integration, events=[event], index=False)
+    except AlertError as exc:
+        return _error(exc, pagerduty=pagerduty)
+    if outcome.outcome == "rejected":  # the intake recorded it
+        return _refused(
+            outcome.detail or "refused",
+            outcome.field,
+            outcome.status_code or 422,
+            pagerduty=pagerduty,
+        )
+    return _json({"status": "success", "message": "Event processed", **outcome.as_json()}, 202)
 
 
 @router.post(
@@ -116,16 +205,25 @@ def alertmanager_webhook(request: HttpRequest) -> HttpResponse:
 def events_api(request: HttpRequest) -> HttpResponse:
     """PagerDuty Events v2 shaped: `{"event_action": "trigger", "dedup_key": "...",
     "payload": {"summary", "source", "severity", "custom_details", "timestamp"},
-    "organization": "client-slug"}`. A trigger without a dedup_key gets one (in the answer)."""
-    integration = _integration(request, Integration.Kind.EVENTS)
-    if isinstance(integration, HttpResponse):
-        return integration
-    try:
-        event = payloads.parse_event(payloads.load_json(request.body))
-        (outcome,) = services.receive(integration=integration, events=[event])
-    except AlertError as exc:
-        return _error(exc)
-    return _json({"status": "success", "message": "Event processed", **outcome.as_json()}, 202)
+    "organization": "client-slug"}`, the token as a bearer header or as `routing_key` in the
+    body. A trigger without a dedup_key gets one (in the answer)."""
+    return _events(request, pagerduty=False)
+
+
+@router.post(
+    "/integrations/events/v2/enqueue",
+    auth=None,
+    summary="PagerDuty Events v2 compatible: point a PagerDuty sender here (routing key)",
+    response={202: dict, 400: dict},
+)
+def pagerduty_enqueue(request: HttpRequest) -> HttpResponse:
+    """The events API at PagerDuty's own path shape: a tool configured for PagerDuty works
+    with its events URL set to `<deskside>/api/v1/integrations/events/v2/enqueue` (or its
+    base URL to `<deskside>/api/v1/integrations/events`) and the integration's token as its
+    routing (integration) key. Answers as PagerDuty does: 202 `{"status": "success",
+    "message": "Event processed", "dedup_key"}`, or 400 `{"status": "invalid event",
+    "message", "errors"}` (with "detail" and "field") for anything refused."""
+    return _events(request, pagerduty=True)
 
 
 # -- agents: schemas ---------------------------------------------------------------------------
@@ -216,6 +314,18 @@ class IntegrationPatch(Schema):
     flood_threshold: int | None = None
     flood_window_minutes: int | None = None
     is_active: bool | None = None
+
+
+class IntakeErrorOut(Schema):
+    public_id: str
+    reason: str
+    field: str
+    dedup_key: str
+    status_code: int
+    count: int
+    first_seen: datetime
+    last_seen: datetime
+    sample: str
 
 
 class WindowOut(Schema):
@@ -378,6 +488,46 @@ def regenerate_token(request: HttpRequest, public_id: str) -> dict[str, str]:
     integration = _integration_or_404(user, public_id)
     raw = alert_setup.regenerate_token(actor=user, integration=integration)
     return {"token": raw, "token_prefix": integration.token_prefix}
+
+
+@router.get(
+    "/integrations/{public_id}/intake-errors",
+    response=PageOut[IntakeErrorOut],
+    summary="What the integration sent that was refused (agents)",
+)
+def list_intake_errors(
+    request: HttpRequest, public_id: str, params: Query[PageParams]
+) -> dict[str, object]:
+    user = _agent(request)
+    integration = _integration_or_404(user, public_id)
+    qs = queries.intake_errors_visible_to(user, integration)
+    return page_out(paginate(request, qs, page=params.page, limit=params.limit))
+
+
+@router.delete(
+    "/integrations/{public_id}/intake-errors",
+    response={204: None},
+    summary="Clear the integration's intake errors (admins)",
+)
+def clear_intake_errors(request: HttpRequest, public_id: str) -> Status[None]:
+    user = _agent(request)
+    integration = _integration_or_404(user, public_id)
+    alert_setup.clear_intake_errors(actor=user, integration=integration)
+    return Status(204, None)
+
+
+@router.delete(
+    "/integrations/{public_id}/intake-errors/{error_id}",
+    response={204: None},
+    summary="Clear one intake error (admins)",
+)
+def clear_intake_error(request: HttpRequest, public_id: str, error_id: str) -> Status[None]:
+    user = _agent(request)
+    integration = _integration_or_404(user, public_id)
+    if not queries.intake_errors_visible_to(user, integration).filter(public_id=error_id).exists():
+        raise Http404("no such intake error")
+    alert_setup.clear_intake_errors(actor=user, integration=integration, public_id=error_id)
+    return Status(204, None)
 
 
 # -- agents: maintenance windows ---------------------------------------------------------------

@@ -24,6 +24,12 @@ class InvalidPayload(AlertError):
     status_code = 422
 
 
+class Unauthorized(AlertError):
+    """No integration token, or one that is unknown, regenerated or deactivated."""
+
+    status_code = 401
+
+
 class WrongClient(AlertError):
     """A client's integration was asked to raise an alert for another client."""
 

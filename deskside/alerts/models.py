@@ -90,7 +90,9 @@ class Integration(models.Model):
         Team, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     flood_threshold = models.PositiveIntegerField(
-        default=20, help_text="New alerts within the window above which they are grouped."
+        default=20,
+        help_text="The most new alerts within the window that open tickets of their own; "
+        "further new alerts are grouped onto one storm ticket. 0: never group.",
     )
     flood_window_minutes = models.PositiveIntegerField(default=5)
     service_user = models.OneToOneField(
@@ -240,3 +242,43 @@ class MaintenanceWindow(models.Model):
         if now < self.starts_at:
             return "scheduled"
         return "active" if now < self.ends_at else "ended"
+
+
+class IntakeError(models.Model):
+    """An alert (or event, or a whole request) an integration sent that Deskside refused: an
+    unknown or foreign client, a malformed alert in a group, a bad document. One row per
+    (integration, `fingerprint`): the hash of the refused alert's de-duplication key (empty
+    when none could be told), the field at fault and the reason, so a sender that posts the
+    same bad alert again and again raises `count` and moves `last_seen` instead of adding
+    rows. `sample` keeps the latest refused alert as JSON text, at most SAMPLE_CHARS and
+    without the token. Agents clear them once the sender is fixed."""
+
+    SAMPLE_CHARS = 4000
+
+    public_id = models.CharField(max_length=16, unique=True, default=new_public_id, editable=False)
+    integration = models.ForeignKey(
+        Integration, on_delete=models.CASCADE, related_name="intake_errors"
+    )
+    fingerprint = models.CharField(max_length=64)
+    dedup_key = models.CharField(max_length=255, blank=True)
+    field = models.CharField(max_length=255, blank=True)
+    reason = models.CharField(max_length=1024)
+    status_code = models.PositiveSmallIntegerField(default=422)
+    count = models.PositiveIntegerField(default=1)
+    first_seen = models.DateTimeField()
+    last_seen = models.DateTimeField()
+    sample = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-last_seen"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["integration", "fingerprint"], name="alerts_intake_error_once"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["integration", "-last_seen"], name="alerts_intake_err_last_seen")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reason} ({self.count}x)"

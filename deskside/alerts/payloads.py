@@ -1,9 +1,11 @@
 """Parsing what monitoring tools send into `AlertEvent`s: Prometheus Alertmanager's webhook
 JSON (version 4) and the generic events API (PagerDuty Events v2 shaped).
 
-Every check names the field at fault (`alerts[2].labels`, `payload.summary` ...), and a payload
-is checked whole before any of it is stored, so a bad alert in a group leaves nothing
-half-written.
+Every check names the field at fault (`alerts[2].labels`, `payload.summary` ...). A fault in
+the document itself (not JSON, no `alerts` list, another webhook version, bad common labels)
+refuses the request; a fault in one alert of an Alertmanager group refuses only that alert
+(a `Rejection`), so the group's good alerts are still taken and the sender, answered 2xx,
+does not post the same group again forever.
 """
 
 import hashlib
@@ -40,6 +42,42 @@ class AlertEvent:
     labels: dict[str, Any] = field(default_factory=dict)
     organization: str | None = None
     generated_key: bool = False
+    raw: Any = None  # the alert or event as sent (kept only if it is refused)
+
+
+@dataclass
+class Rejection:
+    """One alert (or event) that cannot be taken: why (`reason`, `field` relative to the alert,
+    e.g. `labels.client`), where it stood in the request (`index`, None for a lone event), its
+    de-duplication key when one can be told ("" otherwise), the HTTP status it stands for and
+    the alert as it was sent (`sample`, for the record of intake errors)."""
+
+    reason: str
+    field: str
+    dedup_key: str = ""
+    index: int | None = None
+    status_code: int = 422
+    sample: Any = None
+
+    @property
+    def path(self) -> str:
+        """The field's full path in the request (`alerts[2].labels.client`)."""
+        if self.index is None:
+            return self.field
+        return f"alerts[{self.index}].{self.field}" if self.field else f"alerts[{self.index}]"
+
+
+def routing_key(data: dict[str, Any]) -> str:
+    """The integration token sent PagerDuty's way, as `routing_key` in the body ("" if none)."""
+    value = data.get("routing_key")
+    return value.strip() if isinstance(value, str) else ""
+
+
+def without_secrets(data: Any) -> Any:
+    """The event as it may be kept for the record: without its routing key (the token)."""
+    if isinstance(data, dict) and "routing_key" in data:
+        return {k: ("[token]" if k == "routing_key" else v) for k, v in data.items()}
+    return data
 
 
 def load_json(body: bytes) -> dict[str, Any]:
@@ -98,8 +136,12 @@ def _timestamp(value: Any, where: str) -> str:
 # -- Alertmanager ------------------------------------------------------------------------------
 
 
-def parse_alertmanager(data: dict[str, Any], organization_label: str) -> list[AlertEvent]:
-    """The alerts of one Alertmanager webhook notification (version 4).
+def parse_alertmanager(
+    data: dict[str, Any], organization_label: str
+) -> list[AlertEvent | Rejection]:
+    """The alerts of one Alertmanager webhook notification (version 4), in order: an
+    `AlertEvent` for each good alert, a `Rejection` for each bad one. A bad document (another
+    version, no alerts, bad common labels) raises InvalidPayload.
 
     Each alert's labels are the group's common labels overlaid with its own; the dedup key is
     its fingerprint, or a hash of its sorted labels when there is none; the summary is
@@ -120,65 +162,100 @@ def parse_alertmanager(data: dict[str, Any], organization_label: str) -> list[Al
     common_labels = _string_map(data.get("commonLabels"), "commonLabels")
     common_annotations = _string_map(data.get("commonAnnotations"), "commonAnnotations")
     external_url = _text(data.get("externalURL"), "externalURL")
-    events = []
+    events: list[AlertEvent | Rejection] = []
     for i, item in enumerate(alerts):
-        where = f"alerts[{i}]"
-        if not isinstance(item, dict):
-            raise InvalidPayload(f"{where} must be an object", field=where)
-        status = item.get("status")
-        if status not in ("firing", "resolved"):
-            raise InvalidPayload(
-                f"{where}.status must be firing or resolved", field=f"{where}.status"
+        try:
+            event = _parse_alert(item, common_labels, common_annotations, external_url)
+        except InvalidPayload as exc:
+            events.append(
+                Rejection(
+                    reason=exc.message,
+                    field=exc.field or "",
+                    dedup_key=_key_of_bad_alert(item, common_labels),
+                    index=i,
+                    sample=item,
+                )
             )
-        labels = {**common_labels, **_string_map(item.get("labels"), f"{where}.labels")}
-        if not labels:
-            raise InvalidPayload(f"{where}.labels is empty", field=f"{where}.labels")
-        annotations = {
-            **common_annotations,
-            **_string_map(item.get("annotations"), f"{where}.annotations"),
-        }
-        fingerprint = _text(item.get("fingerprint"), f"{where}.fingerprint", limit=MAX_KEY)
-        summary = (
-            annotations.get("summary")
-            or annotations.get("description")
-            or labels.get("alertname")
-            or "Alert"
-        )
-        details: dict[str, Any] = {"annotations": annotations}
-        for name in ("startsAt", "endsAt"):
-            if stamp := _timestamp(item.get(name), f"{where}.{name}"):
-                details[name] = stamp
-        if generator := _text(item.get("generatorURL"), f"{where}.generatorURL"):
-            details["generatorURL"] = generator
-        if external_url:
-            details["externalURL"] = external_url
-        events.append(
-            AlertEvent(
-                action=TRIGGER if status == "firing" else RESOLVE,
-                dedup_key=fingerprint or labels_key(labels),
-                summary=summary.strip()[:MAX_SUMMARY],
-                source=(labels.get("instance") or labels.get("job") or "")[:MAX_SOURCE],
-                severity=labels.get("severity", "").strip().lower()[:MAX_SEVERITY],
-                details=details,
-                labels=labels,
-                organization=labels.get(organization_label) or None,
-            )
-        )
+            continue
+        event.organization = event.labels.get(organization_label) or None
+        events.append(event)
     return events
+
+
+def _parse_alert(
+    item: Any,
+    common_labels: dict[str, str],
+    common_annotations: dict[str, str],
+    external_url: str,
+) -> AlertEvent:
+    """One alert of a notification; InvalidPayload names the field relative to the alert."""
+    if not isinstance(item, dict):
+        raise InvalidPayload("the alert must be an object", field="")
+    status = item.get("status")
+    if status not in ("firing", "resolved"):
+        raise InvalidPayload("status must be firing or resolved", field="status")
+    labels = {**common_labels, **_string_map(item.get("labels"), "labels")}
+    if not labels:
+        raise InvalidPayload("labels is empty", field="labels")
+    annotations = {**common_annotations, **_string_map(item.get("annotations"), "annotations")}
+    fingerprint = _text(item.get("fingerprint"), "fingerprint", limit=MAX_KEY)
+    summary = (
+        annotations.get("summary")
+        or annotations.get("description")
+        or labels.get("alertname")
+        or "Alert"
+    )
+    details: dict[str, Any] = {"annotations": annotations}
+    for name in ("startsAt", "endsAt"):
+        if stamp := _timestamp(item.get(name), name):
+            details[name] = stamp
+    if generator := _text(item.get("generatorURL"), "generatorURL"):
+        details["generatorURL"] = generator
+    if external_url:
+        details["externalURL"] = external_url
+    return AlertEvent(
+        action=TRIGGER if status == "firing" else RESOLVE,
+        dedup_key=fingerprint or labels_key(labels),
+        summary=summary.strip()[:MAX_SUMMARY],
+        source=(labels.get("instance") or labels.get("job") or "")[:MAX_SOURCE],
+        severity=labels.get("severity", "").strip().lower()[:MAX_SEVERITY],
+        details=details,
+        labels=labels,
+        raw=item,
+    )
+
+
+def _key_of_bad_alert(item: Any, common_labels: dict[str, str]) -> str:
+    """The de-duplication key a refused alert would have had, as far as it can be told (its
+    fingerprint, else a hash of its labels), so its repeats count on one intake error."""
+    if not isinstance(item, dict):
+        return ""
+    fingerprint = item.get("fingerprint")
+    if isinstance(fingerprint, str) and fingerprint.strip():
+        return fingerprint.strip()[:MAX_KEY]
+    labels = item.get("labels")
+    if isinstance(labels, dict) and all(isinstance(v, str) for v in labels.values()):
+        merged = {**common_labels, **labels}
+        if merged and all(isinstance(k, str) for k in merged):
+            return labels_key(merged)
+    return ""
 
 
 # -- events API --------------------------------------------------------------------------------
 
 
 def parse_event(data: dict[str, Any]) -> AlertEvent:
-    """One event of the generic events API:
+    """One event of the events API (PagerDuty Events v2's alert event):
 
         {"event_action": "trigger" | "acknowledge" | "resolve", "dedup_key": "...",
-         "payload": {"summary", "source", "severity", "custom_details", "timestamp"},
-         "organization": "client-slug"}
+         "payload": {"summary", "source", "severity", "custom_details", "timestamp",
+                     "component", "group", "class"},
+         "client", "client_url", "links",
+         "routing_key": "<the integration's token>", "organization": "client-slug"}
 
     `payload` with a summary is required on trigger; `dedup_key` is required on acknowledge and
-    resolve, and made here on a trigger without one."""
+    resolve, and made here on a trigger without one. `routing_key` (PagerDuty's way to send
+    the key) is read by the endpoint, never stored; `images` is ignored."""
     action = data.get("event_action")
     if action not in ACTIONS:
         raise InvalidPayload(
@@ -194,7 +271,7 @@ def parse_event(data: dict[str, Any]) -> AlertEvent:
         key, generated = uuid.uuid4().hex, True
     organization = _text(data.get("organization"), "organization") or None
     if action != TRIGGER:
-        return AlertEvent(action=action, dedup_key=key, organization=organization)
+        return AlertEvent(action=action, dedup_key=key, organization=organization, raw=data)
     if "payload" not in data:
         raise InvalidPayload("payload is required on trigger", field="payload")
     payload = _object(data.get("payload"), "payload")
@@ -209,6 +286,17 @@ def parse_event(data: dict[str, Any]) -> AlertEvent:
         details["custom_details"] = custom
     if stamp := _timestamp(payload.get("timestamp"), "payload.timestamp"):
         details["timestamp"] = stamp
+    # The rest of PagerDuty's common event format, and the sending tool's own link.
+    for name in ("component", "group", "class"):
+        if value := _text(payload.get(name), f"payload.{name}", limit=MAX_SOURCE):
+            details[name] = value
+    for name in ("client", "client_url"):
+        if value := _text(data.get(name), name, limit=MAX_SUMMARY):
+            details[name] = value
+    if (links := data.get("links")) is not None:
+        if not isinstance(links, list):
+            raise InvalidPayload("links must be a list", field="links")
+        details["links"] = links
     return AlertEvent(
         action=TRIGGER,
         dedup_key=key,
@@ -218,4 +306,5 @@ def parse_event(data: dict[str, Any]) -> AlertEvent:
         details=details,
         organization=organization,
         generated_key=generated,
+        raw=data,
     )

@@ -10,7 +10,13 @@ from django.db.models import Count, Q, QuerySet
 
 from deskside.accounts.models import Organization, User
 from deskside.accounts.queries import served_organization_ids
-from deskside.alerts.models import Alert, Integration, MaintenanceWindow, hash_token
+from deskside.alerts.models import (
+    Alert,
+    IntakeError,
+    Integration,
+    MaintenanceWindow,
+    hash_token,
+)
 from deskside.core import clock
 
 # How long a token's integration (or an organisation slug) is remembered by one process. A
@@ -45,6 +51,10 @@ def integration_for_token(raw: str) -> Integration | None:
 
 
 def organization_by_slug(slug: str) -> Organization | None:
+    """The client with this slug, or None (also for text no slug can hold: NUL, lone
+    surrogates, which the databases refuse even in a look-up)."""
+    if "\x00" in slug or slug.encode("utf-8", errors="ignore").decode() != slug:
+        return None
     now = time.monotonic()
     hit = _org_cache.get(slug)
     if hit is not None and hit[0] > now:
@@ -153,3 +163,26 @@ def recent_cutoff() -> timedelta:
 def with_suppressed_counts(qs: QuerySet[MaintenanceWindow]) -> QuerySet[MaintenanceWindow]:
     """Each window with `suppressed_count`: the alerts it kept from opening tickets."""
     return qs.annotate(suppressed_count=Count("alerts"))
+
+
+def intake_errors(integration: Integration) -> QuerySet[IntakeError]:
+    """What the integration sent that was refused, latest first."""
+    return IntakeError.objects.filter(integration=integration).order_by("-last_seen", "-pk")
+
+
+def may_see_intake_errors(user: User, integration: Integration) -> bool:
+    """Whoever sees a client's integration sees its refusals; those of an MSP-wide one (whose
+    samples may carry any client's alert) only an agent serving every client."""
+    if not user.is_authenticated or not user.is_active or not user.is_agent:
+        return False
+    return integration.organization_id is not None or served_organization_ids(user) is None
+
+
+def intake_errors_visible_to(user: User, integration: Integration) -> QuerySet[IntakeError]:
+    qs = intake_errors(integration)
+    return qs if may_see_intake_errors(user, integration) else qs.none()
+
+
+def with_intake_error_counts(qs: QuerySet[Integration]) -> QuerySet[Integration]:
+    """Each integration with `intake_error_count`: the kinds of refusal on record."""
+    return qs.annotate(intake_error_count=Count("intake_errors"))

@@ -19,8 +19,13 @@ as PagerDuty does); the new ticket's description names the previous one.
 
 Two requests racing to open the same key end as one alert: the partial unique constraint
 refuses the second insert, which is retried as an occurrence.
+
+An event that cannot be taken (malformed, an unknown client, another client's) is answered
+"rejected" and kept as an intake error of the integration (`record_rejection`); the other
+events of its request are taken all the same.
 """
 
+import hashlib
 import json
 import logging
 from dataclasses import dataclass
@@ -34,15 +39,16 @@ from deskside.accounts import services as accounts
 from deskside.accounts.exceptions import AccountsError
 from deskside.accounts.models import Organization, User
 from deskside.alerts import queries
-from deskside.alerts.exceptions import InvalidPayload, WrongClient
+from deskside.alerts.exceptions import AlertError, InvalidPayload, WrongClient
 from deskside.alerts.models import (
     OPEN_ALERT_STATUSES,
     Alert,
     AlertStatus,
+    IntakeError,
     Integration,
     MaintenanceWindow,
 )
-from deskside.alerts.payloads import ACKNOWLEDGE, TRIGGER, AlertEvent
+from deskside.alerts.payloads import ACKNOWLEDGE, TRIGGER, AlertEvent, Rejection, without_secrets
 from deskside.core import clock
 from deskside.tickets import services as tickets
 from deskside.tickets.models import (
@@ -78,21 +84,29 @@ class Outcome:
     """What happened to one event, as the intake endpoints answer it."""
 
     dedup_key: str
-    outcome: str  # created, appended, suppressed, grouped, acknowledged, resolved, ignored
+    outcome: str  # created, appended, suppressed, grouped, acknowledged, resolved, ignored,
+    # rejected
     alert: str | None = None
     ticket: str | None = None
     occurrences: int | None = None
     generated_key: bool = False
+    # A rejected event: why, the field at fault (its full path) and the status it stands for.
+    detail: str | None = None
+    field: str | None = None
+    status_code: int | None = None
 
     def as_json(self) -> dict[str, Any]:
         body: dict[str, Any] = {
-            "dedup_key": self.dedup_key,
+            "dedup_key": self.dedup_key or None,
             "outcome": self.outcome,
             "alert": self.alert,
             "ticket": self.ticket,
         }
         if self.occurrences is not None:
             body["occurrences"] = self.occurrences
+        if self.outcome == "rejected":
+            body["detail"] = self.detail
+            body["field"] = self.field
         return body
 
 
@@ -104,47 +118,68 @@ def _number(ticket_id: int | None) -> str | None:
 # -- intake ------------------------------------------------------------------------------------
 
 
-def resolve_organizations(integration: Integration, events: list[AlertEvent]) -> list[Organization]:
-    """The client of each event, checked before anything is stored: a client's integration
-    refuses an event naming another client (403); an MSP-wide one needs a known slug (422)."""
-    found = []
-    for i, event in enumerate(events):
-        where = (
-            f"alerts[{i}].labels.{integration.organization_label}"
-            if integration.kind == Integration.Kind.ALERTMANAGER
-            else "organization"
+def _organization_for(integration: Integration, event: AlertEvent) -> Organization:
+    """The client an event is for. A client's integration refuses an event naming another
+    client (WrongClient, 403); an MSP-wide one needs a known slug (InvalidPayload, 422). The
+    field is named relative to the alert (`labels.client`, or `organization` for events)."""
+    where = (
+        f"labels.{integration.organization_label}"
+        if integration.kind == Integration.Kind.ALERTMANAGER
+        else "organization"
+    )
+    bound = integration.organization
+    if bound is not None:
+        if event.organization is not None and event.organization != bound.slug:
+            raise WrongClient(f"this integration raises alerts for {bound.name} only", field=where)
+        return bound
+    if event.organization is None:
+        raise InvalidPayload(
+            f"this integration serves every client: name the client's slug in {where}",
+            field=where,
         )
-        bound = integration.organization
-        if bound is not None:
-            if event.organization is not None and event.organization != bound.slug:
-                raise WrongClient(
-                    f"this integration raises alerts for {bound.name} only", field=where
-                )
-            found.append(bound)
+    org = queries.organization_by_slug(event.organization)
+    if org is None:
+        raise InvalidPayload(f"no client with the slug {event.organization!r}", field=where)
+    return org
+
+
+def receive(
+    *, integration: Integration, events: list[AlertEvent | Rejection], index: bool = True
+) -> list[Outcome]:
+    """Apply parsed events in order, each in its own transaction, and answer each one's
+    outcome. An event refused (a `Rejection` from the parser, or a client it may not name) is
+    answered "rejected" and recorded as an intake error (`record_rejection`); the others are
+    taken all the same, so one bad alert never blocks its group. `index`: the events are
+    `alerts[i]` of a group (their fields are named so); False for a lone event.
+
+    A group whose keys are all distinct has its repeats counted first, in one statement
+    (`_append_many`): events of different keys touch different alerts, so the order between
+    them changes nothing. A group naming a key twice goes one by one."""
+    accepted: list[tuple[AlertEvent, Organization]] = []
+    slots: list[Rejection | int] = []
+    for i, event in enumerate(events):
+        if isinstance(event, Rejection):
+            slots.append(event)
             continue
-        if event.organization is None:
-            raise InvalidPayload(
-                f"this integration serves every client: name the client's slug in {where}",
-                field=where,
+        try:
+            organization = _organization_for(integration, event)
+        except AlertError as exc:
+            slots.append(
+                Rejection(
+                    reason=exc.message,
+                    field=exc.field or "",
+                    dedup_key="" if event.generated_key else event.dedup_key,
+                    index=i if index else None,
+                    status_code=exc.status_code,
+                    sample=event.raw,
+                )
             )
-        org = queries.organization_by_slug(event.organization)
-        if org is None:
-            raise InvalidPayload(f"no client with the slug {event.organization!r}", field=where)
-        found.append(org)
-    return found
-
-
-def receive(*, integration: Integration, events: list[AlertEvent]) -> list[Outcome]:
-    """Apply parsed events in order, each in its own transaction; all clients are checked
-    first, so a refused request stores nothing.
-
-    A group (an Alertmanager notification) whose keys are all distinct has its repeats counted
-    first, in one statement (`_append_many`): events of different keys touch different alerts,
-    so the order between them changes nothing. A group naming a key twice goes one by one."""
-    organizations = resolve_organizations(integration, events)
-    appended = _append_many(integration, events)
-    outcomes = []
-    for event, organization in zip(events, organizations, strict=True):
+            continue
+        slots.append(len(accepted))
+        accepted.append((event, organization))
+    appended = _append_many(integration, [event for event, _ in accepted])
+    taken = []
+    for event, organization in accepted:
         if event.action == TRIGGER:
             outcome = appended.get(event.dedup_key) or trigger(
                 integration=integration, event=event, organization=organization
@@ -154,9 +189,79 @@ def receive(*, integration: Integration, events: list[AlertEvent]) -> list[Outco
         else:
             outcome = resolve(integration=integration, dedup_key=event.dedup_key)
         outcome.generated_key = event.generated_key
-        outcomes.append(outcome)
+        taken.append(outcome)
+    outcomes = []
+    for slot in slots:
+        if isinstance(slot, Rejection):
+            record_rejection(integration=integration, rejection=slot)
+            outcomes.append(
+                Outcome(
+                    slot.dedup_key,
+                    "rejected",
+                    detail=slot.reason,
+                    field=slot.path,
+                    status_code=slot.status_code,
+                )
+            )
+        else:
+            outcomes.append(taken[slot])
     _mark_seen(integration)
     return outcomes
+
+
+def _sample(value: Any) -> str:
+    """A refused alert as JSON text (a raw body as its text), without the token, at most
+    IntakeError.SAMPLE_CHARS long."""
+    if isinstance(value, bytes):
+        text = value[: IntakeError.SAMPLE_CHARS * 4].decode("utf-8", errors="replace")
+    else:
+        try:
+            text = json.dumps(without_secrets(value), default=str, sort_keys=True)
+        except (TypeError, ValueError, RecursionError):
+            text = "(the alert could not be kept as JSON)"
+    text = _clean(text)
+    limit = IntakeError.SAMPLE_CHARS
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _clean(text: str) -> str:
+    """Text that either database stores as it is: NUL dropped (PostgreSQL refuses it in
+    text), lone surrogates replaced (they cannot be encoded)."""
+    return text.replace("\x00", "").encode("utf-8", errors="replace").decode("utf-8")
+
+
+def record_rejection(*, integration: Integration, rejection: Rejection) -> IntakeError | None:
+    """Record a refused alert as an intake error of its integration: the one row for its
+    (dedup key, field, reason) counts it again and keeps it as the latest sample, or a new row
+    is made (returned; None when it counted on an existing row). Race-free on both
+    databases: the unique (integration, fingerprint) constraint lets one insert win; a loser
+    counts on the winner's row."""
+    dedup_key = _clean(rejection.dedup_key)[:255]
+    field = _clean(rejection.field)[:255]
+    reason = _clean(rejection.reason)[:1024]
+    digest = hashlib.sha256("\x1f".join((dedup_key, field, reason)).encode()).hexdigest()
+    sample = _sample(rejection.sample) if rejection.sample is not None else ""
+    now = clock.now()
+    rows = IntakeError.objects.filter(integration=integration, fingerprint=digest)
+    for _attempt in range(RETRIES):
+        if rows.update(count=F("count") + 1, last_seen=now, sample=sample):
+            return None
+        try:
+            with transaction.atomic():
+                return IntakeError.objects.create(
+                    integration=integration,
+                    fingerprint=digest,
+                    dedup_key=dedup_key,
+                    field=field,
+                    reason=reason,
+                    status_code=rejection.status_code,
+                    first_seen=now,
+                    last_seen=now,
+                    sample=sample,
+                )
+        except IntegrityError:
+            log.info("intake error %s recorded concurrently; counting", digest)
+    return None  # pragma: no cover - cleared and re-made three times in a row
 
 
 def _mark_seen(integration: Integration) -> None:
@@ -370,18 +475,27 @@ def _window_for(organization: Organization, labels: dict[str, Any]) -> Maintenan
 
 
 def _in_storm(integration: Integration, alert: Alert) -> bool:
-    """More than `flood_threshold` new alerts of this integration within its window (the
-    alert itself not counted) means a storm: group instead of opening tickets."""
+    """Whether a new alert belongs to a storm: `flood_threshold` is the most new alerts of
+    the integration that open tickets of their own within the flood window; the next one
+    (this alert, when at least `flood_threshold` others are already new within the window)
+    is grouped. Suppressed alerts do not count; 0 turns grouping off.
+
+    Race-free: the integration's row is locked before counting, so concurrent first alerts
+    decide one after the other and each count sees the alerts committed before it (without
+    the lock, PostgreSQL's READ COMMITTED let racing requests all count too few and open
+    more tickets than the threshold). The lock is held to the end of the caller's
+    transaction, which also writes the alert; repeats never come here."""
     if not integration.flood_threshold:
         return False
+    Integration.objects.select_for_update().filter(pk=integration.pk).values_list("pk").first()
     since = alert.last_seen - timedelta(minutes=integration.flood_window_minutes)
-    recent = (
+    others = (
         Alert.objects.filter(integration=integration, first_seen__gte=since)
         .exclude(pk=alert.pk)
         .exclude(status=AlertStatus.SUPPRESSED)
         .count()
     )
-    return recent >= integration.flood_threshold
+    return others >= integration.flood_threshold
 
 
 def _ticket_or_storm(

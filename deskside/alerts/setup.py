@@ -16,6 +16,7 @@ from deskside.alerts import queries
 from deskside.alerts.exceptions import InUse, InvalidPayload, NotAllowed
 from deskside.alerts.models import (
     Alert,
+    IntakeError,
     Integration,
     MaintenanceWindow,
     default_severity_map,
@@ -198,6 +199,21 @@ def regenerate_token(*, actor: User, integration: Integration) -> str:
     queries.forget_cached()
     transaction.on_commit(queries.forget_cached)
     return raw
+
+
+@transaction.atomic
+def clear_intake_errors(
+    *, actor: User, integration: Integration, public_id: str | None = None
+) -> int:
+    """Clear the integration's intake errors (all, or the one with `public_id`) once its
+    sender is fixed; returns how many went. Administrators, as for the rest of its set-up. A
+    refusal that comes again is recorded anew."""
+    _require_admin(actor, integration.organization)
+    rows = IntakeError.objects.filter(integration=integration)
+    if public_id is not None:
+        rows = rows.filter(public_id=public_id)
+    deleted, _ = rows.delete()
+    return deleted
 
 
 def _check_window(actor: User, organization: Organization | None) -> None:

@@ -11,6 +11,11 @@ urlpatterns = [
     path("integrations/new/", views.integration_new, name="integration_new"),
     path("integrations/<str:public_id>/", views.integration_detail, name="integration"),
     path("integrations/<str:public_id>/token/", views.integration_token, name="integration_token"),
+    path(
+        "integrations/<str:public_id>/intake-errors/clear/",
+        views.intake_errors_clear,
+        name="intake_errors_clear",
+    ),
     path("maintenance/", views.windows_view, name="windows"),
     path("maintenance/<str:public_id>/end/", views.window_end, name="window_end"),
     path("ticket/<str:number>/panel/", views.ticket_panel, name="ticket_panel"),

@@ -3,7 +3,9 @@
     /alerts/                                  open and recent alerts, filters, counts per severity
     /alerts/a/<public_id>/                    one alert
     /alerts/integrations/                     integrations; new (admins)
-    /alerts/integrations/<public_id>/         settings (admins change), set-up snippets, token
+    /alerts/integrations/<public_id>/         settings (admins change), set-up snippets, token,
+                                              the alerts it sent that were refused (intake errors)
+    /alerts/integrations/<public_id>/intake-errors/clear/   clear them (admins; POST)
     /alerts/maintenance/                      maintenance windows per client; plan, end early
     /alerts/ticket/<number>/panel/            the ticket page's fragment (htmx): its alerts
 
@@ -35,6 +37,7 @@ from deskside.tickets.views import agent_required, page_number, paginate
 
 ALERT_PAGE = 50
 WINDOW_PAGE = 50
+INTAKE_ERRORS_SHOWN = 50  # the latest; the API pages through all of them
 
 
 def _require_admin(user: User) -> None:
@@ -119,7 +122,8 @@ def ticket_panel(request: HttpRequest, number: str) -> HttpResponse:
 @agent_required
 @require_GET
 def integrations_view(request: HttpRequest) -> HttpResponse:
-    rows = queries.integrations_visible_to(request.user).order_by("name")
+    rows = queries.with_intake_error_counts(queries.integrations_visible_to(request.user))
+    rows = rows.order_by("name")
     return render(
         request,
         "alerts/integrations.html",
@@ -143,6 +147,7 @@ def _integration_page(
     status: int = 200,
 ) -> HttpResponse:
     base = base_url(request)
+    errors = queries.intake_errors_visible_to(request.user, integration) if integration else None
     return render(
         request,
         "alerts/integration.html",
@@ -153,6 +158,10 @@ def _integration_page(
             "shown_token": token or "<the integration's token>",
             "endpoint": f"{base}/api/v1/integrations/{integration.kind}" if integration else "",
             "can_edit": request.user.is_staff,
+            "intake_errors": list(errors[:INTAKE_ERRORS_SHOWN]) if errors is not None else [],
+            "intake_errors_total": errors.count() if errors is not None else 0,
+            "intake_errors_hidden": integration is not None
+            and not queries.may_see_intake_errors(request.user, integration),
         },
         status=status,
     )
@@ -242,6 +251,24 @@ def integration_token(request: HttpRequest, public_id: str) -> HttpResponse:
         initial=IntegrationForm.initial_for(integration), user=request.user, editing=True
     )
     return _integration_page(request, form, integration, token=raw)
+
+
+@agent_required
+@require_POST
+def intake_errors_clear(request: HttpRequest, public_id: str) -> HttpResponse:
+    """Clear the integration's intake errors (all, or the one named by `error`)."""
+    _require_admin(request.user)
+    integration = _integration_or_404(request.user, public_id)
+    one = request.POST.get("error") or None
+    try:
+        cleared = alert_setup.clear_intake_errors(
+            actor=request.user, integration=integration, public_id=one
+        )
+    except TicketError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, f"{cleared} intake error{'s' if cleared != 1 else ''} cleared.")
+    return redirect("alerts:integration", integration.public_id)
 
 
 # -- maintenance windows -----------------------------------------------------------------------

@@ -2,7 +2,10 @@
 temporary directory on free loopback ports, posts its webhook to Deskside's live server
 (pytest-django's `live_server`) with the integration's token. An alert fires: one ticket; it
 keeps firing and Alertmanager re-notifies: still one ticket, more occurrences; it resolves: the
-ticket follows the integration's rule.
+ticket follows the integration's rule. A group with one bad alert is taken (the good alert's
+ticket opens and resolves, Alertmanager counts no failed notification). And Alertmanager's
+own PagerDuty notifier (`pagerduty_configs`), pointed at Deskside's PagerDuty Events v2 path
+with an integration token as its routing key, opens and resolves a ticket.
 
 Alertmanager is installed by scripts/test (`apt-get install prometheus-alertmanager`). Without
 it these tests fail rather than skip: CI installs it, and a skipped end-to-end test would pass
@@ -23,7 +26,7 @@ import pytest
 
 from deskside.accounts.models import Organization
 from deskside.alerts import setup as alert_setup
-from deskside.alerts.models import Alert, AlertStatus
+from deskside.alerts.models import Alert, AlertStatus, IntakeError
 from deskside.tickets.models import Channel, Priority, Status, Ticket
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -39,9 +42,22 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def config(url: str, token: str) -> str:
+def config(url: str, token: str, *, pagerduty: bool = False) -> str:
     # group_wait/group_interval 1s and repeat_interval 2s: a still-firing alert is sent again
     # every few seconds (Alertmanager re-sends on a group_interval tick after repeat_interval).
+    if pagerduty:  # Alertmanager's own PagerDuty notifier (Events v2), pointed at Deskside
+        pagerduty_config = {"routing_key": token, "url": url, "send_resolved": True}
+        receiver = {"pagerduty_configs": [pagerduty_config]}
+    else:
+        receiver = {
+            "webhook_configs": [
+                {
+                    "url": url,
+                    "send_resolved": True,
+                    "http_config": {"authorization": {"credentials": token}},
+                }
+            ]
+        }
     return json.dumps(
         {
             "route": {
@@ -51,18 +67,7 @@ def config(url: str, token: str) -> str:
                 "group_interval": "1s",
                 "repeat_interval": "2s",
             },
-            "receivers": [
-                {
-                    "name": "deskside",
-                    "webhook_configs": [
-                        {
-                            "url": url,
-                            "send_resolved": True,
-                            "http_config": {"authorization": {"credentials": token}},
-                        }
-                    ],
-                }
-            ],
+            "receivers": [{"name": "deskside", **receiver}],
         }
     )
 
@@ -83,6 +88,17 @@ class Alertmanager:
         with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
             assert response.status == 200
 
+    def failed_notifications(self) -> float:
+        """Alertmanager's own count of notifications that failed (its /metrics)."""
+        url = f"http://{HOST}:{self.port}/metrics"
+        with urllib.request.urlopen(url, timeout=10) as response:  # noqa: S310 - loopback
+            text = response.read().decode()
+        return sum(
+            float(line.rsplit(" ", 1)[1])
+            for line in text.splitlines()
+            if line.startswith("alertmanager_notifications_failed_total{")
+        )
+
     def wait_until(self, what: str, check: Callable[[], bool]) -> None:
         deadline = time.monotonic() + WAIT_SECONDS
         while time.monotonic() < deadline:
@@ -96,13 +112,15 @@ class Alertmanager:
         )
 
 
-def start_alertmanager(tmp_path: Path, url: str, token: str) -> Alertmanager:
+def start_alertmanager(
+    tmp_path: Path, url: str, token: str, *, pagerduty: bool = False
+) -> Alertmanager:
     if shutil.which(ALERTMANAGER) is None:
         pytest.fail(
             f"{ALERTMANAGER} is missing: run scripts/test (it installs Debian's "
             "prometheus-alertmanager) or: sudo apt-get install prometheus-alertmanager"
         )
-    (tmp_path / "alertmanager.yml").write_text(config(url, token))
+    (tmp_path / "alertmanager.yml").write_text(config(url, token, pagerduty=pagerduty))
     port = free_port()
     log = tmp_path / "alertmanager.log"
     process = subprocess.Popen(  # noqa: S603 - fixed program, our arguments
@@ -130,6 +148,15 @@ def start_alertmanager(tmp_path: Path, url: str, token: str) -> Alertmanager:
     return manager
 
 
+def stop(manager: Alertmanager) -> None:
+    manager.process.terminate()
+    try:
+        manager.process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        manager.process.kill()
+        manager.process.wait()
+
+
 @pytest.fixture
 def alertmanager(tmp_path, live_server, admin, acme, network_team) -> Iterator[tuple]:
     integration, token = alert_setup.create_integration(
@@ -139,12 +166,24 @@ def alertmanager(tmp_path, live_server, admin, acme, network_team) -> Iterator[t
         tmp_path, f"{live_server.url}/api/v1/integrations/alertmanager", token
     )
     yield manager, integration
-    manager.process.terminate()
-    try:
-        manager.process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        manager.process.kill()
-        manager.process.wait()
+    stop(manager)
+
+
+@pytest.fixture
+def alertmanager_as_pagerduty(tmp_path, live_server, admin, acme) -> Iterator[tuple]:
+    """Alertmanager with a `pagerduty_configs` receiver whose url is Deskside's PagerDuty
+    Events v2 path and whose routing key is an events integration's token."""
+    integration, token = alert_setup.create_integration(
+        actor=admin, name="Acme via PagerDuty", kind="events", organization=acme
+    )
+    manager = start_alertmanager(
+        tmp_path,
+        f"{live_server.url}/api/v1/integrations/events/v2/enqueue",
+        token,
+        pagerduty=True,
+    )
+    yield manager, integration
+    stop(manager)
 
 
 def disk_alert(ends_at: datetime | None = None) -> dict:
@@ -197,3 +236,45 @@ def test_alertmanager_fires_repeats_and_resolves_one_ticket(alertmanager, acme):
     resolved = Ticket.objects.get().events.get(kind="resolved")
     assert "Alert resolved in Prometheus" in resolved.body
     assert resolved.actor == integration.service_user
+
+
+def test_a_bad_alert_does_not_block_its_group(alertmanager, acme):
+    """One alert of the group names no known client: the group's good alert still opens its
+    ticket and resolves it, Alertmanager counts no failed notification (so it does not
+    re-post the group forever), and the bad alert is an intake error."""
+    manager, integration = alertmanager
+    stray = disk_alert()
+    stray["labels"] = {**stray["labels"], "client": "nowhere", "mount": "/var"}
+    manager.post_alerts([disk_alert(), stray])
+    manager.wait_until("the good alert's ticket", lambda: Ticket.objects.count() == 1)
+    manager.wait_until("the intake error", lambda: IntakeError.objects.exists())
+    error = IntakeError.objects.get()
+    assert error.integration == integration and error.field == "labels.client"
+
+    ended = datetime.now(UTC) - timedelta(seconds=1)
+    stray_resolved = {**stray, "endsAt": ended.isoformat()}
+    manager.post_alerts([disk_alert(ends_at=ended), stray_resolved])
+    manager.wait_until(
+        "the good alert's ticket to be resolved",
+        lambda: Ticket.objects.get().status == Status.RESOLVED,
+    )
+    assert manager.failed_notifications() == 0
+    assert Ticket.objects.get().organization == acme
+
+
+def test_alertmanagers_pagerduty_notifier_works_against_deskside(alertmanager_as_pagerduty, acme):
+    manager, integration = alertmanager_as_pagerduty
+    manager.post_alerts([disk_alert()])
+    manager.wait_until("the ticket", lambda: Ticket.objects.count() == 1)
+    alert = Alert.objects.get()
+    assert alert.integration == integration
+    assert alert.ticket.organization == acme
+    assert "DiskFull" in alert.summary
+    assert alert.details["client"] == "Alertmanager"
+
+    manager.post_alerts([disk_alert(ends_at=datetime.now(UTC) - timedelta(seconds=1))])
+    manager.wait_until(
+        "the ticket to be resolved", lambda: Ticket.objects.get().status == Status.RESOLVED
+    )
+    assert Alert.objects.get().status == AlertStatus.RESOLVED
+    assert manager.failed_notifications() == 0

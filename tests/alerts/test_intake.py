@@ -332,25 +332,6 @@ def test_alertmanager_summary_falls_back_to_description_then_alertname(acme_aler
     assert set(Alert.objects.values_list("summary", flat=True)) == {"Described", "DiskFull"}
 
 
-def test_a_bad_alert_in_a_group_stores_nothing(msp_alertmanager):
-    _, token = msp_alertmanager
-    payload = am_payload(am_alert(fingerprint="a"), am_alert(fingerprint="b", client="nowhere"))
-    answer = intake(token).post(AM, payload)
-    assert answer.status_code == 422
-    assert answer.json()["field"] == "alerts[1].labels.client"
-    assert "nowhere" in answer.json()["detail"]
-    assert not Alert.objects.exists() and not Ticket.objects.exists()
-
-
-def test_msp_wide_alert_without_the_client_label_is_refused(msp_alertmanager):
-    _, token = msp_alertmanager
-    alert = am_alert()
-    del alert["labels"]["client"]
-    answer = intake(token).post(AM, am_payload(alert))
-    assert answer.status_code == 422
-    assert answer.json()["field"] == "alerts[0].labels.client"
-
-
 @pytest.mark.parametrize(
     ("payload", "status", "field"),
     [
@@ -359,28 +340,7 @@ def test_msp_wide_alert_without_the_client_label_is_refused(msp_alertmanager):
         (b'{"version": "3", "alerts": []}', 422, "version"),
         (b'{"version": "4"}', 422, "alerts"),
         (b'{"version": "4", "alerts": []}', 422, "alerts"),
-        (b'{"version": "4", "alerts": ["x"]}', 422, "alerts[0]"),
-        (
-            b'{"version": "4", "alerts": [{"status": "odd", "labels": {"a": "b"}}]}',
-            422,
-            "alerts[0].status",
-        ),
-        (
-            b'{"version": "4", "alerts": [{"status": "firing", "labels": {}}]}',
-            422,
-            "alerts[0].labels",
-        ),
-        (
-            b'{"version": "4", "alerts": [{"status": "firing", "labels": {"a": 1}}]}',
-            422,
-            "alerts[0].labels.a",
-        ),
-        (
-            b'{"version": "4", "alerts": [{"status": "firing", "labels": {"a": "b"}, '
-            b'"startsAt": "yesterday"}]}',
-            422,
-            "alerts[0].startsAt",
-        ),
+        (b'{"version": "4", "alerts": {"a": 1}}', 422, "alerts"),
         (
             b'{"version": "4", "commonLabels": [], "alerts": [{"status": "firing"}]}',
             422,
@@ -388,7 +348,9 @@ def test_msp_wide_alert_without_the_client_label_is_refused(msp_alertmanager):
         ),
     ],
 )
-def test_bad_alertmanager_payloads_name_the_field(acme_alertmanager, payload, status, field):
+def test_bad_alertmanager_documents_name_the_field(acme_alertmanager, payload, status, field):
+    """A bad document is refused whole (a bad alert in a good document is not: see
+    test_intake_errors.py)."""
     _, token = acme_alertmanager
     client = intake(token)
     answer = client.generic("POST", AM, payload, content_type="application/json")
@@ -463,7 +425,10 @@ def test_a_token_posted_to_the_other_kind_is_refused(acme_events):
     _, token = acme_events
     answer = intake(token).post(AM, am_payload(am_alert()))
     assert answer.status_code == 403
-    assert "/api/v1/integrations/events" in answer.json()["detail"]
+    assert answer.json()["detail"] == (
+        "this token is for the Events API (PagerDuty Events v2 shaped) endpoint: "
+        "post to /api/v1/integrations/events"
+    )
 
 
 def test_a_client_token_cannot_raise_alerts_for_another_client(acme_events, globex):
@@ -475,14 +440,6 @@ def test_a_client_token_cannot_raise_alerts_for_another_client(acme_events, glob
     assert not Alert.objects.exists() and not Ticket.objects.exists()
     # Naming its own client is fine.
     assert intake(token).post(EVENTS, trigger(organization="acme")).status_code == 202
-
-
-def test_a_client_alertmanager_cannot_label_another_client(acme_alertmanager, globex):
-    _, token = acme_alertmanager
-    answer = intake(token).post(AM, am_payload(am_alert(client="globex")))
-    assert answer.status_code == 403
-    assert answer.json()["field"] == "alerts[0].labels.client"
-    assert not Ticket.objects.exists()
 
 
 def test_msp_wide_events_need_a_known_client(admin, acme):

@@ -10,8 +10,9 @@ import pytest
 from django.db import connections
 
 from deskside.alerts import services as alerts
-from deskside.alerts.models import Alert
-from deskside.alerts.payloads import TRIGGER, AlertEvent
+from deskside.alerts import setup as alert_setup
+from deskside.alerts.models import Alert, IntakeError
+from deskside.alerts.payloads import TRIGGER, AlertEvent, Rejection
 from deskside.tickets.models import Ticket
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -69,3 +70,39 @@ def test_racing_first_alerts_of_a_client_share_its_monitoring_contact(acme_event
     assert not errors, errors
     assert Ticket.objects.count() == 4
     assert Ticket.objects.values("requester").distinct().count() == 1
+
+
+def test_racing_new_alerts_open_no_more_tickets_than_the_storm_threshold(admin, acme):
+    """A flood of new alerts arriving at once: exactly `flood_threshold` of them open tickets
+    of their own, the rest are grouped onto one storm ticket, however the requests interleave
+    (each decision is taken with the integration's row locked)."""
+    integration, _ = alert_setup.create_integration(
+        actor=admin, name="RMM", kind="events", organization=acme, flood_threshold=4
+    )
+
+    def work(i: int):
+        event = AlertEvent(action=TRIGGER, dedup_key=f"k{i}", summary=f"Alert {i}")
+        return alerts.trigger(integration=integration, event=event, organization=acme)
+
+    results, errors = in_threads(10, work)
+    assert not errors, errors
+    outcomes = sorted(r.outcome for r in results)
+    assert outcomes == ["created"] * 4 + ["grouped"] * 6
+    assert len({r.ticket for r in results if r.outcome == "grouped"}) == 1
+    assert Ticket.objects.count() == 5
+
+
+def test_racing_refusals_of_one_alert_count_on_one_intake_error(msp_alertmanager):
+    """The same bad alert refused by concurrent requests: one intake error, every refusal
+    counted (the unique constraint lets one insert win; the others count on its row)."""
+    integration, _ = msp_alertmanager
+    rejection = Rejection(
+        reason="no client with the slug 'x'", field="labels.client", dedup_key="k", sample={}
+    )
+
+    def work(_i: int):
+        return alerts.record_rejection(integration=integration, rejection=rejection)
+
+    _, errors = in_threads(THREADS, work)
+    assert not errors, errors
+    assert IntakeError.objects.get().count == THREADS
