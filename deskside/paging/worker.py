@@ -22,6 +22,10 @@ not sent again: it may already have reached the person, and a second page at 2 a
 same step is worse than a missing one when the chain pages the next person minutes later
 anyway. After STALE_SENDING it is marked failed with a timeline note.
 
+Numbering. The rows count steps and rounds from 0 (the chain's position); the timeline
+events (and so the webhooks) say them as people read them, from 1: "step 1, round 1" is
+`{"step": 1, "cycle": 1}` in a PAGED, PAGE_FAILED or ACKNOWLEDGED event alike.
+
 Restart safety. Everything the chain needs is in its row (step, round, deadline): a killed
 worker loses nothing, and the next pass of any worker carries on exactly where the chain was.
 A pass whose transaction was rolled back (killed mid-claim) left no trace, so the next pass
@@ -250,7 +254,7 @@ def run_step(
             None,
             body=f"Not paged {person.get_full_name()} ({label}): not an active agent serving "
             f"{ticket.organization.name}.",
-            data={"escalation": escalation.public_id, "step": step, "cycle": cycle},
+            data={"escalation": escalation.public_id, "step": step + 1, "cycle": cycle + 1},
         )
     if note:
         write_event(
@@ -258,7 +262,7 @@ def run_step(
             EventKind.PAGE_FAILED,
             None,
             body=f"Nobody paged at {label}: {note}.",
-            data={"escalation": escalation.public_id, "step": step, "cycle": cycle},
+            data={"escalation": escalation.public_id, "step": step + 1, "cycle": cycle + 1},
         )
     methods = _methods([p.pk for p in eligible])
     for person in eligible:
@@ -288,8 +292,8 @@ def run_step(
                 "escalation": escalation.public_id,
                 "user": person.public_id,
                 "name": person.get_full_name(),
-                "step": step,
-                "cycle": cycle,
+                "step": step + 1,
+                "cycle": cycle + 1,
                 "lead": what.kind == "lead",
                 "channels": [p.service for p in pages],
             },
@@ -382,8 +386,8 @@ def _failed_event(page: Page, *, stale: bool) -> None:
             "page": page.public_id,
             "user": page.user.public_id,
             "channel": page.service,
-            "step": page.step,
-            "cycle": page.cycle,
+            "step": page.step + 1,
+            "cycle": page.cycle + 1,
             "stale": stale,
         },
     )
