@@ -2,9 +2,23 @@
 tickets through `visible_tickets()` so tenancy is enforced in one place."""
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.db.models import (
+    Case,
+    Count,
+    DateTimeField,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
 
 from deskside.accounts.models import User
 from deskside.accounts.queries import served_organization_ids
@@ -92,14 +106,33 @@ QUEUES = {
     "all": "All tickets",
 }
 
-SORTS = {
+SORTS: dict[str, tuple[Any, ...]] = {
     "newest": ("-id",),
     "oldest": ("id",),
     "priority": ("priority", "-id"),
     "updated": ("-updated_at", "-id"),
-    # time left: the earliest SLA due first (tickets without a running SLA last)
-    "due": (F("sla_due").asc(nulls_last=True), "id"),
+    "due": (),  # time left: built at the query's `now` by time_left_order()
 }
+
+
+def time_left_order(now: datetime) -> tuple[Any, ...]:
+    """The "time left" sort: running clocks first, least time left first (so the breached
+    ones, most overdue first, lead); then the paused clocks, by the time they had left when
+    they paused (a clock overdue before its pause first); then the tickets without an SLA.
+
+    A paused clock's due time is no deadline (it moves when the clock resumes), so sorting
+    every ticket by `sla_due` alone put tickets paused for days among the breached ones."""
+    rank = Case(
+        When(sla_due__isnull=True, then=Value(2)),
+        When(sla_paused_at__isnull=False, then=Value(1)),
+        default=Value(0),
+    )
+    left = ExpressionWrapper(
+        F("sla_due") - Coalesce("sla_paused_at", Value(now, output_field=DateTimeField())),
+        output_field=DurationField(),
+    )
+    return (rank.asc(), left.asc(), "id")
+
 
 SLA_FILTERS = {"at_risk": "At risk", "breached": "Breached"}
 
@@ -149,7 +182,8 @@ def queue(
         qs = qs.filter(assignee__public_id=assignee)
     if sla:
         qs = deadlines.sla_filter(qs, sla, clock.now())
-    qs = qs.select_related(*LIST_RELATED).order_by(*SORTS.get(sort, SORTS["newest"]))
+    order = time_left_order(clock.now()) if sort == "due" else SORTS.get(sort, SORTS["newest"])
+    qs = qs.select_related(*LIST_RELATED).order_by(*order)
     if text:
         qs = search(user, text, qs, newer_than=newer_than)
     return qs

@@ -3,6 +3,8 @@
 Search runs on SQLite FTS5 and on PostgreSQL tsvector; every test here runs on both.
 """
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from hypothesis import HealthCheck, given, settings
@@ -10,8 +12,9 @@ from hypothesis import strategies as st
 
 from deskside.accounts import services as accounts
 from deskside.accounts.models import Tier
+from deskside.core import clock
 from deskside.tickets import services
-from deskside.tickets.models import Priority, Status
+from deskside.tickets.models import Priority, Status, Ticket
 from deskside.tickets.queries import QUEUES, SORTS, queue, search, status_counts, visible_tickets
 
 
@@ -336,3 +339,28 @@ def test_any_text_is_safe_and_respects_visibility(desk, alice, carol, olivia, da
         assert hits <= ids(visible_tickets(user))
         # Customers search less text than agents, never more tickets.
         assert hits <= agent_hits
+
+
+def test_time_left_sorts_paused_clocks_after_running_ones(desk, alice):
+    """Issue 11: sorting by time left mixed paused tickets among the breached ones (a paused
+    clock's due time is no deadline). Running clocks first, least time left first; then the
+    paused ones by the time they had left; then the tickets without an SLA."""
+    now = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
+    hours = lambda n: now + timedelta(hours=n)  # noqa: E731
+
+    def sla(ticket, due, paused=None):
+        Ticket.objects.filter(pk=ticket.pk).update(sla_due=due, sla_paused_at=paused)
+
+    sla(desk["printer"], hours(2))  # running, 2 h left
+    sla(desk["jam"], hours(-1))  # running, breached an hour ago
+    sla(desk["watched"], hours(-30 / 60), paused=hours(-3))  # paused with 2.5 h left
+    sla(desk["vpn"], hours(-5), paused=hours(-4))  # overdue before it paused
+    with clock.frozen(now):
+        order = [t.subject for t in queue(alice, "all", sort="due")]
+    assert order == [
+        "Printer jammed",  # breached, running
+        "Printer offline on floor 2",  # running
+        "VPN drops every hour",  # paused, overdue
+        "Network slow",  # paused, 2.5 h left
+        "Salary spreadsheet locked",  # no SLA
+    ]
