@@ -364,3 +364,35 @@ def test_time_left_sorts_paused_clocks_after_running_ones(desk, alice):
         "Network slow",  # paused, 2.5 h left
         "Salary spreadsheet locked",  # no SLA
     ]
+
+
+def test_a_bare_number_finds_the_ticket_and_the_text_holding_it(desk, alice, carol, dave):
+    """Issue 11: searching "10330" ignored T-10330."""
+    printer, vpn = desk["printer"], desk["vpn"]
+    digits = printer.number.removeprefix("T-")
+    services.add_note(actor=alice, ticket=vpn, body=f"Same fault as case {digits} at Acme")
+    assert ids(search(alice, digits)) == {printer.pk, vpn.pk}
+    assert ids(search(alice, f" {digits} ")) == {printer.pk, vpn.pk}
+    assert ids(search(carol, digits)) == {printer.pk}  # the note is internal, vpn not hers
+    assert ids(search(dave, digits)) == set()  # the number of a ticket he cannot see
+    assert ids(queue(alice, "open", text=digits)) == {printer.pk, vpn.pk}
+
+
+def test_a_client_name_finds_its_tickets(desk, alice, rita, carol, olivia, dave):
+    """Issue 11: searching a client's name found nothing unless its tickets said the name.
+    Only the clients the agent serves; a customer only their own organisation."""
+    acme_open = {desk[k].pk for k in ("printer", "jam", "watched", "private")}
+    assert ids(search(alice, "Acme")) == acme_open
+    assert ids(search(alice, "acme corp")) == acme_open
+    assert ids(search(alice, "globex")) == {desk["vpn"].pk}
+    assert ids(search(alice, "acm")) == set()  # whole words
+    # The name and other words: Acme's printer tickets, and any ticket with both words.
+    assert ids(search(alice, "acme printer")) == {desk["printer"].pk, desk["jam"].pk}
+    assert ids(search(alice, "globex printer")) == {desk["vpn"].pk}
+    # Tenancy: a restricted agent and the customers find only what they may see.
+    assert ids(search(rita, "acme")) == set()
+    assert ids(search(rita, "globex")) == {desk["vpn"].pk}
+    assert ids(search(carol, "acme")) == ids(visible_tickets(carol))
+    assert ids(search(olivia, "acme corp")) == acme_open
+    assert ids(search(carol, "globex")) == set()
+    assert ids(search(dave, "acme")) == set()
