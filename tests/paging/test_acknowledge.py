@@ -103,6 +103,7 @@ def test_the_ticket_panel_fragment_and_its_htmx_button(p1, at, tara, client):
         reverse("paging:acknowledge", args=[escalation.public_id]), HTTP_HX_REQUEST="true"
     )
     assert after.status_code == 200 and b"Acknowledged" in after.content
+    assert after.headers["HX-Trigger"] == "ticket-changed"  # the ticket page reloads on it
     _stopped(p1, tara, "page")
 
 
