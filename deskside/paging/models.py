@@ -265,6 +265,9 @@ class Page(models.Model):
         SENDING = "sending", "Sending"
         SENT = "sent", "Sent"
         FAILED = "failed", "Failed"
+        # The worker stopped between handing the page to its transport and hearing back: it
+        # may well have arrived, so it is neither "sent" nor "failed" (and never sent again).
+        UNKNOWN = "unknown", "Unknown (worker stopped while sending)"
         CANCELLED = "cancelled", "Not sent (chain stopped)"
 
     public_id = models.CharField(max_length=16, unique=True, default=new_public_id, editable=False)

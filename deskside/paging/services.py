@@ -242,6 +242,10 @@ def acknowledge(
         status=Page.Status.CANCELLED
     )
     label = Escalation.Via(via).label
+    # The step that paged the acknowledger, numbered as the PAGED event numbered it (from 1):
+    # the page acknowledged, else the chain's last page. The escalation's own `step` is the
+    # next one to run, which would say "step 2" for an answer to step 1's page.
+    answered = page or escalation.pages.order_by("-id").only("step", "cycle").first()
     write_event(
         ticket,
         EventKind.ACKNOWLEDGED,
@@ -251,8 +255,8 @@ def acknowledge(
             "escalation": escalation.public_id,
             "via": via,
             "page": page.public_id if page else None,
-            "step": escalation.step,
-            "cycle": escalation.cycle,
+            "step": answered.step + 1 if answered else None,
+            "cycle": answered.cycle + 1 if answered else None,
         },
     )
     if ticket.assignee_id != actor.pk and ticket.status != Status.CLOSED:

@@ -3,6 +3,8 @@
 - index: the chains waiting for someone (with each chain's grid of steps and rounds) and the
   pages sent to me, each with an Acknowledge button;
 - ticket_panel: the HTML fragment of one ticket's chain that the ticket page includes by htmx;
+  acknowledging there answers with the panel and the "ticket-changed" event, on which the
+  rest of the ticket page reloads (the acknowledgement assigned the ticket and wrote events);
 - ack: the signed link in a page. GET only shows a confirmation page (link previews in Slack,
   Teams or Outlook fetch URLs, and must never acknowledge); its POST acknowledges. No sign-in:
   the signature is the credential, and the paged person acknowledges; an agent who is signed
@@ -21,6 +23,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import trigger_client_event
 
 from deskside.accounts.models import Team, User
 from deskside.duty.models import Schedule
@@ -41,6 +44,9 @@ from deskside.tickets.queries import visible_tickets
 from deskside.tickets.views import agent_required
 
 BLANK_STEPS = 2
+# The htmx event (HX-Trigger) a panel's answer raises when the ticket itself changed: the
+# ticket page's main part listens for it on the body and reloads (tickets/detail.html).
+TICKET_CHANGED = "ticket-changed"
 GRID_PREFETCH = (
     "pages__user",
     "policy__steps__schedule",
@@ -144,7 +150,9 @@ def acknowledge(request: HttpRequest, public_id: str) -> HttpResponse:
     else:
         messages.success(request, f"{escalation.ticket.number} acknowledged and assigned to you.")
     if request.htmx:  # type: ignore[attr-defined]
-        return _panel(request, escalation.ticket)
+        # The panel answers for itself; the rest of the ticket page (status, assignee,
+        # timeline) changed too, and reloads on this event (tickets/detail.html listens).
+        return trigger_client_event(_panel(request, escalation.ticket), TICKET_CHANGED)
     return _back(request, reverse("paging:index"))
 
 

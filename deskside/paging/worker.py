@@ -20,7 +20,13 @@ A pass has two halves.
 At most once. A page left in "sending" (the worker died between the claim and the result) is
 not sent again: it may already have reached the person, and a second page at 2 a.m. for the
 same step is worse than a missing one when the chain pages the next person minutes later
-anyway. After STALE_SENDING it is marked failed with a timeline note.
+anyway. After STALE_SENDING it is marked "unknown", not "failed" (a worker killed during a
+burst of 13 pages had delivered 12 of them: calling them failed was wrong), with an internal
+timeline note (a NOTE by the system, not a PAGE_FAILED: nothing says it failed).
+
+Numbering. The rows count steps and rounds from 0 (the chain's position); the timeline
+events (and so the webhooks) say them as people read them, from 1: "step 1, round 1" is
+`{"step": 1, "cycle": 1}` in a PAGED, PAGE_FAILED or ACKNOWLEDGED event alike.
 
 Restart safety. Everything the chain needs is in its row (step, round, deadline): a killed
 worker loses nothing, and the next pass of any worker carries on exactly where the chain was.
@@ -57,12 +63,14 @@ class PassResult:
     exhausted: int = 0
     sent: int = 0
     failed: int = 0
+    unknown: int = 0
     errors: int = 0
 
     def line(self) -> str:
         return (
             f"paging: {self.steps} steps run, {self.pages} pages queued, {self.sent} sent, "
-            f"{self.failed} failed, {self.exhausted} chains exhausted, {self.errors} errors"
+            f"{self.failed} failed, {self.unknown} unknown, {self.exhausted} chains exhausted, "
+            f"{self.errors} errors"
         )
 
 
@@ -86,7 +94,8 @@ def paging_pass(now: datetime | None = None) -> PassResult:
         advance_due(now, result=result)
     finally:  # pages already queued go out whatever happened to the chains
         send_queued(now, result=result)
-    if result.steps or result.sent or result.failed or result.exhausted or result.errors:
+    counts = (result.steps, result.sent, result.failed, result.unknown, result.exhausted)
+    if any(counts) or result.errors:
         log.info(result.line())
     return result
 
@@ -250,7 +259,7 @@ def run_step(
             None,
             body=f"Not paged {person.get_full_name()} ({label}): not an active agent serving "
             f"{ticket.organization.name}.",
-            data={"escalation": escalation.public_id, "step": step, "cycle": cycle},
+            data={"escalation": escalation.public_id, "step": step + 1, "cycle": cycle + 1},
         )
     if note:
         write_event(
@@ -258,7 +267,7 @@ def run_step(
             EventKind.PAGE_FAILED,
             None,
             body=f"Nobody paged at {label}: {note}.",
-            data={"escalation": escalation.public_id, "step": step, "cycle": cycle},
+            data={"escalation": escalation.public_id, "step": step + 1, "cycle": cycle + 1},
         )
     methods = _methods([p.pk for p in eligible])
     for person in eligible:
@@ -288,8 +297,8 @@ def run_step(
                 "escalation": escalation.public_id,
                 "user": person.public_id,
                 "name": person.get_full_name(),
-                "step": step,
-                "cycle": cycle,
+                "step": step + 1,
+                "cycle": cycle + 1,
                 "lead": what.kind == "lead",
                 "channels": [p.service for p in pages],
             },
@@ -313,7 +322,7 @@ def _methods(user_ids: list[int]) -> dict[int, list[ContactMethod]]:
 
 def send_queued(now: datetime | None = None, *, result: PassResult | None = None) -> PassResult:
     """Send the queued pages, oldest first (see the module docstring); first mark the pages a
-    dead worker left in "sending" as failed, without sending them again."""
+    dead worker left in "sending" as unknown, without sending them again."""
     result = result if result is not None else PassResult()
     moment = now or clock.now()
     for pk in Page.objects.filter(
@@ -321,11 +330,11 @@ def send_queued(now: datetime | None = None, *, result: PassResult | None = None
     ).values_list("pk", flat=True):
         with transaction.atomic():
             if Page.objects.filter(pk=pk, status=Page.Status.SENDING).update(
-                status=Page.Status.FAILED,
-                error="the worker stopped while sending; not sent again (at most once)",
+                status=Page.Status.UNKNOWN,
+                error="the worker stopped while sending it; not sent again (at most once)",
             ):
-                _failed_event(Page.objects.select_related(*RELATED).get(pk=pk), stale=True)
-                result.failed += 1
+                _unknown_event(Page.objects.select_related(*RELATED).get(pk=pk))
+                result.unknown += 1
     queued = list(
         Page.objects.filter(status=Page.Status.QUEUED)
         .order_by("id")
@@ -350,7 +359,7 @@ def send_queued(now: datetime | None = None, *, result: PassResult | None = None
                 if Page.objects.filter(pk=pk, status=Page.Status.SENDING).update(
                     status=Page.Status.FAILED, error=page.error
                 ):
-                    _failed_event(page, stale=False)
+                    _failed_event(page)
             result.failed += 1
             log.warning("page %s to %s failed: %s", page.public_id, page.user, page.error)
         else:
@@ -370,20 +379,35 @@ RELATED = (
 )
 
 
-def _failed_event(page: Page, *, stale: bool) -> None:
-    why = "the worker stopped while sending it (not sent again)" if stale else page.error
+def _page_data(page: Page) -> dict[str, object]:
+    return {
+        "escalation": page.escalation.public_id,
+        "page": page.public_id,
+        "user": page.user.public_id,
+        "channel": page.service,
+        "step": page.step + 1,
+        "cycle": page.cycle + 1,
+    }
+
+
+def _failed_event(page: Page) -> None:
     write_event(
         page.ticket,
         EventKind.PAGE_FAILED,
         None,
-        body=f"Page to {page.user.get_full_name()} via {page.service} failed: {why}",
-        data={
-            "escalation": page.escalation.public_id,
-            "page": page.public_id,
-            "user": page.user.public_id,
-            "channel": page.service,
-            "step": page.step,
-            "cycle": page.cycle,
-            "stale": stale,
-        },
+        body=f"Page to {page.user.get_full_name()} via {page.service} failed: {page.error}",
+        data=_page_data(page),
+    )
+
+
+def _unknown_event(page: Page) -> None:
+    write_event(
+        page.ticket,
+        EventKind.NOTE,
+        None,
+        body=(
+            f"Page to {page.user.get_full_name()} via {page.service}: delivery unknown. The "
+            "worker stopped while sending it, so it may have arrived; not sent again."
+        ),
+        data={**_page_data(page), "delivery": Page.Status.UNKNOWN.value},
     )

@@ -2,13 +2,28 @@
 tickets through `visible_tickets()` so tenancy is enforced in one place."""
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.db.models import (
+    Case,
+    Count,
+    DateTimeField,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
 
 from deskside.accounts.models import User
-from deskside.accounts.queries import served_organization_ids
+from deskside.accounts.queries import organizations_visible_to, served_organization_ids
 from deskside.core import clock
+from deskside.core.search import terms as search_terms
 from deskside.tickets import deadlines
 from deskside.tickets.models import (
     OPEN_STATUSES,
@@ -92,14 +107,33 @@ QUEUES = {
     "all": "All tickets",
 }
 
-SORTS = {
+SORTS: dict[str, tuple[Any, ...]] = {
     "newest": ("-id",),
     "oldest": ("id",),
     "priority": ("priority", "-id"),
     "updated": ("-updated_at", "-id"),
-    # time left: the earliest SLA due first (tickets without a running SLA last)
-    "due": (F("sla_due").asc(nulls_last=True), "id"),
+    "due": (),  # time left: built at the query's `now` by time_left_order()
 }
+
+
+def time_left_order(now: datetime) -> tuple[Any, ...]:
+    """The "time left" sort: running clocks first, least time left first (so the breached
+    ones, most overdue first, lead); then the paused clocks, by the time they had left when
+    they paused (a clock overdue before its pause first); then the tickets without an SLA.
+
+    A paused clock's due time is no deadline (it moves when the clock resumes), so sorting
+    every ticket by `sla_due` alone put tickets paused for days among the breached ones."""
+    rank = Case(
+        When(sla_due__isnull=True, then=Value(2)),
+        When(sla_paused_at__isnull=False, then=Value(1)),
+        default=Value(0),
+    )
+    left = ExpressionWrapper(
+        F("sla_due") - Coalesce("sla_paused_at", Value(now, output_field=DateTimeField())),
+        output_field=DurationField(),
+    )
+    return (rank.asc(), left.asc(), "id")
+
 
 SLA_FILTERS = {"at_risk": "At risk", "breached": "Breached"}
 
@@ -149,7 +183,8 @@ def queue(
         qs = qs.filter(assignee__public_id=assignee)
     if sla:
         qs = deadlines.sla_filter(qs, sla, clock.now())
-    qs = qs.select_related(*LIST_RELATED).order_by(*SORTS.get(sort, SORTS["newest"]))
+    order = time_left_order(clock.now()) if sort == "due" else SORTS.get(sort, SORTS["newest"])
+    qs = qs.select_related(*LIST_RELATED).order_by(*order)
     if text:
         qs = search(user, text, qs, newer_than=newer_than)
     return qs
@@ -190,13 +225,32 @@ def search(
 ) -> TicketQuerySet:
     """Tickets matching `text` among those `user` can see (and within `base` if given).
 
-    A ticket number (`T-10423`) finds that ticket directly. Customers search only public text,
+    A ticket number (`T-10423`) finds that ticket directly. A bare number (`10423`) finds
+    that ticket and the tickets whose text holds the number. Words are ANDed; a word may also
+    match the name of a client the user can see (an agent's served clients, a customer's own
+    organisation), so "acme printer" finds Acme's tickets about a printer as well as the
+    tickets mentioning both words (see `client_matches`). Customers search only public text,
     never internal notes. `newer_than` keeps only tickets with a greater primary key.
     """
     qs = base if base is not None else visible_tickets(user)
     stripped = text.strip()
     if stripped.upper().startswith("T-") and stripped[2:].isascii() and stripped[2:].isdigit():
         return qs.filter(pk=parse_number(stripped) or 0)
+    also = Q()  # matches besides the full-text index: the ticket number, a client's name
+    if (pk := parse_number(stripped)) is not None:
+        also |= Q(pk=pk)
+    for organization_id, rest in client_matches(user, stripped):
+        matched = Q(organization_id=organization_id)
+        if rest:
+            keys = TICKET_SEARCH.matching_keys(" ".join(rest), include_internal=user.is_agent)
+            matched &= Q(pk__in=keys)
+        also |= matched
+    if also:
+        keys = TICKET_SEARCH.matching_keys(stripped, include_internal=user.is_agent)
+        found = also | Q(pk__in=keys) if keys is not None else also
+        if newer_than is not None:
+            found &= Q(pk__gt=newer_than)
+        return qs.filter(found)
     # An agent's results ordered by number (the default) read the search index in that order
     # and stop after a page instead of collecting every match first (keep the order search()
     # returns). A customer sees few tickets: there, finding their tickets first is faster.
@@ -210,6 +264,33 @@ def search(
             min_key=newer_than,
         )
     return TICKET_SEARCH.filter(qs, text, include_internal=user.is_agent, min_key=newer_than)
+
+
+MAX_CLIENT_MATCHES = 20
+
+
+def client_matches(user: User, text: str) -> list[tuple[int, list[str]]]:
+    """The clients `user` can see whose name or slug holds some of the words of `text` (whole
+    words, case-insensitive: "acme" matches "Acme Corp", "acm" does not), each with the words
+    of `text` left for the full-text search. One query on the organisations, at most
+    MAX_CLIENT_MATCHES clients."""
+    words = search_terms(text)
+    if not words:
+        return []
+    near = Q()
+    for word in words:
+        near |= Q(name__icontains=word) | Q(slug__icontains=word)
+    found = []
+    for pk, name, slug in (
+        organizations_visible_to(user)
+        .filter(near)
+        .order_by("name", "id")
+        .values_list("pk", "name", "slug")[:MAX_CLIENT_MATCHES]
+    ):
+        own = set(search_terms(f"{name} {slug.replace('-', ' ')}"))
+        if any(w in own for w in words):
+            found.append((pk, [w for w in words if w not in own]))
+    return found
 
 
 @dataclass(frozen=True)

@@ -47,9 +47,18 @@ def test_the_on_call_agent_acknowledges_from_the_ticket_page(
     panel = page.locator("#paging-panel")
     expect(panel).to_contain_text("Alice")
     expect(page.locator("h1")).to_contain_text("Core switch down")  # the ticket stays
+    expect(page.locator("#ticket dt:text-is('Assignee') + dd")).to_contain_text("unassigned")
+    expect(page.get_by_role("button", name="Assign to me")).to_be_visible()
     panel.get_by_role("button", name="Acknowledge").click()
     expect(page.locator("#paging-panel")).to_contain_text("cknowledged")
     expect(page.locator("h1")).to_contain_text("Core switch down")
+    # The rest of the ticket page follows (issue 11: it stayed stale until a reload): the
+    # acknowledgement assigned the ticket to Alice and wrote it on the timeline.
+    expect(page.locator("#timeline")).to_contain_text("acknowledged the page via the paging page")
+    expect(page.locator("#ticket dt:text-is('Assignee') + dd")).not_to_contain_text("unassigned")
+    expect(page.get_by_role("button", name="Assign to me")).to_have_count(0)
+    expect(page.locator("#paging-panel")).to_have_count(1)  # reloaded with the page, once
+    expect(page.locator("#paging-panel")).to_contain_text("acknowledged by Alice")
     assert Escalation.objects.get(ticket=ticket).status == Escalation.Status.ACKNOWLEDGED
     ticket.refresh_from_db()
     assert ticket.assignee == alice

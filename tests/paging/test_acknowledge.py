@@ -2,6 +2,7 @@
 the signed link (a GET never acknowledges; a tampered or expired link is refused), the agent
 pages, the API, and a reply to the page email (which does not become a reply on the ticket)."""
 
+import json
 import re
 from datetime import timedelta
 from email.message import EmailMessage
@@ -16,6 +17,7 @@ from deskside.paging import services
 from deskside.paging.models import Escalation, Page
 from deskside.paging.worker import paging_pass
 from deskside.tickets.models import EventKind
+from deskside.webhooks import payloads
 from tests.api.conftest import client_for
 from tests.paging.conftest import T0
 
@@ -102,6 +104,7 @@ def test_the_ticket_panel_fragment_and_its_htmx_button(p1, at, tara, client):
         reverse("paging:acknowledge", args=[escalation.public_id]), HTTP_HX_REQUEST="true"
     )
     assert after.status_code == 200 and b"Acknowledged" in after.content
+    assert json.loads(after.headers["HX-Trigger"]) == {"ticket-changed": {}}  # page reloads
     _stopped(p1, tara, "page")
 
 
@@ -252,3 +255,36 @@ def test_a_forged_page_message_id_is_not_an_acknowledgement(p1, at, alice, forge
     assert result.message.reason not in ("page_ack", "page_reply"), result.outcome
     assert Escalation.objects.get(ticket=p1).status == "active"
     assert not p1.events.filter(kind=EventKind.ACKNOWLEDGED).exists()
+
+
+def test_paged_and_acknowledged_number_the_step_alike(p1, at, leo):
+    """Issue 11: ticket.paged said `step: 0` where ticket.acknowledged said `step: 1` for the
+    same page. Both now count from 1, as the page's text and the paging pages do."""
+    paging_pass()  # step 1, round 1: Alice
+    at(T0 + timedelta(minutes=5))
+    paging_pass()  # step 2, round 1: Leo
+    leos = Page.objects.get(ticket=p1, user=leo)
+    services.acknowledge(actor=leo, escalation=leos.escalation, via="link", page=leos)
+
+    paged = p1.events.filter(kind=EventKind.PAGED).order_by("id")
+    assert [(e.data["name"], e.data["step"], e.data["cycle"]) for e in paged] == [
+        ("Alice Agent", 1, 1),
+        ("Leo Field", 2, 1),
+    ]
+    acked = p1.events.get(kind=EventKind.ACKNOWLEDGED)
+    assert (acked.data["step"], acked.data["cycle"]) == (2, 1)
+    # What a client's webhook receives for the page and its acknowledgement.
+    sent = [payloads.for_event(e, internal=False)["data"] for e in (paged[1], acked)]
+    assert sent == [
+        {"name": "Leo Field", "step": 2, "cycle": 1},
+        {"via": "link", "step": 2, "cycle": 1},
+    ]
+
+
+def test_acknowledging_from_the_ticket_names_the_last_step_paged(p1, at, alice):
+    paging_pass()  # step 1 pages Alice; the chain's next step is 2
+    services.acknowledge_ticket(actor=alice, ticket=p1, via="page")
+    paged = p1.events.get(kind=EventKind.PAGED)
+    acked = p1.events.get(kind=EventKind.ACKNOWLEDGED)
+    assert (paged.data["step"], paged.data["cycle"]) == (1, 1)
+    assert (acked.data["step"], acked.data["cycle"]) == (1, 1)

@@ -3,6 +3,8 @@
 Search runs on SQLite FTS5 and on PostgreSQL tsvector; every test here runs on both.
 """
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from hypothesis import HealthCheck, given, settings
@@ -10,8 +12,9 @@ from hypothesis import strategies as st
 
 from deskside.accounts import services as accounts
 from deskside.accounts.models import Tier
+from deskside.core import clock
 from deskside.tickets import services
-from deskside.tickets.models import Priority, Status
+from deskside.tickets.models import Priority, Status, Ticket
 from deskside.tickets.queries import QUEUES, SORTS, queue, search, status_counts, visible_tickets
 
 
@@ -336,3 +339,60 @@ def test_any_text_is_safe_and_respects_visibility(desk, alice, carol, olivia, da
         assert hits <= ids(visible_tickets(user))
         # Customers search less text than agents, never more tickets.
         assert hits <= agent_hits
+
+
+def test_time_left_sorts_paused_clocks_after_running_ones(desk, alice):
+    """Issue 11: sorting by time left mixed paused tickets among the breached ones (a paused
+    clock's due time is no deadline). Running clocks first, least time left first; then the
+    paused ones by the time they had left; then the tickets without an SLA."""
+    now = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
+    hours = lambda n: now + timedelta(hours=n)  # noqa: E731
+
+    def sla(ticket, due, paused=None):
+        Ticket.objects.filter(pk=ticket.pk).update(sla_due=due, sla_paused_at=paused)
+
+    sla(desk["printer"], hours(2))  # running, 2 h left
+    sla(desk["jam"], hours(-1))  # running, breached an hour ago
+    sla(desk["watched"], hours(-30 / 60), paused=hours(-3))  # paused with 2.5 h left
+    sla(desk["vpn"], hours(-5), paused=hours(-4))  # overdue before it paused
+    with clock.frozen(now):
+        order = [t.subject for t in queue(alice, "all", sort="due")]
+    assert order == [
+        "Printer jammed",  # breached, running
+        "Printer offline on floor 2",  # running
+        "VPN drops every hour",  # paused, overdue
+        "Network slow",  # paused, 2.5 h left
+        "Salary spreadsheet locked",  # no SLA
+    ]
+
+
+def test_a_bare_number_finds_the_ticket_and_the_text_holding_it(desk, alice, carol, dave):
+    """Issue 11: searching "10330" ignored T-10330."""
+    printer, vpn = desk["printer"], desk["vpn"]
+    digits = printer.number.removeprefix("T-")
+    services.add_note(actor=alice, ticket=vpn, body=f"Same fault as case {digits} at Acme")
+    assert ids(search(alice, digits)) == {printer.pk, vpn.pk}
+    assert ids(search(alice, f" {digits} ")) == {printer.pk, vpn.pk}
+    assert ids(search(carol, digits)) == {printer.pk}  # the note is internal, vpn not hers
+    assert ids(search(dave, digits)) == set()  # the number of a ticket he cannot see
+    assert ids(queue(alice, "open", text=digits)) == {printer.pk, vpn.pk}
+
+
+def test_a_client_name_finds_its_tickets(desk, alice, rita, carol, olivia, dave):
+    """Issue 11: searching a client's name found nothing unless its tickets said the name.
+    Only the clients the agent serves; a customer only their own organisation."""
+    acme_open = {desk[k].pk for k in ("printer", "jam", "watched", "private")}
+    assert ids(search(alice, "Acme")) == acme_open
+    assert ids(search(alice, "acme corp")) == acme_open
+    assert ids(search(alice, "globex")) == {desk["vpn"].pk}
+    assert ids(search(alice, "acm")) == set()  # whole words
+    # The name and other words: Acme's printer tickets, and any ticket with both words.
+    assert ids(search(alice, "acme printer")) == {desk["printer"].pk, desk["jam"].pk}
+    assert ids(search(alice, "globex printer")) == {desk["vpn"].pk}
+    # Tenancy: a restricted agent and the customers find only what they may see.
+    assert ids(search(rita, "acme")) == set()
+    assert ids(search(rita, "globex")) == {desk["vpn"].pk}
+    assert ids(search(carol, "acme")) == ids(visible_tickets(carol))
+    assert ids(search(olivia, "acme corp")) == acme_open
+    assert ids(search(carol, "globex")) == set()
+    assert ids(search(dave, "acme")) == set()

@@ -1,20 +1,22 @@
 """Template filters of the agent pages: relative times by the project clock, labels of the
 raw values stored in timeline events, and the local time at a site."""
 
+import re
 import zoneinfo
 from datetime import datetime
 from typing import Any
 
 from django import template
 from django.utils.dateformat import format as date_format
-from django.utils.html import format_html
-from django.utils.safestring import mark_safe
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.timesince import timesince
 from django.utils.timezone import localtime
 
+from deskside.accounts.models import Tier
 from deskside.core import clock
 from deskside.tickets import deadlines
-from deskside.tickets.models import Status, Ticket
+from deskside.tickets.models import Channel, Status, Ticket, TicketType
 
 register = template.Library()
 
@@ -40,6 +42,76 @@ def status_label(value: str | None) -> str:
         return str(Status(value).label)
     except ValueError:
         return str(value)
+
+
+# Timeline events store values, not labels (DESIGN.md: structured data for the hooks): the
+# pages turn them into what people read. Times are stored as ISO 8601 in UTC and shown in the
+# viewer's zone (the agent pages run under the agent's zone: tickets.views.agent_required).
+CHOICES: dict[str, type] = {
+    "channel": Channel,
+    "type": TicketType,
+    "status": Status,
+    "tier": Tier,
+    "from_tier": Tier,
+    "to_tier": Tier,
+}
+FIELD_LABELS = {
+    "first_response_due": "First response due",
+    "next_response_due": "Next response due",
+    "resolution_due": "Resolution due",
+    "sla_due": "SLA due",
+    "type": "Type",
+}
+TIME_FORMAT = "D j M Y, H:i T"
+# An aware ISO 8601 timestamp, as `datetime.isoformat()` writes one (or with a "Z").
+ISO_TIME = re.compile(
+    r"\b\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?(?:[+-]\d{2}:\d{2}|Z)"
+)
+
+
+def _local(text: str) -> str | None:
+    """An aware ISO timestamp as the viewer reads it, or None when `text` is not one."""
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    if moment.tzinfo is None:
+        return None
+    return date_format(localtime(moment), TIME_FORMAT)
+
+
+@register.filter
+def field_label(field: str) -> str:
+    """The name of a changed field as people read it ('first_response_due' -> 'First
+    response due')."""
+    return FIELD_LABELS.get(field, str(field).replace("_", " ").capitalize())
+
+
+@register.filter
+def shown(value: Any, field: str = "") -> Any:
+    """A value stored in an event, as people read it: the label of a choice value
+    ('walk_up' -> 'Walk-up'), a stored ISO time in the viewer's zone, else the value."""
+    if isinstance(value, str):
+        choices = CHOICES.get(field)
+        if choices is not None:
+            try:
+                return str(choices(value).label)
+            except ValueError:
+                return value
+        if ISO_TIME.fullmatch(value):
+            return _local(value) or value
+    return value
+
+
+@register.filter(needs_autoescape=True)
+def local_times(text: str, autoescape: bool = True) -> SafeString:
+    """Event text with every stored ISO time in it shown in the viewer's zone ("SLA first
+    response due soon (due 2026-12-06T07:26:31+00:00)" -> "... (due Sun 6 Dec 2026, 08:26
+    CET)"). The text is escaped first; the times it replaces hold no markup."""
+    escaped = conditional_escape(text) if autoescape else str(text)
+    return mark_safe(  # noqa: S308 - escaped above; the replacements are plain dates
+        ISO_TIME.sub(lambda m: _local(m.group(0)) or m.group(0), escaped)
+    )
 
 
 @register.filter
