@@ -27,6 +27,7 @@ from hypothesis import strategies as st
 from deskside.accounts import services as accounts
 from deskside.accounts.models import Tier
 from deskside.alerts import setup as alert_setup
+from deskside.alerts.models import Alert
 from deskside.api import api
 from deskside.core import clock
 from deskside.core.jsonbody import INT_LIMIT, MAX_DEPTH
@@ -34,6 +35,7 @@ from deskside.duty import services as duty
 from deskside.paging import services as paging
 from deskside.paging.services import StepSpec
 from deskside.sla.models import Calendar, Contract
+from deskside.tickets.models import Ticket
 from deskside.webhooks.enqueue import registry
 from tests.api.conftest import ApiClient, client_for
 
@@ -391,3 +393,129 @@ def test_hostile_input_never_fails_the_server(world, method, path, operation):
             assert response.status_code >= 400, (raw[:200], response.content)
 
     check()
+
+
+# -- the probes of issue 11, one by one ---------------------------------------------------------
+
+
+@pytest.fixture
+def acme_intake(acme, alice):
+    """An Acme events-API integration's client (its token, not a user's)."""
+    admin = accounts.create_user(
+        email="root@msp.example",
+        full_name="Root Admin",
+        kind="agent",
+        tier=Tier.L3,
+        organization=alice.organization,
+        is_staff=True,
+    )
+    _, token = alert_setup.create_integration(
+        actor=admin, name="Acme RMM", kind="events", organization=acme
+    )
+    return ApiClient(token)
+
+
+def _raw(client: ApiClient, path: str, body: bytes, method: str = "POST"):
+    return client.generic(method, path, body, content_type="application/json")
+
+
+def _event(**payload: Any) -> dict[str, Any]:
+    return {
+        "event_action": "trigger",
+        "dedup_key": "disk-fs01",
+        "payload": {"summary": "Disk almost full", **payload},
+    }
+
+
+@pytest.mark.parametrize("text", ["\udfff", "a\ud800b", "\x00", "ok\x00"])
+def test_a_reply_with_a_lone_surrogate_or_nul_is_refused_naming_the_field(
+    as_carol, acme_ticket, text
+):
+    path = f"/api/v1/tickets/{acme_ticket.number}/reply"
+    response = _raw(as_carol, path, encoded({"body": text}))
+    assert response.status_code == 422, response.content
+    assert response.json()["field"] == "body"
+    assert not acme_ticket.events.filter(kind="reply").exists()
+
+
+@pytest.mark.parametrize(
+    ("payload", "field"),
+    [
+        ({"summary": "Disk \udfff full"}, "payload.summary"),
+        ({"summary": "Disk\x00full"}, "payload.summary"),
+        ({"custom_details": {"free": math.nan}}, "payload.custom_details.free"),
+        ({"custom_details": {"free": math.inf}}, "payload.custom_details.free"),
+        ({"custom_details": {"bytes": 2**64}}, "payload.custom_details.bytes"),
+        ({"custom_details": {"\x00": "key"}}, "payload.custom_details"),
+    ],
+)
+def test_alert_intake_refuses_what_no_database_stores(acme_intake, payload, field):
+    """NUL was a 500 on PostgreSQL and stored on SQLite; now refused the same way on both."""
+    response = _raw(acme_intake, "/api/v1/integrations/events", encoded(_event(**payload)))
+    assert response.status_code == 422, response.content
+    assert response.json()["field"] == field
+    assert not Alert.objects.exists()
+
+
+def test_a_surrogate_dedup_key_is_refused(acme_intake):
+    body = encoded({**_event(), "dedup_key": "\udfff"})
+    response = _raw(acme_intake, "/api/v1/integrations/events", body)
+    assert response.status_code == 422
+    assert response.json()["field"] == "dedup_key"
+
+
+@pytest.mark.parametrize("path", ["/api/v1/tickets", "/api/v1/integrations/events"])
+def test_50000_levels_of_nesting_are_a_400(as_carol, acme_intake, path):
+    client = acme_intake if "integrations" in path else as_carol
+    response = _raw(client, path, b"[" * 50_000 + b"]" * 50_000)
+    assert response.status_code == 400
+    assert "nested deeper" in response.json()["detail"]
+    assert not Ticket.objects.exists()
+
+
+def test_nan_and_infinity_literals_are_refused(as_alice, acme_ticket):
+    path = f"/api/v1/tickets/{acme_ticket.number}/calls"
+    response = _raw(as_alice, path, b'{"minutes": NaN, "body": "x", "inbound": true}')
+    assert response.status_code == 422
+    assert response.json()["field"] == "minutes"
+
+
+def test_an_integer_past_64_bits_is_refused(as_alice, acme_ticket):
+    path = f"/api/v1/tickets/{acme_ticket.number}/calls"
+    response = _raw(as_alice, path, encoded({"minutes": 2**63, "body": "x", "inbound": True}))
+    assert response.status_code == 422
+    assert response.json()["field"] == "minutes"
+
+
+def test_a_body_over_the_size_limit_is_a_413_in_json(as_carol, acme_intake, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    big = encoded({"subject": "x", "description": "y" * 2000})
+    for client, path in (
+        (as_carol, "/api/v1/tickets"),
+        (acme_intake, "/api/v1/integrations/events"),
+    ):
+        response = _raw(client, path, big)
+        assert response.status_code == 413
+        assert response["Content-Type"] == "application/json; charset=utf-8"
+        assert "too large" in response.json()["detail"]
+    assert not Ticket.objects.exists()
+
+
+def test_django_s_own_errors_under_the_api_are_json(as_carol, acme_ticket):
+    unknown = as_carol.get("/api/v1/no-such-thing")
+    assert unknown.status_code == 404
+    assert unknown.json() == {
+        "detail": "no such endpoint: GET /api/v1/no-such-thing",
+        "field": None,
+    }
+    wrong_method = as_carol.generic("PUT", f"/api/v1/tickets/{acme_ticket.number}/reply")
+    assert wrong_method.status_code == 405
+    assert wrong_method["Content-Type"].startswith("application/json")
+    assert "POST" in wrong_method.json()["detail"]
+    assert wrong_method["Allow"]
+
+
+def test_nul_in_any_path_parameter_is_a_422_naming_it(as_alice):
+    response = _raw(as_alice, "/api/v1/webhooks/x%00y", b'{"name": "n"}', method="PATCH")
+    assert response.status_code == 422
+    assert response.json()["field"] == "public_id"
