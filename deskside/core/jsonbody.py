@@ -128,14 +128,24 @@ def check(data: Any, field: str | None = None) -> None:
             )
 
 
-def loads(body: bytes | str) -> Any:
-    """The JSON document in `body`, checked (see the module docstring); raises `BadInput`."""
+def parse(body: bytes | str) -> Any:
+    """`body` parsed, numbers and constants marked for `check`, without checking it: raises
+    the standard library's errors for text that is not JSON (JSONDecodeError, with its line
+    and column, or UnicodeDecodeError), and `BadInput` for nesting past Python's stack."""
     try:
-        data = json.loads(body, parse_constant=_constant, parse_float=_float, parse_int=_int)
+        return json.loads(body, parse_constant=_constant, parse_float=_float, parse_int=_int)
     except RecursionError:
         raise BadInput(
             f"the JSON is nested deeper than {MAX_DEPTH} levels", status_code=400
         ) from None
+
+
+def loads(body: bytes | str) -> Any:
+    """The JSON document in `body`, checked (see the module docstring); raises `BadInput`."""
+    try:
+        data = parse(body)
+    except BadInput:
+        raise
     except ValueError as exc:  # JSONDecodeError, UnicodeDecodeError
         raise BadInput(f"the body is not valid JSON ({exc})", status_code=400) from None
     check(data)

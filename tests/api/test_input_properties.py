@@ -21,6 +21,8 @@ from urllib.parse import quote
 import pytest
 from django.apps import apps
 from django.db import connection
+from django.test import Client
+from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -519,3 +521,29 @@ def test_nul_in_any_path_parameter_is_a_422_naming_it(as_alice):
     response = _raw(as_alice, "/api/v1/webhooks/x%00y", b'{"name": "n"}', method="PATCH")
     assert response.status_code == 422
     assert response.json()["field"] == "public_id"
+
+
+# -- web forms ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["Bad \\udfff", "Bad \\u0000"])
+def test_calendar_import_form_refuses_text_no_database_stores(alice, name):
+    """The calendar's own "name" key went straight to the database: a 500 on both databases
+    (lone surrogate) or on PostgreSQL (NUL). Django's form fields already refuse NUL, and a
+    form post cannot carry a lone surrogate; a JSON text inside one can."""
+    admin = accounts.create_user(
+        email="root@msp.example",
+        full_name="Root Admin",
+        kind="agent",
+        tier=Tier.L3,
+        organization=alice.organization,
+        is_staff=True,
+    )
+    browser = Client()
+    browser.force_login(admin)
+    text = '{"name": "' + name + '", "24x7": true}'
+    response = browser.post(reverse("sla:calendar_import"), {"name": "", "text": text})
+    assert response.status_code == 422
+    errors = str(response.context["form"].errors)
+    assert "surrogate" in errors or "NUL" in errors, errors
+    assert not Calendar.objects.exists()
