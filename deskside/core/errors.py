@@ -9,7 +9,8 @@ no database can look up.
 
 A database that cannot be reached or is out of space (`OperationalError`, `InterfaceError`,
 which includes SQLite's "database is locked" after its busy timeout) is a 503 with a
-`Retry-After` header: nothing was stored, and the same request can be sent again.
+`Retry-After` header (`database_unavailable`, registered on the NinjaAPI): the request's
+transaction was rolled back, nothing was stored, and the same request can be sent again.
 """
 
 import logging
@@ -65,8 +66,9 @@ def _detail(request: HttpRequest, response: HttpResponse) -> str:
 
 
 class ApiErrorsAsJson:
-    """Under `/api/`, turns every error answer that is not JSON into a JSON one (same status),
-    refuses NUL in URL path parameters, and answers a database outage with a 503."""
+    """Under `/api/`, turns every error answer that is not JSON into a JSON one (same status)
+    and refuses NUL in URL path parameters. (The 503 for a database outage is the NinjaAPI's
+    exception handler, `database_unavailable`: every API view is a ninja operation.)"""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -93,9 +95,4 @@ class ApiErrorsAsJson:
         for name, value in kwargs.items():
             if isinstance(value, str) and (problem := text_problem(value)) is not None:
                 return json_error(422, f"{name}: {problem}", name)
-        return None
-
-    def process_exception(self, request: HttpRequest, exc: Exception) -> HttpResponse | None:
-        if request.path_info.startswith(API_PREFIX) and isinstance(exc, DATABASE_UNAVAILABLE):
-            return database_unavailable(request, exc)
         return None

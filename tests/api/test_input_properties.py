@@ -37,6 +37,7 @@ from deskside.duty import services as duty
 from deskside.paging import services as paging
 from deskside.paging.services import StepSpec
 from deskside.sla.models import Calendar, Contract
+from deskside.tickets import services as ticket_services
 from deskside.tickets.models import Ticket
 from deskside.webhooks.enqueue import registry
 from tests.api.conftest import ApiClient, client_for
@@ -547,3 +548,17 @@ def test_calendar_import_form_refuses_text_no_database_stores(alice, name):
     errors = str(response.context["form"].errors)
     assert "surrogate" in errors or "NUL" in errors, errors
     assert not Calendar.objects.exists()
+
+
+def test_an_unexpected_failure_under_the_api_is_a_json_500(carol, acme_ticket, monkeypatch):
+    """A bug stays a 500 (and is logged with its traceback), but the body is JSON."""
+
+    def broken(**kwargs: Any) -> None:
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(ticket_services, "add_reply", broken)
+    client = client_for(carol)
+    client.raise_request_exception = False
+    response = client.post(f"/api/v1/tickets/{acme_ticket.number}/reply", {"body": "Hi"})
+    assert response.status_code == 500
+    assert response.json() == {"detail": "internal error; it has been logged", "field": None}
