@@ -141,9 +141,5 @@ def too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
     )
 
 
-def _database_unavailable(request: HttpRequest, exc: Exception) -> HttpResponse:
-    return database_unavailable(request, exc)
-
-
-for _exc in DATABASE_UNAVAILABLE:
-    api.add_exception_handler(_exc, _database_unavailable)
+for _exc in DATABASE_UNAVAILABLE:  # 503 with Retry-After: the transaction was rolled back
+    api.add_exception_handler(_exc, database_unavailable)

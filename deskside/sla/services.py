@@ -180,8 +180,8 @@ def import_calendar(
     if len(text) > MAX_IMPORT_BYTES:
         raise InvalidInput(f"the file is larger than {MAX_IMPORT_BYTES // 1024} KB", "definition")
     try:
-        # The API's JSON reader: a NUL or a lone surrogate ("\udfff") would be a 500 when
-        # PostgreSQL's jsonb refused it, NaN is no JSON, and the depth is bounded.
+        # The API's JSON reader: no database stores a NUL or a lone surrogate ("\udfff") in
+        # the name or the definition (they were a 500), NaN is no JSON, the depth is bounded.
         data = jsonbody.parse(text)
         jsonbody.check(data)
     except UnicodeDecodeError:
