@@ -1,12 +1,16 @@
 """The REST API under /api/v1/: one NinjaAPI that mounts each app's router.
 
 Authentication is a bearer token (`Authorization: Bearer <token>`), stored hashed. Errors are
-JSON: `{"detail": message, "field": name-or-null}` with a 4xx status, never a traceback.
+JSON: `{"detail": message, "field": name-or-null}` with a 4xx status, never a traceback; a
+database outage is a 503 with `Retry-After`. JSON bodies and query strings are read by
+`deskside.core.jsonbody.Parser` (depth limit; no NUL, lone surrogate, NaN or Infinity), and
+`deskside.core.errors.ApiErrorsAsJson` keeps the errors Django answers itself JSON too.
 """
 
+from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError, ValidationError
+from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import HttpBearer
 
 from deskside.accounts.api import router as directory_router
@@ -14,6 +18,8 @@ from deskside.accounts.exceptions import AccountsError
 from deskside.accounts.models import User
 from deskside.accounts.services import user_for_token
 from deskside.alerts.api import router as alerts_router
+from deskside.core.errors import DATABASE_UNAVAILABLE, database_unavailable, error_body
+from deskside.core.jsonbody import BadInput, Parser
 from deskside.duty.api import router as duty_router
 from deskside.mail.api import router as mail_router
 from deskside.paging.api import router as paging_router
@@ -38,6 +44,7 @@ api = NinjaAPI(
     description="Tickets, timelines and the directory of a Deskside service desk.",
     auth=BearerToken(),
     urls_namespace="api",
+    parser=Parser(),
 )
 # The alert intake first: its two routes take the volume (Django tries URL patterns in order).
 api.add_router("/", alerts_router)
@@ -53,10 +60,6 @@ api.add_router("/", duty_router)
 api.add_router("/", paging_router)
 # /webhooks (outbound subscriptions and their delivery log).
 api.add_router("/", webhooks_router)
-
-
-def error_body(detail: str, field: str | None = None) -> dict[str, str | None]:
-    return {"detail": detail, "field": field}
 
 
 @api.exception_handler(TicketError)
@@ -114,3 +117,29 @@ def auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
 def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
     """Also what a caller gets for an object they may not see: its existence is not confirmed."""
     return api.create_response(request, error_body(str(exc) or "not found"), status=404)
+
+
+@api.exception_handler(BadInput)
+def bad_input(request: HttpRequest, exc: BadInput) -> HttpResponse:
+    """What the parser refused: not JSON, too deep (400); NUL, lone surrogate, NaN (422)."""
+    return api.create_response(request, error_body(exc.message, exc.field), status=exc.status_code)
+
+
+@api.exception_handler(HttpError)
+def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    # django-ninja wraps whatever the parser raises in HttpError(400, "Cannot parse ..."):
+    # answer with the parser's own message and field.
+    if isinstance(exc.__cause__, BadInput):
+        return bad_input(request, exc.__cause__)
+    return api.create_response(request, error_body(str(exc)), status=exc.status_code)
+
+
+@api.exception_handler(RequestDataTooBig)
+def too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    return api.create_response(
+        request, error_body(f"the request body is too large ({exc})"), status=413
+    )
+
+
+for _exc in DATABASE_UNAVAILABLE:  # 503 with Retry-After: the transaction was rolled back
+    api.add_exception_handler(_exc, database_unavailable)

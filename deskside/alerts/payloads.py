@@ -16,6 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from deskside.alerts.exceptions import InvalidPayload, MalformedPayload
+from deskside.core import jsonbody
 
 MAX_KEY = 255
 MAX_SUMMARY = 1024
@@ -81,10 +82,16 @@ def without_secrets(data: Any) -> Any:
 
 
 def load_json(body: bytes) -> dict[str, Any]:
+    """The body read as the whole API reads JSON (`core.jsonbody`: depth limit, no NUL, lone
+    surrogate, NaN or Infinity), its refusals as this app's errors."""
     try:
-        data = json.loads(body)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise MalformedPayload(f"the body is not valid JSON ({exc})") from None
+        data = jsonbody.loads(body)
+    except jsonbody.BadInput as exc:
+        if exc.status_code == 400:
+            raise MalformedPayload(exc.message) from None
+        raise InvalidPayload(
+            f"{exc.field}: {exc.message}" if exc.field else exc.message, field=exc.field
+        ) from None
     if not isinstance(data, dict):
         raise MalformedPayload("the body must be a JSON object")
     return data

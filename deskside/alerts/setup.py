@@ -75,6 +75,8 @@ def _validated(fields: dict[str, Any]) -> dict[str, Any]:
             raise InvalidPayload("the organisation label is required", field="organization_label")
     if "severity_map" in fields:
         fields["severity_map"] = _check_severity_map(fields["severity_map"])
+    if "is_active" in fields and not isinstance(fields["is_active"], bool):  # null: NOT NULL
+        raise InvalidPayload("is_active must be true or false", field="is_active")
     for name, low, high in (("flood_threshold", 0, 100_000), ("flood_window_minutes", 1, 1440)):
         if name in fields:
             value = fields[name]

@@ -20,7 +20,7 @@ from django.db import transaction
 from django.db.models import Q
 
 from deskside.accounts.models import Organization, Team, User
-from deskside.core import clock
+from deskside.core import clock, jsonbody
 from deskside.sla.calendar import CalendarError, CalendarSpec
 from deskside.sla.engine import CLOCK_FIELDS
 from deskside.sla.exceptions import InUse, InvalidInput, NotAllowed
@@ -180,13 +180,19 @@ def import_calendar(
     if len(text) > MAX_IMPORT_BYTES:
         raise InvalidInput(f"the file is larger than {MAX_IMPORT_BYTES // 1024} KB", "definition")
     try:
-        data = json.loads(text)
+        # The API's JSON reader: no database stores a NUL or a lone surrogate ("\udfff") in
+        # the name or the definition (they were a 500), NaN is no JSON, the depth is bounded.
+        data = jsonbody.parse(text)
+        jsonbody.check(data)
     except UnicodeDecodeError:
         raise InvalidInput("the file is not UTF-8 text", "definition") from None
     except json.JSONDecodeError as exc:
         raise InvalidInput(
             f"not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})", "definition"
         ) from None
+    except jsonbody.BadInput as exc:
+        where = f" at {exc.field}" if exc.field else ""
+        raise InvalidInput(f"{exc.message}{where}", "definition") from None
     if not isinstance(data, dict):
         raise InvalidInput("a calendar is a JSON object", "definition")
     own_name = data.pop("name", "")
