@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from deskside.alerts.exceptions import InvalidPayload, MalformedPayload
+from deskside.alerts.exceptions import AlertError, InvalidPayload, MalformedPayload
 from deskside.core import jsonbody
 
 MAX_KEY = 255
@@ -81,20 +81,37 @@ def without_secrets(data: Any) -> Any:
     return data
 
 
-def load_json(body: bytes) -> dict[str, Any]:
+def load_json(body: bytes, *, checked: bool = True) -> dict[str, Any]:
     """The body read as the whole API reads JSON (`core.jsonbody`: depth limit, no NUL, lone
-    surrogate, NaN or Infinity), its refusals as this app's errors."""
+    surrogate, NaN or Infinity), its refusals as this app's errors. With `checked=False` only
+    the syntax and the depth are checked: the caller checks the values part by part (an
+    Alertmanager group refuses a bad alert alone, `parse_alertmanager`)."""
     try:
-        data = jsonbody.loads(body)
+        data = jsonbody.loads(body) if checked else jsonbody.parse(body)
     except jsonbody.BadInput as exc:
-        if exc.status_code == 400:
-            raise MalformedPayload(exc.message) from None
-        raise InvalidPayload(
-            f"{exc.field}: {exc.message}" if exc.field else exc.message, field=exc.field
-        ) from None
+        raise _payload_error(exc) from None
+    except ValueError as exc:  # JSONDecodeError, UnicodeDecodeError (unchecked parsing)
+        raise MalformedPayload(f"the body is not valid JSON ({exc})") from None
     if not isinstance(data, dict):
         raise MalformedPayload("the body must be a JSON object")
     return data
+
+
+def _payload_error(exc: jsonbody.BadInput) -> AlertError:
+    if exc.status_code == 400:
+        return MalformedPayload(exc.message)
+    return InvalidPayload(
+        f"{exc.field}: {exc.message}" if exc.field else exc.message, field=exc.field
+    )
+
+
+def _checked(value: Any, where: str | None = None) -> None:
+    """Raise InvalidPayload for text no database stores (NUL, a lone surrogate) or a number
+    refused (NaN, Infinity, past 64 bits) anywhere in `value` (`core.jsonbody.check`)."""
+    try:
+        jsonbody.check(value, where)
+    except jsonbody.BadInput as exc:
+        raise _payload_error(exc) from None
 
 
 def _text(value: Any, where: str, *, required: bool = False, limit: int = 0) -> str:
@@ -153,7 +170,10 @@ def parse_alertmanager(
     Each alert's labels are the group's common labels overlaid with its own; the dedup key is
     its fingerprint, or a hash of its sorted labels when there is none; the summary is
     annotations.summary, else .description, else the alertname label; the severity is
-    labels.severity. `firing` triggers, `resolved` resolves."""
+    labels.severity. `firing` triggers, `resolved` resolves. `data` may come unchecked
+    (`load_json(checked=False)`): the document around the alerts is checked whole, each alert
+    on its own, so a NUL or a NaN in one alert rejects that alert only."""
+    _checked({key: value for key, value in data.items() if key != "alerts"})
     version = data.get("version")
     if version is not None and str(version) != "4":
         raise InvalidPayload(
@@ -196,6 +216,7 @@ def _parse_alert(
     external_url: str,
 ) -> AlertEvent:
     """One alert of a notification; InvalidPayload names the field relative to the alert."""
+    _checked(item)
     if not isinstance(item, dict):
         raise InvalidPayload("the alert must be an object", field="")
     status = item.get("status")

@@ -57,6 +57,9 @@ class _Refused:
     def __init__(self, text: str) -> None:
         self.text = text
 
+    def __str__(self) -> str:  # as written in the body (a refused alert's sample shows it)
+        return self.text
+
 
 def _constant(text: str) -> _Refused:
     return _Refused(text)
