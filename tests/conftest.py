@@ -135,6 +135,20 @@ def network_team(db):
 
 
 @pytest.fixture
+def admin(msp):
+    """An MSP administrator (staff): sets up integrations, contracts, schedules, mailboxes."""
+    return accounts.create_user(
+        email="root@msp.example",
+        full_name="Root Admin",
+        password="root-pass-123",
+        kind="agent",
+        tier=Tier.L3,
+        organization=msp,
+        is_staff=True,
+    )
+
+
+@pytest.fixture
 def alice(msp, helpdesk):
     """L1 help desk agent."""
     return accounts.create_user(

@@ -3,25 +3,10 @@ one) with their raw tokens, and API clients that send an integration's token."""
 
 import pytest
 
-from deskside.accounts import services as accounts
-from deskside.accounts.models import Tier
 from deskside.alerts import setup as alert_setup
 from tests.api.conftest import ApiClient, client_for
 
 INTAKE = "/api/v1/integrations"
-
-
-@pytest.fixture
-def admin(msp):
-    return accounts.create_user(
-        email="root@msp.example",
-        full_name="Root Admin",
-        password="root-pass-123",
-        kind="agent",
-        tier=Tier.L3,
-        organization=msp,
-        is_staff=True,
-    )
 
 
 @pytest.fixture

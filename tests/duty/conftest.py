@@ -29,19 +29,6 @@ def free_clock():
 
 
 @pytest.fixture
-def admin(msp):
-    return accounts.create_user(
-        email="root@msp.example",
-        full_name="Root Admin",
-        password="root-pass-123",
-        kind="agent",
-        tier=Tier.L3,
-        organization=msp,
-        is_staff=True,
-    )
-
-
-@pytest.fixture
 def dora(msp):
     return accounts.create_user(
         email="dora@msp.example",

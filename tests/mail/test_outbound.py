@@ -76,19 +76,6 @@ def smtp(settings):
     server.stop()
 
 
-@pytest.fixture
-def admin(msp):
-    return accounts.create_user(
-        email="root@msp.example",
-        full_name="Root Admin",
-        password="root-pass-123",
-        kind="agent",
-        tier=Tier.L3,
-        organization=msp,
-        is_staff=True,
-    )
-
-
 def crash_when_marking_sent(monkeypatch) -> None:
     """Make the worker stop after the server accepted the mail, before its row says "sent"."""
     real = outbound.write_event

@@ -11,7 +11,7 @@ from django.test import Client
 from django.urls import reverse
 
 from deskside.accounts import services as accounts
-from deskside.accounts.models import Tier, User
+from deskside.accounts.models import User
 from deskside.core import clock
 from deskside.mail import templates
 from deskside.mail.models import InboundMessage, Mailbox, MailTemplate, OutboundMail, Outcome
@@ -41,19 +41,6 @@ def html_mail(*, sender="carol@acme.example", message_id="<html@acme.example>"):
     )
     msg.get_payload()[1].add_related(PIXEL, "image", "png", cid="<shot@acme.example>")
     return msg.as_bytes()
-
-
-@pytest.fixture
-def admin(msp):
-    return accounts.create_user(
-        email="root@msp.example",
-        full_name="Root Admin",
-        password="root-pass-123",
-        kind="agent",
-        tier=Tier.L3,
-        organization=msp,
-        is_staff=True,
-    )
 
 
 def login(user) -> Client:

@@ -11,8 +11,6 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from deskside.accounts import services as accounts
-from deskside.accounts.models import Tier
 from deskside.core import clock
 from deskside.duty.models import Layer, LayerMember, Schedule
 from deskside.paging import services
@@ -34,18 +32,6 @@ def at():
     move(T0)
     yield move
     clock.set_now(None)
-
-
-@pytest.fixture
-def admin(msp):
-    return accounts.create_user(
-        email="root@msp.example",
-        full_name="Root Admin",
-        kind="agent",
-        tier=Tier.L3,
-        organization=msp,
-        is_staff=True,
-    )
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from deskside.accounts import services as accounts
-from deskside.accounts.models import Tier
 from deskside.core.clock import frozen
 from deskside.sla import services as sla
 from deskside.sla.models import Calendar, Contract
@@ -25,18 +24,6 @@ HAMBURG = {
     "holiday_country": "DE",
     "holiday_subdivision": "HH",
 }
-
-
-@pytest.fixture
-def admin(msp):
-    return accounts.create_user(
-        email="root@msp.example",
-        full_name="Root Admin",
-        kind="agent",
-        tier=Tier.L3,
-        organization=msp,
-        is_staff=True,
-    )
 
 
 @pytest.fixture

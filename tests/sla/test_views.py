@@ -10,8 +10,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
-from deskside.accounts import services as accounts
-from deskside.accounts.models import Tier
 from deskside.core.clock import frozen
 from deskside.sla import services as sla
 from deskside.sla.models import Calendar, Contract
@@ -35,19 +33,6 @@ WEEK = {
     "holidays": "2026-12-24\n2026-12-31\n",
     "extra_working_days": "2026-12-27 10:00-14:00",
 }
-
-
-@pytest.fixture
-def admin(msp):
-    return accounts.create_user(
-        email="root@msp.example",
-        full_name="Root Admin",
-        password="root-pass-123",
-        kind="agent",
-        tier=Tier.L3,
-        organization=msp,
-        is_staff=True,
-    )
 
 
 def login(user) -> Client:

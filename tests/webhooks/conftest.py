@@ -9,8 +9,6 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from deskside.accounts import services as accounts
-from deskside.accounts.models import Tier
 from deskside.webhooks import sender
 from deskside.webhooks import services as webhooks
 from deskside.webhooks.enqueue import registry
@@ -81,19 +79,6 @@ def fresh_registry():
     sender._next_prune = None  # every test starts with the hourly pruning due
     yield
     registry.forget()
-
-
-@pytest.fixture
-def admin(msp):
-    return accounts.create_user(
-        email="root@msp.example",
-        full_name="Root Admin",
-        password="root-pass-123",
-        kind="agent",
-        tier=Tier.L3,
-        organization=msp,
-        is_staff=True,
-    )
 
 
 @pytest.fixture
