@@ -319,21 +319,22 @@ def _blank_or_rule(lines: list[str], index: int) -> bool:
 
 def _quote_follows(lines: list[str], index: int) -> bool:
     """A quoted block ("> ", "| ") starts at the first non-blank line after `index`."""
-    for line in lines[index + 1 :]:
-        if line:
-            return line.startswith(_QUOTE_MARKS)
+    for following in range(index + 1, len(lines)):
+        if lines[following]:
+            return lines[following].startswith(_QUOTE_MARKS)
     return False
 
 
 def _first_attribution(lines: list[str]) -> int | None:
-    for end, line in enumerate(lines):
+    last = max((i for i, line in enumerate(lines) if line), default=-1)
+    for end, line in enumerate(lines[:last]):  # something must follow: the history
         if not line.endswith((":", "\uff1a", ">")):
             continue
-        after = lines[end + 1] if end + 1 < len(lines) else ""
+        after = lines[end + 1]
         if after and not after.startswith(_QUOTE_MARKS):
             continue  # the header ends its paragraph
-        if not any(line.strip() for line in lines[end + 1 :]):
-            continue  # nothing follows it: no history to take off
+        if not any("@" in above for above in lines[max(0, end - ATTRIBUTION_WINDOW) : end + 1]):
+            continue  # no address
         quoted = _quote_follows(lines, end)
         start = _attribution_start(lines, end, quoted=quoted)
         if start is not None and (quoted or _blank_or_rule(lines, start - 1)):
@@ -381,13 +382,10 @@ def _is_attribution(text: str, quoted: bool) -> bool:
 def _first_field_block(lines: list[str]) -> int | None:
     index = 0
     while index < len(lines):
-        fields = _fields(lines, index)
-        if len(fields) >= MIN_FIELDS and _blank_or_rule(lines, index - 1):
-            if _is_header_block(fields):
-                return index - 1 if index and lines[index - 1] else index
-            index += len(fields)
-        else:
-            index += 1
+        fields = _fields(lines, index) if _blank_or_rule(lines, index - 1) else []
+        if len(fields) >= MIN_FIELDS and _is_header_block(fields):
+            return index - 1 if index and lines[index - 1] else index
+        index += max(len(fields), 1)
     return None
 
 
