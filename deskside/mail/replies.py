@@ -22,13 +22,20 @@ quote header; the first part, less its signature, is the new text. We use it so:
   mail). The header pattern gets a guard that lets a match start only at the start of a line
   or at a newline, where the parser's headers start; it is two to four times faster.
 
+Quote headers the parser has no table for (Polish "W dniu ... napisał:", Russian, Norwegian,
+a date and an address alone, Outlook's header block in any language) are found by their
+structure (`quote_header`, at the end of this module); the parser is then shown only the text
+above such a header. Device lines with a link ("Sent from Outlook Mobile<https://...>") are
+signatures too.
+
 Three steps the parser leaves to its caller:
 
 - A trailing block of "> " lines is quoted history even under a quote header the parser does
   not know (Portuguese, Russian, a header wrapped over lines): it goes, and when the parser
   found no header, so does the paragraph of at most three lines above it if it ends with a
   colon (its "... wrote:").
-- A separator line left at the end ("________", "-----Ursprüngliche Nachricht-----") goes.
+- A separator line left at the end ("________", "-----Ursprüngliche Nachricht-----") goes, and
+  so does Gmail's mark "ᐧ".
 - The parser strips every line; the text returned has the lines as they came, indentation
   included (pasted logs and code), and only the whole is stripped.
 

@@ -13,9 +13,9 @@ from each other, and from us, only in what is invisible: crisp's fragments keep 
 trailing newlines and spaces ("Hi, "), discourse strips the whole text, and `strip_reply`
 shows at most two blank lines in a row where a mail had more.
 
-A case the peer answers differently by a rule we do not share, or that the parser has no
-pattern for, is an expected failure (strict, so that a case that starts passing is noticed),
-with its reason in XFAIL.
+A case the peer answers differently by a rule we do not share is an expected failure
+(strict, so that a case that starts passing is noticed), with its reason in XFAIL; 90 of the
+94 cases pass. docs/email.md lists what is still not recognised.
 """
 
 import json
