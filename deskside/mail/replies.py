@@ -263,10 +263,11 @@ def _is_rule(line: str) -> bool:
 #   paragraph, and start one unless a quoted block follows: a sentence that mentions a date
 #   and an address and ends with a colon inside a paragraph stays text.
 # - a block of header fields: at least three "Label: value" lines in a row (a wrapped address
-#   may continue a field on the next line), one value holding a time, and either an address
-#   in the first field (Outlook's From line, whatever its label) or three labels that are
-#   header names in some language (HEADER_LABELS). A form the customer filled in ("Name:",
-#   "Phone:", "Email:") has neither an address in its first line nor header names.
+#   may continue a field on the next line), one value holding a date and a time, and either
+#   an address in the first field (Outlook's From line, whatever its label) or three labels
+#   that are header names in some language (HEADER_LABELS). A form the customer filled in
+#   ("Name:", "Phone:", "Email:") has no address in its first line and no header names; notes
+#   ("Contact: <address>", "Time: 10:30") have no date with the time.
 
 ATTRIBUTION_WINDOW = 5  # lines an attribution may be wrapped over (blank lines included)
 MIN_FIELDS = 3
@@ -276,6 +277,7 @@ _ATTRIBUTION_TAIL = re.compile(r"(?:\s*>)?(?:\s*[^\s<>:\uff1a]+){0,4}\s*([:\uff1
 _DATE_OR_TIME = re.compile(
     r"\d{1,2}[:.]\d{2}\b|\b(?:19|20)\d{2}\b|\b\d{1,4}[./-]\d{1,2}[./-]\d{1,4}\b"
 )
+_DATE = re.compile(r"\b(?:19|20)\d{2}\b|\b\d{1,2}[./-]\d{1,2}[./-]\d{2,4}\b")
 _TIME = re.compile(r"(?<![\d.])\d{1,2}[:.]\d{2}(?![\d.])")
 _FIELD = re.compile(
     rf"\*{{0,2}}([^\W\d_][^:\uff1a*]{{0,{MAX_LABEL}}}?)\s*\*{{0,2}}\s*[:\uff1a]\*{{0,2}}(.*)"
@@ -413,8 +415,8 @@ def _fields(lines: list[str], start: int) -> list[tuple[str, str]]:
 
 
 def _is_header_block(fields: list[tuple[str, str]]) -> bool:
-    if not any(_TIME.search(value) for _, value in fields):
-        return False
+    if not any(_TIME.search(value) and _DATE.search(value) for _, value in fields):
+        return False  # Outlook's "Sent:" has a date and a time; "Time: 10:30" is a form's
     if "@" in fields[0][1]:
         return True
     return sum(label in HEADER_LABELS for label, _ in fields) >= MIN_FIELDS

@@ -250,6 +250,8 @@ def test_a_mail_with_nothing_new_is_kept_whole(text):
         # a form: "Label: value" lines, but no address in the first and no header names
         "Name: Carol Smith\nPhone: +1 555 0100\nEmail: carol@acme.example\nTime: 10:30\n\n"
         "The printer is offline.",
+        # notes in "Label: value" lines with an address first, but no date with the time
+        "Contact: Bob <bob@acme.example>\nTime: 10:30\nRoom: 2.14\n\nPlease bring a cable.",
         # text that ends with a colon, then addresses
         "Please add these people to the list:\n\nBob Jones <bob@acme.example>\n"
         "Alice <alice@acme.example>",
@@ -264,6 +266,7 @@ def test_a_mail_with_nothing_new_is_kept_whole(text):
         "inline",
         "date-address-colon-in-a-paragraph",
         "form",
+        "notes-with-an-address",
         "colon-then-addresses",
     ],
 )
