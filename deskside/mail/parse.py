@@ -8,6 +8,7 @@ characters, and every such repair is listed in `ParsedMail.problems`. Text hande
 no surrogates and no NUL characters (a database would refuse them).
 """
 
+import binascii
 import codecs
 import contextlib
 import email
@@ -24,6 +25,7 @@ from email.headerregistry import BaseHeader, HeaderRegistry
 from email.message import EmailMessage, Message
 
 import nh3
+from charset_normalizer import from_bytes
 from django.conf import settings
 from inscriptis import get_text
 from inscriptis.css_profiles import CSS_PROFILES
@@ -142,7 +144,7 @@ def parse(raw: bytes, *, envelope_from: str = "") -> ParsedMail:
         out.text = clean(raw.decode("utf-8", "replace"))[: settings.DESKSIDE_MAIL_MAX_TEXT]
         return out
     raw_headers = _raw_headers(msg)
-    _headers(msg, raw_headers, out, envelope_from)
+    _headers(msg, raw_headers, out, envelope_from, _header_charset(msg))
     out.automatic = automatic(msg, raw_headers, out)
     try:
         _body(msg, out)
@@ -162,9 +164,16 @@ def parse(raw: bytes, *, envelope_from: str = "") -> ParsedMail:
 # -- headers -----------------------------------------------------------------------------------
 
 
-def header(msg: Message, name: str) -> str:
+def header(msg: Message, name: str, charset: str = "utf-8") -> str:
     """One header as text, decoded; a header `policy.default` cannot parse is decoded from its
-    raw value instead, never raising."""
+    raw value instead, never raising. Raw 8-bit bytes in it (no RFC 2047) are read in
+    `charset` (see `_header_charset`), where `policy.default` would put U+FFFD."""
+    for key, raw in msg.raw_items():
+        if key.lower() == name.lower():
+            data = _eight_bit(str(raw))
+            if data is not None:
+                return clean(_decode_words(_unfold(data.decode(charset, "replace"))))
+            break
     try:
         value = msg.get(name)
         return "" if value is None else clean(str(value))
@@ -188,6 +197,79 @@ def _raw_headers(msg: Message) -> dict[str, str]:
     return out
 
 
+def _unfold(value: str) -> str:
+    return re.sub(r"\r?\n(?=[ \t])", "", value)
+
+
+def _decode_words(value: str) -> str:
+    """`value` with its RFC 2047 encoded-words decoded; white space between two adjacent
+    encoded-words is dropped (RFC 2047 section 6.2), other white space kept."""
+    if "=?" not in value:
+        return value
+    try:
+        return str(email.header.make_header(email.header.decode_header(value)))
+    except Exception:  # a broken encoded-word: the text as it is
+        return value
+
+
+def _eight_bit(value: str) -> bytes | None:
+    """The bytes of a raw header value that holds 8-bit bytes (kept by the parser as
+    surrogates), or None for a 7-bit value."""
+    if value.isascii():
+        return None
+    return value.encode("utf-8", "surrogateescape")
+
+
+# Charsets that 8-bit headers are written in, for detection: UTF-8 and the legacy charsets of
+# the mail clients that write raw 8-bit headers (Windows code pages, KOI8, the East Asian ones).
+_LEGACY_CHARSETS = [
+    "utf_8",
+    "cp1252",
+    "cp1250",
+    "cp1251",
+    "koi8_r",
+    "koi8_u",
+    "cp1253",
+    "cp1254",
+    "cp1255",
+    "cp1256",
+    "cp1257",
+    "cp874",
+    "iso8859_2",
+    "iso8859_15",
+    "shift_jis",
+    "euc_jp",
+    "gb18030",
+    "big5",
+    "euc_kr",
+]
+
+
+def _header_charset(msg: Message) -> str:
+    """The charset of the raw 8-bit bytes in the headers of `msg` (RFC 6532 allows UTF-8;
+    older clients wrote their own charset): UTF-8 when they are valid UTF-8, else a charset
+    the message declares for its text when they are valid in it, else the charset
+    charset-normalizer finds for all of them together, else Windows-1252."""
+    data = b"\n".join(b for _, value in msg.raw_items() if (b := _eight_bit(str(value))))
+    if not data:
+        return "utf-8"
+    with contextlib.suppress(UnicodeDecodeError):
+        data.decode("utf-8")
+        return "utf-8"
+    try:
+        declared = [c for c in msg.get_charsets() if c]
+    except Exception:  # a malformed Content-Type in some part
+        declared = []
+    for name in declared:
+        codec = _charset(name)
+        if codec and codec not in ("ascii", "utf-8"):
+            with contextlib.suppress(UnicodeDecodeError):
+                data.decode(codec)
+                return codec
+    best = from_bytes(data, cp_isolation=_LEGACY_CHARSETS).best()
+    return best.encoding if best is not None else "cp1252"
+
+
 def _ids(value: str) -> list[str]:
     found = _MSGID.findall(value) or value.split()
     return [normal_id(v) for v in found if normal_id(v)]
@@ -206,7 +288,39 @@ def _addresses(value: str) -> list[tuple[str, str]]:
         pairs = []
     if not pairs:
         pairs = [("", a) for a in _ADDRESS.findall(value)]
-    return [(clean(n).strip(), clean(a).strip().lower()[:254]) for n, a in pairs]
+    return [(clean(n).strip(), _mailbox(clean(a).strip().lower())[:254]) for n, a in pairs]
+
+
+_DOT_ATOM = re.compile(r"[\w!#$%&'*+/=?^`{|}~-]+(?:\.[\w!#$%&'*+/=?^`{|}~-]+)*", re.ASCII)
+
+
+def _mailbox(address: str) -> str:
+    """`address` with a local part that is no dot-atom ("john smith", "taro..yamada", as the
+    parser gives a quoted local part back) written as a quoted string, with quoted-pairs for
+    white space, quotes and backslashes (RFC 5322 3.2.4): the same mailbox, in the form that
+    address validators and SMTP accept."""
+    local, at, domain = address.rpartition("@")
+    if not at or not local or _DOT_ATOM.fullmatch(local) or not local.isascii():
+        return address
+    if len(local) > 1 and local.startswith('"') and local.endswith('"'):
+        local = re.sub(r"\\(.)", r"\1", local[1:-1])
+    return '"' + re.sub(r'([\\"\s])', r"\\\1", local) + '"@' + domain
+
+
+def _encoded_name(value: str, address: str) -> str:
+    """The display name of `address` in the raw address header `value`, its encoded-words
+    decoded as RFC 2047 section 6.2 says (policy.default keeps the space between two
+    adjacent encoded-words of a display name: "Jü rgen"); "" when there is none."""
+    if "=?" not in value:
+        return ""
+    try:
+        pairs = email.utils.getaddresses([_unfold(value)])
+    except Exception:
+        return ""
+    for name, found in pairs:
+        if name and _mailbox(found.strip().lower()) == address:
+            return clean(_decode_words(name)).strip()
+    return ""
 
 
 def _comment_name(value: str) -> str:
@@ -217,17 +331,22 @@ def _comment_name(value: str) -> str:
         return ""
 
 
-def _headers(msg: EmailMessage, raw: dict[str, str], out: ParsedMail, envelope_from: str) -> None:
+def _headers(
+    msg: EmailMessage, raw: dict[str, str], out: ParsedMail, envelope_from: str, charset: str
+) -> None:
     message_id = _ids(raw.get("message-id", ""))
     out.message_id = message_id[0] if message_id else ""
     out.in_reply_to = _ids(raw.get("in-reply-to", ""))
     out.references = _ids(raw.get("references", ""))
-    subject = " ".join(header(msg, "Subject").split())
+    subject = " ".join(header(msg, "Subject", charset).split())
     out.subject = subject[:MAX_SUBJECT] or NO_SUBJECT
     for name in ("From", "Sender", "Reply-To", "Return-Path"):
-        pairs = _addresses(header(msg, name))
+        pairs = _addresses(header(msg, name, charset))
         if pairs:
             out.sender_name, out.sender = pairs[0]
+            out.sender_name = _encoded_name(raw.get(name.lower(), ""), out.sender) or (
+                out.sender_name
+            )
             if not out.sender_name:  # "addr (Name)": the parsed header drops the comment
                 out.sender_name = _comment_name(raw.get(name.lower(), ""))
             if name != "From":
@@ -385,6 +504,13 @@ def _filename(part: Message, index: int) -> str:
         name = part.get_filename() or ""
     except Exception:
         name = ""
+    cte = next(
+        (str(v) for k, v in part.raw_items() if k.lower() == "content-transfer-encoding"), ""
+    )
+    if not name and cte.strip().lower() in _UUENCODE:
+        payload = part.get_payload()
+        begin = _UU_BEGIN.search(payload) if isinstance(payload, str) else None
+        name = begin.group(1) if begin else ""  # the name on its "begin 644 name" line
     name = clean(name).replace("/", "_").replace("\\", "_").strip()
     if not name:
         content_type = part.get_content_type()
@@ -395,6 +521,8 @@ def _filename(part: Message, index: int) -> str:
     return name[-255:]
 
 
+_UUENCODE = {"x-uuencode", "uuencode", "x-uue", "uue"}  # as the standard library decodes them
+_UU_BEGIN = re.compile(r"^begin [0-7]{3,4} ([^\r\n]+)", re.MULTILINE)
 _QUOTED_ID = re.compile(rb"^message-id:[ \t]*(.*(?:\r?\n[ \t].*)*)", re.IGNORECASE | re.MULTILINE)
 
 
@@ -471,4 +599,54 @@ def _body(msg: EmailMessage, out: ParsedMail) -> None:
         if not text.strip():
             text = get_text(markup, _INSCRIPTIS)
     text = "\n\n".join(t for t in [text, *texts] if t.strip())
-    out.text = clean(text.replace("\r\n", "\n").replace("\r", "\n")).strip()
+    text = _uudecode_files(text.replace("\r\n", "\n").replace("\r", "\n"), out)
+    out.text = clean(text).strip()
+
+
+_UU_BLOCK = re.compile(
+    r"^begin [0-7]{3,4} ([^\n]+)\n(.*?)^end[ \t]*(?:\n|\Z)", re.MULTILINE | re.DOTALL
+)
+
+
+def _uudecode(block: str) -> bytes | None:
+    """The bytes of the lines of a uuencoded file, or None if they are not uuencode."""
+    data = []
+    for line in block.split("\n"):
+        if not line.strip():
+            continue
+        try:
+            encoded = line.encode("ascii")
+        except UnicodeEncodeError:
+            return None
+        try:
+            data.append(binascii.a2b_uu(encoded))
+        except binascii.Error:
+            # Encoders that pad lines with extra characters: the length byte says how many
+            # characters count (the workaround the standard library's decoder uses too).
+            try:
+                data.append(binascii.a2b_uu(encoded[: (((encoded[0] - 32) & 63) * 4 + 5) // 3]))
+            except binascii.Error:
+                return None
+    return b"".join(data)
+
+
+def _uudecode_files(text: str, out: ParsedMail) -> str:
+    """`text` without the uuencoded files in it ("begin 644 name" ... "end", as Outlook
+    Express and older clients attach files to plain text), which become attachments."""
+    if "begin " not in text:
+        return text
+    limit = settings.DESKSIDE_MAX_ATTACHMENT_BYTES
+
+    def extract(match: re.Match[str]) -> str:
+        data = _uudecode(match.group(2))
+        if data is None:
+            return match.group(0)
+        name = match.group(1).strip().replace("/", "_").replace("\\", "_")[-255:] or "file.bin"
+        if len(data) > limit:
+            out.too_big.append((name, len(data)))
+        else:
+            guessed = mimetypes.guess_type(name)[0] or "application/octet-stream"
+            out.attachments.append(Part(filename=name, content_type=guessed, data=data))
+        return ""
+
+    return _UU_BLOCK.sub(extract, text)

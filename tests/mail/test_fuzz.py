@@ -14,7 +14,8 @@ inserted and deleted bytes (among them NULs, CRs, surrogates in UTF-8, boundary 
 encoded-word fragments), header lines duplicated, dropped or swapped, MIME boundaries broken
 (closing delimiter removed, parameter changed, delimiter lines cut or deleted), random
 charsets in Content-Type (real ones, aliases and nonsense), invalid base64 and
-quoted-printable bodies and encodings, very long header lines, 8-bit bytes in headers.
+quoted-printable bodies and encodings, very long header lines, 8-bit bytes in headers,
+uuencoded blocks and quoted local parts.
 
 The number of examples is moderate so that this file stays fast (well under 20 s); set
 DESKSIDE_FUZZ_EXAMPLES (default 100 for the pipeline, three times that for parse) for a
@@ -76,6 +77,12 @@ INTERESTING = [
     b"Auto-Submitted: auto-replied\n",
     b"In-Reply-To: <a@b>\n",
     b"Subject: [T-1] Re:\n",
+    b"\nbegin 644 a b.txt\n",  # uuencoded files in text, and their parts
+    b"#86)C\n`\nend\n",
+    b"M86)C" * 20 + b"\n",
+    b"Content-Transfer-Encoding: x-uuencode\n",
+    b'"a b"@',  # a quoted local part
+    b"\xd0\xdf\xe8\xf2",  # 8-bit text in a legacy charset (Windows-1251)
 ]
 # Real charsets, aliases, legacy and nonsense names.
 CHARSETS = [
