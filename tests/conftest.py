@@ -48,11 +48,13 @@ def instant_from_env() -> datetime | None:
 
 
 @pytest.fixture(autouse=True)
-def _frozen_instant():
+def _frozen_instant(request):
     """With DESKSIDE_TEST_NOW, every test starts with the clock frozen at that instant (a test
-    that moves the clock itself still does); without it the clock runs."""
+    that moves the clock itself still does); without it the clock runs. A test marked
+    `running_clock` compares our clock with the system's (a webhook receiver checking a
+    timestamp against time.time()) and always runs with the clock running."""
     instant = instant_from_env()
-    if instant is None:
+    if instant is None or request.node.get_closest_marker("running_clock"):
         yield
         return
     with clock.frozen(instant):

@@ -8,6 +8,7 @@ import pytest
 from deskside.core import clock
 
 
+@pytest.mark.running_clock
 def test_now_is_aware_utc():
     now = clock.now()
     assert now.tzinfo is not None

@@ -91,6 +91,7 @@ def test_a_delivery_is_signed_and_carries_the_event(
     assert delivery.duration_ms is not None
 
 
+@pytest.mark.running_clock
 def test_the_manual_python_check_of_the_docs_verifies(receiver, make_webhook, make_ticket, carol):
     """The snippet in docs/webhooks.md, run against a real delivery."""
     webhook = make_webhook(receiver.url)

@@ -37,6 +37,7 @@ def delivered(receiver, make_webhook, make_ticket, carol):
     return webhook.secret, request.headers, request.body
 
 
+@pytest.mark.running_clock
 def test_the_docs_snippet_verifies_a_real_delivery(delivered):
     secret, headers, body = delivered
     verify = docs_verify(secret)
