@@ -603,9 +603,8 @@ def _body(msg: EmailMessage, out: ParsedMail) -> None:
     out.text = clean(text).strip()
 
 
-_UU_BLOCK = re.compile(
-    r"^begin [0-7]{3,4} ([^\n]+)\n(.*?)^end[ \t]*(?:\n|\Z)", re.MULTILINE | re.DOTALL
-)
+_UU_BEGIN = re.compile(r"^begin [0-7]{3,4} ([^\n]+)\n", re.MULTILINE)
+_UU_END = re.compile(r"^end[ \t]*(?:\n|\Z)", re.MULTILINE)
 
 
 def _uudecode(block: str) -> bytes | None:
@@ -637,16 +636,28 @@ def _uudecode_files(text: str, out: ParsedMail) -> str:
         return text
     limit = settings.DESKSIDE_MAX_ATTACHMENT_BYTES
 
-    def extract(match: re.Match[str]) -> str:
-        data = _uudecode(match.group(2))
+    # One pass over the text: each "begin" line is paired with the first "end" line after it,
+    # and the text between is decoded once. A block that is no uuencode stays text whole (its
+    # inner "begin" lines are not tried again), and with no "end" left nothing later can be a
+    # block: any sender's text costs time in proportion to its length.
+    kept: list[str] = []
+    pos = 0
+    while (begin := _UU_BEGIN.search(text, pos)) is not None:
+        end = _UU_END.search(text, begin.end())
+        if end is None:
+            break
+        data = _uudecode(text[begin.end() : end.start()])
         if data is None:
-            return match.group(0)
-        name = match.group(1).strip().replace("/", "_").replace("\\", "_")[-255:] or "file.bin"
-        if len(data) > limit:
-            out.too_big.append((name, len(data)))
+            kept.append(text[pos : end.end()])
         else:
-            guessed = mimetypes.guess_type(name)[0] or "application/octet-stream"
-            out.attachments.append(Part(filename=name, content_type=guessed, data=data))
-        return ""
-
-    return _UU_BLOCK.sub(extract, text)
+            kept.append(text[pos : begin.start()])
+            name = begin.group(1).strip().replace("/", "_").replace("\\", "_")[-255:]
+            name = name or "file.bin"
+            if len(data) > limit:
+                out.too_big.append((name, len(data)))
+            else:
+                guessed = mimetypes.guess_type(name)[0] or "application/octet-stream"
+                out.attachments.append(Part(filename=name, content_type=guessed, data=data))
+        pos = end.end()
+    kept.append(text[pos:])
+    return "".join(kept)

@@ -119,6 +119,31 @@ def test_text_that_only_looks_like_uuencode_stays_text():
     assert parsed.text.startswith("begin 644 is the mode")
 
 
+def test_begin_lines_without_an_end_stay_text_and_cost_one_pass():
+    """Any sender controls the text: 20,000 'begin' lines with no 'end' after them (one 'end'
+    before them) took the earlier pattern, which looked for an 'end' from every 'begin',
+    tens of seconds; the scan pairs each 'begin' once and stops when no 'end' is left."""
+    flood = b"end\r\n" + b"begin 644 a\r\n" * 20_000 + b"bye\r\n"
+    raw = b"From: carol@acme.example\r\nSubject: flood\r\n\r\n" + flood
+
+    parsed = parse(raw)
+
+    assert parsed.attachments == []
+    assert parsed.text.startswith("end\nbegin 644 a\nbegin 644 a\n")  # (cut at the text limit)
+
+
+def test_a_file_after_a_block_that_is_no_uuencode_is_still_found():
+    raw = (
+        b"From: carol@acme.example\r\nSubject: two\r\n\r\n"
+        b"begin 644 is the mode\r\nthen chmod it\r\nend\r\n\r\n" + _uuencoded(REPORT, "log.pdf")
+    )
+
+    parsed = parse(raw)
+
+    assert [(a.filename, a.data) for a in parsed.attachments] == [("log.pdf", REPORT)]
+    assert parsed.text.startswith("begin 644 is the mode")
+
+
 # -- raw 8-bit headers -------------------------------------------------------------------------
 
 
