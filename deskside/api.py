@@ -18,7 +18,12 @@ from deskside.accounts.exceptions import AccountsError
 from deskside.accounts.models import User
 from deskside.accounts.services import user_for_token
 from deskside.alerts.api import router as alerts_router
-from deskside.core.errors import DATABASE_UNAVAILABLE, database_unavailable, error_body
+from deskside.core.errors import (
+    DATABASE_UNAVAILABLE,
+    RETRY_AFTER_SECONDS,
+    database_unavailable,
+    error_body,
+)
 from deskside.core.jsonbody import BadInput, Parser
 from deskside.duty.api import router as duty_router
 from deskside.mail.api import router as mail_router
@@ -64,7 +69,12 @@ api.add_router("/", webhooks_router)
 
 @api.exception_handler(TicketError)
 def ticket_error(request: HttpRequest, exc: TicketError) -> HttpResponse:
-    return api.create_response(request, error_body(exc.message, exc.field), status=exc.status_code)
+    response = api.create_response(
+        request, error_body(exc.message, exc.field), status=exc.status_code
+    )
+    if exc.status_code in (503, 507):  # a file could not be stored: nothing kept, send it again
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
 
 
 @api.exception_handler(AccountsError)

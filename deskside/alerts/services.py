@@ -487,7 +487,12 @@ def _in_storm(integration: Integration, alert: Alert) -> bool:
     transaction, which also writes the alert; repeats never come here."""
     if not integration.flood_threshold:
         return False
-    Integration.objects.select_for_update().filter(pk=integration.pk).values_list("pk").first()
+    # FOR NO KEY UPDATE: it serialises the counts, but not against the FOR KEY SHARE lock that
+    # inserting this (or a racing) alert took on the row through its foreign key; FOR UPDATE
+    # would conflict with that and deadlock two first alerts on PostgreSQL.
+    Integration.objects.select_for_update(no_key=True).filter(pk=integration.pk).values_list(
+        "pk"
+    ).first()
     since = alert.last_seen - timedelta(minutes=integration.flood_window_minutes)
     others = (
         Alert.objects.filter(integration=integration, first_seen__gte=since)
@@ -611,7 +616,7 @@ def _msp_organization(alert: Alert) -> Organization:
 def _storm_ticket(integration: Integration, alert: Alert) -> Ticket:
     """The integration's storm ticket: the current one while the storm lasts (an alert grouped
     within the flood window, and the ticket still open), else a new one."""
-    locked = Integration.objects.select_for_update().get(pk=integration.pk)
+    locked = Integration.objects.select_for_update(no_key=True).get(pk=integration.pk)
     now = alert.last_seen
     window = timedelta(minutes=integration.flood_window_minutes)
     storm: Ticket | None = None

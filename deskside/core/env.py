@@ -122,8 +122,10 @@ def env_database(name: str, default: str, **options: object) -> dict:
     expected = "a database URL such as postgres://user:password@host:5432/name"
     try:
         config = dj_database_url.parse(value, **options)  # type: ignore[arg-type]
-    except (ValueError, KeyError) as exc:
-        raise EnvError(name, expected, value, hidden=True) from exc
+    except (ValueError, KeyError):
+        # from None: the parser's message can quote part of the password (a "port" cut from
+        # a password holding a "/"), and a traceback would print it.
+        raise EnvError(name, expected, value, hidden=True) from None
     if not config.get("ENGINE"):
         raise EnvError(name, expected, value, hidden=True)
     return dict(config)

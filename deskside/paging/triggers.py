@@ -35,6 +35,11 @@ def event_written(sender: type, instance: TicketEvent, created: bool, **kwargs: 
         return
     if kind not in STARTS and kind not in STOPS:
         return
+    if kind == EventKind.ESCALATED and (instance.data or {}).get("rule"):
+        # An escalation one of the desk's own rules made (a contract's SLA breach rule) moves
+        # the ticket and notifies as the rule says; it never starts paging on its own (a chain
+        # stopped because the alert healed stays stopped). An agent's escalation does.
+        return
     ticket = instance.ticket
     if kind in STOPS:
         services.cancel_for(ticket)

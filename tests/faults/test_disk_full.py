@@ -284,6 +284,7 @@ def test_api_inbound_on_a_full_disk_is_507_naming_the_body(disk, msp, carol, acm
     )
 
     assert answer.status_code == 507
+    assert answer["Retry-After"]  # nothing was kept: send it again later
     assert answer.json()["field"] == "body"
     assert "disk is full" in answer.json()["detail"]
     assert not InboundMessage.objects.exists()

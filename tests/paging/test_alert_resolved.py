@@ -101,3 +101,29 @@ def test_raising_the_priority_after_the_resolve_pages_again(rule, at, rmm, alice
     at(T0 + timedelta(minutes=5))
     tickets.update_ticket(actor=alice, ticket=ticket, priority=Priority.P1)
     assert Escalation.objects.filter(ticket=ticket, status=Escalation.Status.ACTIVE).exists()
+
+
+def test_a_breach_rule_escalation_does_not_page_again_after_the_resolve(
+    rule, at, rmm, desktop_team
+):
+    """The SLA breach rule now escalates through the tickets service (an ESCALATED event): a
+    rule's escalation never starts a chain, so a chain stopped because the alert healed stays
+    stopped (found in review)."""
+    from deskside.tickets import services as tickets
+
+    fire(rmm, "backup")
+    ticket = Alert.objects.get(dedup_key="backup").ticket
+    fire(rmm, "backup", action="resolve")
+    at(T0 + timedelta(hours=2))
+    tickets.escalate_by_rule(
+        ticket=ticket,
+        rule="sla_breach",
+        tier="L2",
+        team=desktop_team,
+        symptoms="backup failed",
+        steps_tried="nothing recorded before the breach",
+        impact="first response breached",
+    )
+    paging_pass()
+    assert not Escalation.objects.filter(ticket=ticket, status=Escalation.Status.ACTIVE).exists()
+    assert not Page.objects.filter(ticket=ticket).exists()

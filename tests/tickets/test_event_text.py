@@ -59,3 +59,12 @@ def test_event_text_stays_escaped(client, alice, carol, make_ticket):
     )
     html = _timeline(client, alice, ticket)
     assert "&lt;b&gt;due&lt;/b&gt; Sun 6 Dec 2026, 07:26 UTC" in html
+
+
+def test_a_time_at_the_edge_of_the_calendar_stays_as_written(client, alice, carol, make_ticket):
+    """Anyone can write an ISO time into a reply; one that overflows when moved to the viewer's
+    zone (year 1 or 9999 with an offset) stays as written instead of failing the page."""
+    ticket = make_ticket(carol)
+    edge = "0001-01-01T00:00+05:00 and 9999-12-31T23:59-05:00"
+    services.add_reply(actor=carol, ticket=ticket, body=f"Logs say {edge}")
+    assert edge in _timeline(client, alice, ticket)

@@ -73,11 +73,13 @@ def _local(text: str) -> str | None:
     """An aware ISO timestamp as the viewer reads it, or None when `text` is not one."""
     try:
         moment = datetime.fromisoformat(text)
-    except ValueError:
+        if moment.tzinfo is None:
+            return None
+        # A moment at the edge of the calendar (year 1 or 9999 with an offset) overflows when
+        # moved to the viewer's zone: anyone can write one into a reply; it stays as written.
+        return date_format(localtime(moment), TIME_FORMAT)
+    except (ValueError, OverflowError):
         return None
-    if moment.tzinfo is None:
-        return None
-    return date_format(localtime(moment), TIME_FORMAT)
 
 
 @register.filter
