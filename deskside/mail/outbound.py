@@ -194,7 +194,8 @@ def send_due(now: datetime | None = None, *, limit: int = 100) -> SendResult:
     """Send the queued mails that are due (see the module docstring). Safe in any number of
     workers at once: a mail is sent by the worker whose claim matched it, at most once unless
     an administrator sends it again."""
-    now = now or clock.now()
+    started = clock.now()
+    now = now or started
     result = SendResult()
     recover_stale(now, result)
     due = list(
@@ -210,7 +211,9 @@ def send_due(now: datetime | None = None, *, limit: int = 100) -> SendResult:
         for pk in due:
             claimed = OutboundMail.objects.filter(pk=pk, state=OutboundMail.State.QUEUED).update(
                 state=OutboundMail.State.SENDING,
-                claimed_at=now,
+                # The moment of this claim, not the pass's start: a pass that waits on a slow
+                # server must not hand other workers claims that already look stale.
+                claimed_at=now + (clock.now() - started),
                 handed_at=None,
                 attempts=F("attempts") + 1,
             )
@@ -282,11 +285,13 @@ def _mark_sent(mail: OutboundMail, message: EmailMessage) -> None:
     ticket's timeline. A row taken back meanwhile as "unknown" is known now."""
     resent = f"\nSent again by {mail.requeued_by.get_full_name()}" if mail.requeued_by else ""
     with transaction.atomic():
-        OutboundMail.objects.filter(
+        if not OutboundMail.objects.filter(
             pk=mail.pk,
             state__in=(OutboundMail.State.SENDING, OutboundMail.State.UNKNOWN),
             claimed_at=mail.claimed_at,
-        ).update(state=OutboundMail.State.SENT, sent_at=clock.now(), last_error="")
+        ).update(state=OutboundMail.State.SENT, sent_at=clock.now(), last_error=""):
+            log.error("mail %s was accepted but is no longer this worker's", mail.public_id)
+            return
         if not MessageRef.objects.filter(message_id=mail.message_id, ticket=mail.ticket).exists():
             MessageRef.objects.create(message_id=mail.message_id, ticket=mail.ticket, outbound=True)
         write_event(
@@ -362,8 +367,13 @@ def _permanent(exc: Exception) -> bool:
 def _failed(mail: OutboundMail, exc: Exception, now: datetime, result: SendResult) -> None:
     error = f"{type(exc).__name__}: {exc}"[:2000]
     attempts = mail.attempts
+    # Only while the claim is still this worker's: a row taken back as stale and claimed by
+    # another worker is that worker's to send or fail (else it would be queued once more).
+    ours = OutboundMail.objects.filter(
+        pk=mail.pk, state=OutboundMail.State.SENDING, claimed_at=mail.claimed_at
+    )
     if attempts < MAX_ATTEMPTS and not _permanent(exc):
-        OutboundMail.objects.filter(pk=mail.pk, state=OutboundMail.State.SENDING).update(
+        ours.update(
             state=OutboundMail.State.QUEUED,
             next_attempt_at=now + timedelta(minutes=RETRY_MINUTES[attempts - 1]),
             last_error=error,
@@ -378,9 +388,8 @@ def _failed(mail: OutboundMail, exc: Exception, now: datetime, result: SendResul
         result.retried += 1
         return
     with transaction.atomic():
-        OutboundMail.objects.filter(pk=mail.pk).update(
-            state=OutboundMail.State.FAILED, last_error=error
-        )
+        if not ours.update(state=OutboundMail.State.FAILED, last_error=error):
+            return
         write_event(
             mail.ticket,
             EventKind.MAIL_FAILED,

@@ -294,3 +294,26 @@ def test_the_unknown_mail_of_another_client_is_not_found(admin, alice, acme, glo
 
     assert client.post(reverse("mail:retry", args=[mail.public_id])).status_code == 404
     assert OutboundMail.objects.get().state == OutboundMail.State.UNKNOWN
+
+
+def test_a_failure_after_the_claim_was_taken_over_leaves_the_other_worker_s_claim(
+    alice, acme_ticket, smtp
+):
+    """Worker A waits on a dead server past the stale time; worker B takes the mail back and
+    claims it; A's connection then fails. A's failure must not queue B's mail again (it would
+    be sent twice) nor mark it failed (found in review)."""
+    tickets.add_reply(actor=alice, ticket=acme_ticket, body="On my way.")
+    now = clock.now()
+    OutboundMail.objects.update(state=OutboundMail.State.SENDING, claimed_at=now, attempts=1)
+    stale_view = OutboundMail.objects.get()  # what worker A holds
+    OutboundMail.objects.update(claimed_at=after_stale_claim(now), attempts=2)  # B's claim
+    result = outbound.SendResult()
+
+    outbound._failed(stale_view, ConnectionRefusedError("refused"), now, result)
+    stale_view.attempts = outbound.MAX_ATTEMPTS  # and on A's last attempt
+    outbound._failed(stale_view, ConnectionRefusedError("refused"), now, result)
+
+    mail = OutboundMail.objects.get()
+    assert mail.state == OutboundMail.State.SENDING
+    assert mail.claimed_at == after_stale_claim(now)
+    assert not acme_ticket.events.filter(kind=EventKind.MAIL_FAILED).exists()
