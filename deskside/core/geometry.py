@@ -9,8 +9,9 @@ once into the static style sheet `deskside/static/deskside/geometry.css`:
   exact to the eye.
 - `gx-h-N` (height): N is a whole percent, 0 to 100 (the webhook delivery chart).
 
-`css()` writes the sheet; tests/core/test_geometry.py checks that the checked-in file is what
-it writes (regenerate with `python -m deskside.core.geometry > deskside/static/deskside/geometry.css`).
+`css()` writes the sheet; tests/core/test_headers.py checks that the checked-in file is what
+it writes. Regenerate it with
+`python -m deskside.core.geometry > deskside/static/deskside/geometry.css`.
 """
 
 import math

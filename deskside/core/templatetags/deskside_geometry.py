@@ -1,7 +1,7 @@
 """Template filters for chart geometry without inline styles (see deskside.core.geometry).
 
-    {% load deskside_geometry %}
-    <span class="gx-l-{{ band.left|tenths }} gx-w-{{ band.width|tenths }}"></span>
+{% load deskside_geometry %}
+<span class="gx-l-{{ band.left|tenths }} gx-w-{{ band.width|tenths }}"></span>
 """
 
 from django import template
