@@ -15,6 +15,7 @@ one line naming the variable (the README's configuration table lists them all).
 
 import contextlib
 import os
+import re
 import secrets
 from pathlib import Path
 
@@ -76,7 +77,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_htmx",
-    "csp",  # django-csp: the Content-Security-Policy header and {% csp_nonce %}
+    "csp",  # django-csp (the Content-Security-Policy header): its system checks and tags
     # django-ninja's templates and static files: /api/v1/docs renders Swagger UI from the
     # package's own copy (served by WhiteNoise) instead of a CDN, so it works offline.
     "ninja",
@@ -240,7 +241,7 @@ SECURE_HSTS_PRELOAD = env_bool("DESKSIDE_HSTS_PRELOAD")
 _proxy_ssl_header = env_str("DESKSIDE_PROXY_SSL_HEADER")
 if _proxy_ssl_header:
     _name, _sep, _value = _proxy_ssl_header.partition("=")
-    if not _sep or not _name.strip() or not _value.strip():
+    if not _sep or not re.fullmatch(r"[A-Za-z0-9-]+", _name.strip()) or not _value.strip():
         raise EnvError(
             "DESKSIDE_PROXY_SSL_HEADER",
             "Header-Name=value such as X-Forwarded-Proto=https",

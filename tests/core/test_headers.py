@@ -189,6 +189,7 @@ def test_https_settings_from_the_environment(tmp_path):
     [
         ("DESKSIDE_PROXY_SSL_HEADER", "X-Forwarded-Proto"),  # no value
         ("DESKSIDE_PROXY_SSL_HEADER", "=https"),  # no name
+        ("DESKSIDE_PROXY_SSL_HEADER", "X Forwarded: Proto=https"),  # not a header name
         ("DESKSIDE_HSTS_SECONDS", "-1"),
         ("DESKSIDE_HSTS_SECONDS", "a year"),
         ("DESKSIDE_SSL_REDIRECT", "sure"),
