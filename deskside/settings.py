@@ -15,10 +15,14 @@ one line naming the variable (the README's configuration table lists them all).
 
 import contextlib
 import os
+import re
 import secrets
 from pathlib import Path
 
+from csp.constants import NONE, SELF
+
 from deskside.core.env import (
+    EnvError,
     env_bool,
     env_choice,
     env_database,
@@ -73,6 +77,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_htmx",
+    "csp",  # django-csp (the Content-Security-Policy header): its system checks and tags
     # django-ninja's templates and static files: /api/v1/docs renders Swagger UI from the
     # package's own copy (served by WhiteNoise) instead of a CDN, so it works offline.
     "ninja",
@@ -91,7 +96,11 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First, so that it sees every answer: under /api/ each error is JSON (see its docstring).
     "deskside.core.errors.ApiErrorsAsJson",
+    # Security headers (the "Headers and transport security" block below). Before WhiteNoise,
+    # so that static files carry them too.
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -178,10 +187,74 @@ DESKSIDE_MAX_ATTACHMENT_BYTES = env_int("DESKSIDE_MAX_ATTACHMENT_MB", 25, minimu
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 2**20
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 2**20
 
+# -- Headers and transport security (docs/security.md "Headers") ---------------------------------
+# Content-Security-Policy (django-csp): every script, style, image and font comes from the
+# desk's own address; no inline script or style (templates use classes and static files; a
+# page that cannot do without an inline <script> gives it request.csp_nonce). frame-ancestors
+# 'none' is X-Frame-Options: DENY for current browsers. data: images: Swagger UI's and the
+# admin's icons are data: URIs in their style sheets.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+# Permissions-Policy (django-permissions-policy): no page of the desk uses these features, so
+# none of them is granted, not even to the desk itself.
+PERMISSIONS_POLICY: dict[str, list[str]] = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "usb",
+    )
+}
+SECURE_CONTENT_TYPE_NOSNIFF = True  # X-Content-Type-Options: nosniff
+SECURE_REFERRER_POLICY = "same-origin"  # ticket numbers in URLs never leave the desk
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+# HTTPS. Off by default so that `deskside demo` works on http://localhost; docs/install.md's
+# production block turns them on.
+SECURE_SSL_REDIRECT = env_bool("DESKSIDE_SSL_REDIRECT")
+SECURE_HSTS_SECONDS = env_int("DESKSIDE_HSTS_SECONDS", 0, minimum=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DESKSIDE_HSTS_INCLUDE_SUBDOMAINS")
+SECURE_HSTS_PRELOAD = env_bool("DESKSIDE_HSTS_PRELOAD")
+# Behind a TLS-terminating proxy Django sees plain HTTP. Trusting X-Forwarded-Proto is safe
+# only when the proxy always sets it (overwriting what the client sent) and nobody reaches the
+# server except through the proxy, so it is trusted only when the operator names the header.
+_proxy_ssl_header = env_str("DESKSIDE_PROXY_SSL_HEADER")
+if _proxy_ssl_header:
+    _name, _sep, _value = _proxy_ssl_header.partition("=")
+    if not _sep or not re.fullmatch(r"[A-Za-z0-9-]+", _name.strip()) or not _value.strip():
+        raise EnvError(
+            "DESKSIDE_PROXY_SSL_HEADER",
+            "Header-Name=value such as X-Forwarded-Proto=https",
+            _proxy_ssl_header,
+        )
+    SECURE_PROXY_SSL_HEADER = (
+        "HTTP_" + _name.strip().upper().replace("-", "_"),
+        _value.strip(),
+    )
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("DESKSIDE_SECURE_COOKIES")
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
-X_FRAME_OPTIONS = "DENY"
+# -- end of headers and transport security -------------------------------------------------------
 
 # Outgoing e-mail (SLA warnings and breaches ...). The console backend prints mails to the
 # worker's output until an SMTP server is configured:

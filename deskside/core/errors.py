@@ -26,6 +26,8 @@ log = logging.getLogger(__name__)
 
 API_PREFIX = "/api/"
 RETRY_AFTER_SECONDS = 10
+# The headers that describe a body: a JSON replacement has its own.
+BODY_HEADERS = frozenset({"content-type", "content-length", "content-encoding", "content-language"})
 
 DATABASE_UNAVAILABLE = (OperationalError, InterfaceError)
 """The errors of a database that is down, unreachable, busy or out of space."""
@@ -81,9 +83,11 @@ class ApiErrorsAsJson:
             and not _is_json(response)
         ):
             replacement = json_error(response.status_code, _detail(request, response))
-            for header in ("Allow", "Retry-After", "WWW-Authenticate"):
-                if header in response:
-                    replacement[header] = response[header]
+            # Every header but the body's own: Allow, Retry-After, WWW-Authenticate and the
+            # security headers (Content-Security-Policy ...) the inner middleware added.
+            for header, value in response.items():
+                if header.lower() not in BODY_HEADERS:
+                    replacement[header] = value
             response = replacement
         return response
 

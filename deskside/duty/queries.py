@@ -21,20 +21,9 @@ from deskside.duty.oncall import Shift
 
 LOOKAHEAD = timedelta(days=60)
 STRIP = timedelta(days=7)
-PALETTE = (
-    "#2563eb",
-    "#d97706",
-    "#059669",
-    "#db2777",
-    "#7c3aed",
-    "#0891b2",
-    "#65a30d",
-    "#dc2626",
-    "#4f46e5",
-    "#ca8a04",
-    "#0d9488",
-    "#9333ea",
-)
+# People's colours on the calendar: the classes .oc-c0 ... .oc-c11 in deskside.css (a class,
+# not a style attribute: the Content-Security-Policy allows no inline style).
+PALETTE_SIZE = 12
 
 
 def schedules_visible_to(user: User) -> QuerySet[Schedule]:
@@ -54,10 +43,12 @@ def users_by_id(ids: Iterable[int]) -> dict[int, User]:
     return {u.pk: u for u in User.objects.filter(pk__in=ids)}
 
 
-def colour_for(user_id: int | None) -> str:
+def colour_class(user_id: int | None) -> str:
+    """The CSS class of a person's colour on the calendar (the same on every page); nobody's
+    is transparent."""
     if user_id is None:
-        return "transparent"
-    return PALETTE[user_id % len(PALETTE)]
+        return "oc-cnone"
+    return f"oc-c{user_id % PALETTE_SIZE}"
 
 
 # -- who is on call ----------------------------------------------------------------------------
@@ -120,7 +111,7 @@ class Band:
     end: datetime
     left: float  # percent of the period (a day in the calendar)
     width: float
-    colour: str
+    colour_class: str
     source: str
 
 
@@ -139,7 +130,7 @@ def bands(found: Sequence[Shift], start: datetime, end: datetime, users: dict) -
                 finish,
                 round((begin - start).total_seconds() / length * 100, 3),
                 round((finish - begin).total_seconds() / length * 100, 3),
-                colour_for(shift.user_id),
+                colour_class(shift.user_id),
                 shift.source,
             )
         )
@@ -196,7 +187,7 @@ class HoursRow:
     hours: float
     shifts: int
     percent: float  # of the covered hours
-    colour: str
+    colour_class: str
 
 
 @dataclass
@@ -243,7 +234,7 @@ def report(schedule: Schedule, start: datetime, end: datetime) -> Report:
             round(hours, 2),
             len(turns.get(uid, ())),
             round(hours / covered * 100, 1) if covered else 0.0,
-            colour_for(uid),
+            colour_class(uid),
         )
         for uid, hours in sorted(totals.items(), key=lambda item: (-item[1], item[0]))
         if uid in users

@@ -62,8 +62,9 @@ def test_band_positions_follow_the_shift(make_schedule, make_layer, alice):
         .get(reverse("duty:schedule", args=[schedule.slug]), {"start": "2026-03-02", "weeks": 1})
         .content.decode()
     )
-    # Monday: 09:00 (the layer's start) to 18:00 = 37.5% to 75% of the day.
-    assert "left:37.500000%;width:37.500000%" in text
+    # Monday: 09:00 (the layer's start) to 18:00 = 37.5% to 75% of the day, as classes of the
+    # geometry scale (tenths of a percent; no style attribute under the CSP).
+    assert "gx-l-375 gx-w-375" in text
 
 
 def test_admin_creates_a_schedule_and_a_layer_through_the_pages(admin, alice, leo):
