@@ -1,0 +1,93 @@
+"""The API keeps the promises of its OpenAPI document, checked by schemathesis.
+
+Every operation of `/api/v1/openapi.json` is called with generated requests (valid ones and,
+as schemathesis does by default, invalid ones) through the WSGI application, once with an
+administrator agent's token and once with a customer's, and every answer is checked: no
+server error, a status code and a content type the document lists, a body that matches the
+documented schema, and the documented headers (`Retry-After` ...). Zero failures.
+
+Path parameters are sometimes the identifiers of real objects (a ticket, an organisation, a
+site ...) and sometimes generated ones, so the success answers are checked as well as the
+404s. The number of examples per operation is bounded (`EXAMPLES`) so the whole module runs in
+about a minute on two cores.
+"""
+
+import pytest
+import schemathesis
+from django.core.signals import request_finished, request_started
+from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_headers_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+from deskside.accounts.services import create_api_token
+
+EXAMPLES = 20
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_schema_conformance,
+    response_headers_conformance,
+]
+
+schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_application())
+
+# name of a path parameter -> identifiers of real objects, filled by the `world` fixture for
+# each test (the generation hook below reads it while the test runs).
+KNOWN: dict[str, list[str]] = {}
+
+
+@schema.hook
+def flatmap_path_parameters(context, path_parameters):
+    """Half the time, the path parameters that name a real object name one."""
+    real = {name: st.sampled_from(KNOWN[name]) for name in path_parameters or () if KNOWN.get(name)}
+    if not real:
+        return st.just(path_parameters)
+    return st.one_of(
+        st.just(path_parameters),
+        st.fixed_dictionaries(real).map(lambda chosen: {**path_parameters, **chosen}),
+    )
+
+
+@pytest.fixture
+def world(admin, alice, carol, acme, acme_hq, acme_ticket):
+    """Objects to find, and a token per caller. As django.test.Client does, the requests do
+    not close the test's database connection (that would end its transaction)."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    KNOWN.clear()
+    KNOWN.update(
+        number=[acme_ticket.number],
+        slug=[acme.slug],
+        public_id=[acme_hq.public_id, carol.public_id],
+    )
+    yield {
+        "agent": create_api_token(user=admin, name="schemathesis"),
+        "customer": create_api_token(user=carol, name="schemathesis"),
+    }
+    KNOWN.clear()
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+@pytest.mark.parametrize("caller", ["agent", "customer"])
+@schema.parametrize()
+@settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    suppress_health_check=list(HealthCheck),
+    derandomize=True,
+)
+def test_the_api_keeps_its_document(case, caller, world):
+    case.call_and_validate(
+        headers={"Authorization": f"Bearer {world[caller]}"},
+        checks=CHECKS,
+    )
