@@ -11,6 +11,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
@@ -172,8 +173,13 @@ def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 
 @api.exception_handler(RequestDataTooBig)
 def too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    """A body over DATA_UPLOAD_MAX_MEMORY_SIZE (Django stops reading it there): nothing kept."""
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    shown = f"{limit // 2**20} MiB" if limit % 2**20 == 0 else f"{limit} bytes"
     return api.create_response(
-        request, error_body(f"the request body is too large ({exc})"), status=413
+        request,
+        error_body(f"the request body is too large (at most {shown}): nothing was kept", "body"),
+        status=413,
     )
 
 
