@@ -5,6 +5,10 @@ JSON: `{"detail": message, "field": name-or-null}` with a 4xx status, never a tr
 database outage is a 503 with `Retry-After`. JSON bodies and query strings are read by
 `deskside.core.jsonbody.Parser` (depth limit; no NUL, lone surrogate, NaN or Infinity), and
 `deskside.core.errors.ApiErrorsAsJson` keeps the errors Django answers itself JSON too.
+
+The OpenAPI document lists each operation's error responses (`DesksideApi`, with
+`deskside.core.openapi` and the `ERRORS` table at the end of this module): what it lists is
+what the API answers, checked by schemathesis (tests/api/test_schemathesis.py).
 """
 
 from collections import defaultdict
