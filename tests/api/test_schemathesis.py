@@ -1,15 +1,16 @@
 """The API keeps the promises of its OpenAPI document, checked by schemathesis.
 
 Every operation of `/api/v1/openapi.json` is called with generated requests (valid ones and,
-as schemathesis does by default, invalid ones) through the WSGI application, once with an
+for an operation that takes input, invalid ones) through the WSGI application, once with an
 administrator agent's token and once with a customer's, and every answer is checked: no
 server error, a status code and a content type the document lists, a body that matches the
 documented schema, and the documented headers (`Retry-After` ...). Zero failures.
 
 Path parameters are sometimes the identifiers of real objects (a ticket, an organisation, a
-site ...) and sometimes generated ones, so the success answers are checked as well as the
-404s. The number of examples per operation is bounded (`EXAMPLES`) so the whole module runs in
-about a minute on two cores.
+site, an integration, a calendar, a schedule ...) and sometimes generated ones, so the success
+answers are checked as well as the 404s; the alert intake gets its integrations' tokens. The
+number of examples per operation is bounded (`EXAMPLES`) so the whole module runs in about a
+minute of CPU on two cores.
 """
 
 import pytest
@@ -29,6 +30,12 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from deskside.accounts.services import create_api_token
+from deskside.alerts import setup as alert_setup
+from deskside.duty import services as duty
+from deskside.paging import services as paging
+from deskside.paging.services import StepSpec
+from deskside.sla.models import Calendar, Contract
+from deskside.webhooks.enqueue import registry
 
 EXAMPLES = 20
 CHECKS = [
@@ -50,15 +57,25 @@ def raw_message(context, value):
 
 schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_application())
 
-# name of a path parameter -> identifiers of real objects, filled by the `world` fixture for
-# each test (the generation hook below reads it while the test runs).
+# The segment before a path parameter -> identifiers of real objects it may name, filled by
+# the `world` fixture for each test (the generation hook below reads it while the test runs).
 KNOWN: dict[str, list[str]] = {}
+
+
+def _segment_before(path: str, name: str) -> str:
+    segments = path.split("/")
+    return segments[segments.index("{" + name + "}") - 1]
 
 
 @schema.hook
 def flatmap_path_parameters(context, path_parameters):
     """Half the time, the path parameters that name a real object name one."""
-    real = {name: st.sampled_from(KNOWN[name]) for name in path_parameters or () if KNOWN.get(name)}
+    path = context.operation.path
+    real = {
+        name: st.sampled_from(KNOWN[segment])
+        for name in path_parameters or ()
+        if KNOWN.get(segment := _segment_before(path, name))
+    }
     if not real:
         return st.just(path_parameters)
     return st.one_of(
@@ -68,22 +85,52 @@ def flatmap_path_parameters(context, path_parameters):
 
 
 @pytest.fixture
-def world(admin, alice, carol, acme, acme_hq, acme_ticket):
-    """Objects to find, and a token per caller. As django.test.Client does, the requests do
-    not close the test's database connection (that would end its transaction)."""
+def world(admin, leo, carol, acme, acme_hq, network_team, acme_ticket):
+    """Objects to find, and a token per caller (the alert intake takes an integration's). As
+    django.test.Client does, the requests do not close the test's database connection (that
+    would end its transaction)."""
     request_started.disconnect(close_old_connections)
     request_finished.disconnect(close_old_connections)
+    events, events_token = alert_setup.create_integration(
+        actor=admin, name="Acme RMM", kind="events", organization=acme
+    )
+    manager, manager_token = alert_setup.create_integration(
+        actor=admin, name="Prometheus", kind="alertmanager", team=network_team
+    )
+    calendar = Calendar.objects.create(name="24x7", definition={"timezone": "UTC", "24x7": True})
+    contract = Contract.objects.create(name="Acme", organization=acme, calendar=calendar)
+    schedule = duty.create_schedule(actor=admin, name="Primary", timezone="Europe/Berlin")
+    policy = paging.create_policy(
+        actor=admin,
+        name="Night",
+        team=network_team,
+        steps=[StepSpec(target="user", user=leo, wait_minutes=5)],
+    )
+    contact = paging.add_contact_method(actor=admin, user=admin, kind="email", address=admin.email)
     KNOWN.clear()
     KNOWN.update(
-        number=[acme_ticket.number],
-        slug=[acme.slug],
-        public_id=[acme_hq.public_id, carol.public_id],
+        {
+            "tickets": [acme_ticket.number],
+            "organizations": [acme.slug],
+            "sites": [acme_hq.public_id],
+            "integrations": [events.public_id, manager.public_id],
+            "calendars": [calendar.public_id],
+            "contracts": [contract.public_id],
+            "rules": [contract.public_id],
+            "schedules": [schedule.slug],
+            "policies": [policy.slug],
+            "contact-methods": [contact.public_id],
+        }
     )
     yield {
         "agent": create_api_token(user=admin, name="schemathesis"),
         "customer": create_api_token(user=carol, name="schemathesis"),
+        "/api/v1/integrations/events": events_token,
+        "/api/v1/integrations/events/v2/enqueue": events_token,
+        "/api/v1/integrations/alertmanager": manager_token,
     }
     KNOWN.clear()
+    registry.forget()  # a webhook an example made must not outlive the test's transaction
     request_started.connect(close_old_connections)
     request_finished.connect(close_old_connections)
 
@@ -109,7 +156,8 @@ def _strategy(operation):
     "operation", OPERATIONS, ids=[op.definition.raw["operationId"] for op in OPERATIONS]
 )
 def test_the_api_keeps_its_document(operation, caller, world):
-    headers = {"Authorization": f"Bearer {world[caller]}"}
+    token = world.get(operation.path) or world[caller]  # the intake: the integration's token
+    headers = {"Authorization": f"Bearer {token}"}
 
     @settings(
         max_examples=EXAMPLES,
