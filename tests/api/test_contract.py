@@ -214,7 +214,8 @@ def message_of(size: int) -> bytes:
         msg["To"] = "help@desk.example"
         msg["Subject"] = "Scans of the broken printer"
         msg["Message-ID"] = f"<scan-{size}@acme.example>"
-        msg.set_content("See the scans attached.\n" + "x" * pad + "\n")
+        filler = ("x" * 69 + "\n") * (pad // 70) + "x" * (pad % 70)  # lines SMTP takes
+        msg.set_content("See the scans attached.\n" + filler + "\n")
         msg.add_attachment(b"\x89" * attachment, maintype="image", subtype="png", filename="a.png")
         raw = msg.as_bytes()
         missing = size - len(raw)
