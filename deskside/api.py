@@ -233,20 +233,31 @@ ERRORS: dict[Callable[..., Any], set[int]] = {
 
 
 def operation_id(view: Callable[..., Any]) -> str:
-    """The OpenAPI operation id django-ninja gives a view (NinjaAPI.get_openapi_operation_id)."""
-    return f"{view.__module__}_{view.__name__}".replace(".", "_")
+    """The OpenAPI operation id of a view's operation (its own `operation_id=`, or the one
+    django-ninja makes of its module and name). KeyError for a view that is no operation."""
+    for operation in operations():
+        if operation.view_func is view:
+            return operation.operation_id or api.get_openapi_operation_id(operation)
+    raise KeyError(f"{view.__module__}.{view.__name__} is not an operation of the API")
 
 
 def error_statuses() -> dict[str, set[int]]:
     """Operation id -> the error statuses `ERRORS` and `AGENTS_ONLY` give it."""
     found: dict[str, set[int]] = defaultdict(set)
-    for router in AGENTS_ONLY:
-        for path_view in router.path_operations.values():
-            for operation in path_view.operations:
-                if operation.view_func not in OWN_ANSWERS:
-                    found[operation_id(operation.view_func)].add(403)
-    for view, statuses in ERRORS.items():
-        found[operation_id(view)].update(statuses)
+    agents_only = {
+        operation.view_func
+        for router in AGENTS_ONLY
+        for path_view in router.path_operations.values()
+        for operation in path_view.operations
+    }
+    for operation in operations():
+        view = operation.view_func
+        op_id = operation.operation_id or api.get_openapi_operation_id(operation)
+        if view in agents_only and view not in OWN_ANSWERS:
+            found[op_id].add(403)
+        found[op_id].update(ERRORS.get(view, ()))
+    if missing := set(ERRORS) - {operation.view_func for operation in operations()}:
+        raise ValueError(f"ERRORS names views that are no operation: {missing}")
     return found
 
 
