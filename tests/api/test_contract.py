@@ -2,6 +2,7 @@
 schema, no two schemas share a name, every error under /api/ is JSON (414 included), and the
 mail intake takes messages up to DESKSIDE_MAX_MESSAGE_MB (a JSON 413 past it, nothing kept)."""
 
+import json
 from email.message import EmailMessage
 
 import pytest
@@ -37,6 +38,11 @@ def _operations(document):
     for path, item in document["paths"].items():
         for method, operation in item.items():
             yield method, path, operation
+
+
+def test_schemathesis_checks_the_document_the_api_serves(document):
+    """tests/api/test_schemathesis.py builds the document without a request."""
+    assert document == json.loads(json.dumps(api.get_openapi_schema()))
 
 
 # -- schema names -------------------------------------------------------------------------------
