@@ -23,12 +23,12 @@ rate limit, 507 for a full disk), which the API passes in by operation id (`extr
 A status the operation itself declares (`response={403: ...}` on the route, as the alert
 intake does for its own bodies) is kept as declared; every added one is the shared `Error`
 schema: `{"detail": message, "field": name-or-null}`, plus an `errors` list of every problem
-for a 422 that found several. The document's promises are checked by schemathesis
+for a 422 of malformed input. The document's promises are checked by schemathesis
 (tests/api/test_schemathesis.py).
 
 django-ninja files every schema under its class name in `components/schemas`, and a second
 class with the same name silently replaces the first, so one operation ends up described with
-another's schema. `schema_name_clashes` finds such pairs (tests/api/test_openapi_document.py
+another's schema. `schema_name_clashes` finds such pairs (tests/api/test_contract.py
 fails on any).
 """
 
