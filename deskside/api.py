@@ -5,18 +5,30 @@ JSON: `{"detail": message, "field": name-or-null}` with a 4xx status, never a tr
 database outage is a 503 with `Retry-After`. JSON bodies and query strings are read by
 `deskside.core.jsonbody.Parser` (depth limit; no NUL, lone surrogate, NaN or Infinity), and
 `deskside.core.errors.ApiErrorsAsJson` keeps the errors Django answers itself JSON too.
+
+The OpenAPI document lists each operation's error responses (`DesksideApi`, with
+`deskside.core.openapi` and the `ERRORS` table at the end of this module): what it lists is
+what the API answers, checked by schemathesis (tests/api/test_schemathesis.py).
 """
 
+from collections import defaultdict
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.openapi.schema import OpenAPISchema
+from ninja.operation import Operation
 from ninja.security import HttpBearer
 
 from deskside.accounts.api import router as directory_router
 from deskside.accounts.exceptions import AccountsError
 from deskside.accounts.models import User
 from deskside.accounts.services import user_for_token
+from deskside.alerts import api as alerts_api
 from deskside.alerts.api import router as alerts_router
 from deskside.core.errors import (
     DATABASE_UNAVAILABLE,
@@ -25,13 +37,20 @@ from deskside.core.errors import (
     error_body,
 )
 from deskside.core.jsonbody import BadInput, Parser
+from deskside.core.openapi import document_errors
+from deskside.duty import api as duty_api
 from deskside.duty.api import router as duty_router
+from deskside.mail import api as mail_api
 from deskside.mail.api import router as mail_router
+from deskside.paging import api as paging_api
 from deskside.paging.api import router as paging_router
+from deskside.sla import api as sla_api
 from deskside.sla.api import router as sla_router
 from deskside.sla.exceptions import SlaError
+from deskside.tickets import api as tickets_api
 from deskside.tickets.api import router as tickets_router
 from deskside.tickets.exceptions import TicketError
+from deskside.webhooks import api as webhooks_api
 from deskside.webhooks.api import router as webhooks_router
 
 
@@ -43,7 +62,19 @@ class BearerToken(HttpBearer):
         return user
 
 
-api = NinjaAPI(
+class DesksideApi(NinjaAPI):
+    """The NinjaAPI whose OpenAPI document also lists each operation's error responses
+    (`deskside.core.openapi.document_errors`, with `ERRORS` below)."""
+
+    def get_openapi_schema(
+        self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None
+    ) -> OpenAPISchema:
+        document = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        document_errors(document, error_statuses())
+        return document
+
+
+api = DesksideApi(
     title="Deskside API",
     version="1",
     description="Tickets, timelines and the directory of a Deskside service desk.",
@@ -146,10 +177,95 @@ def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 
 @api.exception_handler(RequestDataTooBig)
 def too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    """A body over DATA_UPLOAD_MAX_MEMORY_SIZE (Django stops reading it there): nothing kept."""
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    shown = f"{limit // 2**20} MiB" if limit % 2**20 == 0 else f"{limit} bytes"
     return api.create_response(
-        request, error_body(f"the request body is too large ({exc})"), status=413
+        request,
+        error_body(f"the request body is too large (at most {shown}): nothing was kept", "body"),
+        status=413,
     )
 
 
 for _exc in DATABASE_UNAVAILABLE:  # 503 with Retry-After: the transaction was rolled back
     api.add_exception_handler(_exc, database_unavailable)
+
+
+# -- the error responses of the OpenAPI document ------------------------------------------------
+# What deskside.core.openapi cannot see in an operation's declaration: the errors it answers
+# because of what it does. Every operation of these routers is for agents only (a customer's
+# token gets 403), except the alert intake, which declares its own answers.
+AGENTS_ONLY = (alerts_router, duty_router, mail_router, paging_router, sla_router, webhooks_router)
+OWN_ANSWERS = {alerts_api.alertmanager_webhook, alerts_api.events_api, alerts_api.pagerduty_enqueue}
+TICKET_STEPS = (  # agents only (403), and refused by the ticket's status (409)
+    tickets_api.update_ticket,
+    tickets_api.assign,
+    tickets_api.escalate,
+    tickets_api.note,
+    tickets_api.log_call,
+    tickets_api.resolve,
+    tickets_api.merge,
+    tickets_api.set_status,
+)
+ERRORS: dict[Callable[..., Any], set[int]] = {
+    **{view: {403, 409} for view in TICKET_STEPS},
+    # a customer's ticket for another organisation, or routed (403); a reused key (409)
+    tickets_api.create_ticket: {403, 409},
+    # SLA filters and the due-time sort are for agents
+    tickets_api.list_tickets: {403},
+    tickets_api.reply: {409},  # a closed ticket; a reused Idempotency-Key
+    tickets_api.reopen: {409},  # only a resolved ticket
+    tickets_api.close: {403, 409},  # agents or the requester; not twice
+    alerts_api.delete_integration: {409},  # one that raised alerts: deactivate it instead
+    sla_api.delete_calendar: {409},  # while a contract counts in it
+    duty_api.accept_swap: {409},  # a swap no longer proposed
+    duty_api.decline_swap: {409},
+    duty_api.cancel_swap: {409},
+    paging_api.acknowledge: {409},  # nothing waiting, or acknowledged already
+    webhooks_api.ping: {409},  # a deactivated webhook
+    webhooks_api.redeliver: {409},  # a delivery still queued, or a deactivated webhook
+    mail_api.inbound: {507},  # the disk is full: nothing was recorded
+    # the intake reads its body itself (so it is not in the document): too large is a 413
+    alerts_api.alertmanager_webhook: {413},
+    alerts_api.events_api: {413},
+    alerts_api.pagerduty_enqueue: {413},
+}
+
+
+def operation_id(view: Callable[..., Any]) -> str:
+    """The OpenAPI operation id of a view's operation (its own `operation_id=`, or the one
+    django-ninja makes of its module and name). KeyError for a view that is no operation."""
+    for operation in operations():
+        if operation.view_func is view:
+            return operation.operation_id or api.get_openapi_operation_id(operation)
+    raise KeyError(f"{view.__module__}.{view.__name__} is not an operation of the API")
+
+
+def error_statuses() -> dict[str, set[int]]:
+    """Operation id -> the error statuses `ERRORS` and `AGENTS_ONLY` give it."""
+    found: dict[str, set[int]] = defaultdict(set)
+    agents_only = {
+        operation.view_func
+        for router in AGENTS_ONLY
+        for path_view in router.path_operations.values()
+        for operation in path_view.operations
+    }
+    for operation in operations():
+        view = operation.view_func
+        op_id = operation.operation_id or api.get_openapi_operation_id(operation)
+        if view in agents_only and view not in OWN_ANSWERS:
+            found[op_id].add(403)
+        found[op_id].update(ERRORS.get(view, ()))
+    if missing := set(ERRORS) - {operation.view_func for operation in operations()}:
+        raise ValueError(f"ERRORS names views that are no operation: {missing}")
+    return found
+
+
+def operations() -> list[Operation]:
+    """Every operation of the API, in the order of the document."""
+    return [
+        operation
+        for router in api._get_bound_routers()
+        for path_view in router.path_operations.values()
+        for operation in path_view.operations
+    ]

@@ -83,6 +83,11 @@ def _gunicorn(
         "-",
         "--graceful-timeout",
         "10",
+        # gunicorn's largest request line (its default is 4094): URIs up to
+        # deskside.core.errors.MAX_URI_LENGTH reach Deskside, which answers a longer one with
+        # a JSON 414; gunicorn answers a line over this itself (plain text).
+        "--limit-request-line",
+        "8190",
         *extra,
     ]
     sys.stdout.flush()

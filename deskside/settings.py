@@ -6,6 +6,7 @@ DESKSIDE_SECRET_KEY the secret key; when unset one is generated once and kept in
 DESKSIDE_DEBUG      1/true/yes/on turns debug on, 0/false/no/off or empty off (the default)
 DESKSIDE_ALLOWED_HOSTS comma-separated host names (default: localhost and 127.0.0.1)
 DESKSIDE_MAX_ATTACHMENT_MB  largest attachment accepted (25)
+DESKSIDE_MAX_MESSAGE_MB     largest mail message received by SMTP/LMTP or the API (50)
 DESKSIDE_EMAIL_BACKEND, DESKSIDE_FROM_EMAIL, DESKSIDE_EMAIL_HOST/PORT/USER/PASSWORD,
 DESKSIDE_EMAIL_USE_TLS/USE_SSL   outgoing mail (see the e-mail block below)
 
@@ -184,6 +185,10 @@ MEDIA_ROOT = DATA_DIR / "media"
 MEDIA_URL = None  # attachments are never served directly: a view checks who may see them.
 
 DESKSIDE_MAX_ATTACHMENT_BYTES = env_int("DESKSIDE_MAX_ATTACHMENT_MB", 25, minimum=0) * 2**20
+# The largest mail message taken, whichever way it comes (deskside smtpd, POST
+# /api/v1/mail/inbound): an attachment of DESKSIDE_MAX_ATTACHMENT_MB grows by a third in base64.
+DESKSIDE_MAX_MESSAGE_BYTES = env_int("DESKSIDE_MAX_MESSAGE_MB", 50, minimum=1) * 2**20
+# Every other request body (JSON under /api/, forms): larger ones are a 413.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 2**20
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 2**20
 

@@ -3,9 +3,10 @@
 `ApiErrorsAsJson`, a middleware, keeps that promise for everything under `/api/`, including
 the answers Django itself makes before or after the API's own handlers see a request: an
 unknown path (404), a method the route does not take (405), a request Django refuses (400),
-and, as a last resort, an unexpected failure (500, logged with its traceback as usual). It
-also refuses a URL path parameter holding a NUL character (422 naming the parameter), which
-no database can look up.
+a URI longer than `MAX_URI_LENGTH` (414, answered before any view runs), and, as a last
+resort, an unexpected failure (500, logged with its traceback as usual). It also refuses a
+URL path parameter holding a NUL character (422 naming the parameter), which no database can
+look up.
 
 A database that cannot be reached or is out of space (`OperationalError`, `InterfaceError`,
 which includes SQLite's "database is locked" after its busy timeout) is a 503 with a
@@ -28,6 +29,11 @@ API_PREFIX = "/api/"
 RETRY_AFTER_SECONDS = 10
 # The headers that describe a body: a JSON replacement has its own.
 BODY_HEADERS = frozenset({"content-type", "content-length", "content-encoding", "content-language"})
+MAX_URI_LENGTH = 8000
+"""The longest URI (path and query string) the API answers; a longer one is a JSON 414. The
+WSGI server limits the whole request line before Deskside sees it: `deskside serve` sets
+gunicorn's `--limit-request-line` to its maximum, 8190 bytes, and gunicorn answers a longer
+line with its own plain-text 414 (docs/api.md, "Limits")."""
 
 DATABASE_UNAVAILABLE = (OperationalError, InterfaceError)
 """The errors of a database that is down, unreachable, busy or out of space."""
@@ -67,6 +73,24 @@ def _detail(request: HttpRequest, response: HttpResponse) -> str:
         return "error"
 
 
+def _uri_too_long(request: HttpRequest) -> JsonResponse | None:
+    length = len(request.get_full_path())
+    if length <= MAX_URI_LENGTH:
+        return None
+    return json_error(
+        414, f"the URI is {length} characters long; the API takes at most {MAX_URI_LENGTH}"
+    )
+
+
+def _replace(response: HttpResponse, replacement: HttpResponse) -> HttpResponse:
+    """`replacement`, with the headers of `response` (Allow, Retry-After, the security
+    headers ...) but its own content type and length."""
+    for header, value in response.items():
+        if header.lower() not in BODY_HEADERS:
+            replacement[header] = value
+    return replacement
+
+
 class ApiErrorsAsJson:
     """Under `/api/`, turns every error answer that is not JSON into a JSON one (same status)
     and refuses NUL in URL path parameters. (The 503 for a database outage is the NinjaAPI's
@@ -77,18 +101,12 @@ class ApiErrorsAsJson:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
-        if (
-            request.path_info.startswith(API_PREFIX)
-            and response.status_code >= 400
-            and not _is_json(response)
-        ):
-            replacement = json_error(response.status_code, _detail(request, response))
-            # Every header but the body's own: Allow, Retry-After, WWW-Authenticate and the
-            # security headers (Content-Security-Policy ...) the inner middleware added.
-            for header, value in response.items():
-                if header.lower() not in BODY_HEADERS:
-                    replacement[header] = value
-            response = replacement
+        if not request.path_info.startswith(API_PREFIX) or response.status_code < 400:
+            return response
+        if response.status_code == 404 and (too_long := _uri_too_long(request)):
+            return _replace(response, too_long)  # no view ran (see process_view)
+        if not _is_json(response):
+            return _replace(response, json_error(response.status_code, _detail(request, response)))
         return response
 
     def process_view(
@@ -96,6 +114,8 @@ class ApiErrorsAsJson:
     ) -> HttpResponse | None:
         if not request.path_info.startswith(API_PREFIX):
             return None
+        if too_long := _uri_too_long(request):  # before the view: it does nothing
+            return too_long
         for name, value in kwargs.items():
             if isinstance(value, str) and (problem := text_problem(value)) is not None:
                 return json_error(422, f"{name}: {problem}", name)

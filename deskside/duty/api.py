@@ -133,7 +133,7 @@ class HoursOut(Schema):
     percent: float
 
 
-class ReportOut(Schema):
+class ScheduleReportOut(Schema):
     schedule: ScheduleOut
     start: datetime
     end: datetime
@@ -325,7 +325,9 @@ def list_shifts(
     return _shift_rows(oncall.shifts(schedule, begin, finish))
 
 
-@router.get("/schedules/{slug}/report", response=ReportOut, summary="Gaps and hours per person")
+@router.get(
+    "/schedules/{slug}/report", response=ScheduleReportOut, summary="Gaps and hours per person"
+)
 def schedule_report(
     request: HttpRequest, slug: Text, start: Text | None = None, end: Text | None = None
 ) -> dict:

@@ -16,6 +16,7 @@ disk) gets 507 (503 for another storage failure) with nothing recorded: send it 
 
 from datetime import datetime
 
+from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest
 from ninja import Field, Query, Router, Schema
@@ -25,11 +26,10 @@ from deskside.accounts.models import User
 from deskside.core.pagination import paginate
 from deskside.mail import pipeline
 from deskside.mail.models import InboundMessage, Mailbox, OutboundMail, Outcome, Source
-from deskside.tickets.exceptions import InvalidInput, NotAllowed, StorageUnavailable
+from deskside.tickets.exceptions import InvalidInput, NotAllowed, StorageUnavailable, TooLarge
 from deskside.tickets.queries import visible_tickets
 
 router = Router(tags=["mail"])
-MAX_INBOUND_BYTES = 50 * 2**20
 
 
 class MessageOut(Schema):
@@ -146,14 +146,45 @@ class InboundOut(Schema):
     message: MessageOut | None
 
 
-@router.post("/mail/inbound", response=InboundOut, summary="Deliver a raw message")
+def _raw_message(request: HttpRequest) -> bytes:
+    """The request's body, up to DESKSIDE_MAX_MESSAGE_BYTES (not Django's smaller limit for
+    every other body: a message may carry attachments up to DESKSIDE_MAX_ATTACHMENT_MB).
+    TooLarge (413) past it, told by Content-Length before anything is read."""
+    limit = settings.DESKSIDE_MAX_MESSAGE_BYTES
+    too_large = TooLarge(
+        f"the message is larger than {limit // 2**20} MiB (DESKSIDE_MAX_MESSAGE_MB): "
+        "nothing was kept",
+        field="body",
+    )
+    try:
+        declared = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        declared = 0
+    if declared > limit:
+        raise too_large
+    raw = request.read(limit + 1)  # read(), not .body: .body applies Django's limit
+    if len(raw) > limit:
+        raise too_large
+    return raw
+
+
+@router.post(
+    "/mail/inbound",
+    response=InboundOut,
+    summary="Deliver a raw message",
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "description": "The raw message, up to DESKSIDE_MAX_MESSAGE_MB (50 MiB by default).",
+            "content": {"message/rfc822": {"schema": {"type": "string", "format": "binary"}}},
+        }
+    },
+)
 def inbound(request: HttpRequest, mailbox: str | None = None) -> dict[str, object]:
     _admin(request, "deliver mail")
-    raw = request.body
+    raw = _raw_message(request)
     if not raw.strip():
         raise InvalidInput("the body must be the raw message (message/rfc822)", field="body")
-    if len(raw) > MAX_INBOUND_BYTES:
-        raise InvalidInput("the message is larger than 50 MB", field="body")
     policy = pipeline.Policy()
     if mailbox:
         box = Mailbox.objects.filter(name=mailbox).first()

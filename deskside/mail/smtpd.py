@@ -31,8 +31,6 @@ from deskside.mail.pipeline import Policy, receive
 
 log = logging.getLogger(__name__)
 
-MAX_MESSAGE_BYTES = 50 * 2**20
-
 
 class Handler:
     """aiosmtpd's handler: hands each message to the pipeline in a worker thread (the ORM is
@@ -105,7 +103,7 @@ def controller(
         Handler(mailbox=mailbox, lmtp=lmtp),
         hostname=host,
         port=port,
-        data_size_limit=MAX_MESSAGE_BYTES,
+        data_size_limit=settings.DESKSIDE_MAX_MESSAGE_BYTES,
         decode_data=False,
         server_hostname=settings.DEFAULT_FROM_EMAIL.rpartition("@")[2] or "deskside",
     )

@@ -182,7 +182,7 @@ class ReportRowOut(Schema):
         return obj.label
 
 
-class ReportOut(Schema):
+class SlaReportOut(Schema):
     organization: OrganizationRef
     contract: ContractRef | None
     since: datetime
@@ -443,7 +443,7 @@ def _instant(text: str, zone: zoneinfo.ZoneInfo, field: str, *, end: bool) -> da
     return moment if moment.tzinfo else moment.replace(tzinfo=zone)
 
 
-@router.get("/organizations/{slug}/sla", response=ReportOut, summary="A client's SLA report")
+@router.get("/organizations/{slug}/sla", response=SlaReportOut, summary="A client's SLA report")
 def organization_report(
     request: HttpRequest, slug: Text, params: Query[ReportParams]
 ) -> dict[str, object]:

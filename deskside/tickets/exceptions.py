@@ -41,6 +41,13 @@ class IdempotencyConflict(TicketError):
     status_code = 409
 
 
+class TooLarge(TicketError):
+    """A request body over its endpoint's limit (a mail message over DESKSIDE_MAX_MESSAGE_MB):
+    read no further, nothing kept."""
+
+    status_code = 413
+
+
 class StorageUnavailable(TicketError):
     """A file could not be stored (the disk is full, a quota is reached, the volume failed):
     nothing of the request was kept, and the same request may succeed later. 507 Insufficient
