@@ -25,6 +25,7 @@ from deskside.core.errors import (
     error_body,
 )
 from deskside.core.jsonbody import BadInput, Parser
+from deskside.core.ratelimit import Limited
 from deskside.duty.api import router as duty_router
 from deskside.mail.api import router as mail_router
 from deskside.paging.api import router as paging_router
@@ -74,6 +75,14 @@ def ticket_error(request: HttpRequest, exc: TicketError) -> HttpResponse:
     )
     if exc.status_code in (503, 507):  # a file could not be stored: nothing kept, send it again
         response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
+
+
+@api.exception_handler(Limited)
+def limited(request: HttpRequest, exc: Limited) -> HttpResponse:
+    """Too many test sends (deskside.core.ratelimit): 429 with Retry-After."""
+    response = api.create_response(request, error_body(exc.message), status=429)
+    response["Retry-After"] = str(exc.retry_after)
     return response
 
 

@@ -7,6 +7,7 @@ admin. Data is built through the services, as the users' actions would build it.
 """
 
 import os
+import socket
 from datetime import datetime
 
 import pytest
@@ -14,7 +15,7 @@ import pytest
 from deskside.accounts import services as accounts
 from deskside.accounts.models import Tier
 from deskside.alerts import queries as alert_queries
-from deskside.core import clock
+from deskside.core import clock, netguard
 from deskside.tickets import services as tickets
 from deskside.tickets.models import Channel, Priority
 
@@ -94,6 +95,53 @@ def _fresh_alert_cache():
     alert_queries.forget_cached()
     yield
     alert_queries.forget_cached()
+
+
+class StubDNS:
+    """The resolver of the outbound guard in tests: `names` maps a host name to its addresses;
+    an address resolves as itself, "localhost" as 127.0.0.1, any other name does not resolve
+    (EAI_NONAME), so no guarded connection or save-time check asks a real DNS server."""
+
+    def __init__(self) -> None:
+        self.names: dict[str, list[str]] = {"localhost": ["127.0.0.1"]}
+        self.asked: list[str] = []
+
+    def __call__(self, host, port, family=0, type=0, proto=0, flags=0):  # noqa: A002
+        name = host.decode() if isinstance(host, bytes) else host
+        self.asked.append(name)
+        try:
+            addresses = [str(netguard.ipaddress.ip_address(name.strip("[]")))]
+        except ValueError:
+            addresses = self.names.get(name.lower().rstrip("."))
+        if not addresses:
+            raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+        results = []
+        for address in addresses:
+            v6 = ":" in address
+            fam = socket.AF_INET6 if v6 else socket.AF_INET
+            if family not in (0, socket.AF_UNSPEC, fam):
+                continue
+            port_number = int(port or 0) if not isinstance(port, str) or port.isdigit() else 0
+            sockaddr = (address, port_number, 0, 0) if v6 else (address, port_number)
+            results.append((fam, type or socket.SOCK_STREAM, proto or 6, "", sockaddr))
+        if not results:
+            raise socket.gaierror(socket.EAI_ADDRFAMILY, "no address of that family")
+        return results
+
+
+@pytest.fixture(autouse=True)
+def stub_dns(monkeypatch) -> StubDNS:
+    """Every test: the outbound guard resolves through a StubDNS (add names to `.names`)."""
+    resolver = StubDNS()
+    monkeypatch.setattr(netguard, "_resolve", resolver)
+    return resolver
+
+
+@pytest.fixture
+def allow_loopback(settings):
+    """This test talks to its own servers on 127.0.0.1: the outbound guard may connect there
+    (and nowhere else internal). Visible in each fixture or test that needs it."""
+    settings.DESKSIDE_OUTBOUND_ALLOW = ["127.0.0.1"]
 
 
 @pytest.fixture
