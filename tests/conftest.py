@@ -144,6 +144,62 @@ def allow_loopback(settings):
     settings.DESKSIDE_OUTBOUND_ALLOW = ["127.0.0.1"]
 
 
+# Names the outbound-guard tests resolve (through StubDNS): one per kind of internal address,
+# and one public address that no test ever reaches (connects are recorded, not made).
+INTERNAL_NAMES = {
+    "loopback.example.net": "127.0.0.1",
+    "ten.example.net": "10.1.2.3",
+    "corp172.example.net": "172.16.5.4",
+    "home.example.net": "192.168.1.20",
+    "metadata.example.net": "169.254.169.254",
+    "cgnat.example.net": "100.64.1.1",
+    "v6loopback.example.net": "::1",
+    "v6linklocal.example.net": "fe80::1",
+    "v6ula.example.net": "fc00::7",
+    "v6mapped.example.net": "::ffff:127.0.0.1",
+}
+PUBLIC_NAME, PUBLIC_ADDRESS = "public.example.net", "93.184.216.34"
+
+
+@pytest.fixture
+def connects(monkeypatch, stub_dns):
+    """The connections made inside guarded blocks, recorded as (address, port) instead of made:
+    each fails as refused, so no traffic leaves the machine. Connections outside a guarded
+    block (the tests' own servers, the database) are made as usual. Also loads
+    INTERNAL_NAMES and PUBLIC_NAME into the stub resolver."""
+    stub_dns.names.update({name: [address] for name, address in INTERNAL_NAMES.items()})
+    stub_dns.names[PUBLIC_NAME] = [PUBLIC_ADDRESS]
+    seen: list[tuple] = []
+    real_connect, real_connect_ex, real_sendto = (
+        netguard._connect,
+        netguard._connect_ex,
+        netguard._sendto,
+    )
+
+    def connect(sock, address):
+        if netguard._current.get() is None:
+            return real_connect(sock, address)
+        seen.append(tuple(address[:2]))
+        raise ConnectionRefusedError(111, "Connection refused (recorded by the test, not made)")
+
+    def connect_ex(sock, address):
+        if netguard._current.get() is None:
+            return real_connect_ex(sock, address)
+        seen.append(tuple(address[:2]))
+        return 111
+
+    def sendto(sock, data, *args):
+        if netguard._current.get() is None:
+            return real_sendto(sock, data, *args)
+        seen.append(tuple(args[-1][:2]))
+        return len(data)
+
+    monkeypatch.setattr(netguard, "_connect", connect)
+    monkeypatch.setattr(netguard, "_connect_ex", connect_ex)
+    monkeypatch.setattr(netguard, "_sendto", sendto)
+    return seen
+
+
 @pytest.fixture
 def msp(db):
     return accounts.create_organization(name="Deskside MSP", slug="msp", is_msp=True)

@@ -45,8 +45,8 @@ def count_test_send(user: object, kind: str) -> None:
     since = now - WINDOW
     get_user_model().objects.select_for_update().filter(pk=user.pk).exists()  # type: ignore[attr-defined]
     rows = TrialSend.objects.filter(user_id=user.pk)  # type: ignore[attr-defined]
-    rows.filter(created_at__lt=since).delete()
-    recent = list(rows.filter(created_at__gte=since).order_by("created_at")[:LIMIT])
+    rows.filter(created_at__lte=since).delete()
+    recent = list(rows.filter(created_at__gt=since).order_by("created_at")[:LIMIT])
     if len(recent) >= LIMIT:
         wait = (recent[0].created_at + WINDOW - now).total_seconds()
         raise Limited(max(1, math.ceil(wait)))
