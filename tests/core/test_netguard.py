@@ -6,7 +6,10 @@ name or an address straight to connect/sendto; the address checked is the one co
 stub resolver (tests/conftest.py); connections are recorded, not made."""
 
 import ipaddress
+import os
 import socket
+import subprocess
+import sys
 import threading
 
 import pytest
@@ -194,3 +197,26 @@ def test_the_save_time_check(connects, settings):
     settings.DESKSIDE_OUTBOUND_ALLOW = ["ten.example.net", "10.0.0.0/8"]
     assert netguard.problem("ten.example.net") == "" and netguard.problem("10.0.0.1") == ""
     assert connects == []
+
+
+def test_a_bad_allow_list_stops_the_start_naming_the_variable(tmp_path):
+    env = {
+        **os.environ,
+        "DESKSIDE_DATA_DIR": str(tmp_path),
+        "DESKSIDE_OUTBOUND_ALLOW": "exchange.corp.example, http://ntfy.lan",
+    }
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    done = subprocess.run(
+        [sys.executable, "-c", "import deskside.settings"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode != 0
+    assert (
+        "DESKSIDE_OUTBOUND_ALLOW='exchange.corp.example,http://ntfy.lan': expected host names"
+        in done.stderr
+    )
+    assert "'http://ntfy.lan' is neither a host name" in done.stderr
