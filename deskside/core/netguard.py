@@ -56,6 +56,8 @@ import ipaddress
 import logging
 import socket
 from collections.abc import Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
 
 log = logging.getLogger(__name__)
@@ -323,9 +325,24 @@ def guarded() -> Iterator[Guard]:
 # -- the save-time check -----------------------------------------------------------------------
 
 
+SAVE_LOOKUP_SECONDS = 3.0
+_lookups = ThreadPoolExecutor(max_workers=4, thread_name_prefix="netguard-lookup")
+
+
+def _lookup_now(host: str) -> list:
+    """The host's addresses within SAVE_LOOKUP_SECONDS (callers may hold a transaction: a slow
+    DNS server must not keep it open), else an error."""
+    future = _lookups.submit(_resolve, host, None, 0, socket.SOCK_STREAM)
+    try:
+        return future.result(timeout=SAVE_LOOKUP_SECONDS)
+    except FutureTimeout:
+        raise TimeoutError(f"{host}: no DNS answer within {SAVE_LOOKUP_SECONDS} s") from None
+
+
 def problem(host: str) -> str:
     """Why a destination host may not be used ("" when it may, or when its name does not
-    resolve now: the connect-time guard decides then). Resolves the name."""
+    resolve now, or not within SAVE_LOOKUP_SECONDS: the connect-time guard decides then).
+    Resolves the name."""
     host = (host or "").strip()
     if not host:
         return ""
@@ -336,7 +353,7 @@ def problem(host: str) -> str:
     if allowed.permits_name(host):
         return ""
     try:
-        results = _resolve(host, None, 0, socket.SOCK_STREAM)
+        results = _lookup_now(host)
     except (OSError, UnicodeError):
         return ""
     for result in results:

@@ -43,7 +43,8 @@ def count_test_send(user: object, kind: str) -> None:
     """Count one test send by `user` (a saved user); raises Limited when over the limit."""
     now = clock.now()
     since = now - WINDOW
-    get_user_model().objects.select_for_update().filter(pk=user.pk).exists()  # type: ignore[attr-defined]
+    # The person's row, locked until the count is written: one request counts at a time.
+    list(get_user_model().objects.select_for_update().filter(pk=user.pk).values_list("pk"))  # type: ignore[attr-defined]
     rows = TrialSend.objects.filter(user_id=user.pk)  # type: ignore[attr-defined]
     rows.filter(created_at__lte=since).delete()
     recent = list(rows.filter(created_at__gt=since).order_by("created_at")[:LIMIT])

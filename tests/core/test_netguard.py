@@ -220,3 +220,20 @@ def test_a_bad_allow_list_stops_the_start_naming_the_variable(tmp_path):
         in done.stderr
     )
     assert "'http://ntfy.lan' is neither a host name" in done.stderr
+
+
+def test_a_slow_dns_answer_does_not_hold_a_save(monkeypatch, stub_dns):
+    """The save-time lookup may run inside a transaction: it gives up after a bound and
+    leaves the decision to the connect-time guard."""
+    release = threading.Event()
+
+    def slow(host, *args):
+        release.wait(5)
+        return stub_dns("10.0.0.1", *args)
+
+    monkeypatch.setattr(netguard, "_resolve", slow)
+    monkeypatch.setattr(netguard, "SAVE_LOOKUP_SECONDS", 0.2)
+    try:
+        assert netguard.problem("slow.example.net") == ""
+    finally:
+        release.set()
