@@ -45,8 +45,9 @@ Proxies: with `HTTPS_PROXY` set, requests connects to the proxy, which the guard
 (an internal proxy must be allowed); the proxy itself must then refuse internal targets.
 
 `problem(host)` is the save-time check for forms and the API ("points at an internal
-address"): it resolves the name now. It is advice; the check at connect time is what counts,
-since DNS can change after saving.
+address"): it resolves the name now, waiting at most SAVE_LOOKUP_SECONDS (a caller may hold a
+database transaction); a name that does not resolve then is accepted. It is advice; the check
+at connect time is what counts, since DNS can change after saving.
 """
 
 import contextlib
