@@ -38,6 +38,7 @@ from deskside.core.errors import (
 )
 from deskside.core.jsonbody import BadInput, Parser
 from deskside.core.openapi import document_errors
+from deskside.core.ratelimit import Limited
 from deskside.duty import api as duty_api
 from deskside.duty.api import router as duty_router
 from deskside.mail import api as mail_api
@@ -105,6 +106,14 @@ def ticket_error(request: HttpRequest, exc: TicketError) -> HttpResponse:
     )
     if exc.status_code in (503, 507):  # a file could not be stored: nothing kept, send it again
         response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
+
+
+@api.exception_handler(Limited)
+def limited(request: HttpRequest, exc: Limited) -> HttpResponse:
+    """Too many test sends (deskside.core.ratelimit): 429 with Retry-After."""
+    response = api.create_response(request, error_body(exc.message), status=429)
+    response["Retry-After"] = str(exc.retry_after)
     return response
 
 
@@ -222,7 +231,8 @@ ERRORS: dict[Callable[..., Any], set[int]] = {
     duty_api.decline_swap: {409},
     duty_api.cancel_swap: {409},
     paging_api.acknowledge: {409},  # nothing waiting, or acknowledged already
-    webhooks_api.ping: {409},  # a deactivated webhook
+    webhooks_api.ping: {409, 429},  # a deactivated webhook; too many test sends
+    paging_api.test_contact: {429},  # too many test sends (deskside.core.ratelimit)
     webhooks_api.redeliver: {409},  # a delivery still queued, or a deactivated webhook
     mail_api.inbound: {507},  # the disk is full: nothing was recorded
     # the intake reads its body itself (so it is not in the document): too large is a 413

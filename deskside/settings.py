@@ -22,6 +22,7 @@ from pathlib import Path
 
 from csp.constants import NONE, SELF
 
+from deskside.core import netguard
 from deskside.core.env import (
     EnvError,
     env_bool,
@@ -293,6 +294,19 @@ DESKSIDE_DESK_NAME = env_str("DESKSIDE_DESK_NAME", "IT Service Desk")
 # Accept a self-signed IMAP server certificate. deskside.mail.imap reads the variable at each
 # connection; parsed here too so that a typo stops the start instead of a mailbox poll.
 DESKSIDE_IMAP_INSECURE_TLS = env_bool("DESKSIDE_IMAP_INSECURE_TLS")
+
+# Internal hosts that connections to user-typed addresses (webhooks, Apprise URLs, IMAP hosts)
+# may reach after all: host names, "*.domain", addresses and networks (deskside.core.netguard;
+# everything internal is refused otherwise).
+DESKSIDE_OUTBOUND_ALLOW = env_list("DESKSIDE_OUTBOUND_ALLOW")
+try:
+    netguard.parse_allow(DESKSIDE_OUTBOUND_ALLOW)
+except ValueError as _exc:
+    raise EnvError(
+        "DESKSIDE_OUTBOUND_ALLOW",
+        f"host names, *.domain, addresses or networks separated by commas ({_exc})",
+        ",".join(DESKSIDE_OUTBOUND_ALLOW),
+    ) from None
 
 # Outbound webhooks (deskside.webhooks, docs/webhooks.md): finished deliveries are kept this
 # many days in the delivery log ("0": kept forever).

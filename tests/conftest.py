@@ -7,6 +7,7 @@ admin. Data is built through the services, as the users' actions would build it.
 """
 
 import os
+import socket
 from datetime import datetime
 
 import pytest
@@ -14,7 +15,7 @@ import pytest
 from deskside.accounts import services as accounts
 from deskside.accounts.models import Tier
 from deskside.alerts import queries as alert_queries
-from deskside.core import clock
+from deskside.core import clock, netguard
 from deskside.tickets import services as tickets
 from deskside.tickets.models import Channel, Priority
 
@@ -94,6 +95,109 @@ def _fresh_alert_cache():
     alert_queries.forget_cached()
     yield
     alert_queries.forget_cached()
+
+
+class StubDNS:
+    """The resolver of the outbound guard in tests: `names` maps a host name to its addresses;
+    an address resolves as itself, "localhost" as 127.0.0.1, any other name does not resolve
+    (EAI_NONAME), so no guarded connection or save-time check asks a real DNS server."""
+
+    def __init__(self) -> None:
+        self.names: dict[str, list[str]] = {"localhost": ["127.0.0.1"]}
+        self.asked: list[str] = []
+
+    def __call__(self, host, port, family=0, type=0, proto=0, flags=0):  # noqa: A002
+        name = host.decode() if isinstance(host, bytes) else host
+        self.asked.append(name)
+        try:
+            addresses = [str(netguard.ipaddress.ip_address(name.strip("[]")))]
+        except ValueError:
+            addresses = self.names.get(name.lower().rstrip("."))
+        if not addresses:
+            raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+        results = []
+        for address in addresses:
+            v6 = ":" in address
+            fam = socket.AF_INET6 if v6 else socket.AF_INET
+            if family not in (0, socket.AF_UNSPEC, fam):
+                continue
+            port_number = int(port or 0) if not isinstance(port, str) or port.isdigit() else 0
+            sockaddr = (address, port_number, 0, 0) if v6 else (address, port_number)
+            results.append((fam, type or socket.SOCK_STREAM, proto or 6, "", sockaddr))
+        if not results:
+            raise socket.gaierror(socket.EAI_ADDRFAMILY, "no address of that family")
+        return results
+
+
+@pytest.fixture(autouse=True)
+def stub_dns(monkeypatch) -> StubDNS:
+    """Every test: the outbound guard resolves through a StubDNS (add names to `.names`)."""
+    resolver = StubDNS()
+    monkeypatch.setattr(netguard, "_resolve", resolver)
+    return resolver
+
+
+@pytest.fixture
+def allow_loopback(settings):
+    """This test talks to its own servers on 127.0.0.1: the outbound guard may connect there
+    (and nowhere else internal). Visible in each fixture or test that needs it."""
+    settings.DESKSIDE_OUTBOUND_ALLOW = ["127.0.0.1"]
+
+
+# Names the outbound-guard tests resolve (through StubDNS): one per kind of internal address,
+# and one public address that no test ever reaches (connects are recorded, not made).
+INTERNAL_NAMES = {
+    "loopback.example.net": "127.0.0.1",
+    "ten.example.net": "10.1.2.3",
+    "corp172.example.net": "172.16.5.4",
+    "home.example.net": "192.168.1.20",
+    "metadata.example.net": "169.254.169.254",
+    "cgnat.example.net": "100.64.1.1",
+    "v6loopback.example.net": "::1",
+    "v6linklocal.example.net": "fe80::1",
+    "v6ula.example.net": "fc00::7",
+    "v6mapped.example.net": "::ffff:127.0.0.1",
+}
+PUBLIC_NAME, PUBLIC_ADDRESS = "public.example.net", "93.184.216.34"
+
+
+@pytest.fixture
+def connects(monkeypatch, stub_dns):
+    """The connections made inside guarded blocks, recorded as (address, port) instead of made:
+    each fails as refused, so no traffic leaves the machine. Connections outside a guarded
+    block (the tests' own servers, the database) are made as usual. Also loads
+    INTERNAL_NAMES and PUBLIC_NAME into the stub resolver."""
+    stub_dns.names.update({name: [address] for name, address in INTERNAL_NAMES.items()})
+    stub_dns.names[PUBLIC_NAME] = [PUBLIC_ADDRESS]
+    seen: list[tuple] = []
+    real_connect, real_connect_ex, real_sendto = (
+        netguard._connect,
+        netguard._connect_ex,
+        netguard._sendto,
+    )
+
+    def connect(sock, address):
+        if netguard._current.get() is None:
+            return real_connect(sock, address)
+        seen.append(tuple(address[:2]))
+        raise ConnectionRefusedError(111, "Connection refused (recorded by the test, not made)")
+
+    def connect_ex(sock, address):
+        if netguard._current.get() is None:
+            return real_connect_ex(sock, address)
+        seen.append(tuple(address[:2]))
+        return 111
+
+    def sendto(sock, data, *args):
+        if netguard._current.get() is None:
+            return real_sendto(sock, data, *args)
+        seen.append(tuple(args[-1][:2]))
+        return len(data)
+
+    monkeypatch.setattr(netguard, "_connect", connect)
+    monkeypatch.setattr(netguard, "_connect_ex", connect_ex)
+    monkeypatch.setattr(netguard, "_sendto", sendto)
+    return seen
 
 
 @pytest.fixture

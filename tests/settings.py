@@ -27,3 +27,10 @@ MEDIA_URL = "/__media-not-served__/"
 # One process in tests: saves keep the in-memory webhook list right; a timed re-read would be
 # one stray query inside other apps' query-count assertions.
 DESKSIDE_WEBHOOKS_REFRESH_SECONDS = None
+
+# The outbound guard (deskside.core.netguard) allows nothing internal here, as in production:
+# the tests that talk to their own servers on 127.0.0.1 (webhook receivers, Dovecot, Apprise
+# json:// receivers) say so with the `allow_loopback` fixture (tests/conftest.py), which puts
+# 127.0.0.1 alone on this list for that test. Names resolve through a stub in tests (the
+# autouse `stub_dns` fixture): no DNS query leaves the machine from a guarded connection.
+DESKSIDE_OUTBOUND_ALLOW: list[str] = []

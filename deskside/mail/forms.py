@@ -8,8 +8,9 @@ from django import forms
 
 from deskside.accounts.models import Organization, Team, User
 from deskside.accounts.queries import organizations_visible_to
+from deskside.core import netguard
 from deskside.mail import templates
-from deskside.mail.models import Mailbox, OutboundMail, Outcome
+from deskside.mail.models import PASSWORD_ENV_PREFIX, Mailbox, OutboundMail, Outcome
 
 # The port a mailbox uses when none is set, per protocol.
 DEFAULT_PORTS = {
@@ -96,6 +97,10 @@ class MailboxForm(forms.ModelForm):
             "poll_seconds": "Poll every (seconds)",
         }
         field_classes = {"team": TeamChoiceField}
+        help_texts = {
+            "password_env": "Name of an environment variable holding the password (instead of "
+            f"storing it); it must start with {PASSWORD_ENV_PREFIX}.",
+        }
 
     def __init__(self, *args: Any, user: User | None = None, **kwargs: Any) -> None:
         """`user`: whose clients are offered as the organisation (every client without one,
@@ -138,7 +143,20 @@ class MailboxForm(forms.ModelForm):
             raise forms.ValidationError(
                 "an environment variable name has letters, digits and underscores only"
             )
+        if name and (not name.startswith(PASSWORD_ENV_PREFIX) or name == PASSWORD_ENV_PREFIX):
+            raise forms.ValidationError(
+                f"only variables named {PASSWORD_ENV_PREFIX}... may hold a mailbox password "
+                f"(e.g. {PASSWORD_ENV_PREFIX}SUPPORT)"
+            )
         return name
+
+    def clean_host(self) -> str:
+        host = self.cleaned_data.get("host", "").strip()
+        # Advice at save time (the name resolves now); the poll's guard decides at each
+        # connection (deskside.core.netguard).
+        if reason := netguard.problem(host):
+            raise forms.ValidationError(f"{host} {reason}")
+        return host
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()

@@ -31,6 +31,10 @@ passed, and claims it first with a conditional UPDATE, so that two workers never
 mailbox at once; one mailbox's failure never stops the others. `check(mailbox)` only connects,
 logs in and opens the folder (the "test connection" button).
 
+The connection goes only to an address `deskside.core.netguard` checked after resolving the
+host: an internal one (loopback, private, link-local ...) fails the poll or the test with
+"points at an internal address", unless `DESKSIDE_OUTBOUND_ALLOW` permits it.
+
 Certificates are verified against the system's trust store (`ssl.create_default_context()`),
 host name included. `DESKSIDE_IMAP_INSECURE_TLS=1` in the environment turns verification off,
 for the tests and for a local server with a self-signed certificate; never for a server
@@ -49,7 +53,7 @@ from datetime import datetime, timedelta
 from django.db import DatabaseError
 from imapclient import DELETED, SEEN, IMAPClient
 
-from deskside.core import clock
+from deskside.core import clock, netguard
 from deskside.core.env import env_bool
 from deskside.mail.models import Mailbox, Outcome, Source
 from deskside.mail.pipeline import DUPLICATE, Policy, receive
@@ -149,7 +153,9 @@ def _open(mailbox: Mailbox) -> IMAPClient:
     context = tls_context()
     if context.verify_mode == ssl.CERT_NONE and protocol != Mailbox.Protocol.IMAP:
         log.warning("imap %s: certificate not verified (%s is set)", mailbox, INSECURE_TLS_ENV)
-    with _step(f"connecting to {mailbox.host}:{port}", password):
+    # Only to an address the guard checked (deskside.core.netguard): a host that resolves to
+    # an internal address now is refused, unless DESKSIDE_OUTBOUND_ALLOW permits it.
+    with _step(f"connecting to {mailbox.host}:{port}", password), netguard.guarded():
         client = IMAPClient(
             mailbox.host,
             port=port,

@@ -23,6 +23,10 @@ from deskside.core import clock, crypto
 from deskside.core.ids import new_public_id
 from deskside.tickets.models import Priority, Ticket, TicketEvent
 
+# The only environment variables a mailbox may take its password from: naming any other
+# (DESKSIDE_SECRET_KEY, DATABASE_URL ...) would send its value to the server the admin names.
+PASSWORD_ENV_PREFIX = "DESKSIDE_MAILBOX_"  # noqa: S105 - a name prefix, not a password
+
 
 class Mailbox(models.Model):
     class Protocol(models.TextChoices):
@@ -103,9 +107,17 @@ class Mailbox(models.Model):
         self.password_encrypted = crypto.encrypt("mailbox-password", raw)
 
     def password(self) -> str:
-        """The IMAP password: from the named environment variable, else the stored one.
+        """The IMAP password: from the named environment variable (which must start with
+        PASSWORD_ENV_PREFIX, checked here again for rows saved before that rule), else the
+        stored one.
         Raises ValueError with a clear message when neither can be had."""
         if self.password_env:
+            if not self.password_env.startswith(PASSWORD_ENV_PREFIX):
+                raise ValueError(
+                    f"the environment variable {self.password_env} may not be used: only "
+                    f"variables named {PASSWORD_ENV_PREFIX}... may hold a mailbox password "
+                    "(rename the variable, or store the password)"
+                )
             value = os.environ.get(self.password_env)
             if value is None:
                 raise ValueError(f"the environment variable {self.password_env} is not set")

@@ -32,7 +32,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from deskside.accounts.models import User
 from deskside.accounts.queries import served_organization_ids
-from deskside.core import clock
+from deskside.core import clock, ratelimit
 from deskside.mail import outbound, pipeline, templates
 from deskside.mail.forms import (
     DEFAULT_PORTS,
@@ -457,6 +457,11 @@ def mailbox_test(request: HttpRequest, pk: int) -> HttpResponse:
     check = _imap_check()
     if check is None or not mailbox.polls:
         raise Http404("no connection test for this mailbox")
+    try:
+        ratelimit.count_test_send(request.user, "mailbox connection test")
+    except ratelimit.Limited as exc:
+        messages.error(request, f"No connection test of {mailbox.name}: {exc.message}.")
+        return redirect("mail:mailbox", mailbox.pk)
     try:
         error = check(mailbox)
     except Exception as exc:  # the test reports, it never breaks the page

@@ -31,6 +31,7 @@ from ninja import Field, Query, Router, Schema, Status
 
 from deskside.accounts.api import PageOut, PageParams, Text, page_out
 from deskside.accounts.models import Team, User
+from deskside.core import ratelimit
 from deskside.core.pagination import paginate
 from deskside.duty.models import Schedule
 from deskside.paging import queries, services
@@ -332,6 +333,7 @@ class TestOut(Schema):
 def test_contact(request: HttpRequest, public_id: Text) -> dict[str, object]:
     user = _agent(request)
     method = _method(user, public_id)
+    ratelimit.count_test_send(user, "contact method test")  # Limited: 429 with Retry-After
     try:
         send_test(method)
     except DeliveryFailed as exc:

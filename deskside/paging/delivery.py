@@ -1,7 +1,11 @@
 """Handing one page to its transport: email through Django's mail backend (so the page can be
 answered, and a reply acknowledges: deskside.paging.inbound), every other channel through
-Apprise. Each message says the ticket number, priority, client, subject, the alert summary
-when there is one, and carries a signed acknowledgement link."""
+Apprise, inside `deskside.core.netguard.guarded()`: an Apprise URL (or a redirect it
+follows) whose host resolves to an internal address is refused, whatever the plugin does to
+connect; Apprise runs sequentially so the guard covers the thread that connects. Email goes to
+the operator's own mail server (settings), which is not a user-typed address. Each message
+says the ticket number, priority, client, subject, the alert summary when there is one, and
+carries a signed acknowledgement link."""
 
 from dataclasses import dataclass
 
@@ -11,6 +15,7 @@ from django.core.mail import EmailMessage
 from django.urls import reverse
 from django.utils.crypto import salted_hmac
 
+from deskside.core import netguard
 from deskside.core.baseurl import base_url
 from deskside.mail.models import Mailbox
 from deskside.mail.outbound import domain, mailbox_of
@@ -118,10 +123,20 @@ def deliver(page: Page) -> None:
         except Exception as exc:  # any transport error is a failed delivery
             raise DeliveryFailed(f"{type(exc).__name__}: {exc}") from exc
         return
-    notifier = apprise.Apprise()
+    notify_apprise(method, content.title, content.body)
+
+
+def notify_apprise(method: ContactMethod, title: str, body: str) -> None:
+    """One Apprise notification, guarded (see the module docstring); DeliveryFailed."""
+    # Sequential: a worker thread Apprise started would run outside the guard's context.
+    notifier = apprise.Apprise(asset=apprise.AppriseAsset(async_mode=False))
     if not notifier.add(method.address):
         raise DeliveryFailed("Apprise no longer accepts this URL")
-    if not notifier.notify(title=content.title, body=content.body):
+    with netguard.guarded() as guard:
+        accepted = notifier.notify(title=title, body=body)
+    if guard.refused:
+        raise DeliveryFailed(f"not sent: {guard.refused[0]}")
+    if not accepted:
         raise DeliveryFailed(f"{method.service} did not accept the notification")
 
 
@@ -144,6 +159,4 @@ def send_test(method: ContactMethod) -> None:
         except Exception as exc:
             raise DeliveryFailed(f"{type(exc).__name__}: {exc}") from exc
         return
-    notifier = apprise.Apprise()
-    if not notifier.add(method.address) or not notifier.notify(title=title, body=body):
-        raise DeliveryFailed(f"{method.service} did not accept the notification")
+    notify_apprise(method, title, body)

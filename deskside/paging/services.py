@@ -21,7 +21,7 @@ from django.utils.text import slugify
 
 from deskside.accounts.models import Team, User
 from deskside.accounts.queries import serves
-from deskside.core import clock
+from deskside.core import clock, netguard
 from deskside.duty.models import Schedule
 from deskside.paging.exceptions import AlreadyDone, BadLink, InvalidInput, NotAllowed
 from deskside.paging.models import (
@@ -350,7 +350,27 @@ def check_address(kind: str, address: str) -> str:
             "Apprise does not accept this URL (see the Apprise wiki for each service's form)",
             field="address",
         )
+    # Advice at save time (names resolve now); the guard around each send decides.
+    for host in apprise_hosts(address):
+        if reason := netguard.problem(host):
+            raise InvalidInput(f"this URL {reason} ({host})", field="address")
     return address
+
+
+def apprise_hosts(address: str) -> list[str]:
+    """The servers an Apprise URL names: its host where the service's URL forms have one
+    ({host}: json://, ntfy://host, gotify://, mailto:// ...) and an email URL's SMTP server.
+    Services whose URL holds only tokens (tgram://, discord:// ...) reach their vendor's fixed
+    API: nothing typed to check (and a token is never sent to DNS)."""
+    plugin = apprise.Apprise.instantiate(address)
+    if plugin is None:
+        return []
+    hosts = []
+    if any("{host}" in t for t in getattr(plugin, "templates", ())) and getattr(plugin, "host", ""):
+        hosts.append(str(plugin.host))
+    if smtp := getattr(plugin, "smtp_host", ""):
+        hosts.append(str(smtp))
+    return list(dict.fromkeys(hosts))
 
 
 def _own(actor: User, method: ContactMethod) -> None:

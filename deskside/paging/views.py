@@ -26,6 +26,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import trigger_client_event
 
 from deskside.accounts.models import Team, User
+from deskside.core import ratelimit
 from deskside.duty.models import Schedule
 from deskside.paging import queries, services
 from deskside.paging.delivery import DeliveryFailed, send_test
@@ -263,7 +264,10 @@ def contact_action(request: HttpRequest, public_id: str) -> HttpResponse:
             )
         elif action == "test":
             try:
+                ratelimit.count_test_send(user, "contact method test")
                 send_test(method)
+            except ratelimit.Limited as exc:
+                messages.error(request, f"No test sent: {exc.message}.")
             except DeliveryFailed as exc:
                 messages.error(request, f"The test to {method.service} failed: {exc}")
             else:

@@ -11,14 +11,16 @@ overwrite a later claim. A claim left in `sending` for STALE_CLAIM (the worker d
 mid-request) is queued again, or failed when it was the last attempt.
 
 Each delivery is one POST of the frozen payload, signed (`signing`), with a TIMEOUT limit
-(connect, read) and no redirects followed (a 3xx is a failure: point the webhook at the
-final URL). A 2xx answer is delivered; anything else (another status, a timeout, a refused
-connection) is retried after RETRY_MINUTES[attempt - 1] minutes, and after the last attempt
-the delivery has failed. The status code, the error (truncated, without the URL: see
-`redact.scrub`) and the time taken are recorded each time. Deliveries go out in the order
-they were queued; once a webhook's endpoint failed in a pass, its other deliveries wait for
-the next pass instead of hammering it, and the pass goes on to other webhooks' deliveries
-(up to `limit` sent) so that a dead receiver with a backlog never holds the others back.
+(connect, read) and no redirects followed (a 3xx is a failure: point the webhook at the final
+URL), and only to addresses `deskside.core.netguard` checked: a URL whose host resolves to an
+internal address at send time is refused and the delivery fails at once, with the reason. A 2xx
+answer is delivered; anything else (another status, a timeout, a refused connection) is retried
+after RETRY_MINUTES[attempt - 1] minutes, and after the last attempt the delivery has failed.
+The status code, the error (truncated, without the URL: see `redact.scrub`) and the time taken
+are recorded each time. Deliveries go out in the order they were queued; once a webhook's
+endpoint failed in a pass, its other deliveries wait for the next pass instead of hammering it,
+and the pass goes on to other webhooks' deliveries (up to `limit` sent) so that a dead receiver
+with a backlog never holds the others back.
 
 Right before sending, the delivery is checked against its webhook as it is now: one whose
 webhook was deactivated or deleted, or whose scope no longer fits the frozen payload (another
@@ -40,7 +42,7 @@ import requests
 from django.conf import settings
 from django.db.models import F
 
-from deskside.core import clock, crypto
+from deskside.core import clock, crypto, netguard
 from deskside.webhooks import redact, signing
 from deskside.webhooks.models import Delivery, Webhook
 
@@ -177,20 +179,30 @@ def send_one(delivery: Delivery, session: requests.Session, result: PassResult) 
     )
     code: int | None = None
     started = time.monotonic()
-    try:
-        response = session.post(
-            webhook.url,
-            data=body,
-            headers=headers,
-            timeout=TIMEOUT,
-            allow_redirects=False,
-            stream=True,
-        )
-        with response:
-            code = response.status_code
-            error = "" if 200 <= code < 300 else _http_error(response)
-    except requests.RequestException as exc:
-        error = f"{type(exc).__name__}: {exc}"
+    # Connections only to addresses the guard checked (deskside.core.netguard): an internal one
+    # (after DNS, at each send) is refused before anything is sent.
+    with netguard.guarded() as guard:
+        try:
+            response = session.post(
+                webhook.url,
+                data=body,
+                headers=headers,
+                timeout=TIMEOUT,
+                allow_redirects=False,
+                stream=True,
+            )
+            with response:
+                code = response.status_code
+                error = "" if 200 <= code < 300 else _http_error(response)
+        except requests.RequestException as exc:
+            error = f"{type(exc).__name__}: {exc}"
+    if guard.refused:  # final: sending again would only be refused again
+        error = f"not sent: {guard.refused[0]}"
+        duration = round((time.monotonic() - started) * 1000)
+        _finish(delivery, Delivery.Status.FAILED, error=error, duration=duration)
+        log.error("webhook %s: delivery %s refused: %s", webhook.name, delivery.public_id, error)
+        result.failed += 1
+        return False
     error = redact.scrub(error, webhook.url)
     duration = round((time.monotonic() - started) * 1000)
     if not error:

@@ -10,6 +10,7 @@ limited to some clients manages the webhooks of those clients.
 
 import secrets
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
@@ -17,7 +18,7 @@ from django.db import transaction
 
 from deskside.accounts.models import Organization, Team, User
 from deskside.accounts.queries import served_organization_ids
-from deskside.core import clock, crypto
+from deskside.core import clock, crypto, netguard, ratelimit
 from deskside.webhooks import payloads
 from deskside.webhooks.exceptions import Conflict, InvalidInput, NotAllowed
 from deskside.webhooks.models import PING, SECRET_PURPOSE, Delivery, Event, Webhook
@@ -74,6 +75,9 @@ def clean_url(url: str) -> str:
         _URL(url)
     except ValidationError:
         raise InvalidInput(f"{url!r} is not an http:// or https:// URL", field="url") from None
+    # Advice at save time (the name resolves now); the sender's guard decides at each send.
+    if reason := netguard.problem(urlsplit(url).hostname or ""):
+        raise InvalidInput(f"{url!r} {reason}", field="url")
     return url
 
 
@@ -203,10 +207,12 @@ def _require_active(webhook: Webhook) -> None:
 
 @transaction.atomic
 def send_ping(*, actor: User, webhook: Webhook) -> Delivery:
-    """Queue a `ping` delivery (the worker sends it within seconds)."""
+    """Queue a `ping` delivery (the worker sends it within seconds). Rate-limited per person
+    (ratelimit.Limited)."""
     require_admin(actor, "send test deliveries")
     require_scope(actor, webhook.organization)
     _require_active(webhook)
+    ratelimit.count_test_send(actor, "webhook ping")
     delivery = Delivery(webhook=webhook, event=PING, next_attempt_at=clock.now())
     delivery.payload = {
         "id": delivery.public_id,

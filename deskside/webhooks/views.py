@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from deskside.accounts.models import User
 from deskside.core import crypto
+from deskside.core.ratelimit import Limited
 from deskside.tickets.views import agent_required, page_number, paginate
 from deskside.webhooks import redact, services
 from deskside.webhooks.exceptions import WebhookError
@@ -182,7 +183,7 @@ def webhook_ping(request: HttpRequest, public_id: str) -> HttpResponse:
     user, webhook = _act(request, public_id)
     try:
         delivery = services.send_ping(actor=user, webhook=webhook)
-    except WebhookError as error:
+    except (WebhookError, Limited) as error:
         messages.error(request, error.message)
     else:
         messages.success(

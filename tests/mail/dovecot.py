@@ -275,7 +275,7 @@ def _start(directory: Path) -> tuple[subprocess.Popen, Dovecot]:
 
 
 @pytest.fixture(name="dovecot")
-def dovecot_server() -> Iterator[Dovecot]:
+def dovecot_server(allow_loopback: None) -> Iterator[Dovecot]:
     if not os.access(DOVECOT, os.X_OK):
         pytest.fail(
             f"{DOVECOT} is missing: the IMAP tests need Debian's Dovecot. Run scripts/test "

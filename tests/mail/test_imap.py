@@ -223,15 +223,19 @@ def test_a_wrong_password_is_kept_as_the_mailbox_error(dovecot, acme, insecure_t
 
 def test_the_password_may_come_from_the_environment(dovecot, acme, monkeypatch):
     mailbox = make_mailbox(
-        dovecot, acme, protocol=Mailbox.Protocol.IMAP, password="", password_env="TEST_IMAP_PW"
+        dovecot,
+        acme,
+        protocol=Mailbox.Protocol.IMAP,
+        password="",
+        password_env="DESKSIDE_MAILBOX_PW",
     )
     dovecot.append(raw_mail())
 
     missing = imap.poll(mailbox)
-    assert missing.error == "no password: the environment variable TEST_IMAP_PW is not set"
+    assert missing.error == "no password: the environment variable DESKSIDE_MAILBOX_PW is not set"
     assert dovecot.list_folder() != []
 
-    monkeypatch.setenv("TEST_IMAP_PW", dovecot.password)
+    monkeypatch.setenv("DESKSIDE_MAILBOX_PW", dovecot.password)
     assert imap.poll(mailbox).created == 1
 
 

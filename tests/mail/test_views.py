@@ -462,8 +462,11 @@ def test_a_blank_password_keeps_the_stored_one_and_clear_removes_it(as_admin, ma
     [
         ({"host": ""}, "host", "required"),
         ({"after_import": "move", "processed_folder": ""}, "processed_folder", "moved to"),
-        ({"password_env": "IMAP_PW"}, "password_env", "not both"),
+        ({"password_env": "DESKSIDE_MAILBOX_IMAP_PW"}, "password_env", "not both"),
         ({"password_env": "not a name"}, "password_env", "letters, digits"),
+        ({"password_env": "DESKSIDE_SECRET_KEY"}, "password_env", "DESKSIDE_MAILBOX_..."),
+        ({"password_env": "DATABASE_URL"}, "password_env", "DESKSIDE_MAILBOX_..."),
+        ({"host": "10.0.0.8"}, "host", "points at an internal address"),
         ({"port": "70000"}, "port", "65535"),
         ({"poll_seconds": "1"}, "poll_seconds", "10 seconds"),
         ({"unknown_senders": "create"}, "organization", "client"),
@@ -490,7 +493,7 @@ def test_a_delivery_mailbox_needs_no_host(as_admin):
 
 def test_an_environment_password_replaces_a_stored_one_only_when_cleared(as_admin, mailbox):
     url = reverse("mail:mailbox", args=[mailbox.pk])
-    data = {**MAILBOX, "password": "", "password_env": "IMAP_PW"}
+    data = {**MAILBOX, "password": "", "password_env": "DESKSIDE_MAILBOX_IMAP_PW"}
 
     response = as_admin.post(url, data)
     assert response.status_code == 422
@@ -498,7 +501,7 @@ def test_an_environment_password_replaces_a_stored_one_only_when_cleared(as_admi
 
     assert as_admin.post(url, {**data, "clear_password": "on"}).status_code == 302
     mailbox.refresh_from_db()
-    assert mailbox.password_env == "IMAP_PW" and mailbox.password_encrypted == ""
+    assert mailbox.password_env == "DESKSIDE_MAILBOX_IMAP_PW" and mailbox.password_encrypted == ""
 
 
 def test_test_connection_shows_the_result(as_admin, mailbox, monkeypatch):

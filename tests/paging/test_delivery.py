@@ -18,7 +18,7 @@ from tests.paging.conftest import T0
 
 
 @pytest.fixture
-def receiver():
+def receiver(allow_loopback):
     """A local webhook receiver: yields (port, list of JSON bodies received)."""
     received: list[dict] = []
 
@@ -63,7 +63,9 @@ def test_apprise_json_reaches_a_real_server(p1, at, alice, receiver):
     )
 
 
-def test_a_refused_connection_is_a_page_failed_and_the_chain_goes_on(p1, at, alice, leo):
+def test_a_refused_connection_is_a_page_failed_and_the_chain_goes_on(
+    p1, at, alice, leo, allow_loopback
+):
     services.add_contact_method(
         actor=alice, user=alice, kind="apprise", address=f"json://127.0.0.1:{_closed_port()}/x"
     )

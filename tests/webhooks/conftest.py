@@ -35,7 +35,7 @@ class Receiver:
 
 
 @pytest.fixture
-def receiver():
+def receiver(allow_loopback):
     state = Receiver(url="")
 
     class Handler(BaseHTTPRequestHandler):
@@ -65,7 +65,7 @@ def receiver():
 
 
 @pytest.fixture
-def closed_url():
+def closed_url(allow_loopback):
     """A URL on 127.0.0.1 where nothing listens (connection refused)."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
