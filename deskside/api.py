@@ -25,6 +25,7 @@ from deskside.core.errors import (
     error_body,
 )
 from deskside.core.jsonbody import BadInput, Parser
+from deskside.core.versioning import Gone, VersionConflict
 from deskside.duty.api import router as duty_router
 from deskside.mail.api import router as mail_router
 from deskside.paging.api import router as paging_router
@@ -75,6 +76,19 @@ def ticket_error(request: HttpRequest, exc: TicketError) -> HttpResponse:
     if exc.status_code in (503, 507):  # a file could not be stored: nothing kept, send it again
         response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     return response
+
+
+@api.exception_handler(VersionConflict)
+def version_conflict(request: HttpRequest, exc: VersionConflict) -> HttpResponse:
+    """A stale edit (see core.versioning): 409 with the row's current version."""
+    body = {**error_body(exc.message, exc.field), "version": exc.current}
+    return api.create_response(request, body, status=409)
+
+
+@api.exception_handler(Gone)
+def gone(request: HttpRequest, exc: Gone) -> HttpResponse:
+    """An edit of a row deleted since it was read: 404, as for any row that is not there."""
+    return api.create_response(request, error_body(exc.message, exc.field), status=404)
 
 
 @api.exception_handler(AccountsError)
