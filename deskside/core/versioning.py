@@ -30,7 +30,7 @@ from collections.abc import Iterable
 from typing import Any, TypeVar
 
 from django import forms
-from django.db import models, router
+from django.db import connections, models, router
 from django.db.models import F, signals
 from django.http import Http404
 
@@ -122,6 +122,28 @@ def save(
         raw=False,
         using=router.db_for_write(model, instance=instance),
     )
+
+
+def hold(instance: models.Model) -> bool:
+    """Keep the row from being deleted until this transaction ends, without holding back its
+    edits or other holders; False if it is already gone. For a write that needs its parent
+    to exist (an alert of an integration): on PostgreSQL `SELECT ... FOR KEY SHARE`, which a
+    delete's `lock` (FOR UPDATE) waits for and which waits for that delete; on SQLite the
+    IMMEDIATE transactions serialise writers, so an existence check is enough. Call inside
+    `transaction.atomic`."""
+    model = type(instance)
+    using = router.db_for_write(model, instance=instance)
+    connection = connections[using]
+    if connection.vendor != "postgresql":
+        return model._default_manager.using(using).filter(pk=instance.pk).exists()
+    table = connection.ops.quote_name(model._meta.db_table)
+    column = connection.ops.quote_name(model._meta.pk.column)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT 1 FROM {table} WHERE {column} = %s FOR KEY SHARE",  # noqa: S608 - quoted names
+            [instance.pk],
+        )
+        return cursor.fetchone() is not None
 
 
 def bump(instance: models.Model, *, live: dict[str, Any] | None = None) -> None:
