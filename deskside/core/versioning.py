@@ -165,6 +165,15 @@ class VersionFormField(forms.IntegerField):
         super().__init__(**kwargs)
 
 
+def posted_version(data: Any, name: str = "version") -> int | None:
+    """The version a hand-written page form posted (None when absent or not a number)."""
+    try:
+        value = int(data.get(name, ""))
+    except (TypeError, ValueError):
+        return None
+    return value if value >= 1 else None
+
+
 def conflict_message(current: dict[str, Any], labels: dict[str, str] | None = None) -> list[str]:
     """The form error of a conflict: the message, then the row's current values ("Name: X"),
     so the user can compare them with their own input, which the form keeps."""
