@@ -2,7 +2,7 @@
 never brings a deleted row back.
 
 Every settings row that people edit (webhooks, contact methods, escalation policies and rules,
-integrations, mailboxes, mail templates, schedules, layers, overrides, contracts, calendars)
+integrations, mailboxes, mail texts, on-call schedules and layers, SLA contracts and calendars)
 has a `version` column (`version_field()`), 1 when created and one more at each change. A page
 sends the version it was drawn from in a hidden field (`VersionFormField`), an API client the
 `version` it read (optional in the API: without it the edit applies to whatever is current, but
@@ -20,6 +20,12 @@ still changes only the fields it names). A service then:
 
 A secret or token rotation is a read-modify-write of its own: it `lock`s the row (no expected
 version) and `save`s, so it bumps the version and every edit drawn before it is refused.
+
+A delete `lock`s the row first; a write that needs another row to stay (an alert needs its
+integration, an override its schedule, a rule its policy, a contract its calendar) `hold`s it
+(FOR KEY SHARE on PostgreSQL), so a delete and such a write racing each other end with one of
+them refused cleanly (Gone, or the app's "in use" error) instead of a foreign-key failure at
+commit (a 500).
 
 `VersionConflict` is answered 409 by the API with the current version
 (`{"detail", "field": "version", "version": n}`), and as a form error by the pages, which show
@@ -149,12 +155,6 @@ def hold(instance: models.Model) -> bool:
             [instance.pk],
         )
         return cursor.fetchone() is not None
-
-
-def bump(instance: models.Model, *, live: dict[str, Any] | None = None) -> None:
-    """A change stored in other rows (a policy's rules, a schedule's layers) changes the
-    parent too: bump its version so edits drawn before it are refused."""
-    save(instance, (), live=live)
 
 
 class VersionFormField(forms.IntegerField):
