@@ -169,3 +169,30 @@ def test_racing_policy_delete_and_rule_set_end_clean(admin, schedule, leo, defau
             PagingRule.objects.all().delete()
         else:
             assert not PagingRule.objects.filter(policy_id=policy.pk).exists()
+
+
+def test_rules_page_stale_save_is_refused_with_a_message(admin, rule, default_contract, client):
+    client.force_login(admin)
+    page = client.get(reverse("paging:rules")).content.decode()
+    assert 'name="version" value="1"' in page
+    services.set_rule(actor=admin, contract=default_contract, policy=rule.policy, p2="always")
+    response = client.post(
+        reverse("paging:rules"),
+        {
+            "contract": default_contract.public_id,
+            "policy": str(rule.policy_id),
+            "p2": "never",
+            "alert_severity": "none",
+            "version": "1",
+        },
+        follow=True,
+    )
+    assert "changed by someone else since you opened it" in response.content.decode()
+    assert PagingRule.objects.get().p2 == "always"
+    stale_stop = client.post(
+        reverse("paging:rules"),
+        {"contract": default_contract.public_id, "action": "delete", "version": "1"},
+        follow=True,
+    )
+    assert "changed by someone else since you opened it" in stale_stop.content.decode()
+    assert PagingRule.objects.exists()

@@ -94,3 +94,26 @@ def test_racing_calendar_delete_and_contract_end_clean(admin):
             assert Contract.objects.filter(calendar=calendar).count() == 1
         else:
             assert not Contract.objects.filter(calendar_id=calendar.pk).exists()
+
+
+def test_contract_page_stale_save_is_a_conflict_that_keeps_the_input(admin, always):
+    contract = sla.create_contract(
+        actor=admin, name="Standard", calendar=always, is_default=True
+    ).contract
+    client = login(admin)
+    url = reverse("sla:contract", args=[contract.public_id])
+    page = client.get(url)
+    assert 'name="version" value="1"' in page.content.decode()
+    data = {
+        k: ("" if v is None else v)
+        for k, v in page.context["form"].initial.items()
+        if not isinstance(v, bool)
+    }
+    data["is_default"] = "on"
+    sla.update_contract(actor=admin, contract=contract, name="Renamed elsewhere")
+    response = client.post(url, {**data, "name": "My contract", "version": "1"})
+    assert response.status_code == 409
+    html = response.content.decode()
+    assert "changed by someone else since you opened it" in html
+    assert "Renamed elsewhere" in html and 'value="My contract"' in html
+    assert Contract.objects.get().name == "Renamed elsewhere"
