@@ -39,6 +39,7 @@ from deskside.core.errors import (
 from deskside.core.jsonbody import BadInput, Parser
 from deskside.core.openapi import document_errors
 from deskside.core.ratelimit import Limited
+from deskside.core.versioning import Gone, VersionConflict
 from deskside.duty import api as duty_api
 from deskside.duty.api import router as duty_router
 from deskside.mail import api as mail_api
@@ -115,6 +116,19 @@ def limited(request: HttpRequest, exc: Limited) -> HttpResponse:
     response = api.create_response(request, error_body(exc.message), status=429)
     response["Retry-After"] = str(exc.retry_after)
     return response
+
+
+@api.exception_handler(VersionConflict)
+def version_conflict(request: HttpRequest, exc: VersionConflict) -> HttpResponse:
+    """A stale edit (see core.versioning): 409 with the row's current version."""
+    body = {**error_body(exc.message, exc.field), "version": exc.current}
+    return api.create_response(request, body, status=409)
+
+
+@api.exception_handler(Gone)
+def gone(request: HttpRequest, exc: Gone) -> HttpResponse:
+    """An edit of a row deleted since it was read: 404, as for any row that is not there."""
+    return api.create_response(request, error_body(exc.message, exc.field), status=404)
 
 
 @api.exception_handler(AccountsError)

@@ -276,6 +276,7 @@ class IntegrationOut(Schema):
     last_event_at: datetime | None
     created_at: datetime
     endpoint: str
+    version: int = Field(description="Send it back with a change: 409 if it moved on since.")
 
     @staticmethod
     def resolve_endpoint(obj: Integration) -> str:
@@ -306,6 +307,9 @@ class IntegrationIn(Schema):
 
 
 class IntegrationPatch(Schema):
+    version: int | None = Field(
+        None, ge=1, description="The version you read; 409 if the integration changed since."
+    )
     name: Text | None = None
     organization_label: Text | None = None
     severity_map: dict[str, str] | None = None

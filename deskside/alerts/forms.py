@@ -9,6 +9,7 @@ from django import forms
 from deskside.accounts.models import Organization, Team, User
 from deskside.accounts.queries import organizations_visible_to
 from deskside.alerts.models import AlertStatus, Integration
+from deskside.core.versioning import VersionFormField
 from deskside.tickets.exceptions import TicketError
 from deskside.tickets.models import Priority
 
@@ -79,6 +80,7 @@ class IntegrationForm(ServiceErrors, forms.Form):
         min_value=1, max_value=1440, initial=5, label="Storm window (minutes)"
     )
     is_active = forms.BooleanField(required=False, initial=True, label="Active")
+    version = VersionFormField()
 
     def __init__(self, *args: Any, user: User, editing: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -110,6 +112,7 @@ class IntegrationForm(ServiceErrors, forms.Form):
             "flood_threshold": integration.flood_threshold,
             "flood_window_minutes": integration.flood_window_minutes,
             "is_active": integration.is_active,
+            "version": integration.version,
         }
 
 

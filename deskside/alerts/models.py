@@ -20,7 +20,7 @@ from django.db import models
 from django.db.models import Q
 
 from deskside.accounts.models import Organization, Team
-from deskside.core import clock
+from deskside.core import clock, versioning
 from deskside.core.ids import new_public_id
 from deskside.tickets.models import Priority, Ticket
 
@@ -109,6 +109,7 @@ class Integration(models.Model):
     storm_noted_at = models.DateTimeField(null=True, blank=True)
     is_active = models.BooleanField(default=True)
     last_event_at = models.DateTimeField(null=True, blank=True)
+    version = versioning.version_field()
     created_at = models.DateTimeField(default=clock.now)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"

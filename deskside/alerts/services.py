@@ -39,7 +39,7 @@ from deskside.accounts import services as accounts
 from deskside.accounts.exceptions import AccountsError
 from deskside.accounts.models import Organization, User
 from deskside.alerts import queries
-from deskside.alerts.exceptions import AlertError, InvalidPayload, WrongClient
+from deskside.alerts.exceptions import AlertError, InvalidPayload, Unauthorized, WrongClient
 from deskside.alerts.models import (
     OPEN_ALERT_STATUSES,
     Alert,
@@ -49,7 +49,7 @@ from deskside.alerts.models import (
     MaintenanceWindow,
 )
 from deskside.alerts.payloads import ACKNOWLEDGE, TRIGGER, AlertEvent, Rejection, without_secrets
-from deskside.core import clock
+from deskside.core import clock, versioning
 from deskside.tickets import services as tickets
 from deskside.tickets.models import (
     TRANSITIONS,
@@ -413,6 +413,10 @@ def trigger(*, integration: Integration, event: AlertEvent, organization: Organi
 def _trigger_slow(
     integration: Integration, event: AlertEvent, organization: Organization
 ) -> Outcome:
+    if not versioning.hold(integration):
+        # Deleted since the request read its token: it cannot raise alerts any more (and a
+        # delete waits for this transaction, so it sees the alert written below).
+        raise Unauthorized("this integration was deleted: its token no longer works")
     now = clock.now()
     current = (
         Alert.objects.select_for_update()

@@ -23,7 +23,7 @@ from deskside.alerts.models import (
     generate_token,
     hash_token,
 )
-from deskside.core import clock
+from deskside.core import clock, versioning
 from deskside.tickets.models import Priority
 
 
@@ -151,10 +151,18 @@ UPDATABLE = (
 
 
 @transaction.atomic
-def update_integration(*, actor: User, integration: Integration, **changes: Any) -> Integration:
+def update_integration(
+    *, actor: User, integration: Integration, version: int | None = None, **changes: Any
+) -> Integration:
     """Change an integration's settings (not its kind or client: make a new one for that).
-    Deactivating it refuses its token from now on."""
+    Deactivating it refuses its token from now on.
+
+    `version` is the one the editor read: an integration changed since (an edit, a new token)
+    raises VersionConflict, a deleted one Gone (core.versioning). Only the settings given are
+    written, never the token or the storm state of a stale copy, and never an INSERT: an edit
+    racing a delete used to re-create the row and fail on its deleted service agent (a 500)."""
     _require_admin(actor, integration.organization)
+    versioning.lock(integration, version)
     unknown = set(changes) - set(UPDATABLE)
     if unknown:
         name = sorted(unknown)[0]
@@ -166,7 +174,7 @@ def update_integration(*, actor: User, integration: Integration, **changes: Any)
         User.objects.filter(pk=integration.service_user_id).update(
             full_name=f"{integration.name} (monitoring)"
         )
-    integration.save()
+    versioning.save(integration, list(changes))
     # Now, and again after commit (a request may re-cache the old row in between).
     queries.forget_cached()
     transaction.on_commit(queries.forget_cached)
@@ -176,8 +184,13 @@ def update_integration(*, actor: User, integration: Integration, **changes: Any)
 @transaction.atomic
 def delete_integration(*, actor: User, integration: Integration) -> None:
     """Delete an integration that never raised an alert (a mistake), with its service agent.
-    One with alerts keeps their history: deactivate it instead (InUse, 409)."""
+    One with alerts keeps their history: deactivate it instead (InUse, 409).
+
+    The row is locked first: on PostgreSQL that waits for an alert being written for it (its
+    insert holds a key-share lock on the integration) and holds back new ones until the
+    delete is done, so the check below sees every alert; a deleted one is Gone (404)."""
     _require_admin(actor, integration.organization)
+    versioning.lock(integration)
     if Alert.objects.filter(integration=integration).exists():
         raise InUse(
             f"{integration.name} has raised alerts; deactivate it instead", field="is_active"
@@ -191,12 +204,14 @@ def delete_integration(*, actor: User, integration: Integration) -> None:
 
 @transaction.atomic
 def regenerate_token(*, actor: User, integration: Integration) -> str:
-    """A new token for the integration; the old one stops working. Returns the raw token."""
+    """A new token for the integration; the old one stops working. Returns the raw token.
+    Bumps the version: an edit drawn before it is refused (VersionConflict)."""
     _require_admin(actor, integration.organization)
+    versioning.lock(integration)  # serialised with edits, which cannot write the old one back
     raw = generate_token()
     integration.token_hash = hash_token(raw)
     integration.token_prefix = raw[:8]
-    integration.save(update_fields=["token_hash", "token_prefix"])
+    versioning.save(integration, ["token_hash", "token_prefix"])
     # Now, and again after commit (a request may re-cache the old row in between).
     queries.forget_cached()
     transaction.on_commit(queries.forget_cached)

@@ -28,7 +28,7 @@ from deskside.alerts import queries
 from deskside.alerts import setup as alert_setup
 from deskside.alerts.forms import AlertFilterForm, IntegrationForm, WindowForm
 from deskside.alerts.models import DEFAULT_SEVERITY_MAP, Alert, Integration, MaintenanceWindow
-from deskside.core import clock
+from deskside.core import clock, versioning
 from deskside.core.baseurl import base_url
 from deskside.tickets.exceptions import TicketError
 from deskside.tickets.models import Ticket
@@ -230,7 +230,12 @@ def integration_detail(request: HttpRequest, public_id: str) -> HttpResponse:
                 flood_threshold=data["flood_threshold"],
                 flood_window_minutes=data["flood_window_minutes"],
                 is_active=data["is_active"],
+                version=data["version"],
             )
+        except versioning.VersionConflict as error:
+            integration = _integration_or_404(request.user, public_id)
+            versioning.form_conflict(form, error, IntegrationForm.initial_for(integration))
+            return _integration_page(request, form, integration, status=409)
         except TicketError as error:
             form.add_service_error(error)
         else:

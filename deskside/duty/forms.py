@@ -17,6 +17,7 @@ from django import forms
 from django.utils import timezone
 
 from deskside.accounts.models import Team, User
+from deskside.core.versioning import VersionFormField
 from deskside.duty.exceptions import DutyError
 from deskside.duty.models import Layer
 
@@ -122,9 +123,11 @@ class ScheduleForm(ServiceErrors, forms.Form):
     timezone = forms.ChoiceField(choices=zone_choices, initial="UTC")
     description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
     team = forms.ModelChoiceField(queryset=Team.objects.all(), required=False)
+    version = VersionFormField()
 
 
 class LayerForm(ServiceErrors, forms.Form):
+    version = VersionFormField()
     name = forms.CharField(max_length=100)
     position = forms.IntegerField(
         min_value=0, max_value=1000, initial=0, help_text="Where layers overlap, the highest wins."
@@ -172,6 +175,7 @@ class LayerForm(ServiceErrors, forms.Form):
             "shift_unit": layer.shift_unit,
             "members": "\n".join(m.user.email for m in layer.members.select_related("user")),
             "restrictions": show_windows(layer.restrictions),
+            "version": layer.version,
         }
 
     def _in_zone(self, value: datetime | None, zone: ZoneInfo) -> datetime | None:

@@ -17,7 +17,7 @@ from django.conf import settings
 from django.db import models
 
 from deskside.accounts.models import Team
-from deskside.core import clock
+from deskside.core import clock, versioning
 from deskside.core.ids import new_public_id
 
 
@@ -40,6 +40,7 @@ class Schedule(models.Model):
         help_text="The secret in the schedule's iCalendar feed address.",
     )
     created_at = models.DateTimeField(default=clock.now)
+    version = versioning.version_field()
 
     class Meta:
         ordering = ["name"]
@@ -76,6 +77,7 @@ class Layer(models.Model):
         "Empty: around the clock.",
     )
     created_at = models.DateTimeField(default=clock.now)
+    version = versioning.version_field()
 
     class Meta:
         ordering = ["schedule", "-position", "id"]

@@ -23,7 +23,7 @@ from django.db.models import ProtectedError
 from django.utils.text import slugify
 
 from deskside.accounts.models import Team, User
-from deskside.core import clock
+from deskside.core import clock, versioning
 from deskside.duty.exceptions import InUse, InvalidInput, NotAllowed, WrongState
 from deskside.duty.models import (
     Layer,
@@ -236,15 +236,19 @@ def update_schedule(
     timezone: str,
     description: str = "",
     team: Team | None = None,
+    version: int | None = None,
 ) -> Schedule:
-    """Rename or re-zone a schedule. Its layers with an empty zone follow the new zone."""
+    """Rename or re-zone a schedule. Its layers with an empty zone follow the new zone.
+    `version` is the one the editor read (VersionConflict if it changed since, Gone if it was
+    deleted: never re-inserted); the feed address is never written back from a stale copy."""
     require_admin(actor, "change schedules")
+    versioning.lock(schedule, version)
     schedule.name = _name(schedule, name)
     schedule.slug = _slug(schedule, schedule.name, slug or schedule.slug)
     schedule.timezone = validate_timezone(timezone)
     schedule.description = description.strip()
     schedule.team = team
-    schedule.save()
+    versioning.save(schedule, ["name", "slug", "timezone", "description", "team"])
     return schedule
 
 
@@ -253,6 +257,7 @@ def delete_schedule(*, actor: User, schedule: Schedule) -> None:
     """Delete a schedule with its layers, overrides and swaps. Raises InUse while an
     escalation step pages its on-call person (change the policy first)."""
     require_admin(actor, "delete schedules")
+    versioning.lock(schedule)  # deleted twice at once: the second one is Gone
     try:
         with transaction.atomic():
             schedule.delete()
@@ -266,8 +271,9 @@ def delete_schedule(*, actor: User, schedule: Schedule) -> None:
 def regenerate_schedule_feed(*, actor: User, schedule: Schedule) -> Schedule:
     """A new secret for the schedule's feed; the old address stops working at once."""
     require_admin(actor, "change a schedule's feed address")
+    versioning.lock(schedule)  # Gone when deleted meanwhile (was a 500)
     schedule.feed_token = new_feed_token()
-    schedule.save(update_fields=["feed_token"])
+    versioning.save(schedule, ["feed_token"])
     return schedule
 
 
@@ -362,6 +368,8 @@ def create_layer(
         restrictions=restrictions,
         members=members,
     )
+    if not versioning.hold(schedule):  # deleted meanwhile: a 404, not a 500 at commit
+        raise versioning.Gone(f"schedule {schedule}")
     layer = Layer.objects.create(schedule=schedule, **fields)
     _set_members(layer, members)
     return layer
@@ -381,11 +389,15 @@ def update_layer(
     shift_length: int = 1,
     shift_unit: str = Layer.Unit.WEEKS,
     restrictions: object = None,
+    version: int | None = None,
 ) -> Layer:
     """Replace every setting of a layer, its members included. The shifts it yields are
     recomputed from the settings (past shifts are not stored), so changing a layer changes
-    its history too; to change a rotation from a date on, end the layer there and add one."""
+    its history too; to change a rotation from a date on, end the layer there and add one.
+    `version`: the one the editor read (VersionConflict; Gone for a deleted layer, which is
+    never re-inserted)."""
     require_admin(actor, "change schedules")
+    versioning.lock(layer, version)
     fields = _layer_fields(
         schedule=layer.schedule,
         name=name,
@@ -400,14 +412,16 @@ def update_layer(
     )
     for key, value in fields.items():
         setattr(layer, key, value)
-    layer.save()
+    versioning.save(layer, list(fields))
     _set_members(layer, members)
     return layer
 
 
 @transaction.atomic
-def delete_layer(*, actor: User, layer: Layer) -> None:
+def delete_layer(*, actor: User, layer: Layer, version: int | None = None) -> None:
+    """Delete a layer (Gone if it already was; VersionConflict if changed since `version`)."""
     require_admin(actor, "change schedules")
+    versioning.lock(layer, version)
     layer.delete()
 
 
@@ -438,6 +452,8 @@ def create_override(
     reason = (reason or "").strip()
     if len(reason) > 200:
         raise InvalidInput("at most 200 characters", field="reason")
+    if not versioning.hold(schedule):  # deleted meanwhile: a 404, not a 500 at commit
+        raise versioning.Gone(f"schedule {schedule}")
     return Override.objects.create(
         schedule=schedule,
         user=user,
@@ -454,6 +470,7 @@ def delete_override(*, actor: User, override: Override) -> None:
     require_agent(actor)
     if not (is_admin(actor) or actor.pk in (override.user_id, override.created_by_id)):
         raise NotAllowed("only administrators remove other people's overrides")
+    versioning.lock(override)  # removed twice at once: the second one is Gone
     override.delete()
 
 

@@ -27,7 +27,7 @@ from django.views.decorators.http import (
 )
 
 from deskside.accounts.models import User
-from deskside.core import clock
+from deskside.core import clock, versioning
 from deskside.core.baseurl import base_url
 from deskside.core.timezones import zone
 from deskside.duty import feeds, services
@@ -177,6 +177,7 @@ def schedule_edit(request: HttpRequest, slug: str) -> HttpResponse:
                 "timezone": schedule.timezone,
                 "description": schedule.description,
                 "team": schedule.team,
+                "version": schedule.version,
             }
         )
         return render(request, "duty/schedule_form.html", {"form": form, "schedule": schedule})
@@ -184,7 +185,26 @@ def schedule_edit(request: HttpRequest, slug: str) -> HttpResponse:
     if form.is_valid():
         try:
             services.update_schedule(
-                actor=request.user, schedule=schedule, **_schedule_kwargs(form)
+                actor=request.user,
+                schedule=schedule,
+                version=form.cleaned_data["version"],
+                **_schedule_kwargs(form),
+            )
+        except versioning.VersionConflict as error:
+            current = _schedule_or_404(request, slug)
+            shown = {
+                "name": current.name,
+                "slug": current.slug,
+                "timezone": current.timezone,
+                "description": current.description,
+                "team": current.team,
+            }
+            versioning.form_conflict(form, error, shown)
+            return render(
+                request,
+                "duty/schedule_form.html",
+                {"form": form, "schedule": current},
+                status=409,
             )
         except DutyError as error:
             form.add_service_error(error)
@@ -386,13 +406,30 @@ def layer_edit(request: HttpRequest, slug: str, layer_id: int) -> HttpResponse:
         form = LayerForm(initial=LayerForm.initial_for(layer), schedule_zone=schedule.timezone)
         return render(request, "duty/layer_form.html", {**context, "form": form})
     if request.POST.get("delete"):
-        services.delete_layer(actor=request.user, layer=layer)
+        try:
+            services.delete_layer(
+                actor=request.user,
+                layer=layer,
+                version=versioning.posted_version(request.POST),
+            )
+        except versioning.VersionConflict as error:
+            messages.error(request, f"Not deleted: {error.message}")
+            return redirect("duty:layer_edit", schedule.slug, layer.pk)
         messages.success(request, f"Layer {layer.name} deleted.")
         return redirect("duty:schedule", schedule.slug)
     form = LayerForm(request.POST, schedule_zone=schedule.timezone)
     if form.is_valid():
         try:
-            services.update_layer(actor=request.user, layer=layer, **_layer_kwargs(form))
+            services.update_layer(
+                actor=request.user,
+                layer=layer,
+                version=form.cleaned_data["version"],
+                **_layer_kwargs(form),
+            )
+        except versioning.VersionConflict as error:
+            current = get_object_or_404(Layer, pk=layer_id, schedule=schedule)
+            versioning.form_conflict(form, error, LayerForm.initial_for(current))
+            return render(request, "duty/layer_form.html", {**context, "form": form}, status=409)
         except DutyError as error:
             form.add_service_error(error)
         else:

@@ -21,7 +21,7 @@ class MailboxAdmin(admin.ModelAdmin):
     list_display = ["name", "address", "protocol", "host", "is_active", "last_polled_at"]
     list_filter = ["protocol", "is_active"]
     search_fields = ["name", "address", "host"]
-    readonly_fields = ["last_polled_at", "last_error", "created_at"]
+    readonly_fields = ["last_polled_at", "last_error", "created_at", "version"]
 
 
 class MailTemplateAdminForm(forms.ModelForm):

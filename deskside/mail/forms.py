@@ -8,7 +8,8 @@ from django import forms
 
 from deskside.accounts.models import Organization, Team, User
 from deskside.accounts.queries import organizations_visible_to
-from deskside.core import netguard
+from deskside.core import netguard, versioning
+from deskside.core.versioning import VersionFormField
 from deskside.mail import templates
 from deskside.mail.models import PASSWORD_ENV_PREFIX, Mailbox, OutboundMail, Outcome
 
@@ -67,6 +68,7 @@ class MailboxForm(forms.ModelForm):
         help_text="Stored encrypted. Leave blank to keep the stored password.",
     )
     clear_password = forms.BooleanField(required=False, label="Clear the stored password")
+    version = VersionFormField()
 
     class Meta:
         model = Mailbox
@@ -106,6 +108,8 @@ class MailboxForm(forms.ModelForm):
         """`user`: whose clients are offered as the organisation (every client without one,
         as in the Django admin)."""
         super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.initial.setdefault("version", self.instance.version)
         organizations = organizations_visible_to(user) if user else Organization.objects.all()
         self.fields["organization"].queryset = organizations.filter(is_msp=False).order_by("name")
         self.fields["organization"].empty_label = "— none —"
@@ -197,19 +201,30 @@ class MailboxForm(forms.ModelForm):
         return cleaned
 
     def save(self, commit: bool = True) -> Mailbox:
+        """Create, or change an existing mailbox: only the form's fields (and the password)
+        are written, with one conditional UPDATE at the version the page was drawn from
+        (core.versioning): a mailbox changed since raises VersionConflict, a deleted one Gone;
+        it is never re-inserted, and the poller's own fields are never written back."""
         mailbox: Mailbox = super().save(commit=False)
         if self.cleaned_data.get("clear_password"):
             mailbox.set_password("")
         elif self.cleaned_data.get("password"):
             mailbox.set_password(self.cleaned_data["password"])
-        if commit:
+        if commit and mailbox._state.adding:
             mailbox.save()
+        elif commit:
+            version = self.cleaned_data.get("version")
+            if version is not None:
+                mailbox.version = version
+            versioning.save(mailbox, [*self.Meta.fields, "password_encrypted"])
         return mailbox
 
 
 class MailTemplateForm(forms.Form):
-    """The text of one kind of outgoing mail; it must compile and render with sample values."""
+    """The text of one kind of outgoing mail; it must compile and render with sample values.
+    `version`: the edited text's version the page showed, 0 for the built-in text."""
 
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
     subject = forms.CharField(max_length=250)
     body = forms.CharField(
         strip=False, widget=forms.Textarea(attrs={"rows": 16, "spellcheck": "false"})

@@ -19,7 +19,7 @@ from django.conf import settings
 from django.db import models
 
 from deskside.accounts.models import Organization, Team
-from deskside.core import clock, crypto
+from deskside.core import clock, crypto, versioning
 from deskside.core.ids import new_public_id
 from deskside.tickets.models import Priority, Ticket, TicketEvent
 
@@ -91,6 +91,7 @@ class Mailbox(models.Model):
     last_polled_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
     created_at = models.DateTimeField(default=clock.now)
+    version = versioning.version_field()
 
     class Meta:
         ordering = ["name"]
@@ -283,6 +284,7 @@ class MailTemplate(models.Model):
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    version = versioning.version_field()
 
     def __str__(self) -> str:
         return self.kind

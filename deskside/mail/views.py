@@ -32,7 +32,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from deskside.accounts.models import User
 from deskside.accounts.queries import served_organization_ids
-from deskside.core import clock, ratelimit
+from deskside.core import clock, ratelimit, versioning
 from deskside.mail import outbound, pipeline, templates
 from deskside.mail.forms import (
     DEFAULT_PORTS,
@@ -415,7 +415,13 @@ def mailbox_detail(request: HttpRequest, pk: int) -> HttpResponse:
     _require_admin(request.user)
     form = MailboxForm(request.POST, instance=mailbox, user=request.user)
     if form.is_valid():
-        form.save()
+        try:
+            form.save()
+        except versioning.VersionConflict as error:
+            current = get_object_or_404(Mailbox, pk=pk)
+            shown = {name: getattr(current, name) for name in MailboxForm.Meta.fields}
+            versioning.form_conflict(form, error, shown)
+            return _mailbox_page(request, form, current, status=409)
         messages.success(request, f"Mailbox {mailbox.name} saved.")
         return redirect("mail:mailbox", mailbox.pk)
     return _mailbox_page(request, form, get_object_or_404(Mailbox, pk=pk), status=422)
@@ -515,7 +521,13 @@ def template_detail(request: HttpRequest, kind: str) -> HttpResponse:
     row = MailTemplate.objects.filter(kind=mail_kind).select_related("updated_by").first()
     if request.method != "POST":
         text = templates.current(mail_kind)
-        form = MailTemplateForm(initial={"subject": text.subject, "body": text.body})
+        form = MailTemplateForm(
+            initial={
+                "subject": text.subject,
+                "body": text.body,
+                "version": row.version if row else 0,
+            }
+        )
         if not is_admin(request.user):
             for field in form.fields.values():
                 field.disabled = True
@@ -529,19 +541,22 @@ def template_detail(request: HttpRequest, kind: str) -> HttpResponse:
         return _template_page(request, form, mail_kind, row, form.preview())
     subject, body = form.cleaned_data["subject"], form.cleaned_data["body"]
     default = templates.DEFAULTS[mail_kind]
+    try:
+        templates.save(
+            kind=mail_kind,
+            subject=subject,
+            body=body,
+            actor=request.user,
+            version=form.cleaned_data["version"],
+        )
+    except versioning.VersionConflict as error:
+        text = templates.current(mail_kind)
+        versioning.form_conflict(form, error, {"subject": text.subject, "body": text.body})
+        row = MailTemplate.objects.filter(kind=mail_kind).select_related("updated_by").first()
+        return _template_page(request, form, mail_kind, row, None, status=409)
     if (subject, body) == (default.subject, default.body):
-        MailTemplate.objects.filter(kind=mail_kind).delete()  # the default, kept up to date
         messages.success(request, f"The {mail_kind.label.lower()} uses the default text.")
     else:
-        MailTemplate.objects.update_or_create(
-            kind=mail_kind,
-            defaults={
-                "subject": subject,
-                "body": body,
-                "updated_at": clock.now(),
-                "updated_by": request.user,
-            },
-        )
         messages.success(request, f"The text of the {mail_kind.label.lower()} was saved.")
     return redirect("mail:template", mail_kind.value)
 
@@ -577,8 +592,7 @@ def template_reset(request: HttpRequest, kind: str) -> HttpResponse:
     """Back to the built-in text: the edited one is deleted."""
     _require_admin(request.user)
     mail_kind = _kind_or_404(kind)
-    deleted, _ = MailTemplate.objects.filter(kind=mail_kind).delete()
-    if deleted:
+    if templates.reset(kind=mail_kind):
         messages.success(request, f"The {mail_kind.label.lower()} uses the default text again.")
     else:
         messages.info(request, f"The {mail_kind.label.lower()} already uses the default text.")

@@ -91,6 +91,9 @@ class ContactIn(Schema):
 
 
 class ContactPatch(Schema):
+    version: int | None = Field(
+        None, ge=1, description="The version you read; 409 if it changed since."
+    )
     address: Text | None = None
     label: Text | None = None
     is_active: bool | None = None
@@ -105,6 +108,7 @@ class ContactOut(Schema):
     label: str
     position: int
     is_active: bool
+    version: int = Field(description="Send it back with a change: 409 if it moved on since.")
 
 
 class StepIn(Schema):
@@ -135,6 +139,9 @@ class PolicyIn(Schema):
 
 
 class PolicyPatch(Schema):
+    version: int | None = Field(
+        None, ge=1, description="The version you read; 409 if it changed since."
+    )
     name: Text | None = None
     slug: Text | None = None
     team: Text | None = None
@@ -153,6 +160,7 @@ class PolicyOut(Schema):
     notify_team_lead: bool
     description: str
     steps: list[StepOut]
+    version: int = Field(description="Send it back with a change: 409 if it moved on since.")
 
     @staticmethod
     def resolve_steps(obj: EscalationPolicy) -> list:
@@ -164,6 +172,11 @@ class RuleIn(Schema):
     page_p1: bool = True
     p2: Text = PagingRule.P2.AFTER_HOURS
     alert_severity: Text = PagingRule.Severity.CRITICAL
+    version: int | None = Field(
+        None,
+        ge=1,
+        description="The version of the rule you replace; 409 if it changed since.",
+    )
 
 
 class RuleOut(Schema):
@@ -173,6 +186,7 @@ class RuleOut(Schema):
     page_p1: bool
     p2: str
     alert_severity: str
+    version: int = Field(description="Send it back with a change: 409 if it moved on since.")
 
 
 class StatusParams(Schema):
@@ -423,6 +437,7 @@ def set_rule(request: HttpRequest, contract: Text, payload: RuleIn) -> PagingRul
         page_p1=payload.page_p1,
         p2=payload.p2,
         alert_severity=payload.alert_severity,
+        version=payload.version,
     )
 
 

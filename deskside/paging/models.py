@@ -16,7 +16,7 @@ from django.conf import settings
 from django.db import models
 
 from deskside.accounts.models import Team
-from deskside.core import clock, crypto
+from deskside.core import clock, crypto, versioning
 from deskside.core.ids import new_public_id
 from deskside.duty.models import Schedule
 from deskside.sla.models import Contract
@@ -69,6 +69,7 @@ class ContactMethod(models.Model):
     position = models.PositiveSmallIntegerField(default=0)
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(default=clock.now)
+    version = versioning.version_field()
 
     class Meta:
         ordering = ["user", "position", "id"]
@@ -118,6 +119,7 @@ class EscalationPolicy(models.Model):
     )
     description = models.TextField(blank=True)
     created_at = models.DateTimeField(default=clock.now)
+    version = versioning.version_field()
 
     class Meta:
         ordering = ["name"]
@@ -199,6 +201,7 @@ class PagingRule(models.Model):
         help_text="Alerts of this severity or worse page whatever the ticket's priority.",
     )
     updated_at = models.DateTimeField(default=clock.now)
+    version = versioning.version_field()
 
     def __str__(self) -> str:
         return f"{self.contract}: {self.policy}"

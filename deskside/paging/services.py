@@ -16,12 +16,12 @@ from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
-from django.db.models import Max, Q
+from django.db.models import F, Max, Q
 from django.utils.text import slugify
 
 from deskside.accounts.models import Team, User
 from deskside.accounts.queries import serves
-from deskside.core import clock, netguard
+from deskside.core import clock, netguard, versioning
 from deskside.duty.models import Schedule
 from deskside.paging.exceptions import AlreadyDone, BadLink, InvalidInput, NotAllowed
 from deskside.paging.models import (
@@ -407,16 +407,25 @@ def update_contact_method(
     label: str | None = None,
     is_active: bool | None = None,
     position: int | None = None,
+    version: int | None = None,
 ) -> ContactMethod:
-    """Change a contact method; `position` moves it in the person's order."""
+    """Change a contact method; `position` moves it in the person's order. `version` is the
+    one the editor read: a method changed since raises VersionConflict, a deleted one Gone
+    (core.versioning); only the fields given are written and a deleted method never comes
+    back (save() on it used to INSERT it again)."""
     _own(actor, method)
+    versioning.lock(method, version)
+    changed = []
     if address is not None:
         method.address = check_address(method.kind, address)
+        changed += ["address_encrypted", "scheme"]
     if label is not None:
         method.label = label.strip()[:100]
+        changed.append("label")
     if is_active is not None:
         method.is_active = is_active
-    method.save()
+        changed.append("is_active")
+    versioning.save(method, changed)
     if position is not None:
         _reorder(method, position)
     return method
@@ -433,8 +442,12 @@ def _reorder(method: ContactMethod, position: int) -> None:
 
 
 @transaction.atomic
-def delete_contact_method(*, actor: User, method: ContactMethod) -> None:
+def delete_contact_method(
+    *, actor: User, method: ContactMethod, version: int | None = None
+) -> None:
+    """Remove a contact method (Gone if it already was; VersionConflict for a stale one)."""
     _own(actor, method)
+    versioning.lock(method, version)
     method.delete()
 
 
@@ -551,10 +564,14 @@ def update_policy(
     notify_team_lead: bool | None = None,
     description: str | None = None,
     steps: list[StepSpec] | None = None,
+    version: int | None = None,
 ) -> EscalationPolicy:
     """Change a policy; `steps` replaces the whole list. Running chains follow the new steps
-    from their next step on (a step index past the end ends the chain)."""
+    from their next step on (a step index past the end ends the chain). `version` is the one
+    the editor read (VersionConflict if the policy or its steps changed since; Gone if it was
+    deleted: it never comes back)."""
     require_admin(actor, "change escalation policies")
+    versioning.lock(policy, version)
     name, slug = _policy_fields(
         policy.name if name is None else name,
         policy.slug if slug is None else slug,
@@ -572,7 +589,7 @@ def update_policy(
         policy.description = description.strip()
     if policy.notify_team_lead and policy.team is None:
         raise InvalidInput("a final step to the team lead needs a team", field="team")
-    policy.save()
+    versioning.save(policy, ["name", "slug", "team", "repeat", "notify_team_lead", "description"])
     if steps is not None:
         _write_steps(policy, steps)
     return policy
@@ -582,6 +599,8 @@ def update_policy(
 def delete_policy(*, actor: User, policy: EscalationPolicy) -> None:
     """Delete a policy no rule and no chain uses (InvalidInput naming `policy` otherwise)."""
     require_admin(actor, "change escalation policies")
+    # Locked first: a rule being set to it (which holds it) is waited for and then seen below.
+    versioning.lock(policy)
     if policy.rules.exists():
         raise InvalidInput("a contract's paging rule uses this policy", field="policy")
     if Escalation.objects.filter(policy=policy).exists():
@@ -598,9 +617,19 @@ def set_rule(
     page_p1: bool = True,
     p2: str = PagingRule.P2.AFTER_HOURS,
     alert_severity: str = PagingRule.Severity.CRITICAL,
+    version: int | None = None,
 ) -> PagingRule:
-    """Create or replace the contract's paging rule (admins)."""
+    """Create or replace the contract's paging rule (admins). With `version` (the one the
+    editor read) the rule must still be there at that version (Gone, VersionConflict); a
+    policy deleted meanwhile is refused (InvalidInput naming `policy`), never a 500."""
     require_admin(actor, "change paging rules")
+    if not versioning.hold(policy):
+        raise InvalidInput("this policy was deleted", field="policy")
+    if version is not None:
+        current = PagingRule.objects.filter(contract=contract).first()
+        if current is None:
+            raise versioning.Gone("the paging rule")
+        versioning.lock(current, version)
     if p2 not in PagingRule.P2.values:
         raise InvalidInput("p2 must be never, after_hours or always", field="p2")
     if alert_severity not in PagingRule.Severity.values:
@@ -615,15 +644,26 @@ def set_rule(
             "p2": p2,
             "alert_severity": alert_severity,
             "updated_at": clock.now(),
+            "version": F("version") + 1,
+        },
+        create_defaults={
+            "policy": policy,
+            "page_p1": page_p1,
+            "p2": p2,
+            "alert_severity": alert_severity,
+            "updated_at": clock.now(),
         },
     )
+    rule.refresh_from_db(fields=["version"])
     return rule
 
 
 @transaction.atomic
-def delete_rule(*, actor: User, rule: PagingRule) -> None:
-    """The contract's tickets no longer page (running chains go on)."""
+def delete_rule(*, actor: User, rule: PagingRule, version: int | None = None) -> None:
+    """The contract's tickets no longer page (running chains go on). Gone if it already
+    was removed; VersionConflict if it changed since `version`."""
     require_admin(actor, "change paging rules")
+    versioning.lock(rule, version)
     rule.delete()
 
 

@@ -26,7 +26,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import trigger_client_event
 
 from deskside.accounts.models import Team, User
-from deskside.core import ratelimit
+from deskside.core import ratelimit, versioning
 from deskside.duty.models import Schedule
 from deskside.paging import queries, services
 from deskside.paging.delivery import DeliveryFailed, send_test
@@ -249,18 +249,19 @@ def contact_action(request: HttpRequest, public_id: str) -> HttpResponse:
     if method is None:
         raise Http404("no such contact method")
     action = request.POST.get("action")
+    version = versioning.posted_version(request.POST)
     try:
         if action == "delete":
-            services.delete_contact_method(actor=user, method=method)
+            services.delete_contact_method(actor=user, method=method, version=version)
             messages.success(request, f"{method.service} removed.")
         elif action in ("up", "down"):
             step = -1 if action == "up" else 1
             services.update_contact_method(
-                actor=user, method=method, position=max(0, method.position + step)
+                actor=user, method=method, position=max(0, method.position + step), version=version
             )
         elif action == "toggle":
             services.update_contact_method(
-                actor=user, method=method, is_active=not method.is_active
+                actor=user, method=method, is_active=not method.is_active, version=version
             )
         elif action == "test":
             try:
@@ -274,6 +275,12 @@ def contact_action(request: HttpRequest, public_id: str) -> HttpResponse:
                 messages.success(request, f"Test notification handed to {method.service}.")
         else:
             messages.error(request, "Unknown action.")
+    except versioning.VersionConflict:
+        messages.error(
+            request,
+            f"{method.service} was {versioning.CONFLICT}: nothing was changed; "
+            "here is how it is now.",
+        )
     except PagingError as exc:
         messages.error(request, exc.message)
     return redirect("paging:contacts")
@@ -356,12 +363,18 @@ def policy_edit(request: HttpRequest, slug: str | None = None) -> HttpResponse:
     elif not user.is_staff:
         raise PermissionDenied("only administrators may create policies")
     error = None
+    conflict: list[str] = []
+    version = policy.version if policy is not None else None
     if request.method == "POST":
         _require_admin(user)
         post = request.POST
+        posted = versioning.posted_version(post)
         if post.get("action") == "delete" and policy is not None:
             try:
-                services.delete_policy(actor=user, policy=policy)
+                services.delete_policy(actor=user, policy=policy, version=posted)
+            except versioning.VersionConflict as exc:
+                messages.error(request, f"Not deleted: {exc.message}")
+                return redirect("paging:policy", policy.slug)
             except PagingError as exc:
                 messages.error(request, exc.message)
                 return redirect("paging:policy", policy.slug)
@@ -382,7 +395,22 @@ def policy_edit(request: HttpRequest, slug: str | None = None) -> HttpResponse:
             if policy is None:
                 policy = services.create_policy(actor=user, **fields)
             else:
-                policy = services.update_policy(actor=user, policy=policy, **fields)
+                policy = services.update_policy(actor=user, policy=policy, version=posted, **fields)
+        except versioning.VersionConflict as exc:
+            policy = queries.policies().get(pk=policy.pk)
+            version = exc.current
+            conflict = versioning.conflict_message(
+                {
+                    "name": policy.name,
+                    "slug": policy.slug,
+                    "team": policy.team.name if policy.team else None,
+                    "repeat": policy.repeat,
+                    "steps": [
+                        f"{s.target} {s.schedule or s.user or s.team}, wait {s.wait_minutes} min"
+                        for s in policy.steps.all()
+                    ],
+                }
+            )
         except ValueError:
             error = InvalidInput("repeat is a number", field="repeat")
         except PagingError as exc:
@@ -400,10 +428,12 @@ def policy_edit(request: HttpRequest, slug: str | None = None) -> HttpResponse:
             "blank": range(BLANK_STEPS),
             "can_edit": user.is_staff,
             "error": error,
-            "post": request.POST if error else None,
+            "conflict": conflict,
+            "version": version,
+            "post": request.POST if error or conflict else None,
             **_choices(),
         },
-        status=422 if error else 200,
+        status=409 if conflict else 422 if error else 200,
     )
 
 
@@ -425,7 +455,9 @@ def rules(request: HttpRequest) -> HttpResponse:
             if request.POST.get("action") == "delete":
                 rule = PagingRule.objects.filter(contract=contract).first()
                 if rule is not None:
-                    services.delete_rule(actor=user, rule=rule)
+                    services.delete_rule(
+                        actor=user, rule=rule, version=versioning.posted_version(request.POST)
+                    )
                 messages.success(request, f"{contract.name} no longer pages.")
             else:
                 policy = EscalationPolicy.objects.filter(
@@ -440,8 +472,17 @@ def rules(request: HttpRequest) -> HttpResponse:
                     page_p1=bool(request.POST.get("page_p1")),
                     p2=request.POST.get("p2", ""),
                     alert_severity=request.POST.get("alert_severity", ""),
+                    version=versioning.posted_version(request.POST),
                 )
                 messages.success(request, f"Paging rule of {contract.name} saved.")
+        except versioning.VersionConflict:
+            messages.error(
+                request,
+                f"The paging rule of {contract.name} was {versioning.CONFLICT}: nothing was "
+                "changed; here is how it is now.",
+            )
+        except versioning.Gone:
+            messages.error(request, f"The paging rule of {contract.name} was removed meanwhile.")
         except PagingError as exc:
             messages.error(request, exc.message)
         return redirect("paging:rules")

@@ -71,6 +71,7 @@ class CalendarOut(Schema):
     )
     created_at: datetime
     updated_at: datetime
+    version: int = Field(description="Send it back with a change: 409 if it moved on since.")
 
     @staticmethod
     def resolve_timezone(obj: Calendar) -> str:
@@ -90,6 +91,9 @@ class CalendarIn(Schema):
 
 
 class CalendarPatch(Schema):
+    version: int | None = Field(
+        None, ge=1, description="The version you read; 409 if it changed since."
+    )
     name: Text | None = None
     definition: dict[str, Any] | None = None
 
@@ -128,6 +132,9 @@ class ContractIn(Schema):
 
 
 class ContractPatch(Schema):
+    version: int | None = Field(
+        None, ge=1, description="The version you read; 409 if it changed since."
+    )
     name: Text | None = None
     organization: Text | None = None
     is_default: bool | None = None
@@ -149,6 +156,7 @@ class ContractOut(Schema):
     breach_team: TeamRef | None
     targets: list[TargetOut]
     created_at: datetime
+    version: int = Field(description="Send it back with a change: 409 if it moved on since.")
 
     @staticmethod
     def resolve_targets(obj: Contract) -> list[SLATarget]:
@@ -414,7 +422,7 @@ def update_contract(request: HttpRequest, public_id: Text, payload: ContractPatc
         changes["breach_team"] = _team(changes["breach_team"])
     if "targets" in changes:
         changes["targets"] = _targets(user, payload.targets or [])
-    for field in ("is_default", "warning_percent", "on_breach", "name"):
+    for field in ("is_default", "warning_percent", "on_breach", "name", "version"):
         if field in changes and changes[field] is None:
             raise InvalidInput(f"{field} cannot be null", field)
     saved = services.update_contract(actor=user, contract=contract, **changes)

@@ -12,6 +12,7 @@ from django.core.files.uploadedfile import UploadedFile
 
 from deskside.accounts.models import Organization, Team, User
 from deskside.accounts.queries import organizations_visible_to
+from deskside.core.versioning import VersionFormField
 from deskside.sla.calendar import WEEKDAYS, CalendarError, CalendarSpec
 from deskside.sla.exceptions import SlaError
 from deskside.sla.models import Calendar, Contract
@@ -83,6 +84,7 @@ def form_field_for(service_field: str | None, fields: dict[str, Any]) -> str | N
 class CalendarForm(forms.Form):
     """A business calendar as a person writes it; `definition` is its JSON form once valid."""
 
+    version = VersionFormField()
     name = forms.CharField(max_length=100)
     timezone = forms.CharField(
         max_length=64, initial="UTC", help_text="An IANA time zone, e.g. Europe/Berlin."
@@ -129,6 +131,7 @@ class CalendarForm(forms.Form):
         """The form's values for a stored calendar."""
         data = calendar.spec.to_json()
         initial: dict[str, Any] = {
+            "version": calendar.version,
             "name": calendar.name,
             "timezone": data["timezone"],
             "always_open": bool(data.get("24x7")),
@@ -250,6 +253,7 @@ def target_field(priority: Priority, kind: str) -> str:
 class ContractForm(forms.Form):
     """A contract and its targets per priority; `targets()` gives them to the services."""
 
+    version = VersionFormField()
     name = forms.CharField(max_length=200)
     organization = forms.ModelChoiceField(
         queryset=Organization.objects.none(),
@@ -307,6 +311,7 @@ class ContractForm(forms.Form):
     @classmethod
     def initial_for(cls, contract: Contract) -> dict[str, Any]:
         initial: dict[str, Any] = {
+            "version": contract.version,
             "name": contract.name,
             "organization": contract.organization.slug if contract.organization else "",
             "is_default": contract.is_default,

@@ -12,7 +12,7 @@ from functools import cached_property
 from django.db import models
 
 from deskside.accounts.models import Organization, Team
-from deskside.core import clock
+from deskside.core import clock, versioning
 from deskside.core.ids import new_public_id
 from deskside.sla.calendar import BusinessCalendar, CalendarSpec, calendar_for
 from deskside.tickets.models import Priority
@@ -27,6 +27,7 @@ class Calendar(models.Model):
     definition = models.JSONField(help_text="The calendar in the JSON form of CalendarSpec.")
     created_at = models.DateTimeField(default=clock.now)
     updated_at = models.DateTimeField(default=clock.now)
+    version = versioning.version_field()
 
     class Meta:
         ordering = ["name"]
@@ -76,6 +77,7 @@ class Contract(models.Model):
         help_text="Where a breached ticket goes when the rule is to reassign.",
     )
     created_at = models.DateTimeField(default=clock.now)
+    version = versioning.version_field()
 
     class Meta:
         ordering = ["name"]

@@ -20,7 +20,7 @@ from django.db import transaction
 from django.db.models import Q
 
 from deskside.accounts.models import Organization, Team, User
-from deskside.core import clock, jsonbody
+from deskside.core import clock, jsonbody, versioning
 from deskside.sla.calendar import CalendarError, CalendarSpec
 from deskside.sla.engine import CLOCK_FIELDS
 from deskside.sla.exceptions import InUse, InvalidInput, NotAllowed
@@ -116,15 +116,19 @@ CALENDAR_EDITABLE = ("name", "definition")
 
 
 @transaction.atomic
-def update_calendar(*, actor: User, calendar: Calendar, **changes: Any) -> CalendarSaved:
+def update_calendar(
+    *, actor: User, calendar: Calendar, version: int | None = None, **changes: Any
+) -> CalendarSaved:
     """Rename a calendar or change its definition (only the fields given). A new definition
     recomputes the due times of the open tickets whose contract counts in this calendar (as
-    the contract's calendar or a priority's). Nothing is written when a check fails."""
+    the contract's calendar or a priority's). Nothing is written when a check fails.
+    `version` is the one the editor read: VersionConflict if it changed since, Gone if the
+    calendar was deleted (was a 500)."""
     require_admin(actor, "change calendars")
     unknown = set(changes) - set(CALENDAR_EDITABLE)
     if unknown:
         raise InvalidInput(f"cannot change {', '.join(sorted(unknown))}", min(unknown))
-    calendar = Calendar.objects.select_for_update().get(pk=calendar.pk)
+    calendar = versioning.lock(calendar, version)
     fields = []
     if "name" in changes:
         name = _calendar_name(changes["name"], calendar)
@@ -142,7 +146,7 @@ def update_calendar(*, actor: User, calendar: Calendar, **changes: Any) -> Calen
     if not fields:
         return CalendarSaved(calendar)
     calendar.updated_at = clock.now()
-    calendar.save(update_fields=[*fields, "updated_at"])
+    versioning.save(calendar, [*fields, "updated_at"])
     retimed = 0
     if moved:
         contracts = Contract.objects.filter(
@@ -160,6 +164,8 @@ def update_calendar(*, actor: User, calendar: Calendar, **changes: Any) -> Calen
 def delete_calendar(*, actor: User, calendar: Calendar) -> None:
     """Delete a calendar no contract or target counts in; InUse (`calendar`) otherwise."""
     require_admin(actor, "delete calendars")
+    # Locked first: a contract being pointed at it (which holds it) is waited for, then seen.
+    versioning.lock(calendar)
     users = Contract.objects.filter(Q(calendar=calendar) | Q(targets__calendar=calendar)).distinct()
     names = sorted(users.values_list("name", flat=True)[:3])
     if names:
@@ -479,6 +485,7 @@ def create_contract(
         },
     )
     checked = _check_targets(targets)
+    _hold_calendar(values["calendar"])
     contract = Contract.objects.create(**values, created_at=clock.now())
     _write_targets(contract, checked)
     retimed = _retime(
@@ -487,19 +494,29 @@ def create_contract(
     return ContractSaved(contract, retimed)
 
 
+def _hold_calendar(calendar: Calendar | None) -> None:
+    """A calendar deleted while a contract is pointed at it: a clear refusal, not a 500."""
+    if calendar is not None and not versioning.hold(calendar):
+        raise InvalidInput(f"the calendar {calendar.name} was deleted", "calendar")
+
+
 @transaction.atomic
-def update_contract(*, actor: User, contract: Contract, **changes: Any) -> ContractSaved:
+def update_contract(
+    *, actor: User, contract: Contract, version: int | None = None, **changes: Any
+) -> ContractSaved:
     """Change a contract's fields (only those given; `targets`, a sequence of TargetTerms,
     replaces the whole set: a priority left out has no target any more). When the targets,
     calendar, warning share or client change, the open tickets concerned get their due times
     recomputed: those of the client (both clients when it moves), or for the default contract
     those of every client without its own; a change of targets alone recomputes only the
-    tickets of the priorities it touched. Raises NotAllowed, InvalidInput."""
+    tickets of the priorities it touched. Raises NotAllowed, InvalidInput; VersionConflict
+    when the contract changed since `version` (the one the editor read), Gone when it is no
+    longer there (was a 500)."""
     require_admin(actor, "change contracts")
     unknown = set(changes) - set(CONTRACT_EDITABLE)
     if unknown:
         raise InvalidInput(f"cannot change {', '.join(sorted(unknown))}", min(unknown))
-    contract = Contract.objects.select_for_update().get(pk=contract.pk)
+    contract = versioning.lock(contract, version)
     before = Contract(
         pk=contract.pk,
         organization_id=contract.organization_id,
@@ -512,8 +529,14 @@ def update_contract(*, actor: User, contract: Contract, **changes: Any) -> Contr
     changed_fields = [f for f, v in values.items() if v != current[f]]
     for field in changed_fields:
         setattr(contract, field, values[field])
-    if changed_fields:
-        contract.save(update_fields=changed_fields)
+    if "calendar" in changed_fields:
+        _hold_calendar(values["calendar"])
+    if checked is not None:
+        for term in checked:
+            if getattr(term, "calendar", None) is not None:
+                _hold_calendar(term.calendar)
+    if changed_fields or checked is not None:
+        versioning.save(contract, changed_fields)  # the targets are the contract's too
     priorities = _write_targets(contract, checked) if checked is not None else set()
     if RETIMING & set(changed_fields):
         scope = _open_tickets_of([before, contract])

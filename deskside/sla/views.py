@@ -23,7 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from deskside.accounts.models import Organization, User
 from deskside.accounts.queries import organizations_visible_to
-from deskside.core import clock, timezones
+from deskside.core import clock, timezones, versioning
 from deskside.sla import services
 from deskside.sla.exceptions import SlaError
 from deskside.sla.forms import (
@@ -145,7 +145,13 @@ def calendar_detail(request: HttpRequest, public_id: str) -> HttpResponse:
                 calendar=calendar,
                 name=form.cleaned_data["name"],
                 definition=form.definition,
+                version=form.cleaned_data["version"],
             )
+        except versioning.VersionConflict as error:
+            current = _calendar_or_404(request.user, public_id)
+            shown = CalendarForm.initial_for(current)
+            versioning.form_conflict(form, error, shown)
+            return _calendar_page(request, form, current, status=409)
         except SlaError as error:
             form.add_service_error(error)
         else:
@@ -300,8 +306,16 @@ def contract_detail(request: HttpRequest, public_id: str) -> HttpResponse:
     if form.is_valid():
         try:
             saved = services.update_contract(
-                actor=user, contract=contract, **form.values(), targets=form.targets()
+                actor=user,
+                contract=contract,
+                version=form.cleaned_data["version"],
+                **form.values(),
+                targets=form.targets(),
             )
+        except versioning.VersionConflict as error:
+            current = _contract_or_404(user, public_id)
+            versioning.form_conflict(form, error, ContractForm.initial_for(current))
+            return _contract_page(request, form, current, status=409)
         except SlaError as error:
             form.add_service_error(error)
         else:

@@ -65,6 +65,7 @@ class WebhookSummaryOut(Schema):
     secret_rotated_at: datetime
     created_at: datetime
     updated_at: datetime
+    version: int = Field(description="Send it back with a change: 409 if it moved on since.")
 
     @staticmethod
     def resolve_url(obj: Webhook, context: Any) -> str:
@@ -94,6 +95,9 @@ class WebhookIn(Schema):
 
 
 class WebhookPatch(Schema):
+    version: int | None = Field(
+        None, ge=1, description="The version you read; 409 if the webhook changed since."
+    )
     name: Text | None = None
     url: Text | None = None
     events: list[EventName] | None = None
@@ -206,7 +210,7 @@ def update_webhook(request: HttpRequest, public_id: Text, payload: WebhookPatch)
     user = _admin(request, "change webhooks")
     webhook = _webhook_or_404(user, public_id)
     changes = payload.model_dump(exclude_unset=True)
-    for field in ("name", "url", "events", "is_active"):
+    for field in ("name", "url", "events", "is_active", "version"):
         if field in changes and changes[field] is None:
             raise InvalidInput(f"{field} cannot be null", field=field)
     if "organization" in changes:

@@ -8,6 +8,7 @@ from django import forms
 
 from deskside.accounts.models import Organization, Team, User
 from deskside.accounts.queries import organizations_visible_to
+from deskside.core.versioning import VersionFormField
 from deskside.tickets.exceptions import TicketError
 from deskside.webhooks.models import Delivery, Event, Webhook
 from deskside.webhooks.services import MAX_NAME, MAX_URL
@@ -39,6 +40,7 @@ class WebhookForm(forms.Form):
         choices=Event.choices, widget=forms.CheckboxSelectMultiple, required=True
     )
     is_active = forms.BooleanField(required=False, initial=True, label="Active")
+    version = VersionFormField()
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -53,6 +55,7 @@ class WebhookForm(forms.Form):
             "team": webhook.team.slug if webhook.team_id else None,
             "events": list(webhook.events),
             "is_active": webhook.is_active,
+            "version": webhook.version,
         }
 
     def values(self) -> dict[str, Any]:

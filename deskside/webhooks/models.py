@@ -13,7 +13,7 @@ from django.conf import settings
 from django.db import models
 
 from deskside.accounts.models import Organization, Team
-from deskside.core import clock, crypto
+from deskside.core import clock, crypto, versioning
 from deskside.core.ids import new_public_id
 from deskside.tickets.models import TicketEvent
 
@@ -70,6 +70,7 @@ class Webhook(models.Model):
     updated_at = models.DateTimeField(default=clock.now)
     secret_rotated_at = models.DateTimeField(default=clock.now)
     deleted_at = models.DateTimeField(null=True, blank=True)
+    version = versioning.version_field()
 
     class Meta:
         ordering = ["name", "id"]

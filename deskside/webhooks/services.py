@@ -18,7 +18,7 @@ from django.db import transaction
 
 from deskside.accounts.models import Organization, Team, User
 from deskside.accounts.queries import served_organization_ids
-from deskside.core import clock, crypto, netguard, ratelimit
+from deskside.core import clock, crypto, netguard, ratelimit, versioning
 from deskside.webhooks import payloads
 from deskside.webhooks.exceptions import Conflict, InvalidInput, NotAllowed
 from deskside.webhooks.models import PING, SECRET_PURPOSE, Delivery, Event, Webhook
@@ -28,6 +28,7 @@ _UNSET: Any = object()
 _URL = URLValidator(schemes=["http", "https"])
 MAX_NAME = 100
 MAX_URL = 500
+LIVE = {"deleted_at": None}  # an archived webhook is gone for every edit
 
 
 def new_secret() -> str:
@@ -133,36 +134,45 @@ def update_webhook(
     organization: Organization | None = _UNSET,
     team: Team | None = _UNSET,
     is_active: bool = _UNSET,
+    version: int | None = None,
 ) -> Webhook:
     """Change the arguments given. Deactivating cancels the deliveries still queued (a
     deactivated webhook sends nothing, and nothing old when it is switched on again), and so
     does a new client, team or URL: those payloads were written for the old scope and the old
-    receiver (another client's ticket, or internal text), so they never go to the new one."""
+    receiver (another client's ticket, or internal text), so they never go to the new one.
+
+    `version` is the one the editor read: a webhook changed since (an edit, a secret rotation)
+    raises VersionConflict, a deleted one Gone (core.versioning); only the fields given are
+    written, so the secret and the deletion mark are never overwritten by a stale copy."""
     require_admin(actor)
     require_scope(actor, webhook.organization)
-    before = (
-        Webhook.objects.select_for_update()
-        .filter(pk=webhook.pk)
-        .values_list("organization_id", "team_id", "url")
-        .first()
-    )
+    versioning.lock(webhook, version, live=LIVE)
+    require_scope(actor, webhook.organization)  # as it is now, not as the caller read it
+    before = (webhook.organization_id, webhook.team_id, webhook.url)
+    changed = ["updated_at"]
     if name is not _UNSET:
         webhook.name = clean_name(name)
+        changed.append("name")
     if url is not _UNSET:
         webhook.url = clean_url(url)
+        changed.append("url")
     if events is not _UNSET:
         webhook.events = clean_events(events)
+        changed.append("events")
     if organization is not _UNSET:
         require_scope(actor, organization)
         webhook.organization = organization
+        changed.append("organization")
     if team is not _UNSET:
         webhook.team = team
+        changed.append("team")
     if is_active is not _UNSET:
         if is_active is None:
             raise InvalidInput("is_active cannot be null", field="is_active")
         webhook.is_active = bool(is_active)
+        changed.append("is_active")
     webhook.updated_at = clock.now()
-    webhook.save()
+    versioning.save(webhook, changed, live=LIVE)
     if not webhook.is_active:
         cancel_queued(webhook, "the webhook was deactivated")
     elif before != (webhook.organization_id, webhook.team_id, webhook.url):
@@ -179,12 +189,15 @@ def cancel_queued(webhook: Webhook, reason: str) -> int:
 @transaction.atomic
 def rotate_secret(*, actor: User, webhook: Webhook) -> Webhook:
     """Give the webhook a new secret. Deliveries sent from now on, retries of older ones
-    included, are signed with it."""
+    included, are signed with it. The row is locked for the rotation and its version bumped:
+    an edit drawn before it cannot write the old secret back (it is refused, or writes only
+    its own fields). A deleted webhook raises Gone."""
     require_admin(actor, "rotate webhook secrets")
     require_scope(actor, webhook.organization)
+    versioning.lock(webhook, live=LIVE)
     webhook.secret_encrypted = crypto.encrypt(SECRET_PURPOSE, new_secret())
     webhook.secret_rotated_at = webhook.updated_at = clock.now()
-    webhook.save(update_fields=["secret_encrypted", "secret_rotated_at", "updated_at"])
+    versioning.save(webhook, ["secret_encrypted", "secret_rotated_at", "updated_at"], live=LIVE)
     return webhook
 
 
@@ -194,9 +207,10 @@ def delete_webhook(*, actor: User, webhook: Webhook) -> None:
     deliveries are cancelled), and its delivery log is kept in the database."""
     require_admin(actor, "delete webhooks")
     require_scope(actor, webhook.organization)
+    versioning.lock(webhook, live=LIVE)  # deleted twice at once: the second one is Gone
     webhook.is_active = False
     webhook.deleted_at = webhook.updated_at = clock.now()
-    webhook.save(update_fields=["is_active", "deleted_at", "updated_at"])
+    versioning.save(webhook, ["is_active", "deleted_at", "updated_at"], live=LIVE)
     cancel_queued(webhook, "the webhook was deleted")
 
 

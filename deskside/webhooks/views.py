@@ -18,7 +18,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from deskside.accounts.models import User
-from deskside.core import crypto
+from deskside.core import crypto, versioning
 from deskside.core.ratelimit import Limited
 from deskside.tickets.views import agent_required, page_number, paginate
 from deskside.webhooks import redact, services
@@ -109,7 +109,14 @@ def webhook_detail(request: HttpRequest, public_id: str) -> HttpResponse:
     form = WebhookForm(request.POST, user=user)
     if form.is_valid():
         try:
-            services.update_webhook(actor=user, webhook=webhook, **form.values())
+            services.update_webhook(
+                actor=user, webhook=webhook, version=form.cleaned_data["version"], **form.values()
+            )
+        except versioning.VersionConflict as error:
+            webhook = _webhook_or_404(user, public_id)
+            current = WebhookForm.initial_for(webhook) | {"url": _shown_url(user, webhook)}
+            versioning.form_conflict(form, error, current)
+            return _page(request, form, webhook, status=409)
         except WebhookError as error:
             form.add_service_error(error)
         else:
