@@ -14,6 +14,8 @@ declares, instead of in every app's router:
   method (`GET /integrations/events` is the alert intake's URL, which takes POST only);
 - 413 for an operation that reads a request body: the body is larger than the server's limit;
 - 422 for an operation with any parameter or body: a value that does not validate;
+- 409 for an operation whose JSON body has a `version` property: a settings object that
+  changed since the version the client read (`deskside.core.versioning`);
 - 503 for every operation: the database is unavailable (with `Retry-After`);
 
 and the statuses an operation answers because of what it does (403 for a customer's token on
@@ -86,8 +88,9 @@ WHY = {
     403: "The caller may see this but not do it (a customer's token on an agents-only "
     "operation, an agent on an administrators-only one).",
     404: "No such object, or one the caller may not see.",
-    409: "The object's state does not allow it, or the Idempotency-Key was used for another "
-    "request.",
+    409: "The object's state does not allow it, the Idempotency-Key was used for another "
+    "request, or the object changed since the `version` sent (the body's `version` is the "
+    "current one).",
     405: "The identifier given is the name of another endpoint, which does not take this "
     "method (`Allow` lists those it takes).",
     413: "The request body is larger than the server's limit.",
@@ -100,7 +103,17 @@ WHY = {
 WITH_RETRY_AFTER = {429, 503}
 
 
-def _statuses(operation: Mapping[str, Any], extra: Iterable[int]) -> set[int]:
+def _body_properties(body: Mapping[str, Any], schemas: Mapping[str, Any]) -> set[str]:
+    """The property names of a JSON request body's schema (following one `$ref`)."""
+    schema = body.get("content", {}).get("application/json", {}).get("schema", {})
+    if ref := schema.get("$ref"):
+        schema = schemas.get(ref.rpartition("/")[2], {})
+    return set(schema.get("properties", {}))
+
+
+def _statuses(
+    operation: Mapping[str, Any], extra: Iterable[int], schemas: Mapping[str, Any]
+) -> set[int]:
     """The error statuses the operation can answer, from what it declares (see the table in
     the module docstring) and `extra`."""
     parameters = operation.get("parameters", [])
@@ -114,6 +127,8 @@ def _statuses(operation: Mapping[str, Any], extra: Iterable[int]) -> set[int]:
         found.add(413)
         if "application/json" in body.get("content", {}):
             found.add(400)
+        if "version" in _body_properties(body, schemas):
+            found.add(409)
     if any(p.get("in") == "path" for p in parameters):
         found.add(404)
     return found
@@ -163,7 +178,7 @@ def document_errors(document: dict[str, Any], extra: Mapping[str, Iterable[int]]
             seen.add(op_id)
             responses = operation.setdefault("responses", {})
             declared = {int(status) for status in responses}
-            statuses = _statuses(operation, extra.get(op_id, ()))
+            statuses = _statuses(operation, extra.get(op_id, ()), components)
             if any(method not in paths[other] for other in shadowed_by):
                 statuses.add(405)
             for status in sorted(statuses - declared):
