@@ -581,7 +581,11 @@ def test_a_storm_of_new_alerts_is_grouped_into_one_ticket(admin, acme):
     assert client.post(EVENTS, trigger(key="later")).json()["outcome"] == "created"
 
 
-def test_a_storm_on_an_msp_wide_integration_lands_on_the_msp(msp_alertmanager, admin, msp):
+def test_a_storm_on_an_msp_wide_integration_is_each_clients_own(
+    msp_alertmanager, admin, acme, globex
+):
+    """One client's flood never swallows another client's alerts: each client storms alone,
+    onto a storm ticket of its own (issue 12 item 5)."""
     integration, token = msp_alertmanager
     alert_setup.update_integration(actor=admin, integration=integration, flood_threshold=1)
     client = intake(token)
@@ -591,10 +595,17 @@ def test_a_storm_on_an_msp_wide_integration_lands_on_the_msp(msp_alertmanager, a
             am_alert(fingerprint="1", client="acme"),
             am_alert(fingerprint="2", client="globex"),
             am_alert(fingerprint="3", client="acme"),
+            am_alert(fingerprint="4", client="globex"),
+            am_alert(fingerprint="5", client="acme"),
         ),
     ).json()["alerts"]
-    assert [a["outcome"] for a in answer] == ["created", "grouped", "grouped"]
-    assert Ticket.objects.by_number(answer[1]["ticket"]).organization == msp
+    assert [a["outcome"] for a in answer] == ["created", "created", "grouped", "grouped", "grouped"]
+    acme_storm = Ticket.objects.by_number(answer[2]["ticket"])
+    globex_storm = Ticket.objects.by_number(answer[3]["ticket"])
+    assert answer[4]["ticket"] == acme_storm.number
+    assert acme_storm.organization == acme and globex_storm.organization == globex
+    assert {a.organization for a in Alert.objects.filter(storm_ticket=acme_storm)} == {acme}
+    assert {a.organization for a in Alert.objects.filter(storm_ticket=globex_storm)} == {globex}
 
 
 def test_flood_threshold_zero_never_groups(admin, acme):
