@@ -61,8 +61,9 @@ class Integration(models.Model):
     """A monitoring tool's way in: its kind (Alertmanager webhook or the generic events API),
     its token, the client it raises alerts for (or none: MSP-wide, routed by a label), how
     severities map to priorities, what a resolve does to the ticket, the team its tickets go
-    to, and the flood threshold above which a client's new alerts are grouped into one storm
-    ticket of that client (`AlertStorm`)."""
+    to, who sees an alert's details (`alert_details`: agents only by default), and the flood
+    threshold above which a client's new alerts are grouped into one storm ticket of that
+    client (`AlertStorm`)."""
 
     class Kind(models.TextChoices):
         ALERTMANAGER = "alertmanager", "Prometheus Alertmanager"
@@ -72,6 +73,10 @@ class Integration(models.Model):
         RESOLVE = "resolve", "Resolve the ticket"
         CLOSE = "close", "Close the ticket"
         NOTE = "note", "Only add a note"
+
+    class Details(models.TextChoices):
+        INTERNAL = "internal", "In an internal note (agents only)"
+        PUBLIC = "public", "In the ticket's description (the customer sees them)"
 
     public_id = models.CharField(max_length=16, unique=True, default=new_public_id, editable=False)
     name = models.CharField(max_length=100)
@@ -93,6 +98,13 @@ class Integration(models.Model):
     )
     team = models.ForeignKey(
         Team, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    alert_details = models.CharField(
+        max_length=10,
+        choices=Details.choices,
+        default=Details.INTERNAL,
+        help_text="Where an alert's details (source host, key, labels, annotations, payload "
+        "fields) go. Internal: the customer sees only the alert's summary.",
     )
     flood_threshold = models.PositiveIntegerField(
         default=20,

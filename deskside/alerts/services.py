@@ -66,7 +66,7 @@ from deskside.tickets.models import (
     TicketType,
     format_number,
 )
-from deskside.tickets.timeline import write_event
+from deskside.tickets.timeline import reindex, write_event
 
 log = logging.getLogger(__name__)
 
@@ -581,7 +581,14 @@ def monitoring_contact(organization: Organization) -> User:
         return user
 
 
+def _details_public(integration: Integration) -> bool:
+    return integration.alert_details == Integration.Details.PUBLIC
+
+
 def _describe(integration: Integration, alert: Alert) -> str:
+    """The alert's details: the integration, severity, source, key, labels, annotations and
+    payload fields, and the ticket of the key's previous episode for this client. The
+    ticket's description when the integration makes them public, else an internal note."""
     lines = [alert.summary, ""]
     lines.append(f"Integration: {integration.name}")
     if alert.severity:
@@ -614,6 +621,49 @@ def _describe(integration: Integration, alert: Alert) -> str:
     return "\n".join(lines)
 
 
+# What the customer reads on an alert's ticket when its details are internal: the alert's own
+# summary (its title, as the monitoring tool wrote it for people) and where it came from.
+PLAIN_ORIGIN = "Opened automatically by the service desk's monitoring."
+PROMOTED = "This alert fired during a maintenance window and still fires after it ended."
+
+
+def _alert_data(integration: Integration, alert: Alert, **extra: Any) -> dict[str, Any]:
+    """The `alert` data of the ticket's created event (public: the customer's API reads it).
+    The severity always (paging decides with it); the integration, key and source only when
+    the integration makes details public, else on the internal note."""
+    data: dict[str, Any] = {"severity": alert.severity, **extra}
+    if _details_public(integration):
+        data = {
+            "integration": integration.name,
+            "dedup_key": alert.dedup_key if not extra.get("storm") else "",
+            "severity": alert.severity,
+            "source": alert.source,
+            **extra,
+        }
+    return data
+
+
+def _details_note(integration: Integration, ticket: Ticket, body: str, alert: Alert) -> None:
+    """The alert's details as an internal note on its new ticket (agents only), by the
+    integration's service agent, in the ticket's internal search text."""
+    write_event(
+        ticket,
+        EventKind.NOTE,
+        integration.service_user,
+        body=body,
+        data={
+            "alert": {
+                "integration": integration.name,
+                "dedup_key": alert.dedup_key,
+                "severity": alert.severity,
+                "source": alert.source,
+                "details": True,
+            }
+        },
+    )
+    reindex(ticket)
+
+
 def _subject(alert: Alert) -> str:
     prefix = f"[{alert.severity.upper()}] " if alert.severity else ""
     text = f"{prefix}{alert.summary}"
@@ -621,12 +671,15 @@ def _subject(alert: Alert) -> str:
 
 
 def _open_ticket(integration: Integration, alert: Alert, *, promoted: bool) -> Ticket:
-    description = _describe(integration, alert)
+    """The alert's own ticket. Its details go to the description when the integration makes
+    them public; otherwise the description is the alert's summary in plain words and the
+    details are an internal note written with the ticket."""
+    details = _describe(integration, alert)
+    public = _details_public(integration)
+    description = details if public else f"{alert.summary}\n\n{PLAIN_ORIGIN}"
     if promoted:
-        description += (
-            "\n\nThis alert fired during a maintenance window and still fires after it ended."
-        )
-    return tickets.create_ticket(
+        description += f"\n\n{PROMOTED}"
+    ticket = tickets.create_ticket(
         actor=integration.service_user,
         subject=_subject(alert),
         organization=alert.organization,
@@ -636,15 +689,11 @@ def _open_ticket(integration: Integration, alert: Alert, *, promoted: bool) -> T
         priority=integration.priority_for(alert.severity),
         channel=Channel.ALERT,
         team=integration.team,
-        event_data={
-            "alert": {
-                "integration": integration.name,
-                "dedup_key": alert.dedup_key,
-                "severity": alert.severity,
-                "source": alert.source,
-            }
-        },
+        event_data={"alert": _alert_data(integration, alert)},
     ).ticket
+    if not public:
+        _details_note(integration, ticket, details, alert)
+    return ticket
 
 
 def _storm_ticket(integration: Integration, alert: Alert) -> Ticket:
@@ -664,31 +713,34 @@ def _storm_ticket(integration: Integration, alert: Alert) -> Ticket:
         if storm is not None and storm.status in (Status.RESOLVED, Status.CLOSED):
             storm = None
     if storm is None:
+        technical = (
+            f"More than {integration.flood_threshold} new alerts from {integration.name} "
+            f"within {integration.flood_window_minutes} minutes. Further new alerts are "
+            "grouped on this ticket (see its alert panel) until the storm quiets: then new "
+            f"alerts open tickets of their own again.\n\nFirst grouped: {alert.summary}"
+        )
+        public = _details_public(integration)
         storm = tickets.create_ticket(
             actor=integration.service_user,
             subject=_subject_storm(integration),
             organization=organization,
             requester=monitoring_contact(organization),
-            description=(
-                f"More than {integration.flood_threshold} new alerts from {integration.name} "
-                f"within {integration.flood_window_minutes} minutes. Further new alerts are "
-                "grouped on this ticket (see its alert panel) until the storm quiets: then new "
-                f"alerts open tickets of their own again.\n\nFirst grouped: {alert.summary}"
+            description=technical
+            if public
+            else (
+                "Monitoring raised many alerts at once; the service desk handles them together "
+                f"on this ticket.\n\nFirst: {alert.summary}\n\n{PLAIN_ORIGIN}"
             ),
             type=TicketType.INCIDENT,
             priority=min(integration.priority_for(alert.severity), int(Priority.P2)),
             channel=Channel.ALERT,
             team=integration.team,
-            event_data={
-                "alert": {
-                    "integration": integration.name,
-                    "dedup_key": "",
-                    "severity": alert.severity,
-                    "source": alert.source,
-                    "storm": True,
-                }
-            },
+            event_data={"alert": _alert_data(integration, alert, storm=True)},
         ).ticket
+        if not public:
+            _details_note(
+                integration, storm, f"{technical}\n\n{_describe(integration, alert)}", alert
+            )
         state.ticket = storm
         state.noted_at = now
     elif state.noted_at is None or now - state.noted_at >= timedelta(minutes=REPEAT_NOTE_MINUTES):
@@ -707,6 +759,8 @@ def _storm_ticket(integration: Integration, alert: Alert) -> Ticket:
 
 
 def _subject_storm(integration: Integration) -> str:
+    if not _details_public(integration):
+        return "Alert storm: many monitoring alerts at once"
     return f"Alert storm: {integration.name}"[:MAX_SUBJECT]
 
 
@@ -796,7 +850,17 @@ def _follow_rule(integration: Integration, alert: Alert, ticket: Ticket) -> None
     if rule == Integration.ResolveRule.NOTE or done or target not in TRANSITIONS[ticket.status]:
         # Only a note, or an agent already resolved or closed it: their decision stands.
         _note(integration, ticket, text, data)
-    elif rule == Integration.ResolveRule.RESOLVE:
-        tickets.resolve_ticket(actor=integration.service_user, ticket=ticket, resolution=text)
+        return
+    # The resolution (or closing reason) is public: with internal details it names the alert
+    # by its summary only, and the integration's line stays on the (internal) alert event.
+    shown = (
+        text
+        if _details_public(integration)
+        else f"Monitoring reports this is over: {alert.summary}"
+    )
+    if not _details_public(integration):
+        _note(integration, ticket, text, data)
+    if rule == Integration.ResolveRule.RESOLVE:
+        tickets.resolve_ticket(actor=integration.service_user, ticket=ticket, resolution=shown)
     else:
-        tickets.close_ticket(actor=integration.service_user, ticket=ticket, reason=text)
+        tickets.close_ticket(actor=integration.service_user, ticket=ticket, reason=shown)
