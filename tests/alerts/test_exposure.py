@@ -23,7 +23,7 @@ T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 EVENTS = f"{INTAKE}/events"
 AM = f"{INTAKE}/alertmanager"
 # What the customer must not read: the host, the key, a label, an annotation, a payload field.
-SECRETS = ("fs1.corp.internal", "disk-c-fs1", "rack-7", "runbook.internal", "free_gb")
+SECRETS = ("fs1.corp.internal", "disk-c-fs1", "rack-7", "runbook.internal", "free_gb", "zebulon")
 
 
 @pytest.fixture(autouse=True)
@@ -40,7 +40,7 @@ def trigger(key="disk-c-fs1"):
             "summary": "Disk C almost full",
             "source": "fs1.corp.internal",
             "severity": "critical",
-            "custom_details": {"free_gb": 4, "rack": "rack-7"},
+            "custom_details": {"free_gb": 4, "rack": "rack-7", "owner": "zebulon"},
             "component": "see runbook.internal",
         },
     }
@@ -89,7 +89,7 @@ def test_details_are_an_internal_note_by_default(acme_events, olivia, alice):
         assert secret in note.body, secret
     agent_events = client_for(alice).get(f"/api/v1/tickets/{number}/events").content.decode()
     assert "fs1.corp.internal" in agent_events
-    found = client_for(alice).get("/api/v1/tickets", {"q": "rack-7"}).json()["items"]
+    found = client_for(alice).get("/api/v1/tickets", {"q": "zebulon"}).json()["items"]
     assert [t["number"] for t in found] == [number]
     # The page to the on-call agent still names the source.
     assert alert_summary(ticket) == "critical · fs1.corp.internal"
