@@ -14,12 +14,9 @@ from pydantic import AfterValidator
 
 from deskside.accounts.exceptions import InvalidInput
 from deskside.accounts.models import Organization, Site, Team, User
-from deskside.accounts.queries import (
-    organizations_visible_to,
-    sites_visible_to,
-    users_visible_to,
-)
+from deskside.accounts.queries import organizations_visible_to, sites_visible_to
 from deskside.core.pagination import DEFAULT_LIMIT, MAX_LIMIT, MAX_PAGE, Page, paginate
+from deskside.tickets.queries import people_visible_to
 
 T = TypeVar("T")
 
@@ -69,22 +66,36 @@ def caller_is_agent(context: Any) -> bool:
     return bool(getattr(caller(context), "is_agent", False))
 
 
+def agent_for_customer(person: User, context: Any) -> bool:
+    """Whether `person` is an agent shown to a customer (or anyone not an agent): then only
+    their display name is shown, as in the portal (first name; no email, tier or
+    organisation)."""
+    return person.is_agent and not caller_is_agent(context) and caller(context) != person
+
+
 def shown_email(person: User, context: Any) -> str | None:
     """`person`'s email as the caller may see it: customers see their own organisation's
     people's addresses, never the agents' (the portal shows agents by name only)."""
-    if person.is_agent and not caller_is_agent(context) and caller(context) != person:
-        return None
-    return person.email
+    return None if agent_for_customer(person, context) else person.email
+
+
+def shown_name(person: User, context: Any) -> str:
+    """`person`'s name as the caller may see it: an agent's display name (first name) for a
+    customer, as the portal shows it; the full name otherwise."""
+    return (
+        person.get_short_name() if agent_for_customer(person, context) else person.get_full_name()
+    )
 
 
 class UserRef(Schema):
     public_id: str
     name: str
+    name: str = Field(description="For a customer, an agent's display name (first name).")
     email: str | None = Field(description="Null for agents when the caller is a customer.")
 
     @staticmethod
-    def resolve_name(obj: User) -> str:
-        return obj.get_full_name()
+    def resolve_name(obj: User, context: Any) -> str:
+        return shown_name(obj, context)
 
     @staticmethod
     def resolve_email(obj: User, context: Any) -> str | None:
@@ -127,19 +138,28 @@ class SiteOut(Schema):
 
 class UserOut(Schema):
     public_id: str
-    name: str
+    name: str = Field(description="For a customer, an agent's display name (first name).")
     email: str | None = Field(description="Null for agents when the caller is a customer.")
     kind: str
-    tier: str | None = Field(description="L1, L2 or L3 for agents; null for customers.")
-    organization: OrganizationRef | None
+    tier: str | None = Field(
+        description="L1, L2 or L3 for agents; null for customers, and for agents when the "
+        "caller is a customer."
+    )
+    organization: OrganizationRef | None = Field(
+        description="Null for agents when the caller is a customer."
+    )
 
     @staticmethod
-    def resolve_name(obj: User) -> str:
-        return obj.get_full_name()
+    def resolve_name(obj: User, context: Any) -> str:
+        return shown_name(obj, context)
 
     @staticmethod
-    def resolve_tier(obj: User) -> str | None:
-        return obj.tier or None
+    def resolve_tier(obj: User, context: Any) -> str | None:
+        return None if agent_for_customer(obj, context) else (obj.tier or None)
+
+    @staticmethod
+    def resolve_organization(obj: User, context: Any) -> Organization | None:
+        return None if agent_for_customer(obj, context) else obj.organization
 
     @staticmethod
     def resolve_email(obj: User, context: Any) -> str | None:
@@ -228,7 +248,7 @@ def get_site(request: HttpRequest, public_id: Text) -> Site:
 @router.get("/users", response=PageOut[UserOut], summary="People the caller may see")
 def list_users(request: HttpRequest, params: Query[UserFilters]) -> dict[str, object]:
     user = _user(request)
-    qs = users_visible_to(user)
+    qs = people_visible_to(user)
     if params.kind:
         qs = qs.filter(kind=params.kind)
     if params.organization:

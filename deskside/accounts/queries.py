@@ -43,8 +43,10 @@ def sites_visible_to(user: User) -> QuerySet[Site]:
 
 
 def users_visible_to(user: User) -> QuerySet[User]:
-    """Agents see every agent and the people of their clients; a customer sees the agents'
-    names and the people of their own organisation (to add them as watchers)."""
+    """Agents see every agent and the people of their clients; a customer sees the people of
+    their own organisation (to add them as watchers). Which agents a customer may know (those
+    who worked on their tickets) is the tickets app's to say: `tickets.queries.
+    people_visible_to` adds them for the directory and the ticket API."""
     qs = User.objects.filter(is_active=True).select_related("organization")
     if not user.is_authenticated or not user.is_active:
         return qs.none()
@@ -53,7 +55,7 @@ def users_visible_to(user: User) -> QuerySet[User]:
         if ids is None:
             return qs
         return qs.filter(Q(kind=User.Kind.AGENT) | Q(organization_id__in=ids))
-    return qs.filter(Q(kind=User.Kind.AGENT) | Q(organization_id=user.organization_id))
+    return qs.filter(kind=User.Kind.CUSTOMER, organization_id=user.organization_id)
 
 
 def agents() -> QuerySet[User]:

@@ -14,7 +14,6 @@ class IntegrationAdmin(admin.ModelAdmin):
     list_filter = ["kind", "is_active"]
     search_fields = ["name", "public_id"]
     readonly_fields = ["public_id", "token_hash", "token_prefix", "service_user", "created_by"]
-    raw_id_fields = ["storm_ticket"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # the token is made and shown once on the alert pages

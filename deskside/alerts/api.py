@@ -269,6 +269,10 @@ class IntegrationOut(Schema):
     token_prefix: str
     severity_map: dict[str, str]
     resolve_rule: str
+    alert_details: str = Field(
+        description="internal: an alert's details go to an internal note and the customer "
+        "sees its summary; public: they are the ticket's description."
+    )
     team: TeamRef | None
     flood_threshold: int
     flood_window_minutes: int
@@ -301,6 +305,7 @@ class IntegrationIn(Schema):
     organization_label: Text = "client"
     severity_map: dict[str, str] | None = None
     resolve_rule: Text = "resolve"
+    alert_details: Text = Field("internal", description="internal (default) or public")
     team: Text | None = Field(None, description="Team slug the tickets go to.")
     flood_threshold: int = 20
     flood_window_minutes: int = 5
@@ -314,6 +319,7 @@ class IntegrationPatch(Schema):
     organization_label: Text | None = None
     severity_map: dict[str, str] | None = None
     resolve_rule: Text | None = None
+    alert_details: Text | None = None
     team: Text | None = None
     flood_threshold: int | None = None
     flood_window_minutes: int | None = None
@@ -453,6 +459,7 @@ def create_integration(request: HttpRequest, payload: IntegrationIn) -> Status[I
         organization_label=payload.organization_label,
         severity_map=payload.severity_map,
         resolve_rule=payload.resolve_rule,
+        alert_details=payload.alert_details,
         team=_team(payload.team),
         flood_threshold=payload.flood_threshold,
         flood_window_minutes=payload.flood_window_minutes,

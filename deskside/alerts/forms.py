@@ -66,6 +66,14 @@ class IntegrationForm(ServiceErrors, forms.Form):
     resolve_rule = forms.ChoiceField(
         choices=Integration.ResolveRule.choices, label="When the alert resolves"
     )
+    alert_details = forms.ChoiceField(
+        choices=Integration.Details.choices,
+        initial=Integration.Details.INTERNAL,
+        required=False,
+        label="Alert details",
+        help_text="Source host, key, labels, annotations and payload fields. Internal: the "
+        "customer sees only the alert's summary.",
+    )
     team = forms.ModelChoiceField(
         queryset=Team.objects.all(), required=False, to_field_name="slug", label="Team"
     )
@@ -108,6 +116,7 @@ class IntegrationForm(ServiceErrors, forms.Form):
             "organization_label": integration.organization_label,
             "severity_map": show_pairs(integration.severity_map),
             "resolve_rule": integration.resolve_rule,
+            "alert_details": integration.alert_details,
             "team": integration.team.slug if integration.team else None,
             "flood_threshold": integration.flood_threshold,
             "flood_window_minutes": integration.flood_window_minutes,

@@ -5,8 +5,12 @@ maintenance windows that suppress a client's alerts.
 Invariants:
 - An integration's token is stored only as its SHA-256 (`token_hash`); the raw token is shown
   once, when it is made. `token_prefix` identifies it on the pages.
-- At most one *open* alert (firing, acknowledged or suppressed) per (integration, dedup_key):
-  a partial unique constraint, so two requests racing to open the same key end as one alert.
+- At most one *open* alert (firing, acknowledged or suppressed) per (integration, client,
+  dedup_key): a partial unique constraint, so two requests racing to open the same key end as
+  one alert. The client is part of the identity everywhere (intake, resolve, storms, the
+  previous episode a ticket names): on an MSP-wide integration two clients' monitoring may
+  send the same key (`disk-full-c`), and one client's alert must never count on, or resolve,
+  another's ticket.
 - A client's integration (`organization` set) raises alerts for that client only; an MSP-wide
   integration (`organization` empty) reads the client from a label (`organization_label`).
 """
@@ -57,7 +61,9 @@ class Integration(models.Model):
     """A monitoring tool's way in: its kind (Alertmanager webhook or the generic events API),
     its token, the client it raises alerts for (or none: MSP-wide, routed by a label), how
     severities map to priorities, what a resolve does to the ticket, the team its tickets go
-    to, and the flood threshold above which new alerts are grouped into one storm ticket."""
+    to, who sees an alert's details (`alert_details`: agents only by default), and the flood
+    threshold above which a client's new alerts are grouped into one storm ticket of that
+    client (`AlertStorm`)."""
 
     class Kind(models.TextChoices):
         ALERTMANAGER = "alertmanager", "Prometheus Alertmanager"
@@ -67,6 +73,10 @@ class Integration(models.Model):
         RESOLVE = "resolve", "Resolve the ticket"
         CLOSE = "close", "Close the ticket"
         NOTE = "note", "Only add a note"
+
+    class Details(models.TextChoices):
+        INTERNAL = "internal", "In an internal note (agents only)"
+        PUBLIC = "public", "In the ticket's description (the customer sees them)"
 
     public_id = models.CharField(max_length=16, unique=True, default=new_public_id, editable=False)
     name = models.CharField(max_length=100)
@@ -89,6 +99,13 @@ class Integration(models.Model):
     team = models.ForeignKey(
         Team, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    alert_details = models.CharField(
+        max_length=10,
+        choices=Details.choices,
+        default=Details.INTERNAL,
+        help_text="Where an alert's details (source host, key, labels, annotations, payload "
+        "fields) go. Internal: the customer sees only the alert's summary.",
+    )
     flood_threshold = models.PositiveIntegerField(
         default=20,
         help_text="The most new alerts within the window that open tickets of their own; "
@@ -101,12 +118,6 @@ class Integration(models.Model):
         related_name="alert_integration",
         help_text="The agent the timeline names for this integration's actions.",
     )
-    # The alert storm in progress (its ticket and the last alert grouped into it).
-    storm_ticket = models.ForeignKey(
-        Ticket, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    storm_last_at = models.DateTimeField(null=True, blank=True)
-    storm_noted_at = models.DateTimeField(null=True, blank=True)
     is_active = models.BooleanField(default=True)
     last_event_at = models.DateTimeField(null=True, blank=True)
     version = versioning.version_field()
@@ -140,7 +151,8 @@ OPEN_ALERT_STATUSES = (AlertStatus.FIRING, AlertStatus.ACKNOWLEDGED, AlertStatus
 
 
 class Alert(models.Model):
-    """One firing episode of a monitored problem, identified by (integration, dedup_key).
+    """One firing episode of a monitored problem, identified by (integration, organization,
+    dedup_key): the organization is the client the alert is for.
 
     Repeats while it is open count `occurrences`; a resolve ends it; a later trigger of the
     same key opens a new alert (and a new ticket). `ticket` is its own ticket; an alert grouped
@@ -183,16 +195,21 @@ class Alert(models.Model):
         ordering = ["-last_seen"]
         constraints = [
             models.UniqueConstraint(
-                fields=["integration", "dedup_key"],
+                fields=["integration", "organization", "dedup_key"],
                 condition=Q(status__in=["firing", "acknowledged", "suppressed"]),
-                name="alerts_one_open_alert_per_key",
+                name="alerts_one_open_alert_per_client_key",
             )
         ]
         indexes = [
-            models.Index(fields=["integration", "first_seen"], name="alerts_integ_first_seen"),
-            # Earlier episodes of a key (a new alert names the ticket of the one before).
+            # The storm count: a client's new alerts of the integration within the window.
             models.Index(
-                fields=["integration", "dedup_key", "-first_seen"], name="alerts_integ_key"
+                fields=["integration", "organization", "first_seen"],
+                name="alerts_integ_org_first_seen",
+            ),
+            # Earlier episodes of a client's key (a new alert names the ticket of the one before).
+            models.Index(
+                fields=["integration", "organization", "dedup_key", "-first_seen"],
+                name="alerts_integ_org_key",
             ),
             models.Index(fields=["organization", "-last_seen"], name="alerts_org_last_seen"),
             models.Index(fields=["status", "-last_seen"], name="alerts_status_last_seen"),
@@ -208,6 +225,32 @@ class Alert(models.Model):
     @property
     def shown_ticket(self) -> Ticket | None:
         return self.ticket or self.storm_ticket
+
+
+class AlertStorm(models.Model):
+    """A client's alert storm on an integration: the ticket its new alerts are grouped onto
+    while more than the integration's `flood_threshold` arrive within its window, when the
+    last one was grouped (`last_at`) and when the timeline last said so (`noted_at`). One row
+    per (integration, client): a flood of one client's alerts never swallows another
+    client's, and a storm ticket belongs to the client whose alerts it holds."""
+
+    integration = models.ForeignKey(Integration, on_delete=models.CASCADE, related_name="storms")
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    ticket = models.ForeignKey(
+        Ticket, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    last_at = models.DateTimeField(null=True, blank=True)
+    noted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["integration", "organization"], name="alerts_one_storm_per_client"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.integration}: {self.organization}"
 
 
 class MaintenanceWindow(models.Model):

@@ -2,6 +2,10 @@
 
 The intake (`receive`) turns parsed events into alerts and tickets:
 
+Every look-up is by (integration, client, key): on an MSP-wide integration two clients'
+monitoring may send the same key, and one client's alert must never count on, acknowledge or
+resolve another client's ticket. Alert storms are per (integration, client) too.
+
 - trigger, no open alert for the key: a new alert and a ticket (channel alert, incident,
   priority from the severity, the integration's team, requested by the client's "Monitoring"
   stand-in contact, created by the integration's service agent), unless a maintenance window
@@ -44,6 +48,7 @@ from deskside.alerts.models import (
     OPEN_ALERT_STATUSES,
     Alert,
     AlertStatus,
+    AlertStorm,
     IntakeError,
     Integration,
     MaintenanceWindow,
@@ -61,7 +66,7 @@ from deskside.tickets.models import (
     TicketType,
     format_number,
 )
-from deskside.tickets.timeline import write_event
+from deskside.tickets.timeline import reindex, write_event
 
 log = logging.getLogger(__name__)
 
@@ -70,8 +75,8 @@ LAST_EVENT_SECONDS = 60
 MAX_SUBJECT = 250
 RETRIES = 3
 # The de-duplication look-ups repeat the condition of the partial unique index
-# alerts_one_open_alert_per_key word for word, with literals: SQLite uses a partial index only
-# for a query whose WHERE contains the index's own condition (a bound parameter does not
+# alerts_one_open_alert_per_client_key word for word, with literals: SQLite uses a partial
+# index only for a query whose WHERE contains the index's own condition (a bound parameter does not
 # count), and it is the only index on the key; without it every look-up scans all the alerts
 # the integration ever raised (3x slower at 3,000). PostgreSQL proves the subset either way.
 OPEN_SQL = "status IN ({})".format(", ".join(f"'{s.value}'" for s in OPEN_ALERT_STATUSES))
@@ -177,17 +182,21 @@ def receive(
             continue
         slots.append(len(accepted))
         accepted.append((event, organization))
-    appended = _append_many(integration, [event for event, _ in accepted])
+    appended = _append_many(integration, accepted)
     taken = []
     for event, organization in accepted:
         if event.action == TRIGGER:
-            outcome = appended.get(event.dedup_key) or trigger(
+            outcome = appended.get((organization.pk, event.dedup_key)) or trigger(
                 integration=integration, event=event, organization=organization
             )
         elif event.action == ACKNOWLEDGE:
-            outcome = acknowledge(integration=integration, dedup_key=event.dedup_key)
+            outcome = acknowledge(
+                integration=integration, organization=organization, dedup_key=event.dedup_key
+            )
         else:
-            outcome = resolve(integration=integration, dedup_key=event.dedup_key)
+            outcome = resolve(
+                integration=integration, organization=organization, dedup_key=event.dedup_key
+            )
         outcome.generated_key = event.generated_key
         taken.append(outcome)
     outcomes = []
@@ -278,19 +287,27 @@ def _param(value: datetime) -> Any:
     return connection.ops.adapt_datetimefield_value(value)
 
 
-def _append(integration: Integration, dedup_key: str) -> Outcome | None:
-    """The hot path: one UPDATE ... RETURNING adds an occurrence to the open, ticketed alert
-    of the key (firing or acknowledged). None when there is none."""
+def _append(integration: Integration, organization: Organization, dedup_key: str) -> Outcome | None:
+    """The hot path: one UPDATE ... RETURNING adds an occurrence to the client's open,
+    ticketed alert of the key (firing or acknowledged). None when there is none."""
     now = clock.now()
     due = now - timedelta(minutes=REPEAT_NOTE_MINUTES)
     table = Alert._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
             f"UPDATE {table} SET occurrences = occurrences + 1, last_seen = %s "  # noqa: S608
-            f"WHERE integration_id = %s AND dedup_key = %s AND {OPEN_SQL} AND status <> %s "
+            "WHERE integration_id = %s AND organization_id = %s AND dedup_key = %s "
+            f"AND {OPEN_SQL} AND status <> %s "
             "RETURNING id, public_id, ticket_id, storm_ticket_id, occurrences, "
             "CASE WHEN noted_at <= %s THEN 1 ELSE 0 END",
-            [_param(now), integration.pk, dedup_key, AlertStatus.SUPPRESSED.value, _param(due)],
+            [
+                _param(now),
+                integration.pk,
+                organization.pk,
+                dedup_key,
+                AlertStatus.SUPPRESSED.value,
+                _param(due),
+            ],
         )
         row = cursor.fetchone()
     if row is None:
@@ -307,19 +324,25 @@ def _append(integration: Integration, dedup_key: str) -> Outcome | None:
     )
 
 
-def _append_many(integration: Integration, events: list[AlertEvent]) -> dict[str, Outcome]:
-    """The hot path of a group: one UPDATE ... RETURNING per APPEND_CHUNK keys adds an
-    occurrence to each open, ticketed alert among the group's triggers; their outcomes by key
-    (the others are left to `trigger`). Nothing for a single event (`_append` does it) or a
-    group that names a key twice (its events must apply in order).
+def _append_many(
+    integration: Integration, events: list[tuple[AlertEvent, Organization]]
+) -> dict[tuple[int, str], Outcome]:
+    """The hot path of a group: one UPDATE ... RETURNING per client and APPEND_CHUNK keys adds
+    an occurrence to each open, ticketed alert among the group's triggers; their outcomes by
+    (client id, key) (the others are left to `trigger`). Nothing for a single event (`_append`
+    does it) or a group that names a client's key twice (its events must apply in order).
 
     On PostgreSQL the rows are locked in id order first (ordered FOR UPDATE), so two groups
     sharing keys in different orders wait for each other instead of deadlocking; SQLite has
     one writer at a time."""
-    if len(events) < 2 or len({event.dedup_key for event in events}) != len(events):
+    pairs = {(org.pk, event.dedup_key) for event, org in events}
+    if len(events) < 2 or len(pairs) != len(events):
         return {}
-    keys = [event.dedup_key for event in events if event.action == TRIGGER]
-    if len(keys) < 2:
+    by_client: dict[int, list[str]] = {}
+    for event, org in events:
+        if event.action == TRIGGER:
+            by_client.setdefault(org.pk, []).append(event.dedup_key)
+    if sum(len(keys) for keys in by_client.values()) < 2:
         return {}
     now = clock.now()
     due = now - timedelta(minutes=REPEAT_NOTE_MINUTES)
@@ -329,15 +352,20 @@ def _append_many(integration: Integration, events: list[AlertEvent]) -> dict[str
         f"{table}.storm_ticket_id, {table}.occurrences, "
         f"CASE WHEN {table}.noted_at <= %s THEN 1 ELSE 0 END"
     )
-    found: dict[str, Outcome] = {}
+    found: dict[tuple[int, str], Outcome] = {}
     notes = []
-    for start in range(0, len(keys), APPEND_CHUNK):
-        chunk = keys[start : start + APPEND_CHUNK]
+    chunks = [
+        (org_id, keys[start : start + APPEND_CHUNK])
+        for org_id, keys in sorted(by_client.items())
+        for start in range(0, len(keys), APPEND_CHUNK)
+    ]
+    for org_id, chunk in chunks:
         match = (
-            f"integration_id = %s AND dedup_key IN ({', '.join(['%s'] * len(chunk))}) "
+            "integration_id = %s AND organization_id = %s "
+            f"AND dedup_key IN ({', '.join(['%s'] * len(chunk))}) "
             f"AND {OPEN_SQL} AND status <> %s"
         )
-        match_params = [integration.pk, *chunk, AlertStatus.SUPPRESSED.value]
+        match_params = [integration.pk, org_id, *chunk, AlertStatus.SUPPRESSED.value]
         if connection.vendor == "postgresql":
             sql = (
                 f"WITH hit AS (SELECT id FROM {table} WHERE {match} ORDER BY id FOR UPDATE) "  # noqa: S608
@@ -357,7 +385,7 @@ def _append_many(integration: Integration, events: list[AlertEvent]) -> dict[str
         for pk, key, public_id, ticket_id, storm_ticket_id, occurrences, note_due in rows:
             if note_due and ticket_id:
                 notes.append((pk, ticket_id, occurrences))
-            found[key] = Outcome(
+            found[(org_id, key)] = Outcome(
                 dedup_key=key,
                 outcome="appended",
                 alert=public_id,
@@ -394,7 +422,7 @@ def _note_repeat(
 def trigger(*, integration: Integration, event: AlertEvent, organization: Organization) -> Outcome:
     """A trigger of `event.dedup_key`: an occurrence of its open alert, or a new alert."""
     for _attempt in range(RETRIES):
-        appended = _append(integration, event.dedup_key)
+        appended = _append(integration, organization, event.dedup_key)
         if appended is not None:
             return appended
         try:
@@ -404,7 +432,7 @@ def trigger(*, integration: Integration, event: AlertEvent, organization: Organi
             # Another request opened the same key between our UPDATE and INSERT: it is now an
             # occurrence of that alert (the loop's next UPDATE finds it).
             log.info("alert %s opened concurrently; appending", event.dedup_key)
-    appended = _append(integration, event.dedup_key)
+    appended = _append(integration, organization, event.dedup_key)
     if appended is None:  # pragma: no cover - three lost races in a row
         raise IntegrityError(f"could not record alert {event.dedup_key}")
     return appended
@@ -420,7 +448,12 @@ def _trigger_slow(
     now = clock.now()
     current = (
         Alert.objects.select_for_update()
-        .filter(integration=integration, dedup_key=event.dedup_key, status__in=OPEN_ALERT_STATUSES)
+        .filter(
+            integration=integration,
+            organization=organization,
+            dedup_key=event.dedup_key,
+            status__in=OPEN_ALERT_STATUSES,
+        )
         .extra(where=[OPEN_WHERE])  # noqa: S610 - a constant: lets SQLite use the key's index
         .first()
     )
@@ -480,9 +513,11 @@ def _window_for(organization: Organization, labels: dict[str, Any]) -> Maintenan
 
 def _in_storm(integration: Integration, alert: Alert) -> bool:
     """Whether a new alert belongs to a storm: `flood_threshold` is the most new alerts of
-    the integration that open tickets of their own within the flood window; the next one
-    (this alert, when at least `flood_threshold` others are already new within the window)
-    is grouped. Suppressed alerts do not count; 0 turns grouping off.
+    the integration *for the alert's client* that open tickets of their own within the flood
+    window; the next one (this alert, when at least `flood_threshold` others of the client are
+    already new within the window) is grouped. Another client's flood never counts: on an
+    MSP-wide integration each client storms alone. Suppressed alerts do not count; 0 turns
+    grouping off.
 
     Race-free: the integration's row is locked before counting, so concurrent first alerts
     decide one after the other and each count sees the alerts committed before it (without
@@ -499,7 +534,9 @@ def _in_storm(integration: Integration, alert: Alert) -> bool:
     ).first()
     since = alert.last_seen - timedelta(minutes=integration.flood_window_minutes)
     others = (
-        Alert.objects.filter(integration=integration, first_seen__gte=since)
+        Alert.objects.filter(
+            integration=integration, organization=alert.organization, first_seen__gte=since
+        )
         .exclude(pk=alert.pk)
         .exclude(status=AlertStatus.SUPPRESSED)
         .count()
@@ -548,7 +585,14 @@ def monitoring_contact(organization: Organization) -> User:
         return user
 
 
+def _details_public(integration: Integration) -> bool:
+    return integration.alert_details == Integration.Details.PUBLIC
+
+
 def _describe(integration: Integration, alert: Alert) -> str:
+    """The alert's details: the integration, severity, source, key, labels, annotations and
+    payload fields, and the ticket of the key's previous episode for this client. The
+    ticket's description when the integration makes them public, else an internal note."""
     lines = [alert.summary, ""]
     lines.append(f"Integration: {integration.name}")
     if alert.severity:
@@ -567,6 +611,7 @@ def _describe(integration: Integration, alert: Alert) -> str:
     previous = (
         Alert.objects.filter(
             integration=integration,
+            organization=alert.organization,
             dedup_key=alert.dedup_key,
             status=AlertStatus.RESOLVED,
             ticket__isnull=False,
@@ -580,6 +625,49 @@ def _describe(integration: Integration, alert: Alert) -> str:
     return "\n".join(lines)
 
 
+# What the customer reads on an alert's ticket when its details are internal: the alert's own
+# summary (its title, as the monitoring tool wrote it for people) and where it came from.
+PLAIN_ORIGIN = "Opened automatically by the service desk's monitoring."
+PROMOTED = "This alert fired during a maintenance window and still fires after it ended."
+
+
+def _alert_data(integration: Integration, alert: Alert, **extra: Any) -> dict[str, Any]:
+    """The `alert` data of the ticket's created event (public: the customer's API reads it).
+    The severity always (paging decides with it); the integration, key and source only when
+    the integration makes details public, else on the internal note."""
+    data: dict[str, Any] = {"severity": alert.severity, **extra}
+    if _details_public(integration):
+        data = {
+            "integration": integration.name,
+            "dedup_key": alert.dedup_key if not extra.get("storm") else "",
+            "severity": alert.severity,
+            "source": alert.source,
+            **extra,
+        }
+    return data
+
+
+def _details_note(integration: Integration, ticket: Ticket, body: str, alert: Alert) -> None:
+    """The alert's details as an internal note on its new ticket (agents only), by the
+    integration's service agent, in the ticket's internal search text."""
+    write_event(
+        ticket,
+        EventKind.NOTE,
+        integration.service_user,
+        body=body,
+        data={
+            "alert": {
+                "integration": integration.name,
+                "dedup_key": alert.dedup_key,
+                "severity": alert.severity,
+                "source": alert.source,
+                "details": True,
+            }
+        },
+    )
+    reindex(ticket)
+
+
 def _subject(alert: Alert) -> str:
     prefix = f"[{alert.severity.upper()}] " if alert.severity else ""
     text = f"{prefix}{alert.summary}"
@@ -587,12 +675,15 @@ def _subject(alert: Alert) -> str:
 
 
 def _open_ticket(integration: Integration, alert: Alert, *, promoted: bool) -> Ticket:
-    description = _describe(integration, alert)
+    """The alert's own ticket. Its details go to the description when the integration makes
+    them public; otherwise the description is the alert's summary in plain words and the
+    details are an internal note written with the ticket."""
+    details = _describe(integration, alert)
+    public = _details_public(integration)
+    description = details if public else f"{alert.summary}\n\n{PLAIN_ORIGIN}"
     if promoted:
-        description += (
-            "\n\nThis alert fired during a maintenance window and still fires after it ended."
-        )
-    return tickets.create_ticket(
+        description += f"\n\n{PROMOTED}"
+    ticket = tickets.create_ticket(
         actor=integration.service_user,
         subject=_subject(alert),
         organization=alert.organization,
@@ -602,68 +693,61 @@ def _open_ticket(integration: Integration, alert: Alert, *, promoted: bool) -> T
         priority=integration.priority_for(alert.severity),
         channel=Channel.ALERT,
         team=integration.team,
-        event_data={
-            "alert": {
-                "integration": integration.name,
-                "dedup_key": alert.dedup_key,
-                "severity": alert.severity,
-                "source": alert.source,
-            }
-        },
+        event_data={"alert": _alert_data(integration, alert)},
     ).ticket
-
-
-def _msp_organization(alert: Alert) -> Organization:
-    return Organization.objects.filter(is_msp=True).order_by("pk").first() or alert.organization
+    if not public:
+        _details_note(integration, ticket, details, alert)
+    return ticket
 
 
 def _storm_ticket(integration: Integration, alert: Alert) -> Ticket:
-    """The integration's storm ticket: the current one while the storm lasts (an alert grouped
-    within the flood window, and the ticket still open), else a new one."""
-    locked = Integration.objects.select_for_update(no_key=True).get(pk=integration.pk)
+    """The storm ticket of the alert's client on this integration: the current one while the
+    storm lasts (an alert grouped within the flood window, and the ticket still open), else a
+    new one, of that client. The caller holds the integration's row lock (`_in_storm`), so
+    two requests never make the client's storm row or ticket twice."""
+    organization = alert.organization
+    state = AlertStorm.objects.filter(integration=integration, organization=organization).first()
+    if state is None:
+        state = AlertStorm.objects.create(integration=integration, organization=organization)
     now = alert.last_seen
     window = timedelta(minutes=integration.flood_window_minutes)
     storm: Ticket | None = None
-    if (
-        locked.storm_ticket_id
-        and locked.storm_last_at is not None
-        and now - locked.storm_last_at <= window
-    ):
-        storm = Ticket.objects.filter(pk=locked.storm_ticket_id).first()
+    if state.ticket_id and state.last_at is not None and now - state.last_at <= window:
+        storm = Ticket.objects.filter(pk=state.ticket_id).first()
         if storm is not None and storm.status in (Status.RESOLVED, Status.CLOSED):
             storm = None
     if storm is None:
-        organization = integration.organization or _msp_organization(alert)
+        technical = (
+            f"More than {integration.flood_threshold} new alerts from {integration.name} "
+            f"within {integration.flood_window_minutes} minutes. Further new alerts are "
+            "grouped on this ticket (see its alert panel) until the storm quiets: then new "
+            f"alerts open tickets of their own again.\n\nFirst grouped: {alert.summary}"
+        )
+        public = _details_public(integration)
         storm = tickets.create_ticket(
             actor=integration.service_user,
             subject=_subject_storm(integration),
             organization=organization,
             requester=monitoring_contact(organization),
-            description=(
-                f"More than {integration.flood_threshold} new alerts from {integration.name} "
-                f"within {integration.flood_window_minutes} minutes. Further new alerts are "
-                "grouped on this ticket (see its alert panel) until the storm quiets: then new "
-                f"alerts open tickets of their own again.\n\nFirst grouped: {alert.summary}"
+            description=technical
+            if public
+            else (
+                "Monitoring raised many alerts at once; the service desk handles them together "
+                f"on this ticket.\n\nFirst: {alert.summary}\n\n{PLAIN_ORIGIN}"
             ),
             type=TicketType.INCIDENT,
             priority=min(integration.priority_for(alert.severity), int(Priority.P2)),
             channel=Channel.ALERT,
             team=integration.team,
-            event_data={
-                "alert": {
-                    "integration": integration.name,
-                    "dedup_key": "",
-                    "severity": alert.severity,
-                    "source": alert.source,
-                    "storm": True,
-                }
-            },
+            event_data={"alert": _alert_data(integration, alert, storm=True)},
         ).ticket
-        locked.storm_ticket = storm
-        locked.storm_noted_at = now
-    elif locked.storm_noted_at is None or now - locked.storm_noted_at >= timedelta(
-        minutes=REPEAT_NOTE_MINUTES
-    ):
+        if not public:
+            _details_note(
+                integration, storm, f"{technical}\n\n{_describe(integration, alert)}", alert
+            )
+        state.ticket = storm
+        state.noted_at = now
+    elif state.noted_at is None or now - state.noted_at >= timedelta(minutes=REPEAT_NOTE_MINUTES):
         grouped = Alert.objects.filter(storm_ticket=storm).count() + 1
         write_event(
             storm,
@@ -672,22 +756,29 @@ def _storm_ticket(integration: Integration, alert: Alert) -> Ticket:
             body=f"Alert storm goes on: {grouped} alerts grouped so far (latest: {alert.summary})",
             data={"alert": {"integration": integration.name, "grouped": grouped}},
         )
-        locked.storm_noted_at = now
-    locked.storm_last_at = now
-    locked.save(update_fields=["storm_ticket", "storm_last_at", "storm_noted_at"])
-    integration.storm_ticket_id = locked.storm_ticket_id
-    integration.storm_last_at = locked.storm_last_at
+        state.noted_at = now
+    state.last_at = now
+    state.save(update_fields=["ticket", "last_at", "noted_at"])
     return storm
 
 
 def _subject_storm(integration: Integration) -> str:
+    if not _details_public(integration):
+        return "Alert storm: many monitoring alerts at once"
     return f"Alert storm: {integration.name}"[:MAX_SUBJECT]
 
 
-def _open_alert(integration: Integration, dedup_key: str) -> Alert | None:
+def _open_alert(
+    integration: Integration, organization: Organization, dedup_key: str
+) -> Alert | None:
     return (
         Alert.objects.select_for_update(of=("self",))
-        .filter(integration=integration, dedup_key=dedup_key, status__in=OPEN_ALERT_STATUSES)
+        .filter(
+            integration=integration,
+            organization=organization,
+            dedup_key=dedup_key,
+            status__in=OPEN_ALERT_STATUSES,
+        )
         .extra(where=[OPEN_WHERE])  # noqa: S610 - a constant: lets SQLite use the key's index
         .select_related("ticket")
         .first()
@@ -700,10 +791,10 @@ def _note(integration: Integration, ticket: Ticket, body: str, data: dict[str, A
 
 
 @transaction.atomic
-def acknowledge(*, integration: Integration, dedup_key: str) -> Outcome:
-    """The monitoring tool acknowledged the alert: recorded, and noted on its ticket. A key
-    with no open alert is answered "ignored"."""
-    alert = _open_alert(integration, dedup_key)
+def acknowledge(*, integration: Integration, organization: Organization, dedup_key: str) -> Outcome:
+    """The monitoring tool acknowledged the client's alert: recorded, and noted on its ticket.
+    A key with no open alert of that client is answered "ignored"."""
+    alert = _open_alert(integration, organization, dedup_key)
     if alert is None:
         return Outcome(dedup_key, "ignored")
     if alert.status == AlertStatus.FIRING:
@@ -721,11 +812,12 @@ def acknowledge(*, integration: Integration, dedup_key: str) -> Outcome:
 
 
 @transaction.atomic
-def resolve(*, integration: Integration, dedup_key: str) -> Outcome:
-    """The problem is over: the alert is resolved and its ticket follows the integration's
-    resolve rule, unless an agent already resolved or closed it (then only a note). A key with
-    no open alert is answered "ignored"."""
-    alert = _open_alert(integration, dedup_key)
+def resolve(*, integration: Integration, organization: Organization, dedup_key: str) -> Outcome:
+    """The problem is over: the client's alert is resolved and its ticket follows the
+    integration's resolve rule, unless an agent already resolved or closed it (then only a
+    note). A key with no open alert of that client is answered "ignored" (another client's
+    alert of the same key is never touched)."""
+    alert = _open_alert(integration, organization, dedup_key)
     if alert is None:
         return Outcome(dedup_key, "ignored")
     now = clock.now()
@@ -762,7 +854,17 @@ def _follow_rule(integration: Integration, alert: Alert, ticket: Ticket) -> None
     if rule == Integration.ResolveRule.NOTE or done or target not in TRANSITIONS[ticket.status]:
         # Only a note, or an agent already resolved or closed it: their decision stands.
         _note(integration, ticket, text, data)
-    elif rule == Integration.ResolveRule.RESOLVE:
-        tickets.resolve_ticket(actor=integration.service_user, ticket=ticket, resolution=text)
+        return
+    # The resolution (or closing reason) is public: with internal details it names the alert
+    # by its summary only, and the integration's line stays on the (internal) alert event.
+    shown = (
+        text
+        if _details_public(integration)
+        else f"Monitoring reports this is over: {alert.summary}"
+    )
+    if not _details_public(integration):
+        _note(integration, ticket, text, data)
+    if rule == Integration.ResolveRule.RESOLVE:
+        tickets.resolve_ticket(actor=integration.service_user, ticket=ticket, resolution=shown)
     else:
-        tickets.close_ticket(actor=integration.service_user, ticket=ticket, reason=text)
+        tickets.close_ticket(actor=integration.service_user, ticket=ticket, reason=shown)

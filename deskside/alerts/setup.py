@@ -69,6 +69,11 @@ def _validated(fields: dict[str, Any]) -> dict[str, Any]:
             f"resolve_rule must be one of {', '.join(Integration.ResolveRule.values)}",
             field="resolve_rule",
         )
+    if "alert_details" in fields and fields["alert_details"] not in Integration.Details.values:
+        raise InvalidPayload(
+            f"alert_details must be one of {', '.join(Integration.Details.values)}",
+            field="alert_details",
+        )
     if "organization_label" in fields:
         fields["organization_label"] = (fields["organization_label"] or "").strip()
         if not fields["organization_label"]:
@@ -95,6 +100,7 @@ def create_integration(
     organization_label: str = "client",
     severity_map: dict[str, str] | None = None,
     resolve_rule: str = Integration.ResolveRule.RESOLVE,
+    alert_details: str = Integration.Details.INTERNAL,
     team: Team | None = None,
     flood_threshold: int = 20,
     flood_window_minutes: int = 5,
@@ -109,6 +115,7 @@ def create_integration(
             "organization_label": organization_label,
             "severity_map": default_severity_map() if severity_map is None else severity_map,
             "resolve_rule": resolve_rule,
+            "alert_details": alert_details,
             "flood_threshold": flood_threshold,
             "flood_window_minutes": flood_window_minutes,
         }
@@ -143,6 +150,7 @@ UPDATABLE = (
     "organization_label",
     "severity_map",
     "resolve_rule",
+    "alert_details",
     "team",
     "flood_threshold",
     "flood_window_minutes",

@@ -167,6 +167,12 @@ def _integration_page(
     )
 
 
+def _alert_details(data: dict) -> dict[str, str]:
+    """The alert-details setting when the form sent one (a form posted without it keeps the
+    integration's, or the default for a new one: internal)."""
+    return {"alert_details": data["alert_details"]} if data.get("alert_details") else {}
+
+
 @agent_required
 @require_http_methods(["GET", "POST"])
 def integration_new(request: HttpRequest) -> HttpResponse:
@@ -186,6 +192,7 @@ def integration_new(request: HttpRequest) -> HttpResponse:
                 organization_label=data["organization_label"],
                 severity_map=data["severity_map"],
                 resolve_rule=data["resolve_rule"],
+                **_alert_details(data),
                 team=data["team"],
                 flood_threshold=data["flood_threshold"],
                 flood_window_minutes=data["flood_window_minutes"],
@@ -226,6 +233,7 @@ def integration_detail(request: HttpRequest, public_id: str) -> HttpResponse:
                 organization_label=data["organization_label"],
                 severity_map=data["severity_map"],
                 resolve_rule=data["resolve_rule"],
+                **_alert_details(data),
                 team=data["team"],
                 flood_threshold=data["flood_threshold"],
                 flood_window_minutes=data["flood_window_minutes"],

@@ -54,10 +54,15 @@ def message_id(page: Page) -> str:
 
 
 def alert_summary(ticket: Ticket) -> str:
-    created = ticket.events.filter(kind=EventKind.CREATED).only("data").first()
-    alert = (created.data or {}).get("alert") if created else None
-    if not isinstance(alert, dict):
-        return ""
+    """The alert line of a page: severity and source from the `alert` data of the ticket's
+    created event and, when the integration keeps an alert's details internal, of the
+    internal note written with it (the created event then carries the severity only)."""
+    alert: dict = {}
+    first = ticket.events.filter(kind__in=(EventKind.CREATED, EventKind.NOTE)).order_by("id")
+    for event in first.only("data")[:2]:
+        found = (event.data or {}).get("alert")
+        if isinstance(found, dict):
+            alert = {**alert, **found}
     parts = [str(alert.get(k)) for k in ("severity", "source", "summary") if alert.get(k)]
     return " · ".join(parts)
 

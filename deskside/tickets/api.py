@@ -20,13 +20,14 @@ from ninja import Header, Query, Router, Schema, Status
 
 from deskside.accounts.api import PageOut, PageParams, Text, page_out
 from deskside.accounts.models import Organization, Site, Team, User
-from deskside.accounts.queries import organizations_visible_to, sites_visible_to, users_visible_to
+from deskside.accounts.queries import organizations_visible_to, sites_visible_to
 from deskside.core.pagination import paginate
 from deskside.tickets import idempotency, services
 from deskside.tickets.exceptions import InvalidInput, NotAllowed, TicketError
 from deskside.tickets.models import Priority, Ticket, TicketEvent, parse_number
 from deskside.tickets.queries import (
     LIST_RELATED,
+    people_visible_to,
     queue_with_window,
     visible_events,
     visible_tickets,
@@ -101,7 +102,7 @@ def _team(slug: str | None) -> Team | None:
 def _person(user: User, public_id: str | None, field: str) -> User | None:
     if public_id is None:
         return None
-    return _one(users_visible_to(user), field, "user", public_id=public_id)
+    return _one(people_visible_to(user), field, "user", public_id=public_id)
 
 
 def _site(user: User, public_id: str | None) -> Site | None:

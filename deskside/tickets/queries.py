@@ -21,7 +21,11 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from deskside.accounts.models import User
-from deskside.accounts.queries import organizations_visible_to, served_organization_ids
+from deskside.accounts.queries import (
+    organizations_visible_to,
+    served_organization_ids,
+    users_visible_to,
+)
 from deskside.core import clock
 from deskside.core.search import terms as search_terms
 from deskside.tickets import deadlines
@@ -69,6 +73,30 @@ def requested_or_watched(user: User) -> Q:
     """
     watched = Ticket.watchers.through.objects.filter(user=user).values("ticket_id")
     return Q(requester=user) | Q(pk__in=watched)
+
+
+def agents_who_worked_for(user: User) -> QuerySet[User]:
+    """The agents who worked on tickets `user` may see: each such ticket's assignee and the
+    authors of its public events (replies, status changes, the resolution ...). What a
+    customer may know of the desk's people; internal notes and calls do not count."""
+    tickets = visible_tickets(user).values("pk")
+    assignees = Ticket.objects.filter(pk__in=tickets, assignee__isnull=False).values("assignee")
+    authors = TicketEvent.objects.filter(
+        ticket__in=tickets, is_public=True, actor__isnull=False
+    ).values("actor")
+    return User.objects.filter(kind=User.Kind.AGENT).filter(Q(pk__in=assignees) | Q(pk__in=authors))
+
+
+def people_visible_to(user: User) -> QuerySet[User]:
+    """The people `user` may find in the directory and name in the ticket API: for an agent,
+    `users_visible_to`; for a customer, the people of their own organisation and only the
+    agents who worked on tickets they may see (`agents_who_worked_for`), never the whole
+    desk. Active people only."""
+    qs = users_visible_to(user)
+    if not user.is_authenticated or not user.is_active or user.is_agent:
+        return qs
+    worked = agents_who_worked_for(user).values("pk")
+    return qs | User.objects.filter(is_active=True, pk__in=worked)
 
 
 def visible_events(user: User, ticket: Ticket) -> QuerySet[TicketEvent]:

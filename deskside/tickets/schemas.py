@@ -39,6 +39,11 @@ SlaStateName = Literal[deadlines.SLA_STATES]  # type: ignore[valid-type]
 WorkingStatus = Literal["open", "pending_customer", "pending_vendor", "on_hold"]
 
 
+# Keys of an event's data a customer is not shown (the created event names the team, tier and
+# the assignee's full name): the desk's people are shown to customers by display name only.
+INTERNAL_DATA = frozenset({"team", "tier", "assignee"})
+
+
 def _number(pk: int | None) -> str | None:
     return Ticket(pk=pk).number if pk else None
 
@@ -105,11 +110,17 @@ class TicketOut(Schema):
 
 
 class TicketDetailOut(TicketOut):
-    watchers: list[UserRef]
+    watchers: list[UserRef] = Field(
+        description="For a customer, the watchers of their own organisation only (agents "
+        "watching a ticket are the desk's internal matter)."
+    )
 
     @staticmethod
-    def resolve_watchers(obj: Ticket) -> list[Any]:
-        return list(obj.watchers.all())
+    def resolve_watchers(obj: Ticket, context: Any) -> list[Any]:
+        watchers = list(obj.watchers.all())
+        if caller_is_agent(context):
+            return watchers
+        return [w for w in watchers if not w.is_agent]
 
 
 class AttachmentOut(Schema):
@@ -126,8 +137,18 @@ class EventOut(Schema):
     created_at: datetime
     is_public: bool = Field(description="False for internal notes and agent-only steps.")
     body: str
-    data: dict[str, Any]
+    data: dict[str, Any] = Field(
+        description="The kind's details; for a customer without the desk's internals "
+        "(team, tier, assignee's full name)."
+    )
     attachments: list[AttachmentOut]
+
+    @staticmethod
+    def resolve_data(obj: TicketEvent, context: Any) -> dict[str, Any]:
+        data = obj.data or {}
+        if caller_is_agent(context):
+            return data
+        return {k: v for k, v in data.items() if k not in INTERNAL_DATA}
 
     @staticmethod
     def resolve_attachments(obj: TicketEvent) -> list[Any]:

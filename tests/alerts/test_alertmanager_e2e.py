@@ -234,7 +234,7 @@ def test_alertmanager_fires_repeats_and_resolves_one_ticket(alertmanager, acme):
     assert alert.ticket_id == ticket.pk
     assert Ticket.objects.count() == 1
     resolved = Ticket.objects.get().events.get(kind="resolved")
-    assert "Alert resolved in Prometheus" in resolved.body
+    assert resolved.body == "Monitoring reports this is over: Disk / is 98 % full on fileserver-1"
     assert resolved.actor == integration.service_user
 
 

@@ -117,7 +117,9 @@ def test_a_groups_repeats_are_counted_in_one_statement(acme_alertmanager):
 def test_a_mixed_group_keeps_its_order_and_outcomes(acme_alertmanager):
     integration, _ = acme_alertmanager
     outcomes(integration, fire("open"), fire("acked"), fire("gone"))
-    alerts.acknowledge(integration=integration, dedup_key="acked")
+    alerts.acknowledge(
+        integration=integration, organization=integration.organization, dedup_key="acked"
+    )
     answer = outcomes(
         integration,
         fire("new"),

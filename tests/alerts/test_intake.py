@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from deskside.alerts import services as alerts
 from deskside.alerts import setup as alert_setup
 from deskside.alerts.models import Alert, AlertStatus, Integration, MaintenanceWindow
 from deskside.core import clock
@@ -96,14 +97,13 @@ def test_trigger_opens_one_ticket_and_repeats_count_on_it(acme_events, acme, hel
     assert ticket.requester.email == "monitoring@acme.invalid"
     assert ticket.requester.get_full_name() == "Monitoring"
     assert ticket.created_by == integration.service_user
-    assert "free_gb" in ticket.description and "fileserver-1" in ticket.description
+    # The details are internal by default (issue 12 item 10): the description is the summary.
+    assert ticket.description == "Disk C: 95 % full\n\n" + alerts.PLAIN_ORIGIN
+    note = ticket.events.get(kind=EventKind.NOTE)
+    assert not note.is_public and note.actor == integration.service_user
+    assert "free_gb" in note.body and "fileserver-1" in note.body
     created = ticket.events.get(kind=EventKind.CREATED)
-    assert created.data["alert"] == {
-        "integration": "Acme RMM",
-        "dedup_key": "disk-c",
-        "severity": "critical",
-        "source": "fileserver-1",
-    }
+    assert created.data["alert"] == {"severity": "critical"}
 
     for n in range(2, 6):
         move(1)
@@ -161,7 +161,10 @@ def test_acknowledge_and_resolve_with_the_resolve_rule(acme_events):
     ticket.refresh_from_db()
     assert ticket.status == Status.RESOLVED
     resolved = ticket.events.get(kind=EventKind.RESOLVED)
-    assert "Alert resolved in Acme RMM: Disk C: 95 % full" in resolved.body
+    assert resolved.body == "Monitoring reports this is over: Disk C: 95 % full"
+    assert ticket.events.filter(
+        kind=EventKind.ALERT, is_public=False, body__startswith="Alert resolved in Acme RMM"
+    ).exists()
     assert resolved.actor == integration.service_user
     assert Alert.objects.get().status == AlertStatus.RESOLVED
 
@@ -220,10 +223,8 @@ def test_trigger_after_resolve_opens_a_new_ticket_naming_the_old(acme_events):
     second = client.post(EVENTS, trigger()).json()
     assert second["outcome"] == "created"
     assert second["ticket"] != first
-    assert (
-        f"The same alert fired before: {first}."
-        in Ticket.objects.by_number(second["ticket"]).description
-    )
+    note = Ticket.objects.by_number(second["ticket"]).events.get(kind=EventKind.NOTE)
+    assert f"The same alert fired before: {first}." in note.body
     assert Alert.objects.count() == 2
 
 
@@ -568,7 +569,10 @@ def test_a_storm_of_new_alerts_is_grouped_into_one_ticket(admin, acme):
     storm = {o["ticket"] for o in outcomes[3:]}
     assert len(storm) == 1
     storm_ticket = Ticket.objects.by_number(storm.pop())
-    assert storm_ticket.subject == "Alert storm: RMM"
+    assert storm_ticket.subject == "Alert storm: many monitoring alerts at once"
+    assert "RMM" not in storm_ticket.description
+    storm_note = storm_ticket.events.get(kind=EventKind.NOTE)
+    assert "new alerts from RMM" in storm_note.body and not storm_note.is_public
     assert storm_ticket.priority == Priority.P1  # critical alerts
     assert Ticket.objects.count() == 4
     assert Alert.objects.filter(storm_ticket=storm_ticket).count() == 7
@@ -581,7 +585,11 @@ def test_a_storm_of_new_alerts_is_grouped_into_one_ticket(admin, acme):
     assert client.post(EVENTS, trigger(key="later")).json()["outcome"] == "created"
 
 
-def test_a_storm_on_an_msp_wide_integration_lands_on_the_msp(msp_alertmanager, admin, msp):
+def test_a_storm_on_an_msp_wide_integration_is_each_clients_own(
+    msp_alertmanager, admin, acme, globex
+):
+    """One client's flood never swallows another client's alerts: each client storms alone,
+    onto a storm ticket of its own (issue 12 item 5)."""
     integration, token = msp_alertmanager
     alert_setup.update_integration(actor=admin, integration=integration, flood_threshold=1)
     client = intake(token)
@@ -591,10 +599,17 @@ def test_a_storm_on_an_msp_wide_integration_lands_on_the_msp(msp_alertmanager, a
             am_alert(fingerprint="1", client="acme"),
             am_alert(fingerprint="2", client="globex"),
             am_alert(fingerprint="3", client="acme"),
+            am_alert(fingerprint="4", client="globex"),
+            am_alert(fingerprint="5", client="acme"),
         ),
     ).json()["alerts"]
-    assert [a["outcome"] for a in answer] == ["created", "grouped", "grouped"]
-    assert Ticket.objects.by_number(answer[1]["ticket"]).organization == msp
+    assert [a["outcome"] for a in answer] == ["created", "created", "grouped", "grouped", "grouped"]
+    acme_storm = Ticket.objects.by_number(answer[2]["ticket"])
+    globex_storm = Ticket.objects.by_number(answer[3]["ticket"])
+    assert answer[4]["ticket"] == acme_storm.number
+    assert acme_storm.organization == acme and globex_storm.organization == globex
+    assert {a.organization for a in Alert.objects.filter(storm_ticket=acme_storm)} == {acme}
+    assert {a.organization for a in Alert.objects.filter(storm_ticket=globex_storm)} == {globex}
 
 
 def test_flood_threshold_zero_never_groups(admin, acme):

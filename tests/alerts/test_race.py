@@ -59,6 +59,26 @@ def test_racing_triggers_of_one_key_make_one_alert(acme_events, acme):
     assert {r.ticket for r in results} == {Ticket.objects.get().number}
 
 
+def test_racing_triggers_of_one_key_from_two_clients_make_two_alerts(admin, acme, globex):
+    """On an MSP-wide integration, the same key racing in from two clients: one alert (and
+    one ticket) per client, each counting its own client's occurrences."""
+    integration, _ = alert_setup.create_integration(actor=admin, name="RMM", kind="events")
+    event = AlertEvent(action=TRIGGER, dedup_key="same", summary="Disk full", severity="error")
+    clients = [acme, globex]
+
+    def work(i: int):
+        return alerts.trigger(integration=integration, event=event, organization=clients[i % 2])
+
+    results, errors = in_threads(THREADS, work)
+    assert not errors, errors
+    assert sorted(r.outcome for r in results).count("created") == 2
+    for org in clients:
+        alert = Alert.objects.get(organization=org)
+        assert alert.occurrences == THREADS // 2
+        assert alert.ticket.organization == org
+    assert Ticket.objects.count() == 2
+
+
 def test_racing_first_alerts_of_a_client_share_its_monitoring_contact(acme_events, acme):
     integration, _ = acme_events
 

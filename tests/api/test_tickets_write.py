@@ -103,10 +103,14 @@ def test_customer_create_refuses_bad_input(as_carol, payload, status, field):
     assert not Ticket.objects.exists()
 
 
-def test_customer_cannot_route_or_assign(as_carol, leo):
+def test_customer_cannot_route_or_assign(as_carol, leo, alice, acme_ticket):
+    # An agent who never worked on the customer's tickets is no one to them (issue 12 item 10).
     response = as_carol.post(URL, {"subject": "Hi", "assignee": leo.public_id})
+    assert response.status_code == 422 and response.json()["field"] == "assignee"
+    # One who did (Alice logged acme_ticket) may not be assigned by a customer either.
+    response = as_carol.post(URL, {"subject": "Hi", "assignee": alice.public_id})
     assert response.status_code == 403
-    assert not Ticket.objects.exists()
+    assert Ticket.objects.count() == 1
 
 
 def test_other_clients_customer_cannot_open_for_acme_or_name_its_people(
@@ -262,8 +266,12 @@ def test_assign_to_a_customer_names_the_field(as_alice, acme_ticket, carol):
     )
 
 
-def test_customers_cannot_assign(as_carol, as_dave, acme_ticket, leo):
-    assert as_carol.post(url(acme_ticket, "assign"), {"assignee": leo.public_id}).status_code == 403
+def test_customers_cannot_assign(as_carol, as_dave, acme_ticket, leo, alice):
+    assert (
+        as_carol.post(url(acme_ticket, "assign"), {"assignee": alice.public_id}).status_code == 403
+    )
+    # Leo never worked on Carol's tickets: for her he does not exist (422 naming the field).
+    assert as_carol.post(url(acme_ticket, "assign"), {"assignee": leo.public_id}).status_code == 422
     assert as_dave.post(url(acme_ticket, "assign"), {"assignee": leo.public_id}).status_code == 404
     assert_unchanged(acme_ticket)
 
