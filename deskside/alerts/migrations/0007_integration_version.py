@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('alerts', '0003_intake_errors'),
+        ('alerts', '0006_integration_alert_details'),
     ]
 
     operations = [
