@@ -27,3 +27,7 @@ MEDIA_URL = "/__media-not-served__/"
 # One process in tests: saves keep the in-memory webhook list right; a timed re-read would be
 # one stray query inside other apps' query-count assertions.
 DESKSIDE_WEBHOOKS_REFRESH_SECONDS = None
+
+# The receiving MTA the test suite trusts for sender verification: a test says "this message
+# arrived verified" with tests.mailauth.arrived_verified (its Authentication-Results header).
+DESKSIDE_MAIL_TRUSTED_AUTHSERV_IDS = ["mx.deskside.test"]
