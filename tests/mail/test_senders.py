@@ -343,19 +343,21 @@ def test_a_verified_agent_reply_is_the_agents(carol, alice, acme, acme_ticket, d
     assert reply.data["sender_check"] == "pass"
 
 
-def test_the_inbound_api_verifies_too(msp, alice, admin, acme):
+def test_the_inbound_api_verifies_too(msp, alice, admin, acme, dns_stub):
     from tests.api.conftest import client_for  # noqa: PLC0415
     from tests.mail.test_api import raw_post  # noqa: PLC0415
 
     Mailbox.objects.create(
         name="Help", address="help@msp.example", protocol="delivery", organization=acme
     )
+    dns_stub.txt("_dmarc.msp.example", "v=DMARC1; p=none")
     forged = message(sender="alice@msp.example", subject="New request")
 
     response = raw_post(client_for(admin), "/api/v1/mail/inbound?mailbox=Help", forged)
 
     assert response.status_code == 200
     assert response.json()["outcome"] == "quarantined"
+    assert response.json()["message"]["sender_check"] == "fail"  # (msp.example: p=none below)
     assert InboundMessage.objects.get().reason == "unverified_sender"
 
 
