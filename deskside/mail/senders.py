@@ -147,14 +147,17 @@ spf.DNSLookup = _spf_lookup
 
 
 def _dkim_key(name: bytes | str, timeout: int = 5) -> bytes | None:
-    """dkimpy's DNS hook: the TXT record of a selector, or None."""
+    """dkimpy's DNS hook: the TXT record of a selector, or None. A lookup that timed out
+    raises DNSTemporaryError through dkimpy (an unknown key, not a bad signature)."""
     if isinstance(name, bytes):
         name = name.decode("ascii", "replace")
-    try:
-        records = _txt(name.rstrip("."))
-    except DNSTemporaryError as exc:
-        raise dkim.KeyFormatError(f"the key could not be looked up now ({exc})") from exc
+    records = _txt(name.rstrip("."))
     return records[0].encode() if records else None
+
+
+# dkimpy logs each refused signature at ERROR; the verdict's reason says it instead.
+_dkim_log = logging.getLogger(__name__ + ".dkimpy")
+_dkim_log.setLevel(logging.CRITICAL)
 
 
 # -- domains ---------------------------------------------------------------------------------
@@ -287,20 +290,29 @@ def _from_headers(evidence: Evidence, headers: list[Any]) -> None:
 
 
 def _own_dkim(raw: bytes, evidence: Evidence) -> None:
-    signer = dkim.DKIM(raw, logger=log)
+    signer = dkim.DKIM(raw, logger=_dkim_log)
     signatures = [v for k, v in signer.headers if k.lower() == b"dkim-signature"]
     for index in range(min(len(signatures), MAX_SIGNATURES)):
-        signer.domain = None
+        signer.domain, signer.pk = None, None
         try:
-            ok = signer.verify(idx=index, dnsfunc=_dkim_key)
-            why = "the signature does not match the message (altered after signing?)"
+            ok, why = signer.verify(idx=index, dnsfunc=_dkim_key), ""
+        except DNSTemporaryError as exc:
+            domain = (signer.domain or b"").decode("ascii", "replace").lower()
+            evidence.notes.append(f"the DKIM key of {domain} could not be looked up ({exc})")
+            continue
         except dkim.DKIMException as exc:
-            ok, why = False, str(exc)
+            ok, why = False, str(exc).split(" (got ")[0]  # (without the hashes)
         domain = (signer.domain or b"").decode("ascii", "replace").lower()
         if ok:
             evidence.dkim_pass.append((domain, "DKIM check"))
-        else:
-            evidence.failures.append(f"DKIM signature of {domain or '?'} failed: {why}")
+            continue
+        if not why:
+            why = (
+                "no usable key is published for it"
+                if signer.pk is None
+                else "it does not match the message (altered after signing?)"
+            )
+        evidence.failures.append(f"DKIM signature of {domain or '?'} failed: {why}")
 
 
 def _single_from(msg: email.message.Message) -> str:

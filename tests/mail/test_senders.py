@@ -130,7 +130,18 @@ def test_a_body_altered_after_signing_fails(dns_stub, key):
     verdict = senders.check(raw, source="imap")
 
     assert verdict.result == "fail"
-    assert "DKIM signature of acme.example failed" in verdict.reason
+    assert verdict.reason == "DKIM signature of acme.example failed: body hash mismatch"
+
+
+@pytest.mark.django_db
+def test_a_subject_altered_after_signing_fails(dns_stub, key):
+    publish(dns_stub, key, "acme.example")
+    raw = signed(message(), key, "acme.example").replace(b"floor 2", b"floor 3")
+
+    verdict = senders.check(raw, source="imap")
+
+    assert verdict.result == "fail"
+    assert "DKIM signature of acme.example failed: it does not match" in verdict.reason
 
 
 @pytest.mark.django_db
@@ -162,8 +173,17 @@ def test_a_dns_timeout_is_not_a_pass(dns_stub, key):
 
     verdict = senders.check(signed(message(), key, "acme.example"), source="imap")
 
+    assert verdict.result == "none"  # unknown, not forged: still not verified
+    assert "the DKIM key of acme.example could not be looked up" in verdict.reason
+    assert "the DMARC record could not be looked up" in verdict.reason
+
+
+@pytest.mark.django_db
+def test_a_signature_without_a_published_key_fails(key):
+    verdict = senders.check(signed(message(), key, "acme.example"), source="imap")
+
     assert verdict.result == "fail"
-    assert "could not be looked up" in verdict.reason
+    assert "DKIM signature of acme.example failed: no usable key" in verdict.reason
 
 
 @pytest.mark.django_db
