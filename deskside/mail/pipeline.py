@@ -267,7 +267,7 @@ def reprocess(message: InboundMessage, *, actor: User, policy: Policy | None = N
     with message.raw.open("rb") as fh:
         raw = fh.read()
     parsed = parse(raw, envelope_from=message.envelope_from)
-    checked = InboundMessage(source=message.source)
+    checked = InboundMessage(source=message.source, sender=parsed.sender)
     _verify(checked, raw, policy)  # again: a sender's DNS may have been mended since
     try:
         with removed_on_error(), transaction.atomic():
@@ -308,6 +308,11 @@ def _verify(message: InboundMessage, raw: bytes, policy: Policy) -> None:
         )
     else:
         verdict = senders.check(raw, source=message.source)
+        domain = message.sender.rpartition("@")[2].lower()
+        if verdict.verified and verdict.domain != domain:  # (a From: our parser read otherwise)
+            verdict = senders.Verdict(
+                senders.NONE, f"{verdict.domain} was verified, not the sender's domain {domain}"
+            )
     message.sender_check, message.sender_check_reason = verdict.result, verdict.reason[:500]
 
 

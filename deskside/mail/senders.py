@@ -61,6 +61,7 @@ MAX_SIGNATURES = 5  # a message with more DKIM signatures than this has the rest
 class Verdict:
     result: str  # PASS, FAIL or NONE
     reason: str
+    domain: str = ""  # the From domain it is about
 
     @property
     def verified(self) -> bool:
@@ -324,9 +325,12 @@ def _single_from(msg: email.message.Message) -> str:
 
 
 def check(raw: bytes, *, source: str) -> Verdict:
-    """The verdict on a raw message (see the module docstring). Never raises."""
+    """The verdict on a raw message (see the module docstring), with the From domain it is
+    about. Never raises."""
     try:
-        return _check(raw, source)
+        verdict = _check(raw, source)
+        msg_domain = _domain_of(_single_from(email.message_from_bytes(raw)))
+        return Verdict(verdict.result, verdict.reason, msg_domain)
     except Exception as exc:
         log.exception("sender verification failed")
         return Verdict(NONE, f"the check itself failed ({type(exc).__name__}: {exc})"[:500])

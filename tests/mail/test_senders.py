@@ -98,7 +98,7 @@ def test_a_message_signed_by_its_from_domain_passes(dns_stub, key):
     verdict = senders.check(signed(message(), key, "acme.example"), source="imap")
 
     assert verdict == senders.Verdict(
-        "pass", "DKIM signature of acme.example verified (DKIM check)"
+        "pass", "DKIM signature of acme.example verified (DKIM check)", "acme.example"
     )
 
 
@@ -190,7 +190,7 @@ def test_a_signature_without_a_published_key_fails(key):
 def test_a_trusted_mtas_authentication_results_decide(settings):
     passed = arrived_verified(message())
     assert senders.check(passed, source="imap") == senders.Verdict(
-        "pass", f"dmarc=pass by {TRUSTED_MTA}"
+        "pass", f"dmarc=pass by {TRUSTED_MTA}", "acme.example"
     )
     failed = f"Authentication-Results: {TRUSTED_MTA}; dmarc=fail header.from=acme.example\r\n"
     assert senders.check(failed.encode() + message(), source="imap").result == "fail"
@@ -213,6 +213,21 @@ def test_authentication_results_of_any_other_mta_are_ignored(settings):
         assert senders.check(header.encode() + message(), source=source).result == "none"
     buried = b"Received: from somewhere\r\n" + header.encode()
     assert senders.check(buried + message(), source="smtp").result == "none"
+
+
+def test_a_verdict_about_another_domain_than_the_senders_is_not_a_pass(carol, policy, monkeypatch):
+    """Belt and braces: the verdict is about the From domain senders.check read; should the
+    pipeline's parser read another sender, the message is not verified."""
+    other = senders.Verdict("pass", "dmarc=pass by mx", "evil.example")
+    monkeypatch.setattr(senders, "check", lambda raw, source: other)
+
+    result = receive(message(), source="imap", policy=policy)
+
+    assert result.outcome == Outcome.QUARANTINED
+    assert result.message.sender_check == "none"
+    assert "evil.example was verified, not the sender's domain acme.example" in (
+        result.message.sender_check_reason
+    )
 
 
 @pytest.mark.django_db
