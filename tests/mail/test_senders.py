@@ -504,6 +504,27 @@ def test_the_pages_say_whether_the_sender_was_verified(carol, admin, alice, poli
     assert "sender not verified: no DKIM signature" in quarantine
 
 
+def test_an_admin_accepts_a_held_unverified_message_as_an_internal_note(carol, admin, policy):
+    held = receive(message(), source="imap", policy=policy).message
+    client = Client()
+    client.force_login(admin)
+    page = client.get(reverse("mail:quarantine")).content.decode()
+    assert "Accept as internal note" in page
+
+    client.post(reverse("mail:reprocess", args=[held.public_id]), {"as_note": "1"})
+
+    held.refresh_from_db()
+    assert held.outcome == Outcome.CREATED and held.reason == "unverified_sender"
+    note = held.ticket.events.get(kind=EventKind.NOTE)
+    assert not note.is_public and note.data["sender_check"] == "none"
+    assert not OutboundMail.objects.exists()
+    # A plain reprocess of another held one leaves it held: the sender is still unproven.
+    other = receive(message(message_id="<m9@acme.example>"), source="imap", policy=policy).message
+    client.post(reverse("mail:reprocess", args=[other.public_id]))
+    other.refresh_from_db()
+    assert other.outcome == Outcome.QUARANTINED
+
+
 def test_the_mailbox_form_sets_the_policy_for_unverified_mail(admin, acme):
     box = Mailbox.objects.create(
         name="Help", address="help@msp.example", protocol="delivery", organization=acme
