@@ -300,6 +300,8 @@ def cmd_mail_import(args: argparse.Namespace) -> None:
         changes["organization"] = organization
     if args.unknown:
         changes["unknown_senders"] = args.unknown
+    if args.senders_verified:
+        changes["vouched"] = True
     policy = Policy.of(mailbox, **changes) if mailbox else Policy(**changes)  # type: ignore[arg-type]
     summary = importer.run(args.paths, policy=policy, progress=not args.quiet)
     for error in summary.errors:
@@ -407,6 +409,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     m.add_argument(
         "--notify", action="store_true", help="send acknowledgements (default: answer nobody)"
+    )
+    m.add_argument(
+        "--senders-verified",
+        action="store_true",
+        help="count every sender as verified (you vouch for these files: an export of your "
+        "own mail server); default: each message's sender is checked (DKIM, DMARC ...)",
     )
     m.add_argument("--quiet", action="store_true", help="no progress bar")
     m.set_defaults(func=cmd_mail_import)

@@ -390,7 +390,9 @@ def _mail(p: "People") -> None:
         protocol=Mailbox.Protocol.DELIVERY,
         team=p.teams["help-desk-l1"],
     )
-    policy = Policy.of(box, notify=False)
+    # The demo vouches for the messages it makes up (as `deskside mail import
+    # --senders-verified` does): they carry no DKIM signature for made-up domains.
+    policy = Policy.of(box, notify=False, vouched=True)
     carol = User.objects.get(email="carol@acme.example")
     _move_to(_CEILING - timedelta(hours=3))  # type: ignore[operator]
     first = _demo_mail(

@@ -15,6 +15,7 @@ one line naming the variable (the README's configuration table lists them all).
 """
 
 import contextlib
+import ipaddress
 import os
 import re
 import secrets
@@ -284,6 +285,25 @@ DESKSIDE_MAIL_RATE_LIMIT = env_int("DESKSIDE_MAIL_RATE_LIMIT", 20, minimum=0)  #
 DESKSIDE_MAIL_RATE_MINUTES = env_int("DESKSIDE_MAIL_RATE_MINUTES", 10, minimum=1)
 # Text longer than this is cut on the timeline (the original message stays downloadable).
 DESKSIDE_MAIL_MAX_TEXT = env_int("DESKSIDE_MAIL_MAX_TEXT", 100000, minimum=1)
+# Sender verification (deskside.mail.senders, docs/email.md "Sender verification"): the
+# authserv-ids of the receiving MTAs whose Authentication-Results headers are believed (any
+# other such header is ignored: a sender can write one); the id `deskside smtpd` writes its own
+# SPF results under; the addresses of the MTAs that relay to smtpd (no SPF check for them: the
+# connecting address is theirs, not the sender's).
+DESKSIDE_MAIL_TRUSTED_AUTHSERV_IDS = [
+    i.lower() for i in env_list("DESKSIDE_MAIL_TRUSTED_AUTHSERV_IDS")
+]
+DESKSIDE_MAIL_AUTHSERV_ID = env_str(
+    "DESKSIDE_MAIL_AUTHSERV_ID", DEFAULT_FROM_EMAIL.rpartition("@")[2].strip("> ") or "deskside"
+).lower()
+DESKSIDE_SMTPD_RELAYS = env_list("DESKSIDE_SMTPD_RELAYS", ["127.0.0.0/8", "::1"])
+for _relay in DESKSIDE_SMTPD_RELAYS:
+    try:
+        ipaddress.ip_network(_relay, strict=False)
+    except ValueError:
+        raise EnvError(
+            "DESKSIDE_SMTPD_RELAYS", "comma-separated addresses or networks (CIDR)", _relay
+        ) from None
 # Acknowledgements, agents' replies and resolution notices by mail ("0": none are sent).
 DESKSIDE_MAIL_NOTIFY = env_bool("DESKSIDE_MAIL_NOTIFY", default=True)
 # The address of the web pages, for links in mails, pages, webhooks and feeds. Empty: derived

@@ -16,8 +16,10 @@ from deskside.accounts import services as accounts
 from deskside.accounts.models import Tier
 from deskside.alerts import queries as alert_queries
 from deskside.core import clock, netguard
+from deskside.mail import senders
 from deskside.tickets import services as tickets
 from deskside.tickets.models import Channel, Priority
+from tests.dnsstub import StubResolver
 
 # The instants .ci/run runs the suite at (DESKSIDE_TEST_NOW=<name>, or any ISO 8601 instant):
 # the suite must pass whenever CI happens to run. Times are in UTC; the comments say what they
@@ -198,6 +200,15 @@ def connects(monkeypatch, stub_dns):
     monkeypatch.setattr(netguard, "_connect_ex", connect_ex)
     monkeypatch.setattr(netguard, "_sendto", sendto)
     return seen
+
+
+@pytest.fixture(autouse=True)
+def dns_stub():
+    """Sender verification looks names up in this table, never in the real DNS: a test
+    publishes what it needs (`dns_stub.txt(name, text)`)."""
+    stub = StubResolver()
+    with senders.use_resolver(stub):
+        yield stub
 
 
 @pytest.fixture

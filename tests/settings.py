@@ -34,3 +34,7 @@ DESKSIDE_WEBHOOKS_REFRESH_SECONDS = None
 # 127.0.0.1 alone on this list for that test. Names resolve through a stub in tests (the
 # autouse `stub_dns` fixture): no DNS query leaves the machine from a guarded connection.
 DESKSIDE_OUTBOUND_ALLOW: list[str] = []
+
+# The receiving MTA the test suite trusts for sender verification: a test says "this message
+# arrived verified" with tests.mailauth.arrived_verified (its Authentication-Results header).
+DESKSIDE_MAIL_TRUSTED_AUTHSERV_IDS = ["mx.deskside.test"]

@@ -43,6 +43,11 @@ class MessageOut(Schema):
     outcome: str
     reason: str
     detail: str
+    sender_check: str = Field(
+        description="Sender verification: pass, fail, none (not verified), or empty when not "
+        "checked (our own or automatic mail)."
+    )
+    sender_check_reason: str = Field(description="Why, in words.")
     ticket: str | None = Field(description="Number of the ticket it opened or joined.")
 
     @staticmethod

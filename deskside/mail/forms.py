@@ -88,6 +88,7 @@ class MailboxForm(forms.ModelForm):
             "team",
             "priority",
             "unknown_senders",
+            "unverified_mail",
             "reopen_days",
             "poll_seconds",
         ]

@@ -4,7 +4,8 @@
   defaults for the tickets its mail opens.
 - `InboundMessage`: every message received, once (its `dedup_key`: the Message-ID, or the
   SHA-256 of the raw bytes for a message without one), with the raw bytes kept on disk, what
-  became of it (`outcome`) and, for a message held in quarantine, why.
+  became of it (`outcome`) and, for a message held in quarantine, why; and whether its sender
+  was verified (`sender_check`, `deskside.mail.senders`).
 - `MessageRef`: every Message-ID we received or sent, with its ticket: how replies find their
   ticket by `In-Reply-To` and `References`.
 - `OutboundMail`: the outbox. A row is written in the transaction of the event it is about and
@@ -44,6 +45,10 @@ class Mailbox(models.Model):
         CREATE = "create", "Create a contact of the default organisation"
         QUARANTINE = "quarantine", "Hold the mail in quarantine for review"
 
+    class UnverifiedMail(models.TextChoices):
+        QUARANTINE = "quarantine", "Hold it in quarantine for review"
+        NOTE = "note", 'Accept it as an internal note marked "sender not verified"'
+
     name = models.CharField(max_length=100, unique=True)
     address = models.EmailField(
         unique=True, help_text="The address customers write to (also the Reply-To of answers)."
@@ -80,6 +85,15 @@ class Mailbox(models.Model):
     )
     unknown_senders = models.CharField(
         max_length=10, choices=UnknownSenders.choices, default=UnknownSenders.QUARANTINE
+    )
+    unverified_mail = models.CharField(
+        "mail from unverified senders",
+        max_length=10,
+        choices=UnverifiedMail.choices,
+        default=UnverifiedMail.QUARANTINE,
+        help_text="Mail whose sender fails verification (DKIM, SPF, DMARC or a trusted "
+        "Authentication-Results), or has nothing that verifies it. It never acts as an agent, "
+        "whichever is chosen.",
     )
     reopen_days = models.PositiveSmallIntegerField(
         default=14,
@@ -151,6 +165,12 @@ class Source(models.TextChoices):
     API = "api", "REST API"
 
 
+class SenderCheck(models.TextChoices):
+    PASS = "pass", "Sender verified"
+    FAIL = "fail", "Sender not verified (failed)"
+    NONE = "none", "Sender not verified (nothing to verify)"
+
+
 def raw_path(digest: str) -> str:
     """Raw messages are stored by content: the same bytes twice are one file."""
     return f"mail/{digest[:2]}/{digest}.eml"
@@ -185,6 +205,13 @@ class InboundMessage(models.Model):
         help_text="The reply or automatic-mail note it added; none when it opened the ticket.",
     )
     html = models.TextField(blank=True, help_text="The HTML part, sanitised, for display.")
+    sender_check = models.CharField(
+        max_length=4,
+        choices=SenderCheck.choices,
+        blank=True,
+        help_text="Sender verification (deskside.mail.senders); empty: not checked.",
+    )
+    sender_check_reason = models.CharField(max_length=500, blank=True)
     envelope_from = models.CharField(max_length=254, blank=True)
     options = models.JSONField(
         default=dict, blank=True, help_text="The intake's policy, applied again on reprocess."

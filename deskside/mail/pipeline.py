@@ -15,6 +15,11 @@ import`).
      delivery and read reports, list traffic: `parse.automatic`) never open a ticket and are
      never answered; an automatic mail that belongs to a ticket's thread (a bounce of our
      answer, an out-of-office reply) is noted on that ticket, internally;
+   - the sender's verification (`deskside.mail.senders`: DKIM, SPF, DMARC alignment or a
+     trusted Authentication-Results, checked before the transaction and kept on the record):
+     a message whose sender is not verified never acts as its sender; the mailbox's policy
+     holds it in quarantine (`unverified_sender`) or keeps it as an internal note marked
+     "sender not verified" (`_unverified`). Only verified mail goes on below;
    - a sender above the rate limit is held in quarantine (a mail storm makes no tickets);
    - the sender becomes a person (`find_sender`): a known user; an unknown address of a
      client's registered mail domain becomes a contact of that client; anyone else follows
@@ -50,13 +55,14 @@ from deskside.accounts import services as accounts
 from deskside.accounts.models import Organization, Team, User
 from deskside.core import clock
 from deskside.core.files import keep, removed_on_error
-from deskside.mail import outbound, replies
+from deskside.mail import outbound, replies, senders
 from deskside.mail.addresses import directory
 from deskside.mail.models import (
     InboundMessage,
     Mailbox,
     MessageRef,
     Outcome,
+    SenderCheck,
     Source,
     raw_path,
 )
@@ -72,7 +78,7 @@ from deskside.tickets.models import (
     parse_number,
 )
 from deskside.tickets.queries import visible_tickets
-from deskside.tickets.timeline import write_event
+from deskside.tickets.timeline import store_attachments, write_event
 
 log = logging.getLogger(__name__)
 
@@ -99,9 +105,13 @@ class Policy:
     team: Team | None = None
     priority: int = Priority.P3
     unknown_senders: str = Mailbox.UnknownSenders.QUARANTINE
+    unverified_mail: str = Mailbox.UnverifiedMail.QUARANTINE
     reopen_days: int = 14
     rate_limit: bool = True
     notify: bool = True
+    # An operator importing mail they vouch for (`deskside mail import --senders-verified`):
+    # its senders count as verified, and the verdict says who vouched.
+    vouched: bool = False
 
     def options(self) -> dict[str, Any]:
         """What is kept with a message so that a reprocess applies the same policy."""
@@ -110,9 +120,11 @@ class Policy:
             "team": self.team.pk if self.team else None,
             "priority": self.priority,
             "unknown_senders": self.unknown_senders,
+            "unverified_mail": self.unverified_mail,
             "reopen_days": self.reopen_days,
             "rate_limit": self.rate_limit,
             "notify": self.notify,
+            "vouched": self.vouched,
         }
 
     @classmethod
@@ -129,9 +141,14 @@ class Policy:
             team=team,
             priority=options.get("priority", Priority.P3),
             unknown_senders=options.get("unknown_senders", Mailbox.UnknownSenders.QUARANTINE),
+            unverified_mail=options.get(
+                "unverified_mail",
+                mailbox.unverified_mail if mailbox else Mailbox.UnverifiedMail.QUARANTINE,
+            ),
             reopen_days=options.get("reopen_days", 14),
             rate_limit=options.get("rate_limit", True),
             notify=options.get("notify", True),
+            vouched=options.get("vouched", False),
         )
 
     @classmethod
@@ -142,6 +159,7 @@ class Policy:
             "team": mailbox.team,
             "priority": mailbox.priority,
             "unknown_senders": mailbox.unknown_senders,
+            "unverified_mail": mailbox.unverified_mail,
             "reopen_days": mailbox.reopen_days,
         }
         return cls(**{**values, **changes})
@@ -222,6 +240,7 @@ def receive(
         envelope_from=envelope_from[:254],
     )
     _describe(message, parsed)
+    _verify(message, raw, policy)  # (DNS lookups: before the transaction, not inside it)
     try:
         # (a rollback takes the attachment files with the rows: removed_on_error)
         with removed_on_error(), transaction.atomic():
@@ -248,12 +267,16 @@ def reprocess(message: InboundMessage, *, actor: User, policy: Policy | None = N
     with message.raw.open("rb") as fh:
         raw = fh.read()
     parsed = parse(raw, envelope_from=message.envelope_from)
+    checked = InboundMessage(source=message.source, sender=parsed.sender)
+    _verify(checked, raw, policy)  # again: a sender's DNS may have been mended since
     try:
         with removed_on_error(), transaction.atomic():
             message = InboundMessage.objects.select_for_update().get(pk=message.pk)
             if message.outcome != Outcome.QUARANTINED:
                 return Result(message.outcome, message, message.ticket)
             message.handled_at, message.handled_by = clock.now(), actor
+            message.sender_check = checked.sender_check
+            message.sender_check_reason = checked.sender_check_reason
             _act(message, parsed, policy, rate_limit=False)
     except (OperationalError, InterfaceError):
         raise
@@ -275,6 +298,22 @@ def _describe(message: InboundMessage, parsed: ParsedMail) -> None:
     message.sender = parsed.sender
     message.subject = parsed.subject
     message.html = parsed.html
+
+
+def _verify(message: InboundMessage, raw: bytes, policy: Policy) -> None:
+    """Record whether the sender is verified (deskside.mail.senders)."""
+    if policy.vouched:
+        verdict = senders.Verdict(
+            senders.PASS, "imported by an operator who vouched for the senders"
+        )
+    else:
+        verdict = senders.check(raw, source=message.source)
+        domain = message.sender.rpartition("@")[2].lower()
+        if verdict.verified and verdict.domain != domain:  # (a From: our parser read otherwise)
+            verdict = senders.Verdict(
+                senders.NONE, f"{verdict.domain} was verified, not the sender's domain {domain}"
+            )
+    message.sender_check, message.sender_check_reason = verdict.result, verdict.reason[:500]
 
 
 def _quarantine_error(message: InboundMessage, exc: Exception) -> Result:
@@ -319,6 +358,10 @@ def _act(
             )
         _finish(message, Outcome.AUTO_REPLY, "automatic", parsed.automatic, ticket, event)
         return
+    if message.sender_check != SenderCheck.PASS:
+        _unverified(message, parsed, policy, data, rate_limit=rate_limit)
+        return
+    data["sender_check"] = SenderCheck.PASS
     for handler in _reply_handlers:  # a reply to a page acknowledges it (deskside.paging)
         handled = handler(parsed)
         if handled is not None:
@@ -361,6 +404,90 @@ def _act(
     if parsed.message_id:
         MessageRef.objects.create(message_id=parsed.message_id, ticket=ticket)
     _finish(message, outcome, "", "", ticket, event)
+
+
+def _unverified(
+    message: InboundMessage,
+    parsed: ParsedMail,
+    policy: Policy,
+    data: dict[str, Any],
+    *,
+    rate_limit: bool,
+) -> None:
+    """A message whose sender is not verified (`fail`, and `none` alike: nothing proves who
+    wrote it). It never acts as its sender: under the mailbox's `quarantine` policy it is held
+    (reason `unverified_sender`); under `note` what it says becomes an internal note marked
+    "sender not verified" on the ticket it threads onto (no reply, no reopening, no status or
+    SLA change, nothing mailed), or, for a customer's new request, on a new ticket opened
+    without an acknowledgement (an answer to a forged address would be backscatter).
+    Mail from an agent's address that threads onto no ticket is held whatever the policy: no
+    ticket is opened in an agent's name on an unverified message. Replies to pages are not
+    offered to the page handler (an acknowledgement acts as the paged agent)."""
+    why = message.sender_check_reason or "not checked"
+    held = Held(
+        "unverified_sender",
+        f"the sender {parsed.sender or '(none)'} could not be verified: {why}",
+    )
+    if policy.unverified_mail != Mailbox.UnverifiedMail.NOTE:
+        raise held
+    if parsed.sender:
+        if rate_limit and policy.rate_limit:
+            _check_rate(parsed.sender)
+        sender = find_sender(parsed, policy)
+    else:
+        sender = _unknown_sender(policy)
+    ticket = find_ticket(parsed, sender=sender)
+    if ticket is None and not sender.is_customer:
+        raise held
+    data = {
+        **data,
+        "sender_check": message.sender_check,
+        "sender_check_reason": why,
+        "from": parsed.sender,
+    }
+    files = [
+        SimpleUploadedFile(p.filename, p.data, content_type=p.content_type)
+        for p in parsed.attachments
+    ]
+    with outbound.quiet():  # nothing is mailed on an unverified message's account
+        if ticket is not None:
+            body = replies.strip_reply(parsed.text) or "(no text)"
+            outcome = Outcome.APPENDED
+        else:
+            ticket = _open_unverified(sender, parsed, policy, data)
+            body = parsed.text or "(no text)"
+            outcome = Outcome.CREATED
+        event = write_event(ticket, EventKind.NOTE, None, body=body, data=data)
+        store_attachments(sender, ticket, event, files, public=False)
+        _notes(ticket, parsed, message)
+    if parsed.message_id:
+        MessageRef.objects.create(message_id=parsed.message_id, ticket=ticket)
+    _finish(message, outcome, "unverified_sender", why, ticket, event)
+
+
+def _open_unverified(
+    sender: User, parsed: ParsedMail, policy: Policy, data: dict[str, Any]
+) -> Ticket:
+    """A customer's new request whose sender is not verified: the ticket is opened (its
+    subject and requester are what the message claims) with a description that says so; the
+    text goes to an internal note."""
+    try:
+        return tickets.create_ticket(
+            actor=sender,
+            subject=parsed.subject,
+            organization=sender.organization,
+            requester=sender,
+            description="Received by email from an unverified sender: the message is kept "
+            "for the service desk to review.",
+            channel=Channel.EMAIL,
+            priority=policy.priority,
+            event_data=data,
+            intake_team=policy.team,
+        ).ticket
+    except StorageUnavailable:
+        raise
+    except TicketError as exc:
+        raise Held("refused", f"the ticket could not be opened: {exc}") from exc
 
 
 def _finish(

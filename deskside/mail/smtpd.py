@@ -8,6 +8,11 @@ does the spam filtering and the TLS towards the internet. The mailbox whose addr
 the recipients (`RCPT TO`) gives the defaults (organisation, team, priority, unknown-sender
 rule); `--mailbox` names the one used when no recipient matches. The answer to `DATA` comes
 after the message is stored and acted on (or held in quarantine): 250 means Deskside has it.
+Each message is stored with an `Authentication-Results` line of ours on top (authserv-id
+`DESKSIDE_MAIL_AUTHSERV_ID`): the SPF result for the connecting address, HELO and MAIL FROM,
+which sender verification (`deskside.mail.senders`) reads then and on any reprocess; for a
+connection from the site's own MTA (`DESKSIDE_SMTPD_RELAYS`, loopback by default) SPF is not
+checked, and that MTA's own Authentication-Results is what counts.
 When the database cannot be reached, or the message cannot be written to disk, the answer is
 a temporary 451, and the MTA tries again
 later, so nothing is lost. Under LMTP there is one answer per recipient, all the same (the
@@ -26,6 +31,7 @@ from aiosmtpd.lmtp import LMTP
 from django.conf import settings
 from django.db import DatabaseError, close_old_connections, connections
 
+from deskside.mail import senders
 from deskside.mail.models import Mailbox, Source
 from deskside.mail.pipeline import Policy, receive
 
@@ -47,9 +53,16 @@ class Handler:
         if isinstance(raw, str):
             raw = raw.encode("utf-8", "surrogateescape")
         loop = asyncio.get_running_loop()
+        peer = session.peer[0] if isinstance(session.peer, tuple) and session.peer else ""
         try:
             result = await loop.run_in_executor(
-                self.executor, self.deliver, raw, envelope.mail_from or "", envelope.rcpt_tos
+                self.executor,
+                self.deliver,
+                raw,
+                envelope.mail_from or "",
+                envelope.rcpt_tos,
+                peer,
+                session.host_name or "",
             )
         except (DatabaseError, OSError):
             log.exception("smtpd: cannot store the message now; asking the sender to retry")
@@ -62,8 +75,13 @@ class Handler:
             return "\r\n".join([line] * max(1, len(envelope.rcpt_tos)))
         return line
 
-    def deliver(self, raw: bytes, mail_from: str, rcpt_tos: list[str]) -> str:
+    def deliver(
+        self, raw: bytes, mail_from: str, rcpt_tos: list[str], peer: str = "", helo: str = ""
+    ) -> str:
         close_old_connections()
+        # What only this session knew (the connecting address, HELO, MAIL FROM) is checked by
+        # SPF now and kept on top of the original as our own Authentication-Results line.
+        raw = senders.smtp_header(ip=peer, helo=helo, mail_from=mail_from) + raw
         addresses = [a.lower() for a in rcpt_tos]
         mailbox = Mailbox.objects.filter(address__in=addresses, is_active=True).first()
         mailbox = mailbox or self.default

@@ -16,6 +16,7 @@ gets 404, so a message's existence does not leak.
 
 import base64
 import re
+from dataclasses import replace
 from typing import Any
 from urllib.parse import unquote
 
@@ -163,7 +164,9 @@ def _held_message(public_id: str) -> InboundMessage:
 @require_POST
 def reprocess_view(request: HttpRequest, public_id: str) -> HttpResponse:
     """Run a held message through the pipeline again; one that fails again stays held with
-    its new reason."""
+    its new reason. With `as_note`, a message whose sender is not verified is taken as an
+    internal note marked "sender not verified" (the mailbox's `note` policy, for this message
+    only): it still never acts as its sender."""
     _require_admin(request.user)
     message = _held_message(public_id)
     if message.outcome != Outcome.QUARANTINED:
@@ -171,7 +174,13 @@ def reprocess_view(request: HttpRequest, public_id: str) -> HttpResponse:
             request, f"That message was already handled ({message.get_outcome_display()})."
         )
         return _back(request, "mail:quarantine")
-    result = pipeline.reprocess(message, actor=request.user)
+    policy = None
+    if request.POST.get("as_note"):
+        policy = replace(
+            pipeline.Policy.restore(message.mailbox, message.options),
+            unverified_mail=Mailbox.UnverifiedMail.NOTE,
+        )
+    result = pipeline.reprocess(message, actor=request.user, policy=policy)
     if result.failed:
         held = result.message or message
         sender = held.sender or "an unknown sender"

@@ -35,6 +35,7 @@ from deskside.mail.models import InboundMessage, Mailbox, Outcome
 from deskside.mail.pipeline import Policy, receive
 from deskside.tickets.models import Attachment, EventKind, Ticket, TicketEvent
 from tests.api.conftest import client_for
+from tests.mailauth import mark_verified
 
 BALLAST = ".ballast"
 
@@ -151,7 +152,7 @@ def mail(*, message_id: str, body: str = "The printer jams.\n", files: dict | No
     msg.set_content(body)
     for name, data in (files or {}).items():
         msg.add_attachment(data, maintype="application", subtype="octet-stream", filename=name)
-    return msg
+    return mark_verified(msg)
 
 
 # -- mail intake -------------------------------------------------------------------------------

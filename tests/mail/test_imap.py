@@ -13,6 +13,7 @@ from deskside.mail import imap
 from deskside.mail.models import InboundMessage, Mailbox, Outcome
 from deskside.tickets.models import EventKind, Ticket
 from tests.mail.dovecot import dovecot_server  # noqa: F401 - the `dovecot` fixture
+from tests.mailauth import arrived_verified
 
 pytestmark = pytest.mark.django_db
 
@@ -36,7 +37,7 @@ def raw_mail(
     for name, value in headers.items():
         msg[name.replace("_", "-")] = value
     msg.set_content(body)
-    return msg.as_bytes()
+    return arrived_verified(msg.as_bytes())
 
 
 # No From, a multipart type without its closing boundary, a body that is not base64, bytes

@@ -19,6 +19,7 @@ from django.core.mail.message import sanitize_address
 from deskside.mail.models import Outcome
 from deskside.mail.parse import parse
 from deskside.mail.pipeline import Policy, receive
+from tests.mailauth import arrived_verified
 
 # -- RFC 2047 section 6.2 ----------------------------------------------------------------------
 
@@ -216,7 +217,9 @@ def test_a_sender_with_spaces_in_a_quoted_local_part_becomes_a_contact(acme):
     )
 
     result = receive(
-        raw, source="import", policy=Policy(organization=acme, unknown_senders="create")
+        arrived_verified(raw),
+        source="import",
+        policy=Policy(organization=acme, unknown_senders="create"),
     )
 
     assert result.outcome == Outcome.CREATED
@@ -225,6 +228,6 @@ def test_a_sender_with_spaces_in_a_quoted_local_part_becomes_a_contact(acme):
     assert result.ticket.requester.organization == acme
     # the next mail from the same address finds the same contact
     again = raw.replace(b"odd-1", b"odd-2").replace(b'"john smith"', b'"John Smith"', 1)
-    second = receive(again, source="import", policy=Policy(organization=acme))
+    second = receive(arrived_verified(again), source="import", policy=Policy(organization=acme))
     assert second.outcome == Outcome.CREATED
     assert second.ticket.requester == result.ticket.requester

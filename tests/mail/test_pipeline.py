@@ -16,6 +16,7 @@ from deskside.mail.parse import digest
 from deskside.mail.pipeline import DUPLICATE, Policy, receive
 from deskside.tickets import services as tickets
 from deskside.tickets.models import Channel, EventKind, Status, Ticket
+from tests.mailauth import arrived_verified
 
 
 def raw_mail(
@@ -24,8 +25,11 @@ def raw_mail(
     subject="Printer on floor 2 jams",
     body="The printer jams on every page.\n",
     message_id="<m1@acme.example>",
+    verified=True,
     **headers,
 ):
+    """A message as the trusted MTA hands it on (sender verified: tests.mailauth), or, with
+    `verified=False`, with nothing that verifies its sender."""
     msg = EmailMessage()
     msg["From"] = sender
     msg["To"] = "help@desk.example"
@@ -35,7 +39,7 @@ def raw_mail(
     for name, value in headers.items():
         msg[name.replace("_", "-")] = value
     msg.set_content(body)
-    return msg.as_bytes()
+    return arrived_verified(msg.as_bytes()) if verified else msg.as_bytes()
 
 
 @pytest.fixture
@@ -276,15 +280,24 @@ def test_unknown_sender_follows_the_mailbox_rule(acme):
     assert User.objects.get(email="y@nowhere.example").organization == acme
 
 
-def test_mail_without_any_sender_still_makes_a_ticket_with_a_note(acme):
+def test_mail_without_any_sender_is_held_or_becomes_a_ticket_with_notes(acme):
+    """A message without a sender has no sender to verify: held by default; under the
+    `note` policy for unverified mail it still makes a ticket, its text an internal note."""
     raw = b"Subject: help\nMessage-ID: <nosender@x>\n\nMy screen is black.\n"
+    held = receive(raw, source="import", policy=Policy(organization=acme))
+    assert held.outcome == Outcome.QUARANTINED
+    assert held.message.reason == "unverified_sender"
+    again = raw.replace(b"<nosender@x>", b"<nosender-2@x>")
 
-    result = receive(raw, source="import", policy=Policy(organization=acme))
+    result = receive(
+        again, source="import", policy=Policy(organization=acme, unverified_mail="note")
+    )
 
     assert result.outcome == Outcome.CREATED
     assert result.ticket.requester.email == "unknown-sender@acme.invalid"
-    note = result.ticket.events.get(kind=EventKind.NOTE)
-    assert "no sender address could be found" in note.body.lower()
+    notes = result.ticket.events.filter(kind=EventKind.NOTE, is_public=False)
+    assert any("no sender address could be found" in n.body.lower() for n in notes)
+    assert any(n.body == "My screen is black." for n in notes)
     assert not OutboundMail.objects.exists()  # nobody to acknowledge
 
 
@@ -352,7 +365,7 @@ def test_attachments_are_stored_and_one_too_big_is_noted(carol, policy, settings
     msg.add_attachment(b"small log", maintype="text", subtype="plain", filename="small.log")
     msg.add_attachment(b"x" * 5000, maintype="application", subtype="pdf", filename="big.pdf")
 
-    result = receive(msg.as_bytes(), source="import", policy=policy)
+    result = receive(arrived_verified(msg.as_bytes()), source="import", policy=policy)
 
     ticket = result.ticket
     assert [a.filename for a in ticket.attachments.all()] == ["small.log"]
@@ -372,7 +385,7 @@ def test_html_only_mail_becomes_readable_text_and_sanitised_html(carol, policy):
         subtype="html",
     )
 
-    result = receive(msg.as_bytes(), source="import", policy=policy)
+    result = receive(arrived_verified(msg.as_bytes()), source="import", policy=policy)
 
     assert "Hello desk," in result.ticket.description
     assert "the VPN fails." in result.ticket.description
@@ -391,7 +404,7 @@ def test_a_failure_while_acting_keeps_the_message_in_quarantine(carol, policy, m
     assert result.outcome == Outcome.QUARANTINED
     message = InboundMessage.objects.get()
     assert message.reason == "error" and "disk full" in message.detail
-    assert message.raw.read().startswith(b"From: carol@acme.example")
+    assert message.raw.read() == raw_mail()
     assert not Ticket.objects.exists()
 
     monkeypatch.undo()

@@ -20,6 +20,7 @@ from deskside.tickets import services as tickets
 from deskside.tickets.models import EventKind
 from deskside.tickets.timeline import write_event
 from tests.mail.test_pipeline import raw_mail
+from tests.mailauth import arrived_verified
 
 # A 1x1 PNG.
 PIXEL = base64.b64decode(
@@ -40,7 +41,7 @@ def html_mail(*, sender="carol@acme.example", message_id="<html@acme.example>"):
         subtype="html",
     )
     msg.get_payload()[1].add_related(PIXEL, "image", "png", cid="<shot@acme.example>")
-    return msg.as_bytes()
+    return arrived_verified(msg.as_bytes())
 
 
 def login(user) -> Client:
@@ -104,6 +105,7 @@ MAILBOX = {
     "team": "",
     "priority": "3",
     "unknown_senders": "quarantine",
+    "unverified_mail": "quarantine",
     "reopen_days": "14",
     "poll_seconds": "60",
 }
