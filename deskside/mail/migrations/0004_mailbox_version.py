@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('mail', '0002_outbound_unknown_state'),
+        ('mail', '0003_mailbox_unverified_mail_sender_check'),
     ]
 
     operations = [
