@@ -285,6 +285,7 @@ AXES_FAILURE_LIMIT = env_int("DESKSIDE_LOGIN_FAILURE_LIMIT", 5, minimum=1)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("DESKSIDE_LOGIN_COOLOFF_MINUTES", 15, minimum=1))
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # each on its own: per account, per address
 AXES_RESET_ON_SUCCESS = True
+AXES_USERNAME_FORM_FIELD = "username"  # the sign-in form's field (the email address)
 AXES_LOCKOUT_CALLABLE = "deskside.accounts.views.locked_out"
 AXES_CLIENT_IP_CALLABLE = "deskside.accounts.clientip.client_ip"
 AXES_VERBOSE = False
