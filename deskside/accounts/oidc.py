@@ -95,6 +95,24 @@ class AgentOIDCBackend(OIDCAuthenticationBackend):
             logger.warning("single sign-on failed: %s", exc)
             return None
 
+    def retrieve_matching_jwk(self, token):
+        """The provider's signing key for `token`: by `kid` when the token names one, else the
+        only signing key for the algorithm (some providers publish keys without ids)."""
+        response = requests.get(self.OIDC_OP_JWKS_ENDPOINT, timeout=TIMEOUT)
+        response.raise_for_status()
+        header = jwt.get_unverified_header(token)
+        alg, kid = header.get("alg"), header.get("kid")
+        keys = [
+            k
+            for k in response.json().get("keys", [])
+            if k.get("use", "sig") == "sig" and k.get("alg", alg) == alg
+        ]
+        if kid is not None:
+            keys = [k for k in keys if k.get("kid") == kid]
+        if len(keys) != 1:
+            raise SuspiciousOperation("no single signing key of the provider matches the token")
+        return jwt.PyJWK(keys[0])
+
     def _verify_jws(self, payload, key):
         header = jwt.get_unverified_header(payload)
         if header.get("alg") != self.OIDC_RP_SIGN_ALGO:
