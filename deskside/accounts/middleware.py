@@ -27,6 +27,19 @@ SEEN_KEY = "_deskside_seen"  # epoch seconds of the last expiry refresh
 REFRESH_SECONDS = 60
 
 
+def stamp_session_at_sign_in(sender, request, user, **kwargs) -> None:
+    """A session saved at sign-in has its full idle time (no refresh in its first minute), and
+    the second-factor gate's answer for it is known."""
+    session = getattr(request, "session", None)
+    if session is None:
+        return
+    now = int(clock.now().timestamp())
+    session[SEEN_KEY] = now
+    session.pop(GATE_PASSED_KEY, None)
+    if second_factor_step(user, session) is None:
+        session[GATE_PASSED_KEY] = now
+
+
 class SessionMiddleware(DjangoSessionMiddleware):
     def process_request(self, request: HttpRequest) -> None:
         session_key = request.COOKIES.get(settings.SESSION_COOKIE_NAME)
@@ -47,6 +60,9 @@ class SessionMiddleware(DjangoSessionMiddleware):
 
 
 MFA_VERIFIED_BY_IDP = "_deskside_idp_mfa"
+# When the gate last found nothing to ask (epoch seconds): it looks again (three queries) at most
+# once a minute, so a policy an admin turns on reaches signed-in agents within a minute.
+GATE_PASSED_KEY = "_deskside_2fa_ok"
 
 # Paths an agent held at the gate may still reach (prefixes). The API authenticates by token
 # only (deskside.api.BearerToken): a session, verified or not, gives nothing there.
@@ -56,12 +72,19 @@ _OPEN_PREFIXES = ("/api/", "/static/", "/logout/", "/password/reset/")
 def needs_second_factor(request: HttpRequest) -> str | None:
     """'verify' when a signed-in agent must give a code, 'enrol' when they must set up a
     device first, else None."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return None
+    if getattr(user, "is_verified", lambda: False)():
+        return None
+    return second_factor_step(user, request.session)
+
+
+def second_factor_step(user, session) -> str | None:
+    """As needs_second_factor, for a user not (yet) verified by a code in this session."""
     from deskside.accounts import mfa
 
-    user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated or not user.is_agent:
-        return None
-    if user.is_verified() or request.session.get(MFA_VERIFIED_BY_IDP):
+    if not user.is_agent or session.get(MFA_VERIFIED_BY_IDP):
         return None
     if mfa.has_device(user):
         return "verify"
@@ -77,8 +100,16 @@ class SecondFactorGate:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if request.path.startswith(_OPEN_PREFIXES) or not hasattr(request, "session"):
             return self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated or not user.is_agent:
+            return self.get_response(request)
+        now = int(clock.now().timestamp())
+        passed = request.session.get(GATE_PASSED_KEY)
+        if isinstance(passed, int) and 0 <= now - passed < REFRESH_SECONDS:
+            return self.get_response(request)
         step = needs_second_factor(request)
         if step is None:
+            request.session[GATE_PASSED_KEY] = now
             return self.get_response(request)
         target = reverse("mfa_verify" if step == "verify" else "mfa_setup")
         if request.path == target:

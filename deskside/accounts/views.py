@@ -51,7 +51,7 @@ class LoginView(auth_views.LoginView):
         return context
 
 
-def locked_out(request: HttpRequest, credentials=None, *args, **kwargs) -> HttpResponse:
+def locked_out(request: HttpRequest, original_response=None, credentials=None) -> HttpResponse:
     """django-axes' answer to a sign-in while the account or the address is locked out: the
     sign-in page again, saying so without telling whether the account exists."""
     minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
