@@ -179,3 +179,16 @@ def test_an_agent_turns_two_factor_off_only_when_not_required(alice):
 def test_customers_have_no_enrolment(client, carol):
     client.force_login(carol)
     assert client.get("/account/two-factor/").status_code == 403
+
+
+def test_the_django_admin_resets_a_lost_device(client, admin, alice):
+    enrol(sign_in(alice.email, "alice-pass-123"))
+    admin.is_superuser = True
+    admin.save()
+    client.force_login(admin)
+    response = client.post(
+        "/admin/accounts/user/",
+        {"action": "reset_second_factor", "_selected_action": [alice.pk]},
+    )
+    assert response.status_code == 302
+    assert not mfa.has_device(alice)

@@ -142,3 +142,27 @@ def test_behind_the_proxy_each_client_address_is_counted(client, alice, settings
     )
     assert other.status_code == 302
     assert AccessAttempt.objects.filter(ip_address="203.0.113.5").exists()
+
+
+def test_a_bad_trusted_proxy_stops_the_start(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    env = {
+        **os.environ,
+        "DESKSIDE_DATA_DIR": str(tmp_path),
+        "DESKSIDE_TRUSTED_PROXIES": "10.0.0.1,proxy.example",
+    }
+    result = subprocess.run(  # noqa: S603 - our own interpreter and settings module
+        [sys.executable, "-c", "import deskside.settings"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode != 0
+    assert "DESKSIDE_TRUSTED_PROXIES='proxy.example': expected addresses or networks" in (
+        result.stderr
+    )
