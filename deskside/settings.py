@@ -157,10 +157,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
-AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
-AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
-]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -345,3 +341,104 @@ LOGGING = {
     # and Apprise URLs (Slack, Teams) would reach the log. Never below INFO.
     "loggers": {"urllib3": {"level": "INFO"}},
 }
+
+# --- Sign-in security (issue 12 item 6: docs/security.md, docs/install.md "Single sign-on") ---
+# Kept in one block: it adds apps and middleware to the lists above rather than editing them.
+import ipaddress  # noqa: E402
+from datetime import timedelta  # noqa: E402
+
+from deskside.core.env import EnvError  # noqa: E402
+
+INSTALLED_APPS = [
+    # django-user-sessions: the session table with the user, address, browser and last activity,
+    # so an agent can see and end their other sessions. It replaces django.contrib.sessions.
+    "user_sessions" if app == "django.contrib.sessions" else app
+    for app in INSTALLED_APPS
+] + [
+    "axes",  # failed sign-ins per account and per address, counted in the database
+    "django_otp",
+    "django_otp.plugins.otp_totp",  # authenticator apps
+    "django_otp.plugins.otp_static",  # recovery codes
+    "mozilla_django_oidc",  # single sign-on through OpenID Connect
+]
+_session_mw = "django.contrib.sessions.middleware.SessionMiddleware"
+_auth_mw = "django.contrib.auth.middleware.AuthenticationMiddleware"
+MIDDLEWARE = [
+    "deskside.accounts.middleware.SessionMiddleware" if mw == _session_mw else mw
+    for mw in MIDDLEWARE
+]
+MIDDLEWARE[MIDDLEWARE.index(_auth_mw) + 1 : MIDDLEWARE.index(_auth_mw) + 1] = [
+    "django_otp.middleware.OTPMiddleware",  # request.user.is_verified()
+    # An agent who must give a second factor, or must enrol one, reaches nothing else.
+    "deskside.accounts.middleware.SecondFactorGate",
+]
+MIDDLEWARE.append("axes.middleware.AxesMiddleware")  # last, as django-axes asks
+
+AUTHENTICATION_BACKENDS = [
+    "deskside.accounts.backends.ThrottlingBackend",  # first: a locked-out sign-in stops here
+    "django.contrib.auth.backends.ModelBackend",
+    "deskside.accounts.oidc.AgentOIDCBackend",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {
+        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+        "OPTIONS": {"user_attributes": ["email", "full_name"]},
+    },
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+PASSWORD_RESET_TIMEOUT = 60 * 60  # a mailed reset link works for an hour
+
+# Throttling (django-axes): after DESKSIDE_LOGIN_FAILURE_LIMIT failures for one account, or from
+# one client address, sign-in is refused for DESKSIDE_LOGIN_COOLOFF_MINUTES.
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_FAILURE_LIMIT = env_int("DESKSIDE_LOGIN_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("DESKSIDE_LOGIN_COOLOFF_MINUTES", 15, minimum=1))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # each on its own: per account, per address
+AXES_RESET_ON_SUCCESS = True
+AXES_USERNAME_FORM_FIELD = "username"  # the sign-in form's field (the email address)
+AXES_LOCKOUT_CALLABLE = "deskside.accounts.views.locked_out"
+AXES_CLIENT_IP_CALLABLE = "deskside.accounts.clientip.client_ip"
+AXES_VERBOSE = False
+# The client address: REMOTE_ADDR, unless the connection comes from one of these proxies, whose
+# X-Forwarded-For is then read (right to left, skipping the trusted proxies). Never trusted blindly.
+DESKSIDE_TRUSTED_PROXIES = env_list("DESKSIDE_TRUSTED_PROXIES")
+for _proxy in DESKSIDE_TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError:
+        raise EnvError("DESKSIDE_TRUSTED_PROXIES", "addresses or networks", _proxy) from None
+
+# Sessions: one ends after DESKSIDE_SESSION_IDLE_MINUTES without a request (its expiry moves
+# forward at most once a minute, deskside.accounts.middleware). Sign-out deletes it.
+SESSION_ENGINE = "deskside.accounts.sessions"
+SESSION_COOKIE_AGE = env_int("DESKSIDE_SESSION_IDLE_MINUTES", 8 * 60, minimum=1) * 60
+SESSION_SAVE_EVERY_REQUEST = False
+
+# Two-factor sign-in (django-otp): whether agents must use it is a setting admins change on the
+# "Sign-in security" page (stored in the database, deskside.accounts.models.SecurityPolicy).
+OTP_TOTP_ISSUER = env_str("DESKSIDE_DESK_NAME", "Deskside")
+
+# Single sign-on for agents (OpenID Connect, mozilla-django-oidc): on when an issuer is set. The
+# endpoints are read from the issuer's /.well-known/openid-configuration (deskside.accounts.oidc).
+DESKSIDE_OIDC_ISSUER = env_url("DESKSIDE_OIDC_ISSUER")
+OIDC_RP_CLIENT_ID = env_str("DESKSIDE_OIDC_CLIENT_ID")
+OIDC_RP_CLIENT_SECRET = env_str("DESKSIDE_OIDC_CLIENT_SECRET")
+OIDC_RP_SIGN_ALGO = "RS256"
+OIDC_RP_SCOPES = "openid email profile"
+OIDC_USE_NONCE = True
+OIDC_CREATE_USER = False  # only existing, active agents sign in through SSO
+OIDC_STORE_ID_TOKEN = False
+OIDC_AUTHENTICATION_CALLBACK_URL = "oidc_authentication_callback"
+LOGIN_REDIRECT_URL_FAILURE = "/login/?sso=failed"
+DESKSIDE_OIDC_LABEL = env_str("DESKSIDE_OIDC_LABEL", "single sign-on")
+# Which e-mail domains SSO may sign in (empty: any domain of an existing agent).
+DESKSIDE_OIDC_EMAIL_DOMAINS = [d.lower() for d in env_list("DESKSIDE_OIDC_EMAIL_DOMAINS")]
+# Require the email_verified claim (Google, Keycloak send it; Entra ID does not: see install.md).
+DESKSIDE_OIDC_REQUIRE_VERIFIED_EMAIL = env_bool("DESKSIDE_OIDC_REQUIRE_VERIFIED_EMAIL", True)
+# When an agent must give a second factor: an SSO sign-in whose ID token says the provider
+# checked one (amr: mfa, otp, hwk, swk, sms, fido ...) counts as that factor; otherwise the
+# local code is asked for. Off: the local code is always asked for.
+DESKSIDE_OIDC_TRUST_IDP_MFA = env_bool("DESKSIDE_OIDC_TRUST_IDP_MFA", True)
+# --- end of sign-in security ---

@@ -9,8 +9,7 @@ urlpatterns = [
     # and Django tries the patterns in order.
     path("api/v1/", api.urls),
     path("", account_views.home, name="home"),
-    path("login/", account_views.LoginView.as_view(), name="login"),
-    path("logout/", account_views.logout_view, name="logout"),
+    path("", include("deskside.accounts.urls")),
     path("tickets/", include("deskside.tickets.urls")),
     path("portal/", include("deskside.portal.urls")),
     path("sla/", include("deskside.sla.urls")),

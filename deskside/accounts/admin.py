@@ -1,7 +1,16 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
-from deskside.accounts.models import ApiToken, Organization, Site, Skill, Team, User
+from deskside.accounts import mfa
+from deskside.accounts.models import (
+    ApiToken,
+    Organization,
+    SecurityPolicy,
+    Site,
+    Skill,
+    Team,
+    User,
+)
 
 
 @admin.register(Organization)
@@ -54,6 +63,19 @@ class UserAdmin(BaseUserAdmin):
     ]
     add_fieldsets = [(None, {"fields": ["email", "password1", "password2", "kind"]})]
     filter_horizontal = ["teams", "skills", "served_organizations"]
+    actions = ["reset_second_factor"]
+
+    @admin.action(description="Reset two-factor sign-in (lost device)")
+    def reset_second_factor(self, request, queryset):
+        for user in queryset:
+            mfa.reset_devices(user)
+        self.message_user(request, f"Two-factor sign-in reset for {queryset.count()} user(s).")
+
+
+@admin.register(SecurityPolicy)
+class SecurityPolicyAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "require_agent_mfa", "updated_at", "updated_by"]
+    readonly_fields = ["updated_at", "updated_by"]
 
 
 @admin.register(ApiToken)

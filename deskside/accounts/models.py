@@ -206,3 +206,27 @@ class ApiToken(models.Model):
     @staticmethod
     def generate() -> str:
         return "dsk_" + secrets.token_urlsafe(32)
+
+
+class SecurityPolicy(models.Model):
+    """The desk's sign-in rules that admins change on a page (one row, pk 1)."""
+
+    require_agent_mfa = models.BooleanField(
+        default=False,
+        help_text="Every agent must sign in with a second factor (an authenticator app code "
+        "or a recovery code); an agent without one is sent to set it up.",
+    )
+    updated_at = models.DateTimeField(default=clock.now)
+    updated_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name_plural = "security policy"
+
+    def __str__(self) -> str:
+        return "Sign-in security policy"
+
+    @classmethod
+    def current(cls) -> "SecurityPolicy":
+        return cls.objects.filter(pk=1).first() or cls(pk=1)
