@@ -41,6 +41,7 @@ FORM = {
     "team": "",
     "priority": "3",
     "unknown_senders": "quarantine",
+    "unverified_mail": "quarantine",
     "reopen_days": "14",
     "poll_seconds": "60",
 }
