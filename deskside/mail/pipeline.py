@@ -636,7 +636,20 @@ def _thread(
     """(the ticket found as `find_ticket` does, the first ticket of the sender's own client
     that the message named but the sender is not in the conversation of)."""
     candidates: list[int] = []
+    vouched: set[int] = set()  # tickets a reply token of the sender's names
     ids = parsed.thread_ids + (extra_ids or [])
+    if sender is not None and sender.is_customer:
+        # A Message-ID of ours with a reply token counts only with the token of the sender's
+        # own address: one made for someone else, or altered, names nothing.
+        kept = []
+        for i in ids:
+            if outbound.token_in(i) is None:
+                kept.append(i)
+            elif outbound.token_matches(i, sender.email):
+                kept.append(i)
+                if pk := parse_number(i.split(".")[1]):
+                    vouched.add(pk)
+        ids = kept
     if ids:
         refs = dict(
             MessageRef.objects.filter(message_id__in=ids[:50]).values_list(
@@ -656,6 +669,8 @@ def _thread(
             continue
         if ticket.merged_into_id is not None:
             ticket = _survivor(ticket)
+        if pk in vouched and sender.organization_id == ticket.organization_id:
+            return ticket, None  # the desk wrote to this very address about it
         if _allowed(sender, ticket):
             return ticket, None
         if (

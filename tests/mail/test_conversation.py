@@ -9,7 +9,7 @@ from django.core import mail as django_mail
 
 from deskside.accounts import services as accounts
 from deskside.mail import outbound
-from deskside.mail.models import Mailbox, MailParticipant, Outcome
+from deskside.mail.models import Mailbox, MailParticipant, MessageRef, OutboundMail, Outcome
 from deskside.mail.pipeline import Policy, in_conversation, receive
 from deskside.tickets import services as tickets
 from deskside.tickets.models import EventKind
@@ -183,3 +183,96 @@ def test_a_customer_of_another_client_is_never_in_the_conversation(first, dave):
     MailParticipant.objects.create(ticket=first, address=dave.email)
 
     assert not in_conversation(dave, first)
+
+
+# -- reply tokens (issue 12, item 1) -----------------------------------------------------------
+
+
+@pytest.fixture
+def two_mails(first, pat, alice, settings):
+    """An agent's reply to Carol's ticket, which Pat watches: one mail each, sent."""
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    outbound.send_due()  # the acknowledgement, to Carol
+    tickets.set_watchers(actor=alice, ticket=first, watchers=[pat])
+    tickets.add_reply(actor=alice, ticket=first, body="Please restart it.")
+    outbound.send_due()
+    sent = {m.to[0]: m.extra_headers["Message-ID"] for m in django_mail.outbox[1:]}
+    return sent["carol@acme.example"], sent["pat@acme.example"]
+
+
+def token_reply(sender, in_reply_to, message_id="<t1@acme.example>"):
+    return raw_mail(
+        sender=sender,
+        subject="Re: printer",  # no ticket tag: only the quoted Message-ID names the ticket
+        message_id=message_id,
+        body="Done, it prints.\n",
+        In_Reply_To=in_reply_to,
+    )
+
+
+def test_each_recipient_gets_a_mail_with_a_message_id_of_their_own(first, two_mails):
+    to_carol, to_pat = two_mails
+
+    assert len(django_mail.outbox) == 3
+    assert [m.to for m in django_mail.outbox[1:]] == [["carol@acme.example"], ["pat@acme.example"]]
+    assert to_carol != to_pat
+    token = outbound.reply_token(first.number, "pat@acme.example")
+    assert to_pat.strip("<>").rpartition("@")[0].endswith("." + token)
+    assert outbound.token_matches(to_pat.strip("<>"), "PAT@acme.example")
+    assert not outbound.token_matches(to_pat.strip("<>"), "carol@acme.example")
+    assert outbound.is_ours(to_pat.strip("<>"))
+
+
+def test_a_reply_quoting_the_senders_own_token_appends(first, pat, alice, two_mails, policy):
+    _, to_pat = two_mails
+    OutboundMail.objects.all().delete()  # the token alone proves the desk wrote to Pat
+    tickets.set_watchers(actor=alice, ticket=first, watchers=[])
+
+    assert not in_conversation(pat, first)
+    result = receive(token_reply("pat@acme.example", to_pat), source="import", policy=policy)
+
+    assert result.outcome == Outcome.APPENDED and result.ticket == first
+    assert first.events.filter(kind=EventKind.REPLY, actor=pat).count() == 1
+
+
+def test_a_token_made_for_another_recipient_gives_nothing(first, pat, two_mails, policy):
+    to_carol, _ = two_mails
+    quinn = accounts.create_user(email="quinn@acme.example", organization=first.organization)
+
+    result = receive(token_reply(quinn.email, to_carol), source="import", policy=policy)
+
+    assert result.outcome == Outcome.CREATED and result.ticket != first
+    assert result.ticket.requester == quinn
+    assert not first.events.filter(kind=EventKind.REPLY, actor=quinn).exists()
+    assert quinn not in first.watchers.all()
+    assert not first.events.filter(kind=EventKind.LINKED).exists()  # it named nothing
+
+
+def test_an_altered_token_gives_nothing(first, carol, two_mails, policy):
+    to_carol, _ = two_mails
+    local, _, host = to_carol.strip("<>").rpartition("@")
+    altered = local[:-1] + ("0" if local[-1] != "0" else "1")
+
+    result = receive(
+        token_reply(carol.email, f"<{altered}@{host}>"), source="import", policy=policy
+    )
+
+    assert result.outcome == Outcome.CREATED and result.ticket != first
+    assert not first.events.filter(kind=EventKind.REPLY, actor=carol).exists()
+
+
+def test_an_old_message_id_without_a_token_still_threads_for_the_conversation(
+    first, carol, pat, policy
+):
+    old = f"deskside.{first.number}.oldstyle1234@{outbound.domain()}"
+    MessageRef.objects.create(message_id=old, ticket=first, outbound=True)
+
+    mine = receive(token_reply(carol.email, f"<{old}>"), source="import", policy=policy)
+    theirs = receive(
+        token_reply(pat.email, f"<{old}>", message_id="<t2@acme.example>"),
+        source="import",
+        policy=policy,
+    )
+
+    assert mine.outcome == Outcome.APPENDED and mine.ticket == first
+    assert theirs.ticket != first and theirs.message.reason == "not_in_conversation"
