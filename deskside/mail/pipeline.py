@@ -30,7 +30,9 @@ import`).
      (`in_conversation`: requester, watchers, the client's organisation admins, addresses
      the desk wrote to about it, addresses in To/Cc of a message on it); a colleague who is
      not opens a new ticket, linked to the one named by internal notes on both, and the
-     agent decides. Agents join the tickets they can see. A
+     agent decides. A reply quoting the reply token the desk made for its From: address
+     (`outbound.reply_token`) joins; a token made for someone else, or altered, names
+     nothing. Agents join the tickets they can see. A
      reply joins its ticket with the quoted history and signature stripped
      (`deskside.mail.replies`); a reply to a closed ticket, or to one resolved longer ago
      than the mailbox's `reopen_days`, opens a follow-up linked to it; a resolved ticket
