@@ -8,6 +8,7 @@
   was verified (`sender_check`, `deskside.mail.senders`).
 - `MessageRef`: every Message-ID we received or sent, with its ticket: how replies find their
   ticket by `In-Reply-To` and `References`.
+- `MailParticipant`: the To/Cc addresses of messages on a ticket (who is in its conversation).
 - `OutboundMail`: the outbox. A row is written in the transaction of the event it is about and
   sent by the worker after that commit, with retries; a mail whose sending was cut off after
   the mail server may have taken it is "unknown", never sent again by itself.
@@ -246,6 +247,26 @@ class MessageRef(models.Model):
 
     def __str__(self) -> str:
         return self.message_id
+
+
+class MailParticipant(models.Model):
+    """An address that was in To or Cc of a (verified) message on a ticket: with the requester,
+    the watchers, the client's organisation admins and the addresses the desk wrote to about
+    the ticket, it is in the ticket's conversation and may join it by mail
+    (`deskside.mail.pipeline.in_conversation`)."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="+")
+    address = models.CharField(max_length=254)
+    created_at = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["ticket", "address"], name="mailparticipant_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.address
 
 
 class MailKind(models.TextChoices):

@@ -21,12 +21,20 @@ that breaks after the DATA command without the server's answer (a timeout, a dro
 connection: see `Handover`). An administrator sends an "unknown" mail again deliberately
 from the outbox (`requeue`), under the same Message-ID.
 
-Threading: every mail carries `Message-ID` (`deskside.<ticket>.<id>@<our domain>`, also how
-our own mail is recognised when it comes back), `In-Reply-To` (the newest message of the
+Threading: every mail carries `Message-ID` (`deskside.<ticket>.<id>.<token>@<our domain>`,
+also how our own mail is recognised when it comes back), `In-Reply-To` (the newest message of the
 ticket's thread), `References` (the thread's first message and its newest ones) and the
 `[T-10423]` tag in the subject, which is what Gmail, Outlook and Apple Mail group by.
 Automatic mails carry `Auto-Submitted` (RFC 3834) and `X-Auto-Response-Suppress` so that
 out-of-office responders do not answer them.
+
+Reply tokens: a mail goes to one recipient (one `OutboundMail` row each), and its Message-ID
+carries `reply_token(ticket, address)`, an HMAC of the ticket number and the recipient's
+address under a key derived from SECRET_KEY. A reply quotes it in `In-Reply-To`/`References`;
+the pipeline (`deskside.mail.pipeline._thread`) lets the reply into the ticket when the token
+matches the reply's (verified) From: address, and ignores a token made for someone else or
+altered. Message-IDs sent before tokens (`deskside.<ticket>.<id>@...`) still thread, for people
+in the ticket's conversation only.
 """
 
 import contextlib
@@ -44,6 +52,7 @@ from django.core.mail.backends.smtp import EmailBackend as SmtpBackend
 from django.db import transaction
 from django.db.models import F
 from django.urls import reverse
+from django.utils.crypto import constant_time_compare, salted_hmac
 
 from deskside.accounts.models import User
 from deskside.core import clock
@@ -101,6 +110,37 @@ def is_ours(message_id: str) -> bool:
     return message_id.startswith("deskside.") and message_id.endswith("@" + domain())
 
 
+TOKEN_SALT = "deskside.mail.outbound.reply_token"  # noqa: S105 (a salt, not a secret)
+
+
+def reply_token(ticket_number: str, address: str) -> str:
+    """The reply token of mail about a ticket to one address (an HMAC keyed from SECRET_KEY:
+    nobody can make one without it, and it names both the ticket and the address)."""
+    value = f"{ticket_number.upper()}:{address.strip().lower()}"
+    # 80 bits: guessing one takes 2**79 tries on average; short enough to keep the
+    # Message-ID header on one line for the usual domain lengths.
+    return salted_hmac(TOKEN_SALT, value, algorithm="sha256").hexdigest()[:20]
+
+
+def token_in(message_id: str) -> tuple[str, str] | None:
+    """(ticket number, token) of one of our Message-IDs that carries a reply token."""
+    if not is_ours(message_id):
+        return None
+    parts = message_id.rpartition("@")[0].split(".")
+    if len(parts) != 4 or not parts[3]:
+        return None
+    return parts[1], parts[3]
+
+
+def token_matches(message_id: str, address: str) -> bool:
+    """Whether a Message-ID of ours carries the reply token of `address` for its ticket."""
+    found = token_in(message_id)
+    if found is None or not address:
+        return False
+    number, token = found
+    return constant_time_compare(token, reply_token(number, address))
+
+
 def recipients(ticket: Ticket, kind: str) -> list[str]:
     """Who gets a mail of `kind`: the requester, and for replies and resolutions the customers
     who watch the ticket; active customers with an address only."""
@@ -127,12 +167,11 @@ def event_written(sender: type, instance: TicketEvent, created: bool, **kwargs: 
         return  # a customer's own reply is not mailed back to them
     if kind == MailKind.ACKNOWLEDGEMENT and ticket.channel in NO_ACKNOWLEDGEMENT:
         return  # they were on the phone with the desk; alerts have no customer to thank
-    to = recipients(ticket, kind)
-    if not to:
-        return
-    mail = OutboundMail(ticket=ticket, event=instance, kind=kind, recipients=", ".join(to))
-    mail.message_id = f"deskside.{ticket.number}.{mail.public_id}@{domain()}"
-    mail.save(force_insert=True)
+    for address in recipients(ticket, kind):  # one mail each: each has its own reply token
+        mail = OutboundMail(ticket=ticket, event=instance, kind=kind, recipients=address)
+        token = reply_token(ticket.number, address)
+        mail.message_id = f"deskside.{ticket.number}.{mail.public_id}.{token}@{domain()}"
+        mail.save(force_insert=True)
 
 
 # -- sending -----------------------------------------------------------------------------------

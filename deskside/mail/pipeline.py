@@ -25,11 +25,19 @@ import`).
      client's registered mail domain becomes a contact of that client; anyone else follows
      the mailbox's rule (a contact of its organisation, or quarantine for review);
    - the thread (`find_ticket`) by `In-Reply-To`/`References` against every Message-ID we
-     received or sent, then by the `[T-10423]` tag in the subject; never by subject text. A
+     received or sent, then by the `[T-10423]` tag in the subject; never by subject text.
+     A customer joins a ticket by mail only if they are in its conversation
+     (`in_conversation`: requester, watchers, the client's organisation admins, addresses
+     the desk wrote to about it, addresses in To/Cc of a message on it); a colleague who is
+     not opens a new ticket, linked to the one named by internal notes on both, and the
+     agent decides. A reply quoting the reply token the desk made for its From: address
+     (`outbound.reply_token`) joins; a token made for someone else, or altered, names
+     nothing. Agents join the tickets they can see. A
      reply joins its ticket with the quoted history and signature stripped
      (`deskside.mail.replies`); a reply to a closed ticket, or to one resolved longer ago
      than the mailbox's `reopen_days`, opens a follow-up linked to it; a resolved ticket
-     reopens. Anything else opens a ticket.
+     reopens. Anything else opens a ticket. The To/Cc addresses of a verified message are
+     recorded on its ticket (`MailParticipant`): they are in its conversation from then on.
    Files become ticket attachments; files over the size limit and repairs made while reading
    are listed in an internal note on the ticket; the whole original stays downloadable.
 3. When acting fails for any reason but an unavailable database, the transaction is rolled
@@ -60,7 +68,9 @@ from deskside.mail.addresses import directory
 from deskside.mail.models import (
     InboundMessage,
     Mailbox,
+    MailParticipant,
     MessageRef,
+    OutboundMail,
     Outcome,
     SenderCheck,
     Source,
@@ -380,11 +390,12 @@ def _act(
         sender = find_sender(parsed, policy)
     else:
         sender = _unknown_sender(policy)
-    ticket = find_ticket(parsed, sender=sender)
+    ticket, named = _thread(parsed, sender=sender)
     files = [
         SimpleUploadedFile(p.filename, p.data, content_type=p.content_type)
         for p in parsed.attachments
     ]
+    reason = detail = ""
     with outbound.quiet() if not policy.notify else contextlib.nullcontext():
         if ticket is not None and not _follow_up_due(ticket, policy):
             event = tickets.add_mail_reply(
@@ -397,13 +408,30 @@ def _act(
             outcome = Outcome.APPENDED
         else:
             earlier = ticket
-            ticket = _open(sender, parsed, policy, files, data, earlier)
+            ticket = _open(sender, parsed, policy, files, data, earlier, named=named)
             event = None  # the ticket's first event is the mail
             outcome = Outcome.CREATED if earlier is None else Outcome.FOLLOW_UP
+            if earlier is None and named is not None:
+                reason = "not_in_conversation"
+                detail = (
+                    f"{sender.email} named {named.number} but is not in its conversation: "
+                    f"opened {ticket.number}, linked to it"
+                )
         _notes(ticket, parsed, message)
+        _record_participants(ticket, parsed)
     if parsed.message_id:
         MessageRef.objects.create(message_id=parsed.message_id, ticket=ticket)
-    _finish(message, outcome, "", "", ticket, event)
+    _finish(message, outcome, reason, detail, ticket, event)
+
+
+def _record_participants(ticket: Ticket, parsed: ParsedMail) -> None:
+    """The To/Cc addresses of a verified message join its ticket's conversation (the desk's
+    own addresses aside)."""
+    own = directory.own_addresses()
+    known = set(MailParticipant.objects.filter(ticket=ticket).values_list("address", flat=True))
+    for address in dict.fromkeys(a.lower() for a in parsed.recipients):
+        if address and address not in own and address not in known:
+            MailParticipant.objects.create(ticket=ticket, address=address)
 
 
 def _unverified(
@@ -557,11 +585,32 @@ def _unknown_sender(policy: Policy) -> User:
     )
 
 
+def in_conversation(user: User, ticket: Ticket) -> bool:
+    """Whether a customer is in a ticket's conversation, so may join it by mail: a contact of
+    its client who is its requester, a watcher or an organisation admin, or whose address the
+    desk wrote to about it (`OutboundMail`) or was in To/Cc of a message on it
+    (`MailParticipant`); for a ticket others were merged into, theirs count too."""
+    if not user.is_customer or user.organization_id != ticket.organization_id:
+        return False
+    if ticket.requester_id == user.pk or user.is_org_admin:
+        return True
+    if ticket.watchers.filter(pk=user.pk).exists():
+        return True
+    address = (user.email or "").strip().lower()
+    if not address:
+        return False
+    pks = [ticket.pk, *Ticket.objects.filter(merged_into=ticket).values_list("pk", flat=True)]
+    if MailParticipant.objects.filter(ticket_id__in=pks, address=address).exists():
+        return True
+    sent = OutboundMail.objects.filter(ticket_id__in=pks).values_list("recipients", flat=True)
+    return any(address in {a.strip().lower() for a in to.split(",")} for to in sent)
+
+
 def _allowed(sender: User | None, ticket: Ticket) -> bool:
     if sender is None:
         return True  # automatic mail is only noted, internally
     if sender.is_customer:
-        return sender.organization_id == ticket.organization_id
+        return in_conversation(sender, ticket)
     return visible_tickets(sender).filter(pk=ticket.pk).exists()
 
 
@@ -578,10 +627,31 @@ def find_ticket(
 ) -> Ticket | None:
     """The ticket a message belongs to, by its threading headers (against every Message-ID
     we received or sent), then by the ticket tag in its subject; never by subject text.
-    A ticket of another client than the sender's is not a match. `extra_ids`: the Message-IDs
-    of messages a bounce or report carries (the mail of ours that it is about)."""
+    Only a ticket the sender may join by mail (`_allowed`) is a match. `extra_ids`: the
+    Message-IDs of messages a bounce or report carries (the mail of ours that it is about)."""
+    return _thread(parsed, sender=sender, extra_ids=extra_ids)[0]
+
+
+def _thread(
+    parsed: ParsedMail, *, sender: User | None, extra_ids: list[str] | None = None
+) -> tuple[Ticket | None, Ticket | None]:
+    """(the ticket found as `find_ticket` does, the first ticket of the sender's own client
+    that the message named but the sender is not in the conversation of)."""
     candidates: list[int] = []
+    vouched: set[int] = set()  # tickets a reply token of the sender's names
     ids = parsed.thread_ids + (extra_ids or [])
+    if sender is not None and sender.is_customer:
+        # A Message-ID of ours with a reply token counts only with the token of the sender's
+        # own address: one made for someone else, or altered, names nothing.
+        kept = []
+        for i in ids:
+            if outbound.token_in(i) is None:
+                kept.append(i)
+            elif outbound.token_matches(i, sender.email):
+                kept.append(i)
+                if pk := parse_number(i.split(".")[1]):
+                    vouched.add(pk)
+        ids = kept
     if ids:
         refs = dict(
             MessageRef.objects.filter(message_id__in=ids[:50]).values_list(
@@ -594,15 +664,25 @@ def find_ticket(
             pk for i in ids if outbound.is_ours(i) and (pk := parse_number(i.split(".")[1]))
         ]
     candidates += [pk for n in _TAG.findall(parsed.subject) if (pk := parse_number(n))]
+    named = None
     for pk in dict.fromkeys(candidates):
         ticket = Ticket.objects.filter(pk=pk).order_by().first()
         if ticket is None:
             continue
         if ticket.merged_into_id is not None:
             ticket = _survivor(ticket)
+        if pk in vouched and sender.organization_id == ticket.organization_id:
+            return ticket, None  # the desk wrote to this very address about it
         if _allowed(sender, ticket):
-            return ticket
-    return None
+            return ticket, None
+        if (
+            named is None
+            and sender is not None
+            and sender.is_customer
+            and ticket.organization_id == sender.organization_id
+        ):
+            named = ticket
+    return None, named
 
 
 def _follow_up_due(ticket: Ticket, policy: Policy) -> bool:
@@ -627,15 +707,25 @@ def _open(
     files: list[SimpleUploadedFile],
     data: dict[str, Any],
     earlier: Ticket | None,
+    *,
+    named: Ticket | None = None,
 ) -> Ticket:
+    """A new ticket from the sender: a follow-up of `earlier` (a closed or long-resolved
+    ticket of theirs), or, for a contact who named `named` but is not in its conversation,
+    a ticket of their own linked to it by internal notes on both (the agent decides whether
+    to merge it or add them as a watcher; they are not told the other ticket's state)."""
+    if earlier is not None:
+        named = None
     organization = sender.organization if sender.is_customer else policy.organization
     if organization is None:
         organization = sender.organization
     if organization is None:
         raise Held("no_organization", f"{sender} is an agent; no organisation to file it under")
-    subject = clean_subject(parsed.subject) if earlier else parsed.subject
+    subject = clean_subject(parsed.subject) if earlier or named else parsed.subject
     if earlier is not None:
         data = {**data, "follow_up_of": earlier.number}
+    if named is not None:
+        data = {**data, "named": named.number}
     try:
         ticket = tickets.create_ticket(
             actor=sender,
@@ -669,6 +759,22 @@ def _open(
             public=True,
             body=f"Follow-up of {earlier.number}",
             data={"follow_up_of": earlier.number},
+        )
+    if named is not None:
+        write_event(
+            named,
+            EventKind.LINKED,
+            None,
+            body=f"{sender.get_full_name() or sender.email} wrote about this ticket by mail "
+            f"but is not in its conversation: opened {ticket.number} for them",
+            data={"linked": ticket.number, "reason": "not_in_conversation"},
+        )
+        write_event(
+            ticket,
+            EventKind.LINKED,
+            None,
+            body=f"The mail named {named.number}, whose conversation the sender is not in",
+            data={"linked": named.number, "reason": "not_in_conversation"},
         )
     return ticket
 

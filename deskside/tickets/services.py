@@ -372,9 +372,11 @@ def add_mail_reply(
 ) -> TicketEvent:
     """A public reply that arrived by email (`deskside.mail`), with `data` naming the message.
 
-    The sender is an agent who serves the client, or any contact of the ticket's client: one
-    who was on the mail but not on the ticket (a colleague in copy) joins its watchers, so
-    they can follow it in the portal. Anyone else is refused."""
+    The sender is an agent who serves the client, or a contact of the ticket's client whom
+    the mail pipeline found in the ticket's conversation (`deskside.mail.pipeline.
+    in_conversation`: it never calls this for anyone else): one who was on the mail but not on
+    the ticket (a colleague in copy) joins its watchers, so they can follow it in the portal.
+    Anyone else is refused."""
     lock(ticket)
     if sender.is_customer:
         if sender.organization_id != ticket.organization_id:

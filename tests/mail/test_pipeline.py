@@ -189,7 +189,7 @@ def test_a_tag_of_another_clients_ticket_does_not_reach_it(carol, policy, globex
 
 
 def test_a_colleague_in_copy_who_replies_joins_the_watchers(carol, olivia, policy):
-    ticket = receive(raw_mail(), source="import", policy=policy).ticket
+    ticket = receive(raw_mail(Cc="Pat <Pat@acme.example>"), source="import", policy=policy).ticket
     plain = accounts.create_user(email="pat@acme.example", organization=carol.organization)
     reply = raw_mail(
         sender="pat@acme.example",
