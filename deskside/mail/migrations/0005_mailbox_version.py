@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('mail', '0003_mailbox_unverified_mail_sender_check'),
+        ('mail', '0004_mail_participant'),
     ]
 
     operations = [
