@@ -384,12 +384,7 @@ def _act(
                 handled.event,
             )
             return
-    if parsed.sender:
-        if rate_limit and policy.rate_limit:
-            _check_rate(parsed.sender)
-        sender = find_sender(parsed, policy)
-    else:
-        sender = _unknown_sender(policy)
+    sender = _sender(parsed, policy, rate_limit=rate_limit)
     ticket, named = _thread(parsed, sender=sender)
     files = [
         SimpleUploadedFile(p.filename, p.data, content_type=p.content_type)
@@ -458,12 +453,7 @@ def _unverified(
     )
     if policy.unverified_mail != Mailbox.UnverifiedMail.NOTE:
         raise held
-    if parsed.sender:
-        if rate_limit and policy.rate_limit:
-            _check_rate(parsed.sender)
-        sender = find_sender(parsed, policy)
-    else:
-        sender = _unknown_sender(policy)
+    sender = _sender(parsed, policy, rate_limit=rate_limit)
     ticket = find_ticket(parsed, sender=sender)
     if ticket is None and not sender.is_customer:
         raise held
@@ -529,6 +519,16 @@ def _finish(
     message.outcome, message.reason, message.detail = outcome, reason, detail[:4000]
     message.ticket, message.event = ticket, event
     message.save()
+
+
+def _sender(parsed: ParsedMail, policy: Policy, *, rate_limit: bool) -> User:
+    """Who the message is from, after the per-sender rate limit (Held beyond it); the
+    organisation's stand-in requester for mail without any sender address."""
+    if not parsed.sender:
+        return _unknown_sender(policy)
+    if rate_limit and policy.rate_limit:
+        _check_rate(parsed.sender)
+    return find_sender(parsed, policy)
 
 
 def _check_rate(sender: str) -> None:
