@@ -32,7 +32,7 @@ urlpatterns = [
     path("account/two-factor/codes/", views.mfa_recovery_codes, name="mfa_recovery_codes"),
     path("account/two-factor/off/", views.mfa_disable, name="mfa_disable"),
     path("account/sessions/others/end/", views.end_other_sessions_view, name="end_other_sessions"),
-    path("account/sessions/<str:key>/end/", views.end_session, name="end_session"),
+    path("account/sessions/<str:handle>/end/", views.end_session, name="end_session"),
     path("account/security/", views.security_policy, name="security_policy"),
     path("account/security/reset/<int:user_id>/", views.mfa_reset, name="mfa_reset"),
     # Single sign-on (mozilla-django-oidc): /oidc/authenticate/ and /oidc/callback/.

@@ -18,10 +18,11 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
@@ -143,18 +144,29 @@ class PasswordChangeDoneView(auth_views.PasswordChangeDoneView):
 # The account page and sessions ------------------------------------------------------------
 
 
+def session_handle(session_key: str) -> str:
+    """The name a session goes by in the account page and its URLs: an HMAC of its key, so
+    the page never shows the keys of one's other sessions (whoever held this session for a
+    minute could otherwise copy them and stay signed in after it ends)."""
+    return salted_hmac("deskside.accounts.session", session_key, algorithm="sha256").hexdigest()[
+        :32
+    ]
+
+
 @login_required
 def account(request: HttpRequest) -> HttpResponse:
     user = request.user
     # Session expiry is stamped by Django's session store with Django's clock: compare with it.
     live = Session.objects.filter(user=user, expire_date__gt=timezone.now())
-    sessions = live.order_by("-last_activity")
+    sessions = list(live.order_by("-last_activity"))
+    for session in sessions:
+        session.handle = session_handle(session.session_key)
     return render(
         request,
         "accounts/account.html",
         {
             "sessions": sessions,
-            "current_key": request.session.session_key,
+            "current_handle": session_handle(request.session.session_key or ""),
             "has_device": mfa.has_device(user),
             "mfa_required": mfa.required_for(user),
         },
@@ -163,9 +175,17 @@ def account(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def end_session(request: HttpRequest, key: str) -> HttpResponse:
-    session = get_object_or_404(Session, user=request.user, session_key=key)
-    if key == request.session.session_key:
+def end_session(request: HttpRequest, handle: str) -> HttpResponse:
+    """Ends one of the user's own sessions, named by its handle (`session_handle`)."""
+    found = [
+        session
+        for session in Session.objects.filter(user=request.user)
+        if constant_time_compare(session_handle(session.session_key), handle)
+    ]
+    if not found:
+        raise Http404("No such session of yours")
+    session = found[0]
+    if session.session_key == request.session.session_key:
         logout(request)
         return redirect("login")
     session.delete()

@@ -8,6 +8,7 @@ from django.test import Client
 from django.utils import timezone
 from user_sessions.models import Session
 
+from deskside.accounts.views import session_handle
 from deskside.core import clock
 
 pytestmark = pytest.mark.django_db
@@ -47,11 +48,15 @@ def test_an_agent_sees_and_ends_their_other_sessions(alice, leo):
 
     phone_key = phone.session.session_key
     leo_key = Session.objects.get(user=leo).session_key
-    # Nobody ends another user's session.
-    assert laptop.post(f"/account/sessions/{leo_key}/end/").status_code == 404
+    # The page names sessions by a handle, never by their keys (a key is a credential).
+    assert phone_key not in html and laptop.session.session_key not in html
+    assert session_handle(phone_key) in html
+    # Nobody ends another user's session, nor one named by its raw key.
+    assert laptop.post(f"/account/sessions/{session_handle(leo_key)}/end/").status_code == 404
+    assert laptop.post(f"/account/sessions/{phone_key}/end/").status_code == 404
     assert Session.objects.filter(session_key=leo_key).exists()
 
-    ended = laptop.post(f"/account/sessions/{phone_key}/end/")
+    ended = laptop.post(f"/account/sessions/{session_handle(phone_key)}/end/")
     assert ended.status_code == 302
     assert not Session.objects.filter(session_key=phone_key).exists()
     assert phone.get("/tickets/").status_code == 302  # back to the sign-in page
@@ -72,7 +77,7 @@ def test_end_all_other_sessions(alice):
 def test_ending_this_session_signs_out(alice):
     laptop = sign_in(alice.email, "alice-pass-123", ip="198.51.100.20", agent=FIREFOX)
     key = laptop.session.session_key
-    response = laptop.post(f"/account/sessions/{key}/end/")
+    response = laptop.post(f"/account/sessions/{session_handle(key)}/end/")
     assert response.status_code == 302 and response["Location"] == "/login/"
     assert not Session.objects.filter(user=alice).exists()
 
