@@ -36,6 +36,7 @@ import email
 import email.policy
 import ipaddress
 import logging
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from email.utils import getaddresses
@@ -232,7 +233,9 @@ class Evidence:
     notes: list[str] = field(default_factory=list)
 
 
-def _trusted_headers(msg: email.message.Message, source: str) -> list[Any]:
+def _trusted_headers(msg: email.message.Message, source: str) -> list[tuple[Any, bool]]:
+    """The Authentication-Results headers to believe, each with whether it is smtpd's own
+    line (of which only the first SPF result counts: see `_from_headers`)."""
     trusted = set(settings.DESKSIDE_MAIL_TRUSTED_AUTHSERV_IDS)
     own = settings.DESKSIDE_MAIL_AUTHSERV_ID
     found = []
@@ -247,7 +250,7 @@ def _trusted_headers(msg: email.message.Message, source: str) -> list[Any]:
         authserv_id = (header.authserv_id or "").lower()
         ours = authserv_id == own and source in SMTP_SOURCES and index == 0
         if authserv_id in trusted or ours:
-            found.append(header)
+            found.append((header, ours and authserv_id not in trusted))
     return found
 
 
@@ -258,10 +261,17 @@ def _property(result: Any, ptype: str, name: str) -> str:
     return ""
 
 
-def _from_headers(evidence: Evidence, headers: list[Any]) -> None:
-    for header in headers:
+def _from_headers(evidence: Evidence, headers: list[tuple[Any, bool]]) -> None:
+    for header, own_smtpd in headers:
         by = header.authserv_id
-        for result in header.results:
+        # smtpd's own line records one SPF check and nothing else: a DMARC or DKIM result or a
+        # second SPF result in it can only have been smuggled in (a HELO name, say).
+        results = (
+            [r for r in header.results[:1] if r.method.lower() == "spf"]
+            if own_smtpd
+            else header.results
+        )
+        for result in results:
             method, value = result.method.lower(), (result.result or "").lower()
             if method == "dmarc" and evidence.dmarc is None:
                 header_from = _property(result, "header", "from").lower()
@@ -290,7 +300,28 @@ def _from_headers(evidence: Evidence, headers: list[Any]) -> None:
                     evidence.failures.append(f"spf={value} for {domain or '?'} by {by}")
 
 
-def _own_dkim(raw: bytes, evidence: Evidence) -> None:
+# The headers a passing DKIM signature must cover, when the message has them: what the desk
+# reads to decide who wrote and which ticket it is about. An old signed mail with a new Subject
+# or References on top must not pass as a reply to another ticket.
+MUST_SIGN = ("from", "subject", "in-reply-to", "references", "to", "cc")
+
+
+def _signature_gap(signature: bytes, msg: email.message.Message) -> str:
+    """Why a signature that verified still proves too little ('' when it proves enough): a
+    body length limit (`l=`: text may follow the signed part), or a header the desk reads
+    that the signature does not cover."""
+    try:
+        tags = dkim.util.parse_tag_value(signature)
+    except Exception:  # noqa: BLE001 - dkimpy verified it: unreadable here means not enough
+        return "its tags could not be read"
+    if b"l" in tags:
+        return "it signs only part of the body (l=)"
+    signed = {h.strip().lower() for h in tags.get(b"h", b"").decode("ascii", "replace").split(":")}
+    missing = [h for h in MUST_SIGN if msg.get(h) is not None and h not in signed]
+    return f"it does not cover {', '.join(missing)}" if missing else ""
+
+
+def _own_dkim(raw: bytes, evidence: Evidence, msg: email.message.Message) -> None:
     signer = dkim.DKIM(raw, logger=_dkim_log)
     signatures = [v for k, v in signer.headers if k.lower() == b"dkim-signature"]
     for index in range(min(len(signatures), MAX_SIGNATURES)):
@@ -304,6 +335,9 @@ def _own_dkim(raw: bytes, evidence: Evidence) -> None:
         except dkim.DKIMException as exc:
             ok, why = False, str(exc).split(" (got ")[0]  # (without the hashes)
         domain = (signer.domain or b"").decode("ascii", "replace").lower()
+        if ok and (gap := _signature_gap(signatures[index], msg)):
+            evidence.failures.append(f"DKIM signature of {domain} does not count: {gap}")
+            continue
         if ok:
             evidence.dkim_pass.append((domain, "DKIM check"))
             continue
@@ -336,16 +370,34 @@ def check(raw: bytes, *, source: str) -> Verdict:
         return Verdict(NONE, f"the check itself failed ({type(exc).__name__}: {exc})"[:500])
 
 
+# Headers a message has at most once (RFC 5322 3.6): a second copy is how a signed message is
+# given a new subject or thread while its signature still verifies.
+SINGLE_HEADERS = (
+    "From",
+    "Sender",
+    "To",
+    "Cc",
+    "Subject",
+    "Date",
+    "Message-ID",
+    "In-Reply-To",
+    "References",
+)
+
+
 def _check(raw: bytes, source: str) -> Verdict:
     msg = email.message_from_bytes(raw, policy=email.policy.compat32)
     address = _single_from(msg)
     if not address:
         return Verdict(NONE, "the message has no single From: address to verify")
+    if twice := [h for h in SINGLE_HEADERS if len(msg.get_all(h) or []) > 1]:
+        # A signature verifies one copy and the desk might read the other (RFC 6376 8.15).
+        return Verdict(NONE, f"the message has more than one {', '.join(twice)} header")
     evidence = Evidence(from_domain=_domain_of(address))
     _from_headers(evidence, _trusted_headers(msg, source))
     if evidence.dmarc is not None:
         return evidence.dmarc
-    _own_dkim(raw, evidence)
+    _own_dkim(raw, evidence, msg)
     domain = evidence.from_domain
     try:
         record = dmarc_record(domain)
@@ -396,6 +448,14 @@ def _relayed(ip: str) -> bool:
     )
 
 
+_HELO = re.compile(
+    r"[A-Za-z0-9](?:[A-Za-z0-9.-]{0,252})|\[[0-9A-Fa-f:.]{2,45}\]|\[IPv6:[0-9A-Fa-f:.]{2,45}\]"
+)
+_MAIL_FROM = re.compile(
+    r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9.-]{0,252})"
+)
+
+
 def smtp_header(*, ip: str, helo: str, mail_from: str) -> bytes:
     """The Authentication-Results line `deskside smtpd` puts on top of a message it receives:
     the SPF result for the connecting address, HELO name and MAIL FROM, which only the SMTP
@@ -407,8 +467,13 @@ def smtp_header(*, ip: str, helo: str, mail_from: str) -> bytes:
         comment = f"relayed by {ip or 'an unknown address'}: SPF not checked here"
         header = authres.AuthenticationResultsHeader(authserv_id=authserv_id, results=[])
         return f"{header} ({comment})\r\n".encode("ascii", "replace")
+    if not _HELO.fullmatch(helo or "") or (mail_from and not _MAIL_FROM.fullmatch(mail_from)):
+        # A HELO name or envelope sender that is not a plain host name or address could carry
+        # text into the header (`x; dmarc=pass header.from=...`): no SPF claim for it.
+        header = authres.AuthenticationResultsHeader(authserv_id=authserv_id, results=[])
+        return f"{header} (unusual HELO name or envelope sender: SPF not checked)\r\n".encode()
     try:
-        result, explanation = spf.check2(i=ip, s=mail_from, h=helo or "unknown", timeout=10)
+        result, explanation = spf.check2(i=ip, s=mail_from, h=helo, timeout=10)
     except Exception as exc:  # pyspf raises its own and socket errors: a temperror
         result, explanation = "temperror", str(exc)
     properties: dict[str, str] = {"smtp_helo": helo or "unknown"}

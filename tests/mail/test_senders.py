@@ -545,3 +545,78 @@ def test_the_mailbox_form_sets_the_policy_for_unverified_mail(admin, acme):
         getattr(response, "context", {}) and response.context["form"].errors
     )
     assert Policy.of(box).unverified_mail == "note"
+
+
+# -- found in review: text smuggled into smtpd's own line, replayed signatures -----------------
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("helo", "mail_from"),
+    [
+        ("x@y; dmarc=pass header.from=msp.example", "someone@mallory.example"),
+        ("mx.mallory.example", "a;dmarc=pass@msp.example"),
+        ("x@y; spf=pass smtp.mailfrom=alice@msp.example", ""),
+    ],
+)
+def test_a_helo_name_or_envelope_sender_cannot_smuggle_a_result_into_smtpds_line(
+    settings, helo, mail_from
+):
+    """A client connecting to smtpd directly (not a relay) chooses its HELO name and MAIL FROM:
+    neither may put a DMARC or SPF pass into the line smtpd writes and later believes."""
+    line = senders.smtp_header(ip="203.0.113.9", helo=helo, mail_from=mail_from)
+    assert b"dmarc=pass" not in line and b"spf=pass" not in line
+    raw = line + message(sender="Alice Agent <alice@msp.example>")
+    assert senders.check(raw, source="smtp").result != "pass"
+
+
+@pytest.mark.django_db
+def test_only_the_spf_result_of_smtpds_own_line_counts(settings):
+    own = settings.DESKSIDE_MAIL_AUTHSERV_ID
+    line = (
+        f"Authentication-Results: {own}; spf=none smtp.helo=mx.mallory.example;"
+        " dmarc=pass header.from=acme.example; spf=pass smtp.mailfrom=carol@acme.example\r\n"
+    )
+    assert senders.check(line.encode() + message(), source="smtp").result == "none"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", ["Subject", "References", "From"])
+def test_a_signed_message_with_a_second_copy_of_a_header_is_not_verified(dns_stub, key, name):
+    """dkimpy verifies the last copy of a header, a reader may take the first: an old signed
+    mail with a new Subject or References on top must not pass as a reply to another ticket."""
+    publish(dns_stub, key, "acme.example")
+    raw = signed(message(References="<old@acme.example>"), key, "acme.example")
+    value = {
+        "Subject": "[T-00042] re",
+        "References": "<deskside.T-00042.x@desk.example>",
+        "From": "carol@acme.example",
+    }[name]
+    replayed = f"{name}: {value}\r\n".encode() + raw
+
+    verdict = senders.check(replayed, source="imap")
+
+    assert verdict.result == "none" and name in verdict.reason
+
+
+@pytest.mark.django_db
+def test_a_signature_that_leaves_out_a_threading_header_or_part_of_the_body_proves_too_little(
+    dns_stub, key
+):
+    publish(dns_stub, key, "acme.example")
+    # References added after signing, by anyone: the signature does not cover it.
+    raw = signed(message(), key, "acme.example")
+    added = b"References: <deskside.T-00042.x@desk.example>\r\n" + raw
+    verdict = senders.check(added, source="imap")
+    assert verdict.result != "pass" and "does not cover references" in verdict.reason
+    # A body length limit (l=): text appended after the signed part would count as signed.
+    limited = dkim.sign(
+        message(),
+        b"s1",
+        b"acme.example",
+        private_pem(key),
+        include_headers=[b"from", b"to", b"subject", b"message-id"],
+        length=True,
+    )
+    verdict = senders.check(limited + message(), source="imap")
+    assert verdict.result != "pass" and "l=" in verdict.reason
