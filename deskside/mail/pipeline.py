@@ -596,6 +596,8 @@ def in_conversation(user: User, ticket: Ticket) -> bool:
         return True
     if ticket.watchers.filter(pk=user.pk).exists():
         return True
+    if removed_by_agent(user, ticket):
+        return False
     address = (user.email or "").strip().lower()
     if not address:
         return False
@@ -604,6 +606,19 @@ def in_conversation(user: User, ticket: Ticket) -> bool:
         return True
     sent = OutboundMail.objects.filter(ticket_id__in=pks).values_list("recipients", flat=True)
     return any(address in {a.strip().lower() for a in to.split(",")} for to in sent)
+
+
+def removed_by_agent(user: User, ticket: Ticket) -> bool:
+    """Whether an agent's last change of the ticket's watchers that named `user` removed them:
+    then mail the desk once sent them, or a reply token of theirs, no longer lets them back in
+    (the agent decided they should not follow it)."""
+    changes = ticket.events.filter(kind=EventKind.WATCHERS, actor__isnull=False).order_by("-pk")
+    for data in changes.values_list("data", flat=True).iterator():
+        if user.pk in (data or {}).get("removed_ids", ()):
+            return True
+        if user.pk in (data or {}).get("added_ids", ()):
+            return False
+    return False
 
 
 def _allowed(sender: User | None, ticket: Ticket) -> bool:
@@ -671,7 +686,11 @@ def _thread(
             continue
         if ticket.merged_into_id is not None:
             ticket = _survivor(ticket)
-        if pk in vouched and sender.organization_id == ticket.organization_id:
+        if (
+            pk in vouched
+            and sender.organization_id == ticket.organization_id
+            and not removed_by_agent(sender, ticket)
+        ):
             return ticket, None  # the desk wrote to this very address about it
         if _allowed(sender, ticket):
             return ticket, None

@@ -938,6 +938,10 @@ def set_watchers(*, actor: User, ticket: Ticket, watchers: Sequence[User]) -> Ti
         data={
             "added": [after[k].get_full_name() for k in after.keys() - before.keys()],
             "removed": [before[k].get_full_name() for k in before.keys() - after.keys()],
+            # by id too: someone an agent removed no longer joins the ticket by mail
+            # (deskside.mail.pipeline.in_conversation)
+            "added_ids": sorted(after.keys() - before.keys()),
+            "removed_ids": sorted(before.keys() - after.keys()),
         },
     )
     touch(ticket)

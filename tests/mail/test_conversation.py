@@ -136,11 +136,33 @@ def test_an_address_the_desk_wrote_to_may_reply_and_append(first, pat, alice, po
     tickets.add_reply(actor=alice, ticket=first, body="Please restart it.")
     outbound.send_due()
     assert any("pat@acme.example" in m.to for m in django_mail.outbox)
-    tickets.set_watchers(actor=alice, ticket=first, watchers=[])  # no longer a watcher
+    first.watchers.clear()  # no longer a watcher, but no agent took them off
 
     result = receive(colleague_mail(first, "tag"), source="import", policy=policy)
 
     assert result.outcome == Outcome.APPENDED and result.ticket == first
+
+
+def test_someone_an_agent_removed_from_the_watchers_does_not_get_back_in_by_mail(
+    first, pat, alice, two_mails, policy
+):
+    """Found in review: the desk's old mail to them (or its reply token) would otherwise let
+    them back in as a watcher, with the portal's view of the ticket and its files."""
+    _, to_pat = two_mails
+    tickets.set_watchers(actor=alice, ticket=first, watchers=[])  # the agent's decision
+
+    assert not in_conversation(pat, first)
+    by_tag = receive(colleague_mail(first, "tag"), source="import", policy=policy)
+    by_token = receive(token_reply("pat@acme.example", to_pat), source="import", policy=policy)
+
+    for result in (by_tag, by_token):
+        assert result.ticket != first
+    assert pat not in first.watchers.all()
+    assert not first.events.filter(kind=EventKind.REPLY, actor=pat).exists()
+    # Added again by an agent, they are back in the conversation.
+    tickets.set_watchers(actor=alice, ticket=first, watchers=[pat])
+    first.watchers.clear()
+    assert in_conversation(pat, first)
 
 
 def test_a_colleague_of_another_ticket_in_copy_is_not_in_this_ones_conversation(
@@ -226,7 +248,7 @@ def test_each_recipient_gets_a_mail_with_a_message_id_of_their_own(first, two_ma
 def test_a_reply_quoting_the_senders_own_token_appends(first, pat, alice, two_mails, policy):
     _, to_pat = two_mails
     OutboundMail.objects.all().delete()  # the token alone proves the desk wrote to Pat
-    tickets.set_watchers(actor=alice, ticket=first, watchers=[])
+    first.watchers.clear()  # not a watcher any more (no agent took them off)
 
     assert not in_conversation(pat, first)
     result = receive(token_reply("pat@acme.example", to_pat), source="import", policy=policy)

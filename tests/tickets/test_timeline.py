@@ -406,7 +406,13 @@ def test_set_watchers_records_added_and_removed(alice, leo, olivia, acme_ticket)
     assert sorted(event.data["added"]) == sorted([olivia.get_full_name(), leo.get_full_name()])
     assert event.data["removed"] == []
     event = services.set_watchers(actor=alice, ticket=acme_ticket, watchers=[olivia])
-    assert event.data == {"added": [], "removed": [leo.get_full_name()]}
+    assert event.data == {
+        "added": [],
+        "removed": [leo.get_full_name()],
+        "added_ids": [],
+        "removed_ids": [leo.pk],
+    }
+    assert not event.is_public  # ids of people stay internal
     assert services.set_watchers(actor=alice, ticket=acme_ticket, watchers=[olivia]) is None
     assert list(acme_ticket.watchers.all()) == [olivia]
 
