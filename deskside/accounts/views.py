@@ -16,6 +16,7 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import PasswordResetForm
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
@@ -32,7 +33,7 @@ from user_sessions.models import Session
 from deskside.accounts import mfa
 from deskside.accounts.middleware import needs_second_factor
 from deskside.accounts.models import SecurityPolicy, User
-from deskside.core import clock
+from deskside.core import clock, ratelimit
 from deskside.core.baseurl import base_url
 
 
@@ -93,7 +94,17 @@ def end_other_sessions(user: User, keep: str | None) -> int:
 # Password reset and change ----------------------------------------------------------------
 
 
+class ResetForm(PasswordResetForm):
+    """Django's reset form, with at most a few mails per person an hour
+    (deskside.core.ratelimit.allow_reset_mail): beyond it the page answers as always, and no
+    mail goes, so the form cannot flood an inbox nor tell whether an address has an account."""
+
+    def get_users(self, email):
+        return (user for user in super().get_users(email) if ratelimit.allow_reset_mail(user))
+
+
 class PasswordResetView(auth_views.PasswordResetView):
+    form_class = ResetForm
     template_name = "accounts/password_reset_form.html"
     email_template_name = "accounts/password_reset_email.txt"
     subject_template_name = "accounts/password_reset_subject.txt"

@@ -38,17 +38,38 @@ class Limited(Exception):
         super().__init__(self.message)
 
 
-@transaction.atomic
 def count_test_send(user: object, kind: str) -> None:
     """Count one test send by `user` (a saved user); raises Limited when over the limit."""
+    _count(user, kind, limit=LIMIT, window=WINDOW, same_kind=False)
+
+
+RESET_KIND = "password reset mail"
+RESET_LIMIT = 3
+RESET_WINDOW = timedelta(hours=1)
+
+
+def allow_reset_mail(user: object) -> bool:
+    """Whether one more password-reset mail may go to `user` (at most RESET_LIMIT in
+    RESET_WINDOW, counted with the test sends' table): the reset form must not be a way to
+    flood someone's inbox. Counted when allowed."""
+    try:
+        _count(user, RESET_KIND, limit=RESET_LIMIT, window=RESET_WINDOW, same_kind=True)
+    except Limited:
+        return False
+    return True
+
+
+@transaction.atomic
+def _count(user: object, kind: str, *, limit: int, window: timedelta, same_kind: bool) -> None:
     now = clock.now()
-    since = now - WINDOW
+    since = now - window
     # The person's row, locked until the count is written: one request counts at a time.
     list(get_user_model().objects.select_for_update().filter(pk=user.pk).values_list("pk"))  # type: ignore[attr-defined]
     rows = TrialSend.objects.filter(user_id=user.pk)  # type: ignore[attr-defined]
+    rows = rows.filter(kind=kind) if same_kind else rows.exclude(kind=RESET_KIND)
     rows.filter(created_at__lte=since).delete()
-    recent = list(rows.filter(created_at__gt=since).order_by("created_at")[:LIMIT])
-    if len(recent) >= LIMIT:
-        wait = (recent[0].created_at + WINDOW - now).total_seconds()
+    recent = list(rows.filter(created_at__gt=since).order_by("created_at")[:limit])
+    if len(recent) >= limit:
+        wait = (recent[0].created_at + window - now).total_seconds()
         raise Limited(max(1, math.ceil(wait)))
     TrialSend.objects.create(user_id=user.pk, kind=kind, created_at=now)  # type: ignore[attr-defined]

@@ -1,6 +1,7 @@
 """Password validators, reset by mail and change (issue 12 item 6)."""
 
 import re
+from datetime import timedelta
 
 import pytest
 from django.contrib.auth.password_validation import validate_password
@@ -8,6 +9,9 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django.test import Client
 from user_sessions.models import Session
+
+from deskside.core import clock
+from deskside.core.ratelimit import RESET_LIMIT, RESET_WINDOW
 
 pytestmark = pytest.mark.django_db
 
@@ -70,6 +74,20 @@ def test_reset_for_an_unknown_address_looks_the_same_and_sends_nothing(client):
     response = client.post("/password/reset/", {"email": "nobody@nowhere.example"})
     assert response.status_code == 302 and response["Location"] == "/password/reset/sent/"
     assert mail.outbox == []
+
+
+def test_reset_mails_to_one_person_are_limited_and_the_page_does_not_tell(client, carol, alice):
+    """The form must not be a way to flood someone's inbox: three mails an hour per person."""
+    answers = [
+        client.post("/password/reset/", {"email": carol.email}) for _ in range(RESET_LIMIT + 2)
+    ]
+    assert {(a.status_code, a["Location"]) for a in answers} == {(302, "/password/reset/sent/")}
+    assert len(mail.outbox) == RESET_LIMIT
+    client.post("/password/reset/", {"email": alice.email})  # another person's count is theirs
+    assert len(mail.outbox) == RESET_LIMIT + 1
+    with clock.frozen(clock.now() + RESET_WINDOW + timedelta(minutes=1)):
+        client.post("/password/reset/", {"email": carol.email})
+    assert len(mail.outbox) == RESET_LIMIT + 2
 
 
 def test_reset_link_ignores_a_forged_host_header(client, carol, settings):
