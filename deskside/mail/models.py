@@ -253,7 +253,7 @@ class MailParticipant(models.Model):
     """An address that was in To or Cc of a (verified) message on a ticket: with the requester,
     the watchers, the client's organisation admins and the addresses the desk wrote to about
     the ticket, it is in the ticket's conversation and may join it by mail
-    (`deskside.mail.pipeline.in_conversation`)."""
+    (`deskside.mail.conversation.in_conversation`)."""
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="+")
     address = models.CharField(max_length=254)

@@ -373,7 +373,7 @@ def add_mail_reply(
     """A public reply that arrived by email (`deskside.mail`), with `data` naming the message.
 
     The sender is an agent who serves the client, or a contact of the ticket's client whom
-    the mail pipeline found in the ticket's conversation (`deskside.mail.pipeline.
+    the mail pipeline found in the ticket's conversation (`deskside.mail.conversation.
     in_conversation`: it never calls this for anyone else): one who was on the mail but not on
     the ticket (a colleague in copy) joins its watchers, so they can follow it in the portal.
     Anyone else is refused."""
@@ -939,7 +939,7 @@ def set_watchers(*, actor: User, ticket: Ticket, watchers: Sequence[User]) -> Ti
             "added": [after[k].get_full_name() for k in after.keys() - before.keys()],
             "removed": [before[k].get_full_name() for k in before.keys() - after.keys()],
             # by id too: someone an agent removed no longer joins the ticket by mail
-            # (deskside.mail.pipeline.in_conversation)
+            # (deskside.mail.conversation.in_conversation)
             "added_ids": sorted(after.keys() - before.keys()),
             "removed_ids": sorted(before.keys() - after.keys()),
         },

@@ -9,8 +9,9 @@ from django.core import mail as django_mail
 
 from deskside.accounts import services as accounts
 from deskside.mail import outbound
+from deskside.mail.conversation import in_conversation
 from deskside.mail.models import Mailbox, MailParticipant, MessageRef, OutboundMail, Outcome
-from deskside.mail.pipeline import Policy, in_conversation, receive
+from deskside.mail.pipeline import Policy, receive
 from deskside.tickets import services as tickets
 from deskside.tickets.models import EventKind
 from deskside.tickets.queries import visible_tickets
