@@ -9,9 +9,19 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils.text import slugify
+from user_sessions.models import Session
 
 from deskside.accounts.exceptions import InvalidInput
-from deskside.accounts.models import ApiToken, Organization, Site, Team, Tier, User, hash_token
+from deskside.accounts.models import (
+    ApiToken,
+    Organization,
+    SecurityPolicy,
+    Site,
+    Team,
+    Tier,
+    User,
+    hash_token,
+)
 from deskside.core import clock
 
 
@@ -191,3 +201,22 @@ def user_for_token(raw: str) -> User | None:
 def revoke_api_token(*, token: ApiToken) -> None:
     """Revoke a token; requests with it are refused from now on."""
     ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=clock.now())
+
+
+def end_other_sessions(user: User, keep: str | None) -> int:
+    """Ends every session of `user` but the one keyed `keep` (all when None); how many."""
+    sessions = Session.objects.filter(user=user)
+    if keep:
+        sessions = sessions.exclude(session_key=keep)
+    return sessions.delete()[0]
+
+
+@transaction.atomic
+def set_agent_mfa_required(*, actor: User, required: bool) -> SecurityPolicy:
+    """Admins: whether every agent must sign in with a second factor (SecurityPolicy)."""
+    policy, _ = SecurityPolicy.objects.select_for_update().get_or_create(pk=1)
+    policy.require_agent_mfa = required
+    policy.updated_at = clock.now()
+    policy.updated_by = actor
+    policy.save()
+    return policy

@@ -18,7 +18,6 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import PasswordResetForm
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
@@ -30,10 +29,10 @@ from django_otp import login as otp_login
 from django_otp import match_token
 from user_sessions.models import Session
 
-from deskside.accounts import mfa
+from deskside.accounts import mfa, services
 from deskside.accounts.middleware import needs_second_factor
 from deskside.accounts.models import SecurityPolicy, User
-from deskside.core import clock, ratelimit
+from deskside.core import ratelimit
 from deskside.core.baseurl import base_url
 
 
@@ -84,13 +83,6 @@ def home(request: HttpRequest) -> HttpResponse:
     return redirect("portal:home")
 
 
-def end_other_sessions(user: User, keep: str | None) -> int:
-    sessions = Session.objects.filter(user=user)
-    if keep:
-        sessions = sessions.exclude(session_key=keep)
-    return sessions.delete()[0]
-
-
 # Password reset and change ----------------------------------------------------------------
 
 
@@ -130,7 +122,7 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
 
     def form_valid(self, form):
         response = super().form_valid(form)
-        end_other_sessions(form.user, keep=None)  # whoever knew the old password is out
+        services.end_other_sessions(form.user, keep=None)  # whoever knew the old password is out
         return response
 
 
@@ -144,7 +136,7 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
     def form_valid(self, form):
         response = super().form_valid(form)  # keeps this session signed in
-        end_other_sessions(self.request.user, keep=self.request.session.session_key)
+        services.end_other_sessions(self.request.user, keep=self.request.session.session_key)
         return response
 
 
@@ -207,7 +199,7 @@ def end_session(request: HttpRequest, handle: str) -> HttpResponse:
 @login_required
 @require_POST
 def end_other_sessions_view(request: HttpRequest) -> HttpResponse:
-    count = end_other_sessions(request.user, keep=request.session.session_key)
+    count = services.end_other_sessions(request.user, keep=request.session.session_key)
     messages.success(request, f"Ended {count} other session{'s' if count != 1 else ''}.")
     return redirect("account")
 
@@ -318,12 +310,9 @@ def security_policy(request: HttpRequest) -> HttpResponse:
     _require_admin(request.user)
     policy = SecurityPolicy.current()
     if request.method == "POST":
-        with transaction.atomic():
-            policy, _ = SecurityPolicy.objects.select_for_update().get_or_create(pk=1)
-            policy.require_agent_mfa = request.POST.get("require_agent_mfa") == "on"
-            policy.updated_at = clock.now()
-            policy.updated_by = request.user
-            policy.save()
+        policy = services.set_agent_mfa_required(
+            actor=request.user, required=request.POST.get("require_agent_mfa") == "on"
+        )
         messages.success(
             request,
             "Agents must now sign in with a second factor."
@@ -348,6 +337,6 @@ def mfa_reset(request: HttpRequest, user_id: int) -> HttpResponse:
     _require_admin(request.user)
     agent = get_object_or_404(User, pk=user_id, kind=User.Kind.AGENT)
     mfa.reset_devices(agent)
-    end_other_sessions(agent, keep=request.session.session_key)
+    services.end_other_sessions(agent, keep=request.session.session_key)
     messages.success(request, f"Two-factor sign-in reset for {agent.email}.")
     return redirect("security_policy")
