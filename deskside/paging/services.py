@@ -378,7 +378,6 @@ def _own(actor: User, method: ContactMethod) -> None:
         raise NotAllowed("you may change only your own contact methods")
 
 
-@transaction.atomic
 def add_contact_method(
     *, actor: User, user: User, kind: str, address: str, label: str = ""
 ) -> ContactMethod:
@@ -389,16 +388,16 @@ def add_contact_method(
         raise NotAllowed("you may add contact methods only for yourself")
     if not user.is_agent:
         raise InvalidInput("only agents are paged", field="user")
-    address = check_address(kind, address)
-    last = ContactMethod.objects.filter(user=user).aggregate(m=Max("position"))["m"]
-    method = ContactMethod(user=user, kind=kind, label=label.strip()[:100])
-    method.address = address
-    method.position = 0 if last is None else last + 1
-    method.save()
+    address = check_address(kind, address)  # looks names up: before the transaction
+    with transaction.atomic():
+        last = ContactMethod.objects.filter(user=user).aggregate(m=Max("position"))["m"]
+        method = ContactMethod(user=user, kind=kind, label=label.strip()[:100])
+        method.address = address
+        method.position = 0 if last is None else last + 1
+        method.save()
     return method
 
 
-@transaction.atomic
 def update_contact_method(
     *,
     actor: User,
@@ -414,20 +413,23 @@ def update_contact_method(
     (core.versioning); only the fields given are written and a deleted method never comes
     back (save() on it used to INSERT it again)."""
     _own(actor, method)
-    versioning.lock(method, version)
-    changed = []
     if address is not None:
-        method.address = check_address(method.kind, address)
-        changed += ["address_encrypted", "scheme"]
-    if label is not None:
-        method.label = label.strip()[:100]
-        changed.append("label")
-    if is_active is not None:
-        method.is_active = is_active
-        changed.append("is_active")
-    versioning.save(method, changed)
-    if position is not None:
-        _reorder(method, position)
+        address = check_address(method.kind, address)  # looks names up: before the lock
+    with transaction.atomic():
+        versioning.lock(method, version)
+        changed = []
+        if address is not None:
+            method.address = address
+            changed += ["address_encrypted", "scheme"]
+        if label is not None:
+            method.label = label.strip()[:100]
+            changed.append("label")
+        if is_active is not None:
+            method.is_active = is_active
+            changed.append("is_active")
+        versioning.save(method, changed)
+        if position is not None:
+            _reorder(method, position)
     return method
 
 

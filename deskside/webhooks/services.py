@@ -93,7 +93,6 @@ def clean_events(events: list[str] | tuple[str, ...]) -> list[str]:
     return [e for e in Event.values if e in events]  # canonical order, no repeats
 
 
-@transaction.atomic
 def create_webhook(
     *,
     actor: User,
@@ -107,10 +106,11 @@ def create_webhook(
     """Create a webhook with a fresh secret (read it back with `webhook.secret`)."""
     require_admin(actor, "create webhooks")
     require_scope(actor, organization)
+    url = clean_url(url)  # looks the name up: before the transaction, which it would hold
     now = clock.now()
     return Webhook.objects.create(
         name=clean_name(name),
-        url=clean_url(url),
+        url=url,
         events=clean_events(events),
         organization=organization,
         team=team,
@@ -123,7 +123,6 @@ def create_webhook(
     )
 
 
-@transaction.atomic
 def update_webhook(
     *,
     actor: User,
@@ -146,38 +145,41 @@ def update_webhook(
     written, so the secret and the deletion mark are never overwritten by a stale copy."""
     require_admin(actor)
     require_scope(actor, webhook.organization)
-    versioning.lock(webhook, version, live=LIVE)
-    require_scope(actor, webhook.organization)  # as it is now, not as the caller read it
-    before = (webhook.organization_id, webhook.team_id, webhook.url)
-    changed = ["updated_at"]
-    if name is not _UNSET:
-        webhook.name = clean_name(name)
-        changed.append("name")
     if url is not _UNSET:
-        webhook.url = clean_url(url)
-        changed.append("url")
-    if events is not _UNSET:
-        webhook.events = clean_events(events)
-        changed.append("events")
-    if organization is not _UNSET:
-        require_scope(actor, organization)
-        webhook.organization = organization
-        changed.append("organization")
-    if team is not _UNSET:
-        webhook.team = team
-        changed.append("team")
-    if is_active is not _UNSET:
-        if is_active is None:
-            raise InvalidInput("is_active cannot be null", field="is_active")
-        webhook.is_active = bool(is_active)
-        changed.append("is_active")
-    webhook.updated_at = clock.now()
-    versioning.save(webhook, changed, live=LIVE)
-    if not webhook.is_active:
-        cancel_queued(webhook, "the webhook was deactivated")
-    elif before != (webhook.organization_id, webhook.team_id, webhook.url):
-        cancel_queued(webhook, "the webhook's client, team or URL changed before it was sent")
-    return webhook
+        url = clean_url(url)  # looks the name up: before the row is locked
+    with transaction.atomic():
+        versioning.lock(webhook, version, live=LIVE)
+        require_scope(actor, webhook.organization)  # as it is now, not as the caller read it
+        before = (webhook.organization_id, webhook.team_id, webhook.url)
+        changed = ["updated_at"]
+        if name is not _UNSET:
+            webhook.name = clean_name(name)
+            changed.append("name")
+        if url is not _UNSET:
+            webhook.url = url
+            changed.append("url")
+        if events is not _UNSET:
+            webhook.events = clean_events(events)
+            changed.append("events")
+        if organization is not _UNSET:
+            require_scope(actor, organization)
+            webhook.organization = organization
+            changed.append("organization")
+        if team is not _UNSET:
+            webhook.team = team
+            changed.append("team")
+        if is_active is not _UNSET:
+            if is_active is None:
+                raise InvalidInput("is_active cannot be null", field="is_active")
+            webhook.is_active = bool(is_active)
+            changed.append("is_active")
+        webhook.updated_at = clock.now()
+        versioning.save(webhook, changed, live=LIVE)
+        if not webhook.is_active:
+            cancel_queued(webhook, "the webhook was deactivated")
+        elif before != (webhook.organization_id, webhook.team_id, webhook.url):
+            cancel_queued(webhook, "the webhook's client, team or URL changed before it was sent")
+        return webhook
 
 
 def cancel_queued(webhook: Webhook, reason: str) -> int:
