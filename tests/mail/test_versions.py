@@ -103,9 +103,9 @@ def test_template_reset_meanwhile_is_a_conflict_not_a_silent_return(admin):
 
 @pytest.mark.django_db(transaction=True)
 def test_two_first_edits_of_a_text_one_wins_one_conflicts(admin):
-    _, errors = in_threads(
-        lambda: services.save_template(actor=admin, kind=KIND, subject="A", body="A text", version=0),
-        lambda: services.save_template(actor=admin, kind=KIND, subject="B", body="B text", version=0),
-    )
+    def save(text: str) -> None:
+        services.save_template(actor=admin, kind=KIND, subject=text, body=f"{text} text", version=0)
+
+    _, errors = in_threads(lambda: save("A"), lambda: save("B"))
     assert [type(e) for e in errors] == [versioning.VersionConflict], errors
     assert MailTemplate.objects.count() == 1
