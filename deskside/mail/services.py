@@ -183,7 +183,9 @@ def _kind(kind: str) -> MailKind:
 
 
 @transaction.atomic
-def save_template(*, actor: User, kind: str, subject: str, body: str, version: int | None) -> None:
+def save_template(
+    *, actor: User, kind: str, subject: str, body: str, version: int | None = None
+) -> None:
     """Store the text of `kind` (the default text deletes the edited one), if the text in
     force is still the one the editor saw: `version` is its version, 0 for the built-in
     text, None not to check. Raises VersionConflict (with the version now in force, 0 for

@@ -243,9 +243,8 @@ def test_worker_pass_during_an_outage_carries_on_and_acts_once_after(due_ticket,
     late = datetime(2026, 3, 2, 10, 30, tzinfo=UTC)
     with clock.frozen(late):
         with database_down():
-            assert (
-                runner.run(worker.sla_pass, once=True) == 1
-            )  # the pass failed, the worker did not
+            # The pass failed, the worker did not.
+            assert runner.run(worker.sla_pass, once=True) == 1
         assert "sla pass failed" in caplog.text
         runner.run(worker.sla_pass, once=True)  # the database is back: the same process catches up
         runner.run(worker.sla_pass, once=True)  # and does not act again
