@@ -158,17 +158,20 @@ def cmd_serve(args: argparse.Namespace) -> None:
 
 def cmd_worker(args: argparse.Namespace) -> None:
     _setup()
-    from deskside.sla import worker  # noqa: PLC0415 - imports models, needs django.setup()
+    # The apps' passes import models: after django.setup().
+    from deskside.core import worker  # noqa: PLC0415
+    from deskside.mail.worker import mail_pass  # noqa: PLC0415
+    from deskside.paging.worker import paging_pass  # noqa: PLC0415
+    from deskside.sla.worker import sla_pass  # noqa: PLC0415
+    from deskside.webhooks.worker import webhooks_pass  # noqa: PLC0415
 
     if args.interval <= 0:
         raise CommandError("--interval must be a positive number of seconds")
     if not env_str("DESKSIDE_LOG_LEVEL"):
-        logging.getLogger(worker.__name__).setLevel(logging.INFO)  # one line per pass
-    from deskside.mail.worker import mail_pass  # noqa: PLC0415
-    from deskside.paging.worker import paging_pass  # noqa: PLC0415
-    from deskside.webhooks.worker import webhooks_pass  # noqa: PLC0415
-
+        for name in (worker.log.name, sla_pass.__module__):  # one line per pass
+            logging.getLogger(name).setLevel(logging.INFO)
     worker.run(
+        sla_pass,
         interval=args.interval,
         once=args.once,
         parent=args.parent,

@@ -10,6 +10,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from deskside.core import clock
+from deskside.mail import services
 from deskside.mail.forms import MailboxForm, check_text
 from deskside.mail.models import InboundMessage, Mailbox, MailTemplate, MessageRef, OutboundMail
 from deskside.tickets.admin import ReadOnlyAdmin
@@ -22,6 +23,25 @@ class MailboxAdmin(admin.ModelAdmin):
     list_filter = ["protocol", "is_active"]
     search_fields = ["name", "address", "host"]
     readonly_fields = ["last_polled_at", "last_error", "created_at", "version"]
+
+    def save_model(
+        self, request: HttpRequest, obj: Mailbox, form: MailboxForm, change: bool
+    ) -> None:
+        """Saved by the mail services, as from the mail pages."""
+        if change:
+            services.update_mailbox(
+                actor=request.user,
+                mailbox=obj,
+                values=form.values(),
+                password=form.new_password(),
+                version=form.cleaned_data.get("version"),
+            )
+            return
+        created = services.create_mailbox(
+            actor=request.user, values=form.values(), password=form.new_password() or ""
+        )
+        obj.pk, obj._state.adding = created.pk, False  # the admin logs and links to `obj`
+        obj.refresh_from_db()
 
 
 class MailTemplateAdminForm(forms.ModelForm):

@@ -17,17 +17,17 @@ disk) gets 507 (503 for another storage failure) with nothing recorded: send it 
 from datetime import datetime
 
 from django.conf import settings
-from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest
 from ninja import Field, Query, Router, Schema
 
 from deskside.accounts.api import PageOut, PageParams, page_out
 from deskside.accounts.models import User
 from deskside.core.pagination import paginate
-from deskside.mail import pipeline
+from deskside.mail import pipeline, services
+from deskside.mail.exceptions import InvalidInput, NotAllowed
 from deskside.mail.models import InboundMessage, Mailbox, OutboundMail, Outcome, Source
-from deskside.tickets.exceptions import InvalidInput, NotAllowed, StorageUnavailable, TooLarge
-from deskside.tickets.queries import visible_tickets
+from deskside.mail.queries import is_admin, messages_visible_to, outbox_visible_to
+from deskside.tickets.exceptions import StorageUnavailable, TooLarge
 
 router = Router(tags=["mail"])
 
@@ -95,14 +95,9 @@ def _agent(request: HttpRequest) -> User:
 
 def _admin(request: HttpRequest, what: str) -> User:
     user = _agent(request)
-    if not user.is_staff:
+    if not is_admin(user):
         raise NotAllowed(f"only admins may {what}")
     return user
-
-
-def messages_visible_to(user: User) -> QuerySet[InboundMessage]:
-    tickets = visible_tickets(user).values("pk")
-    return InboundMessage.objects.filter(Q(ticket__isnull=True) | Q(ticket__in=tickets))
 
 
 def _message(user: User, public_id: str) -> InboundMessage:
@@ -129,20 +124,14 @@ def list_messages(request: HttpRequest, params: Query[MessageFilter]) -> dict[st
 )
 def reprocess(request: HttpRequest, public_id: str) -> InboundMessage:
     user = _admin(request, "reprocess mail")
-    message = _message(user, public_id)
-    if message.outcome != Outcome.QUARANTINED:
-        raise InvalidInput(f"the message is not in quarantine ({message.outcome})", field="outcome")
-    result = pipeline.reprocess(message, actor=user)
+    result = services.reprocess_message(actor=user, message=_message(user, public_id))
     return InboundMessage.objects.select_related("mailbox", "ticket").get(pk=result.message.pk)
 
 
 @router.post("/mail/messages/{public_id}/discard", response=MessageOut, summary="Discard")
 def discard(request: HttpRequest, public_id: str) -> InboundMessage:
     user = _admin(request, "discard mail")
-    message = _message(user, public_id)
-    if message.outcome != Outcome.QUARANTINED:
-        raise InvalidInput(f"the message is not in quarantine ({message.outcome})", field="outcome")
-    pipeline.discard(message, actor=user)
+    message = services.discard_message(actor=user, message=_message(user, public_id))
     return InboundMessage.objects.select_related("mailbox", "ticket").get(pk=message.pk)
 
 
@@ -208,8 +197,7 @@ def inbound(request: HttpRequest, mailbox: str | None = None) -> dict[str, objec
 
 @router.get("/mail/outbox", response=PageOut[OutboxOut], summary="Outgoing mail")
 def list_outbox(request: HttpRequest, params: Query[OutboxFilter]) -> dict[str, object]:
-    user = _agent(request)
-    qs = OutboundMail.objects.filter(ticket__in=visible_tickets(user).values("pk"))
+    qs = outbox_visible_to(_agent(request))
     if params.state:
         if params.state not in OutboundMail.State.values:
             raise InvalidInput(

@@ -1,5 +1,6 @@
 """Forms of the mail pages: the filters of the received-mail and outbox lists, a mailbox's
-settings (its password write-only) and the text of an outgoing mail."""
+settings (its password write-only) and the text of an outgoing mail. They validate only: the
+pages save through deskside.mail.services."""
 
 import re
 from typing import Any
@@ -8,10 +9,11 @@ from django import forms
 
 from deskside.accounts.models import Organization, Team, User
 from deskside.accounts.queries import organizations_visible_to
-from deskside.core import netguard, versioning
+from deskside.core import netguard
 from deskside.core.versioning import VersionFormField
 from deskside.mail import templates
 from deskside.mail.models import PASSWORD_ENV_PREFIX, Mailbox, OutboundMail, Outcome
+from deskside.mail.services import MAILBOX_FIELDS, check_text
 
 # The port a mailbox uses when none is set, per protocol.
 DEFAULT_PORTS = {
@@ -72,26 +74,7 @@ class MailboxForm(forms.ModelForm):
 
     class Meta:
         model = Mailbox
-        fields = [
-            "name",
-            "address",
-            "is_active",
-            "protocol",
-            "host",
-            "port",
-            "username",
-            "password_env",
-            "folder",
-            "after_import",
-            "processed_folder",
-            "organization",
-            "team",
-            "priority",
-            "unknown_senders",
-            "unverified_mail",
-            "reopen_days",
-            "poll_seconds",
-        ]
+        fields = list(MAILBOX_FIELDS)
         labels = {
             "is_active": "Active",
             "password_env": "Password from environment variable",
@@ -201,24 +184,17 @@ class MailboxForm(forms.ModelForm):
             )
         return cleaned
 
-    def save(self, commit: bool = True) -> Mailbox:
-        """Create, or change an existing mailbox: only the form's fields (and the password)
-        are written, with one conditional UPDATE at the version the page was drawn from
-        (core.versioning): a mailbox changed since raises VersionConflict, a deleted one Gone;
-        it is never re-inserted, and the poller's own fields are never written back."""
-        mailbox: Mailbox = super().save(commit=False)
+    def values(self) -> dict[str, Any]:
+        """The settings to save (call on a valid form): `services.create_mailbox` and
+        `services.update_mailbox` write them."""
+        return {name: self.cleaned_data[name] for name in MAILBOX_FIELDS}
+
+    def new_password(self) -> str | None:
+        """The password to store (call on a valid form): "" to clear the stored one, None to
+        keep it."""
         if self.cleaned_data.get("clear_password"):
-            mailbox.set_password("")
-        elif self.cleaned_data.get("password"):
-            mailbox.set_password(self.cleaned_data["password"])
-        if commit and mailbox._state.adding:
-            mailbox.save()
-        elif commit:
-            version = self.cleaned_data.get("version")
-            if version is not None:
-                mailbox.version = version
-            versioning.save(mailbox, [*self.Meta.fields, "password_encrypted"])
-        return mailbox
+            return ""
+        return self.cleaned_data.get("password") or None
 
 
 class MailTemplateForm(forms.Form):
@@ -250,12 +226,3 @@ class MailTemplateForm(forms.Form):
         """The text rendered with the sample values (call on a valid form)."""
         text = templates.Text(self.cleaned_data["subject"], self.cleaned_data["body"])
         return templates.render(text, templates.SAMPLE)
-
-
-def check_text(subject: str, body: str) -> str:
-    """`templates.check`, and any other error rendering raises (a missing template in
-    `{% include %}` is not a syntax error) as text too."""
-    try:
-        return templates.check(subject, body)
-    except Exception as exc:
-        return f"{type(exc).__name__}: {exc}"

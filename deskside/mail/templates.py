@@ -1,6 +1,6 @@
 """The text of outgoing mail: built-in defaults, an admin's edited version (`MailTemplate`)
 when there is one, rendered with Django's template language without HTML escaping (the mails
-are plain text).
+are plain text). Saving and resetting a text are services (deskside.mail.services).
 
 The variables (`VARIABLES`) are plain values, never model objects: a template cannot reach a
 ticket's internal notes or a user's fields.
@@ -9,11 +9,8 @@ ticket's internal notes or a user's fields.
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.template import Context, Engine
 
-from deskside.core import clock, versioning
 from deskside.mail.models import MailKind, MailTemplate
 
 VARIABLES: list[tuple[str, str]] = [
@@ -99,46 +96,6 @@ def current(kind: str) -> Text:
 def version_of(kind: str) -> int:
     """The version of the text in force: the edited one's, 0 for the built-in text."""
     return MailTemplate.objects.filter(kind=kind).values_list("version", flat=True).first() or 0
-
-
-def save(*, kind: str, subject: str, body: str, actor: Any, version: int | None) -> None:
-    """Store the text of `kind` (the default text deletes the edited one), if the text in
-    force is still the one the editor saw: `version` is its version, 0 for the built-in
-    text, None not to check. Raises VersionConflict (with the version now in force, 0 for
-    the built-in text) otherwise, so two admins editing at once never silently undo each
-    other, and a text reset meanwhile is not brought back unseen."""
-    default = DEFAULTS[kind]
-    with transaction.atomic():
-        row = MailTemplate.objects.select_for_update().filter(kind=kind).first()
-        now_at = row.version if row else 0
-        if version is not None and version != now_at:
-            raise versioning.VersionConflict(now_at, "this text")
-        if (subject, body) == (default.subject, default.body):
-            MailTemplate.objects.filter(kind=kind).delete()  # the default, kept up to date
-            return
-        values = {"subject": subject, "body": body, "updated_at": clock.now(), "updated_by": actor}
-        if row is not None:
-            MailTemplate.objects.filter(pk=row.pk).update(**values, version=F("version") + 1)
-            return
-        try:
-            with transaction.atomic():
-                MailTemplate.objects.create(kind=kind, **values)
-        except IntegrityError:  # another admin's first edit won (PostgreSQL, unlocked gap)
-            raise versioning.VersionConflict(version_of(kind), "this text") from None
-
-
-def reset(*, kind: str, version: int | None = None) -> bool:
-    """Back to the built-in text (True if an edited one was deleted). With `version`, only
-    the edited text the admin saw is deleted (VersionConflict if it changed since)."""
-    with transaction.atomic():
-        rows = MailTemplate.objects.select_for_update().filter(kind=kind)
-        row = rows.first()
-        if row is None:
-            return False
-        if version is not None and version != row.version:
-            raise versioning.VersionConflict(row.version, "this text")
-        rows.delete()
-        return True
 
 
 def render(text: Text, context: dict[str, Any]) -> Text:

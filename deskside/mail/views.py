@@ -16,14 +16,12 @@ gets 404, so a message's existence does not leak.
 
 import base64
 import re
-from dataclasses import replace
 from typing import Any
 from urllib.parse import unquote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -32,9 +30,9 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from deskside.accounts.models import User
-from deskside.accounts.queries import served_organization_ids
 from deskside.core import clock, ratelimit, versioning
-from deskside.mail import outbound, pipeline, templates
+from deskside.mail import services, templates
+from deskside.mail.exceptions import InvalidInput
 from deskside.mail.forms import (
     DEFAULT_PORTS,
     MailboxForm,
@@ -51,14 +49,18 @@ from deskside.mail.models import (
     Outcome,
 )
 from deskside.mail.parse import normal_id, parse
-from deskside.tickets.queries import visible_tickets
+from deskside.mail.queries import (
+    is_admin,
+    message_rows,
+    messages_visible_to,
+    original_for,
+    outbox_visible_to,
+)
 from deskside.tickets.views import agent_required, page_number, paginate
 
 MESSAGE_PAGE = 50
 OUTBOX_PAGE = 50
 MAILBOX_PAGE = 100
-# What a customer may download: the messages that became their ticket or a reply on it.
-CUSTOMER_OUTCOMES = (Outcome.CREATED, Outcome.APPENDED, Outcome.FOLLOW_UP)
 # The HTML of a message is shown in its own page that can load nothing but its own images.
 HTML_CSP = "default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'"
 # Inline images shown in the HTML page (as data: URLs); never SVG, which can carry script.
@@ -67,37 +69,9 @@ INLINE_IMAGES_MAX_BYTES = 10 * 2**20
 _CID_SRC = re.compile(r'(\ssrc=")cid:([^"]*)(")', re.IGNORECASE)
 
 
-def is_admin(user: User) -> bool:
-    return user.is_active and user.is_agent and user.is_staff
-
-
 def _require_admin(user: User) -> None:
     if not is_admin(user):
         raise PermissionDenied("only administrators may change the mail settings")
-
-
-def _served(user: User, qs: QuerySet, *, ticketless: bool = True) -> QuerySet:
-    """Rows of `qs` about tickets of the clients `user` serves (and, with `ticketless`, the
-    rows without a ticket)."""
-    ids = served_organization_ids(user)
-    if ids is None:
-        return qs
-    served = Q(ticket__organization_id__in=ids)
-    return qs.filter(served | Q(ticket__isnull=True) if ticketless else served)
-
-
-def _has_html() -> ExpressionWrapper:
-    return ExpressionWrapper(~Q(html=""), output_field=BooleanField())
-
-
-def _message_rows(user: User) -> QuerySet[InboundMessage]:
-    return (
-        _served(user, InboundMessage.objects.all())
-        .select_related("mailbox", "ticket", "handled_by")
-        .defer("html")
-        .annotate(has_html=_has_html())
-        .order_by("-id")
-    )
 
 
 # -- received mail and the quarantine ----------------------------------------------------------
@@ -107,7 +81,7 @@ def _message_rows(user: User) -> QuerySet[InboundMessage]:
 @require_GET
 def quarantine_view(request: HttpRequest) -> HttpResponse:
     """The messages held in quarantine, newest first, with why and what can be done."""
-    qs = _message_rows(request.user).filter(outcome=Outcome.QUARANTINED)
+    qs = message_rows(request.user).filter(outcome=Outcome.QUARANTINED)
     page = paginate(qs, page_number(request.GET.get("page")), MESSAGE_PAGE)
     return render(
         request,
@@ -122,7 +96,7 @@ def received_view(request: HttpRequest) -> HttpResponse:
     """Every message received, newest first, with what became of it: where a mail went."""
     form = ReceivedFilterForm(request.GET or None)
     values = form.values()
-    qs = _message_rows(request.user)
+    qs = message_rows(request.user)
     if values["outcome"]:
         qs = qs.filter(outcome=values["outcome"])
     if values["sender"]:
@@ -156,8 +130,16 @@ def _back(request: HttpRequest, default: str) -> HttpResponse:
     return redirect(default)
 
 
-def _held_message(public_id: str) -> InboundMessage:
-    return get_object_or_404(InboundMessage.objects.select_related("mailbox"), public_id=public_id)
+def _held_message(user: User, public_id: str) -> InboundMessage:
+    return get_object_or_404(
+        messages_visible_to(user).select_related("mailbox"), public_id=public_id
+    )
+
+
+def _already_handled(request: HttpRequest, message: InboundMessage) -> HttpResponse:
+    message.refresh_from_db(fields=["outcome"])
+    messages.info(request, f"That message was already handled ({message.get_outcome_display()}).")
+    return _back(request, "mail:quarantine")
 
 
 @agent_required
@@ -168,19 +150,13 @@ def reprocess_view(request: HttpRequest, public_id: str) -> HttpResponse:
     internal note marked "sender not verified" (the mailbox's `note` policy, for this message
     only): it still never acts as its sender."""
     _require_admin(request.user)
-    message = _held_message(public_id)
-    if message.outcome != Outcome.QUARANTINED:
-        messages.info(
-            request, f"That message was already handled ({message.get_outcome_display()})."
+    message = _held_message(request.user, public_id)
+    try:
+        result = services.reprocess_message(
+            actor=request.user, message=message, as_note=bool(request.POST.get("as_note"))
         )
-        return _back(request, "mail:quarantine")
-    policy = None
-    if request.POST.get("as_note"):
-        policy = replace(
-            pipeline.Policy.restore(message.mailbox, message.options),
-            unverified_mail=Mailbox.UnverifiedMail.NOTE,
-        )
-    result = pipeline.reprocess(message, actor=request.user, policy=policy)
+    except InvalidInput:
+        return _already_handled(request, message)
     if result.failed:
         held = result.message or message
         sender = held.sender or "an unknown sender"
@@ -200,13 +176,11 @@ def reprocess_view(request: HttpRequest, public_id: str) -> HttpResponse:
 def discard_view(request: HttpRequest, public_id: str) -> HttpResponse:
     """Drop a held message for good (its original stays downloadable for administrators)."""
     _require_admin(request.user)
-    message = _held_message(public_id)
-    if message.outcome != Outcome.QUARANTINED:
-        messages.info(
-            request, f"That message was already handled ({message.get_outcome_display()})."
-        )
-        return _back(request, "mail:quarantine")
-    pipeline.discard(message, actor=request.user)
+    message = _held_message(request.user, public_id)
+    try:
+        services.discard_message(actor=request.user, message=message)
+    except InvalidInput:
+        return _already_handled(request, message)
     messages.success(
         request, f"The message from {message.sender or 'an unknown sender'} was discarded."
     )
@@ -217,27 +191,10 @@ def discard_view(request: HttpRequest, public_id: str) -> HttpResponse:
 
 
 def message_for(user: User, public_id: str) -> InboundMessage:
-    """The received message `public_id` if `user` may read its original (see the module
-    docstring); raises Http404 otherwise."""
-    message = (
-        InboundMessage.objects.select_related("ticket").filter(public_id=public_id).first()
-        if user.is_authenticated and user.is_active
-        else None
-    )
+    """The received message `public_id` if `user` may read its original
+    (`queries.original_for`); raises Http404 otherwise."""
+    message = original_for(user, public_id)
     if message is None:
-        raise Http404("no such message")
-    if message.ticket_id is None:
-        allowed = is_admin(user)
-    elif user.is_agent:
-        allowed = visible_tickets(user).filter(pk=message.ticket_id).exists()
-    else:
-        allowed = (
-            bool(user.email)
-            and message.sender.lower() == user.email.lower()
-            and message.outcome in CUSTOMER_OUTCOMES
-            and visible_tickets(user).filter(pk=message.ticket_id).exists()
-        )
-    if not allowed:
         raise Http404("no such message")
     return message
 
@@ -329,7 +286,7 @@ def outbox_view(request: HttpRequest) -> HttpResponse:
     with how many are unknown, since those wait for an administrator's decision."""
     form = OutboxFilterForm(request.GET or None)
     qs = (
-        _served(request.user, OutboundMail.objects.all(), ticketless=False)
+        outbox_visible_to(request.user)
         .select_related("ticket", "requeued_by")
         .defer("body")
         .order_by("-id")
@@ -347,7 +304,7 @@ def outbox_view(request: HttpRequest) -> HttpResponse:
             "can_edit": is_admin(request.user),
             "tab": "outbox",
             "now": clock.now(),
-            "unknown": _served(request.user, OutboundMail.objects.all(), ticketless=False)
+            "unknown": outbox_visible_to(request.user)
             .filter(state=OutboundMail.State.UNKNOWN)
             .count(),
         },
@@ -359,11 +316,9 @@ def outbox_view(request: HttpRequest) -> HttpResponse:
 def retry_view(request: HttpRequest, public_id: str) -> HttpResponse:
     """Send a failed mail, or one whose outcome is unknown, again (`outbound.requeue`)."""
     _require_admin(request.user)
-    mail = get_object_or_404(
-        _served(request.user, OutboundMail.objects.all(), ticketless=False), public_id=public_id
-    )
+    mail = get_object_or_404(outbox_visible_to(request.user), public_id=public_id)
     was_unknown = mail.state == OutboundMail.State.UNKNOWN
-    if outbound.requeue(mail, actor=request.user):
+    if services.retry_mail(actor=request.user, mail=mail):
         again = " (the customer may get it twice)" if was_unknown else ""
         messages.success(
             request, f"The mail to {mail.recipients} is queued to be sent again{again}."
@@ -405,7 +360,9 @@ def mailbox_new(request: HttpRequest) -> HttpResponse:
         return _mailbox_page(request, MailboxForm(user=request.user), None)
     form = MailboxForm(request.POST, user=request.user)
     if form.is_valid():
-        mailbox = form.save()
+        mailbox = services.create_mailbox(
+            actor=request.user, values=form.values(), password=form.new_password() or ""
+        )
         messages.success(request, f"Mailbox {mailbox.name} created.")
         return redirect("mail:mailbox", mailbox.pk)
     return _mailbox_page(request, form, None, status=422)
@@ -425,7 +382,13 @@ def mailbox_detail(request: HttpRequest, pk: int) -> HttpResponse:
     form = MailboxForm(request.POST, instance=mailbox, user=request.user)
     if form.is_valid():
         try:
-            form.save()
+            services.update_mailbox(
+                actor=request.user,
+                mailbox=mailbox,
+                values=form.values(),
+                password=form.new_password(),
+                version=form.cleaned_data.get("version"),
+            )
         except versioning.VersionConflict as error:
             current = get_object_or_404(Mailbox, pk=pk)
             shown = {name: getattr(current, name) for name in MailboxForm.Meta.fields}
@@ -551,11 +514,11 @@ def template_detail(request: HttpRequest, kind: str) -> HttpResponse:
     subject, body = form.cleaned_data["subject"], form.cleaned_data["body"]
     default = templates.DEFAULTS[mail_kind]
     try:
-        templates.save(
+        services.save_template(
+            actor=request.user,
             kind=mail_kind,
             subject=subject,
             body=body,
-            actor=request.user,
             version=form.cleaned_data["version"],
         )
     except versioning.VersionConflict as error:
@@ -601,7 +564,7 @@ def template_reset(request: HttpRequest, kind: str) -> HttpResponse:
     """Back to the built-in text: the edited one is deleted."""
     _require_admin(request.user)
     mail_kind = _kind_or_404(kind)
-    if templates.reset(kind=mail_kind):
+    if services.reset_template(actor=request.user, kind=mail_kind):
         messages.success(request, f"The {mail_kind.label.lower()} uses the default text again.")
     else:
         messages.info(request, f"The {mail_kind.label.lower()} already uses the default text.")

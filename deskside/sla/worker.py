@@ -1,7 +1,7 @@
 """The SLA worker: fires warnings and breaches when they fall due.
 
-`tick()` is one pass; `run()` repeats it every `interval` seconds until SIGTERM or SIGINT
-(`deskside worker`). A pass reads the due tickets by the indexed column
+`tick()` is one pass; `deskside worker` runs it (`sla_pass`) every `interval` seconds
+through the process runner, deskside.core.worker. A pass reads the due tickets by the indexed column
 (`Ticket.objects.filter(sla_check_at__lte=now)`, ordered by (sla_check_at, id), in batches)
 and, per batch and in one transaction:
 
@@ -31,18 +31,14 @@ committed competitor left; SQLite runs one writing transaction at a time (IMMEDI
 
 import json
 import logging
-import os
-import signal
 import sqlite3
-import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from types import FrameType
 from typing import Any
 
-from django.db import close_old_connections, connection, transaction
+from django.db import connection, transaction
 from django.db.models import Q, QuerySet
 
 from deskside.core import clock
@@ -414,114 +410,9 @@ def tick(now: datetime | None = None, *, batch_size: int = BATCH_SIZE) -> TickRe
     return result
 
 
-def _orphaned(parent: int | None) -> bool:
-    """Whether the process that started this worker with `parent` set has ended."""
-    if parent is None or os.getppid() == parent:
-        return False
-    log.info("sla worker: parent process %d ended, stopping", parent)
-    return True
-
-
-def _run_tasks(tasks: Sequence[Callable[[], object]]) -> None:
-    for task in tasks:
-        if not connection.in_atomic_block:
-            close_old_connections()
-        try:
-            task()
-        except Exception:
-            log.exception("worker task %s failed", getattr(task, "__name__", task))
-
-
-def run(
-    interval: float = 15.0,
-    once: bool = False,
-    *,
-    on_pass: Callable[[TickResult], None] | None = None,
-    parent: int | None = None,
-    tasks: Sequence[Callable[[], object]] = (),
-    task_interval: float = 2.0,
-    lanes: Sequence[tuple[Callable[[], object], float]] = (),
-) -> int:
-    """Run passes every `interval` seconds until SIGTERM or SIGINT (or one pass with `once`),
-    or, given the `parent` process id, until this process's parent is no longer that one (the
-    worker `deskside demo` starts beside its server ends with it).
-
-    `tasks` (the email channel's sending and polling) run after each pass and every
-    `task_interval` seconds between passes, each in its own try: a failing task is logged
-    and runs again next time. Each of `lanes`, (task, interval) pairs, runs on a thread of its
-    own (with its own database connection) every `interval` seconds, so that work which must
-    not wait (paging: a P1's first page within 2 s) never queues behind work that can stall on
-    the network (a mail server, a webhook receiver that does not answer). With `once`, each
-    lane's task runs once, after the pass and the tasks.
-
-    A signal lets the pass under way finish its batch's transaction and stops before the
-    next; a pass that fails (the database went away) is logged and retried next interval.
-    Returns the number of passes made.
-    """
-    stop = threading.Event()
-
-    def _stop(signum: int, frame: FrameType | None) -> None:
-        log.info("sla worker: stopping on signal %d", signum)
-        stop.set()
-
-    in_main = threading.current_thread() is threading.main_thread()
-    previous = {}
-    if in_main:
-        for sig in (signal.SIGTERM, signal.SIGINT):
-            previous[sig] = signal.signal(sig, _stop)
-    passes = 0
-    threads = []
-    if not once:
-        for task, every in lanes:
-            thread = threading.Thread(
-                target=_lane,
-                args=(task, every, stop, parent),
-                name=f"worker-{getattr(task, '__name__', 'lane')}",
-                daemon=True,
-            )
-            thread.start()
-            threads.append(thread)
-    try:
-        while not stop.is_set() and not _orphaned(parent):
-            if not connection.in_atomic_block:  # (a test runs it inside one)
-                close_old_connections()  # as between requests: drop a broken or old connection
-            try:
-                result = tick()
-            except Exception:
-                log.exception("sla pass failed")
-            else:
-                log.info(result.line())
-                if on_pass is not None:
-                    on_pass(result)
-            _run_tasks(tasks)
-            passes += 1
-            if once:
-                _run_tasks([task for task, _ in lanes])
-                break
-            deadline = time.monotonic() + interval
-            next_tasks = time.monotonic() + task_interval
-            while not _orphaned(parent) and (left := deadline - time.monotonic()) > 0:
-                if stop.wait(min(left, 1.0, max(next_tasks - time.monotonic(), 0.05))):
-                    break
-                if tasks and time.monotonic() >= next_tasks:
-                    _run_tasks(tasks)
-                    next_tasks = time.monotonic() + task_interval
-    finally:
-        stop.set()
-        for thread in threads:
-            thread.join(timeout=30)
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
-    return passes
-
-
-def _lane(
-    task: Callable[[], object], interval: float, stop: threading.Event, parent: int | None
-) -> None:
-    """Run `task` every `interval` seconds on this thread until `stop` (see run's `lanes`)."""
-    try:
-        while not stop.is_set() and not _orphaned(parent):
-            _run_tasks([task])
-            stop.wait(interval)
-    finally:
-        connection.close()  # this thread's own connection
+def sla_pass() -> TickResult:
+    """The SLA pass of `deskside worker` (deskside.core.worker runs it every interval): one
+    `tick()`, logged as one line."""
+    result = tick()
+    log.info(result.line())
+    return result

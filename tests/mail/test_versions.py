@@ -8,7 +8,7 @@ from django.test import Client
 from django.urls import reverse
 
 from deskside.core import clock, versioning
-from deskside.mail import templates
+from deskside.mail import services
 from deskside.mail.models import Mailbox, MailKind, MailTemplate
 from tests.core.races import in_threads
 from tests.mail.test_views import MAILBOX
@@ -53,7 +53,13 @@ def test_mailbox_save_after_delete_is_404_and_nothing_comes_back(admin, mailbox)
     assert form.is_valid(), form.errors
     Mailbox.objects.all().delete()
     with pytest.raises(versioning.Gone):
-        form.save()
+        services.update_mailbox(
+            actor=admin,
+            mailbox=mailbox,
+            values=form.values(),
+            password=form.new_password(),
+            version=form.cleaned_data["version"],
+        )
     assert not Mailbox.objects.exists()
 
 
@@ -71,7 +77,7 @@ def test_stale_template_save_is_a_conflict(admin):
     client = login(admin)
     url = reverse("mail:template", args=[KIND])
     assert 'name="version" value="0"' in client.get(url).content.decode()
-    templates.save(kind=KIND, subject="Theirs", body="Their text", actor=admin, version=0)
+    services.save_template(actor=admin, kind=KIND, subject="Theirs", body="Their text", version=0)
     response = client.post(url, {"subject": "Mine", "body": "My text", "version": "0"})
     assert response.status_code == 409
     html = response.content.decode()
@@ -87,19 +93,19 @@ def test_stale_template_save_is_a_conflict(admin):
 
 
 def test_template_reset_meanwhile_is_a_conflict_not_a_silent_return(admin):
-    templates.save(kind=KIND, subject="Edited", body="Edited text", actor=admin, version=0)
-    templates.reset(kind=KIND)
+    services.save_template(actor=admin, kind=KIND, subject="Edited", body="Edited text", version=0)
+    services.reset_template(actor=admin, kind=KIND)
     with pytest.raises(versioning.VersionConflict) as caught:
-        templates.save(kind=KIND, subject="Mine", body="x", actor=admin, version=1)
+        services.save_template(actor=admin, kind=KIND, subject="Mine", body="x", version=1)
     assert caught.value.current == 0
     assert not MailTemplate.objects.exists()
 
 
 @pytest.mark.django_db(transaction=True)
 def test_two_first_edits_of_a_text_one_wins_one_conflicts(admin):
-    _, errors = in_threads(
-        lambda: templates.save(kind=KIND, subject="A", body="A text", actor=admin, version=0),
-        lambda: templates.save(kind=KIND, subject="B", body="B text", actor=admin, version=0),
-    )
+    def save(text: str) -> None:
+        services.save_template(actor=admin, kind=KIND, subject=text, body=f"{text} text", version=0)
+
+    _, errors = in_threads(lambda: save("A"), lambda: save("B"))
     assert [type(e) for e in errors] == [versioning.VersionConflict], errors
     assert MailTemplate.objects.count() == 1

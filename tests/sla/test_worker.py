@@ -11,6 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from deskside.accounts.models import Tier
+from deskside.core import worker as runner
 from deskside.sla import worker
 from deskside.sla.engine import (
     FIRST_BREACHED,
@@ -260,7 +261,7 @@ def test_a_batch_is_claimed_with_one_update(contracts, at, make_ticket, carol):
 def test_run_once_makes_one_pass(ticket, at):
     at(berlin(2, 11))
     seen = []
-    assert worker.run(interval=0.01, once=True, on_pass=seen.append) == 1
+    assert runner.run(worker.sla_pass, interval=0.01, once=True, on_pass=seen.append) == 1
     assert seen[0].breaches == 1
 
 
@@ -273,36 +274,8 @@ def test_run_stops_on_a_signal(ticket, at):
         if len(passes) == 2:
             os.kill(os.getpid(), signal.SIGTERM)
 
-    assert worker.run(interval=0.01, on_pass=on_pass) == 2
+    assert runner.run(worker.sla_pass, interval=0.01, on_pass=on_pass) == 2
     assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL  # restored
-
-
-@pytest.mark.django_db(transaction=True)
-def test_a_lane_runs_on_its_own_thread_while_a_task_stalls():
-    """Paging runs in a lane: a task stuck on the network (a mail server, a webhook receiver)
-    must not hold it back."""
-    lane_runs, stalled, released = [], threading.Event(), []
-
-    def stuck_task():
-        # Stuck until the lane has run three times (or 5 s, when the lane waits behind it).
-        released.append(stalled.wait(5))
-
-    def lane():
-        lane_runs.append(threading.current_thread().name)
-        if len(lane_runs) == 3:
-            stalled.set()
-            os.kill(os.getpid(), signal.SIGTERM)
-
-    worker.run(interval=10, tasks=[stuck_task], lanes=[(lane, 0.05)])
-    assert len(lane_runs) >= 3
-    assert all(name.startswith("worker-lane") for name in lane_runs)
-    assert released[0] is True  # the lane ran three times while the task was stuck
-
-
-def test_run_once_runs_each_lane_once(db):
-    runs = []
-    assert worker.run(once=True, lanes=[(lambda: runs.append(1), 0.01)]) == 1
-    assert runs == [1]
 
 
 @pytest.mark.django_db(transaction=True)
