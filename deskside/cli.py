@@ -166,6 +166,7 @@ def cmd_worker(args: argparse.Namespace) -> None:
         logging.getLogger(worker.__name__).setLevel(logging.INFO)  # one line per pass
     from deskside.mail.worker import mail_pass  # noqa: PLC0415
     from deskside.paging.worker import paging_pass  # noqa: PLC0415
+    from deskside.sla.retiming import resume  # noqa: PLC0415
     from deskside.webhooks.worker import webhooks_pass  # noqa: PLC0415
 
     worker.run(
@@ -176,7 +177,7 @@ def cmd_worker(args: argparse.Namespace) -> None:
         # Each on a thread of its own: a P1's first page must reach its transport within 2 s
         # of the ticket whatever a mail server or a webhook receiver is doing. The paging pass
         # is two indexed queries when idle, so every 0.5 s is cheap.
-        lanes=[(paging_pass, 0.5), (webhooks_pass, 2.0)],
+        lanes=[(paging_pass, 0.5), (webhooks_pass, 2.0), (resume, 5.0)],
     )
 
 
