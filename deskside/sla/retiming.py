@@ -5,10 +5,11 @@ share or client; a calendar's definition) is stored with a `Retiming` row in its
 transaction (`plan`). The open tickets concerned are then recomputed in slices (`run`): each
 slice is a transaction of its own that locks the next tickets in id order after the row's
 `cursor`, recomputes them with the installed clock's `retargeted`, writes the moved ones and an
-internal SLA event on each, and advances the cursor, stopping after `SLICE_SECONDS` of work.
-On SQLite a transaction holds the whole database's write lock (IMMEDIATE transactions), so a
-slice is what every ticket write may wait behind: about half a second, not the minutes a
-contract over tens of thousands of open tickets took in one transaction.
+internal SLA event on each, and advances the cursor, stopping after `SLICE_SECONDS` of work,
+then leaves the database to other writers for `PAUSE_SECONDS`. On SQLite a transaction holds
+the whole database's write lock (IMMEDIATE transactions), so a slice is what every ticket write
+may wait behind: well under a second, not the minutes a contract over tens of thousands of
+open tickets took in one transaction (bench/results/retime.md).
 
 Who works on a retiming holds its lease (`lease_until`): the request that made the change,
 for up to `REQUEST_BUDGET_SECONDS` (a small client's change finishes there, and the page says
@@ -42,9 +43,15 @@ from deskside.tickets.models import OPEN_STATUSES, EventKind, Ticket, TicketEven
 
 log = logging.getLogger(__name__)
 
-SLICE_SECONDS = 0.5
-"""Work per transaction: how long one slice may hold the write lock, about."""
+SLICE_SECONDS = 0.3
+"""Work per transaction: about how long one slice holds the write lock (plus its reads and
+writes of the rows it changed)."""
+PAUSE_SECONDS = 0.1
+"""Between two slices. SQLite's busy handler polls for the lock (every 100 ms at most); a
+runner that took the lock again at once would starve every other writer until it finished
+(measured: notes added meanwhile failed with "database is locked" after 10 s)."""
 MAX_SLICE_ROWS = 500
+MIN_SLICE_ROWS = 20
 REQUEST_BUDGET_SECONDS = 5.0
 """How long the request that made a change works on its retiming before leaving the rest to
 `deskside worker`."""
@@ -120,6 +127,7 @@ def run(retiming: Retiming, *, budget: float | None) -> int:
         if step is None:
             return moved
         moved += step
+        time.sleep(PAUSE_SECONDS)
     # Out of time: let the next worker pass take it at once rather than when the lease ends.
     Retiming.objects.filter(pk=retiming.pk, cursor=retiming.cursor).update(lease_until=None)
     retiming.lease_until = None
@@ -135,11 +143,14 @@ def _slice(retiming: Retiming) -> int | None:
         now = clock.now()
         # Locked like every ticket service locks (SELECT ... FOR UPDATE on PostgreSQL): a
         # service changing a ticket meanwhile waits instead of being overwritten.
+        # As many rows as the last slice had time for, and some: not 500 rows read and
+        # locked for the 30 a slice gets through with a slow calendar.
+        rows = getattr(retiming, "_rows", MAX_SLICE_ROWS)
         batch = list(
             _open(retiming.scope)
             .filter(pk__gt=retiming.cursor)
             .order_by("pk")
-            .select_for_update(of=("self",))[:MAX_SLICE_ROWS]
+            .select_for_update(of=("self",))[:rows]
         )
         if not batch:
             _finish(retiming, now)
@@ -176,6 +187,7 @@ def _slice(retiming: Retiming) -> int | None:
                     )
                 )
         done = sum(1 for ticket in batch if ticket.pk <= cursor)
+        retiming._rows = max(MIN_SLICE_ROWS, min(MAX_SLICE_ROWS, done * 3 // 2))  # type: ignore[attr-defined]
         advanced = Retiming.objects.filter(pk=retiming.pk, cursor=retiming.cursor).update(
             cursor=cursor,
             done=F("done") + done,
