@@ -38,7 +38,7 @@ from deskside.core import clock, timezones
 from deskside.core.pagination import paginate
 from deskside.sla import services
 from deskside.sla.exceptions import InvalidInput, NotAllowed
-from deskside.sla.models import Calendar, Contract, SLATarget
+from deskside.sla.models import Calendar, Contract, Retiming, SLATarget
 from deskside.sla.queries import (
     ReportRow,
     SlaReport,
@@ -78,8 +78,21 @@ class CalendarOut(Schema):
         return obj.definition.get("timezone", "UTC")
 
 
+class RetimingOut(Schema):
+    """Recomputing the due times of the open tickets a change moved, when it did not finish
+    within the request (`deskside worker` carries on; sla.retiming)."""
+
+    id: str = Field(alias="public_id")
+    done: int = Field(description="Open tickets recomputed so far.")
+    total: int = Field(description="Open tickets concerned when the change was stored.")
+    moved: int = Field(description="Tickets whose due times moved so far.")
+
+
 class CalendarWriteOut(CalendarOut):
     retimed: int = Field(description="Open tickets whose due times this change moved.")
+    retiming: RetimingOut | None = Field(
+        None, description="Set while the recomputing goes on after the answer; null when done."
+    )
 
 
 class CalendarIn(Schema):
@@ -165,6 +178,9 @@ class ContractOut(Schema):
 
 class ContractWriteOut(ContractOut):
     retimed: int = Field(description="Open tickets whose due times this change moved.")
+    retiming: RetimingOut | None = Field(
+        None, description="Set while the recomputing goes on after the answer; null when done."
+    )
 
 
 class ContractRef(Schema):
@@ -287,8 +303,11 @@ def _targets(user: User, targets: list[TargetIn]) -> list[TargetTerms]:
     ]
 
 
-def _written(obj: Calendar | Contract, retimed: int) -> Calendar | Contract:
+def _written(
+    obj: Calendar | Contract, retimed: int, retiming: Retiming | None = None
+) -> Calendar | Contract:
     obj.retimed = retimed  # type: ignore[union-attr]
+    obj.retiming = retiming  # type: ignore[union-attr]
     return obj
 
 
@@ -331,7 +350,7 @@ def import_calendar(
     saved = services.import_calendar(
         actor=user, text=json.dumps(payload), name=name, replace=replace
     )
-    return Status(200 if existed else 201, _written(saved.calendar, saved.retimed))
+    return Status(200 if existed else 201, _written(saved.calendar, saved.retimed, saved.retiming))
 
 
 @router.get("/calendars/{public_id}", response=CalendarOut, summary="One calendar")
@@ -348,7 +367,7 @@ def update_calendar(request: HttpRequest, public_id: Text, payload: CalendarPatc
     saved = services.update_calendar(
         actor=user, calendar=calendar, **payload.model_dump(exclude_unset=True)
     )
-    return _written(saved.calendar, saved.retimed)  # type: ignore[return-value]
+    return _written(saved.calendar, saved.retimed, saved.retiming)  # type: ignore[return-value]
 
 
 @router.delete("/calendars/{public_id}", response={204: None}, summary="Delete (admins)")
@@ -397,7 +416,7 @@ def create_contract(request: HttpRequest, payload: ContractIn) -> Status[Contrac
         targets=_targets(user, payload.targets),
     )
     contract = _contract_or_404(user, saved.contract.public_id)
-    return Status(201, _written(contract, saved.retimed))
+    return Status(201, _written(contract, saved.retimed, saved.retiming))
 
 
 @router.get("/contracts/{public_id}", response=ContractOut, summary="One contract")
@@ -427,7 +446,7 @@ def update_contract(request: HttpRequest, public_id: Text, payload: ContractPatc
             raise InvalidInput(f"{field} cannot be null", field)
     saved = services.update_contract(actor=user, contract=contract, **changes)
     fresh = _contract_or_404(user, saved.contract.public_id)
-    return _written(fresh, saved.retimed)  # type: ignore[return-value]
+    return _written(fresh, saved.retimed, saved.retiming)  # type: ignore[return-value]
 
 
 # -- the report --------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ resolution, optionally on a calendar of its own (a P1 counted 24x7). The contrac
 
 from functools import cached_property
 
+from django.conf import settings
 from django.db import models
 
 from deskside.accounts.models import Organization, Team
@@ -144,3 +145,60 @@ class SetupVersion(models.Model):
 
     def __str__(self) -> str:
         return self.token
+
+
+class Retiming(models.Model):
+    """Recomputing the due times of the open tickets a set-up change moved (sla.retiming).
+
+    Written in the transaction of the change (a contract's terms or client, a calendar's
+    definition); then worked through in short transactions of its own, each a slice of the
+    tickets in id order after `cursor`, so that no configuration change holds the database's
+    write lock for long. Whoever holds the lease (`lease_until`) works on it: the request that
+    made the change first, then `deskside worker` when the request's budget ran out or its
+    process ended."""
+
+    public_id = models.CharField(max_length=16, unique=True, default=new_public_id, editable=False)
+    reason = models.CharField(max_length=300)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    contract = models.ForeignKey(
+        Contract, null=True, blank=True, on_delete=models.SET_NULL, related_name="retimings"
+    )
+    calendar = models.ForeignKey(
+        Calendar, null=True, blank=True, on_delete=models.SET_NULL, related_name="retimings"
+    )
+    scope = models.JSONField(
+        help_text='The tickets concerned: {"clients": [client id, ...], "default": bool, '
+        '"priorities": [1, 2] or null}.'
+    )
+    cursor = models.BigIntegerField(default=0, help_text="The last ticket id done.")
+    total = models.PositiveIntegerField(default=0, help_text="Open tickets in scope at the start.")
+    done = models.PositiveIntegerField(default=0)
+    moved = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(default=clock.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    lease_until = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+        indexes = [
+            models.Index(
+                fields=["lease_until"],
+                condition=models.Q(finished_at__isnull=True),
+                name="retiming_unfinished",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.reason
+
+    @property
+    def finished(self) -> bool:
+        return self.finished_at is not None
+
+    @property
+    def percent(self) -> int:
+        if self.finished or not self.total:
+            return 100
+        return min(99, self.done * 100 // self.total)

@@ -2,18 +2,18 @@
 priority.
 
 Only agents with the admin role (`is_staff`) may call these; other agents read the set-up
-through sla.queries. Each function is one transaction. A change that moves what a client's
+through sla.queries. Each change is one transaction. A change that moves what a client's
 tickets count against (a contract's targets, calendar, warning share or client, or the
-definition of a calendar in use) recomputes the due times of the open tickets concerned in that
-same transaction, through the installed clock (tickets.deadlines, implemented by
-sla.engine.SlaClock), and writes an internal SLA event on each ticket whose due times moved.
+definition of a calendar in use) stores a `Retiming` with it; the due times of the open tickets
+concerned are then recomputed after the change is stored, in short transactions of their own,
+through the installed clock (tickets.deadlines, implemented by sla.engine.SlaClock), with an
+internal SLA event on each ticket whose due times moved: see sla.retiming.
 """
 
 import json
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from django.db import transaction
@@ -21,20 +21,17 @@ from django.db.models import Q
 
 from deskside.accounts.models import Organization, Team, User
 from deskside.core import clock, jsonbody, versioning
+from deskside.sla import retiming
 from deskside.sla.calendar import CalendarError, CalendarSpec
-from deskside.sla.engine import CLOCK_FIELDS
 from deskside.sla.exceptions import InUse, InvalidInput, NotAllowed
-from deskside.sla.models import Calendar, Contract, SLATarget
-from deskside.tickets import deadlines
-from deskside.tickets.models import OPEN_STATUSES, EventKind, Priority, Ticket, TicketEvent
+from deskside.sla.models import Calendar, Contract, Retiming, SLATarget
+from deskside.tickets.models import Priority
 
 MAX_CALENDAR_NAME = 100
 MAX_CONTRACT_NAME = 200
 MAX_IMPORT_BYTES = 256 * 1024  # a calendar with every holiday of a decade is a few KB
 MAX_TARGET_MINUTES = 10 * 366 * 24 * 60  # ten years; anything longer is a typing error
-RETIME_BATCH = 500
 TARGET_KINDS = ("first_response", "next_response", "resolution")
-RETIMED_FIELDS = ("first_response_due", "next_response_due", "resolution_due")
 _PATH = re.compile(r"^[A-Za-z_0-9][\w.\[\]-]*$")
 _DEFINITION_KEYS = (
     "timezone",
@@ -92,10 +89,13 @@ def _calendar_name(name: object, calendar: Calendar | None) -> str:
 
 @dataclass(frozen=True)
 class CalendarSaved:
-    """A calendar as stored, and how many open tickets' due times moved because of the change."""
+    """A calendar as stored, how many open tickets' due times the change moved so far, and
+    the retiming still under way when there were more than the request's budget
+    (sla.retiming: `deskside worker` finishes it)."""
 
     calendar: Calendar
     retimed: int = 0
+    retiming: Retiming | None = None
 
 
 @transaction.atomic
@@ -115,15 +115,32 @@ def create_calendar(*, actor: User, name: str, definition: Mapping[str, Any]) ->
 CALENDAR_EDITABLE = ("name", "definition")
 
 
-@transaction.atomic
 def update_calendar(
     *, actor: User, calendar: Calendar, version: int | None = None, **changes: Any
 ) -> CalendarSaved:
     """Rename a calendar or change its definition (only the fields given). A new definition
     recomputes the due times of the open tickets whose contract counts in this calendar (as
-    the contract's calendar or a priority's). Nothing is written when a check fails.
+    the contract's calendar or a priority's), after the change is stored, in short
+    transactions of their own (sla.retiming). Nothing is written when a check fails.
     `version` is the one the editor read: VersionConflict if it changed since, Gone if the
     calendar was deleted (was a 500)."""
+    calendar, planned = _update_calendar(actor, calendar, version, changes)
+    return CalendarSaved(calendar, *_retimed(planned))
+
+
+def _retimed(planned: Retiming | None) -> tuple[int, Retiming | None]:
+    """Work on a retiming a change planned, within the request's budget: how many tickets it
+    moved, and the retiming if it is not finished."""
+    if planned is None:
+        return 0, None
+    moved = retiming.run(planned, budget=retiming.REQUEST_BUDGET_SECONDS)
+    return moved, (None if planned.finished else planned)
+
+
+@transaction.atomic
+def _update_calendar(
+    actor: User, calendar: Calendar, version: int | None, changes: dict[str, Any]
+) -> tuple[Calendar, Retiming | None]:
     require_admin(actor, "change calendars")
     unknown = set(changes) - set(CALENDAR_EDITABLE)
     if unknown:
@@ -144,20 +161,18 @@ def update_calendar(
             fields.append("definition")
             moved = True
     if not fields:
-        return CalendarSaved(calendar)
+        return calendar, None
     calendar.updated_at = clock.now()
     versioning.save(calendar, [*fields, "updated_at"])
-    retimed = 0
-    if moved:
-        contracts = Contract.objects.filter(
-            Q(calendar=calendar) | Q(targets__calendar=calendar)
-        ).distinct()
-        retimed = _retime(
-            _open_tickets_of(list(contracts)),
-            actor=actor,
-            reason=f"calendar {calendar.name} changed",
-        )
-    return CalendarSaved(calendar, retimed)
+    if not moved:
+        return calendar, None
+    contracts = Contract.objects.filter(Q(calendar=calendar) | Q(targets__calendar=calendar))
+    return calendar, retiming.plan(
+        actor=actor,
+        reason=f"calendar {calendar.name} changed",
+        clients=[retiming.Client.of(c) for c in contracts.distinct()],
+        calendar=calendar,
+    )
 
 
 @transaction.atomic
@@ -173,7 +188,6 @@ def delete_calendar(*, actor: User, calendar: Calendar) -> None:
     calendar.delete()
 
 
-@transaction.atomic
 def import_calendar(
     *, actor: User, text: str | bytes, name: str = "", replace: bool = False
 ) -> CalendarSaved:
@@ -239,10 +253,12 @@ class TargetTerms:
 
 @dataclass(frozen=True)
 class ContractSaved:
-    """A contract as stored, and how many open tickets' due times moved because of the change."""
+    """A contract as stored, how many open tickets' due times the change moved so far, and
+    the retiming still under way (see CalendarSaved)."""
 
     contract: Contract
     retimed: int = 0
+    retiming: Retiming | None = None
 
 
 CONTRACT_EDITABLE = (
@@ -381,80 +397,6 @@ def _write_targets(contract: Contract, targets: list[TargetTerms]) -> set[int]:
     return changed
 
 
-def _scope(contract: Contract) -> Q:
-    """The tickets a contract's terms apply to: its client's, or for the default contract
-    those of every client without a contract of its own (as `terms_for` chooses)."""
-    if contract.is_default:
-        return Q(organization__contract__isnull=True)
-    if contract.organization_id is not None:
-        return Q(organization_id=contract.organization_id)
-    return Q(pk__in=[])
-
-
-def _open_tickets_of(contracts: Sequence[Contract], priorities: set[int] | None = None) -> Q:
-    scope = Q(pk__in=[])
-    for contract in contracts:
-        scope |= _scope(contract)
-    if priorities is not None:
-        scope &= Q(priority__in=sorted(priorities))
-    return scope
-
-
-def _retime(scope: Q, *, actor: User, reason: str) -> int:
-    """Recompute the SLA clocks of the open tickets in `scope` with the installed clock's
-    `retargeted`, in batches of RETIME_BATCH, inside the caller's transaction. Tickets whose
-    clock fields come out unchanged are not written. Each ticket whose due times moved gets an
-    internal SLA event with the old and new times. Returns how many tickets' due times moved."""
-    engine = deadlines.engine()
-    tickets = Ticket.objects.filter(scope, status__in=OPEN_STATUSES).order_by("pk")
-    now = clock.now()
-    moved_count, last_pk = 0, 0
-    # Locked (SELECT ... FOR UPDATE on PostgreSQL) like every ticket service does, so a
-    # service changing a ticket meanwhile waits instead of being overwritten by a stale copy.
-    while batch := list(
-        tickets.filter(pk__gt=last_pk).select_for_update(of=("self",))[:RETIME_BATCH]
-    ):
-        last_pk = batch[-1].pk
-        to_save: list[Ticket] = []
-        fields: set[str] = set()
-        events: list[TicketEvent] = []
-        for ticket in batch:
-            before = {f: getattr(ticket, f) for f in CLOCK_FIELDS}
-            returned = engine.retargeted(ticket)
-            if all(getattr(ticket, f) == before[f] for f in returned):
-                continue
-            deadlines.keep_earliest_due(ticket)
-            to_save.append(ticket)
-            fields.update([*returned, "sla_due"])
-            moved = {
-                f: [_iso(before[f]), _iso(getattr(ticket, f))]
-                for f in RETIMED_FIELDS
-                if getattr(ticket, f) != before[f]
-            }
-            if moved:
-                events.append(
-                    TicketEvent(
-                        ticket=ticket,
-                        kind=EventKind.SLA,
-                        actor=actor,
-                        created_at=now,
-                        body=f"Due times recomputed: {reason}.",
-                        data={"reason": reason, "changes": moved},
-                    )
-                )
-        if to_save:
-            Ticket.objects.bulk_update(to_save, sorted(fields))
-        if events:
-            TicketEvent.objects.bulk_create(events)
-        moved_count += len(events)
-    return moved_count
-
-
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat() if value is not None else None
-
-
-@transaction.atomic
 def create_contract(
     *,
     actor: User,
@@ -469,11 +411,10 @@ def create_contract(
 ) -> ContractSaved:
     """A contract for one client (or the default one, for every client without a contract),
     with its targets per priority. The open tickets it now applies to get their due times
-    recomputed. Raises NotAllowed, InvalidInput naming the field (`organization` already has a
-    contract, a second default, `targets.P1.resolution_minutes` out of range ...)."""
-    require_admin(actor, "create contracts")
-    values = _check_contract(
-        None,
+    recomputed (sla.retiming). Raises NotAllowed, InvalidInput naming the field (`organization`
+    already has a contract, a second default, `targets.P1.resolution_minutes` out of range ...)."""
+    contract, planned = _create_contract(
+        actor,
         {
             "name": name,
             "organization": organization,
@@ -483,15 +424,27 @@ def create_contract(
             "on_breach": on_breach,
             "breach_team": breach_team,
         },
+        targets,
     )
+    return ContractSaved(contract, *_retimed(planned))
+
+
+@transaction.atomic
+def _create_contract(
+    actor: User, given: dict[str, Any], targets: Sequence[TargetTerms]
+) -> tuple[Contract, Retiming | None]:
+    require_admin(actor, "create contracts")
+    values = _check_contract(None, given)
     checked = _check_targets(targets)
     _hold_calendar(values["calendar"])
     contract = Contract.objects.create(**values, created_at=clock.now())
     _write_targets(contract, checked)
-    retimed = _retime(
-        _open_tickets_of([contract]), actor=actor, reason=f"contract {contract.name} created"
+    return contract, retiming.plan(
+        actor=actor,
+        reason=f"contract {contract.name} created",
+        clients=[retiming.Client.of(contract)],
+        contract=contract,
     )
-    return ContractSaved(contract, retimed)
 
 
 def _hold_calendar(calendar: Calendar | None) -> None:
@@ -500,7 +453,6 @@ def _hold_calendar(calendar: Calendar | None) -> None:
         raise InvalidInput(f"the calendar {calendar.name} was deleted", "calendar")
 
 
-@transaction.atomic
 def update_contract(
     *, actor: User, contract: Contract, version: int | None = None, **changes: Any
 ) -> ContractSaved:
@@ -511,17 +463,22 @@ def update_contract(
     those of every client without its own; a change of targets alone recomputes only the
     tickets of the priorities it touched. Raises NotAllowed, InvalidInput; VersionConflict
     when the contract changed since `version` (the one the editor read), Gone when it is no
-    longer there (was a 500)."""
+    longer there (was a 500). The recomputing runs after the change is stored, in short
+    transactions of its own (sla.retiming)."""
+    contract, planned = _update_contract(actor, contract, version, changes)
+    return ContractSaved(contract, *_retimed(planned))
+
+
+@transaction.atomic
+def _update_contract(
+    actor: User, contract: Contract, version: int | None, changes: dict[str, Any]
+) -> tuple[Contract, Retiming | None]:
     require_admin(actor, "change contracts")
     unknown = set(changes) - set(CONTRACT_EDITABLE)
     if unknown:
         raise InvalidInput(f"cannot change {', '.join(sorted(unknown))}", min(unknown))
     contract = versioning.lock(contract, version)
-    before = Contract(
-        pk=contract.pk,
-        organization_id=contract.organization_id,
-        is_default=contract.is_default,
-    )
+    before = retiming.Client.of(contract)
     current = {f: getattr(contract, f) for f in CONTRACT_EDITABLE if f != "targets"}
     merged = {**current, **{k: v for k, v in changes.items() if k != "targets"}}
     values = _check_contract(contract, merged)
@@ -538,14 +495,19 @@ def update_contract(
     if changed_fields or checked is not None:
         versioning.save(contract, changed_fields)  # the targets are the contract's too
     priorities = _write_targets(contract, checked) if checked is not None else set()
+    clients = [retiming.Client.of(contract)]
     if RETIMING & set(changed_fields):
-        scope = _open_tickets_of([before, contract])
+        clients.append(before)
+        only: set[int] | None = None
     elif priorities:
-        scope = _open_tickets_of([contract], priorities)
+        only = priorities
     else:
-        return ContractSaved(contract)
+        return contract, None
     what = sorted({*changed_fields, *(["targets"] if priorities else [])} - {"name"})
-    retimed = _retime(
-        scope, actor=actor, reason=f"contract {contract.name} changed ({', '.join(what)})"
+    return contract, retiming.plan(
+        actor=actor,
+        reason=f"contract {contract.name} changed ({', '.join(what)})",
+        clients=clients,
+        priorities=only,
+        contract=contract,
     )
-    return ContractSaved(contract, retimed)

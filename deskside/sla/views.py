@@ -24,7 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from deskside.accounts.models import Organization, User
 from deskside.accounts.queries import organizations_visible_to
 from deskside.core import clock, timezones, versioning
-from deskside.sla import services
+from deskside.sla import retiming, services
 from deskside.sla.exceptions import SlaError
 from deskside.sla.forms import (
     WEEKDAY_LABELS,
@@ -34,7 +34,7 @@ from deskside.sla.forms import (
     ReportPeriodForm,
     show_periods,
 )
-from deskside.sla.models import Calendar, Contract, SLATarget
+from deskside.sla.models import Calendar, Contract, Retiming, SLATarget
 from deskside.sla.queries import (
     calendars_visible_to,
     contract_for,
@@ -53,8 +53,13 @@ def _require_admin(user: User) -> None:
         raise PermissionDenied("only administrators may change calendars and contracts")
 
 
-def _retimed(request: HttpRequest, saved: str, count: int) -> None:
+def _retimed(request: HttpRequest, saved: str, count: int, pending: Retiming | None = None) -> None:
     note = f" {RETIMED.format(n=count, s='' if count == 1 else 's')}" if count else ""
+    if pending is not None:
+        note += (
+            f" {pending.total - pending.done} more open tickets are being recomputed in the"
+            " background (progress below)."
+        )
     messages.success(request, f"{saved}.{note}")
 
 
@@ -155,7 +160,9 @@ def calendar_detail(request: HttpRequest, public_id: str) -> HttpResponse:
         except SlaError as error:
             form.add_service_error(error)
         else:
-            _retimed(request, f"Calendar {saved.calendar.name} saved", saved.retimed)
+            _retimed(
+                request, f"Calendar {saved.calendar.name} saved", saved.retimed, saved.retiming
+            )
             return redirect("sla:calendar", calendar.public_id)
     return _calendar_page(request, form, calendar, status=422)
 
@@ -178,6 +185,7 @@ def _calendar_page(
         {
             "form": form,
             "calendar": calendar,
+            "retimings": retiming.pending_for(calendar=calendar) if calendar else [],
             "weekdays": [form[day] for day in WEEKDAY_LABELS],
             "zones": _zone_names(),
             "used_by": used_by,
@@ -231,7 +239,9 @@ def calendar_import(request: HttpRequest) -> HttpResponse:
         except SlaError as error:
             form.add_service_error(error)
         else:
-            _retimed(request, f"Calendar {saved.calendar.name} imported", saved.retimed)
+            _retimed(
+                request, f"Calendar {saved.calendar.name} imported", saved.retimed, saved.retiming
+            )
             return redirect("sla:calendar", saved.calendar.public_id)
     return render(request, "sla/import.html", {"form": form}, status=422)
 
@@ -286,7 +296,9 @@ def contract_new(request: HttpRequest) -> HttpResponse:
         except SlaError as error:
             form.add_service_error(error)
         else:
-            _retimed(request, f"Contract {saved.contract.name} created", saved.retimed)
+            _retimed(
+                request, f"Contract {saved.contract.name} created", saved.retimed, saved.retiming
+            )
             return redirect("sla:contract", saved.contract.public_id)
     return _contract_page(request, form, None, status=422)
 
@@ -319,7 +331,9 @@ def contract_detail(request: HttpRequest, public_id: str) -> HttpResponse:
         except SlaError as error:
             form.add_service_error(error)
         else:
-            _retimed(request, f"Contract {saved.contract.name} saved", saved.retimed)
+            _retimed(
+                request, f"Contract {saved.contract.name} saved", saved.retimed, saved.retiming
+            )
             return redirect("sla:contract", contract.public_id)
     return _contract_page(request, form, contract, status=422)
 
@@ -340,6 +354,7 @@ def _contract_page(
         {
             "form": form,
             "contract": contract,
+            "retimings": retiming.pending_for(contract=contract) if contract else [],
             "clients": clients,
             "can_edit": request.user.is_staff,
         },

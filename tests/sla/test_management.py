@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from deskside.core.clock import frozen
+from deskside.sla import retiming
 from deskside.sla import services as sla
 from deskside.sla.calendar import CalendarSpec
 from deskside.sla.exceptions import InUse, InvalidInput, NotAllowed
@@ -339,7 +340,7 @@ def test_a_calendar_change_recomputes_the_tickets_counting_in_it(admin, office, 
 def test_recompute_walks_the_tickets_in_batches(
     admin, always, std_contract, make_ticket, carol, monkeypatch
 ):
-    monkeypatch.setattr(sla, "RETIME_BATCH", 2)
+    monkeypatch.setattr(retiming, "MAX_SLICE_ROWS", 2)
     with frozen(T0):
         made = [make_ticket(carol, subject=f"Ticket {i}") for i in range(5)]
     with frozen(T0 + timedelta(minutes=1)):
