@@ -23,6 +23,11 @@ Pages:
   at-risk     /tickets/?queue=open&sla=at_risk&sort=due, bench agent
   breached    /tickets/?queue=open&sla=breached, bench agent
   open        /tickets/?queue=open, bench agent (a page that did not grow, for reference)
+  search      /tickets/search/?q=printer+offline (only with --pages: reads much of the data)
+
+After the rounds each child reports its memory (/proc/self/smaps_rollup): RSS, PSS, private
+and shared. `--settings settings_nommap` (bench/settings_nommap.py) runs the children without
+SQLite's memory map, for comparison.
 
 The seeded data sets have no SLA contract, so no clocks. `prepare` gives the open tickets and
 the tickets of the last 90 days what a contract and the SLA worker would have written (due
@@ -201,6 +206,8 @@ def child(name: str) -> int:
         "at-risk": (staff, "/tickets/?queue=open&sla=at_risk&sort=due"),
         "breached": (staff, "/tickets/?queue=open&sla=breached"),
         "open": (staff, "/tickets/?queue=open"),
+        # not in the default set: a search reads much of the database (for --pages, memory)
+        "search": (staff, "/tickets/search/?q=printer+offline"),
     }
     meta = {
         "name": name,
@@ -225,6 +232,8 @@ def child(name: str) -> int:
         cmd = json.loads(line)
         if cmd["op"] == "round":
             print(json.dumps({p: get(p) for p in cmd["pages"]}), flush=True)
+        elif cmd["op"] == "memory":
+            print(json.dumps(memory()), flush=True)
         elif cmd["op"] == "explain":
             out = {}
             for page in cmd["pages"]:
@@ -244,6 +253,31 @@ def child(name: str) -> int:
         elif cmd["op"] == "quit":
             break
     return 0
+
+
+def memory() -> dict[str, int]:
+    """This process's memory in kB from /proc/self/smaps_rollup: resident (Rss), its
+    proportional share (Pss: shared pages divided among the processes mapping them) and the
+    private pages; and the SQLite memory map's setting."""
+    from django.db import connection  # noqa: PLC0415
+
+    fields = {}
+    for line in Path("/proc/self/smaps_rollup").read_text().splitlines()[1:]:
+        key, _, rest = line.partition(":")
+        fields[key] = int(rest.split()[0])
+    mmap = None
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cur:
+            cur.execute("PRAGMA mmap_size")
+            mmap = cur.fetchone()[0]
+    return {
+        "rss_kb": fields["Rss"],
+        "pss_kb": fields["Pss"],
+        "private_kb": fields["Private_Clean"] + fields["Private_Dirty"],
+        "shared_kb": fields["Shared_Clean"] + fields["Shared_Dirty"],
+        "anonymous_kb": fields.get("Anonymous", 0),
+        "mmap_size": mmap,
+    }
 
 
 def plan(sql: str) -> str:
@@ -313,6 +347,7 @@ def time_pages(args: argparse.Namespace) -> int:
             for c in order:
                 for page, ms in c.ask(op="round", pages=pages).items():
                     runs[c.meta["name"]][page].append(ms)
+        mem = {c.meta["name"]: c.ask(op="memory") for c in children}
     finally:
         for c in children:
             c.close()
@@ -341,12 +376,32 @@ def time_pages(args: argparse.Namespace) -> int:
         vals = [med[n][p] for n in names]
         ratio = vals[-1] / vals[0] if vals[0] else float("nan")
         lines.append(f"| {p} | " + " | ".join(f"{v:.1f}" for v in vals) + f" | {ratio:.2f}x |")
+    lines += [
+        "",
+        "Memory of each child after the rounds (/proc/self/smaps_rollup, MB):",
+        "",
+        "| data set | RSS | PSS | private | shared | anonymous | mmap_size |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for n in names:
+        m = mem[n]
+        lines.append(
+            f"| {n} | {m['rss_kb'] / 1024:.0f} | {m['pss_kb'] / 1024:.0f} |"
+            f" {m['private_kb'] / 1024:.0f} | {m['shared_kb'] / 1024:.0f} |"
+            f" {m['anonymous_kb'] / 1024:.0f} | {m['mmap_size']} |"
+        )
     report = "\n".join(lines) + "\n"
     print(report)
     if args.out:
         results = BENCH_DIR / "results"
         (results / f"{args.out}.md").write_text(report)
-        raw = {"command": cmd, "meta": [c.meta for c in children], "runs": runs, "median": med}
+        raw = {
+            "command": cmd,
+            "meta": [c.meta for c in children],
+            "runs": runs,
+            "median": med,
+            "memory": mem,
+        }
         (results / f"{args.out}.json").write_text(json.dumps(raw, indent=1) + "\n")
     return 0
 
