@@ -146,7 +146,8 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers run while one writer writes; IMMEDIATE transactions take the write lock
     # up front, so two writers queue on busy_timeout instead of failing with "database is locked"
-    # half-way through a transaction.
+    # half-way through a transaction. The 1 GiB memory map's pages are the kernel's shared page
+    # cache of the file, yet count in each worker's RSS: docs/scaling.md, "Worker memory".
     DATABASES["default"]["OPTIONS"] = {
         "init_command": (
             "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=10000;"

@@ -16,15 +16,23 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from django.db.models import F, Q
+from django.db.models import DateTimeField, Q, Value
+from django.db.models.functions import Coalesce
 
 from deskside.accounts.models import User
-from deskside.tickets.models import Status, Ticket, TicketQuerySet
-
-# Bits of Ticket.sla_fired: which warnings and breaches the SLA worker already acted on.
-FIRST_WARNED, FIRST_BREACHED = 1, 2
-NEXT_WARNED, NEXT_BREACHED = 4, 8
-RESOLUTION_WARNED, RESOLUTION_BREACHED = 16, 32
+from deskside.tickets.models import (  # the bits of Ticket.sla_fired, for the SLA app too
+    FIRST_BREACHED,
+    FIRST_WARNED,
+    HAS_SLA,
+    NEXT_BREACHED,
+    NEXT_WARNED,
+    RESOLUTION_BREACHED,
+    RESOLUTION_WARNED,
+    SLA_WARNED,
+    Status,
+    Ticket,
+    TicketQuerySet,
+)
 
 STOPPED = (Status.RESOLVED, Status.CLOSED)
 PAUSED = (Status.PENDING_CUSTOMER, Status.PENDING_VENDOR, Status.ON_HOLD)
@@ -199,30 +207,25 @@ def sla_state(ticket: Ticket, now: datetime) -> str | None:
 
 
 def breached_q(now: datetime) -> Q:
-    """Tickets whose `sla_state` is "breached" (see there), as a filter."""
-    return Q(sla_paused_at__isnull=True, sla_due__lte=now) | Q(
-        sla_paused_at__isnull=False, sla_due__lte=F("sla_paused_at")
-    )
+    """Tickets with a due time whose `sla_state` is "breached" (see `is_breached`), as a
+    filter: the due time is at or before the pause's start, or `now` when the clock runs.
+
+    One comparison, not two alternatives by pause: PostgreSQL estimates the OR of the two as a
+    few rows where a thousand match at a million tickets, and then joins and sorts every
+    breached ticket instead of reading the newest ones in order (ticket_sla_id)."""
+    return Q(sla_due__lte=Coalesce("sla_paused_at", Value(now, output_field=DateTimeField())))
 
 
 def sla_filter(qs: TicketQuerySet, state: str, now: datetime) -> TicketQuerySet:
     """`qs` narrowed to the tickets whose `sla_state` at `now` is `state` ("breached" or
     "at_risk" are the queue filters; "ok" and "paused" work alike)."""
-    qs = qs.filter(sla_due__isnull=False)
+    # HAS_SLA and SLA_WARNED as they are: the partial indexes on them (ticket_sla_id,
+    # ticket_sla_warned) serve only queries that repeat their conditions.
+    qs = qs.filter(HAS_SLA)
     if state == "breached":
         return qs.filter(breached_q(now))
     qs = qs.exclude(breached_q(now))
-    warned = qs.annotate(
-        _fw=F("sla_fired").bitand(FIRST_WARNED | FIRST_BREACHED),
-        _nw=F("sla_fired").bitand(NEXT_WARNED | NEXT_BREACHED),
-        _rw=F("sla_fired").bitand(RESOLUTION_WARNED | RESOLUTION_BREACHED),
-    )
-    at_risk = (
-        Q(_fw=FIRST_WARNED, first_responded_at__isnull=True, first_response_due__isnull=False)
-        | Q(_nw=NEXT_WARNED, next_response_due__isnull=False)
-        | Q(_rw=RESOLUTION_WARNED, resolution_due__isnull=False)
-    )
     if state == "at_risk":
-        return warned.filter(at_risk)
-    qs = warned.exclude(at_risk)
+        return qs.filter(SLA_WARNED)
+    qs = qs.exclude(SLA_WARNED)
     return qs.filter(sla_paused_at__isnull=state == "ok")

@@ -5,8 +5,11 @@ and safe under any amount of concurrent creation without a counter row to lock, 
 back to the key for look-ups (`Ticket.objects.by_number("T-10423")`).
 """
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
+from django.db.models import BooleanField, F, Func, Q
 from django.urls import reverse
 
 from deskside.accounts.models import Organization, Site, Team, Tier
@@ -135,6 +138,72 @@ def parse_number(number: str) -> int | None:
     return pk if pk > 0 else None
 
 
+# Bits of Ticket.sla_fired: which warnings and breaches the SLA worker already acted on
+# (tickets.deadlines uses them; they live here for the partial index below).
+FIRST_WARNED, FIRST_BREACHED = 1, 2
+NEXT_WARNED, NEXT_BREACHED = 4, 8
+RESOLUTION_WARNED, RESOLUTION_BREACHED = 16, 32
+
+
+class BitsEqual(Func):
+    """`(field & mask) = value` with the two numbers written into the SQL, not bound as
+    parameters: SQLite uses a partial index only for a query whose WHERE repeats the index's
+    condition term for term, and a bound parameter never matches the index's literal."""
+
+    output_field = BooleanField()
+
+    def __init__(self, field: str, mask: int, value: int) -> None:
+        super().__init__(F(field))
+        self.mask, self.value = int(mask), int(value)
+
+    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list[Any]]:
+        sql, params = compiler.compile(self.source_expressions[0])
+        return f"({sql} & {self.mask}) = {self.value}", list(params)
+
+
+class NotIndexed(Func):
+    """A column that SQLite must not look up through an index (`+column`: the same value);
+    unchanged elsewhere. For a filter that an index of fewer rows serves better, which
+    SQLite, without statistics (ANALYZE), would not see."""
+
+    def __init__(self, field: str) -> None:
+        super().__init__(F(field))
+
+    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list[Any]]:
+        return compiler.compile(self.source_expressions[0])
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list[Any]]:
+        sql, params = compiler.compile(self.source_expressions[0])
+        return f"+{sql}", list(params)
+
+    @property
+    def output_field(self) -> Any:  # type: ignore[override]
+        return self.source_expressions[0].output_field
+
+
+# A ticket the SLA worker warned about for a clock that still runs, whether or not it has
+# breached since (the "at risk" filter is this, not breached: tickets.deadlines.sla_filter).
+# It does not depend on the time, so it is the condition of the partial index
+# ticket_sla_warned, which holds only the few tickets it matches: the queue filtered
+# "at risk" reads those instead of every ticket with an SLA.
+SLA_WARNED = (
+    Q(
+        BitsEqual("sla_fired", FIRST_WARNED | FIRST_BREACHED, FIRST_WARNED),
+        first_responded_at__isnull=True,
+        first_response_due__isnull=False,
+    )
+    | Q(
+        BitsEqual("sla_fired", NEXT_WARNED | NEXT_BREACHED, NEXT_WARNED),
+        next_response_due__isnull=False,
+    )
+    | Q(
+        BitsEqual("sla_fired", RESOLUTION_WARNED | RESOLUTION_BREACHED, RESOLUTION_WARNED),
+        resolution_due__isnull=False,
+    )
+)
+HAS_SLA = Q(sla_due__isnull=False)  # an open ticket with a running or paused clock
+
+
 class Ticket(models.Model):
     """One IT support request from intake to closure.
 
@@ -237,6 +306,17 @@ class Ticket(models.Model):
             models.Index(fields=["priority", "status", "-id"], name="ticket_prio_status_id"),
             models.Index(fields=["requester", "-id"], name="ticket_requester_id"),
             models.Index(fields=["-updated_at"], name="ticket_updated"),
+            # A client's tickets newest first (the portal list of an organisation admin, the
+            # queue filtered by client): a page is a range scan, not a sort of all of them.
+            models.Index(fields=["organization", "-id"], name="ticket_org_id"),
+            # A client's tickets of a period (the SLA report): the period's rows only.
+            models.Index(fields=["organization", "created_at"], name="ticket_org_created"),
+            # Tickets with an SLA newest first ("breached" queue: read in order, stop at a
+            # page), and those the SLA worker warned about ("at risk"); see SLA_WARNED.
+            models.Index(fields=["-id"], condition=HAS_SLA, name="ticket_sla_id"),
+            models.Index(
+                fields=["sla_due"], condition=HAS_SLA & SLA_WARNED, name="ticket_sla_warned"
+            ),
         ]
 
     def __str__(self) -> str:
