@@ -54,7 +54,7 @@ from deskside.alerts.models import (
     MaintenanceWindow,
 )
 from deskside.alerts.payloads import ACKNOWLEDGE, TRIGGER, AlertEvent, Rejection, without_secrets
-from deskside.core import clock, versioning
+from deskside.core import bulk, clock, versioning
 from deskside.tickets import services as tickets
 from deskside.tickets.models import (
     TRANSITIONS,
@@ -292,24 +292,17 @@ def _append(integration: Integration, organization: Organization, dedup_key: str
     ticketed alert of the key (firing or acknowledged). None when there is none."""
     now = clock.now()
     due = now - timedelta(minutes=REPEAT_NOTE_MINUTES)
-    table = Alert._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {table} SET occurrences = occurrences + 1, last_seen = %s "  # noqa: S608
-            "WHERE integration_id = %s AND organization_id = %s AND dedup_key = %s "
-            f"AND {OPEN_SQL} AND status <> %s "
-            "RETURNING id, public_id, ticket_id, storm_ticket_id, occurrences, "
-            "CASE WHEN noted_at <= %s THEN 1 ELSE 0 END",
-            [
-                _param(now),
-                integration.pk,
-                organization.pk,
-                dedup_key,
-                AlertStatus.SUPPRESSED.value,
-                _param(due),
-            ],
-        )
-        row = cursor.fetchone()
+    rows = bulk.update_returning(
+        Alert,
+        assign="occurrences = occurrences + 1, last_seen = %s",
+        assign_params=[_param(now)],
+        where=f"integration_id = %s AND organization_id = %s AND dedup_key = %s "
+        f"AND {OPEN_SQL} AND status <> %s",
+        where_params=[integration.pk, organization.pk, dedup_key, AlertStatus.SUPPRESSED.value],
+        returning=[c for c in RETURNING if c != "dedup_key"],
+        returning_params=[_param(due)],
+    )
+    row = rows[0] if rows else None
     if row is None:
         return None
     pk, public_id, ticket_id, storm_ticket_id, occurrences, note_due = row
@@ -324,6 +317,18 @@ def _append(integration: Integration, organization: Organization, dedup_key: str
     )
 
 
+# What an appended occurrence returns (see _append_many).
+RETURNING = (
+    "id",
+    "dedup_key",
+    "public_id",
+    "ticket_id",
+    "storm_ticket_id",
+    "occurrences",
+    "CASE WHEN noted_at <= %s THEN 1 ELSE 0 END",
+)
+
+
 def _append_many(
     integration: Integration, events: list[tuple[AlertEvent, Organization]]
 ) -> dict[tuple[int, str], Outcome]:
@@ -332,9 +337,8 @@ def _append_many(
     (client id, key) (the others are left to `trigger`). Nothing for a single event (`_append`
     does it) or a group that names a client's key twice (its events must apply in order).
 
-    On PostgreSQL the rows are locked in id order first (ordered FOR UPDATE), so two groups
-    sharing keys in different orders wait for each other instead of deadlocking; SQLite has
-    one writer at a time."""
+    The rows are locked in id order first (core.bulk.update_returning), so two groups sharing
+    keys in different orders wait for each other instead of deadlocking."""
     pairs = {(org.pk, event.dedup_key) for event, org in events}
     if len(events) < 2 or len(pairs) != len(events):
         return {}
@@ -346,12 +350,6 @@ def _append_many(
         return {}
     now = clock.now()
     due = now - timedelta(minutes=REPEAT_NOTE_MINUTES)
-    table = Alert._meta.db_table
-    returning = (
-        f"RETURNING {table}.id, {table}.dedup_key, {table}.public_id, {table}.ticket_id, "
-        f"{table}.storm_ticket_id, {table}.occurrences, "
-        f"CASE WHEN {table}.noted_at <= %s THEN 1 ELSE 0 END"
-    )
     found: dict[tuple[int, str], Outcome] = {}
     notes = []
     chunks = [
@@ -360,28 +358,20 @@ def _append_many(
         for start in range(0, len(keys), APPEND_CHUNK)
     ]
     for org_id, chunk in chunks:
-        match = (
-            "integration_id = %s AND organization_id = %s "
-            f"AND dedup_key IN ({', '.join(['%s'] * len(chunk))}) "
-            f"AND {OPEN_SQL} AND status <> %s"
+        rows = bulk.update_returning(
+            Alert,
+            assign="occurrences = occurrences + 1, last_seen = %s",
+            assign_params=[_param(now)],
+            where=(
+                "integration_id = %s AND organization_id = %s "
+                f"AND dedup_key IN ({', '.join(['%s'] * len(chunk))}) "
+                f"AND {OPEN_SQL} AND status <> %s"
+            ),
+            where_params=[integration.pk, org_id, *chunk, AlertStatus.SUPPRESSED.value],
+            returning=RETURNING,
+            returning_params=[_param(due)],
+            lock_in_id_order=True,
         )
-        match_params = [integration.pk, org_id, *chunk, AlertStatus.SUPPRESSED.value]
-        if connection.vendor == "postgresql":
-            sql = (
-                f"WITH hit AS (SELECT id FROM {table} WHERE {match} ORDER BY id FOR UPDATE) "  # noqa: S608
-                f"UPDATE {table} SET occurrences = occurrences + 1, last_seen = %s "
-                f"FROM hit WHERE {table}.id = hit.id {returning}"
-            )
-            params = [*match_params, _param(now), _param(due)]
-        else:
-            sql = (
-                f"UPDATE {table} SET occurrences = occurrences + 1, last_seen = %s "  # noqa: S608
-                f"WHERE {match} {returning}"
-            )
-            params = [_param(now), *match_params, _param(due)]
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            rows = cursor.fetchall()
         for pk, key, public_id, ticket_id, storm_ticket_id, occurrences, note_due in rows:
             if note_due and ticket_id:
                 notes.append((pk, ticket_id, occurrences))
