@@ -1,4 +1,5 @@
-"""Alert intake (the set-up of integrations and maintenance windows is deskside.alerts.setup).
+"""Alert intake (the set-up of integrations and maintenance windows is deskside.alerts.setup;
+the tickets it opens and the notes it writes on them, deskside.alerts.ticketing).
 
 The intake (`receive`) turns parsed events into alerts and tickets:
 
@@ -39,40 +40,41 @@ from typing import Any
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
 
-from deskside.accounts import services as accounts
-from deskside.accounts.exceptions import AccountsError
-from deskside.accounts.models import Organization, User
+from deskside.accounts.models import Organization
 from deskside.alerts import queries
 from deskside.alerts.exceptions import AlertError, InvalidPayload, Unauthorized, WrongClient
 from deskside.alerts.models import (
     OPEN_ALERT_STATUSES,
     Alert,
     AlertStatus,
-    AlertStorm,
     IntakeError,
     Integration,
     MaintenanceWindow,
 )
 from deskside.alerts.payloads import ACKNOWLEDGE, TRIGGER, AlertEvent, Rejection, without_secrets
-from deskside.core import clock, versioning
+from deskside.alerts.ticketing import (
+    PLAIN_ORIGIN,  # noqa: F401 - a public name of the intake (tests read it from here)
+    REPEAT_NOTE_MINUTES,
+    _details_public,
+    _note,
+    _number,
+    _open_ticket,
+    _storm_ticket,
+    monitoring_contact,  # noqa: F401 - a public name of the intake
+)
+from deskside.core import bulk, clock, versioning
 from deskside.tickets import services as tickets
 from deskside.tickets.models import (
     TRANSITIONS,
-    Channel,
     EventKind,
-    Priority,
     Status,
     Ticket,
-    TicketType,
-    format_number,
 )
-from deskside.tickets.timeline import reindex, write_event
+from deskside.tickets.timeline import write_event
 
 log = logging.getLogger(__name__)
 
-REPEAT_NOTE_MINUTES = 15
 LAST_EVENT_SECONDS = 60
-MAX_SUBJECT = 250
 RETRIES = 3
 # The de-duplication look-ups repeat the condition of the partial unique index
 # alerts_one_open_alert_per_client_key word for word, with literals: SQLite uses a partial
@@ -113,11 +115,6 @@ class Outcome:
             body["detail"] = self.detail
             body["field"] = self.field
         return body
-
-
-def _number(ticket_id: int | None) -> str | None:
-    # Ticket.number without building a model instance (this runs on every repeat).
-    return format_number(ticket_id) if ticket_id else None
 
 
 # -- intake ------------------------------------------------------------------------------------
@@ -292,24 +289,17 @@ def _append(integration: Integration, organization: Organization, dedup_key: str
     ticketed alert of the key (firing or acknowledged). None when there is none."""
     now = clock.now()
     due = now - timedelta(minutes=REPEAT_NOTE_MINUTES)
-    table = Alert._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {table} SET occurrences = occurrences + 1, last_seen = %s "  # noqa: S608
-            "WHERE integration_id = %s AND organization_id = %s AND dedup_key = %s "
-            f"AND {OPEN_SQL} AND status <> %s "
-            "RETURNING id, public_id, ticket_id, storm_ticket_id, occurrences, "
-            "CASE WHEN noted_at <= %s THEN 1 ELSE 0 END",
-            [
-                _param(now),
-                integration.pk,
-                organization.pk,
-                dedup_key,
-                AlertStatus.SUPPRESSED.value,
-                _param(due),
-            ],
-        )
-        row = cursor.fetchone()
+    rows = bulk.update_returning(
+        Alert,
+        assign="occurrences = occurrences + 1, last_seen = %s",
+        assign_params=[_param(now)],
+        where=f"integration_id = %s AND organization_id = %s AND dedup_key = %s "
+        f"AND {OPEN_SQL} AND status <> %s",
+        where_params=[integration.pk, organization.pk, dedup_key, AlertStatus.SUPPRESSED.value],
+        returning=[c for c in RETURNING if c != "dedup_key"],
+        returning_params=[_param(due)],
+    )
+    row = rows[0] if rows else None
     if row is None:
         return None
     pk, public_id, ticket_id, storm_ticket_id, occurrences, note_due = row
@@ -324,6 +314,18 @@ def _append(integration: Integration, organization: Organization, dedup_key: str
     )
 
 
+# What an appended occurrence returns (see _append_many).
+RETURNING = (
+    "id",
+    "dedup_key",
+    "public_id",
+    "ticket_id",
+    "storm_ticket_id",
+    "occurrences",
+    "CASE WHEN noted_at <= %s THEN 1 ELSE 0 END",
+)
+
+
 def _append_many(
     integration: Integration, events: list[tuple[AlertEvent, Organization]]
 ) -> dict[tuple[int, str], Outcome]:
@@ -332,9 +334,8 @@ def _append_many(
     (client id, key) (the others are left to `trigger`). Nothing for a single event (`_append`
     does it) or a group that names a client's key twice (its events must apply in order).
 
-    On PostgreSQL the rows are locked in id order first (ordered FOR UPDATE), so two groups
-    sharing keys in different orders wait for each other instead of deadlocking; SQLite has
-    one writer at a time."""
+    The rows are locked in id order first (core.bulk.update_returning), so two groups sharing
+    keys in different orders wait for each other instead of deadlocking."""
     pairs = {(org.pk, event.dedup_key) for event, org in events}
     if len(events) < 2 or len(pairs) != len(events):
         return {}
@@ -346,12 +347,6 @@ def _append_many(
         return {}
     now = clock.now()
     due = now - timedelta(minutes=REPEAT_NOTE_MINUTES)
-    table = Alert._meta.db_table
-    returning = (
-        f"RETURNING {table}.id, {table}.dedup_key, {table}.public_id, {table}.ticket_id, "
-        f"{table}.storm_ticket_id, {table}.occurrences, "
-        f"CASE WHEN {table}.noted_at <= %s THEN 1 ELSE 0 END"
-    )
     found: dict[tuple[int, str], Outcome] = {}
     notes = []
     chunks = [
@@ -360,28 +355,20 @@ def _append_many(
         for start in range(0, len(keys), APPEND_CHUNK)
     ]
     for org_id, chunk in chunks:
-        match = (
-            "integration_id = %s AND organization_id = %s "
-            f"AND dedup_key IN ({', '.join(['%s'] * len(chunk))}) "
-            f"AND {OPEN_SQL} AND status <> %s"
+        rows = bulk.update_returning(
+            Alert,
+            assign="occurrences = occurrences + 1, last_seen = %s",
+            assign_params=[_param(now)],
+            where=(
+                "integration_id = %s AND organization_id = %s "
+                f"AND dedup_key IN ({', '.join(['%s'] * len(chunk))}) "
+                f"AND {OPEN_SQL} AND status <> %s"
+            ),
+            where_params=[integration.pk, org_id, *chunk, AlertStatus.SUPPRESSED.value],
+            returning=RETURNING,
+            returning_params=[_param(due)],
+            lock_in_id_order=True,
         )
-        match_params = [integration.pk, org_id, *chunk, AlertStatus.SUPPRESSED.value]
-        if connection.vendor == "postgresql":
-            sql = (
-                f"WITH hit AS (SELECT id FROM {table} WHERE {match} ORDER BY id FOR UPDATE) "  # noqa: S608
-                f"UPDATE {table} SET occurrences = occurrences + 1, last_seen = %s "
-                f"FROM hit WHERE {table}.id = hit.id {returning}"
-            )
-            params = [*match_params, _param(now), _param(due)]
-        else:
-            sql = (
-                f"UPDATE {table} SET occurrences = occurrences + 1, last_seen = %s "  # noqa: S608
-                f"WHERE {match} {returning}"
-            )
-            params = [_param(now), *match_params, _param(due)]
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            rows = cursor.fetchall()
         for pk, key, public_id, ticket_id, storm_ticket_id, occurrences, note_due in rows:
             if note_due and ticket_id:
                 notes.append((pk, ticket_id, occurrences))
@@ -564,210 +551,6 @@ def _after_claim(promoted: bool, link: str) -> list[str]:
     return [link, "status", "occurrences", "last_seen", "noted_at"] if promoted else [link]
 
 
-def monitoring_contact(organization: Organization) -> User:
-    """The client's stand-in requester of alert tickets, "Monitoring", with an address under
-    the reserved `.invalid` domain (never written to; mail's unknown-sender stand-in does the
-    same)."""
-    address = f"monitoring@{organization.slug}.invalid"
-    user = User.objects.filter(email=address).first()
-    if user is not None:
-        return user
-    try:
-        with transaction.atomic():
-            return accounts.create_user(
-                email=address, full_name="Monitoring", organization=organization
-            )
-    except (IntegrityError, AccountsError):
-        # A concurrent first alert of the same client made it: use theirs.
-        user = User.objects.filter(email=address).first()
-        if user is None:
-            raise
-        return user
-
-
-def _details_public(integration: Integration) -> bool:
-    return integration.alert_details == Integration.Details.PUBLIC
-
-
-def _describe(integration: Integration, alert: Alert) -> str:
-    """The alert's details: the integration, severity, source, key, labels, annotations and
-    payload fields, and the ticket of the key's previous episode for this client. The
-    ticket's description when the integration makes them public, else an internal note."""
-    lines = [alert.summary, ""]
-    lines.append(f"Integration: {integration.name}")
-    if alert.severity:
-        lines.append(f"Severity: {alert.severity}")
-    if alert.source:
-        lines.append(f"Source: {alert.source}")
-    lines.append(f"De-duplication key: {alert.dedup_key}")
-    if alert.labels:
-        lines += ["", "Labels:"] + [f"  {k}={v}" for k, v in sorted(alert.labels.items())]
-    details = dict(alert.details or {})
-    annotations = details.pop("annotations", None)
-    if annotations:
-        lines += ["", "Annotations:"] + [f"  {k}: {v}" for k, v in sorted(annotations.items())]
-    if details:
-        lines += ["", "Details:", json.dumps(details, indent=2, sort_keys=True, default=str)]
-    previous = (
-        Alert.objects.filter(
-            integration=integration,
-            organization=alert.organization,
-            dedup_key=alert.dedup_key,
-            status=AlertStatus.RESOLVED,
-            ticket__isnull=False,
-        )
-        .order_by("-resolved_at")
-        .values_list("ticket_id", flat=True)
-        .first()
-    )
-    if previous:
-        lines += ["", f"The same alert fired before: {_number(previous)}."]
-    return "\n".join(lines)
-
-
-# What the customer reads on an alert's ticket when its details are internal: the alert's own
-# summary (its title, as the monitoring tool wrote it for people) and where it came from.
-PLAIN_ORIGIN = "Opened automatically by the service desk's monitoring."
-PROMOTED = "This alert fired during a maintenance window and still fires after it ended."
-
-
-def _alert_data(integration: Integration, alert: Alert, **extra: Any) -> dict[str, Any]:
-    """The `alert` data of the ticket's created event (public: the customer's API reads it).
-    The severity always (paging decides with it); the integration, key and source only when
-    the integration makes details public, else on the internal note."""
-    data: dict[str, Any] = {"severity": alert.severity, **extra}
-    if _details_public(integration):
-        data = {
-            "integration": integration.name,
-            "dedup_key": alert.dedup_key if not extra.get("storm") else "",
-            "severity": alert.severity,
-            "source": alert.source,
-            **extra,
-        }
-    return data
-
-
-def _details_note(integration: Integration, ticket: Ticket, body: str, alert: Alert) -> None:
-    """The alert's details as an internal note on its new ticket (agents only), by the
-    integration's service agent, in the ticket's internal search text."""
-    write_event(
-        ticket,
-        EventKind.NOTE,
-        integration.service_user,
-        body=body,
-        data={
-            "alert": {
-                "integration": integration.name,
-                "dedup_key": alert.dedup_key,
-                "severity": alert.severity,
-                "source": alert.source,
-                "details": True,
-            }
-        },
-    )
-    reindex(ticket)
-
-
-def _subject(alert: Alert) -> str:
-    prefix = f"[{alert.severity.upper()}] " if alert.severity else ""
-    text = f"{prefix}{alert.summary}"
-    return text if len(text) <= MAX_SUBJECT else text[: MAX_SUBJECT - 1] + "…"
-
-
-def _open_ticket(integration: Integration, alert: Alert, *, promoted: bool) -> Ticket:
-    """The alert's own ticket. Its details go to the description when the integration makes
-    them public; otherwise the description is the alert's summary in plain words and the
-    details are an internal note written with the ticket."""
-    details = _describe(integration, alert)
-    public = _details_public(integration)
-    description = details if public else f"{alert.summary}\n\n{PLAIN_ORIGIN}"
-    if promoted:
-        description += f"\n\n{PROMOTED}"
-    ticket = tickets.create_ticket(
-        actor=integration.service_user,
-        subject=_subject(alert),
-        organization=alert.organization,
-        requester=monitoring_contact(alert.organization),
-        description=description,
-        type=TicketType.INCIDENT,
-        priority=integration.priority_for(alert.severity),
-        channel=Channel.ALERT,
-        team=integration.team,
-        event_data={"alert": _alert_data(integration, alert)},
-    ).ticket
-    if not public:
-        _details_note(integration, ticket, details, alert)
-    return ticket
-
-
-def _storm_ticket(integration: Integration, alert: Alert) -> Ticket:
-    """The storm ticket of the alert's client on this integration: the current one while the
-    storm lasts (an alert grouped within the flood window, and the ticket still open), else a
-    new one, of that client. The caller holds the integration's row lock (`_in_storm`), so
-    two requests never make the client's storm row or ticket twice."""
-    organization = alert.organization
-    state = AlertStorm.objects.filter(integration=integration, organization=organization).first()
-    if state is None:
-        state = AlertStorm.objects.create(integration=integration, organization=organization)
-    now = alert.last_seen
-    window = timedelta(minutes=integration.flood_window_minutes)
-    storm: Ticket | None = None
-    if state.ticket_id and state.last_at is not None and now - state.last_at <= window:
-        storm = Ticket.objects.filter(pk=state.ticket_id).first()
-        if storm is not None and storm.status in (Status.RESOLVED, Status.CLOSED):
-            storm = None
-    if storm is None:
-        technical = (
-            f"More than {integration.flood_threshold} new alerts from {integration.name} "
-            f"within {integration.flood_window_minutes} minutes. Further new alerts are "
-            "grouped on this ticket (see its alert panel) until the storm quiets: then new "
-            f"alerts open tickets of their own again.\n\nFirst grouped: {alert.summary}"
-        )
-        public = _details_public(integration)
-        storm = tickets.create_ticket(
-            actor=integration.service_user,
-            subject=_subject_storm(integration),
-            organization=organization,
-            requester=monitoring_contact(organization),
-            description=technical
-            if public
-            else (
-                "Monitoring raised many alerts at once; the service desk handles them together "
-                f"on this ticket.\n\nFirst: {alert.summary}\n\n{PLAIN_ORIGIN}"
-            ),
-            type=TicketType.INCIDENT,
-            priority=min(integration.priority_for(alert.severity), int(Priority.P2)),
-            channel=Channel.ALERT,
-            team=integration.team,
-            event_data={"alert": _alert_data(integration, alert, storm=True)},
-        ).ticket
-        if not public:
-            _details_note(
-                integration, storm, f"{technical}\n\n{_describe(integration, alert)}", alert
-            )
-        state.ticket = storm
-        state.noted_at = now
-    elif state.noted_at is None or now - state.noted_at >= timedelta(minutes=REPEAT_NOTE_MINUTES):
-        grouped = Alert.objects.filter(storm_ticket=storm).count() + 1
-        write_event(
-            storm,
-            EventKind.ALERT,
-            integration.service_user,
-            body=f"Alert storm goes on: {grouped} alerts grouped so far (latest: {alert.summary})",
-            data={"alert": {"integration": integration.name, "grouped": grouped}},
-        )
-        state.noted_at = now
-    state.last_at = now
-    state.save(update_fields=["ticket", "last_at", "noted_at"])
-    return storm
-
-
-def _subject_storm(integration: Integration) -> str:
-    if not _details_public(integration):
-        return "Alert storm: many monitoring alerts at once"
-    return f"Alert storm: {integration.name}"[:MAX_SUBJECT]
-
-
 def _open_alert(
     integration: Integration, organization: Organization, dedup_key: str
 ) -> Alert | None:
@@ -783,11 +566,6 @@ def _open_alert(
         .select_related("ticket")
         .first()
     )
-
-
-def _note(integration: Integration, ticket: Ticket, body: str, data: dict[str, Any]) -> None:
-    write_event(ticket, EventKind.ALERT, integration.service_user, body=body, data={"alert": data})
-    Ticket.objects.filter(pk=ticket.pk).update(updated_at=clock.now())
 
 
 @transaction.atomic

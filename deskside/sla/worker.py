@@ -20,28 +20,25 @@ No double action, with any number of workers on any database: a ticket is acted 
 worker whose UPDATE matched its row with the values that worker read. The first claim changes
 `sla_check_at` or `sla_fired` (every claim sets the fired bits or moves the check), so a second
 worker that read the same row matches nothing. The claim of a whole batch is one UPDATE whose
-WHERE lists each row's (pk, sla_check_at, sla_fired); when it matches every row the batch is
-ours. When it matches fewer (another worker or a ticket service changed a row since the read),
-the batch UPDATE is rolled back to its savepoint and the rows are claimed one UPDATE each, so
-exactly the rows that still match are ours. The events are written in the claim's
-transaction: a claim never commits without its events, nor the events without the claim.
+WHERE lists each row's (pk, sla_check_at, sla_fired) and that returns the rows it changed
+(`core.bulk.claim_many`): exactly the rows that still held what was read are ours. The
+events are written in the claim's transaction: a claim never commits without its events, nor
+the events without the claim.
 PostgreSQL serialises the competing UPDATEs by row lock and re-checks the WHERE on the row a
 committed competitor left; SQLite runs one writing transaction at a time (IMMEDIATE).
 """
 
-import json
 import logging
-import sqlite3
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Q, QuerySet
 
-from deskside.core import clock
+from deskside.core import bulk, clock
 from deskside.sla import breach, notify
 from deskside.sla.engine import Decision, TermsBook, due_now
 from deskside.sla.models import Contract
@@ -116,7 +113,7 @@ class TickResult:
     refused: int = 0  # breach rules the ticket services refused (written on the timeline)
     mails: int = 0
     batches: int = 0
-    fallbacks: int = 0  # batches claimed one row at a time after a partial batch claim
+    fallbacks: int = 0  # batches of which a competitor took some rows (partial batch claims)
     seconds: float = 0.0
     now: datetime | None = field(default=None, repr=False)
 
@@ -147,196 +144,37 @@ def _due_batches(now: datetime, size: int) -> Iterator[list[DueTicket]]:
             return
 
 
-_DATETIME_INDEXES = [i for i, name in enumerate(FIELDS) if name.endswith(("_due", "_at"))]
-
-
-def _sqlite_moment(value: datetime | None) -> str | None:
-    """What Django's SQLite backend stores for an aware datetime (naive UTC, str()), without
-    its per-call settings look-ups: this runs three times per due ticket."""
-    return None if value is None else str(value.astimezone(UTC).replace(tzinfo=None))
-
-
-def _sqlite_read(value: datetime | str | None) -> datetime | None:
-    """A datetime column as Django's SQLite connection returns it to a cursor (naive UTC,
-    parsed by its registered converter) made aware, as the ORM would."""
-    if value is None:
-        return None
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    return value.replace(tzinfo=UTC)
-
-
-def _adapter() -> Callable[[datetime | None], object]:
-    if connection.vendor == "sqlite":
-        return _sqlite_moment
-    return connection.ops.adapt_datetimefield_value
-
-
 def _fetch(qs: "QuerySet[Ticket]") -> list[DueTicket]:
-    """The rows of `qs` as DueTickets: the ORM's query, run on a cursor, because the ORM's
-    per-value converters on SQLite (six datetimes a row) cost more than the query."""
-    sql, params = qs.values_list(*FIELDS).query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        raw = cursor.fetchall()
-    if connection.vendor != "sqlite":
-        return [DueTicket(*row) for row in raw]
-    rows = []
-    for values in raw:
-        row = list(values)
-        for i in _DATETIME_INDEXES:
-            row[i] = _sqlite_read(row[i])
-        rows.append(DueTicket(*row))
-    return rows
-
-
-def _claim_one(ticket: DueTicket, decision: Decision) -> bool:
-    return bool(
-        Ticket.objects.filter(
-            pk=ticket.id, sla_check_at=ticket.sla_check_at, sla_fired=ticket.sla_fired
-        ).update(sla_fired=decision.bits, sla_check_at=decision.check_at)
-    )
-
-
-class _Partial(Exception):
-    """The batch UPDATE matched fewer rows than it named: undo it, claim row by row."""
-
-
-def _claim_batch(pairs: list[tuple[DueTicket, Decision]]) -> int:
-    """One conditional UPDATE for the whole batch; returns how many rows it matched.
-
-    The batch's rows, as read and as they become, are a VALUES list joined to the table on the
-    primary key; a row is updated only where its sla_check_at and sla_fired still hold what was
-    read. Written as SQL because the ORM has no UPDATE ... FROM and its CASE WHEN form of a
-    per-row update cost about 1 ms per ticket (the whole budget of a pass); this is SQL that
-    SQLite (3.33 and later) runs. On PostgreSQL the same join takes five arrays (unnest), one
-    parameter per column instead of five per row: psycopg parses a query's placeholders in
-    Python and caches only short queries, and 2,500 placeholders cost more than the UPDATE.
-    """
-    table = connection.ops.quote_name(Ticket._meta.db_table)
-    if connection.vendor == "postgresql":
-        sql = (
-            f"UPDATE {table} SET sla_fired = v.new_bits, sla_check_at = v.new_check "  # noqa: S608
-            "FROM unnest(%b::bigint[], %b::timestamptz[], %b::integer[], %b::integer[], "
-            "%b::timestamptz[]) AS v(id, old_check, old_bits, new_bits, new_check) "
-            f"WHERE {table}.id = v.id AND {table}.sla_check_at = v.old_check "
-            f"AND {table}.sla_fired = v.old_bits"
-        )
-        columns = [
-            [t.id for t, _ in pairs],
-            [t.sla_check_at for t, _ in pairs],
-            [t.sla_fired for t, _ in pairs],
-            [d.bits for _, d in pairs],
-            [d.check_at for _, d in pairs],
-        ]
-        return _execute_bound(sql, columns)
-    adapt = _adapter()
-    args: list[object] = []
-    for ticket, decision in pairs:
-        args += [
-            ticket.id,
-            adapt(ticket.sla_check_at),
-            ticket.sla_fired,
-            decision.bits,
-            adapt(decision.check_at),
-        ]
-    # VALUES columns are column1..column5: (id, old check, old bits, new bits, new check).
-    # Not a WITH clause: Python's sqlite3 reports no rowcount for a statement that does not
-    # begin with UPDATE.
-    values = ", ".join(["(%s, %s, %s, %s, %s)"] * len(pairs))
-    sql = (
-        f"UPDATE {table} SET sla_fired = v.column4, sla_check_at = v.column5 "  # noqa: S608
-        f"FROM (VALUES {values}) AS v "
-        f"WHERE {table}.id = v.column1 AND {table}.sla_check_at = v.column2 "
-        f"AND {table}.sla_fired = v.column3"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, args)
-        return cursor.rowcount
-
-
-def _execute_bound(sql: str, params: list[object]) -> int:
-    """Run `sql` on a psycopg cursor that sends the parameters apart from the query
-    (server-side binding; %b placeholders send arrays in binary) instead of Django's
-    client-side cursor, which quotes each array element into the SQL text in Python (0.6 s of
-    a 10,000-ticket pass). For the statements of the pass that carry whole columns as arrays,
-    inside Django's transaction; logged in `connection.queries` like any query when Django
-    logs them.
-    Returns the row count."""
-    import psycopg  # noqa: PLC0415 - PostgreSQL only
-
-    connection.ensure_connection()
-    started = time.monotonic()
-    with psycopg.Cursor(connection.connection) as cursor:
-        cursor.execute(sql, params)
-        count = cursor.rowcount
-    if connection.queries_logged:
-        took = time.monotonic() - started
-        connection.queries_log.append({"sql": sql, "time": f"{took:.3f}"})
-    return count
-
-
-def _batch_claims() -> bool:
-    """Whether this database runs `_claim_batch` (UPDATE ... FROM: SQLite 3.33+)."""
-    if connection.vendor == "sqlite":
-        return sqlite3.sqlite_version_info >= (3, 33)
-    return connection.vendor == "postgresql"
+    """The rows of `qs` as DueTickets, without building model instances."""
+    return [DueTicket(*row) for row in bulk.fetch_values(qs, FIELDS)]
 
 
 def _claim(pairs: list[tuple[DueTicket, Decision]], result: TickResult) -> set[int]:
     """Claim the tickets (see the module docstring); returns the ids that are now ours.
     Must run inside the batch's transaction."""
-    if len(pairs) == 1 or not _batch_claims():
-        return {t.id for t, d in pairs if _claim_one(t, d)}
-    try:
-        with transaction.atomic():  # a savepoint
-            if _claim_batch(pairs) != len(pairs):
-                raise _Partial
-        return {t.id for t, _ in pairs}
-    except _Partial:
+    mine = bulk.claim_many(
+        Ticket,
+        [(t.id, t.sla_check_at, t.sla_fired, d.bits, d.check_at) for t, d in pairs],
+        expect=("sla_check_at", "sla_fired"),
+        assign=("sla_fired", "sla_check_at"),
+    )
+    if len(mine) < len(pairs):
         result.fallbacks += 1
-        return {t.id for t, d in pairs if _claim_one(t, d)}
+    return mine
 
 
-EVENT_COLUMNS = ("ticket_id", "kind", "created_at", "is_public", "body", "data")
+EVENT_COLUMNS = ("ticket", "kind", "created_at", "is_public", "body", "data")
 
 
 def _insert_events(rows: list[tuple[Any, ...]]) -> None:
-    """Append timeline events, 500 a statement: (ticket id, kind, created_at, body, data).
-    Always internal, never by a user. A multi-row INSERT instead of bulk_create, which spent
-    more on preparing each field than the database on storing the row."""
-    table = connection.ops.quote_name(TicketEvent._meta.db_table)
-    if connection.vendor == "postgresql" and rows:
-        # One statement of six arrays (see _claim_batch for why not thousands of placeholders).
-        sql = (
-            f"INSERT INTO {table} ({', '.join(EVENT_COLUMNS)}) "  # noqa: S608
-            "SELECT * FROM unnest(%b::bigint[], %b::varchar[], %b::timestamptz[], "
-            "%b::boolean[], %b::text[], %b::jsonb[])"
-        )
-        _execute_bound(
-            sql,
-            [
-                [r[0] for r in rows],
-                [r[1] for r in rows],
-                [r[2] for r in rows],
-                [False] * len(rows),
-                [r[3] for r in rows],
-                [json.dumps(r[4]) for r in rows],
-            ],
-        )
-        return
-    adapt = _adapter()
-    with connection.cursor() as cursor:
-        for start in range(0, len(rows), 500):
-            chunk = rows[start : start + 500]
-            values = ", ".join(["(%s, %s, %s, %s, %s, %s)"] * len(chunk))
-            args: list[object] = []
-            for ticket_id, kind, created_at, body, data in chunk:
-                args += [ticket_id, kind, adapt(created_at), False, body, json.dumps(data)]
-            cursor.execute(
-                f"INSERT INTO {table} ({', '.join(EVENT_COLUMNS)}) VALUES {values}",  # noqa: S608
-                args,
-            )
+    """Append timeline events: (ticket id, kind, created_at, body, data). Always internal,
+    never by a user. A multi-row INSERT (core.bulk) instead of bulk_create, which spent more
+    on preparing each field than the database on storing the row."""
+    bulk.insert_many(
+        TicketEvent,
+        EVENT_COLUMNS,
+        [(ticket_id, kind, at, False, body, data) for ticket_id, kind, at, body, data in rows],
+    )
 
 
 def _process(rows: list[DueTicket], book: TermsBook, now: datetime, result: TickResult) -> None:
