@@ -7,6 +7,7 @@ tickets count against (a contract's targets, calendar, warning share or client, 
 definition of a calendar in use) recomputes the due times of the open tickets concerned in that
 same transaction, through the installed clock (tickets.deadlines, implemented by
 sla.engine.SlaClock), and writes an internal SLA event on each ticket whose due times moved.
+Each change writes its audit entry (deskside.core.audit) in the same transaction.
 """
 
 import json
@@ -20,7 +21,7 @@ from django.db import transaction
 from django.db.models import Q
 
 from deskside.accounts.models import Organization, Team, User
-from deskside.core import clock, jsonbody, versioning
+from deskside.core import audit, clock, jsonbody, versioning
 from deskside.sla.calendar import CalendarError, CalendarSpec
 from deskside.sla.engine import CLOCK_FIELDS
 from deskside.sla.exceptions import InUse, InvalidInput, NotAllowed
@@ -107,12 +108,20 @@ def create_calendar(*, actor: User, name: str, definition: Mapping[str, Any]) ->
     name = _calendar_name(name, None)
     spec = parse_definition(definition)
     now = clock.now()
-    return Calendar.objects.create(
+    calendar = Calendar.objects.create(
         name=name, definition=spec.to_json(), created_at=now, updated_at=now
     )
+    _audit_calendar(
+        actor, audit.CREATED, calendar, after=audit.snapshot(calendar, CALENDAR_EDITABLE)
+    )
+    return calendar
 
 
 CALENDAR_EDITABLE = ("name", "definition")
+
+
+def _audit_calendar(actor: User, action: str, calendar: Calendar, **values: Any) -> None:
+    audit.record(actor, action, "sla.calendar", calendar.public_id, label=calendar.name, **values)
 
 
 @transaction.atomic
@@ -129,6 +138,7 @@ def update_calendar(
     if unknown:
         raise InvalidInput(f"cannot change {', '.join(sorted(unknown))}", min(unknown))
     calendar = versioning.lock(calendar, version)
+    old = audit.snapshot(calendar, CALENDAR_EDITABLE)
     fields = []
     if "name" in changes:
         name = _calendar_name(changes["name"], calendar)
@@ -147,6 +157,14 @@ def update_calendar(
         return CalendarSaved(calendar)
     calendar.updated_at = clock.now()
     versioning.save(calendar, [*fields, "updated_at"])
+    audit.record_update(
+        actor,
+        "sla.calendar",
+        calendar.public_id,
+        label=calendar.name,
+        before=old,
+        after=audit.snapshot(calendar, CALENDAR_EDITABLE),
+    )
     retimed = 0
     if moved:
         contracts = Contract.objects.filter(
@@ -170,6 +188,9 @@ def delete_calendar(*, actor: User, calendar: Calendar) -> None:
     names = sorted(users.values_list("name", flat=True)[:3])
     if names:
         raise InUse(f"{calendar.name} is used by {', '.join(names)}", "calendar")
+    _audit_calendar(
+        actor, audit.DELETED, calendar, before=audit.snapshot(calendar, CALENDAR_EDITABLE)
+    )
     calendar.delete()
 
 
@@ -255,6 +276,23 @@ CONTRACT_EDITABLE = (
     "breach_team",
     "targets",
 )
+CONTRACT_AUDITED = ("name", "organization", "is_default", "calendar", "warning_percent")
+CONTRACT_AUDITED += ("on_breach", "breach_team")
+
+
+def _contract_snapshot(contract: Contract) -> dict[str, Any]:
+    """The contract's fields and its targets per priority, for the audit log."""
+    values = audit.snapshot(contract, CONTRACT_AUDITED)
+    values["targets"] = {
+        Priority(t.priority).label: audit.snapshot(
+            t,
+            ("first_response_minutes", "next_response_minutes", "resolution_minutes", "calendar"),
+        )
+        for t in contract.targets.select_related("calendar").order_by("priority")
+    }
+    return values
+
+
 # A change of these moves the due times or warnings of the contract's tickets.
 RETIMING = frozenset({"organization", "is_default", "calendar", "warning_percent"})
 
@@ -488,6 +526,14 @@ def create_contract(
     _hold_calendar(values["calendar"])
     contract = Contract.objects.create(**values, created_at=clock.now())
     _write_targets(contract, checked)
+    audit.record(
+        actor,
+        audit.CREATED,
+        "sla.contract",
+        contract.public_id,
+        label=contract.name,
+        after=_contract_snapshot(contract),
+    )
     retimed = _retime(
         _open_tickets_of([contract]), actor=actor, reason=f"contract {contract.name} created"
     )
@@ -517,6 +563,7 @@ def update_contract(
     if unknown:
         raise InvalidInput(f"cannot change {', '.join(sorted(unknown))}", min(unknown))
     contract = versioning.lock(contract, version)
+    old = _contract_snapshot(contract)
     before = Contract(
         pk=contract.pk,
         organization_id=contract.organization_id,
@@ -538,6 +585,14 @@ def update_contract(
     if changed_fields or checked is not None:
         versioning.save(contract, changed_fields)  # the targets are the contract's too
     priorities = _write_targets(contract, checked) if checked is not None else set()
+    audit.record_update(
+        actor,
+        "sla.contract",
+        contract.public_id,
+        label=contract.name,
+        before=old,
+        after=_contract_snapshot(contract),
+    )
     if RETIMING & set(changed_fields):
         scope = _open_tickets_of([before, contract])
     elif priorities:
