@@ -8,8 +8,10 @@ entry names the actor and a verb; as in NetBox's ObjectChange, it keeps the obje
 before and after (for an update, only the fields that changed: `changes`).
 
 Core knows no app: callers pass the object's type as "app.model" ("sla.contract"), the
-public id their API uses (a public id, slug or number, never a primary key), a label, and
-dicts of fields, usually made with `snapshot(instance, fields)`.
+public id their API uses (a public id, slug or number; a primary key only where the API and
+pages show one, as for on-call layers and overrides), a label, and dicts of fields, usually
+made with `snapshot(instance, fields)`. Who may read the log: `is_admin`; the page is
+deskside/core/views.py (template core/audit_log.html), the API deskside/core/api.py.
 
 Secrets never reach the table: a field whose name looks like a secret (`SECRET_MARKERS`:
 webhook signing secrets, integration tokens, mailbox passwords ...) is stored as
