@@ -26,6 +26,7 @@ import uuid
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.db.models import QuerySet
 
@@ -105,15 +106,16 @@ def jsonable(value: Any) -> Any:
 def snapshot(instance: models.Model, fields: Iterable[str]) -> dict[str, Any]:
     """The named fields of `instance` as JSON-safe values, secrets redacted.
 
-    A foreign key is the related object's public name (`ref`), a many-to-many field the
-    sorted list of them; a name that is not a model field (a property) is read as is."""
+    A foreign key is the related object's public name (`ref`), a many-to-many field (or the
+    reverse of a foreign key) the sorted list of them; a name that is not a model field (a
+    property) is read as is."""
     out: dict[str, Any] = {}
     for name in fields:
         try:
             field = instance._meta.get_field(name)
-        except Exception:  # noqa: BLE001 - FieldDoesNotExist: a property or attribute
+        except FieldDoesNotExist:  # a property or a plain attribute
             field = None
-        if field is not None and field.many_to_many:
+        if field is not None and (field.many_to_many or field.one_to_many):
             value: Any = (
                 sorted(ref(o) or "" for o in getattr(instance, name).all()) if instance.pk else []
             )
