@@ -30,6 +30,7 @@ from deskside.accounts.models import User
 from deskside.accounts.services import user_for_token
 from deskside.alerts import api as alerts_api
 from deskside.alerts.api import router as alerts_router
+from deskside.core.api import router as audit_router
 from deskside.core.errors import (
     DATABASE_UNAVAILABLE,
     RETRY_AFTER_SECONDS,
@@ -98,6 +99,8 @@ api.add_router("/", duty_router)
 api.add_router("/", paging_router)
 # /webhooks (outbound subscriptions and their delivery log).
 api.add_router("/", webhooks_router)
+# /audit (the audit log of configuration changes, for administrators).
+api.add_router("/", audit_router)
 
 
 @api.exception_handler(TicketError)
@@ -219,6 +222,7 @@ for _exc in DATABASE_UNAVAILABLE:  # 503 with Retry-After: the transaction was r
 # because of what it does. Every operation of these routers is for agents only (a customer's
 # token gets 403), except the alert intake, which declares its own answers.
 AGENTS_ONLY = (alerts_router, duty_router, mail_router, paging_router, sla_router, webhooks_router)
+AGENTS_ONLY += (audit_router,)  # administrators only: 403 for anyone else
 OWN_ANSWERS = {alerts_api.alertmanager_webhook, alerts_api.events_api, alerts_api.pagerduty_enqueue}
 TICKET_STEPS = (  # agents only (403), and refused by the ticket's status (409)
     tickets_api.update_ticket,

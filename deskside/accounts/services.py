@@ -1,6 +1,9 @@
 """Directory operations: organisations, sites, people, teams and API tokens.
 
 Each function is one transaction. Raises `InvalidInput` naming the field that was wrong.
+Changes to teams, people's roles and the sign-in security policy write an audit entry
+(deskside.core.audit) in the same transaction; `actor` None is the system (a command, the
+demo seeder).
 """
 
 import zoneinfo
@@ -22,7 +25,7 @@ from deskside.accounts.models import (
     User,
     hash_token,
 )
-from deskside.core import clock
+from deskside.core import audit, clock
 
 
 def validate_timezone(name: str, *, field: str = "timezone") -> str:
@@ -155,8 +158,14 @@ def create_user(
     return user
 
 
+TEAM_AUDITED = ("name", "slug", "tier", "lead")
+ROLE_AUDITED = ("is_staff", "is_org_admin", "tier", "teams")
+
+
 @transaction.atomic
-def create_team(*, name: str, tier: str = Tier.L1, lead: User | None = None) -> Team:
+def create_team(
+    *, name: str, tier: str = Tier.L1, lead: User | None = None, actor: User | None = None
+) -> Team:
     """Create a support team."""
     if not name.strip():
         raise InvalidInput("a team needs a name", field="name")
@@ -168,7 +177,61 @@ def create_team(*, name: str, tier: str = Tier.L1, lead: User | None = None) -> 
     team = Team.objects.create(name=name.strip(), slug=slug, tier=tier, lead=lead)
     if lead is not None:
         lead.teams.add(team)
+    audit.record(
+        actor,
+        audit.CREATED,
+        "accounts.team",
+        team.slug,
+        label=team.name,
+        after=audit.snapshot(team, TEAM_AUDITED),
+    )
     return team
+
+
+_UNSET: object = object()
+
+
+@transaction.atomic
+def set_roles(
+    *,
+    actor: User | None,
+    user: User,
+    is_staff: bool | object = _UNSET,
+    is_org_admin: bool | object = _UNSET,
+    tier: str | object = _UNSET,
+    teams: list[Team] | object = _UNSET,
+) -> User:
+    """Change what a person may do: the admin role (`is_staff`, agents only), a customer's
+    organisation-admin flag, an agent's tier and teams (only the arguments given). Writes one
+    audit entry with the roles that changed."""
+    user = User.objects.select_for_update().get(pk=user.pk)
+    old = audit.snapshot(user, ROLE_AUDITED)
+    agent = user.kind == User.Kind.AGENT
+    if is_staff is not _UNSET:
+        if is_staff and not agent:
+            raise InvalidInput("a customer cannot be an administrator", field="is_staff")
+        user.is_staff = bool(is_staff)
+    if is_org_admin is not _UNSET:
+        if is_org_admin and agent:
+            raise InvalidInput("only customers are organisation admins", field="is_org_admin")
+        user.is_org_admin = bool(is_org_admin)
+    if tier is not _UNSET:
+        if not agent or tier not in Tier.values:
+            raise InvalidInput(f"tier must be one of {', '.join(Tier.values)}", field="tier")
+        user.tier = tier
+    user.save(update_fields=["is_staff", "is_org_admin", "tier"])
+    if teams is not _UNSET:
+        user.teams.set(teams)  # type: ignore[arg-type]
+    audit.record_update(
+        actor,
+        "accounts.user",
+        user.public_id,
+        label=user.email,
+        before=old,
+        after=audit.snapshot(user, ROLE_AUDITED),
+        action="roles_changed",
+    )
+    return user
 
 
 @transaction.atomic
@@ -215,8 +278,29 @@ def end_other_sessions(user: User, keep: str | None) -> int:
 def set_agent_mfa_required(*, actor: User, required: bool) -> SecurityPolicy:
     """Admins: whether every agent must sign in with a second factor (SecurityPolicy)."""
     policy, _ = SecurityPolicy.objects.select_for_update().get_or_create(pk=1)
+    old = audit.snapshot(policy, ["require_agent_mfa"])
     policy.require_agent_mfa = required
     policy.updated_at = clock.now()
     policy.updated_by = actor
     policy.save()
+    audit.record_update(
+        actor,
+        "accounts.security_policy",
+        "security-policy",
+        label=str(policy),
+        before=old,
+        after=audit.snapshot(policy, ["require_agent_mfa"]),
+    )
     return policy
+
+
+@transaction.atomic
+def reset_agent_mfa(*, actor: User, agent: User, keep_session: str | None = None) -> int:
+    """Admins: remove an agent's second-factor devices (a lost phone) and end the agent's
+    sessions (but `keep_session`, the admin's own); how many devices went."""
+    from deskside.accounts import mfa  # noqa: PLC0415 - mfa loads django_otp's models
+
+    removed = mfa.reset_devices(agent)
+    end_other_sessions(agent, keep=keep_session)
+    audit.record(actor, "mfa_reset", "accounts.user", agent.public_id, label=agent.email)
+    return removed

@@ -336,7 +336,8 @@ def mfa_reset(request: HttpRequest, user_id: int) -> HttpResponse:
     and, when two-factor sign-in is required, sets up a new app straight away."""
     _require_admin(request.user)
     agent = get_object_or_404(User, pk=user_id, kind=User.Kind.AGENT)
-    mfa.reset_devices(agent)
-    services.end_other_sessions(agent, keep=request.session.session_key)
+    services.reset_agent_mfa(
+        actor=request.user, agent=agent, keep_session=request.session.session_key
+    )
     messages.success(request, f"Two-factor sign-in reset for {agent.email}.")
     return redirect("security_policy")

@@ -1,6 +1,7 @@
 """Setting up alert intake: integrations (their token, severity map, resolve rule, flood
 protection) and maintenance windows. Administrators set up integrations; any agent serving a
 client plans that client's maintenance windows. The intake itself is deskside.alerts.services.
+Each change to an integration writes its audit entry (deskside.core.audit; never its token).
 """
 
 import secrets
@@ -23,7 +24,7 @@ from deskside.alerts.models import (
     generate_token,
     hash_token,
 )
-from deskside.core import clock, versioning
+from deskside.core import audit, clock, versioning
 from deskside.tickets.models import Priority
 
 
@@ -142,6 +143,7 @@ def create_integration(
         service_user=service_user,
         created_by=actor,
     )
+    _audit(actor, audit.CREATED, integration, after=audit.snapshot(integration, AUDITED))
     return integration, raw
 
 
@@ -156,6 +158,13 @@ UPDATABLE = (
     "flood_window_minutes",
     "is_active",
 )
+AUDITED = ("kind", "organization", *UPDATABLE)
+
+
+def _audit(actor: User, action: str, integration: Integration, **values: Any) -> None:
+    audit.record(
+        actor, action, "alerts.integration", integration.public_id, label=integration.name, **values
+    )
 
 
 @transaction.atomic
@@ -176,6 +185,7 @@ def update_integration(
         name = sorted(unknown)[0]
         raise InvalidPayload(f"{name} cannot be changed", field=name)
     changes = _validated(dict(changes))
+    old = audit.snapshot(integration, AUDITED)
     for name, value in changes.items():
         setattr(integration, name, value)
     if "name" in changes:
@@ -183,6 +193,14 @@ def update_integration(
             full_name=f"{integration.name} (monitoring)"
         )
     versioning.save(integration, list(changes))
+    audit.record_update(
+        actor,
+        "alerts.integration",
+        integration.public_id,
+        label=integration.name,
+        before=old,
+        after=audit.snapshot(integration, AUDITED),
+    )
     # Now, and again after commit (a request may re-cache the old row in between).
     queries.forget_cached()
     transaction.on_commit(queries.forget_cached)
@@ -204,6 +222,7 @@ def delete_integration(*, actor: User, integration: Integration) -> None:
             f"{integration.name} has raised alerts; deactivate it instead", field="is_active"
         )
     service_user = integration.service_user
+    _audit(actor, audit.DELETED, integration, before=audit.snapshot(integration, AUDITED))
     integration.delete()
     service_user.delete()
     queries.forget_cached()
@@ -220,6 +239,7 @@ def regenerate_token(*, actor: User, integration: Integration) -> str:
     integration.token_hash = hash_token(raw)
     integration.token_prefix = raw[:8]
     versioning.save(integration, ["token_hash", "token_prefix"])
+    _audit(actor, "token_regenerated", integration)  # a secret: no values
     # Now, and again after commit (a request may re-cache the old row in between).
     queries.forget_cached()
     transaction.on_commit(queries.forget_cached)

@@ -23,7 +23,7 @@ from django.db.models import ProtectedError
 from django.utils.text import slugify
 
 from deskside.accounts.models import Team, User
-from deskside.core import clock, versioning
+from deskside.core import audit, clock, versioning
 from deskside.duty.exceptions import InUse, InvalidInput, NotAllowed, WrongState
 from deskside.duty.models import (
     Layer,
@@ -203,6 +203,30 @@ def _name(schedule: Schedule | None, name: str) -> str:
 
 # -- schedules ---------------------------------------------------------------------------------
 
+SCHEDULE_AUDITED = ("name", "slug", "timezone", "description", "team")
+LAYER_AUDITED = ("name", "position", "timezone", "starts_at", "ends_at", "shift_length")
+LAYER_AUDITED += ("shift_unit", "restrictions")
+OVERRIDE_AUDITED = ("user", "starts_at", "ends_at", "reason")
+
+
+def _audit(actor: User, action: str, obj: Schedule | Layer | Override, **values: object) -> None:
+    """The audit entry of a change to a schedule, a layer (by its number, as its page) or an
+    override (by its number, as the API)."""
+    if isinstance(obj, Schedule):
+        audit.record(actor, action, "duty.schedule", obj.slug, label=obj.name, **values)
+        return
+    kind = "duty.layer" if isinstance(obj, Layer) else "duty.override"
+    label = f"{obj.schedule.name}: {obj.name if isinstance(obj, Layer) else obj.user}"
+    audit.record(actor, action, kind, str(obj.pk), label=label, **values)
+
+
+def _layer_snapshot(layer: Layer) -> dict:
+    values = audit.snapshot(layer, LAYER_AUDITED)
+    values["members"] = [
+        audit.ref(m.user) for m in layer.members.select_related("user").order_by("position")
+    ]
+    return values
+
 
 @transaction.atomic
 def create_schedule(
@@ -217,13 +241,15 @@ def create_schedule(
     """A new schedule without layers (nobody is on call until a layer or override exists)."""
     require_admin(actor, "create schedules")
     name = _name(None, name)
-    return Schedule.objects.create(
+    schedule = Schedule.objects.create(
         name=name,
         slug=_slug(None, name, slug),
         timezone=validate_timezone(timezone),
         description=description.strip(),
         team=team,
     )
+    _audit(actor, audit.CREATED, schedule, after=audit.snapshot(schedule, SCHEDULE_AUDITED))
+    return schedule
 
 
 @transaction.atomic
@@ -243,12 +269,21 @@ def update_schedule(
     deleted: never re-inserted); the feed address is never written back from a stale copy."""
     require_admin(actor, "change schedules")
     versioning.lock(schedule, version)
+    old = audit.snapshot(schedule, SCHEDULE_AUDITED)
     schedule.name = _name(schedule, name)
     schedule.slug = _slug(schedule, schedule.name, slug or schedule.slug)
     schedule.timezone = validate_timezone(timezone)
     schedule.description = description.strip()
     schedule.team = team
     versioning.save(schedule, ["name", "slug", "timezone", "description", "team"])
+    audit.record_update(
+        actor,
+        "duty.schedule",
+        schedule.slug,
+        label=schedule.name,
+        before=old,
+        after=audit.snapshot(schedule, SCHEDULE_AUDITED),
+    )
     return schedule
 
 
@@ -258,6 +293,7 @@ def delete_schedule(*, actor: User, schedule: Schedule) -> None:
     escalation step pages its on-call person (change the policy first)."""
     require_admin(actor, "delete schedules")
     versioning.lock(schedule)  # deleted twice at once: the second one is Gone
+    _audit(actor, audit.DELETED, schedule, before=audit.snapshot(schedule, SCHEDULE_AUDITED))
     try:
         with transaction.atomic():
             schedule.delete()
@@ -274,6 +310,7 @@ def regenerate_schedule_feed(*, actor: User, schedule: Schedule) -> Schedule:
     versioning.lock(schedule)  # Gone when deleted meanwhile (was a 500)
     schedule.feed_token = new_feed_token()
     versioning.save(schedule, ["feed_token"])
+    _audit(actor, "feed_regenerated", schedule)  # the token itself is a secret: no values
     return schedule
 
 
@@ -372,6 +409,7 @@ def create_layer(
         raise versioning.Gone(f"schedule {schedule}")
     layer = Layer.objects.create(schedule=schedule, **fields)
     _set_members(layer, members)
+    _audit(actor, audit.CREATED, layer, after=_layer_snapshot(layer))
     return layer
 
 
@@ -398,6 +436,7 @@ def update_layer(
     never re-inserted)."""
     require_admin(actor, "change schedules")
     versioning.lock(layer, version)
+    old = _layer_snapshot(layer)
     fields = _layer_fields(
         schedule=layer.schedule,
         name=name,
@@ -414,6 +453,9 @@ def update_layer(
         setattr(layer, key, value)
     versioning.save(layer, list(fields))
     _set_members(layer, members)
+    before, after = audit.changes(old, _layer_snapshot(layer))
+    if before or after:
+        _audit(actor, audit.UPDATED, layer, before=before, after=after)
     return layer
 
 
@@ -422,6 +464,7 @@ def delete_layer(*, actor: User, layer: Layer, version: int | None = None) -> No
     """Delete a layer (Gone if it already was; VersionConflict if changed since `version`)."""
     require_admin(actor, "change schedules")
     versioning.lock(layer, version)
+    _audit(actor, audit.DELETED, layer, before=_layer_snapshot(layer))
     layer.delete()
 
 
@@ -454,7 +497,7 @@ def create_override(
         raise InvalidInput("at most 200 characters", field="reason")
     if not versioning.hold(schedule):  # deleted meanwhile: a 404, not a 500 at commit
         raise versioning.Gone(f"schedule {schedule}")
-    return Override.objects.create(
+    override = Override.objects.create(
         schedule=schedule,
         user=user,
         starts_at=starts_at,
@@ -462,6 +505,8 @@ def create_override(
         reason=reason,
         created_by=actor,
     )
+    _audit(actor, audit.CREATED, override, after=audit.snapshot(override, OVERRIDE_AUDITED))
+    return override
 
 
 @transaction.atomic
@@ -471,6 +516,7 @@ def delete_override(*, actor: User, override: Override) -> None:
     if not (is_admin(actor) or actor.pk in (override.user_id, override.created_by_id)):
         raise NotAllowed("only administrators remove other people's overrides")
     versioning.lock(override)  # removed twice at once: the second one is Gone
+    _audit(actor, audit.DELETED, override, before=audit.snapshot(override, OVERRIDE_AUDITED))
     override.delete()
 
 

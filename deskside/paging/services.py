@@ -21,7 +21,7 @@ from django.utils.text import slugify
 
 from deskside.accounts.models import Team, User
 from deskside.accounts.queries import serves
-from deskside.core import clock, netguard, versioning
+from deskside.core import audit, clock, netguard, versioning
 from deskside.duty.models import Schedule
 from deskside.paging.exceptions import AlreadyDone, BadLink, InvalidInput, NotAllowed
 from deskside.paging.models import (
@@ -502,6 +502,20 @@ def _policy_fields(name: str, slug: str, repeat: int, exclude: int | None) -> tu
     return name, slug
 
 
+POLICY_AUDITED = ("name", "slug", "team", "repeat", "notify_team_lead", "description")
+RULE_AUDITED = ("policy", "page_p1", "p2", "alert_severity")
+
+
+def _policy_snapshot(policy: EscalationPolicy) -> dict:
+    """The policy's fields and steps, for the audit log."""
+    values = audit.snapshot(policy, POLICY_AUDITED)
+    values["steps"] = [
+        audit.snapshot(step, ("target", "schedule", "user", "team", "wait_minutes"))
+        for step in policy.steps.select_related("schedule", "user", "team").order_by("position")
+    ]
+    return values
+
+
 def _write_steps(policy: EscalationPolicy, steps: list[StepSpec]) -> None:
     if not steps:
         raise InvalidInput("a policy needs at least one step", field="steps")
@@ -548,6 +562,14 @@ def create_policy(
         description=description.strip(),
     )
     _write_steps(policy, steps)
+    audit.record(
+        actor,
+        audit.CREATED,
+        "paging.policy",
+        policy.slug,
+        label=policy.name,
+        after=_policy_snapshot(policy),
+    )
     return policy
 
 
@@ -574,6 +596,7 @@ def update_policy(
     deleted: it never comes back)."""
     require_admin(actor, "change escalation policies")
     versioning.lock(policy, version)
+    old = _policy_snapshot(policy)
     name, slug = _policy_fields(
         policy.name if name is None else name,
         policy.slug if slug is None else slug,
@@ -594,6 +617,14 @@ def update_policy(
     versioning.save(policy, ["name", "slug", "team", "repeat", "notify_team_lead", "description"])
     if steps is not None:
         _write_steps(policy, steps)
+    audit.record_update(
+        actor,
+        "paging.policy",
+        policy.slug,
+        label=policy.name,
+        before=old,
+        after=_policy_snapshot(policy),
+    )
     return policy
 
 
@@ -607,6 +638,14 @@ def delete_policy(*, actor: User, policy: EscalationPolicy) -> None:
         raise InvalidInput("a contract's paging rule uses this policy", field="policy")
     if Escalation.objects.filter(policy=policy).exists():
         raise InvalidInput("tickets were paged through this policy; keep it", field="policy")
+    audit.record(
+        actor,
+        audit.DELETED,
+        "paging.policy",
+        policy.slug,
+        label=policy.name,
+        before=_policy_snapshot(policy),
+    )
     policy.delete()
 
 
@@ -638,6 +677,8 @@ def set_rule(
         raise InvalidInput(
             "alert_severity must be none, critical, error or warning", field="alert_severity"
         )
+    existing = PagingRule.objects.filter(contract=contract).select_related("policy").first()
+    old = audit.snapshot(existing, RULE_AUDITED) if existing is not None else None
     rule, _ = PagingRule.objects.update_or_create(
         contract=contract,
         defaults={
@@ -657,6 +698,15 @@ def set_rule(
         },
     )
     rule.refresh_from_db(fields=["version"])
+    new = audit.snapshot(rule, RULE_AUDITED)
+    if old is None:
+        audit.record(
+            actor, audit.CREATED, "paging.rule", contract.public_id, label=contract.name, after=new
+        )
+    else:
+        audit.record_update(
+            actor, "paging.rule", contract.public_id, label=contract.name, before=old, after=new
+        )
     return rule
 
 
@@ -666,6 +716,15 @@ def delete_rule(*, actor: User, rule: PagingRule, version: int | None = None) ->
     was removed; VersionConflict if it changed since `version`."""
     require_admin(actor, "change paging rules")
     versioning.lock(rule, version)
+    contract = rule.contract
+    audit.record(
+        actor,
+        audit.DELETED,
+        "paging.rule",
+        contract.public_id,
+        label=contract.name,
+        before=audit.snapshot(rule, RULE_AUDITED),
+    )
     rule.delete()
 
 

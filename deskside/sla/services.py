@@ -7,7 +7,8 @@ tickets count against (a contract's targets, calendar, warning share or client, 
 definition of a calendar in use) stores a `Retiming` with it; the due times of the open tickets
 concerned are then recomputed after the change is stored, in short transactions of their own,
 through the installed clock (tickets.deadlines, implemented by sla.engine.SlaClock), with an
-internal SLA event on each ticket whose due times moved: see sla.retiming.
+internal SLA event on each ticket whose due times moved: see sla.retiming. Each change writes
+its audit entry (deskside.core.audit) in its transaction.
 """
 
 import json
@@ -20,7 +21,7 @@ from django.db import transaction
 from django.db.models import Q
 
 from deskside.accounts.models import Organization, Team, User
-from deskside.core import clock, jsonbody, versioning
+from deskside.core import audit, clock, jsonbody, versioning
 from deskside.sla import retiming
 from deskside.sla.calendar import CalendarError, CalendarSpec
 from deskside.sla.exceptions import InUse, InvalidInput, NotAllowed
@@ -107,12 +108,20 @@ def create_calendar(*, actor: User, name: str, definition: Mapping[str, Any]) ->
     name = _calendar_name(name, None)
     spec = parse_definition(definition)
     now = clock.now()
-    return Calendar.objects.create(
+    calendar = Calendar.objects.create(
         name=name, definition=spec.to_json(), created_at=now, updated_at=now
     )
+    _audit_calendar(
+        actor, audit.CREATED, calendar, after=audit.snapshot(calendar, CALENDAR_EDITABLE)
+    )
+    return calendar
 
 
 CALENDAR_EDITABLE = ("name", "definition")
+
+
+def _audit_calendar(actor: User, action: str, calendar: Calendar, **values: Any) -> None:
+    audit.record(actor, action, "sla.calendar", calendar.public_id, label=calendar.name, **values)
 
 
 def update_calendar(
@@ -146,6 +155,7 @@ def _update_calendar(
     if unknown:
         raise InvalidInput(f"cannot change {', '.join(sorted(unknown))}", min(unknown))
     calendar = versioning.lock(calendar, version)
+    old = audit.snapshot(calendar, CALENDAR_EDITABLE)
     fields = []
     if "name" in changes:
         name = _calendar_name(changes["name"], calendar)
@@ -164,6 +174,14 @@ def _update_calendar(
         return calendar, None
     calendar.updated_at = clock.now()
     versioning.save(calendar, [*fields, "updated_at"])
+    audit.record_update(
+        actor,
+        "sla.calendar",
+        calendar.public_id,
+        label=calendar.name,
+        before=old,
+        after=audit.snapshot(calendar, CALENDAR_EDITABLE),
+    )
     if not moved:
         return calendar, None
     contracts = Contract.objects.filter(Q(calendar=calendar) | Q(targets__calendar=calendar))
@@ -185,6 +203,9 @@ def delete_calendar(*, actor: User, calendar: Calendar) -> None:
     names = sorted(users.values_list("name", flat=True)[:3])
     if names:
         raise InUse(f"{calendar.name} is used by {', '.join(names)}", "calendar")
+    _audit_calendar(
+        actor, audit.DELETED, calendar, before=audit.snapshot(calendar, CALENDAR_EDITABLE)
+    )
     calendar.delete()
 
 
@@ -271,6 +292,23 @@ CONTRACT_EDITABLE = (
     "breach_team",
     "targets",
 )
+CONTRACT_AUDITED = ("name", "organization", "is_default", "calendar", "warning_percent")
+CONTRACT_AUDITED += ("on_breach", "breach_team")
+
+
+def _contract_snapshot(contract: Contract) -> dict[str, Any]:
+    """The contract's fields and its targets per priority, for the audit log."""
+    values = audit.snapshot(contract, CONTRACT_AUDITED)
+    values["targets"] = {
+        Priority(t.priority).label: audit.snapshot(
+            t,
+            ("first_response_minutes", "next_response_minutes", "resolution_minutes", "calendar"),
+        )
+        for t in contract.targets.select_related("calendar").order_by("priority")
+    }
+    return values
+
+
 # A change of these moves the due times or warnings of the contract's tickets.
 RETIMING = frozenset({"organization", "is_default", "calendar", "warning_percent"})
 
@@ -439,6 +477,14 @@ def _create_contract(
     _hold_calendar(values["calendar"])
     contract = Contract.objects.create(**values, created_at=clock.now())
     _write_targets(contract, checked)
+    audit.record(
+        actor,
+        audit.CREATED,
+        "sla.contract",
+        contract.public_id,
+        label=contract.name,
+        after=_contract_snapshot(contract),
+    )
     return contract, retiming.plan(
         actor=actor,
         reason=f"contract {contract.name} created",
@@ -478,6 +524,7 @@ def _update_contract(
     if unknown:
         raise InvalidInput(f"cannot change {', '.join(sorted(unknown))}", min(unknown))
     contract = versioning.lock(contract, version)
+    old = _contract_snapshot(contract)
     before = retiming.Client.of(contract)
     current = {f: getattr(contract, f) for f in CONTRACT_EDITABLE if f != "targets"}
     merged = {**current, **{k: v for k, v in changes.items() if k != "targets"}}
@@ -495,6 +542,14 @@ def _update_contract(
     if changed_fields or checked is not None:
         versioning.save(contract, changed_fields)  # the targets are the contract's too
     priorities = _write_targets(contract, checked) if checked is not None else set()
+    audit.record_update(
+        actor,
+        "sla.contract",
+        contract.public_id,
+        label=contract.name,
+        before=old,
+        after=_contract_snapshot(contract),
+    )
     clients = [retiming.Client.of(contract)]
     if RETIMING & set(changed_fields):
         clients.append(before)

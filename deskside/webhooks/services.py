@@ -15,11 +15,12 @@ from urllib.parse import urlsplit
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
+from django.utils.crypto import salted_hmac
 
 from deskside.accounts.models import Organization, Team, User
 from deskside.accounts.queries import served_organization_ids
-from deskside.core import clock, crypto, netguard, ratelimit, versioning
-from deskside.webhooks import payloads
+from deskside.core import audit, clock, crypto, netguard, ratelimit, versioning
+from deskside.webhooks import payloads, redact
 from deskside.webhooks.exceptions import Conflict, InvalidInput, NotAllowed
 from deskside.webhooks.models import PING, SECRET_PURPOSE, Delivery, Event, Webhook
 from deskside.webhooks.sender import out_of_scope
@@ -93,6 +94,22 @@ def clean_events(events: list[str] | tuple[str, ...]) -> list[str]:
     return [e for e in Event.values if e in events]  # canonical order, no repeats
 
 
+AUDITED = ("name", "events", "organization", "team", "is_active")
+
+
+def _snapshot(webhook: Webhook) -> dict[str, Any]:
+    """The webhook for the audit log. Its URL may be its credential (see redact): it is kept
+    masked, with a keyed fingerprint so that a change of its secret parts still shows."""
+    values = audit.snapshot(webhook, AUDITED)
+    mark = salted_hmac("deskside.audit.webhook-url", webhook.url).hexdigest()[:8]
+    values["url"] = f"{redact.masked_url(webhook.url)} (#{mark})"
+    return values
+
+
+def _audit(actor: User, action: str, webhook: Webhook, **values: Any) -> None:
+    audit.record(actor, action, "webhooks.webhook", webhook.public_id, label=webhook.name, **values)
+
+
 def create_webhook(
     *,
     actor: User,
@@ -108,19 +125,22 @@ def create_webhook(
     require_scope(actor, organization)
     url = clean_url(url)  # looks the name up: before the transaction, which it would hold
     now = clock.now()
-    return Webhook.objects.create(
-        name=clean_name(name),
-        url=url,
-        events=clean_events(events),
-        organization=organization,
-        team=team,
-        is_active=is_active,
-        secret_encrypted=crypto.encrypt(SECRET_PURPOSE, new_secret()),
-        created_by=actor,
-        created_at=now,
-        updated_at=now,
-        secret_rotated_at=now,
-    )
+    with transaction.atomic():
+        webhook = Webhook.objects.create(
+            name=clean_name(name),
+            url=url,
+            events=clean_events(events),
+            organization=organization,
+            team=team,
+            is_active=is_active,
+            secret_encrypted=crypto.encrypt(SECRET_PURPOSE, new_secret()),
+            created_by=actor,
+            created_at=now,
+            updated_at=now,
+            secret_rotated_at=now,
+        )
+        _audit(actor, audit.CREATED, webhook, after=_snapshot(webhook))
+    return webhook
 
 
 def update_webhook(
@@ -151,6 +171,7 @@ def update_webhook(
         versioning.lock(webhook, version, live=LIVE)
         require_scope(actor, webhook.organization)  # as it is now, not as the caller read it
         before = (webhook.organization_id, webhook.team_id, webhook.url)
+        old = _snapshot(webhook)
         changed = ["updated_at"]
         if name is not _UNSET:
             webhook.name = clean_name(name)
@@ -175,6 +196,14 @@ def update_webhook(
             changed.append("is_active")
         webhook.updated_at = clock.now()
         versioning.save(webhook, changed, live=LIVE)
+        audit.record_update(
+            actor,
+            "webhooks.webhook",
+            webhook.public_id,
+            label=webhook.name,
+            before=old,
+            after=_snapshot(webhook),
+        )
         if not webhook.is_active:
             cancel_queued(webhook, "the webhook was deactivated")
         elif before != (webhook.organization_id, webhook.team_id, webhook.url):
@@ -200,6 +229,7 @@ def rotate_secret(*, actor: User, webhook: Webhook) -> Webhook:
     webhook.secret_encrypted = crypto.encrypt(SECRET_PURPOSE, new_secret())
     webhook.secret_rotated_at = webhook.updated_at = clock.now()
     versioning.save(webhook, ["secret_encrypted", "secret_rotated_at", "updated_at"], live=LIVE)
+    _audit(actor, "secret_rotated", webhook)  # the secret itself is never recorded
     return webhook
 
 
@@ -210,6 +240,7 @@ def delete_webhook(*, actor: User, webhook: Webhook) -> None:
     require_admin(actor, "delete webhooks")
     require_scope(actor, webhook.organization)
     versioning.lock(webhook, live=LIVE)  # deleted twice at once: the second one is Gone
+    _audit(actor, audit.DELETED, webhook, before=_snapshot(webhook))
     webhook.is_active = False
     webhook.deleted_at = webhook.updated_at = clock.now()
     versioning.save(webhook, ["is_active", "deleted_at", "updated_at"], live=LIVE)
