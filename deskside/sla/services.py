@@ -27,6 +27,7 @@ from deskside.sla.exceptions import InUse, InvalidInput, NotAllowed
 from deskside.sla.models import Calendar, Contract, SLATarget
 from deskside.tickets import deadlines
 from deskside.tickets.models import OPEN_STATUSES, EventKind, Priority, Ticket, TicketEvent
+from deskside.tickets.timeline import events_written
 
 MAX_CALENDAR_NAME = 100
 MAX_CONTRACT_NAME = 200
@@ -446,6 +447,7 @@ def _retime(scope: Q, *, actor: User, reason: str) -> int:
             Ticket.objects.bulk_update(to_save, sorted(fields))
         if events:
             TicketEvent.objects.bulk_create(events)
+            events_written(events, kinds=(EventKind.SLA,))
         moved_count += len(events)
     return moved_count
 
