@@ -13,8 +13,17 @@ from deskside.tickets import hooks
 from deskside.tickets.models import EventKind
 from deskside.tickets.timeline import ALL, Happened, on_event
 from deskside.webhooks import services as webhooks
+from deskside.webhooks.enqueue import registry
 from deskside.webhooks.models import Delivery
 from tests.sla.conftest import berlin
+
+
+@pytest.fixture(autouse=True)
+def fresh_registry():
+    """The active webhooks are cached in memory: none of this test's survive it."""
+    registry.forget()
+    yield
+    registry.forget()
 
 
 @pytest.fixture
