@@ -8,16 +8,15 @@ class MailConfig(AppConfig):
 
     def ready(self) -> None:
         # Outgoing mail is queued in the transaction of the event it is about (an outbox), by
-        # this one receiver: the ticket services know nothing of mail.
-        from django.db.models.signals import post_save  # noqa: PLC0415
+        # this one handler on the tickets' event hook: the ticket services know nothing of mail.
+        from deskside.mail.outbound import KIND_FOR_EVENT, event_written  # noqa: PLC0415
+        from deskside.tickets.timeline import on_event  # noqa: PLC0415
 
-        from deskside.mail.outbound import event_written  # noqa: PLC0415
-        from deskside.tickets.models import TicketEvent  # noqa: PLC0415
+        on_event(KIND_FOR_EVENT, event_written, name="mail.outbox")
 
-        post_save.connect(event_written, sender=TicketEvent, dispatch_uid="mail-outbox")
-
-        # The pipeline keeps the mailboxes' addresses and the clients' mail domains in memory.
-        from django.db.models.signals import post_delete  # noqa: PLC0415
+        # The pipeline keeps the mailboxes' addresses and the clients' mail domains in memory
+        # (a cache of configuration models, not a ticket event: a signal is fine here).
+        from django.db.models.signals import post_delete, post_save  # noqa: PLC0415
 
         from deskside.accounts.models import Organization  # noqa: PLC0415
         from deskside.mail.addresses import directory  # noqa: PLC0415

@@ -1,8 +1,9 @@
 """Outgoing mail to customers: the acknowledgement of a new ticket, an agent's public reply,
 the resolution notice.
 
-An outbox. `event_written` (a post_save receiver on TicketEvent) writes an `OutboundMail` row
-in the transaction of the event, so a mail exists exactly when its event committed, and a
+An outbox. `event_written` (a handler on the tickets' event hook for the kinds of
+KIND_FOR_EVENT, registered in MailConfig.ready) writes an `OutboundMail` row in the
+transaction of the event, so a mail exists exactly when its event committed, and a
 rolled-back change sends nothing. `send_due()` (run by `deskside worker` every few seconds)
 claims queued rows with a conditional UPDATE (one worker per row, any number of workers),
 renders them from the templates, sends them through Django's mail backend (SMTP in
@@ -60,8 +61,8 @@ from deskside.core.baseurl import base_url
 from deskside.mail import templates
 from deskside.mail.addresses import directory
 from deskside.mail.models import InboundMessage, Mailbox, MailKind, MessageRef, OutboundMail
-from deskside.tickets.models import Channel, EventKind, Status, Ticket, TicketEvent
-from deskside.tickets.timeline import write_event
+from deskside.tickets.models import Channel, EventKind, Status, Ticket
+from deskside.tickets.timeline import Happened, write_event
 
 log = logging.getLogger(__name__)
 
@@ -155,10 +156,13 @@ def recipients(ticket: Ticket, kind: str) -> list[str]:
     return list(dict.fromkeys(emails))
 
 
-def event_written(sender: type, instance: TicketEvent, created: bool, **kwargs: Any) -> None:
-    """Queue the mail an event calls for (see the module docstring)."""
-    kind = KIND_FOR_EVENT.get(instance.kind)
-    if not created or kwargs.get("raw") or kind is None or not instance.is_public:
+def event_written(happened: Happened) -> None:
+    """Queue the mail an event calls for (see the module docstring). SLA warnings and breaches
+    are not heard: `deskside.sla.notify` mails those to the assignee and the team lead itself,
+    so nothing is sent twice."""
+    instance = happened.event
+    kind = KIND_FOR_EVENT.get(happened.kind)
+    if kind is None or not instance.is_public:
         return
     if not settings.DESKSIDE_MAIL_NOTIFY or _quiet.get():
         return

@@ -40,6 +40,7 @@ from deskside.sla.engine import CLOCK_FIELDS
 from deskside.sla.models import Calendar, Contract, Retiming
 from deskside.tickets import deadlines
 from deskside.tickets.models import OPEN_STATUSES, EventKind, Ticket, TicketEvent
+from deskside.tickets.timeline import events_written
 
 log = logging.getLogger(__name__)
 
@@ -201,6 +202,7 @@ def _slice(retiming: Retiming) -> int | None:
             Ticket.objects.bulk_update(to_save, sorted(fields))
         if events:
             TicketEvent.objects.bulk_create(events)
+            events_written(events, kinds=(EventKind.SLA,))
     retiming.cursor = cursor
     retiming.done += done
     retiming.moved += len(events)

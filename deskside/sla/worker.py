@@ -42,7 +42,8 @@ from deskside.core import bulk, clock
 from deskside.sla import breach, notify
 from deskside.sla.engine import Decision, TermsBook, due_now
 from deskside.sla.models import Contract
-from deskside.tickets.models import Ticket, TicketEvent, format_number
+from deskside.tickets.models import EventKind, Ticket, TicketEvent, format_number
+from deskside.tickets.timeline import events_written
 
 log = logging.getLogger(__name__)
 
@@ -177,6 +178,25 @@ def _insert_events(rows: list[tuple[Any, ...]]) -> None:
     )
 
 
+FIRED_KINDS = (EventKind.SLA_WARNING, EventKind.SLA_BREACH)
+
+
+def _written(rows: list[tuple[Any, ...]]) -> Iterator[TicketEvent]:
+    """The rows `_insert_events` wrote, for the tickets' event hook: unsaved events (the raw
+    INSERT returns no ids) with their tickets loaded in one query. Built only when a handler
+    wants SLA events: today webhooks (`ticket.sla_warning`, `ticket.sla_breached`), when one
+    subscribes. Mail and paging do not hear them: `notify` above mails the assignee and the
+    team lead itself (once), and a breach pages only through its contract's rule."""
+    tickets = Ticket.objects.select_related("organization", "site", "team", "assignee").in_bulk(
+        {r[0] for r in rows}
+    )
+    for ticket_id, kind, created_at, body, data in rows:
+        event = TicketEvent(
+            ticket=tickets[ticket_id], kind=kind, created_at=created_at, body=body, data=data
+        )
+        yield event
+
+
 def _process(rows: list[DueTicket], book: TermsBook, now: datetime, result: TickResult) -> None:
     pairs = [(t, due_now(t, book.get(t.organization_id, t.priority), now)) for t in rows]
     # Every row is claimed, also those with nothing to fire (a stale check, a paused ticket):
@@ -216,6 +236,7 @@ def _process(rows: list[DueTicket], book: TermsBook, now: datetime, result: Tick
             result.mails += notify.queue(alerts, notify.Recipients(a.ticket for a in alerts))
         # The breach events first, then the rules' escalations after them on the timeline.
         _insert_events(events)
+        events_written(_written(events), kinds=FIRED_KINDS)
         for one in breaches:
             _count(breach.apply(one, stamp), result)
 

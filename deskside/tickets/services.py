@@ -50,7 +50,7 @@ from deskside.tickets.rules import (
     require_transition,
     require_visible,
 )
-from deskside.tickets.timeline import reindex, store_attachments, touch, write_event
+from deskside.tickets.timeline import changed, reindex, store_attachments, touch, write_event
 
 TIER_ORDER = {Tier.L1: 1, Tier.L2: 2, Tier.L3: 3}
 CUSTOMER_CHANNELS = (Channel.WEB, Channel.API, Channel.EMAIL)
@@ -859,6 +859,7 @@ def update_ticket(*, actor: User, ticket: Ticket, **changes: Any) -> TicketEvent
     if ticket.status == Status.CLOSED:
         raise InvalidTransition(f"{ticket.number} is closed", field="status")
     diff: dict[str, list[Any]] = {}
+    values: dict[str, dict[str, Any]] = {}  # raw old and new values, for the hook's handlers
     new: dict[str, Any] = {}
     for field, value in changes.items():
         if field == "subject":
@@ -890,6 +891,7 @@ def update_ticket(*, actor: User, ticket: Ticket, **changes: Any) -> TicketEvent
         old = getattr(ticket, field)
         if old != value:
             diff[field] = [_show(field, old), _show(field, value)]
+            values[field] = changed(old, value)
             new[field] = value
     if not diff:
         return None
@@ -898,7 +900,7 @@ def update_ticket(*, actor: User, ticket: Ticket, **changes: Any) -> TicketEvent
         setattr(ticket, field, value)
     if "priority" in diff:
         deadlines.note(ticket, deadlines.engine().retargeted(ticket))
-    event = write_event(ticket, EventKind.CHANGED, actor, data={"changes": diff})
+    event = write_event(ticket, EventKind.CHANGED, actor, data={"changes": diff, "values": values})
     touch(ticket, *diff)
     if {"subject", "description"} & diff.keys():
         reindex(ticket)

@@ -1,6 +1,10 @@
 """Writing a ticket's timeline and what hangs off it: the append-only events, the ticket's
 `updated_at`, its search text and its stored files. Used by `tickets.services` inside the
-services' transactions; nothing here opens a transaction of its own."""
+services' transactions; nothing here opens a transaction of its own.
+
+Also the hook other apps react with (`on_event`, `events_written`, `Happened`: see
+`deskside.tickets.hooks`): `write_event` calls the registered handlers after creating the row,
+in the same transaction, and every bulk path that writes events calls `events_written`."""
 
 from collections.abc import Iterable
 from typing import Any
@@ -13,6 +17,7 @@ from deskside.core import clock
 from deskside.core.files import removed_on_error
 from deskside.tickets import deadlines
 from deskside.tickets.exceptions import InvalidInput, StorageUnavailable
+from deskside.tickets.hooks import ALL, Happened, changed, event_written, events_written, on_event
 from deskside.tickets.models import Attachment, EventKind, Ticket, TicketEvent, TicketSearch
 
 
@@ -25,7 +30,9 @@ def write_event(
     body: str = "",
     data: dict[str, Any] | None = None,
 ) -> TicketEvent:
-    return TicketEvent.objects.create(
+    """Append an event to the ticket's timeline and call the handlers registered for its kind
+    (`on_event`), in the caller's transaction: a handler that raises rolls the event back."""
+    event = TicketEvent.objects.create(
         ticket=ticket,
         kind=kind,
         actor=actor,
@@ -34,6 +41,21 @@ def write_event(
         data=data or {},
         created_at=clock.now(),
     )
+    event_written(event)
+    return event
+
+
+__all__ = [
+    "ALL",
+    "Happened",
+    "changed",
+    "events_written",
+    "on_event",
+    "reindex",
+    "store_attachments",
+    "touch",
+    "write_event",
+]
 
 
 def touch(ticket: Ticket, *fields: str) -> None:

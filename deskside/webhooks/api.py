@@ -41,7 +41,13 @@ from deskside.webhooks.queries import deliveries_of, webhook_for, webhooks_visib
 router = Router(tags=["webhooks"])
 
 EventName = Literal[
-    "ticket.created", "ticket.escalated", "ticket.paged", "ticket.acknowledged", "ticket.resolved"
+    "ticket.created",
+    "ticket.escalated",
+    "ticket.paged",
+    "ticket.acknowledged",
+    "ticket.resolved",
+    "ticket.sla_warning",
+    "ticket.sla_breached",
 ]
 DeliveryStatus = Literal["queued", "sending", "delivered", "failed", "cancelled"]
 

@@ -1,8 +1,9 @@
 """Queueing deliveries: the outbox half of outbound webhooks.
 
-`event_written` (a post_save receiver on TicketEvent, connected in apps.py, as the mail
-outbox does) writes one `Delivery` per active webhook that subscribes to the event and whose
-scope covers the ticket, in the event's own transaction: a delivery exists exactly when its
+`event_written` (a handler on the tickets' event hook for the kinds of
+payloads.EVENT_FOR_KIND, registered in WebhooksConfig.ready, as the mail outbox is) writes one
+`Delivery` per active webhook that subscribes to the event and whose scope covers the ticket,
+in the event's own transaction: a delivery exists exactly when its
 event committed, and a rolled-back change sends nothing. It never sends: the worker does, so
 the request that caused the event never waits for a receiver.
 
@@ -12,6 +13,11 @@ saved or deleted in this process and re-read at most REFRESH_SECONDS later in th
 web server runs several processes; a webhook created in one reaches the others within that
 time). The setting DESKSIDE_WEBHOOKS_REFRESH_SECONDS changes that time; None turns the timed
 re-read off (one process, as in the tests, where saves alone keep the list right).
+
+SLA warnings and breaches reach webhooks too (`ticket.sla_warning`, `ticket.sla_breached`):
+the SLA worker writes them with one raw INSERT and hands them to the hook without ids, so
+their deliveries have no `ticket_event` link (the payload carries everything). `wants` lets
+the worker skip building them when no webhook subscribes.
 """
 
 import time
@@ -21,7 +27,7 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 
-from deskside.tickets.models import TicketEvent
+from deskside.tickets.timeline import Happened
 from deskside.webhooks import payloads
 from deskside.webhooks.models import Delivery, Webhook
 
@@ -89,11 +95,17 @@ class _Registry:
 registry = _Registry()
 
 
-def event_written(sender: type, instance: TicketEvent, created: bool, **kwargs: Any) -> None:
-    """Queue a delivery of `instance` to every webhook that wants it (module docstring)."""
-    if not created or kwargs.get("raw"):
-        return
-    name = payloads.EVENT_FOR_KIND.get(instance.kind)
+def wants(kind: str) -> bool:
+    """Whether any active webhook subscribes to events of `kind` now (a cheap check the bulk
+    paths ask once per batch)."""
+    name = payloads.EVENT_FOR_KIND.get(kind)
+    return name is not None and name in registry.subscriptions()[1]
+
+
+def event_written(happened: Happened) -> None:
+    """Queue a delivery of the event to every webhook that wants it (module docstring)."""
+    instance = happened.event
+    name = payloads.EVENT_FOR_KIND.get(happened.kind)
     if name is None:
         return
     subscriptions, wanted = registry.subscriptions()
@@ -110,7 +122,7 @@ def event_written(sender: type, instance: TicketEvent, created: bool, **kwargs: 
             bodies[sub.internal] = payloads.for_event(instance, internal=sub.internal)
         delivery = Delivery(
             webhook_id=sub.pk,
-            ticket_event=instance,
+            ticket_event_id=instance.pk,  # None for an event a raw-SQL bulk path wrote
             event=name,
             organization_id=ticket.organization_id,
             internal=sub.internal,

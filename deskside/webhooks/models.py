@@ -28,6 +28,8 @@ class Event(models.TextChoices):
     PAGED = "ticket.paged", "On-call paged"
     ACKNOWLEDGED = "ticket.acknowledged", "Page acknowledged"
     RESOLVED = "ticket.resolved", "Ticket resolved"
+    SLA_WARNING = "ticket.sla_warning", "SLA target due soon"
+    SLA_BREACHED = "ticket.sla_breached", "SLA target breached"
 
 
 PING = "ping"

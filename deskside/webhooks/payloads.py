@@ -27,6 +27,8 @@ EVENT_FOR_KIND: dict[str, str] = {
     EventKind.PAGED: Event.PAGED,
     EventKind.ACKNOWLEDGED: Event.ACKNOWLEDGED,
     EventKind.RESOLVED: Event.RESOLVED,
+    EventKind.SLA_WARNING: Event.SLA_WARNING,
+    EventKind.SLA_BREACH: Event.SLA_BREACHED,
 }
 # Where the event's body goes in `data` (an escalation's body repeats its triage notes, which
 # are in `data` already).
@@ -42,6 +44,8 @@ CLIENT_FIELDS: dict[str, tuple[str, ...]] = {
     EventKind.ESCALATED: ("from_tier", "to_tier", "team", "assignee"),
     EventKind.PAGED: ("name", "step", "cycle"),
     EventKind.ACKNOWLEDGED: ("via", "step", "cycle"),
+    EventKind.SLA_WARNING: ("kind", "due", "target_minutes"),
+    EventKind.SLA_BREACH: ("kind", "due", "target_minutes"),
 }
 
 

@@ -353,6 +353,7 @@ def test_update_records_old_and_new_per_field(alice, carol, acme_ticket, acme, m
     assert event.kind == EventKind.CHANGED
     assert event.actor == alice
     assert event.is_public is False
+    # The display diff, for people; and the raw values, for the hook's handlers.
     assert event.data == {
         "changes": {
             "subject": ["Printer offline on floor 2", "Printer on fire"],
@@ -360,7 +361,14 @@ def test_update_records_old_and_new_per_field(alice, carol, acme_ticket, acme, m
             "type": ["incident", "service_request"],
             "site": [from_site.name, None],
             "parent": [None, parent.number],
-        }
+        },
+        "values": {
+            "subject": {"old": "Printer offline on floor 2", "new": "Printer on fire"},
+            "priority": {"old": 3, "new": 1},
+            "type": {"old": "incident", "new": "service_request"},
+            "site": {"old": from_site.pk, "new": None},
+            "parent": {"old": None, "new": parent.pk},
+        },
     }
     acme_ticket.refresh_from_db()
     assert acme_ticket.subject == "Printer on fire"
