@@ -30,6 +30,7 @@ from deskside.tickets.models import (
     parse_number,
 )
 from deskside.tickets.queries import attachment_for, visible_tickets
+from deskside.tickets.services import conversation, edits, intake, routing, status
 
 
 def upload(name: str = "log.txt", content: bytes = b"hello", content_type: str = "text/plain"):
@@ -613,7 +614,8 @@ def test_every_change_locks_its_tickets_first(
         locked.append(row.pk)
         rules.lock(row)
 
-    monkeypatch.setattr(services, "lock", spy)
+    for module in (conversation, edits, intake, routing, status):
+        monkeypatch.setattr(module, "lock", spy)
     with contextlib.suppress(TicketError):
         (AGENT_ONLY | ANYONE_WHO_SEES)[action](alice, ticket, other)
     # A merge locks both tickets, always in id order, so two merges cannot deadlock.
