@@ -6,8 +6,9 @@ Guarantees:
 - Every ticket is looked up through `visible_tickets(user)`; a ticket the customer may not
   see answers 404 (never 403) for reads and for every action, so a number's existence does
   not leak across clients or, for a non-admin, across colleagues.
-- The timeline is `visible_events(user, ticket)` (public events only), minus the kinds that
-  are never meant for a customer even if one were marked public by mistake.
+- The timeline is `visible_events(user, ticket)` (public events only, never the kinds that are
+  internal by nature), with people named by `person_shown_to`: what the API shows the
+  customer too (`tickets.queries`).
 - Times are shown in the customer's own time zone (`user.timezone`, UTC when unknown).
 """
 
@@ -48,6 +49,7 @@ from deskside.tickets.models import (
 )
 from deskside.tickets.queries import (
     LIST_RELATED,
+    person_shown_to,
     requested_or_watched,
     visible_attachments,
     visible_events,
@@ -57,17 +59,6 @@ from deskside.tickets.queries import (
 PAGE_SIZE = 25
 STATUS_FILTERS = {"all": "All", "open": "Open", "resolved": "Resolved", "closed": "Closed"}
 SCOPES = {"org": "Whole organisation", "mine": "Mine"}
-
-# Kinds that are internal by nature. `visible_events` already drops non-public events; this is
-# the second lock on the door, so a note, call or triage note can never reach a customer.
-NEVER_SHOWN = (
-    EventKind.NOTE,
-    EventKind.CALL,
-    EventKind.ESCALATED,
-    EventKind.ASSIGNED,
-    EventKind.CHANGED,
-    EventKind.WATCHERS,
-)
 
 EVENT_TITLES = {
     EventKind.CREATED: "opened the request",
@@ -242,10 +233,8 @@ def _who(event: TicketEvent, viewer: User) -> str:
         return "Deskside"
     if actor.pk == viewer.pk:
         return "You"
-    if actor.is_agent:
-        # Customers know the desk by first name; full names and tiers stay inside the MSP.
-        return f"{actor.get_short_name()} (service desk)"
-    return actor.get_full_name()
+    name = person_shown_to(viewer, actor)  # the API names people by the same rule
+    return f"{name} (service desk)" if actor.is_agent else name
 
 
 def _title(event: TicketEvent) -> str:
@@ -256,7 +245,7 @@ def _title(event: TicketEvent) -> str:
 
 
 def _timeline(user: User, ticket: Ticket) -> list[Entry]:
-    events = visible_events(user, ticket).exclude(kind__in=NEVER_SHOWN)
+    events = visible_events(user, ticket)
     return [Entry(e, _who(e, user), _title(e), list(e.attachments.all())) for e in events]
 
 
