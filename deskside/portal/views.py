@@ -20,6 +20,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.files.uploadedfile import UploadedFile
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -165,26 +166,30 @@ def new_request(request: HttpRequest) -> HttpResponse:
     form = RequestForm(request.POST, request.FILES, user=user)
     if form.is_valid():
         data = form.cleaned_data
-        fields = {
-            "channel": Channel.WEB,
-            "subject": data["subject"],
-            "description": data["description"],
-            "type": data["type"],
-            "priority": data["priority"],
-            "site": data["site"],
-            "attachments": data["attachments"],
-        }
+        new = services.NewTicket(
+            channel=Channel.WEB,
+            subject=data["subject"],
+            description=data["description"],
+            type=data["type"],
+            priority=data["priority"],
+            site=data["site"],
+        )
+        files = data["attachments"] or []
         key = data["request_key"] or None
         try:
             try:
-                result = services.create_ticket(actor=user, idempotency_key=key, **fields)
+                result = services.create_ticket(
+                    actor=user, ticket=new, attachments=files, idempotency_key=key
+                )
             except IdempotencyConflict:
                 # The form's key already opened a ticket with other words: the customer went
                 # back after sending, changed the text and sent it again, meaning a new request.
                 # Its key is the form's key and what it says, so sending *that* twice still
                 # opens one ticket.
-                key = _edited_key(key, fields)
-                result = services.create_ticket(actor=user, idempotency_key=key, **fields)
+                key = _edited_key(key, new, files)
+                result = services.create_ticket(
+                    actor=user, ticket=new, attachments=files, idempotency_key=key
+                )
         except TicketError as error:
             form.add_service_error(error)
         else:
@@ -204,12 +209,11 @@ def new_request(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _edited_key(key: str, fields: dict) -> str:
+def _edited_key(key: str, new: services.NewTicket, files: list[UploadedFile]) -> str:
     """The key of a form sent again with other content: the form's key and a digest of what
     the form says (files by name and size), within the 200 characters a key may have."""
-    said = [
-        str(fields[name]) for name in ("subject", "description", "type", "priority", "site")
-    ] + [f"{f.name}:{f.size}" for f in fields["attachments"] or []]
+    said = [str(getattr(new, name)) for name in ("subject", "description", "type", "priority")]
+    said += [str(new.site)] + [f"{f.name}:{f.size}" for f in files]
     digest = hashlib.sha256("\x00".join(said).encode()).hexdigest()[:32]
     return f"{key[:160]}/{digest}"
 

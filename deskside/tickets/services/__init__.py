@@ -24,12 +24,13 @@ from deskside.tickets.services.conversation import (
     add_reply,
     set_watchers,
 )
-from deskside.tickets.services.edits import EDITABLE, merge_tickets, update_ticket
+from deskside.tickets.services.edits import EDITABLE, UNSET, Unset, merge_tickets, update_ticket
 from deskside.tickets.services.intake import (
     CUSTOMER_CHANNELS,
     CUSTOMER_PRIORITIES,
     MAX_SUBJECT,
     Created,
+    NewTicket,
     create_ticket,
     intake_call,
     log_call,
@@ -55,7 +56,10 @@ __all__ = [
     "EDITABLE",
     "MAX_SUBJECT",
     "TIER_ORDER",
+    "UNSET",
+    "Unset",
     "Created",
+    "NewTicket",
     "add_attachments",
     "add_mail_reply",
     "add_note",

@@ -1,10 +1,11 @@
 """Edits and links: a ticket's descriptive fields and merging one ticket into another."""
 
+from enum import Enum
 from typing import Any
 
 from django.db import transaction
 
-from deskside.accounts.models import User
+from deskside.accounts.models import Site, User
 from deskside.core import clock
 from deskside.tickets import deadlines
 from deskside.tickets.exceptions import InvalidInput, InvalidTransition
@@ -31,9 +32,29 @@ from deskside.tickets.timeline import reindex, touch, write_event
 EDITABLE = ("subject", "description", "type", "priority", "site", "parent")
 
 
+class Unset(Enum):
+    """The default of a field an edit leaves alone (None is a value: it clears a site or a
+    parent)."""
+
+    UNSET = "unset"
+
+
+UNSET = Unset.UNSET
+
+
 @transaction.atomic
-def update_ticket(*, actor: User, ticket: Ticket, **changes: Any) -> TicketEvent | None:
-    """Change descriptive fields (subject, description, type, priority, site, parent).
+def update_ticket(
+    *,
+    actor: User,
+    ticket: Ticket,
+    subject: str | Unset = UNSET,
+    description: str | Unset = UNSET,
+    type: str | Unset = UNSET,
+    priority: int | str | Unset = UNSET,
+    site: Site | None | Unset = UNSET,
+    parent: Ticket | None | Unset = UNSET,
+) -> TicketEvent | None:
+    """Change descriptive fields, only those given (None clears a site or a parent).
 
     A parent is another ticket of the same client and never the ticket's own descendant, so
     parent links stay a tree.
@@ -41,12 +62,11 @@ def update_ticket(*, actor: User, ticket: Ticket, **changes: Any) -> TicketEvent
     Writes one `changed` event listing each field's old and new value; returns None when
     nothing actually changed.
     """
+    given = zip(EDITABLE, (subject, description, type, priority, site, parent), strict=True)
+    changes: dict[str, Any] = {field: value for field, value in given if value is not UNSET}
     lock(ticket)
     require_agent(actor, "edit tickets")
     require_visible(actor, ticket)
-    unknown = set(changes) - set(EDITABLE)
-    if unknown:
-        raise InvalidInput(f"cannot change {', '.join(sorted(unknown))}", field=min(unknown))
     if ticket.status == Status.CLOSED:
         raise InvalidTransition(f"{ticket.number} is closed", field="status")
     diff: dict[str, list[Any]] = {}

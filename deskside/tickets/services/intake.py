@@ -2,6 +2,7 @@
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from dataclasses import fields as dataclass_fields
 from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
@@ -51,57 +52,53 @@ class Created:
     created: bool = True
 
 
+@dataclass(frozen=True)
+class NewTicket:
+    """What a new ticket is opened with: `create_ticket`'s request, checked there. Related
+    objects are rows already loaded (the adapters resolve and scope identifiers first)."""
+
+    subject: str
+    organization: Organization | None = None
+    requester: User | None = None
+    description: str = ""
+    type: str = TicketType.INCIDENT
+    priority: int | str = Priority.P3
+    channel: str = Channel.WEB
+    site: Site | None = None
+    team: Team | None = None
+    assignee: User | None = None
+    tier: str = Tier.L1
+    watchers: Sequence[User] = ()
+    parent: Ticket | None = None
+    # Extra keys for the `created` event's data (the mail or alert that opened the ticket).
+    event_data: dict[str, Any] | None = None
+    # The team the intake channel routes to (a mailbox's team), applied whoever the actor is.
+    intake_team: Team | None = None
+
+
 def create_ticket(
     *,
     actor: User,
-    subject: str,
-    organization: Organization | None = None,
-    requester: User | None = None,
-    description: str = "",
-    type: str = TicketType.INCIDENT,
-    priority: int | str = Priority.P3,
-    channel: str = Channel.WEB,
-    site: Site | None = None,
-    team: Team | None = None,
-    assignee: User | None = None,
-    tier: str = Tier.L1,
-    watchers: Sequence[User] = (),
-    parent: Ticket | None = None,
+    ticket: NewTicket,
     attachments: Iterable[UploadedFile] = (),
     idempotency_key: str | None = None,
-    event_data: dict[str, Any] | None = None,
-    intake_team: Team | None = None,
 ) -> Created:
-    """Open a ticket and write its `created` event.
+    """Open `ticket` and write its `created` event.
 
     A customer opens tickets for their own organisation only, as requester (an organisation
     admin may name a colleague), through the web, API or email channels, at P2 or below (P1 is
     an agent's triage decision because it pages someone at any hour), and cannot assign.
-    `intake_team` is the team the intake channel routes to (a mailbox's team), applied
+    `ticket.intake_team` is the team the intake channel routes to (a mailbox's team), applied
     whoever the actor is. With `idempotency_key` (`tickets.idempotency`), a second call by the
     same actor with the same key and the same arguments returns the first ticket
     (`created=False`) instead of opening another, even when both race; the same key with other
     arguments raises IdempotencyConflict (409), a key over 200 characters InvalidInput.
     """
     attachments = list(attachments)  # read twice with a key: for its fingerprint, then stored
-    fields: dict[str, Any] = {
-        "subject": subject,
-        "organization": organization,
-        "requester": requester,
-        "description": description,
-        "type": type,
-        "priority": priority,
-        "channel": channel,
-        "site": site,
-        "team": team,
-        "assignee": assignee,
-        "tier": tier,
-        "watchers": list(watchers),
-        "parent": parent,
-        "attachments": attachments,
-        "event_data": event_data,
-        "intake_team": intake_team,
-    }
+    # The request's fingerprint: every field of the new ticket and the files, by name.
+    fields: dict[str, Any] = {f.name: getattr(ticket, f.name) for f in dataclass_fields(ticket)}
+    fields["watchers"] = list(ticket.watchers)
+    fields["attachments"] = attachments
     with removed_on_error():  # a rollback takes the files it stored too
         done = idempotency.once(
             actor=actor,
@@ -109,37 +106,20 @@ def create_ticket(
             action="create",
             ticket=None,
             fields=fields,
-            run=lambda: _create(actor=actor, **fields),
+            run=lambda: _create(actor, ticket, attachments),
         )
     return Created(done.result, created=not done.replayed)
 
 
-def _create(
-    *,
-    actor: User,
-    subject: str,
-    organization: Organization | None,
-    requester: User | None,
-    description: str,
-    type: str,
-    priority: int | str,
-    channel: str,
-    site: Site | None,
-    team: Team | None,
-    assignee: User | None,
-    tier: str,
-    watchers: Sequence[User],
-    parent: Ticket | None,
-    attachments: Iterable[UploadedFile],
-    event_data: dict[str, Any] | None = None,
-    intake_team: Team | None = None,
-) -> Ticket:
-    subject = require_text(subject, "subject", "a subject")
+def _create(actor: User, new: NewTicket, attachments: Iterable[UploadedFile]) -> Ticket:
+    organization, requester, site, team = new.organization, new.requester, new.site, new.team
+    priority = new.priority
+    subject = require_text(new.subject, "subject", "a subject")
     if len(subject) > MAX_SUBJECT:
         raise InvalidInput(f"the subject is longer than {MAX_SUBJECT} characters", field="subject")
-    require_choice(type, TicketType, "type")
-    require_choice(channel, Channel, "channel")
-    require_choice(tier, Tier, "tier")
+    require_choice(new.type, TicketType, "type")
+    require_choice(new.channel, Channel, "channel")
+    require_choice(new.tier, Tier, "tier")
     priority = parse_priority(priority)
     if actor.is_customer:
         if organization is not None and organization.pk != actor.organization_id:
@@ -151,15 +131,15 @@ def _create(
             raise InvalidInput(
                 "the requester must be a contact of your organisation", field="requester"
             )
-        if parent is not None and not visible_tickets(actor).filter(pk=parent.pk).exists():
+        if new.parent is not None and not visible_tickets(actor).filter(pk=new.parent.pk).exists():
             raise InvalidInput("no such parent ticket", field="parent")
-        if channel not in CUSTOMER_CHANNELS:
+        if new.channel not in CUSTOMER_CHANNELS:
             raise InvalidInput("customers open tickets by web, API or email", field="channel")
         if priority not in CUSTOMER_PRIORITIES:
             raise InvalidInput(
                 "customers may choose P2, P3 or OPS; the desk sets P1", field="priority"
             )
-        if assignee is not None or team is not None or tier != Tier.L1:
+        if new.assignee is not None or team is not None or new.tier != Tier.L1:
             raise NotAllowed("customers cannot assign or route tickets")
     if requester is None:
         raise InvalidInput("a requester is required", field="requester")
@@ -177,13 +157,13 @@ def _create(
         site = requester.site
     if site is not None and site.organization_id != organization.pk:
         raise InvalidInput(f"{site.name} is not a site of {organization}", field="site")
-    require_active_agent(assignee, "assignee")
-    require_serves(assignee, organization, "assignee")
-    if parent is not None and parent.organization_id != organization.pk:
+    require_active_agent(new.assignee, "assignee")
+    require_serves(new.assignee, organization, "assignee")
+    if new.parent is not None and new.parent.organization_id != organization.pk:
         raise InvalidInput("the parent ticket belongs to another organisation", field="parent")
-    _check_watchers(watchers, organization)
-    if intake_team is not None and team is None:
-        team = intake_team  # the channel's routing (a mailbox's team), not the actor's choice
+    _check_watchers(new.watchers, organization)
+    if new.intake_team is not None and team is None:
+        team = new.intake_team  # the channel's routing (a mailbox's team), not the actor's choice
 
     now = clock.now()
     ticket = Ticket(
@@ -191,15 +171,15 @@ def _create(
         requester=requester,
         site=site,
         subject=subject,
-        description=(description or "").strip(),
-        type=type,
+        description=(new.description or "").strip(),
+        type=new.type,
         priority=priority,
-        channel=channel,
-        status=Status.OPEN if assignee else Status.NEW,
-        tier=tier,
+        channel=new.channel,
+        status=Status.OPEN if new.assignee else Status.NEW,
+        tier=new.tier,
         team=team,
-        assignee=assignee,
-        parent=parent,
+        assignee=new.assignee,
+        parent=new.parent,
         created_by=actor,
         created_at=now,
         updated_at=now,
@@ -207,8 +187,8 @@ def _create(
     deadlines.engine().started(ticket)  # due times go in with the INSERT
     deadlines.keep_earliest_due(ticket)
     ticket.save(force_insert=True)
-    if watchers:
-        ticket.watchers.set(watchers)
+    if new.watchers:
+        ticket.watchers.set(new.watchers)
     event = write_event(
         ticket,
         EventKind.CREATED,
@@ -216,13 +196,13 @@ def _create(
         public=True,
         body=ticket.description,
         data={
-            "channel": channel,
+            "channel": new.channel,
             "priority": Priority(priority).label,
-            "type": type,
-            "tier": tier,
+            "type": new.type,
+            "tier": new.tier,
             "team": team.name if team else None,
-            "assignee": assignee.get_full_name() if assignee else None,
-            **(event_data or {}),
+            "assignee": new.assignee.get_full_name() if new.assignee else None,
+            **(new.event_data or {}),
         },
     )
     store_attachments(actor, ticket, event, attachments, public=True)
@@ -300,8 +280,7 @@ def intake_call(
     require_agent(actor, "log calls")
     if channel not in (Channel.PHONE, Channel.WALK_UP):
         raise InvalidInput("a call is logged as phone or walk-up", field="channel")
-    ticket = _create(
-        actor=actor,
+    new = NewTicket(
         subject=subject,
         organization=organization,
         requester=requester,
@@ -310,13 +289,9 @@ def intake_call(
         priority=priority,
         channel=channel,
         site=site,
-        team=None,
         assignee=actor if assign_to_me else None,
-        tier=Tier.L1,
-        watchers=(),
-        parent=None,
-        attachments=(),
     )
+    ticket = _create(actor, new, ())
     summary = description.strip() or subject
     log_call(actor=actor, ticket=ticket, minutes=minutes, body=summary)
     if resolution.strip():
