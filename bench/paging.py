@@ -138,11 +138,13 @@ def measure(agent: User, customer: User, subject: str) -> float | None:
     start = time.time()
     ticket = tickets.create_ticket(
         actor=agent,
-        requester=customer,
-        organization=customer.organization,
-        subject=subject,
-        priority=Priority.P1,
-        channel=Channel.PHONE,
+        ticket=tickets.NewTicket(
+            requester=customer,
+            organization=customer.organization,
+            subject=subject,
+            priority=Priority.P1,
+            channel=Channel.PHONE,
+        ),
     ).ticket
     with ARRIVED:
         ARRIVED.wait_for(lambda: ticket.number in ARRIVALS, timeout=ARGS.timeout)

@@ -660,23 +660,27 @@ def _ticket(rng: random.Random, p: People, created: datetime, *, recent: bool) -
     elif channel == Channel.ALERT:
         ticket = tickets.create_ticket(
             actor=p.monitor,
-            organization=p.orgs[org_slug],
-            requester=p.monitor,
-            subject=f"[RMM] {sc.subject}",
-            description=sc.description,
-            channel=channel,
-            priority=sc.priority,
-            type=TicketType.INCIDENT,
+            ticket=tickets.NewTicket(
+                organization=p.orgs[org_slug],
+                requester=p.monitor,
+                subject=f"[RMM] {sc.subject}",
+                description=sc.description,
+                channel=channel,
+                priority=sc.priority,
+                type=TicketType.INCIDENT,
+            ),
         ).ticket
     else:
         priority = sc.priority if sc.priority != Priority.P1 else Priority.P2
         ticket = tickets.create_ticket(
             actor=requester,
-            subject=sc.subject,
-            description=sc.description,
-            channel=channel,
-            priority=priority,
-            type=sc.type,
+            ticket=tickets.NewTicket(
+                subject=sc.subject,
+                description=sc.description,
+                channel=channel,
+                priority=priority,
+                type=sc.type,
+            ),
         ).ticket
         if recent and rng.random() < 0.4:
             return ticket  # still in the unassigned queue, waiting for the desk
@@ -684,11 +688,13 @@ def _ticket(rng: random.Random, p: People, created: datetime, *, recent: bool) -
             # The customer reported the same problem twice; the desk merges the duplicate.
             duplicate = tickets.create_ticket(
                 actor=requester,
-                subject=f"RE: {sc.subject}",
-                description="Same problem again.",
-                channel=channel,
-                priority=priority,
-                type=sc.type,
+                ticket=tickets.NewTicket(
+                    subject=f"RE: {sc.subject}",
+                    description="Same problem again.",
+                    channel=channel,
+                    priority=priority,
+                    type=sc.type,
+                ),
             ).ticket
             tickets.merge_tickets(actor=l1, source=duplicate, target=ticket)
         t += timedelta(minutes=rng.randint(5, 90))

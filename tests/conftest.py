@@ -353,13 +353,16 @@ def make_ticket(alice):
     def make(requester, *, actor=None, subject="Printer offline on floor 2", **kwargs):
         kwargs.setdefault("channel", Channel.PHONE)
         kwargs.setdefault("priority", Priority.P3)
-        return tickets.create_ticket(
-            actor=actor or alice,
+        attachments = kwargs.pop("attachments", ())
+        new = tickets.NewTicket(
             requester=requester,
             organization=requester.organization,
             subject=subject,
             description=kwargs.pop("description", "It shows offline."),
             **kwargs,
+        )
+        return tickets.create_ticket(
+            actor=actor or alice, ticket=new, attachments=attachments
         ).ticket
 
     return make

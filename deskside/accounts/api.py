@@ -16,7 +16,7 @@ from deskside.accounts.exceptions import InvalidInput
 from deskside.accounts.models import Organization, Site, Team, User
 from deskside.accounts.queries import organizations_visible_to, sites_visible_to
 from deskside.core.pagination import DEFAULT_LIMIT, MAX_LIMIT, MAX_PAGE, Page, paginate
-from deskside.tickets.queries import people_visible_to
+from deskside.tickets.queries import people_visible_to, person_shown_to
 
 T = TypeVar("T")
 
@@ -82,9 +82,7 @@ def shown_email(person: User, context: Any) -> str | None:
 def shown_name(person: User, context: Any) -> str:
     """`person`'s name as the caller may see it: an agent's display name (first name) for a
     customer, as the portal shows it; the full name otherwise."""
-    return (
-        person.get_short_name() if agent_for_customer(person, context) else person.get_full_name()
-    )
+    return person_shown_to(caller(context), person)
 
 
 class UserRef(Schema):

@@ -156,15 +156,17 @@ def _open_ticket(integration: Integration, alert: Alert, *, promoted: bool) -> T
         description += f"\n\n{PROMOTED}"
     ticket = tickets.create_ticket(
         actor=integration.service_user,
-        subject=_subject(alert),
-        organization=alert.organization,
-        requester=monitoring_contact(alert.organization),
-        description=description,
-        type=TicketType.INCIDENT,
-        priority=integration.priority_for(alert.severity),
-        channel=Channel.ALERT,
-        team=integration.team,
-        event_data={"alert": _alert_data(integration, alert)},
+        ticket=tickets.NewTicket(
+            subject=_subject(alert),
+            organization=alert.organization,
+            requester=monitoring_contact(alert.organization),
+            description=description,
+            type=TicketType.INCIDENT,
+            priority=integration.priority_for(alert.severity),
+            channel=Channel.ALERT,
+            team=integration.team,
+            event_data={"alert": _alert_data(integration, alert)},
+        ),
     ).ticket
     if not public:
         _details_note(integration, ticket, details, alert)
@@ -197,20 +199,22 @@ def _storm_ticket(integration: Integration, alert: Alert) -> Ticket:
         public = _details_public(integration)
         storm = tickets.create_ticket(
             actor=integration.service_user,
-            subject=_subject_storm(integration),
-            organization=organization,
-            requester=monitoring_contact(organization),
-            description=technical
-            if public
-            else (
-                "Monitoring raised many alerts at once; the service desk handles them together "
-                f"on this ticket.\n\nFirst: {alert.summary}\n\n{PLAIN_ORIGIN}"
+            ticket=tickets.NewTicket(
+                subject=_subject_storm(integration),
+                organization=organization,
+                requester=monitoring_contact(organization),
+                description=technical
+                if public
+                else (
+                    "Monitoring raised many alerts at once; the service desk handles them "
+                    f"together on this ticket.\n\nFirst: {alert.summary}\n\n{PLAIN_ORIGIN}"
+                ),
+                type=TicketType.INCIDENT,
+                priority=min(integration.priority_for(alert.severity), int(Priority.P2)),
+                channel=Channel.ALERT,
+                team=integration.team,
+                event_data={"alert": _alert_data(integration, alert, storm=True)},
             ),
-            type=TicketType.INCIDENT,
-            priority=min(integration.priority_for(alert.severity), int(Priority.P2)),
-            channel=Channel.ALERT,
-            team=integration.team,
-            event_data={"alert": _alert_data(integration, alert, storm=True)},
         ).ticket
         if not public:
             _details_note(

@@ -480,15 +480,17 @@ def _open_unverified(
     try:
         return tickets.create_ticket(
             actor=sender,
-            subject=parsed.subject,
-            organization=sender.organization,
-            requester=sender,
-            description="Received by email from an unverified sender: the message is kept "
-            "for the service desk to review.",
-            channel=Channel.EMAIL,
-            priority=policy.priority,
-            event_data=data,
-            intake_team=policy.team,
+            ticket=tickets.NewTicket(
+                subject=parsed.subject,
+                organization=sender.organization,
+                requester=sender,
+                description="Received by email from an unverified sender: the message is kept "
+                "for the service desk to review.",
+                channel=Channel.EMAIL,
+                priority=policy.priority,
+                event_data=data,
+                intake_team=policy.team,
+            ),
         ).ticket
     except StorageUnavailable:
         raise
@@ -700,15 +702,17 @@ def _open(
     try:
         ticket = tickets.create_ticket(
             actor=sender,
-            subject=subject,
-            organization=organization,
-            requester=sender,
-            description=parsed.text,
-            channel=Channel.EMAIL,
-            priority=policy.priority,
+            ticket=tickets.NewTicket(
+                subject=subject,
+                organization=organization,
+                requester=sender,
+                description=parsed.text,
+                channel=Channel.EMAIL,
+                priority=policy.priority,
+                event_data=data,
+                intake_team=policy.team,
+            ),
             attachments=files,
-            event_data=data,
-            intake_team=policy.team,
         ).ticket
     except StorageUnavailable:
         raise  # not the message's fault: the caller keeps it and tries again

@@ -6,8 +6,9 @@ Guarantees:
 - Every ticket is looked up through `visible_tickets(user)`; a ticket the customer may not
   see answers 404 (never 403) for reads and for every action, so a number's existence does
   not leak across clients or, for a non-admin, across colleagues.
-- The timeline is `visible_events(user, ticket)` (public events only), minus the kinds that
-  are never meant for a customer even if one were marked public by mistake.
+- The timeline is `visible_events(user, ticket)` (public events only, never the kinds that are
+  internal by nature), with people named by `person_shown_to`: what the API shows the
+  customer too (`tickets.queries`).
 - Times are shown in the customer's own time zone (`user.timezone`, UTC when unknown).
 """
 
@@ -19,6 +20,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.files.uploadedfile import UploadedFile
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -48,6 +50,7 @@ from deskside.tickets.models import (
 )
 from deskside.tickets.queries import (
     LIST_RELATED,
+    person_shown_to,
     requested_or_watched,
     visible_attachments,
     visible_events,
@@ -57,17 +60,6 @@ from deskside.tickets.queries import (
 PAGE_SIZE = 25
 STATUS_FILTERS = {"all": "All", "open": "Open", "resolved": "Resolved", "closed": "Closed"}
 SCOPES = {"org": "Whole organisation", "mine": "Mine"}
-
-# Kinds that are internal by nature. `visible_events` already drops non-public events; this is
-# the second lock on the door, so a note, call or triage note can never reach a customer.
-NEVER_SHOWN = (
-    EventKind.NOTE,
-    EventKind.CALL,
-    EventKind.ESCALATED,
-    EventKind.ASSIGNED,
-    EventKind.CHANGED,
-    EventKind.WATCHERS,
-)
 
 EVENT_TITLES = {
     EventKind.CREATED: "opened the request",
@@ -174,26 +166,30 @@ def new_request(request: HttpRequest) -> HttpResponse:
     form = RequestForm(request.POST, request.FILES, user=user)
     if form.is_valid():
         data = form.cleaned_data
-        fields = {
-            "channel": Channel.WEB,
-            "subject": data["subject"],
-            "description": data["description"],
-            "type": data["type"],
-            "priority": data["priority"],
-            "site": data["site"],
-            "attachments": data["attachments"],
-        }
+        new = services.NewTicket(
+            channel=Channel.WEB,
+            subject=data["subject"],
+            description=data["description"],
+            type=data["type"],
+            priority=data["priority"],
+            site=data["site"],
+        )
+        files = data["attachments"] or []
         key = data["request_key"] or None
         try:
             try:
-                result = services.create_ticket(actor=user, idempotency_key=key, **fields)
+                result = services.create_ticket(
+                    actor=user, ticket=new, attachments=files, idempotency_key=key
+                )
             except IdempotencyConflict:
                 # The form's key already opened a ticket with other words: the customer went
                 # back after sending, changed the text and sent it again, meaning a new request.
                 # Its key is the form's key and what it says, so sending *that* twice still
                 # opens one ticket.
-                key = _edited_key(key, fields)
-                result = services.create_ticket(actor=user, idempotency_key=key, **fields)
+                key = _edited_key(key, new, files)
+                result = services.create_ticket(
+                    actor=user, ticket=new, attachments=files, idempotency_key=key
+                )
         except TicketError as error:
             form.add_service_error(error)
         else:
@@ -213,12 +209,11 @@ def new_request(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _edited_key(key: str, fields: dict) -> str:
+def _edited_key(key: str, new: services.NewTicket, files: list[UploadedFile]) -> str:
     """The key of a form sent again with other content: the form's key and a digest of what
     the form says (files by name and size), within the 200 characters a key may have."""
-    said = [
-        str(fields[name]) for name in ("subject", "description", "type", "priority", "site")
-    ] + [f"{f.name}:{f.size}" for f in fields["attachments"] or []]
+    said = [str(getattr(new, name)) for name in ("subject", "description", "type", "priority")]
+    said += [str(new.site)] + [f"{f.name}:{f.size}" for f in files]
     digest = hashlib.sha256("\x00".join(said).encode()).hexdigest()[:32]
     return f"{key[:160]}/{digest}"
 
@@ -242,10 +237,8 @@ def _who(event: TicketEvent, viewer: User) -> str:
         return "Deskside"
     if actor.pk == viewer.pk:
         return "You"
-    if actor.is_agent:
-        # Customers know the desk by first name; full names and tiers stay inside the MSP.
-        return f"{actor.get_short_name()} (service desk)"
-    return actor.get_full_name()
+    name = person_shown_to(viewer, actor)  # the API names people by the same rule
+    return f"{name} (service desk)" if actor.is_agent else name
 
 
 def _title(event: TicketEvent) -> str:
@@ -256,7 +249,7 @@ def _title(event: TicketEvent) -> str:
 
 
 def _timeline(user: User, ticket: Ticket) -> list[Entry]:
-    events = visible_events(user, ticket).exclude(kind__in=NEVER_SHOWN)
+    events = visible_events(user, ticket)
     return [Entry(e, _who(e, user), _title(e), list(e.attachments.all())) for e in events]
 
 

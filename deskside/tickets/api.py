@@ -188,19 +188,21 @@ def create_ticket(
     user = _user(request)
     result = services.create_ticket(
         actor=user,
-        subject=payload.subject,
-        organization=_organization(user, payload.organization),
-        requester=_person(user, payload.requester, "requester"),
-        description=payload.description,
-        type=payload.type,
-        priority=payload.priority,
-        channel=payload.channel,
-        site=_site(user, payload.site),
-        team=_team(payload.team),
-        assignee=_person(user, payload.assignee, "assignee"),
-        tier=payload.tier,
-        watchers=[_person(user, w, "watchers") for w in payload.watchers],  # type: ignore[misc]
-        parent=_other_ticket(user, payload.parent, "parent"),
+        ticket=services.NewTicket(
+            subject=payload.subject,
+            organization=_organization(user, payload.organization),
+            requester=_person(user, payload.requester, "requester"),
+            description=payload.description,
+            type=payload.type,
+            priority=payload.priority,
+            channel=payload.channel,
+            site=_site(user, payload.site),
+            team=_team(payload.team),
+            assignee=_person(user, payload.assignee, "assignee"),
+            tier=payload.tier,
+            watchers=[_person(user, w, "watchers") for w in payload.watchers],
+            parent=_other_ticket(user, payload.parent, "parent"),
+        ),
         idempotency_key=idempotency_key,
     )
     if not result.created:

@@ -101,12 +101,49 @@ def people_visible_to(user: User) -> QuerySet[User]:
     return qs | User.objects.filter(is_active=True, pk__in=worked)
 
 
+# -- the customer's view of a ticket: one rule for the portal and the API ---------------------
+
+# Kinds internal by nature. The services write them non-public; this is the second lock on the
+# door, so a note, call, triage note or routing step can never reach a customer even if one
+# were marked public by mistake.
+INTERNAL_KINDS = (
+    EventKind.NOTE,
+    EventKind.CALL,
+    EventKind.ESCALATED,
+    EventKind.ASSIGNED,
+    EventKind.CHANGED,
+    EventKind.WATCHERS,
+)
+# Keys of an event's data that stay inside the MSP: how the `created` event routed the ticket.
+INTERNAL_DATA = frozenset({"team", "tier", "assignee"})
+
+
 def visible_events(user: User, ticket: Ticket) -> QuerySet[TicketEvent]:
-    """The timeline of a ticket the user can see: customers get the public events only."""
+    """The timeline of a ticket the user can see, with its actors and the attachments the user
+    may open: agents get every event; customers the public events only, never one of
+    INTERNAL_KINDS. The portal and the API show a customer exactly these."""
     qs = ticket.events.select_related("actor").prefetch_related(
         Prefetch("attachments", queryset=visible_attachments(user, ticket))
     )
-    return qs if user.is_agent else qs.filter(is_public=True)
+    return qs if user.is_agent else qs.filter(is_public=True).exclude(kind__in=INTERNAL_KINDS)
+
+
+def event_data_shown_to(viewer: User | None, event: TicketEvent) -> dict[str, Any]:
+    """An event's data as `viewer` may see it: all of it for an agent; for anyone else without
+    the desk's internals (INTERNAL_DATA: the tier, team and assignee a ticket was opened with)."""
+    data = event.data or {}
+    if viewer is not None and viewer.is_agent:
+        return data
+    return {k: v for k, v in data.items() if k not in INTERNAL_DATA}
+
+
+def person_shown_to(viewer: User | None, person: User) -> str:
+    """`person`'s name as `viewer` may see it: a customer (or anyone not an agent) knows an
+    agent by display name (first name), as the portal always showed; full names and tiers stay
+    inside the MSP. Everyone else, and an agent looking at themself, by full name."""
+    if person.is_agent and not (viewer is not None and viewer.is_agent) and viewer != person:
+        return person.get_short_name()
+    return person.get_full_name()
 
 
 def visible_attachments(user: User, ticket: Ticket) -> QuerySet[Attachment]:

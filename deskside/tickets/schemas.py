@@ -18,13 +18,14 @@ from deskside.accounts.api import (
     TeamRef,
     Text,
     UserRef,
+    caller,
     caller_is_agent,
 )
 from deskside.accounts.models import Tier
 from deskside.core import clock
 from deskside.tickets import deadlines
 from deskside.tickets.models import Channel, Priority, Status, Ticket, TicketEvent, TicketType
-from deskside.tickets.queries import QUEUES, SLA_FILTERS, SORTS
+from deskside.tickets.queries import QUEUES, SLA_FILTERS, SORTS, event_data_shown_to
 
 # Built from the model's choices so the schema can never drift from what the services accept.
 PriorityLabel = Literal[tuple(p.label for p in Priority)]  # type: ignore[valid-type]
@@ -41,9 +42,6 @@ WorkingStatus = Literal["open", "pending_customer", "pending_vendor", "on_hold"]
 
 # Keys of an event's data a customer is not shown (the created event names the team, tier and
 # the assignee's full name): the desk's people are shown to customers by display name only.
-INTERNAL_DATA = frozenset({"team", "tier", "assignee"})
-
-
 def _number(pk: int | None) -> str | None:
     return Ticket(pk=pk).number if pk else None
 
@@ -145,10 +143,7 @@ class EventOut(Schema):
 
     @staticmethod
     def resolve_data(obj: TicketEvent, context: Any) -> dict[str, Any]:
-        data = obj.data or {}
-        if caller_is_agent(context):
-            return data
-        return {k: v for k, v in data.items() if k not in INTERNAL_DATA}
+        return event_data_shown_to(caller(context), obj)
 
     @staticmethod
     def resolve_attachments(obj: TicketEvent) -> list[Any]:

@@ -185,7 +185,10 @@ def tickets_for_outbox(agent):
     org = accounts.create_organization(name="Initech", slug="initech")
     customer = accounts.create_user(email="pat@initech.example", organization=org)
     return tickets.create_ticket(
-        actor=agent, requester=customer, organization=org, subject="Stapler", description="Gone."
+        actor=agent,
+        ticket=tickets.NewTicket(
+            requester=customer, organization=org, subject="Stapler", description="Gone."
+        ),
     ).ticket
 
 

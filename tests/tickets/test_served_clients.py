@@ -34,7 +34,10 @@ def _events(ticket: Ticket) -> list[str]:
 def test_create_refuses_an_assignee_or_watcher_who_does_not_serve_the_client(alice, carol, rita):
     for kwargs, field in (({"assignee": rita}, "assignee"), ({"watchers": [rita]}, "watchers")):
         with pytest.raises(InvalidInput) as err:
-            services.create_ticket(actor=alice, requester=carol, subject="Printer", **kwargs)
+            services.create_ticket(
+                actor=alice,
+                ticket=services.NewTicket(requester=carol, subject="Printer", **kwargs),
+            )
         assert err.value.field == field
     assert not Ticket.objects.exists()
 
@@ -76,7 +79,8 @@ def test_an_agent_serving_the_client_is_accepted(alice, dave, rita, globex_ticke
     )
     services.set_watchers(actor=alice, ticket=globex_ticket, watchers=[rita, dave])
     made = services.create_ticket(
-        actor=alice, requester=dave, subject="VPN", assignee=rita, watchers=[rita]
+        actor=alice,
+        ticket=services.NewTicket(requester=dave, subject="VPN", assignee=rita, watchers=[rita]),
     ).ticket
     globex_ticket.refresh_from_db()
     assert globex_ticket.assignee == rita and made.assignee == rita

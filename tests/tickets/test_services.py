@@ -30,6 +30,7 @@ from deskside.tickets.models import (
     parse_number,
 )
 from deskside.tickets.queries import attachment_for, visible_tickets
+from deskside.tickets.services import conversation, edits, intake, routing, status
 
 
 def upload(name: str = "log.txt", content: bytes = b"hello", content_type: str = "text/plain"):
@@ -132,7 +133,10 @@ def test_concurrent_creation_gives_distinct_numbers(alice, carol):
         8,
         lambda i: (
             services.create_ticket(
-                actor=alice, requester=carol, subject=f"Concurrent {i}", channel=Channel.PHONE
+                actor=alice,
+                ticket=services.NewTicket(
+                    requester=carol, subject=f"Concurrent {i}", channel=Channel.PHONE
+                ),
             ).ticket.number
         ),
     )
@@ -149,10 +153,14 @@ def test_concurrent_creation_gives_distinct_numbers(alice, carol):
 
 def test_idempotency_key_replays_the_first_ticket(alice, carol):
     first = services.create_ticket(
-        actor=alice, requester=carol, subject="Printer jam", idempotency_key="req-1"
+        actor=alice,
+        ticket=services.NewTicket(requester=carol, subject="Printer jam"),
+        idempotency_key="req-1",
     )
     again = services.create_ticket(
-        actor=alice, requester=carol, subject="Printer jam", idempotency_key=" req-1 "
+        actor=alice,
+        ticket=services.NewTicket(requester=carol, subject="Printer jam"),
+        idempotency_key=" req-1 ",
     )
     assert first.created is True
     assert again.created is False
@@ -162,8 +170,12 @@ def test_idempotency_key_replays_the_first_ticket(alice, carol):
 
 
 def test_idempotency_key_is_per_actor(alice, leo, carol):
-    first = services.create_ticket(actor=alice, requester=carol, subject="A", idempotency_key="k")
-    other = services.create_ticket(actor=leo, requester=carol, subject="B", idempotency_key="k")
+    first = services.create_ticket(
+        actor=alice, ticket=services.NewTicket(requester=carol, subject="A"), idempotency_key="k"
+    )
+    other = services.create_ticket(
+        actor=leo, ticket=services.NewTicket(requester=carol, subject="B"), idempotency_key="k"
+    )
     assert other.created is True
     assert other.ticket != first.ticket
     assert IdempotencyKey.objects.count() == 2
@@ -171,16 +183,24 @@ def test_idempotency_key_is_per_actor(alice, leo, carol):
 
 def test_blank_idempotency_key_is_refused(alice, carol):
     with pytest.raises(InvalidInput) as err:
-        services.create_ticket(actor=alice, requester=carol, subject="A", idempotency_key="  ")
+        services.create_ticket(
+            actor=alice,
+            ticket=services.NewTicket(requester=carol, subject="A"),
+            idempotency_key="  ",
+        )
     assert err.value.field == "Idempotency-Key"
     assert Ticket.objects.count() == 0
 
 
 def test_failed_create_does_not_burn_the_key(alice, carol):
     with pytest.raises(InvalidInput):
-        services.create_ticket(actor=alice, requester=carol, subject="", idempotency_key="k")
+        services.create_ticket(
+            actor=alice, ticket=services.NewTicket(requester=carol, subject=""), idempotency_key="k"
+        )
     assert IdempotencyKey.objects.count() == 0
-    made = services.create_ticket(actor=alice, requester=carol, subject="A", idempotency_key="k")
+    made = services.create_ticket(
+        actor=alice, ticket=services.NewTicket(requester=carol, subject="A"), idempotency_key="k"
+    )
     assert made.created is True
 
 
@@ -188,7 +208,9 @@ def test_failed_create_does_not_burn_the_key(alice, carol):
 def test_concurrent_retries_with_one_key_make_one_ticket(carol):
     results, errors = in_threads(
         8,
-        lambda i: services.create_ticket(actor=carol, subject="Retry", idempotency_key="retry-key"),
+        lambda i: services.create_ticket(
+            actor=carol, ticket=services.NewTicket(subject="Retry"), idempotency_key="retry-key"
+        ),
     )
     assert errors == []
     assert Ticket.objects.count() == 1
@@ -203,7 +225,8 @@ def test_concurrent_retries_with_one_key_make_one_ticket(carol):
 
 def test_agent_creates_with_defaults(alice, carol, acme_hq):
     ticket = services.create_ticket(
-        actor=alice, requester=carol, subject="  No sound  ", channel=Channel.PHONE
+        actor=alice,
+        ticket=services.NewTicket(requester=carol, subject="  No sound  ", channel=Channel.PHONE),
     ).ticket
     assert ticket.subject == "No sound"
     assert ticket.organization == carol.organization
@@ -215,7 +238,8 @@ def test_agent_creates_with_defaults(alice, carol, acme_hq):
 
 def test_create_with_assignee_opens(alice, leo, carol):
     ticket = services.create_ticket(
-        actor=alice, requester=carol, subject="X", assignee=leo, priority="p1"
+        actor=alice,
+        ticket=services.NewTicket(requester=carol, subject="X", assignee=leo, priority="p1"),
     ).ticket
     assert ticket.status == Status.OPEN
     assert ticket.assignee == leo
@@ -237,7 +261,7 @@ def test_create_with_assignee_opens(alice, leo, carol):
 def test_create_rejects_bad_input(alice, carol, kwargs, field):
     kwargs = {"subject": "Fine", **kwargs}
     with pytest.raises(InvalidInput) as err:
-        services.create_ticket(actor=alice, requester=carol, **kwargs)
+        services.create_ticket(actor=alice, ticket=services.NewTicket(requester=carol, **kwargs))
     assert err.value.field == field
     assert Ticket.objects.count() == 0
 
@@ -245,55 +269,85 @@ def test_create_rejects_bad_input(alice, carol, kwargs, field):
 def test_create_rejects_inconsistent_people_and_places(alice, carol, dave, globex, globex_site):
     with pytest.raises(InvalidInput) as err:
         services.create_ticket(
-            actor=alice, requester=dave, organization=carol.organization, subject="X"
+            actor=alice,
+            ticket=services.NewTicket(requester=dave, organization=carol.organization, subject="X"),
         )
     assert err.value.field == "requester"
     with pytest.raises(InvalidInput) as err:
-        services.create_ticket(actor=alice, requester=carol, site=globex_site, subject="X")
+        services.create_ticket(
+            actor=alice, ticket=services.NewTicket(requester=carol, site=globex_site, subject="X")
+        )
     assert err.value.field == "site"
     with pytest.raises(InvalidInput) as err:
-        services.create_ticket(actor=alice, requester=carol, assignee=dave, subject="X")
+        services.create_ticket(
+            actor=alice, ticket=services.NewTicket(requester=carol, assignee=dave, subject="X")
+        )
     assert err.value.field == "assignee"
     with pytest.raises(InvalidInput) as err:
-        services.create_ticket(actor=alice, requester=carol, watchers=[dave], subject="X")
+        services.create_ticket(
+            actor=alice, ticket=services.NewTicket(requester=carol, watchers=[dave], subject="X")
+        )
     assert err.value.field == "watchers"
-    globex_ticket = services.create_ticket(actor=alice, requester=dave, subject="G").ticket
+    globex_ticket = services.create_ticket(
+        actor=alice, ticket=services.NewTicket(requester=dave, subject="G")
+    ).ticket
     with pytest.raises(InvalidInput) as err:
-        services.create_ticket(actor=alice, requester=carol, parent=globex_ticket, subject="X")
+        services.create_ticket(
+            actor=alice,
+            ticket=services.NewTicket(requester=carol, parent=globex_ticket, subject="X"),
+        )
     assert err.value.field == "parent"
     assert list(Ticket.objects.all()) == [globex_ticket]
 
 
 def test_customer_creates_for_self_only(carol, olivia, dave, globex, alice, helpdesk):
-    mine = services.create_ticket(actor=carol, requester=olivia, subject="Mine").ticket
+    mine = services.create_ticket(
+        actor=carol, ticket=services.NewTicket(requester=olivia, subject="Mine")
+    ).ticket
     assert mine.requester == carol  # a plain customer cannot name someone else
     assert mine.organization == carol.organization
     assert mine.channel == Channel.WEB
     with pytest.raises(NotAllowed):
-        services.create_ticket(actor=carol, organization=globex, subject="Theirs")
+        services.create_ticket(
+            actor=carol, ticket=services.NewTicket(organization=globex, subject="Theirs")
+        )
     with pytest.raises(InvalidInput) as err:
-        services.create_ticket(actor=carol, subject="Urgent", priority=Priority.P1)
+        services.create_ticket(
+            actor=carol, ticket=services.NewTicket(subject="Urgent", priority=Priority.P1)
+        )
     assert err.value.field == "priority"
     with pytest.raises(InvalidInput) as err:
-        services.create_ticket(actor=carol, subject="Urgent", priority="P1")
+        services.create_ticket(
+            actor=carol, ticket=services.NewTicket(subject="Urgent", priority="P1")
+        )
     assert err.value.field == "priority"
     with pytest.raises(NotAllowed):
-        services.create_ticket(actor=carol, subject="Mine", assignee=alice)
+        services.create_ticket(
+            actor=carol, ticket=services.NewTicket(subject="Mine", assignee=alice)
+        )
     with pytest.raises(NotAllowed):
-        services.create_ticket(actor=carol, subject="Mine", team=helpdesk)
+        services.create_ticket(
+            actor=carol, ticket=services.NewTicket(subject="Mine", team=helpdesk)
+        )
     with pytest.raises(NotAllowed):
-        services.create_ticket(actor=carol, subject="Mine", tier=Tier.L3)
+        services.create_ticket(actor=carol, ticket=services.NewTicket(subject="Mine", tier=Tier.L3))
     with pytest.raises(InvalidInput) as err:
-        services.create_ticket(actor=carol, subject="Mine", channel=Channel.PHONE)
+        services.create_ticket(
+            actor=carol, ticket=services.NewTicket(subject="Mine", channel=Channel.PHONE)
+        )
     assert err.value.field == "channel"
     assert list(Ticket.objects.all()) == [mine]
 
 
 def test_org_admin_names_a_colleague_but_not_an_outsider(olivia, carol, dave):
-    ticket = services.create_ticket(actor=olivia, requester=carol, subject="For Carol").ticket
+    ticket = services.create_ticket(
+        actor=olivia, ticket=services.NewTicket(requester=carol, subject="For Carol")
+    ).ticket
     assert ticket.requester == carol
     with pytest.raises(InvalidInput) as err:
-        services.create_ticket(actor=olivia, requester=dave, subject="For Dave")
+        services.create_ticket(
+            actor=olivia, ticket=services.NewTicket(requester=dave, subject="For Dave")
+        )
     assert err.value.field == "requester"
 
 
@@ -378,12 +432,14 @@ def test_restricted_agent_serves_their_clients(rita, carol, dave, make_ticket):
     globex_ticket = make_ticket(dave)
     assert list(visible_tickets(rita)) == [globex_ticket]
     with pytest.raises(NotAllowed):
-        services.create_ticket(actor=rita, requester=carol, subject="X")
+        services.create_ticket(actor=rita, ticket=services.NewTicket(requester=carol, subject="X"))
     services.add_note(actor=rita, ticket=globex_ticket, body="checked the VPN logs")
     services.assign_ticket(actor=rita, ticket=globex_ticket, assignee=rita)
     globex_ticket.refresh_from_db()
     assert globex_ticket.assignee == rita
-    assert services.create_ticket(actor=rita, requester=dave, subject="Y").created
+    assert services.create_ticket(
+        actor=rita, ticket=services.NewTicket(requester=dave, subject="Y")
+    ).created
     assert acme_ticket.events.count() == 1
 
 
@@ -449,7 +505,9 @@ def test_attachment_size_limit(settings, media, alice, carol, acme_ticket):
         assert err.value.field == "attachments"
     with pytest.raises(InvalidInput) as err:
         services.create_ticket(
-            actor=carol, subject="With file", attachments=[upload(content=b"x" * 11)]
+            actor=carol,
+            ticket=services.NewTicket(subject="With file"),
+            attachments=[upload(content=b"x" * 11)],
         )
     assert err.value.field == "attachments"
     assert acme_ticket.events.count() == events_before
@@ -471,7 +529,9 @@ def test_a_create_that_rolls_back_leaves_no_file(media, carol, monkeypatch):
 
     with pytest.raises(RuntimeError):
         services.create_ticket(
-            actor=carol, subject="Scanner", attachments=[upload("a.pdf", b"%PDF-1.7")]
+            actor=carol,
+            ticket=services.NewTicket(subject="Scanner"),
+            attachments=[upload("a.pdf", b"%PDF-1.7")],
         )
 
     assert not Ticket.objects.filter(subject="Scanner").exists()
@@ -549,17 +609,23 @@ def test_unicode_digits_are_not_ticket_numbers(db):
 
 
 def test_org_admin_names_only_colleagues_as_requester(olivia, carol, alice):
-    made = services.create_ticket(actor=olivia, requester=carol, subject="For Carol").ticket
+    made = services.create_ticket(
+        actor=olivia, ticket=services.NewTicket(requester=carol, subject="For Carol")
+    ).ticket
     assert made.requester == carol
     with pytest.raises(InvalidInput) as exc:
-        services.create_ticket(actor=olivia, requester=alice, subject="Agent as requester")
+        services.create_ticket(
+            actor=olivia, ticket=services.NewTicket(requester=alice, subject="Agent as requester")
+        )
     assert exc.value.field == "requester"
 
 
 def test_customer_cannot_link_a_parent_they_cannot_see(carol, olivia, make_ticket):
     hidden = make_ticket(olivia, subject="Olivia's own request")
     with pytest.raises(InvalidInput) as exc:
-        services.create_ticket(actor=carol, subject="Child", parent=hidden)
+        services.create_ticket(
+            actor=carol, ticket=services.NewTicket(subject="Child", parent=hidden)
+        )
     assert exc.value.field == "parent"
 
 
@@ -613,7 +679,8 @@ def test_every_change_locks_its_tickets_first(
         locked.append(row.pk)
         rules.lock(row)
 
-    monkeypatch.setattr(services, "lock", spy)
+    for module in (conversation, edits, intake, routing, status):
+        monkeypatch.setattr(module, "lock", spy)
     with contextlib.suppress(TicketError):
         (AGENT_ONLY | ANYONE_WHO_SEES)[action](alice, ticket, other)
     # A merge locks both tickets, always in id order, so two merges cannot deadlock.

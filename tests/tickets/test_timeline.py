@@ -163,13 +163,15 @@ def test_each_service_writes_its_events(
 def test_create_writes_one_public_created_event(alice, carol, leo, desktop_team):
     ticket = services.create_ticket(
         actor=alice,
-        requester=carol,
-        subject="S",
-        description="D",
-        priority="P2",
-        team=desktop_team,
-        assignee=leo,
-        tier=Tier.L2,
+        ticket=services.NewTicket(
+            requester=carol,
+            subject="S",
+            description="D",
+            priority="P2",
+            team=desktop_team,
+            assignee=leo,
+            tier=Tier.L2,
+        ),
     ).ticket
     (event,) = ticket.events.all()
     assert event.kind == EventKind.CREATED
@@ -262,7 +264,7 @@ FAILURES = [
     ),
     (
         "update unknown field",
-        InvalidInput,
+        TypeError,  # update_ticket's fields are typed parameters
         lambda t, p: services.update_ticket(actor=p["alice"], ticket=t, subject="N", status="x"),
     ),
     (

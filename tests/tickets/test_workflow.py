@@ -291,7 +291,7 @@ def test_internal_notes_are_no_contact(alice, carol):
 
 def web_ticket(carol) -> Ticket:
     return services.create_ticket(
-        actor=carol, subject="Shared drive is slow", channel=Channel.WEB
+        actor=carol, ticket=services.NewTicket(subject="Shared drive is slow", channel=Channel.WEB)
     ).ticket
 
 
@@ -331,7 +331,10 @@ def test_web_ticket_with_a_reply_and_a_call_is_not_fcr(alice, carol):
 def test_phone_ticket_answered_in_writing_is_a_second_contact(alice, carol):
     # Opened by phone without the call logged: the intake call still counts as a contact.
     ticket = services.create_ticket(
-        actor=alice, requester=carol, subject="Printer offline", channel=Channel.PHONE
+        actor=alice,
+        ticket=services.NewTicket(
+            requester=carol, subject="Printer offline", channel=Channel.PHONE
+        ),
     ).ticket
     services.add_reply(actor=alice, ticket=ticket, body="Try turning it off and on")
     services.resolve_ticket(actor=alice, ticket=ticket, resolution="Fixed")
