@@ -25,7 +25,6 @@ from ninja.operation import Operation
 from ninja.security import HttpBearer
 
 from deskside.accounts.api import router as directory_router
-from deskside.accounts.exceptions import AccountsError
 from deskside.accounts.models import User
 from deskside.accounts.services import user_for_token
 from deskside.alerts import api as alerts_api
@@ -36,6 +35,7 @@ from deskside.core.errors import (
     database_unavailable,
     error_body,
 )
+from deskside.core.exceptions import DomainError
 from deskside.core.jsonbody import BadInput, Parser
 from deskside.core.openapi import document_errors
 from deskside.core.ratelimit import Limited
@@ -48,10 +48,8 @@ from deskside.paging import api as paging_api
 from deskside.paging.api import router as paging_router
 from deskside.sla import api as sla_api
 from deskside.sla.api import router as sla_router
-from deskside.sla.exceptions import SlaError
 from deskside.tickets import api as tickets_api
 from deskside.tickets.api import router as tickets_router
-from deskside.tickets.exceptions import TicketError
 from deskside.webhooks import api as webhooks_api
 from deskside.webhooks.api import router as webhooks_router
 
@@ -100,8 +98,10 @@ api.add_router("/", paging_router)
 api.add_router("/", webhooks_router)
 
 
-@api.exception_handler(TicketError)
-def ticket_error(request: HttpRequest, exc: TicketError) -> HttpResponse:
+@api.exception_handler(DomainError)
+def domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
+    """Every app's service errors (deskside.core.exceptions): the error's status, its message
+    and field."""
     response = api.create_response(
         request, error_body(exc.message, exc.field), status=exc.status_code
     )
@@ -129,16 +129,6 @@ def version_conflict(request: HttpRequest, exc: VersionConflict) -> HttpResponse
 def gone(request: HttpRequest, exc: Gone) -> HttpResponse:
     """An edit of a row deleted since it was read: 404, as for any row that is not there."""
     return api.create_response(request, error_body(exc.message, exc.field), status=404)
-
-
-@api.exception_handler(AccountsError)
-def accounts_error(request: HttpRequest, exc: AccountsError) -> HttpResponse:
-    return api.create_response(request, error_body(exc.message, exc.field), status=422)
-
-
-@api.exception_handler(SlaError)
-def sla_error(request: HttpRequest, exc: SlaError) -> HttpResponse:
-    return api.create_response(request, error_body(exc.message, exc.field), status=exc.status_code)
 
 
 def _field_name(loc: tuple | list) -> str | None:

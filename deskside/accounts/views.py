@@ -32,6 +32,7 @@ from user_sessions.models import Session
 from deskside.accounts import mfa, services
 from deskside.accounts.middleware import needs_second_factor
 from deskside.accounts.models import SecurityPolicy, User
+from deskside.accounts.permissions import is_admin
 from deskside.core import ratelimit
 from deskside.core.baseurl import base_url
 
@@ -301,7 +302,7 @@ def mfa_disable(request: HttpRequest) -> HttpResponse:
 
 
 def _require_admin(user: User) -> None:
-    if not (user.is_agent and user.is_staff and user.is_active):
+    if not is_admin(user):
         raise PermissionDenied("Only administrators change sign-in security.")
 
 

@@ -18,11 +18,12 @@ from datetime import datetime
 
 from django.conf import settings
 from django.db.models import Q, QuerySet
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
-from deskside.accounts.api import PageOut, PageParams, page_out
 from deskside.accounts.models import User
+from deskside.accounts.permissions import is_admin
+from deskside.core.api import PageOut, PageParams, get_or_404, page_out
 from deskside.core.pagination import paginate
 from deskside.mail import pipeline
 from deskside.mail.models import InboundMessage, Mailbox, OutboundMail, Outcome, Source
@@ -95,7 +96,7 @@ def _agent(request: HttpRequest) -> User:
 
 def _admin(request: HttpRequest, what: str) -> User:
     user = _agent(request)
-    if not user.is_staff:
+    if not is_admin(user):
         raise NotAllowed(f"only admins may {what}")
     return user
 
@@ -106,10 +107,7 @@ def messages_visible_to(user: User) -> QuerySet[InboundMessage]:
 
 
 def _message(user: User, public_id: str) -> InboundMessage:
-    message = messages_visible_to(user).filter(public_id=public_id).first()
-    if message is None:
-        raise Http404(f"no message {public_id!r}")
-    return message
+    return get_or_404(messages_visible_to(user), f"no message {public_id!r}", public_id=public_id)
 
 
 @router.get("/mail/messages", response=PageOut[MessageOut], summary="Received mail")

@@ -32,8 +32,10 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from deskside.accounts.models import User
+from deskside.accounts.permissions import agent_required, is_admin
 from deskside.accounts.queries import served_organization_ids
 from deskside.core import clock, ratelimit, versioning
+from deskside.core.views import page_number, paginate
 from deskside.mail import outbound, pipeline, templates
 from deskside.mail.forms import (
     DEFAULT_PORTS,
@@ -52,7 +54,6 @@ from deskside.mail.models import (
 )
 from deskside.mail.parse import normal_id, parse
 from deskside.tickets.queries import visible_tickets
-from deskside.tickets.views import agent_required, page_number, paginate
 
 MESSAGE_PAGE = 50
 OUTBOX_PAGE = 50
@@ -65,10 +66,6 @@ HTML_CSP = "default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'"
 INLINE_IMAGE_TYPES = ("image/png", "image/jpeg", "image/gif", "image/webp")
 INLINE_IMAGES_MAX_BYTES = 10 * 2**20
 _CID_SRC = re.compile(r'(\ssrc=")cid:([^"]*)(")', re.IGNORECASE)
-
-
-def is_admin(user: User) -> bool:
-    return user.is_active and user.is_agent and user.is_staff
 
 
 def _require_admin(user: User) -> None:

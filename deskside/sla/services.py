@@ -20,6 +20,7 @@ from django.db import transaction
 from django.db.models import Q
 
 from deskside.accounts.models import Organization, Team, User
+from deskside.accounts.permissions import is_admin
 from deskside.core import clock, jsonbody, versioning
 from deskside.sla.calendar import CalendarError, CalendarSpec
 from deskside.sla.engine import CLOCK_FIELDS
@@ -48,7 +49,7 @@ _DEFINITION_KEYS = (
 
 def require_admin(actor: User, what: str) -> None:
     """Refuse anyone but an active agent with the admin role (`is_staff`)."""
-    if not (actor.is_authenticated and actor.is_active and actor.is_agent and actor.is_staff):
+    if not is_admin(actor):
         raise NotAllowed(f"only administrators may {what}")
 
 

@@ -19,6 +19,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce
+from django.http import Http404
 
 from deskside.accounts.models import User
 from deskside.accounts.queries import (
@@ -63,6 +64,27 @@ def visible_tickets(user: User) -> TicketQuerySet:
     if user.is_org_admin:
         return qs
     return qs.filter(requested_or_watched(user))
+
+
+def ticket_for(
+    user: User,
+    number: str,
+    *,
+    related: tuple[str, ...] = (),
+    prefetch: tuple[str, ...] = (),
+    detail: str | None = None,
+) -> Ticket:
+    """The ticket numbered `number` (`T-10423` or `10423`) if `user` may see it, with
+    `related` joined and `prefetch` prefetched; Http404(`detail`, default "no ticket <number>")
+    for a malformed number or a ticket the user may not see (its existence is not confirmed)."""
+    pk = parse_number(number)
+    qs = visible_tickets(user).select_related(*related)
+    if prefetch:
+        qs = qs.prefetch_related(*prefetch)
+    ticket = qs.filter(pk=pk).first() if pk is not None else None
+    if ticket is None:
+        raise Http404(f"no ticket {number}" if detail is None else detail)
+    return ticket
 
 
 def requested_or_watched(user: User) -> Q:
