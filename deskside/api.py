@@ -24,19 +24,19 @@ from ninja.openapi.schema import OpenAPISchema
 from ninja.operation import Operation
 from ninja.security import HttpBearer
 
+from deskside.accounts import api as accounts_api
 from deskside.accounts.api import router as directory_router
-from deskside.accounts.exceptions import AccountsError
 from deskside.accounts.models import User
 from deskside.accounts.services import user_for_token
 from deskside.alerts import api as alerts_api
 from deskside.alerts.api import router as alerts_router
-from deskside.core.api import router as audit_router
 from deskside.core.errors import (
     DATABASE_UNAVAILABLE,
     RETRY_AFTER_SECONDS,
     database_unavailable,
     error_body,
 )
+from deskside.core.exceptions import DomainError
 from deskside.core.jsonbody import BadInput, Parser
 from deskside.core.openapi import document_errors
 from deskside.core.ratelimit import Limited
@@ -49,10 +49,8 @@ from deskside.paging import api as paging_api
 from deskside.paging.api import router as paging_router
 from deskside.sla import api as sla_api
 from deskside.sla.api import router as sla_router
-from deskside.sla.exceptions import SlaError
 from deskside.tickets import api as tickets_api
 from deskside.tickets.api import router as tickets_router
-from deskside.tickets.exceptions import TicketError
 from deskside.webhooks import api as webhooks_api
 from deskside.webhooks.api import router as webhooks_router
 
@@ -99,12 +97,12 @@ api.add_router("/", duty_router)
 api.add_router("/", paging_router)
 # /webhooks (outbound subscriptions and their delivery log).
 api.add_router("/", webhooks_router)
-# /audit (the audit log of configuration changes, for administrators).
-api.add_router("/", audit_router)
 
 
-@api.exception_handler(TicketError)
-def ticket_error(request: HttpRequest, exc: TicketError) -> HttpResponse:
+@api.exception_handler(DomainError)
+def domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
+    """Every app's service errors (deskside.core.exceptions): the error's status, its message
+    and field."""
     response = api.create_response(
         request, error_body(exc.message, exc.field), status=exc.status_code
     )
@@ -132,16 +130,6 @@ def version_conflict(request: HttpRequest, exc: VersionConflict) -> HttpResponse
 def gone(request: HttpRequest, exc: Gone) -> HttpResponse:
     """An edit of a row deleted since it was read: 404, as for any row that is not there."""
     return api.create_response(request, error_body(exc.message, exc.field), status=404)
-
-
-@api.exception_handler(AccountsError)
-def accounts_error(request: HttpRequest, exc: AccountsError) -> HttpResponse:
-    return api.create_response(request, error_body(exc.message, exc.field), status=422)
-
-
-@api.exception_handler(SlaError)
-def sla_error(request: HttpRequest, exc: SlaError) -> HttpResponse:
-    return api.create_response(request, error_body(exc.message, exc.field), status=exc.status_code)
 
 
 def _field_name(loc: tuple | list) -> str | None:
@@ -222,7 +210,6 @@ for _exc in DATABASE_UNAVAILABLE:  # 503 with Retry-After: the transaction was r
 # because of what it does. Every operation of these routers is for agents only (a customer's
 # token gets 403), except the alert intake, which declares its own answers.
 AGENTS_ONLY = (alerts_router, duty_router, mail_router, paging_router, sla_router, webhooks_router)
-AGENTS_ONLY += (audit_router,)  # administrators only: 403 for anyone else
 OWN_ANSWERS = {alerts_api.alertmanager_webhook, alerts_api.events_api, alerts_api.pagerduty_enqueue}
 TICKET_STEPS = (  # agents only (403), and refused by the ticket's status (409)
     tickets_api.update_ticket,
@@ -253,6 +240,7 @@ ERRORS: dict[Callable[..., Any], set[int]] = {
     paging_api.test_contact: {429},  # too many test sends (deskside.core.ratelimit)
     webhooks_api.redeliver: {409},  # a delivery still queued, or a deactivated webhook
     mail_api.inbound: {507},  # the disk is full: nothing was recorded
+    accounts_api.list_audit: {403},  # administrators only
     # the intake reads its body itself (so it is not in the document): too large is a 413
     alerts_api.alertmanager_webhook: {413},
     alerts_api.events_api: {413},

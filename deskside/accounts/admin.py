@@ -1,3 +1,8 @@
+"""Django admin for the directory. Organisations, sites, teams, skills, users and API tokens
+are managed here (with `deskside createuser` and `deskside token`) until their own pages exist.
+The sign-in security policy is changed on its page (/account/security/), whose service checks
+the actor's role and writes the audit entry: read-only here."""
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
@@ -11,6 +16,7 @@ from deskside.accounts.models import (
     Team,
     User,
 )
+from deskside.core.admin import ReadOnlyAdmin
 
 
 @admin.register(Organization)
@@ -73,9 +79,8 @@ class UserAdmin(BaseUserAdmin):
 
 
 @admin.register(SecurityPolicy)
-class SecurityPolicyAdmin(admin.ModelAdmin):
+class SecurityPolicyAdmin(ReadOnlyAdmin):
     list_display = ["__str__", "require_agent_mfa", "updated_at", "updated_by"]
-    readonly_fields = ["updated_at", "updated_by"]
 
 
 @admin.register(ApiToken)

@@ -5,114 +5,32 @@ sees their own organisation, its sites and people, and the agents' names; nothin
 Organisations are addressed by slug, sites and users by public id, teams by slug.
 """
 
-from typing import Annotated, Any, Generic, Literal, TypeVar
+import datetime as dt
+from typing import Any, Literal
 
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
-from pydantic import AfterValidator
+from ninja.errors import HttpError
 
 from deskside.accounts.exceptions import InvalidInput
 from deskside.accounts.models import Organization, Site, Team, User
+from deskside.accounts.permissions import is_admin
 from deskside.accounts.queries import organizations_visible_to, sites_visible_to
-from deskside.core.pagination import DEFAULT_LIMIT, MAX_LIMIT, MAX_PAGE, Page, paginate
-from deskside.tickets.queries import people_visible_to, person_shown_to
-
-T = TypeVar("T")
+from deskside.accounts.schemas import (
+    OrganizationRef,
+    SiteRef,
+    TeamRef,
+    agent_for_customer,
+    shown_email,
+    shown_name,
+)
+from deskside.core import audit
+from deskside.core.api import PageOut, PageParams, Text, get_or_404, page_out
+from deskside.core.pagination import paginate
+from deskside.tickets.queries import people_visible_to
 
 router = Router(tags=["directory"])
-
-
-# -- schemas shared by every router ------------------------------------------------------------
-
-
-def _no_nul(value: str) -> str:
-    # PostgreSQL text cannot hold NUL; refuse it here as bad input instead of failing in SQL.
-    if "\x00" in value:
-        raise ValueError("must not contain NUL characters")
-    return value
-
-
-Text = Annotated[str, AfterValidator(_no_nul)]
-"""Every free-text input (body fields, query and path parameters) is a `Text`."""
-
-
-class PageParams(Schema):
-    """Query parameters of every list: the page number and its size."""
-
-    page: int = Field(1, ge=1, le=MAX_PAGE, description="Page number, from 1 to 2000.")
-    limit: int = Field(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT, description="Rows per page (max 100).")
-
-
-class PageOut(Schema, Generic[T]):
-    """A page of a list. There is no total count: follow `next` until it is null."""
-
-    items: list[T]
-    next: str | None = Field(description="URL of the next page; null on the last page.")
-    page: int
-
-
-def page_out(page: Page) -> dict[str, object]:
-    return {"items": page.items, "next": page.next, "page": page.page}
-
-
-def caller(context: Any) -> User | None:
-    """The user a response is being built for, from a schema resolver's `context`."""
-    return getattr((context or {}).get("request"), "user", None)
-
-
-def caller_is_agent(context: Any) -> bool:
-    """Whether that user is an agent (agent-only fields resolve to null for anyone else)."""
-    return bool(getattr(caller(context), "is_agent", False))
-
-
-def agent_for_customer(person: User, context: Any) -> bool:
-    """Whether `person` is an agent shown to a customer (or anyone not an agent): then only
-    their display name is shown, as in the portal (first name; no email, tier or
-    organisation)."""
-    return person.is_agent and not caller_is_agent(context) and caller(context) != person
-
-
-def shown_email(person: User, context: Any) -> str | None:
-    """`person`'s email as the caller may see it: customers see their own organisation's
-    people's addresses, never the agents' (the portal shows agents by name only)."""
-    return None if agent_for_customer(person, context) else person.email
-
-
-def shown_name(person: User, context: Any) -> str:
-    """`person`'s name as the caller may see it: an agent's display name (first name) for a
-    customer, as the portal shows it; the full name otherwise."""
-    return person_shown_to(caller(context), person)
-
-
-class UserRef(Schema):
-    public_id: str
-    name: str
-    name: str = Field(description="For a customer, an agent's display name (first name).")
-    email: str | None = Field(description="Null for agents when the caller is a customer.")
-
-    @staticmethod
-    def resolve_name(obj: User, context: Any) -> str:
-        return shown_name(obj, context)
-
-    @staticmethod
-    def resolve_email(obj: User, context: Any) -> str | None:
-        return shown_email(obj, context)
-
-
-class OrganizationRef(Schema):
-    slug: str
-    name: str
-
-
-class SiteRef(Schema):
-    public_id: str
-    name: str
-
-
-class TeamRef(Schema):
-    slug: str
-    name: str
 
 
 class OrganizationOut(Schema):
@@ -194,10 +112,7 @@ def _user(request: HttpRequest) -> User:
 
 
 def _organization_or_404(user: User, slug: str) -> Organization:
-    organization = organizations_visible_to(user).filter(slug=slug).first()
-    if organization is None:
-        raise Http404(f"no organisation {slug!r}")
-    return organization
+    return get_or_404(organizations_visible_to(user), f"no organisation {slug!r}", slug=slug)
 
 
 @router.get("/me", response=MeOut, summary="The user the token belongs to")
@@ -237,10 +152,9 @@ def list_organization_sites(
 
 @router.get("/sites/{public_id}", response=SiteOut, summary="One site")
 def get_site(request: HttpRequest, public_id: Text) -> Site:
-    site = sites_visible_to(_user(request)).filter(public_id=public_id).first()
-    if site is None:
-        raise Http404(f"no site {public_id!r}")
-    return site
+    return get_or_404(
+        sites_visible_to(_user(request)), f"no site {public_id!r}", public_id=public_id
+    )
 
 
 @router.get("/users", response=PageOut[UserOut], summary="People the caller may see")
@@ -261,4 +175,78 @@ def list_users(request: HttpRequest, params: Query[UserFilters]) -> dict[str, ob
 @router.get("/teams", response=PageOut[TeamOut], summary="Support teams")
 def list_teams(request: HttpRequest, params: Query[PageParams]) -> dict[str, object]:
     qs = Team.objects.order_by("tier", "name")
+    return page_out(paginate(request, qs, page=params.page, limit=params.limit))
+
+
+# -- the audit log ------------------------------------------------------------------------------
+# `GET /api/v1/audit` (deskside.core.audit), administrators only (active agents with the admin
+# role): any other token gets 403. The filters are the page's: `actor` (a user id, or an e-mail
+# address or part of one), `object_type` ("sla.contract"), `action`, `object_id` (the object's
+# public id, slug or number), and `since`/`until` (date-times; one without a zone is UTC;
+# `until` excluded). Newest first, paginated like every list: follow `next` until it is null.
+
+
+class AuditFilters(PageParams):
+    actor: Text | None = Field(
+        None, max_length=200, description="A user id, or an e-mail address (or part of one)."
+    )
+    object_type: Text | None = Field(
+        None, max_length=60, description='The kind of object, e.g. "sla.contract".'
+    )
+    action: Text | None = Field(
+        None, max_length=40, description='"created", "updated", "deleted" or a service\'s verb.'
+    )
+    object_id: Text | None = Field(
+        None, max_length=100, description="The object's public id, slug or number."
+    )
+    since: dt.datetime | None = Field(None, description="Entries at or after this time.")
+    until: dt.datetime | None = Field(None, description="Entries before this time.")
+
+
+class AuditEntryOut(Schema):
+    id: int
+    created_at: dt.datetime
+    actor: str | None = Field(description="The actor's e-mail address; null for the system.")
+    action: str
+    object_type: str
+    object_id: str
+    object_label: str
+    before: dict[str, Any] | None = Field(description="Changed fields' old values (JSON).")
+    after: dict[str, Any] | None = Field(description="Changed fields' new values (JSON).")
+
+    @staticmethod
+    def resolve_actor(obj: Any) -> str | None:
+        return obj.actor_label or None
+
+
+def _utc(value: dt.datetime | None) -> dt.datetime | None:
+    """`value` in UTC (one without a zone is UTC); past the calendar's ends, its end."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        return value.replace(tzinfo=dt.UTC)
+    try:
+        return value.astimezone(dt.UTC)
+    except OverflowError:  # 0001-01-01T00:00+01:00 is before the first representable instant
+        edge = dt.datetime.min if value.year == dt.MINYEAR else dt.datetime.max  # noqa: DTZ901
+        return edge.replace(tzinfo=dt.UTC)
+
+
+@router.get(
+    "/audit",
+    response=PageOut[AuditEntryOut],
+    tags=["audit"],
+    summary="The audit log of configuration changes (administrators)",
+)
+def list_audit(request: HttpRequest, params: Query[AuditFilters]) -> dict[str, object]:
+    if not is_admin(request.user):
+        raise HttpError(403, "only administrators read the audit log")
+    qs = audit.entries(
+        actor=params.actor,
+        object_type=params.object_type,
+        action=params.action,
+        object_id=params.object_id,
+        since=_utc(params.since),
+        until=_utc(params.until),
+    )
     return page_out(paginate(request, qs, page=params.page, limit=params.limit))

@@ -1,13 +1,12 @@
 """Errors raised by the directory's services. `field` names the input that was wrong."""
 
+from deskside.core.exceptions import DomainError
 
-class AccountsError(Exception):
-    """Base class. Adapters turn it into a 4xx body, a form error or a CLI message."""
 
-    def __init__(self, message: str, *, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
+class AccountsError(DomainError):
+    """Base class. Adapters turn it into a 4xx body (422), a form error or a CLI message."""
+
+    status_code = 422
 
 
 class InvalidInput(AccountsError):

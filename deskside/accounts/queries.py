@@ -71,3 +71,12 @@ def agents_serving(organization: Organization) -> QuerySet[User]:
     serves_it = through.filter(organization=organization).values("user_id")
     restricted = through.values("user_id")
     return agents().filter(Q(pk__in=serves_it) | ~Q(pk__in=restricted))
+
+
+def person_shown_to(viewer: User | None, person: User) -> str:
+    """`person`'s name as `viewer` may see it: a customer (or anyone not an agent) knows an
+    agent by display name (first name), as the portal always showed; full names and tiers stay
+    inside the MSP. Everyone else, and an agent looking at themself, by full name."""
+    if person.is_agent and not (viewer is not None and viewer.is_agent) and viewer != person:
+        return person.get_short_name()
+    return person.get_full_name()

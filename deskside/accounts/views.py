@@ -11,6 +11,10 @@
   reset an agent's lost device.
 """
 
+import datetime as dt
+from dataclasses import replace
+from urllib.parse import urlencode
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
@@ -24,7 +28,7 @@ from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 from django_otp import login as otp_login
 from django_otp import match_token
 from user_sessions.models import Session
@@ -32,8 +36,10 @@ from user_sessions.models import Session
 from deskside.accounts import mfa, services
 from deskside.accounts.middleware import needs_second_factor
 from deskside.accounts.models import SecurityPolicy, User
-from deskside.core import ratelimit
+from deskside.accounts.permissions import is_admin
+from deskside.core import audit, ratelimit
 from deskside.core.baseurl import base_url
+from deskside.core.views import page_number, paginate
 
 
 def sso_enabled() -> bool:
@@ -301,7 +307,7 @@ def mfa_disable(request: HttpRequest) -> HttpResponse:
 
 
 def _require_admin(user: User) -> None:
-    if not (user.is_agent and user.is_staff and user.is_active):
+    if not is_admin(user):
         raise PermissionDenied("Only administrators change sign-in security.")
 
 
@@ -341,3 +347,51 @@ def mfa_reset(request: HttpRequest, user_id: int) -> HttpResponse:
     )
     messages.success(request, f"Two-factor sign-in reset for {agent.email}.")
     return redirect("security_policy")
+
+
+# -- the audit log (/audit/) -------------------------------------------------------------------
+# Configuration changes (deskside.core.audit), newest first, for administrators; anyone else
+# signed in gets 403. The filters are the API's (`GET /api/v1/audit`): actor (an e-mail address
+# or part of one, or a user id), object type, action, object id and a date range (`since` and
+# `until`, whole days in UTC, both included).
+
+AUDIT_FILTERS = ("actor", "object_type", "action", "object_id", "since", "until")
+
+
+def _day(value: str) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(value.strip()) if value.strip() else None
+    except ValueError:
+        return None
+
+
+@login_required
+@require_GET
+def audit_log(request: HttpRequest) -> HttpResponse:
+    """The audit log, filtered and paginated (see the module docstring)."""
+    if not is_admin(request.user):
+        raise PermissionDenied("only administrators read the audit log")
+    given = {k: request.GET.get(k, "").replace("\x00", "").strip()[:200] for k in AUDIT_FILTERS}
+    since, until = _day(given["since"]), _day(given["until"])
+    qs = audit.entries(
+        actor=given["actor"] or None,
+        object_type=given["object_type"] or None,
+        action=given["action"] or None,
+        object_id=given["object_id"] or None,
+        since=dt.datetime.combine(since, dt.time(), dt.UTC) if since else None,
+        until=dt.datetime.combine(until + dt.timedelta(days=1), dt.time(), dt.UTC)
+        if until and until < dt.date.max
+        else None,
+    )
+    page = paginate(qs, page_number(request.GET.get("page")))
+    return render(
+        request,
+        "accounts/audit_log.html",
+        {
+            "page": replace(page, rows=[(e, audit.diff_rows(e)) for e in page.rows]),
+            "filters": given,
+            "query": urlencode({k: v for k, v in given.items() if v}),
+            "object_types": audit.object_types(),
+            "actions": [audit.CREATED, audit.UPDATED, audit.DELETED, *audit.OTHER_ACTIONS],
+        },
+    )

@@ -45,14 +45,16 @@ from typing import Any
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema, Status
 
-from deskside.accounts.api import OrganizationRef, PageOut, PageParams, TeamRef, Text, page_out
 from deskside.accounts.models import Organization, Team, User
+from deskside.accounts.permissions import is_admin
 from deskside.accounts.queries import organizations_visible_to
+from deskside.accounts.schemas import OrganizationRef, TeamRef
 from deskside.alerts import payloads, queries, services
 from deskside.alerts import setup as alert_setup
 from deskside.alerts.exceptions import AlertError, InvalidPayload, NotAllowed, Unauthorized
 from deskside.alerts.models import Alert, Integration, MaintenanceWindow
 from deskside.core import clock
+from deskside.core.api import PageOut, PageParams, Text, get_or_404, page_out
 from deskside.core.pagination import paginate
 
 router = Router(tags=["alerts"])
@@ -406,10 +408,9 @@ def _team(slug: str | None) -> Team | None:
 
 
 def _integration_or_404(user: User, public_id: str) -> Integration:
-    found = queries.integrations_visible_to(user).filter(public_id=public_id).first()
-    if found is None:
-        raise Http404("no such integration")
-    return found
+    return get_or_404(
+        queries.integrations_visible_to(user), "no such integration", public_id=public_id
+    )
 
 
 # -- agents: alerts ----------------------------------------------------------------------------
@@ -429,10 +430,9 @@ def list_alerts(request: HttpRequest, filters: Query[AlertFilters]) -> dict[str,
 
 @router.get("/alerts/{public_id}", response=AlertOut, summary="One alert (agents)")
 def get_alert(request: HttpRequest, public_id: str) -> Alert:
-    alert = queries.alerts_visible_to(_agent(request)).filter(public_id=public_id).first()
-    if alert is None:
-        raise Http404("no such alert")
-    return alert
+    return get_or_404(
+        queries.alerts_visible_to(_agent(request)), "no such alert", public_id=public_id
+    )
 
 
 # -- agents: integrations ----------------------------------------------------------------------
@@ -449,7 +449,7 @@ def list_integrations(request: HttpRequest, params: Query[PageParams]) -> dict[s
 )
 def create_integration(request: HttpRequest, payload: IntegrationIn) -> Status[Integration]:
     user = _agent(request)
-    if not user.is_staff:
+    if not is_admin(user):
         raise NotAllowed("only administrators may set up alert integrations")
     integration, raw = alert_setup.create_integration(
         actor=user,
@@ -581,7 +581,7 @@ def create_window(request: HttpRequest, payload: WindowIn) -> Status[Maintenance
 @router.post("/maintenance-windows/{public_id}/end", response=WindowOut, summary="End a window now")
 def end_window(request: HttpRequest, public_id: str) -> MaintenanceWindow:
     user = _agent(request)
-    window = queries.windows_visible_to(user).filter(public_id=public_id).first()
-    if window is None:
-        raise Http404("no such maintenance window")
+    window = get_or_404(
+        queries.windows_visible_to(user), "no such maintenance window", public_id=public_id
+    )
     return alert_setup.end_maintenance_window(actor=user, window=window)

@@ -1,11 +1,11 @@
-"""Errors of the alerts app. They subclass the tickets app's `TicketError`, which the API
-(deskside/api.py) already turns into a JSON body {"detail", "field"} with the error's status,
-and the pages turn into form errors."""
+"""Errors of the alerts app. They derive from `deskside.core.exceptions.DomainError`, which the
+API (deskside/api.py) turns into a JSON body {"detail", "field"} with the error's status, and
+the pages turn into form errors."""
 
-from deskside.tickets.exceptions import TicketError
+from deskside.core.exceptions import DomainError
 
 
-class AlertError(TicketError):
+class AlertError(DomainError):
     """Base class; `field` names the input at fault when there is one."""
 
     status_code = 400

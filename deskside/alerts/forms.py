@@ -9,8 +9,8 @@ from django import forms
 from deskside.accounts.models import Organization, Team, User
 from deskside.accounts.queries import organizations_visible_to
 from deskside.alerts.models import AlertStatus, Integration
+from deskside.core.forms import DomainErrors
 from deskside.core.versioning import VersionFormField
-from deskside.tickets.exceptions import TicketError
 from deskside.tickets.models import Priority
 
 DATETIME_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -34,15 +34,7 @@ def show_pairs(pairs: dict[str, Any]) -> str:
     return "\n".join(f"{k}={v}" for k, v in pairs.items())
 
 
-class ServiceErrors:
-    """Puts a service error on the field it names (or the form when the field is not shown)."""
-
-    def add_service_error(self, error: TicketError) -> None:
-        field = error.field if error.field in self.fields else None  # type: ignore[attr-defined]
-        self.add_error(field, error.message)  # type: ignore[attr-defined]
-
-
-class IntegrationForm(ServiceErrors, forms.Form):
+class IntegrationForm(DomainErrors, forms.Form):
     name = forms.CharField(max_length=100)
     kind = forms.ChoiceField(choices=Integration.Kind.choices)
     organization = forms.ModelChoiceField(
@@ -125,7 +117,7 @@ class IntegrationForm(ServiceErrors, forms.Form):
         }
 
 
-class WindowForm(ServiceErrors, forms.Form):
+class WindowForm(DomainErrors, forms.Form):
     organization = forms.ModelChoiceField(
         queryset=Organization.objects.none(), to_field_name="slug", label="Client"
     )

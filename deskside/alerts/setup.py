@@ -12,6 +12,7 @@ from django.db import transaction
 
 from deskside.accounts import services as accounts
 from deskside.accounts.models import Organization, Team, User
+from deskside.accounts.permissions import is_admin, is_agent
 from deskside.accounts.queries import served_organization_ids, serves
 from deskside.alerts import queries
 from deskside.alerts.exceptions import InUse, InvalidPayload, NotAllowed
@@ -29,7 +30,7 @@ from deskside.tickets.models import Priority
 
 
 def _require_admin(actor: User, organization: Organization | None) -> None:
-    if not (actor.is_agent and actor.is_staff and actor.is_active):
+    if not is_admin(actor):
         raise NotAllowed("only administrators may set up alert integrations")
     if organization is not None:
         if not serves(actor, organization.pk):
@@ -262,7 +263,7 @@ def clear_intake_errors(
 
 
 def _check_window(actor: User, organization: Organization | None) -> None:
-    if not (actor.is_agent and actor.is_active):
+    if not is_agent(actor):
         raise NotAllowed("only agents may plan maintenance windows")
     if organization is None:
         raise InvalidPayload("a client is required", field="organization")

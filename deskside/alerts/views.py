@@ -23,6 +23,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from deskside.accounts.models import User
+from deskside.accounts.permissions import agent_required, is_admin
 from deskside.accounts.queries import organizations_visible_to
 from deskside.alerts import queries
 from deskside.alerts import setup as alert_setup
@@ -30,10 +31,10 @@ from deskside.alerts.forms import AlertFilterForm, IntegrationForm, WindowForm
 from deskside.alerts.models import DEFAULT_SEVERITY_MAP, Alert, Integration, MaintenanceWindow
 from deskside.core import clock, versioning
 from deskside.core.baseurl import base_url
-from deskside.tickets.exceptions import TicketError
+from deskside.core.exceptions import DomainError
+from deskside.core.views import page_number, paginate
 from deskside.tickets.models import Ticket
 from deskside.tickets.queries import visible_tickets
-from deskside.tickets.views import agent_required, page_number, paginate
 
 ALERT_PAGE = 50
 WINDOW_PAGE = 50
@@ -41,7 +42,7 @@ INTAKE_ERRORS_SHOWN = 50  # the latest; the API pages through all of them
 
 
 def _require_admin(user: User) -> None:
-    if not user.is_staff:
+    if not is_admin(user):
         raise PermissionDenied("only administrators may set up alert integrations")
 
 
@@ -127,7 +128,7 @@ def integrations_view(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "alerts/integrations.html",
-        {"integrations": rows, "can_edit": request.user.is_staff},
+        {"integrations": rows, "can_edit": is_admin(request.user)},
     )
 
 
@@ -157,7 +158,7 @@ def _integration_page(
             "token": token,
             "shown_token": token or "<the integration's token>",
             "endpoint": f"{base}/api/v1/integrations/{integration.kind}" if integration else "",
-            "can_edit": request.user.is_staff,
+            "can_edit": is_admin(request.user),
             "intake_errors": list(errors[:INTAKE_ERRORS_SHOWN]) if errors is not None else [],
             "intake_errors_total": errors.count() if errors is not None else 0,
             "intake_errors_hidden": integration is not None
@@ -197,7 +198,7 @@ def integration_new(request: HttpRequest) -> HttpResponse:
                 flood_threshold=data["flood_threshold"],
                 flood_window_minutes=data["flood_window_minutes"],
             )
-        except TicketError as error:
+        except DomainError as error:
             form.add_service_error(error)
         else:
             messages.success(
@@ -217,7 +218,7 @@ def integration_detail(request: HttpRequest, public_id: str) -> HttpResponse:
     initial = IntegrationForm.initial_for(integration)
     if request.method != "POST":
         form = IntegrationForm(initial=initial, user=request.user, editing=True)
-        if not request.user.is_staff:
+        if not is_admin(request.user):
             for field in form.fields.values():
                 field.disabled = True
         return _integration_page(request, form, integration)
@@ -244,7 +245,7 @@ def integration_detail(request: HttpRequest, public_id: str) -> HttpResponse:
             integration = _integration_or_404(request.user, public_id)
             versioning.form_conflict(form, error, IntegrationForm.initial_for(integration))
             return _integration_page(request, form, integration, status=409)
-        except TicketError as error:
+        except DomainError as error:
             form.add_service_error(error)
         else:
             messages.success(request, f"Integration {integration.name} saved.")
@@ -277,7 +278,7 @@ def intake_errors_clear(request: HttpRequest, public_id: str) -> HttpResponse:
         cleared = alert_setup.clear_intake_errors(
             actor=request.user, integration=integration, public_id=one
         )
-    except TicketError as error:
+    except DomainError as error:
         messages.error(request, error.message)
     else:
         messages.success(request, f"{cleared} intake error{'s' if cleared != 1 else ''} cleared.")
@@ -306,7 +307,7 @@ def windows_view(request: HttpRequest) -> HttpResponse:
                     reason=data["reason"],
                     matchers=data["matchers"],
                 )
-            except TicketError as error:
+            except DomainError as error:
                 form.add_service_error(error)
             else:
                 messages.success(
@@ -340,7 +341,7 @@ def window_end(request: HttpRequest, public_id: str) -> HttpResponse:
         raise Http404("no such maintenance window")
     try:
         alert_setup.end_maintenance_window(actor=request.user, window=window)
-    except TicketError as error:
+    except DomainError as error:
         messages.error(request, error.message)
     else:
         messages.success(request, f"Maintenance window for {window.organization.name} ended.")

@@ -10,8 +10,9 @@ before and after (for an update, only the fields that changed: `changes`).
 Core knows no app: callers pass the object's type as "app.model" ("sla.contract"), the
 public id their API uses (a public id, slug or number; a primary key only where the API and
 pages show one, as for on-call layers and overrides), a label, and dicts of fields, usually
-made with `snapshot(instance, fields)`. Who may read the log: `is_admin`; the page is
-deskside/core/views.py (template core/audit_log.html), the API deskside/core/api.py.
+made with `snapshot(instance, fields)`. Who may read the log is a role, so accounts says:
+the page is deskside/accounts/views.py `audit_log` (administrators), the API
+`GET /api/v1/audit` in deskside/accounts/api.py.
 
 Secrets never reach the table: a field whose name looks like a secret (`SECRET_MARKERS`:
 webhook signing secrets, integration tokens, mailbox passwords ...) is stored as
@@ -58,16 +59,6 @@ def is_secret(name: str) -> bool:
     """Whether a field called `name` holds a secret (see SECRET_MARKERS)."""
     lowered = name.lower()
     return any(marker in lowered for marker in SECRET_MARKERS)
-
-
-def is_admin(user: Any) -> bool:
-    """Who may read the audit log: an active agent with the admin role (`is_staff`)."""
-    return bool(
-        getattr(user, "is_authenticated", False)
-        and user.is_active
-        and getattr(user, "is_agent", False)
-        and user.is_staff
-    )
 
 
 def ref(obj: models.Model | None) -> str | None:

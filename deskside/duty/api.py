@@ -25,12 +25,13 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.db.models import Q
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 
-from deskside.accounts.api import Text, UserRef
 from deskside.accounts.models import User
+from deskside.accounts.schemas import UserRef
 from deskside.core import clock
+from deskside.core.api import Text, get_or_404
 from deskside.core.timezones import zone
 from deskside.duty import oncall, services
 from deskside.duty.exceptions import InvalidInput, NotAllowed
@@ -199,10 +200,7 @@ def _agent(request: HttpRequest) -> User:
 
 
 def _schedule(request: HttpRequest, slug: str) -> Schedule:
-    schedule = schedules_visible_to(_agent(request)).filter(slug=slug).first()
-    if schedule is None:
-        raise Http404(f"no schedule {slug!r}")
-    return schedule
+    return get_or_404(schedules_visible_to(_agent(request)), f"no schedule {slug!r}", slug=slug)
 
 
 def parse_instant(value: str | None, field: str, tz: ZoneInfo) -> datetime | None:
@@ -273,10 +271,7 @@ def _shift_rows(found: list[oncall.Shift]) -> list[dict]:
 
 
 def _swap(schedule: Schedule, swap_id: int) -> Swap:
-    swap = schedule.swaps.filter(pk=swap_id).first()
-    if swap is None:
-        raise Http404(f"no swap {swap_id}")
-    return swap
+    return get_or_404(schedule.swaps, f"no swap {swap_id}", pk=swap_id)
 
 
 # -- reads -------------------------------------------------------------------------------------
@@ -384,9 +379,7 @@ def create_override(request: HttpRequest, slug: Text, payload: OverrideIn) -> St
 @router.delete("/schedules/{slug}/overrides/{override_id}", response={204: None}, summary="Remove")
 def delete_override(request: HttpRequest, slug: Text, override_id: int) -> Status[None]:
     schedule = _schedule(request, slug)
-    override = schedule.overrides.filter(pk=override_id).first()
-    if override is None:
-        raise Http404(f"no override {override_id}")
+    override = get_or_404(schedule.overrides, f"no override {override_id}", pk=override_id)
     services.delete_override(actor=request.user, override=override)
     return Status(204, None)
 

@@ -1,11 +1,11 @@
-"""Errors raised by the duty app's services. They subclass the tickets' TicketError, which
-deskside.api already maps to `{"detail", "field"}` with the class's 4xx status; the pages turn
-them into form errors on the same page."""
+"""Errors raised by the duty app's services. They derive from core's DomainError, which
+deskside.api maps to `{"detail", "field"}` with the class's 4xx status; the pages turn them
+into form errors on the same page."""
 
-from deskside.tickets.exceptions import TicketError
+from deskside.core.exceptions import DomainError
 
 
-class DutyError(TicketError):
+class DutyError(DomainError):
     """Base class; `field` names the input at fault when there is one."""
 
     status_code = 400

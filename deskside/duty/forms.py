@@ -17,8 +17,8 @@ from django import forms
 from django.utils import timezone
 
 from deskside.accounts.models import Team, User
+from deskside.core.forms import DomainErrors
 from deskside.core.versioning import VersionFormField
-from deskside.duty.exceptions import DutyError
 from deskside.duty.models import Layer
 
 DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -112,9 +112,11 @@ def field_for(service_field: str | None, fields: dict[str, Any]) -> str | None:
     return head if head in fields else None
 
 
-class ServiceErrors:
-    def add_service_error(self, error: DutyError) -> None:
-        self.add_error(field_for(error.field, self.fields), error.message)  # type: ignore[attr-defined]
+class ServiceErrors(DomainErrors):
+    """A service error lands on the field its name starts with ("layers[0].start" -> "layers")."""
+
+    def service_field(self, field: str | None) -> str | None:
+        return field_for(field, self.fields)  # type: ignore[attr-defined]
 
 
 class ScheduleForm(ServiceErrors, forms.Form):

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 from django.db.models import Q, QuerySet
 
 from deskside.accounts.models import User
+from deskside.accounts.permissions import is_admin, is_agent
 from deskside.core import clock
 from deskside.core.timezones import zone
 from deskside.duty import oncall
@@ -27,13 +28,13 @@ PALETTE_SIZE = 12
 
 
 def schedules_visible_to(user: User) -> QuerySet[Schedule]:
-    if not (user.is_authenticated and user.is_active and user.is_agent):
+    if not is_agent(user):
         return Schedule.objects.none()
     return Schedule.objects.select_related("team")
 
 
 def can_edit(user: User) -> bool:
-    return bool(user.is_authenticated and user.is_agent and user.is_staff)
+    return is_admin(user)
 
 
 def users_by_id(ids: Iterable[int]) -> dict[int, User]:

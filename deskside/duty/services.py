@@ -23,6 +23,7 @@ from django.db.models import ProtectedError
 from django.utils.text import slugify
 
 from deskside.accounts.models import Team, User
+from deskside.accounts.permissions import is_admin, is_agent
 from deskside.core import audit, clock, versioning
 from deskside.duty.exceptions import InUse, InvalidInput, NotAllowed, WrongState
 from deskside.duty.models import (
@@ -43,12 +44,8 @@ MAX_WINDOWS = 21
 RESERVED_SLUGS = {"new", "feeds", "my-feed"}  # page addresses under /oncall/
 
 
-def is_admin(actor: User) -> bool:
-    return bool(actor.is_authenticated and actor.is_active and actor.is_agent and actor.is_staff)
-
-
 def require_agent(actor: User) -> None:
-    if not (actor.is_authenticated and actor.is_active and actor.is_agent):
+    if not is_agent(actor):
         raise NotAllowed("only agents use on-call schedules")
 
 
@@ -487,7 +484,7 @@ def create_override(
     require_agent(actor)
     if user.pk != actor.pk and not is_admin(actor):
         raise NotAllowed("only administrators may put someone else on call", field="user")
-    if not (user.is_agent and user.is_active):
+    if not is_agent(user):
         raise InvalidInput(f"{user} is not an active agent", field="user")
     starts_at, ends_at = validate_period(starts_at, ends_at)
     if ends_at <= clock.now():

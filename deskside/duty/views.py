@@ -27,6 +27,7 @@ from django.views.decorators.http import (
 )
 
 from deskside.accounts.models import User
+from deskside.accounts.permissions import agent_required
 from deskside.core import clock, versioning
 from deskside.core.baseurl import base_url
 from deskside.core.timezones import zone
@@ -55,7 +56,6 @@ from deskside.duty.queries import (
     schedules_visible_to,
     swaps_awaiting,
 )
-from deskside.tickets.views import agent_required
 
 CALENDAR_WEEKS = (1, 2, 4)
 SWAP_ACTIONS = {

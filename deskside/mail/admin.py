@@ -1,73 +1,26 @@
-"""Django admin for the email channel. Mailboxes and mail texts are configuration, also edited
-in the mail pages (/mail/); a mailbox's password is write-only here too. Received messages,
-the outbox and the thread references are records of what happened: read-only (quarantine is
-worked in /mail/quarantine/, where reprocessing goes through the pipeline)."""
+"""Django admin for the email channel: read-only. Mailboxes and mail texts are configuration,
+changed on the mail pages (/mail/), whose services check the actor's role, refuse a host at an
+internal address, keep a mailbox's password encrypted and write-only, check a text's
+placeholders and write the audit entry; the admin only shows them (never the password).
+Received messages, the outbox and the thread references are records of what happened
+(quarantine is worked in /mail/quarantine/, where reprocessing goes through the pipeline)."""
 
-from typing import Any
-
-from django import forms
 from django.contrib import admin
-from django.http import HttpRequest
 
-from deskside.core import clock
-from deskside.mail import services
-from deskside.mail.forms import MailboxForm, check_text
+from deskside.core.admin import ReadOnlyAdmin
 from deskside.mail.models import InboundMessage, Mailbox, MailTemplate, MessageRef, OutboundMail
-from deskside.tickets.admin import ReadOnlyAdmin
 
 
 @admin.register(Mailbox)
-class MailboxAdmin(admin.ModelAdmin):
-    form = MailboxForm  # the mail page's validation; the password write-only
+class MailboxAdmin(ReadOnlyAdmin):
     list_display = ["name", "address", "protocol", "host", "is_active", "last_polled_at"]
     list_filter = ["protocol", "is_active"]
     search_fields = ["name", "address", "host"]
-    readonly_fields = ["last_polled_at", "last_error", "created_at", "version"]
-
-    def save_model(
-        self, request: HttpRequest, obj: Mailbox, form: MailboxForm, change: bool
-    ) -> None:
-        """Saved by the mail services, as from the mail pages."""
-        if change:
-            services.update_mailbox(
-                actor=request.user,
-                mailbox=obj,
-                values=form.values(),
-                password=form.new_password(),
-                version=form.cleaned_data.get("version"),
-            )
-            return
-        created = services.create_mailbox(
-            actor=request.user, values=form.values(), password=form.new_password() or ""
-        )
-        obj.pk, obj._state.adding = created.pk, False  # the admin logs and links to `obj`
-        obj.refresh_from_db()
-
-
-class MailTemplateAdminForm(forms.ModelForm):
-    class Meta:
-        model = MailTemplate
-        fields = ["kind", "subject", "body"]
-
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
-        subject, body = cleaned.get("subject"), cleaned.get("body")
-        if subject is not None and body is not None and (error := check_text(subject, body)):
-            raise forms.ValidationError(error)
-        return cleaned
 
 
 @admin.register(MailTemplate)
-class MailTemplateAdmin(admin.ModelAdmin):
-    form = MailTemplateAdminForm
+class MailTemplateAdmin(ReadOnlyAdmin):
     list_display = ["kind", "subject", "updated_at", "updated_by"]
-    readonly_fields = ["updated_at", "updated_by"]
-
-    def save_model(
-        self, request: HttpRequest, obj: MailTemplate, form: forms.Form, change: bool
-    ) -> None:
-        obj.updated_at, obj.updated_by = clock.now(), request.user
-        super().save_model(request, obj, form, change)
 
 
 @admin.register(InboundMessage)

@@ -17,16 +17,17 @@ disk) gets 507 (503 for another storage failure) with nothing recorded: send it 
 from datetime import datetime
 
 from django.conf import settings
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
-from deskside.accounts.api import PageOut, PageParams, page_out
 from deskside.accounts.models import User
+from deskside.accounts.permissions import is_admin
+from deskside.core.api import PageOut, PageParams, get_or_404, page_out
 from deskside.core.pagination import paginate
 from deskside.mail import pipeline, services
 from deskside.mail.exceptions import InvalidInput, NotAllowed
 from deskside.mail.models import InboundMessage, Mailbox, OutboundMail, Outcome, Source
-from deskside.mail.queries import is_admin, messages_visible_to, outbox_visible_to
+from deskside.mail.queries import messages_visible_to, outbox_visible_to
 from deskside.tickets.exceptions import StorageUnavailable, TooLarge
 
 router = Router(tags=["mail"])
@@ -101,10 +102,7 @@ def _admin(request: HttpRequest, what: str) -> User:
 
 
 def _message(user: User, public_id: str) -> InboundMessage:
-    message = messages_visible_to(user).filter(public_id=public_id).first()
-    if message is None:
-        raise Http404(f"no message {public_id!r}")
-    return message
+    return get_or_404(messages_visible_to(user), f"no message {public_id!r}", public_id=public_id)
 
 
 @router.get("/mail/messages", response=PageOut[MessageOut], summary="Received mail")

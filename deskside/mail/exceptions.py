@@ -1,12 +1,14 @@
-"""Errors raised by the mail app's services. They are TicketErrors, so deskside.api already
-turns them into a 4xx JSON body {"detail", "field"}; the pages show them as messages or form
-errors."""
+"""Errors raised by the mail app's services. They derive from core's DomainError, which
+deskside.api maps to `{"detail", "field"}` with the class's 4xx status; the pages show them as
+messages or form errors."""
 
-from deskside.tickets.exceptions import TicketError
+from deskside.core.exceptions import DomainError
 
 
-class MailError(TicketError):
+class MailError(DomainError):
     """Base class; `field` names the input at fault when there is one."""
+
+    status_code = 400
 
 
 class InvalidInput(MailError):

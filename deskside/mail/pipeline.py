@@ -62,6 +62,7 @@ from django.db import IntegrityError, InterfaceError, OperationalError, transact
 from deskside.accounts import services as accounts
 from deskside.accounts.models import Organization, Team, User
 from deskside.core import clock
+from deskside.core.exceptions import DomainError
 from deskside.core.files import keep, removed_on_error
 from deskside.mail import conversation, outbound, replies, senders
 from deskside.mail.addresses import directory
@@ -76,7 +77,7 @@ from deskside.mail.models import (
 )
 from deskside.mail.parse import ParsedMail, digest, parse
 from deskside.tickets import services as tickets
-from deskside.tickets.exceptions import StorageUnavailable, TicketError
+from deskside.tickets.exceptions import StorageUnavailable
 from deskside.tickets.models import (
     Channel,
     EventKind,
@@ -494,7 +495,7 @@ def _open_unverified(
         ).ticket
     except StorageUnavailable:
         raise
-    except TicketError as exc:
+    except DomainError as exc:
         raise Held("refused", f"the ticket could not be opened: {exc}") from exc
 
 
@@ -716,7 +717,7 @@ def _open(
         ).ticket
     except StorageUnavailable:
         raise  # not the message's fault: the caller keeps it and tries again
-    except TicketError as exc:
+    except DomainError as exc:
         raise Held("refused", f"the ticket could not be opened: {exc}") from exc
     if earlier is not None:
         write_event(

@@ -15,22 +15,13 @@ Customers see no list of mail; a user who is not active sees nothing.
 from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
 
 from deskside.accounts.models import User
+from deskside.accounts.permissions import is_admin, is_agent
 from deskside.accounts.queries import served_organization_ids
 from deskside.mail.models import InboundMessage, OutboundMail, Outcome
 from deskside.tickets.queries import visible_tickets
 
 # What a customer may download: the messages that became their ticket or a reply on it.
 CUSTOMER_OUTCOMES = (Outcome.CREATED, Outcome.APPENDED, Outcome.FOLLOW_UP)
-
-
-def is_admin(user: User) -> bool:
-    """Whether `user` may change the mail settings and work the quarantine: an active agent
-    with the admin role (`is_staff`)."""
-    return bool(user.is_authenticated and user.is_active and user.is_agent and user.is_staff)
-
-
-def _is_agent(user: User) -> bool:
-    return bool(user.is_authenticated and user.is_active and user.is_agent)
 
 
 def _served(user: User, qs: QuerySet, *, ticketless: bool) -> QuerySet:
@@ -46,7 +37,7 @@ def _served(user: User, qs: QuerySet, *, ticketless: bool) -> QuerySet:
 
 def messages_visible_to(user: User) -> QuerySet[InboundMessage]:
     """The received messages `user` may list (see the module docstring); none for a customer."""
-    if not _is_agent(user):
+    if not is_agent(user):
         return InboundMessage.objects.none()
     return _served(user, InboundMessage.objects.all(), ticketless=True)
 
@@ -66,7 +57,7 @@ def message_rows(user: User) -> QuerySet[InboundMessage]:
 def outbox_visible_to(user: User) -> QuerySet[OutboundMail]:
     """The outgoing mail `user` may list: that of the tickets of the clients an agent serves;
     none for a customer."""
-    if not _is_agent(user):
+    if not is_agent(user):
         return OutboundMail.objects.none()
     return _served(user, OutboundMail.objects.all(), ticketless=False)
 

@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 
 from deskside.accounts.models import User
+from deskside.accounts.permissions import is_admin
 from deskside.core import clock, versioning
 from deskside.mail import outbound, pipeline, templates
 from deskside.mail.exceptions import InvalidInput, NotAllowed
@@ -26,7 +27,6 @@ from deskside.mail.models import (
     OutboundMail,
     Outcome,
 )
-from deskside.mail.queries import is_admin
 
 # The settings of a mailbox people edit (the pages, the Django admin); never the poller's
 # own fields (last poll, last error), which a save must not write back.

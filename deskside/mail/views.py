@@ -30,7 +30,9 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from deskside.accounts.models import User
+from deskside.accounts.permissions import agent_required, is_admin
 from deskside.core import clock, ratelimit, versioning
+from deskside.core.views import page_number, paginate
 from deskside.mail import services, templates
 from deskside.mail.exceptions import InvalidInput
 from deskside.mail.forms import (
@@ -50,13 +52,11 @@ from deskside.mail.models import (
 )
 from deskside.mail.parse import normal_id, parse
 from deskside.mail.queries import (
-    is_admin,
     message_rows,
     messages_visible_to,
     original_for,
     outbox_visible_to,
 )
-from deskside.tickets.views import agent_required, page_number, paginate
 
 MESSAGE_PAGE = 50
 OUTBOX_PAGE = 50

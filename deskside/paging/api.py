@@ -20,7 +20,7 @@
 Agents only: a customer's token gets 403 on every endpoint. Tickets and chains of a client
 the agent does not serve are 404, and so are its contracts (deskside.sla.queries
 contracts_visible_to: the served clients' contracts and the default one). Errors are
-{"detail", "field"} (PagingError is a TicketError). Contact addresses are write-only:
+{"detail", "field"} (PagingError is a DomainError). Contact addresses are write-only:
 Apprise URLs carry tokens, so responses show only the service and the scheme.
 """
 
@@ -29,9 +29,10 @@ from datetime import datetime
 from django.http import Http404, HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
-from deskside.accounts.api import PageOut, PageParams, Text, page_out
 from deskside.accounts.models import Team, User
+from deskside.accounts.permissions import is_admin
 from deskside.core import ratelimit
+from deskside.core.api import PageOut, PageParams, Text, get_or_404, page_out
 from deskside.core.pagination import paginate
 from deskside.duty.models import Schedule
 from deskside.paging import queries, services
@@ -41,8 +42,7 @@ from deskside.paging.models import ContactMethod, Escalation, EscalationPolicy, 
 from deskside.paging.services import StepSpec
 from deskside.sla.models import Contract
 from deskside.sla.queries import contracts_visible_to
-from deskside.tickets.models import parse_number
-from deskside.tickets.queries import visible_tickets
+from deskside.tickets.queries import ticket_for
 
 router = Router(tags=["paging"])
 
@@ -208,18 +208,12 @@ def _agent(request: HttpRequest) -> User:
 
 
 def _method(user: User, public_id: str) -> ContactMethod:
-    qs = ContactMethod.objects.all() if user.is_staff else ContactMethod.objects.filter(user=user)
-    method = qs.filter(public_id=public_id).first()
-    if method is None:
-        raise Http404(f"no contact method {public_id!r}")
-    return method
+    qs = ContactMethod.objects.all() if is_admin(user) else ContactMethod.objects.filter(user=user)
+    return get_or_404(qs, f"no contact method {public_id!r}", public_id=public_id)
 
 
 def _policy(slug: str) -> EscalationPolicy:
-    policy = queries.policies().filter(slug=slug).first()
-    if policy is None:
-        raise Http404(f"no policy {slug!r}")
-    return policy
+    return get_or_404(queries.policies(), f"no policy {slug!r}", slug=slug)
 
 
 def _team(slug: str | None, field: str = "team") -> Team | None:
@@ -257,10 +251,7 @@ def _steps(steps: list[StepIn]) -> list[StepSpec]:
 
 def _contract(user: User, public_id: str) -> Contract:
     """A contract the agent may see (the SLA app's rule): others are 404."""
-    contract = contracts_visible_to(user).filter(public_id=public_id).first()
-    if contract is None:
-        raise Http404(f"no contract {public_id!r}")
-    return contract
+    return get_or_404(contracts_visible_to(user), f"no contract {public_id!r}", public_id=public_id)
 
 
 # -- acknowledging and lists -------------------------------------------------------------------
@@ -271,10 +262,7 @@ def _contract(user: User, public_id: str) -> Contract:
 )
 def acknowledge(request: HttpRequest, number: Text) -> Escalation:
     user = _agent(request)
-    pk = parse_number(number)
-    ticket = visible_tickets(user).filter(pk=pk).first() if pk is not None else None
-    if ticket is None:
-        raise Http404(f"no ticket {number!r}")
+    ticket = ticket_for(user, number, detail=f"no ticket {number!r}")
     escalation = services.acknowledge_ticket(actor=user, ticket=ticket, via=Escalation.Via.API)
     return queries.escalations_visible_to(user).get(pk=escalation.pk)
 

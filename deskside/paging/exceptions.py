@@ -1,10 +1,11 @@
-"""Errors raised by the paging app's services. They are TicketErrors, so deskside.api already
-turns them into a 4xx JSON body {"detail", "field"}; the pages show them as form errors."""
+"""Errors raised by the paging app's services. They are DomainErrors (deskside.core), so
+deskside.api turns them into a 4xx JSON body {"detail", "field"}; the pages show them as form
+errors."""
 
-from deskside.tickets.exceptions import TicketError
+from deskside.core.exceptions import DomainError
 
 
-class PagingError(TicketError):
+class PagingError(DomainError):
     """Base class; `field` names the input at fault when there is one."""
 
 

@@ -20,6 +20,7 @@ from django.db.models import F, Max, Q
 from django.utils.text import slugify
 
 from deskside.accounts.models import Team, User
+from deskside.accounts.permissions import is_admin
 from deskside.accounts.queries import serves
 from deskside.core import audit, clock, netguard, versioning
 from deskside.duty.models import Schedule
@@ -374,7 +375,7 @@ def apprise_hosts(address: str) -> list[str]:
 
 
 def _own(actor: User, method: ContactMethod) -> None:
-    if method.user_id != actor.pk and not actor.is_staff:
+    if method.user_id != actor.pk and not is_admin(actor):
         raise NotAllowed("you may change only your own contact methods")
 
 
@@ -384,7 +385,7 @@ def add_contact_method(
     """Add a way to reach `user` (themselves, or anyone for an admin), last in their order."""
     if not actor.is_agent:
         raise NotAllowed("only agents have contact methods")
-    if user.pk != actor.pk and not actor.is_staff:
+    if user.pk != actor.pk and not is_admin(actor):
         raise NotAllowed("you may add contact methods only for yourself")
     if not user.is_agent:
         raise InvalidInput("only agents are paged", field="user")
@@ -457,7 +458,7 @@ def delete_contact_method(
 
 
 def require_admin(actor: User, what: str) -> None:
-    if not actor.is_agent or not actor.is_staff:
+    if not is_admin(actor):
         raise NotAllowed(f"only administrators may {what}")
 
 

@@ -26,6 +26,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import trigger_client_event
 
 from deskside.accounts.models import Team, User
+from deskside.accounts.permissions import agent_required, is_admin
 from deskside.core import ratelimit, versioning
 from deskside.duty.models import Schedule
 from deskside.paging import queries, services
@@ -42,7 +43,6 @@ from deskside.paging.services import StepSpec
 from deskside.sla.queries import contracts_visible_to
 from deskside.tickets.models import Ticket, parse_number
 from deskside.tickets.queries import visible_tickets
-from deskside.tickets.views import agent_required
 
 BLANK_STEPS = 2
 # The htmx event (HX-Trigger) a panel's answer raises when the ticket itself changed: the
@@ -290,7 +290,7 @@ def contact_action(request: HttpRequest, public_id: str) -> HttpResponse:
 
 
 def _require_admin(user: User) -> None:
-    if not user.is_staff:
+    if not is_admin(user):
         raise PermissionDenied("only administrators may change paging set-up")
 
 
@@ -300,7 +300,7 @@ def policies(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "paging/policies.html",
-        {"policies": list(queries.policies()), "can_edit": request.user.is_staff},
+        {"policies": list(queries.policies()), "can_edit": is_admin(request.user)},
     )
 
 
@@ -360,7 +360,7 @@ def policy_edit(request: HttpRequest, slug: str | None = None) -> HttpResponse:
         policy = queries.policies().filter(slug=slug).first()
         if policy is None:
             raise Http404("no such policy")
-    elif not user.is_staff:
+    elif not is_admin(user):
         raise PermissionDenied("only administrators may create policies")
     error = None
     conflict: list[str] = []
@@ -426,7 +426,7 @@ def policy_edit(request: HttpRequest, slug: str | None = None) -> HttpResponse:
             "policy": policy,
             "steps": steps,
             "blank": range(BLANK_STEPS),
-            "can_edit": user.is_staff,
+            "can_edit": is_admin(user),
             "error": error,
             "conflict": conflict,
             "version": version,
@@ -494,7 +494,7 @@ def rules(request: HttpRequest) -> HttpResponse:
         {
             "contracts": contracts,
             "policies": list(EscalationPolicy.objects.order_by("name")),
-            "can_edit": user.is_staff,
+            "can_edit": is_admin(user),
             "p2_choices": PagingRule.P2.choices,
             "severity_choices": PagingRule.Severity.choices,
         },

@@ -42,6 +42,7 @@ import apprise
 from django.db import transaction
 
 from deskside.accounts.models import User
+from deskside.accounts.permissions import is_agent
 from deskside.accounts.queries import serves
 from deskside.core import clock
 from deskside.duty.oncall import on_call_at
@@ -237,7 +238,7 @@ def run_step(
         people, note = who(what.step, now)
     eligible, skipped = [], []
     for person in dict.fromkeys(people):  # once per step, in order
-        if person.is_active and person.is_agent and serves(person, ticket.organization_id):
+        if is_agent(person) and serves(person, ticket.organization_id):
             eligible.append(person)
         else:
             skipped.append(person)

@@ -12,7 +12,7 @@ from django import forms
 
 from deskside.accounts.models import Site, User
 from deskside.accounts.queries import sites_visible_to
-from deskside.tickets.exceptions import TicketError
+from deskside.core.forms import DomainErrors
 from deskside.tickets.forms import MultipleFileField, SiteChoiceField
 from deskside.tickets.models import Priority, Status, TicketType
 from deskside.tickets.services import CUSTOMER_PRIORITIES, MAX_SUBJECT
@@ -50,15 +50,7 @@ def priority_words(priority: int) -> str:
     return f"{PRIORITY_WORDS[priority]} ({Priority(priority).label})"
 
 
-class ServiceErrorMixin:
-    """Puts a service error on the field it names (or on the whole form)."""
-
-    def add_service_error(self, error: TicketError) -> None:
-        field = error.field if error.field in self.fields else None  # type: ignore[attr-defined]
-        self.add_error(field, error.message)  # type: ignore[attr-defined]
-
-
-class RequestForm(ServiceErrorMixin, forms.Form):
+class RequestForm(DomainErrors, forms.Form):
     """A new request from a customer. Only their organisation's sites and the priorities a
     customer may choose are offered, so a forged value fails as an invalid choice.
 
@@ -94,14 +86,14 @@ class RequestForm(ServiceErrorMixin, forms.Form):
         self.fields["site"].queryset = sites_visible_to(user).order_by("name")  # type: ignore[attr-defined]
 
 
-class ReplyForm(ServiceErrorMixin, forms.Form):
+class ReplyForm(DomainErrors, forms.Form):
     body = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), label="Your reply")
     attachments = MultipleFileField(required=False)
 
 
-class AttachForm(ServiceErrorMixin, forms.Form):
+class AttachForm(DomainErrors, forms.Form):
     attachments = MultipleFileField(label="Files", required=True)
 
 
-class ReasonForm(ServiceErrorMixin, forms.Form):
+class ReasonForm(DomainErrors, forms.Form):
     reason = forms.CharField(max_length=2000, required=False, label="Why (optional)")

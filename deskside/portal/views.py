@@ -21,12 +21,14 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.files.uploadedfile import UploadedFile
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from deskside.accounts.models import User
+from deskside.accounts.queries import person_shown_to
+from deskside.core.exceptions import DomainError
 from deskside.core.pagination import clamp_page, fetch_page
 from deskside.core.timezones import zone
 from deskside.portal.forms import (
@@ -38,7 +40,7 @@ from deskside.portal.forms import (
     status_words,
 )
 from deskside.tickets import services
-from deskside.tickets.exceptions import IdempotencyConflict, TicketError
+from deskside.tickets.exceptions import IdempotencyConflict
 from deskside.tickets.models import (
     OPEN_STATUSES,
     Attachment,
@@ -50,8 +52,8 @@ from deskside.tickets.models import (
 )
 from deskside.tickets.queries import (
     LIST_RELATED,
-    person_shown_to,
     requested_or_watched,
+    ticket_for,
     visible_attachments,
     visible_events,
     visible_tickets,
@@ -91,10 +93,7 @@ def customer_view(view: View) -> View:
 
 def _ticket(user: User, number: str) -> Ticket:
     """The ticket numbered `number` if `user` may see it; 404 otherwise."""
-    try:
-        return visible_tickets(user).select_related(*LIST_RELATED).by_number(number)
-    except Ticket.DoesNotExist:
-        raise Http404("No such ticket") from None
+    return ticket_for(user, number, related=LIST_RELATED, detail="No such ticket")
 
 
 # -- list --------------------------------------------------------------------------------------
@@ -190,7 +189,7 @@ def new_request(request: HttpRequest) -> HttpResponse:
                 result = services.create_ticket(
                     actor=user, ticket=new, attachments=files, idempotency_key=key
                 )
-        except TicketError as error:
+        except DomainError as error:
             form.add_service_error(error)
         else:
             ticket = result.ticket
@@ -308,7 +307,7 @@ def reply(request: HttpRequest, number: str) -> HttpResponse:
                 body=form.cleaned_data["body"],
                 attachments=form.cleaned_data["attachments"],
             )
-        except TicketError as error:
+        except DomainError as error:
             form.add_service_error(error)
             ticket.refresh_from_db()
             return _render_detail(request, ticket, reply_form=form, status=error.status_code)
@@ -330,7 +329,7 @@ def attach(request: HttpRequest, number: str) -> HttpResponse:
                 ticket=ticket,
                 files=form.cleaned_data["attachments"],
             )
-        except TicketError as error:
+        except DomainError as error:
             form.add_service_error(error)
             ticket.refresh_from_db()
             return _render_detail(request, ticket, attach_form=form, status=error.status_code)
@@ -348,7 +347,7 @@ def _status_action(
         return _render_detail(request, ticket, action_error="The reason is too long.", status=422)
     try:
         action(actor=request.user, ticket=ticket, reason=form.cleaned_data["reason"])
-    except TicketError as error:
+    except DomainError as error:
         ticket.refresh_from_db()
         return _render_detail(request, ticket, action_error=error.message, status=error.status_code)
     messages.success(request, done)

@@ -1,48 +1,25 @@
-"""Django admin for SLA contracts, their targets and business calendars.
+"""Django admin for SLA contracts, their targets and business calendars: read-only.
 
-Contracts and calendars are configuration, edited here by the MSP's administrators. A change
-applies to tickets from their next clock event (creation, priority change, pause, resume);
-due times already on tickets are not rewritten in bulk. A calendar's definition is validated
-with `CalendarSpec.from_json`, so a broken calendar cannot be saved.
+Contracts and calendars are changed on the SLA pages (/sla/) and through the API, whose
+services check the actor's role, validate a calendar's definition, re-time the clocks of the
+open tickets a change affects and write the audit entry in the same transaction. Saving the
+rows here would skip all of that (a contract edited in the admin would not re-time the
+clocks), so the admin only shows them.
 """
 
-from django import forms
 from django.contrib import admin
-from django.http import HttpRequest
 
-from deskside.core import clock
-from deskside.sla.calendar import CalendarError, CalendarSpec
+from deskside.core.admin import ReadOnlyAdmin, ReadOnlyInline
 from deskside.sla.models import Calendar, Contract, SLATarget
 
 
-class CalendarForm(forms.ModelForm):
-    class Meta:
-        model = Calendar
-        fields = ["name", "definition"]
-
-    def clean_definition(self) -> object:
-        definition = self.cleaned_data["definition"]
-        try:
-            CalendarSpec.from_json(definition)
-        except CalendarError as exc:
-            raise forms.ValidationError(str(exc)) from exc
-        return definition
-
-
 @admin.register(Calendar)
-class CalendarAdmin(admin.ModelAdmin):
-    form = CalendarForm
+class CalendarAdmin(ReadOnlyAdmin):
     list_display = ["name", "timezone", "updated_at"]
     search_fields = ["name"]
 
-    def save_model(
-        self, request: HttpRequest, obj: Calendar, form: forms.Form, change: bool
-    ) -> None:
-        obj.updated_at = clock.now()
-        super().save_model(request, obj, form, change)
 
-
-class TargetInline(admin.TabularInline):
+class TargetInline(ReadOnlyInline):
     model = SLATarget
     fields = [
         "priority",
@@ -51,11 +28,11 @@ class TargetInline(admin.TabularInline):
         "resolution_minutes",
         "calendar",
     ]
-    extra = 0
+    show_change_link = False
 
 
 @admin.register(Contract)
-class ContractAdmin(admin.ModelAdmin):
+class ContractAdmin(ReadOnlyAdmin):
     list_display = [
         "name",
         "organization",

@@ -27,14 +27,15 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.utils.text import slugify
 from ninja import Body, Field, Query, Router, Schema, Status
 
-from deskside.accounts.api import OrganizationRef, PageOut, PageParams, TeamRef, Text, page_out
 from deskside.accounts.models import Organization, Team, User
 from deskside.accounts.queries import organizations_visible_to
+from deskside.accounts.schemas import OrganizationRef, TeamRef
 from deskside.core import clock, timezones
+from deskside.core.api import PageOut, PageParams, Text, get_or_404, page_out
 from deskside.core.pagination import paginate
 from deskside.sla import services
 from deskside.sla.exceptions import InvalidInput, NotAllowed
@@ -244,10 +245,7 @@ def _admin(request: HttpRequest, what: str) -> User:
 
 
 def _calendar_or_404(user: User, public_id: str) -> Calendar:
-    calendar = calendars_visible_to(user).filter(public_id=public_id).first()
-    if calendar is None:
-        raise Http404(f"no calendar {public_id!r}")
-    return calendar
+    return get_or_404(calendars_visible_to(user), f"no calendar {public_id!r}", public_id=public_id)
 
 
 def _contracts(user: User) -> QuerySet[Contract]:
@@ -257,10 +255,7 @@ def _contracts(user: User) -> QuerySet[Contract]:
 
 
 def _contract_or_404(user: User, public_id: str) -> Contract:
-    contract = _contracts(user).filter(public_id=public_id).first()
-    if contract is None:
-        raise Http404(f"no contract {public_id!r}")
-    return contract
+    return get_or_404(_contracts(user), f"no contract {public_id!r}", public_id=public_id)
 
 
 def _calendar(user: User, public_id: str | None, field: str) -> Calendar | None:
@@ -477,9 +472,9 @@ def organization_report(
     """Per priority, the tickets created in [since, until) whose first response and
     resolution targets were met, breached, or are still running."""
     user = _agent(request)
-    organization = organizations_visible_to(user).filter(slug=slug).first()
-    if organization is None:
-        raise Http404(f"no organisation {slug!r}")
+    organization = get_or_404(
+        organizations_visible_to(user), f"no organisation {slug!r}", slug=slug
+    )
     zone = timezones.zone(organization.timezone)
     until = _instant(params.until, zone, "until", end=True) if params.until else clock.now()
     since = (

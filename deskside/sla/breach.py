@@ -30,11 +30,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from deskside.accounts.models import Tier, User
+from deskside.core.exceptions import DomainError
 from deskside.sla.engine import Firing, Terms
 from deskside.sla.models import Contract
 from deskside.sla.notify import LABELS
 from deskside.tickets import services as tickets
-from deskside.tickets.exceptions import TicketError
 from deskside.tickets.models import EventKind, Priority, Ticket, TicketEvent
 from deskside.tickets.timeline import write_event
 
@@ -74,7 +74,7 @@ def apply(breach: Breach, now: datetime) -> Outcome:
     try:
         with transaction.atomic():
             return _apply(ticket, breach, contract)
-    except TicketError as exc:
+    except DomainError as exc:
         log.warning("SLA breach rule on %s refused: %s", ticket.number, exc.message)
         event = write_event(
             ticket,

@@ -1,16 +1,13 @@
 """Errors raised by the sla app's services. Adapters turn them into a 4xx JSON body naming the
 field (deskside.api), a form error on the same page (sla.views) or a CLI message."""
 
+from deskside.core.exceptions import DomainError
 
-class SlaError(Exception):
+
+class SlaError(DomainError):
     """Base class; `field` names the input at fault when there is one."""
 
     status_code = 400
-
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
 
 
 class InvalidInput(SlaError):

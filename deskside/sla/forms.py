@@ -12,6 +12,7 @@ from django.core.files.uploadedfile import UploadedFile
 
 from deskside.accounts.models import Organization, Team, User
 from deskside.accounts.queries import organizations_visible_to
+from deskside.core.forms import DomainErrors
 from deskside.core.versioning import VersionFormField
 from deskside.sla.calendar import WEEKDAYS, CalendarError, CalendarSpec
 from deskside.sla.exceptions import SlaError
@@ -81,7 +82,7 @@ def form_field_for(service_field: str | None, fields: dict[str, Any]) -> str | N
     return name if name in fields and name != "definition" else None
 
 
-class CalendarForm(forms.Form):
+class CalendarForm(DomainErrors, forms.Form):
     """A business calendar as a person writes it; `definition` is its JSON form once valid."""
 
     version = VersionFormField()
@@ -196,11 +197,11 @@ class CalendarForm(forms.Form):
         self.definition = definition
         return cleaned
 
-    def add_service_error(self, error: SlaError) -> None:
-        self.add_error(form_field_for(error.field, self.fields), error.message)
+    def service_field(self, field: str | None) -> str | None:
+        return form_field_for(field, self.fields)
 
 
-class CalendarImportForm(forms.Form):
+class CalendarImportForm(DomainErrors, forms.Form):
     """A calendar's JSON, uploaded as a file or pasted."""
 
     name = forms.CharField(
@@ -232,13 +233,10 @@ class CalendarImportForm(forms.Form):
             self.add_error("file", "choose a JSON file or paste the calendar's JSON")
         return cleaned
 
-    def add_service_error(self, error: SlaError) -> None:
-        if error.field == "name":
-            self.add_error("name", error.message)
-        elif self.cleaned_data.get("file") is not None:
-            self.add_error("file", error.message)
-        else:
-            self.add_error("text", error.message)
+    def service_field(self, field: str | None) -> str | None:
+        if field == "name":
+            return "name"
+        return "file" if self.cleaned_data.get("file") is not None else "text"
 
 
 class TeamChoiceField(forms.ModelChoiceField):
@@ -250,7 +248,7 @@ def target_field(priority: Priority, kind: str) -> str:
     return f"{priority.label}_{kind}_minutes"
 
 
-class ContractForm(forms.Form):
+class ContractForm(DomainErrors, forms.Form):
     """A contract and its targets per priority; `targets()` gives them to the services."""
 
     version = VersionFormField()
@@ -364,8 +362,8 @@ class ContractForm(forms.Form):
             "breach_team": data["breach_team"],
         }
 
-    def add_service_error(self, error: SlaError) -> None:
-        field = error.field or ""
+    def service_field(self, field: str | None) -> str | None:
+        field = field or ""
         if field.startswith("targets."):
             parts = field.split(".")
             if len(parts) >= 3 and parts[2] == "calendar":
@@ -374,7 +372,7 @@ class ContractForm(forms.Form):
                 field = f"{parts[1]}_{parts[2]}"
             elif len(parts) == 2 and parts[1] != "priority":
                 field = f"{parts[1]}_first_response_minutes"
-        self.add_error(field if field in self.fields else None, error.message)
+        return field
 
 
 class ReportPeriodForm(forms.Form):

@@ -17,6 +17,7 @@ from django.db.models import Count, DateTimeField, F, Q, QuerySet, Value
 from django.db.models.functions import Coalesce, Least
 
 from deskside.accounts.models import Organization, User
+from deskside.accounts.permissions import is_agent
 from deskside.accounts.queries import organizations_visible_to
 from deskside.core import clock
 from deskside.sla.models import Calendar, Contract
@@ -29,7 +30,7 @@ CONTRACT_RELATED = ("organization", "calendar", "breach_team")
 def calendars_visible_to(user: User) -> QuerySet[Calendar]:
     """Every calendar for an active agent, by name; nothing for anyone else."""
     qs = Calendar.objects.order_by("name", "id")
-    if not (user.is_authenticated and user.is_active and user.is_agent):
+    if not is_agent(user):
         return qs.none()
     return qs
 
@@ -38,7 +39,7 @@ def contracts_visible_to(user: User) -> QuerySet[Contract]:
     """The contracts of the clients an agent serves and the default contract, default first
     then by name; nothing for customers. Related rows the pages show are joined in."""
     qs = Contract.objects.select_related(*CONTRACT_RELATED).order_by("-is_default", "name", "id")
-    if not (user.is_authenticated and user.is_active and user.is_agent):
+    if not is_agent(user):
         return qs.none()
     return qs.filter(Q(is_default=True) | Q(organization__in=organizations_visible_to(user)))
 

@@ -21,6 +21,7 @@ from django.db import transaction
 from django.db.models import Q
 
 from deskside.accounts.models import Organization, Team, User
+from deskside.accounts.permissions import is_admin
 from deskside.core import audit, clock, jsonbody, versioning
 from deskside.sla import retiming
 from deskside.sla.calendar import CalendarError, CalendarSpec
@@ -46,7 +47,7 @@ _DEFINITION_KEYS = (
 
 def require_admin(actor: User, what: str) -> None:
     """Refuse anyone but an active agent with the admin role (`is_staff`)."""
-    if not (actor.is_authenticated and actor.is_active and actor.is_agent and actor.is_staff):
+    if not is_admin(actor):
         raise NotAllowed(f"only administrators may {what}")
 
 

@@ -22,8 +22,10 @@ from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from deskside.accounts.models import Organization, User
+from deskside.accounts.permissions import agent_required, is_admin
 from deskside.accounts.queries import organizations_visible_to
 from deskside.core import clock, timezones, versioning
+from deskside.core.views import page_number, paginate
 from deskside.sla import retiming, services
 from deskside.sla.exceptions import SlaError
 from deskside.sla.forms import (
@@ -41,7 +43,6 @@ from deskside.sla.queries import (
     contracts_visible_to,
     sla_report,
 )
-from deskside.tickets.views import agent_required, page_number, paginate
 
 CALENDAR_PAGE = 100
 CONTRACT_PAGE = 100
@@ -49,7 +50,7 @@ RETIMED = "Due times of {n} open ticket{s} recomputed."
 
 
 def _require_admin(user: User) -> None:
-    if not user.is_staff:
+    if not is_admin(user):
         raise PermissionDenied("only administrators may change calendars and contracts")
 
 
@@ -138,7 +139,7 @@ def calendar_detail(request: HttpRequest, public_id: str) -> HttpResponse:
     calendar = _calendar_or_404(request.user, public_id)
     if request.method != "POST":
         form = CalendarForm(initial=CalendarForm.initial_for(calendar))
-        if not request.user.is_staff:
+        if not is_admin(request.user):
             _readonly(form)
         return _calendar_page(request, form, calendar)
     _require_admin(request.user)
@@ -189,7 +190,7 @@ def _calendar_page(
             "weekdays": [form[day] for day in WEEKDAY_LABELS],
             "zones": _zone_names(),
             "used_by": used_by,
-            "can_edit": request.user.is_staff,
+            "can_edit": is_admin(request.user),
         },
         status=status,
     )
@@ -275,7 +276,7 @@ def contracts_view(request: HttpRequest) -> HttpResponse:
         {
             "page": page,
             "uncovered": uncovered[:200],
-            "can_edit": request.user.is_staff,
+            "can_edit": is_admin(request.user),
         },
     )
 
@@ -310,7 +311,7 @@ def contract_detail(request: HttpRequest, public_id: str) -> HttpResponse:
     contract = _contract_or_404(user, public_id)
     if request.method != "POST":
         form = ContractForm(initial=ContractForm.initial_for(contract), user=user)
-        if not user.is_staff:
+        if not is_admin(user):
             _readonly(form)
         return _contract_page(request, form, contract)
     _require_admin(user)
@@ -356,7 +357,7 @@ def _contract_page(
             "contract": contract,
             "retimings": retiming.pending_for(contract=contract) if contract else [],
             "clients": clients,
-            "can_edit": request.user.is_staff,
+            "can_edit": is_admin(request.user),
         },
         status=status,
     )

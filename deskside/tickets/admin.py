@@ -2,35 +2,16 @@
 pages. Every ticket change must go through `tickets.services` (which writes the timeline event
 and the search text), so nothing here adds, changes or deletes a ticket, event or file."""
 
-from typing import Any
-
 from django.contrib import admin
-from django.http import HttpRequest
 
+from deskside.core.admin import ReadOnlyAdmin, ReadOnlyInline
 from deskside.tickets.models import Attachment, IdempotencyKey, Ticket, TicketEvent
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-
-class EventInline(admin.TabularInline):
+class EventInline(ReadOnlyInline):
     model = TicketEvent
     fields = ["created_at", "kind", "actor", "is_public", "body"]
     readonly_fields = fields
-    extra = 0
-    can_delete = False
-    show_change_link = True
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(Ticket)

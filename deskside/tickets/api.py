@@ -15,20 +15,22 @@ from contextlib import contextmanager
 from typing import Annotated, TypeVar
 
 from django.db.models import Model, QuerySet
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 from ninja import Header, Query, Router, Schema, Status
 
-from deskside.accounts.api import PageOut, PageParams, Text, page_out
 from deskside.accounts.models import Organization, Site, Team, User
 from deskside.accounts.queries import organizations_visible_to, sites_visible_to
+from deskside.core.api import PageOut, PageParams, Text, page_out
+from deskside.core.exceptions import DomainError
 from deskside.core.pagination import paginate
 from deskside.tickets import idempotency, services
-from deskside.tickets.exceptions import InvalidInput, NotAllowed, TicketError
+from deskside.tickets.exceptions import InvalidInput, NotAllowed
 from deskside.tickets.models import Priority, Ticket, TicketEvent, parse_number
 from deskside.tickets.queries import (
     LIST_RELATED,
     people_visible_to,
     queue_with_window,
+    ticket_for,
     visible_events,
     visible_tickets,
 )
@@ -71,13 +73,7 @@ def _user(request: HttpRequest) -> User:
 
 def _ticket_or_404(user: User, number: str) -> Ticket:
     """The visible ticket `number`, with what the detail schema reads, or Http404."""
-    pk = parse_number(number)
-    ticket = (
-        visible_tickets(user).select_related(*LIST_RELATED).filter(pk=pk).first() if pk else None
-    )
-    if ticket is None:
-        raise Http404(f"no ticket {number}")
-    return ticket
+    return ticket_for(user, number, related=LIST_RELATED)
 
 
 def _one(queryset: QuerySet[M], field: str, what: str, **lookup: object) -> M:
@@ -127,7 +123,7 @@ def _renamed(service_field: str, api_field: str) -> Iterator[None]:
     """Report a service's error under the name the API's client used for that input."""
     try:
         yield
-    except TicketError as exc:
+    except DomainError as exc:
         if exc.field == service_field:
             exc.field = api_field
         raise

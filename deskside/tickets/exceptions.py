@@ -3,18 +3,15 @@ cannot be stored), form errors, exit 2."""
 
 import errno as errnos
 
+from deskside.core.exceptions import DomainError
+
 FULL = (errnos.ENOSPC, errnos.EDQUOT)  # no room: 507 Insufficient Storage
 
 
-class TicketError(Exception):
+class TicketError(DomainError):
     """Base class; `field` names the input at fault when there is one."""
 
     status_code = 400
-
-    def __init__(self, message: str, *, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
 
 
 class InvalidInput(TicketError):

@@ -20,6 +20,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 from django.db.models.lookups import In
+from django.http import Http404
 
 from deskside.accounts.models import User
 from deskside.accounts.queries import (
@@ -65,6 +66,27 @@ def visible_tickets(user: User) -> TicketQuerySet:
     if user.is_org_admin:
         return qs
     return qs.filter(requested_or_watched(user))
+
+
+def ticket_for(
+    user: User,
+    number: str,
+    *,
+    related: tuple[str, ...] = (),
+    prefetch: tuple[str, ...] = (),
+    detail: str | None = None,
+) -> Ticket:
+    """The ticket numbered `number` (`T-10423` or `10423`) if `user` may see it, with
+    `related` joined and `prefetch` prefetched; Http404(`detail`, default "no ticket <number>")
+    for a malformed number or a ticket the user may not see (its existence is not confirmed)."""
+    pk = parse_number(number)
+    qs = visible_tickets(user).select_related(*related)
+    if prefetch:
+        qs = qs.prefetch_related(*prefetch)
+    ticket = qs.filter(pk=pk).first() if pk is not None else None
+    if ticket is None:
+        raise Http404(f"no ticket {number}" if detail is None else detail)
+    return ticket
 
 
 def requested_or_watched(user: User) -> Q:
@@ -135,15 +157,6 @@ def event_data_shown_to(viewer: User | None, event: TicketEvent) -> dict[str, An
     if viewer is not None and viewer.is_agent:
         return data
     return {k: v for k, v in data.items() if k not in INTERNAL_DATA}
-
-
-def person_shown_to(viewer: User | None, person: User) -> str:
-    """`person`'s name as `viewer` may see it: a customer (or anyone not an agent) knows an
-    agent by display name (first name), as the portal always showed; full names and tiers stay
-    inside the MSP. Everyone else, and an agent looking at themself, by full name."""
-    if person.is_agent and not (viewer is not None and viewer.is_agent) and viewer != person:
-        return person.get_short_name()
-    return person.get_full_name()
 
 
 def visible_attachments(user: User, ticket: Ticket) -> QuerySet[Attachment]:

@@ -3,6 +3,7 @@ allowed, and what valid input looks like. Each check raises a `tickets.exception
 names the field at fault; `tickets.services` calls them before it changes anything."""
 
 from deskside.accounts.models import Organization, User
+from deskside.accounts.permissions import is_agent
 from deskside.accounts.queries import served_organization_ids
 from deskside.tickets.exceptions import InvalidInput, InvalidTransition, NotAllowed
 from deskside.tickets.models import TRANSITIONS, Priority, Status, Ticket
@@ -74,7 +75,7 @@ def parse_priority(value: int | str) -> int:
 
 
 def require_active_agent(user: User | None, field: str) -> None:
-    if user is not None and not (user.is_agent and user.is_active):
+    if user is not None and not is_agent(user):
         raise InvalidInput(f"{user} is not an active agent", field=field)
 
 

@@ -11,18 +11,17 @@ from typing import Any, Literal
 from ninja import Field, Schema
 from pydantic import ConfigDict
 
-from deskside.accounts.api import (
+from deskside.accounts.models import Tier
+from deskside.accounts.schemas import (
     OrganizationRef,
-    PageParams,
     SiteRef,
     TeamRef,
-    Text,
     UserRef,
     caller,
     caller_is_agent,
 )
-from deskside.accounts.models import Tier
 from deskside.core import clock
+from deskside.core.api import PageParams, Text
 from deskside.tickets import deadlines
 from deskside.tickets.models import Channel, Priority, Status, Ticket, TicketEvent, TicketType
 from deskside.tickets.queries import QUEUES, SLA_FILTERS, SORTS, event_data_shown_to

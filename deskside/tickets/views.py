@@ -11,25 +11,21 @@ is a next page, so a queue stays fast at a million tickets.
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import wraps
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from deskside.accounts.models import User
-from deskside.core.pagination import clamp_page, fetch_page
-from deskside.core.timezones import zone
+from deskside.accounts.permissions import agent_required
+from deskside.core.exceptions import DomainError
+from deskside.core.forms import add_domain_error
+from deskside.core.views import page_number, paginate
 from deskside.tickets import services
-from deskside.tickets.exceptions import TicketError
 from deskside.tickets.forms import (
     AssignForm,
     CallForm,
@@ -55,11 +51,11 @@ from deskside.tickets.queries import (
     open_workload,
     queue,
     queue_with_window,
+    ticket_for,
     visible_events,
     visible_tickets,
 )
 
-PAGE_SIZE = 50
 DETAIL_RELATED = (
     "organization",
     "requester",
@@ -70,72 +66,6 @@ DETAIL_RELATED = (
     "merged_into",
     "created_by",
 )
-
-View = Callable[..., HttpResponse]
-
-
-def agent_required(view: View) -> View:
-    """Agents only: anonymous users go to the login page, customers to the portal (the same
-    ticket's portal page for a ticket link; 403 for a POST). Times on the page are rendered
-    in the agent's own time zone."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        user = request.user
-        if not user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        if not user.is_agent:
-            if request.method in ("GET", "HEAD"):
-                # A ticket link (say, from an email) opens the same ticket in the portal,
-                # which checks the customer's visibility itself.
-                if "number" in kwargs:
-                    return redirect("portal:detail", kwargs["number"])
-                return redirect("portal:home")
-            raise PermissionDenied("agents only")
-        with timezone.override(zone(user.timezone)):
-            return view(request, *args, **kwargs)
-
-    return wrapper
-
-
-# -- pagination --------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Page:
-    """One page of rows; `has_next` comes from fetching one row more, not from a COUNT."""
-
-    rows: list[Any]
-    number: int
-    has_next: bool
-
-    @property
-    def has_previous(self) -> bool:
-        return self.number > 1
-
-    @property
-    def next_number(self) -> int:
-        return self.number + 1
-
-    @property
-    def previous_number(self) -> int:
-        return self.number - 1
-
-
-def page_number(value: str | None) -> int:
-    try:
-        number = int(value or 1)
-    except ValueError:
-        return 1
-    return clamp_page(number)  # deep offsets get slow; past MAX_PAGE, filter or search
-
-
-def paginate(
-    qs: QuerySet, number: int, size: int | None = None, *, first_try: QuerySet | None = None
-) -> Page:
-    """Fetch page `number` (1-based) of `qs` in one query of size + 1 rows."""
-    rows, has_next = fetch_page(qs, page=number, limit=size or PAGE_SIZE, first_try=first_try)
-    return Page(rows=rows, number=number, has_next=has_next)
 
 
 # -- lists -------------------------------------------------------------------------------------
@@ -215,8 +145,8 @@ def new_ticket(request: HttpRequest) -> HttpResponse:
                 minutes=data["minutes"],
                 resolution=data["resolution"],
             )
-        except TicketError as error:
-            _add_error(form, error)
+        except DomainError as error:
+            add_domain_error(form, error)
         else:
             done = " and resolved on the call" if ticket.status == Status.RESOLVED else ""
             messages.success(request, f"{ticket.number} logged{done}.")
@@ -238,19 +168,9 @@ def intake_contacts(request: HttpRequest) -> HttpResponse:
 
 
 def _ticket_or_404(user: User, number: str) -> Ticket:
-    pk = parse_number(number)
-    ticket = (
-        visible_tickets(user)
-        .select_related(*DETAIL_RELATED)
-        .prefetch_related("watchers")
-        .filter(pk=pk)
-        .first()
-        if pk
-        else None
+    return ticket_for(
+        user, number, related=DETAIL_RELATED, prefetch=("watchers",), detail="no such ticket"
     )
-    if ticket is None:
-        raise Http404("no such ticket")
-    return ticket
 
 
 RunResult = tuple[str, Ticket]
@@ -390,11 +310,6 @@ def _error_lines(form: TicketActionForm) -> list[str]:
     return lines
 
 
-def _add_error(form: Any, error: TicketError) -> None:
-    field = error.field if error.field in form.fields else None
-    form.add_error(field, error.message)
-
-
 def _render_ticket(
     request: HttpRequest,
     ticket: Ticket,
@@ -452,8 +367,8 @@ def act(request: HttpRequest, number: str, action: str) -> HttpResponse:
     if form.is_valid():
         try:
             message, landing = spec.run(request.user, ticket, form)
-        except TicketError as error:
-            _add_error(form, error)
+        except DomainError as error:
+            add_domain_error(form, error)
         else:
             messages.success(request, message)
             if request.htmx and landing.pk != ticket.pk:

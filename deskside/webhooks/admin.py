@@ -3,23 +3,9 @@ whose services check the actor's role and scope, cancel queued deliveries when t
 changes and keep the delivery log (a webhook is archived, never deleted)."""
 
 from django.contrib import admin
-from django.db import models
-from django.http import HttpRequest
 
+from deskside.core.admin import ReadOnlyAdmin
 from deskside.webhooks.models import Delivery, Webhook
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
 
 
 @admin.register(Webhook)

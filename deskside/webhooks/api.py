@@ -28,10 +28,12 @@ from typing import Any, Literal
 from django.http import Http404, HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
-from deskside.accounts.api import OrganizationRef, PageOut, PageParams, TeamRef, Text, page_out
 from deskside.accounts.models import Organization, Team, User
+from deskside.accounts.permissions import is_admin
 from deskside.accounts.queries import organizations_visible_to
+from deskside.accounts.schemas import OrganizationRef, TeamRef
 from deskside.core import crypto
+from deskside.core.api import PageOut, PageParams, Text, page_out
 from deskside.core.pagination import paginate
 from deskside.webhooks import redact, services
 from deskside.webhooks.exceptions import InvalidInput, NotAllowed
@@ -56,8 +58,7 @@ DeliveryStatus = Literal["queued", "sending", "delivered", "failed", "cancelled"
 
 
 def _is_admin(context: Any) -> bool:
-    user = getattr((context or {}).get("request"), "user", None)
-    return bool(getattr(user, "is_staff", False))
+    return is_admin(getattr((context or {}).get("request"), "user", None))
 
 
 class WebhookSummaryOut(Schema):

@@ -1,11 +1,10 @@
-"""Errors raised by the webhooks services. They subclass the tickets' TicketError, which
-deskside.api already maps to a 4xx JSON body naming the field; views show them as form
-errors."""
+"""Errors raised by the webhooks services. They derive from core's DomainError, which
+deskside.api maps to a 4xx JSON body naming the field; views show them as form errors."""
 
-from deskside.tickets.exceptions import TicketError
+from deskside.core.exceptions import DomainError
 
 
-class WebhookError(TicketError):
+class WebhookError(DomainError):
     """Base class; `field` names the input at fault when there is one."""
 
 

@@ -8,13 +8,13 @@ from django import forms
 
 from deskside.accounts.models import Organization, Team, User
 from deskside.accounts.queries import organizations_visible_to
+from deskside.core.forms import DomainErrors
 from deskside.core.versioning import VersionFormField
-from deskside.tickets.exceptions import TicketError
 from deskside.webhooks.models import Delivery, Event, Webhook
 from deskside.webhooks.services import MAX_NAME, MAX_URL
 
 
-class WebhookForm(forms.Form):
+class WebhookForm(DomainErrors, forms.Form):
     name = forms.CharField(max_length=MAX_NAME, help_text="What the receiving system is.")
     url = forms.CharField(
         max_length=MAX_URL,
@@ -63,9 +63,6 @@ class WebhookForm(forms.Form):
             key: self.cleaned_data[key]
             for key in ("name", "url", "organization", "team", "events", "is_active")
         }
-
-    def add_service_error(self, error: TicketError) -> None:
-        self.add_error(error.field if error.field in self.fields else None, error.message)
 
 
 class DeliveryFilterForm(forms.Form):

@@ -18,6 +18,7 @@ from django.db import transaction
 from django.utils.crypto import salted_hmac
 
 from deskside.accounts.models import Organization, Team, User
+from deskside.accounts.permissions import is_admin
 from deskside.accounts.queries import served_organization_ids
 from deskside.core import audit, clock, crypto, netguard, ratelimit, versioning
 from deskside.webhooks import payloads, redact
@@ -39,7 +40,7 @@ def new_secret() -> str:
 
 def require_admin(actor: User, what: str = "change webhooks") -> None:
     """Refuse anyone but an active agent with the admin role (`is_staff`)."""
-    if not (actor.is_authenticated and actor.is_active and actor.is_agent and actor.is_staff):
+    if not is_admin(actor):
         raise NotAllowed(f"only administrators may {what}")
 
 

@@ -18,9 +18,10 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from deskside.accounts.models import User
+from deskside.accounts.permissions import agent_required, is_admin
 from deskside.core import crypto, versioning
 from deskside.core.ratelimit import Limited
-from deskside.tickets.views import agent_required, page_number, paginate
+from deskside.core.views import page_number, paginate
 from deskside.webhooks import redact, services
 from deskside.webhooks.exceptions import WebhookError
 from deskside.webhooks.forms import DeliveryFilterForm, WebhookForm
@@ -38,13 +39,13 @@ DELIVERY_PAGE = 25
 
 
 def _require_admin(user: User) -> None:
-    if not user.is_staff:
+    if not is_admin(user):
         raise PermissionDenied("only administrators may change webhooks")
 
 
 def _shown_url(user: User, webhook: Webhook) -> str:
     """The full URL for administrators; masked for other agents (it may hold a token)."""
-    return webhook.url if user.is_staff else redact.masked_url(webhook.url)
+    return webhook.url if is_admin(user) else redact.masked_url(webhook.url)
 
 
 def _webhook_or_404(user: User, public_id: str) -> Webhook:
@@ -67,7 +68,7 @@ def index(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "webhooks/index.html",
-        {"page": page, "rows": rows, "can_edit": request.user.is_staff},
+        {"page": page, "rows": rows, "can_edit": is_admin(request.user)},
     )
 
 
@@ -101,7 +102,7 @@ def webhook_detail(request: HttpRequest, public_id: str) -> HttpResponse:
     if request.method != "POST":
         initial = WebhookForm.initial_for(webhook) | {"url": _shown_url(user, webhook)}
         form = WebhookForm(user=user, initial=initial)
-        if not user.is_staff:
+        if not is_admin(user):
             for field in form.fields.values():
                 field.disabled = True
         return _page(request, form, webhook)
@@ -128,7 +129,7 @@ def webhook_detail(request: HttpRequest, public_id: str) -> HttpResponse:
 def _page(
     request: HttpRequest, form: WebhookForm, webhook: Webhook | None, *, status: int = 200
 ) -> HttpResponse:
-    context: dict = {"form": form, "webhook": webhook, "can_edit": request.user.is_staff}
+    context: dict = {"form": form, "webhook": webhook, "can_edit": is_admin(request.user)}
     if webhook is not None:
         filters = DeliveryFilterForm(request.GET or None)
         chosen = filters.cleaned_data["status"] if filters.is_valid() else ""
@@ -140,7 +141,7 @@ def _page(
         days = daily_outcomes(webhook)
         top = max((d.total for d in days), default=0) or 1
         secret, secret_error = "", ""
-        if request.user.is_staff:
+        if is_admin(request.user):
             try:
                 secret = webhook.secret
             except crypto.Unreadable as exc:

@@ -5,9 +5,10 @@ still see everything."""
 import pytest
 
 from deskside.accounts.models import Tier
+from deskside.accounts.queries import person_shown_to
 from deskside.tickets import services
 from deskside.tickets.models import EventKind, Status
-from deskside.tickets.queries import INTERNAL_DATA, INTERNAL_KINDS, person_shown_to
+from deskside.tickets.queries import INTERNAL_DATA, INTERNAL_KINDS
 from deskside.tickets.timeline import write_event
 from tests.api.conftest import client_for
 

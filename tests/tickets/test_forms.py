@@ -4,12 +4,12 @@ import pytest
 from django import forms
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from deskside.accounts import permissions
 from deskside.core import timezones
 from deskside.portal import forms as portal_forms
 from deskside.portal import views as portal_views
 from deskside.tickets import forms as ticket_forms
 from deskside.tickets import queries
-from deskside.tickets import views as ticket_views
 from deskside.tickets.forms import MultipleFileField
 
 
@@ -48,7 +48,7 @@ def test_one_copy_of_each_shared_piece():
     assert portal_forms.MultipleFileField is ticket_forms.MultipleFileField
     assert portal_forms.SiteChoiceField is ticket_forms.SiteChoiceField
     assert portal_views.LIST_RELATED is queries.LIST_RELATED
-    assert portal_views.zone is ticket_views.zone is timezones.zone
+    assert portal_views.zone is permissions.zone is timezones.zone
 
 
 def _tags(html):

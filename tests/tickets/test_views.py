@@ -10,7 +10,8 @@ from django.urls import reverse
 
 from deskside.accounts import services as accounts
 from deskside.accounts.models import Tier
-from deskside.tickets import services, views
+from deskside.core import views as core_views
+from deskside.tickets import services
 from deskside.tickets.models import (
     Attachment,
     Channel,
@@ -96,7 +97,7 @@ def test_queue_sorting_by_priority(agent_client, make_ticket, carol):
 
 
 def test_queue_pages_without_counting(agent_client, make_ticket, carol, monkeypatch):
-    monkeypatch.setattr(views, "PAGE_SIZE", 2)
+    monkeypatch.setattr(core_views, "PAGE_SIZE", 2)
     made = [make_ticket(carol, subject=f"Ticket {i}") for i in range(5)]
     with CaptureQueriesContext(connection) as captured:
         first = agent_client.get(reverse("tickets:queue")).content.decode()
@@ -113,7 +114,7 @@ def test_queue_pages_without_counting(agent_client, make_ticket, carol, monkeypa
 def test_queue_sorted_by_update_pages_in_one_order(agent_client, make_ticket, carol, monkeypatch):
     """Tickets updated at the same instant (a bulk change) still page in one order, newest
     first among them, so no ticket repeats or goes missing between pages."""
-    monkeypatch.setattr(views, "PAGE_SIZE", 2)
+    monkeypatch.setattr(core_views, "PAGE_SIZE", 2)
     made = [make_ticket(carol, subject=f"Ticket {i}") for i in range(5)]
     Ticket.objects.update(updated_at=made[0].updated_at)
     seen = []
