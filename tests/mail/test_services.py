@@ -6,6 +6,7 @@ import pytest
 
 from deskside.accounts import services as accounts
 from deskside.core import clock, versioning
+from deskside.core.exceptions import DomainError
 from deskside.mail import services
 from deskside.mail.exceptions import InvalidInput, MailError, NotAllowed
 from deskside.mail.models import Mailbox, MailKind, MailTemplate, OutboundMail, Outcome
@@ -47,8 +48,8 @@ def held(acme):
     return result.message
 
 
-def test_mail_errors_are_ticket_errors_the_adapters_map():
-    assert issubclass(MailError, TicketError)
+def test_mail_errors_are_domain_errors_the_adapters_map():
+    assert issubclass(MailError, DomainError) and not issubclass(MailError, TicketError)
     assert (InvalidInput("x").status_code, NotAllowed("x").status_code) == (422, 403)
 
 
