@@ -16,7 +16,7 @@ from deskside.core.openapi import ERROR_REF, document_errors, schema_name_clashe
 from deskside.mail.models import InboundMessage
 from deskside.tickets.models import Ticket, TicketEvent
 from deskside.webhooks import api as webhooks_api
-from tests.api.conftest import client_for
+from tests.conftest import client_for
 from tests.mailauth import mark_verified
 
 MiB = 2**20
