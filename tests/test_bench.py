@@ -11,6 +11,9 @@ from pathlib import Path
 
 import pytest
 
+# slow: runs the bench scripts in subprocesses
+pytestmark = pytest.mark.slow
+
 REPO = Path(__file__).resolve().parents[1]
 
 

@@ -131,6 +131,7 @@ def test_unknown_command_is_a_usage_error(capsys):
     assert exc.value.code == 2
 
 
+@pytest.mark.slow
 def test_demo_worker_stops_when_the_demo_server_ends(tmp_path):
     """`deskside demo` starts the SLA worker beside the server (which replaces the demo's
     process): here a parent process starts it and exits; the worker must follow within seconds,

@@ -241,6 +241,7 @@ def _deliver(client, raw: bytes):
     return Client.post(client, "/api/v1/mail/inbound", raw, content_type="message/rfc822")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("limit_mb", [7])
 def test_the_mail_intake_takes_a_message_up_to_its_limit(admin, acme, carol, settings, limit_mb):
     """Over Django's 5 MiB for other bodies: the message limit is DESKSIDE_MAX_MESSAGE_MB."""

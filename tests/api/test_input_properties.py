@@ -334,6 +334,7 @@ def _path(template: str, values: dict[str, str]) -> str:
     return template
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("method", "path", "operation"), WRITES, ids=[f"{m} {p}" for m, p, _ in WRITES]
 )
