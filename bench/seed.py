@@ -40,6 +40,8 @@ from pathlib import Path
 BENCH_DIR = Path(__file__).resolve().parent
 REPO_DIR = BENCH_DIR.parent
 sys.path.insert(0, str(REPO_DIR))
+# Where data sets live: bench/data/, or DESKSIDE_BENCH_DATA_DIR (the tests use a temporary one).
+DATA_ROOT = Path(os.environ.get("DESKSIDE_BENCH_DATA_DIR") or BENCH_DIR / "data")
 
 
 def backend_name() -> str:
@@ -67,7 +69,7 @@ def parse_args() -> argparse.Namespace:
 
 ARGS = parse_args()
 NAME = ARGS.name or backend_name()
-DATA = BENCH_DIR / "data" / NAME
+DATA = DATA_ROOT / NAME
 DATA.mkdir(parents=True, exist_ok=True)
 os.environ.setdefault("DESKSIDE_DATA_DIR", str(DATA))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "deskside.settings")

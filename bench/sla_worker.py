@@ -32,6 +32,10 @@ from pathlib import Path
 BENCH_DIR = Path(__file__).resolve().parent
 REPO_DIR = BENCH_DIR.parent
 sys.path.insert(0, str(REPO_DIR))
+# Where data sets and results go: bench/data/ and bench/results/, or DESKSIDE_BENCH_DATA_DIR and
+# DESKSIDE_BENCH_RESULTS_DIR (the tests use temporary ones).
+DATA_ROOT = Path(os.environ.get("DESKSIDE_BENCH_DATA_DIR") or BENCH_DIR / "data")
+RESULTS = Path(os.environ.get("DESKSIDE_BENCH_RESULTS_DIR") or BENCH_DIR / "results")
 
 
 def parse_args() -> argparse.Namespace:
@@ -48,7 +52,7 @@ def parse_args() -> argparse.Namespace:
 
 
 ARGS = parse_args()
-DATA = BENCH_DIR / "data" / ARGS.name
+DATA = DATA_ROOT / ARGS.name
 DATA.mkdir(parents=True, exist_ok=True)
 os.environ.setdefault("DESKSIDE_DATA_DIR", str(DATA))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "deskside.settings")
@@ -282,11 +286,11 @@ def main() -> int:
         "load_average": os.getloadavg(),
         "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
     }
-    out = BENCH_DIR / "results" / f"sla_worker-{ARGS.name}.json"
+    out = RESULTS / f"sla_worker-{ARGS.name}.json"
     out.write_text(json.dumps(summary, indent=2) + "\n")
     print(
         f"{connection.vendor}: one pass over {runs[0]['armed']:,} due of {open_count:,} open "
-        f"tickets: median {median:.3f}s over {len(runs)} runs -> {out.relative_to(REPO_DIR)}"
+        f"tickets: median {median:.3f}s over {len(runs)} runs -> {os.path.relpath(out, REPO_DIR)}"
     )
     return 0
 

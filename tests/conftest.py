@@ -11,6 +11,7 @@ import socket
 from datetime import datetime
 
 import pytest
+from django.test import Client
 
 from deskside.accounts import services as accounts
 from deskside.accounts.models import Tier
@@ -19,6 +20,7 @@ from deskside.core import clock, netguard
 from deskside.mail import senders
 from deskside.tickets import services as tickets
 from deskside.tickets.models import Channel, Priority
+from deskside.webhooks.enqueue import registry as webhook_registry
 from tests.dnsstub import StubResolver
 
 # The instants .ci/run runs the suite at (DESKSIDE_TEST_NOW=<name>, or any ISO 8601 instant):
@@ -31,6 +33,13 @@ INSTANTS = {
     # US clocks fall back at 02:00 EDT: this is the second 01:30 of the night in New York.
     "dst-night": "2026-11-01T06:30:00+00:00",
 }
+
+
+def pytest_collection_modifyitems(items):
+    """Browser tests are slow tests too (`-m "not slow"` leaves them out)."""
+    for item in items:
+        if item.get_closest_marker("e2e") and not item.get_closest_marker("slow"):
+            item.add_marker(pytest.mark.slow)
 
 
 def instant_from_env() -> datetime | None:
@@ -97,6 +106,15 @@ def _fresh_alert_cache():
     alert_queries.forget_cached()
     yield
     alert_queries.forget_cached()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_webhook_registry():
+    """The webhook registry keeps the active webhooks in memory per process; each test starts
+    without them (a rolled-back test's webhook must not get the next test's deliveries)."""
+    webhook_registry.forget()
+    yield
+    webhook_registry.forget()
 
 
 class StubDNS:
@@ -266,6 +284,27 @@ def admin(msp):
 
 
 @pytest.fixture
+def admin_serving(msp):
+    """`admin_serving(acme, email=...)` -> an administrator (staff) who serves only the clients
+    given: sees and changes their configuration, never another client's."""
+
+    def make(*clients, email: str, full_name: str = "Restricted Admin", tier=Tier.L3, **extra):
+        user = accounts.create_user(
+            email=email,
+            full_name=full_name,
+            kind="agent",
+            tier=tier,
+            organization=msp,
+            is_staff=True,
+            **extra,
+        )
+        user.served_organizations.set(clients)
+        return user
+
+    return make
+
+
+@pytest.fixture
 def alice(msp, helpdesk):
     """L1 help desk agent."""
     return accounts.create_user(
@@ -376,3 +415,87 @@ def acme_ticket(make_ticket, carol):
 @pytest.fixture
 def globex_ticket(make_ticket, dave):
     return make_ticket(dave, subject="VPN drops every hour")
+
+
+class ApiClient(Client):
+    """A test client that sends JSON bodies and, given a token, the Authorization header."""
+
+    def __init__(self, token: str | None = None) -> None:
+        headers = {"HTTP_AUTHORIZATION": f"Bearer {token}"} if token else {}
+        super().__init__(**headers)
+
+    def post(self, path, data=None, **extra):
+        return super().post(path, data if data is not None else {}, "application/json", **extra)
+
+    def patch(self, path, data=None, **extra):
+        return super().patch(path, data if data is not None else {}, "application/json", **extra)
+
+
+def client_for(user) -> ApiClient:
+    """An API client sending a fresh token of `user`."""
+    return ApiClient(accounts.create_api_token(user=user, name="tests"))
+
+
+@pytest.fixture
+def api_as(db):
+    """`api_as(user)` -> an API client with a token of `user` (for people without a fixture)."""
+    return client_for
+
+
+def login(user) -> Client:
+    """A django.test.Client signed in as `user` (the pages)."""
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def signed_in(db):
+    """`signed_in(user)` -> a django.test.Client signed in as `user` (the pages)."""
+    return login
+
+
+@pytest.fixture
+def web_admin(admin):
+    """The administrator, signed in to the pages."""
+    return login(admin)
+
+
+@pytest.fixture
+def anon():
+    return ApiClient()
+
+
+@pytest.fixture
+def as_admin(admin):
+    return client_for(admin)
+
+
+@pytest.fixture
+def as_alice(alice):
+    return client_for(alice)
+
+
+@pytest.fixture
+def as_leo(leo):
+    return client_for(leo)
+
+
+@pytest.fixture
+def as_tara(tara):
+    return client_for(tara)
+
+
+@pytest.fixture
+def as_carol(carol):
+    return client_for(carol)
+
+
+@pytest.fixture
+def as_olivia(olivia):
+    return client_for(olivia)
+
+
+@pytest.fixture
+def as_dave(dave):
+    return client_for(dave)

@@ -1,9 +1,16 @@
 """Test settings: the real settings with a throw-away data directory and a cheap hasher."""
 
+import atexit
 import os
+import shutil
 import tempfile
 
-os.environ.setdefault("DESKSIDE_DATA_DIR", tempfile.mkdtemp(prefix="deskside-test-"))
+if not os.environ.get("DESKSIDE_DATA_DIR"):
+    # Made by the process that first loads these settings (with xdist, the controller: its
+    # workers inherit the variable and use the same directory) and removed when it exits.
+    _data_dir = tempfile.mkdtemp(prefix="deskside-test-")
+    os.environ["DESKSIDE_DATA_DIR"] = _data_dir
+    atexit.register(shutil.rmtree, _data_dir, ignore_errors=True)
 
 from deskside.settings import *  # noqa: E402,F403
 

@@ -4,7 +4,6 @@ next measures. Figures are not checked here; benchmarks are never timed assertio
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 import uuid
@@ -12,18 +11,26 @@ from pathlib import Path
 
 import pytest
 
+# slow: runs the bench scripts in subprocesses
+pytestmark = pytest.mark.slow
+
 REPO = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture
 def bench_env(tmp_path):
+    """A data set name and the scripts' environment: data sets, results and the database all go
+    under tmp_path, never into the source tree."""
     name = f"test-{uuid.uuid4().hex[:8]}"
-    env = {**os.environ, "DESKSIDE_DATA_DIR": str(tmp_path / "data")}
+    env = {
+        **os.environ,
+        "DESKSIDE_DATA_DIR": str(tmp_path / "data"),
+        "DESKSIDE_BENCH_DATA_DIR": str(tmp_path / "sets"),
+        "DESKSIDE_BENCH_RESULTS_DIR": str(tmp_path / "results"),
+    }
+    (tmp_path / "results").mkdir()
     env.pop("DATABASE_URL", None)
-    yield name, env
-    shutil.rmtree(REPO / "bench" / "data" / name, ignore_errors=True)
-    for leftover in (REPO / "bench" / "results").glob(f"*{name}*"):
-        leftover.unlink()
+    return name, env, tmp_path
 
 
 def run(args, env):
@@ -35,24 +42,24 @@ def run(args, env):
 
 
 def test_seed_fills_a_small_data_set(bench_env):
-    name, env = bench_env
+    name, env, tmp = bench_env
     run(["bench/seed.py", "--tickets", "300", "--name", name], env)
-    info = json.loads((REPO / "bench" / "data" / name / "info.json").read_text())
+    info = json.loads((tmp / "sets" / name / "info.json").read_text())
     assert info["tickets"] == 300
 
 
 def test_sla_worker_bench_makes_its_passes(bench_env):
-    name, env = bench_env
+    name, env, tmp = bench_env
     done = run(
         ["bench/sla_worker.py", "--name", name, "--tickets", "2000", "--runs", "1"],
-        {**env, "DESKSIDE_DATA_DIR": str(REPO / "bench" / "data" / name)},
+        {**env, "DESKSIDE_DATA_DIR": str(tmp / "sets" / name)},
     )
     assert "unexpected counts" not in done.stderr
-    result = json.loads((REPO / "bench" / "results" / f"sla_worker-{name}.json").read_text())
+    result = json.loads((tmp / "results" / f"sla_worker-{name}.json").read_text())
     assert result["runs"][0]["claimed"] == result["runs"][0]["armed"] == 20
 
 
 def test_oncall_bench_runs(bench_env):
-    _name, env = bench_env
+    _name, env, _tmp = bench_env
     done = run(["bench/oncall.py", "--runs", "1"], env)
     assert "ten hourly layers" in done.stdout and "shifts" in done.stdout

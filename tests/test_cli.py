@@ -1,10 +1,21 @@
 """The `deskside` console script: each subcommand's success and its one-line errors."""
 
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
 import pytest
+from django.db import connection
 
 from deskside import cli
 from deskside.accounts.models import ApiToken, User
 from deskside.accounts.services import user_for_token
+from deskside.core import baseurl
+from deskside.mail.worker import mail_pass
+from deskside.webhooks.payloads import ticket_part
 
 
 def run(capsys, *argv):
@@ -120,14 +131,11 @@ def test_unknown_command_is_a_usage_error(capsys):
     assert exc.value.code == 2
 
 
+@pytest.mark.slow
 def test_demo_worker_stops_when_the_demo_server_ends(tmp_path):
     """`deskside demo` starts the SLA worker beside the server (which replaces the demo's
     process): here a parent process starts it and exits; the worker must follow within seconds,
     never outlive the demo."""
-    import os
-    import subprocess
-    import sys
-    import time
 
     env = {**os.environ, "DESKSIDE_DATA_DIR": str(tmp_path), "DESKSIDE_LOG_LEVEL": "INFO"}
     env.pop("DATABASE_URL", None)
@@ -181,7 +189,6 @@ def test_usage_errors_are_one_line_with_exit_code_2(capsys, argv, message):
 
 
 def test_a_database_without_tables_says_to_migrate(capsys, alice, django_db_blocker):
-    from django.db import connection
 
     with django_db_blocker.unblock(), connection.cursor() as cursor:
         cursor.execute("DROP TABLE accounts_apitoken")  # rolled back with the test
@@ -242,10 +249,6 @@ def test_a_bad_variable_is_one_line_naming_it(capsys, monkeypatch, name, value, 
 
 def test_a_bad_variable_read_by_the_settings_stops_the_command(tmp_path):
     """The settings are read once per process, so a fresh `deskside` shows what a user sees."""
-    import os
-    import subprocess
-    import sys
-    from pathlib import Path
 
     env = {**os.environ, "DESKSIDE_DATA_DIR": str(tmp_path), "DESKSIDE_EMAIL_PORT": "smtp"}
     for name in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE", "DESKSIDE_DEBUG"):
@@ -272,7 +275,6 @@ def test_a_bad_variable_read_by_the_settings_stops_the_command(tmp_path):
 def serving(monkeypatch, settings, tmp_path):
     """`deskside serve` without its server (the gunicorn call is recorded, not made), a data
     directory of its own and no DESKSIDE_BASE_URL."""
-    from deskside.core import baseurl
 
     settings.DATA_DIR = tmp_path
     settings.DESKSIDE_BASE_URL = ""
@@ -287,10 +289,7 @@ def test_serve_on_another_port_points_every_link_there(
 ):
     from django.core import mail as django_mail
 
-    from deskside.core import baseurl
-    from deskside.mail.worker import mail_pass
     from deskside.tickets import services as tickets
-    from deskside.webhooks.payloads import ticket_part
 
     assert cli.main(["serve", "--no-migrate", "--port", "9000"]) == 0
     assert serving == [("127.0.0.1", 9000, 2, 4)]
@@ -309,7 +308,6 @@ def test_serve_on_another_port_points_every_link_there(
 
 
 def test_serve_records_the_base_url_setting_when_there_is_one(serving, settings):
-    from deskside.core import baseurl
 
     settings.DESKSIDE_BASE_URL = "https://desk.example.com"
     assert cli.main(["serve", "--no-migrate", "--port", "9000"]) == 0
@@ -322,16 +320,12 @@ def test_serve_records_the_base_url_setting_when_there_is_one(serving, settings)
     [("::1", "http://[::1]:8080"), ("desk.lan", "http://desk.lan:8080")],
 )
 def test_serve_address_forms(serving, host, expected):
-    from deskside.core import baseurl
 
     assert cli.main(["serve", "--no-migrate", "--host", host, "--port", "8080"]) == 0
     assert baseurl.base_url() == expected
 
 
 def test_serve_on_every_interface_links_to_the_host_name(serving):
-    import socket
-
-    from deskside.core import baseurl
 
     every = "0.0.0.0"  # noqa: S104 - the point of the test
     assert cli.main(["serve", "--no-migrate", "--host", every, "--port", "8080"]) == 0
@@ -340,7 +334,6 @@ def test_serve_on_every_interface_links_to_the_host_name(serving):
 
 def test_serve_refuses_a_port_out_of_range(capsys, db, monkeypatch, tmp_path, settings):
     settings.DATA_DIR = tmp_path
-    from deskside.core import baseurl
 
     monkeypatch.setenv(baseurl.SERVED_ENV, "")
     code, _, err = run(capsys, "serve", "--no-migrate", "--port", "70000")

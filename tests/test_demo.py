@@ -3,12 +3,15 @@ loading twice changes nothing."""
 
 from datetime import timedelta
 
+import pytest
+
 from deskside import demo
 from deskside.accounts.models import User
 from deskside.alerts.models import Alert, AlertStatus
 from deskside.core import clock
 from deskside.duty.models import Schedule
 from deskside.duty.oncall import on_call_at
+from deskside.mail.models import InboundMessage, Mailbox, OutboundMail, Outcome
 from deskside.paging import worker as paging_worker
 from deskside.paging.models import Escalation, Page
 from deskside.sla.models import Calendar, Contract
@@ -21,6 +24,9 @@ from deskside.tickets.models import (
     TicketEvent,
     TicketType,
 )
+
+# slow: builds the whole demo data set
+pytestmark = pytest.mark.slow
 
 
 def test_demo_loads_once_and_looks_like_an_msp(db):
@@ -72,7 +78,6 @@ def test_demo_tickets_have_due_times_from_the_demo_contracts(db):
 
 
 def test_demo_has_a_mailbox_and_a_mail_conversation(db):
-    from deskside.mail.models import InboundMessage, Mailbox, OutboundMail, Outcome
 
     demo.load(tickets=20)
 

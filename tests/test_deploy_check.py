@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 INSTALL = ROOT / "docs" / "install.md"
 ENV_FILE = ROOT / "docs" / "systemd" / "deskside.env"
@@ -22,6 +24,7 @@ def production_settings() -> dict[str, str]:
     return found
 
 
+@pytest.mark.slow
 def test_check_deploy_is_clean_with_the_documented_production_settings(tmp_path):
     env = {
         # Only what the interpreter needs to find Deskside, a fresh data directory (the secret
@@ -46,6 +49,7 @@ def test_check_deploy_is_clean_with_the_documented_production_settings(tmp_path)
     assert "System check identified no issues (0 silenced)." in output, output
 
 
+@pytest.mark.slow
 def test_check_deploy_warns_without_them(tmp_path):
     """The check is a real one: the defaults (fit for `deskside demo` on http://localhost)
     are not production settings, and it says so."""

@@ -4,7 +4,7 @@ one) with their raw tokens, and API clients that send an integration's token."""
 import pytest
 
 from deskside.alerts import setup as alert_setup
-from tests.api.conftest import ApiClient, client_for
+from tests.conftest import ApiClient
 
 INTAKE = "/api/v1/integrations"
 
@@ -34,8 +34,3 @@ def acme_alertmanager(admin, acme):
 
 def intake(token: str) -> ApiClient:
     return ApiClient(token)
-
-
-@pytest.fixture
-def as_admin(admin):
-    return client_for(admin)

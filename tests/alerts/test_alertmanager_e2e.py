@@ -29,7 +29,8 @@ from deskside.alerts import setup as alert_setup
 from deskside.alerts.models import Alert, AlertStatus, IntakeError
 from deskside.tickets.models import Channel, Priority, Status, Ticket
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# slow: starts a real Prometheus Alertmanager
+pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 ALERTMANAGER = "/usr/bin/prometheus-alertmanager"
 HOST = "127.0.0.1"

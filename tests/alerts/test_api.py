@@ -14,7 +14,7 @@ from deskside.alerts.models import Alert, Integration, MaintenanceWindow, hash_t
 from deskside.alerts.payloads import TRIGGER, AlertEvent
 from deskside.core import clock
 from tests.alerts.conftest import INTAKE, intake
-from tests.api.conftest import client_for
+from tests.conftest import client_for
 
 API = "/api/v1"
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -179,17 +179,9 @@ def test_non_admin_agents_cannot_write_integrations(alice, acme_events):
     assert client.post(f"{API}/integrations/{integration.public_id}/token").status_code == 403
 
 
-def test_restricted_admin_cannot_touch_other_clients(globex, acme_events, msp):
+def test_restricted_admin_cannot_touch_other_clients(globex, acme_events, admin_serving):
     integration, _ = acme_events
-    restricted = accounts.create_user(
-        email="ra@msp.example",
-        full_name="RA",
-        kind="agent",
-        tier=Tier.L3,
-        organization=msp,
-        is_staff=True,
-    )
-    restricted.served_organizations.set([globex])
+    restricted = admin_serving(globex, email="ra@msp.example", full_name="RA")
     client = client_for(restricted)
     assert client.get(f"{API}/integrations/{integration.public_id}").status_code == 404
     answer = client.post(f"{API}/integrations", {"name": "x", "kind": "events"})

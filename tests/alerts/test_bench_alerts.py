@@ -54,6 +54,7 @@ def run_bench(*extra: str) -> dict:
             leftover.unlink()
 
 
+@pytest.mark.slow
 def test_alert_bench_runs_on_small_data():
     result = run_bench("--events", "300", "--keys", "10")
     run = result["run"]
@@ -65,6 +66,7 @@ def test_alert_bench_runs_on_small_data():
     assert "--threads 4` (gunicorn gthread workers" in result["report"]
 
 
+@pytest.mark.slow
 def test_alert_bench_runs_alertmanager_groups():
     result = run_bench("--group", "5", "--events", "200", "--keys", "10", "--server-threads", "2")
     run = result["run"]

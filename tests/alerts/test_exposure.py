@@ -17,7 +17,7 @@ from deskside.core import clock
 from deskside.paging.delivery import alert_summary
 from deskside.tickets.models import EventKind, Ticket
 from tests.alerts.conftest import INTAKE, intake
-from tests.api.conftest import client_for
+from tests.conftest import client_for
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 EVENTS = f"{INTAKE}/events"

@@ -9,6 +9,7 @@ import pytest
 
 from deskside.alerts import services as alerts
 from deskside.alerts import setup as alert_setup
+from deskside.alerts.exceptions import AlertError
 from deskside.alerts.models import Alert, AlertStatus, Integration, MaintenanceWindow
 from deskside.core import clock
 from deskside.tickets import services as tickets
@@ -536,7 +537,6 @@ def test_ending_a_window_early(acme_events, alice, acme):
 
 
 def test_window_input_is_checked(alice, acme, dave):
-    from deskside.alerts.exceptions import AlertError
 
     with pytest.raises(AlertError) as error:
         alert_setup.create_maintenance_window(

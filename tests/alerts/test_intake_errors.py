@@ -19,7 +19,7 @@ from deskside.core import clock
 from deskside.tickets.models import Status, Ticket
 from tests.alerts.conftest import INTAKE, intake
 from tests.alerts.test_intake import am_alert, am_payload, trigger
-from tests.api.conftest import client_for
+from tests.conftest import client_for
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 AM = f"{INTAKE}/alertmanager"

@@ -31,6 +31,7 @@ def leaf_nodes():
     return MigrationExecutor(connection).loader.graph.leaf_nodes()
 
 
+@pytest.mark.slow
 def test_existing_alerts_take_the_client_of_their_ticket(admin, acme, globex):
     with clock.frozen(datetime(2026, 3, 2, 9, 0, tzinfo=UTC)):
         integration, _ = alert_setup.create_integration(actor=admin, name="RMM", kind="events")

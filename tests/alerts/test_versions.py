@@ -16,7 +16,7 @@ from deskside.alerts.models import Alert, Integration, hash_token
 from deskside.alerts.payloads import TRIGGER, AlertEvent
 from deskside.core import versioning
 from tests.alerts.conftest import intake
-from tests.api.conftest import client_for
+from tests.conftest import client_for
 from tests.core.races import in_threads
 
 API = "/api/v1/integrations"

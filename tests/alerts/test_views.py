@@ -5,7 +5,6 @@ alerts; customers never reach any of it and agents serving some clients see only
 from datetime import timedelta
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 
 from deskside.accounts import services as accounts
@@ -15,12 +14,7 @@ from deskside.alerts import setup as alert_setup
 from deskside.alerts.models import Alert, Integration, MaintenanceWindow, hash_token
 from deskside.alerts.payloads import TRIGGER, AlertEvent
 from deskside.core import clock
-
-
-def login(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
+from tests.conftest import login
 
 
 def fire(integration, organization, key="disk", summary="Disk full on fs1", **kw):

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from deskside.tickets import services
 from deskside.tickets.queries import agents_who_worked_for, people_visible_to
-from tests.api.conftest import client_for
+from tests.conftest import client_for
 
 AGENT_FIELDS = {"public_id", "name", "email", "kind", "tier", "organization"}
 

@@ -3,7 +3,7 @@
 import pytest
 
 from deskside.accounts.services import create_api_token, revoke_api_token
-from tests.api.conftest import ApiClient
+from tests.conftest import ApiClient
 
 ENDPOINTS = [
     ("get", "/api/v1/tickets"),

@@ -16,7 +16,7 @@ from deskside.core.openapi import ERROR_REF, document_errors, schema_name_clashe
 from deskside.mail.models import InboundMessage
 from deskside.tickets.models import Ticket, TicketEvent
 from deskside.webhooks import api as webhooks_api
-from tests.api.conftest import client_for
+from tests.conftest import client_for
 from tests.mailauth import mark_verified
 
 MiB = 2**20
@@ -241,6 +241,7 @@ def _deliver(client, raw: bytes):
     return Client.post(client, "/api/v1/mail/inbound", raw, content_type="message/rfc822")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("limit_mb", [7])
 def test_the_mail_intake_takes_a_message_up_to_its_limit(admin, acme, carol, settings, limit_mb):
     """Over Django's 5 MiB for other bodies: the message limit is DESKSIDE_MAX_MESSAGE_MB."""

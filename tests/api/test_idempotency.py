@@ -10,7 +10,7 @@ from deskside.tickets import idempotency
 from deskside.tickets import services as tickets
 from deskside.tickets.models import EventKind, IdempotencyKey, Ticket
 from tests.alerts.test_race import in_threads
-from tests.api.conftest import client_for
+from tests.conftest import client_for
 
 URL = "/api/v1/tickets"
 FIELD = "Idempotency-Key"

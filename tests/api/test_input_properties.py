@@ -21,13 +21,10 @@ from urllib.parse import quote
 import pytest
 from django.apps import apps
 from django.db import connection
-from django.test import Client
 from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from deskside.accounts import services as accounts
-from deskside.accounts.models import Tier
 from deskside.alerts import setup as alert_setup
 from deskside.alerts.models import Alert, IntakeError
 from deskside.api import api
@@ -40,7 +37,7 @@ from deskside.sla.models import Calendar, Contract
 from deskside.tickets import services as ticket_services
 from deskside.tickets.models import Ticket
 from deskside.webhooks.enqueue import registry
-from tests.api.conftest import ApiClient, client_for
+from tests.conftest import ApiClient, client_for
 
 SCHEMA = api.get_openapi_schema()
 COMPONENTS = SCHEMA.get("components", {}).get("schemas", {})
@@ -256,15 +253,7 @@ def row_counts() -> tuple[int, ...]:
 
 
 @pytest.fixture
-def world(acme, globex, helpdesk, network_team, alice, leo, carol, dave, acme_ticket):
-    admin = accounts.create_user(
-        email="root@msp.example",
-        full_name="Root Admin",
-        kind="agent",
-        tier=Tier.L3,
-        organization=alice.organization,
-        is_staff=True,
-    )
+def world(admin, acme, globex, helpdesk, network_team, alice, leo, carol, dave, acme_ticket):
     events, events_token = alert_setup.create_integration(
         actor=admin, name="Acme RMM", kind="events", organization=acme, team=helpdesk
     )
@@ -345,6 +334,7 @@ def _path(template: str, values: dict[str, str]) -> str:
     return template
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("method", "path", "operation"), WRITES, ids=[f"{m} {p}" for m, p, _ in WRITES]
 )
@@ -423,16 +413,8 @@ def test_hostile_input_never_fails_the_server(world, method, path, operation):
 
 
 @pytest.fixture
-def acme_intake(acme, alice):
+def acme_intake(admin, acme):
     """An Acme events-API integration's client (its token, not a user's)."""
-    admin = accounts.create_user(
-        email="root@msp.example",
-        full_name="Root Admin",
-        kind="agent",
-        tier=Tier.L3,
-        organization=alice.organization,
-        is_staff=True,
-    )
     _, token = alert_setup.create_integration(
         actor=admin, name="Acme RMM", kind="events", organization=acme
     )
@@ -549,20 +531,11 @@ def test_nul_in_any_path_parameter_is_a_422_naming_it(as_alice):
 
 
 @pytest.mark.parametrize("name", ["Bad \\udfff", "Bad \\u0000"])
-def test_calendar_import_form_refuses_text_no_database_stores(alice, name):
+def test_calendar_import_form_refuses_text_no_database_stores(web_admin, name):
     """The calendar's own "name" key went straight to the database: a 500 on both databases
     (lone surrogate) or on PostgreSQL (NUL). Django's form fields already refuse NUL, and a
     form post cannot carry a lone surrogate; a JSON text inside one can."""
-    admin = accounts.create_user(
-        email="root@msp.example",
-        full_name="Root Admin",
-        kind="agent",
-        tier=Tier.L3,
-        organization=alice.organization,
-        is_staff=True,
-    )
-    browser = Client()
-    browser.force_login(admin)
+    browser = web_admin
     text = '{"name": "' + name + '", "24x7": true}'
     response = browser.post(reverse("sla:calendar_import"), {"name": "", "text": text})
     assert response.status_code == 422

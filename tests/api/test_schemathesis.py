@@ -58,6 +58,9 @@ def raw_message(context, value):
     return str(value).encode("utf-8", "surrogatepass")
 
 
+# slow: schemathesis fuzzes every operation
+pytestmark = pytest.mark.slow
+
 # The document /api/v1/openapi.json serves (JSON: status codes as strings), built without a
 # request so that collecting this module touches no database; requests go to the WSGI app.
 schema = schemathesis.openapi.from_dict(json.loads(json.dumps(api.get_openapi_schema())))

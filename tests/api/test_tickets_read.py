@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from deskside.accounts import services as accounts
 from deskside.tickets import services
 from deskside.tickets.models import Priority
-from tests.api.conftest import client_for
+from tests.conftest import client_for
 
 URL = "/api/v1/tickets"
 

@@ -1,13 +1,19 @@
 """Single sign-on for agents through OpenID Connect, against a real provider on 127.0.0.1:
 real redirects, code exchange, JWKS signature check and userinfo (issue 12 item 6)."""
 
+import time
 from urllib.parse import parse_qs, urlsplit
 
+import jwt
 import pytest
 import requests
+from cryptography.hazmat.primitives.asymmetric import rsa
+from django.core.exceptions import SuspiciousOperation
 from django.test import Client
 
 from deskside.accounts.models import SecurityPolicy, User
+from deskside.accounts.oidc import AgentOIDCBackend
+from tests.auth.oidc_provider import configure
 from tests.auth.test_mfa import enrol
 
 pytestmark = pytest.mark.django_db
@@ -121,7 +127,6 @@ def test_an_enrolled_agent_gives_the_local_code_after_sso(client, sso, alice):
 
 
 def test_sso_with_the_provider_down_fails_cleanly(client, settings, alice):
-    from tests.auth.oidc_provider import configure
 
     configure(settings, "http://localhost:9")  # nothing listens on the discard port
     response = client.get("/oidc/authenticate/")
@@ -133,13 +138,6 @@ def test_sso_with_the_provider_down_fails_cleanly(client, settings, alice):
     [("aud", "someone-else"), ("iss", "http://evil.example"), ("exp", 1_000_000_000)],
 )
 def test_id_tokens_are_checked_for_audience_issuer_and_expiry(claim, value):
-    import time
-
-    import jwt
-    from cryptography.hazmat.primitives.asymmetric import rsa
-    from django.core.exceptions import SuspiciousOperation
-
-    from deskside.accounts.oidc import AgentOIDCBackend
 
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     backend = AgentOIDCBackend()

@@ -1,5 +1,8 @@
 """Failed sign-ins are throttled per account and per address (django-axes, in the database)."""
 
+import os
+import subprocess
+import sys
 from datetime import timedelta
 
 import pytest
@@ -145,9 +148,6 @@ def test_behind_the_proxy_each_client_address_is_counted(client, alice, settings
 
 
 def test_a_bad_trusted_proxy_stops_the_start(tmp_path):
-    import os
-    import subprocess
-    import sys
 
     env = {
         **os.environ,

@@ -6,7 +6,7 @@ import pytest
 from django.test import Client
 
 from deskside.core import audit, clock
-from tests.api.conftest import client_for
+from tests.conftest import client_for
 
 PAGE = "/audit/"
 API = "/api/v1/audit"

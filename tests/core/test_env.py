@@ -1,6 +1,9 @@
 """deskside.core.env: one parser for every DESKSIDE_* variable. Unset and empty mean the
 default, 0/false/no/off are off, and a bad value is one line naming the variable."""
 
+import re
+from pathlib import Path
+
 import pytest
 
 from deskside.core.env import (
@@ -116,8 +119,6 @@ def test_database_default_and_options(monkeypatch, tmp_path):
 def test_no_deskside_variable_is_read_around_the_parser():
     """Every DESKSIDE_* variable goes through deskside.core.env, so they all follow its rules
     (a second, home-made parser is how DESKSIDE_DEBUG=0 came to mean "on")."""
-    import re
-    from pathlib import Path
 
     package = Path(__file__).resolve().parent.parent.parent / "deskside"
     pattern = re.compile(r"""(os\.environ(\.get\(|\[)|os\.getenv\()\s*["']DESKSIDE_""")

@@ -7,6 +7,7 @@ import pytest
 from django import forms
 from django.db import transaction
 from django.db.models.signals import post_save
+from django.http import Http404
 
 from deskside.core import versioning
 from deskside.webhooks import services as webhooks
@@ -84,7 +85,6 @@ def test_hold_reports_whether_the_row_is_there(hook):
 
 
 def test_gone_is_a_404():
-    from django.http import Http404
 
     assert issubclass(versioning.Gone, Http404)
 

@@ -8,7 +8,6 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.test import Client
 
 from deskside.accounts import services as accounts
 from deskside.accounts.models import Tier
@@ -72,9 +71,3 @@ def weekly(make_schedule, make_layer, alice, leo, tara):
         shift_unit="weeks",
     )
     return schedule
-
-
-def login(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client

@@ -8,7 +8,7 @@ import pytest
 
 from deskside.core import clock
 from deskside.duty.models import Override, Swap
-from tests.api.conftest import ApiClient, client_for
+from tests.conftest import ApiClient, client_for
 from tests.duty.conftest import BERLIN
 
 API = "/api/v1"
@@ -19,11 +19,6 @@ NOW = datetime(2026, 3, 4, 12, tzinfo=BERLIN)
 def _now():
     with clock.frozen(NOW):
         yield
-
-
-@pytest.fixture
-def as_alice(alice):
-    return client_for(alice)
 
 
 def test_list_and_detail(weekly, as_alice, alice):

@@ -12,7 +12,8 @@ from icalendar import Calendar
 from deskside.core import clock
 from deskside.duty import services
 from deskside.duty.models import PersonFeed
-from tests.duty.conftest import BERLIN, login
+from tests.conftest import login
+from tests.duty.conftest import BERLIN
 
 NOW = datetime(2026, 3, 11, 12, tzinfo=BERLIN)
 

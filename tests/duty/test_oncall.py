@@ -1,9 +1,11 @@
 """Schedule maths: rotations across DST changes and month ends, restriction windows that cross
 midnight, layers, follow-the-sun, overrides and swaps, all read with a moving clock."""
 
+import random
 from datetime import datetime, timedelta
 
 import pytest
+from django.urls import reverse
 
 from deskside.core import clock
 from deskside.duty import services
@@ -11,12 +13,15 @@ from deskside.duty.oncall import (
     LayerSpec,
     OverrideSpec,
     SwapSpec,
+    _apply_swaps,
+    layer_pieces,
     on_call_at,
     on_call_user_id,
     resolve,
     shifts,
 )
 from deskside.duty.queries import report
+from tests.conftest import login
 from tests.duty.conftest import BERLIN, LONDON, NEW_YORK, TOKYO, UTC
 
 H = timedelta(hours=1)
@@ -614,9 +619,6 @@ def test_report_lists_every_member_and_counts_turns_not_pieces(
 def test_report_page_fair_share_counts_members_without_hours(
     make_schedule, make_layer, admin, alice, leo, tara
 ):
-    from django.urls import reverse
-
-    from tests.duty.conftest import login
 
     schedule = make_schedule()
     make_layer(schedule, [alice, leo, tara], datetime(2026, 3, 2, 9, tzinfo=BERLIN))
@@ -665,9 +667,6 @@ def _naive_swaps(pieces, swaps):
 def test_many_swaps_give_what_checking_every_swap_gives():
     """The swaps are looked up by person and start (bisect) instead of scanned per piece; the
     result must be the same, overlaps and the first-accepted-wins rule included."""
-    import random
-
-    from deskside.duty.oncall import _apply_swaps, layer_pieces
 
     rng = random.Random(5)
     base = datetime(2026, 1, 1, tzinfo=UTC)

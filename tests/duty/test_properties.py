@@ -5,10 +5,14 @@ asking for a long period; a plain rotation agrees with counting hand-offs one by
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from deskside.duty.oncall import MICRO, LayerSpec, OverrideSpec, SwapSpec, resolve
+
+# slow: hypothesis property tests of the shift resolver
+pytestmark = pytest.mark.slow
 
 ZONES = ["UTC", "Europe/Berlin", "America/New_York", "Asia/Tokyo", "Australia/Lord_Howe"]
 BASE = datetime(2026, 1, 1, tzinfo=UTC)

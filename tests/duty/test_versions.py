@@ -11,8 +11,9 @@ from django.urls import reverse
 from deskside.core import clock, versioning
 from deskside.duty import services
 from deskside.duty.models import Layer, Override, Schedule
+from tests.conftest import login
 from tests.core.races import in_threads
-from tests.duty.conftest import BERLIN, login
+from tests.duty.conftest import BERLIN
 
 LAYER_FORM = {
     "position": 0,

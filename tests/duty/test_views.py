@@ -11,7 +11,8 @@ from django.urls import reverse
 from deskside.core import clock
 from deskside.duty import services
 from deskside.duty.models import Layer, Override, Schedule, Swap
-from tests.duty.conftest import BERLIN, UTC, login
+from tests.conftest import login
+from tests.duty.conftest import BERLIN, UTC
 
 NOW = datetime(2026, 3, 4, 12, tzinfo=BERLIN)
 

@@ -28,13 +28,11 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from deskside.accounts import services as accounts
-from deskside.accounts.models import Tier
 from deskside.mail import importer, smtpd
 from deskside.mail.models import InboundMessage, Mailbox, Outcome
 from deskside.mail.pipeline import Policy, receive
 from deskside.tickets.models import Attachment, EventKind, Ticket, TicketEvent
-from tests.api.conftest import client_for
+from tests.conftest import client_for
 from tests.mailauth import mark_verified
 
 BALLAST = ".ballast"
@@ -269,10 +267,7 @@ def test_an_import_stopped_by_a_full_disk_keeps_no_row_and_no_attachment(
 
 
 @pytest.mark.django_db
-def test_api_inbound_on_a_full_disk_is_507_naming_the_body(disk, msp, carol, acme, settings):
-    admin = accounts.create_user(
-        email="root@msp.example", kind="agent", tier=Tier.L3, organization=msp, is_staff=True
-    )
+def test_api_inbound_on_a_full_disk_is_507_naming_the_body(disk, admin, carol, acme, settings):
     Mailbox.objects.create(
         name="Help", address="help@msp.example", organization=acme, unknown_senders="create"
     )

@@ -3,21 +3,13 @@
 
 from django.test import Client
 
-from deskside.accounts import services as accounts
-from deskside.accounts.models import Tier
 from deskside.mail.models import InboundMessage, Mailbox, OutboundMail, Outcome
 from deskside.mail.pipeline import Policy, receive
 from deskside.tickets.models import Ticket
-from tests.api.conftest import client_for
+from tests.conftest import client_for
 from tests.mail.test_pipeline import raw_mail
 
 API = "/api/v1/mail"
-
-
-def admin_of(msp):
-    return accounts.create_user(
-        email="root@msp.example", kind="agent", tier=Tier.L3, organization=msp, is_staff=True
-    )
 
 
 def raw_post(client: Client, path: str, raw: bytes):
@@ -58,8 +50,7 @@ def test_an_agent_sees_only_the_mail_of_clients_they_serve(alice, carol, dave, a
     assert client_for(alice).post(path).status_code == 404
 
 
-def test_admin_reprocesses_after_the_cause_is_fixed_and_discards(msp, alice, acme):
-    admin = admin_of(msp)
+def test_admin_reprocesses_after_the_cause_is_fixed_and_discards(admin, alice, acme):
     receive(raw_mail(sender="new@acme.example"), source="imap")  # unknown: quarantined
     message = InboundMessage.objects.get()
     path = f"{API}/messages/{message.public_id}"
@@ -80,8 +71,7 @@ def test_admin_reprocesses_after_the_cause_is_fixed_and_discards(msp, alice, acm
     assert gone["outcome"] == Outcome.DISCARDED
 
 
-def test_inbound_delivers_a_raw_message_through_the_pipeline(msp, carol, acme):
-    admin = admin_of(msp)
+def test_inbound_delivers_a_raw_message_through_the_pipeline(admin, carol, acme):
     Mailbox.objects.create(
         name="Help", address="help@msp.example", protocol="delivery", organization=acme
     )

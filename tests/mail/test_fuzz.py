@@ -390,6 +390,9 @@ PIPELINE = settings(
     ],
 )
 
+# slow: fuzzes the mail parser
+pytestmark = pytest.mark.slow
+
 
 @QUIET
 @PIPELINE

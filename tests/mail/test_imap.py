@@ -15,7 +15,8 @@ from deskside.tickets.models import EventKind, Ticket
 from tests.mail.dovecot import dovecot_server  # noqa: F401 - the `dovecot` fixture
 from tests.mailauth import arrived_verified
 
-pytestmark = pytest.mark.django_db
+# slow: starts a real Dovecot
+pytestmark = [pytest.mark.slow, pytest.mark.django_db]
 
 SENDER = "pat@customer.example"  # an unknown sender: the mailbox creates the contact
 SEEN = "\\Seen"

@@ -19,7 +19,6 @@ from django.db import connections
 from django.test import Client
 from django.urls import reverse
 
-from deskside.accounts import services as accounts
 from deskside.accounts.models import Tier
 from deskside.core import clock
 from deskside.mail import outbound
@@ -275,20 +274,19 @@ def test_a_sent_mail_cannot_be_sent_again(admin, alice, acme_ticket, smtp):
     assert OutboundMail.objects.get().state == OutboundMail.State.SENT
 
 
-def test_the_unknown_mail_of_another_client_is_not_found(admin, alice, acme, globex_ticket, smtp):
+def test_the_unknown_mail_of_another_client_is_not_found(
+    admin, admin_serving, alice, acme, globex_ticket, smtp
+):
     tickets.add_reply(actor=alice, ticket=globex_ticket, body="Hi")
     OutboundMail.objects.update(state=OutboundMail.State.UNKNOWN)
     mail = OutboundMail.objects.get()
-    restricted = accounts.create_user(
+    restricted = admin_serving(
+        acme,
         email="ron@msp.example",
         full_name="Ron Restricted",
         password="ron-pass-1234",
-        kind="agent",
         tier=Tier.L1,
-        organization=admin.organization,
-        is_staff=True,
     )
-    restricted.served_organizations.set([acme])
     client = Client()
     client.force_login(restricted)
 

@@ -6,12 +6,20 @@ from email.message import EmailMessage
 
 import pytest
 from django.core import mail as django_mail
+from django.db import OperationalError, transaction
 
 from deskside.accounts import services as accounts
 from deskside.accounts.models import User
 from deskside.core import clock
 from deskside.mail import outbound, pipeline
-from deskside.mail.models import InboundMessage, MessageRef, OutboundMail, Outcome, raw_path
+from deskside.mail.models import (
+    InboundMessage,
+    MailTemplate,
+    MessageRef,
+    OutboundMail,
+    Outcome,
+    raw_path,
+)
 from deskside.mail.parse import digest
 from deskside.mail.pipeline import DUPLICATE, Policy, receive
 from deskside.tickets import services as tickets
@@ -485,7 +493,6 @@ def test_no_mail_for_phone_tickets_and_customer_replies(carol, alice, acme_ticke
 
 
 def test_rolled_back_change_queues_nothing(carol, alice, acme_ticket):
-    from django.db import transaction
 
     with pytest.raises(RuntimeError), transaction.atomic():
         tickets.add_reply(actor=alice, ticket=acme_ticket, body="x")
@@ -494,7 +501,6 @@ def test_rolled_back_change_queues_nothing(carol, alice, acme_ticket):
 
 
 def test_a_busy_database_is_raised_so_the_message_is_kept_by_its_source(carol, policy, monkeypatch):
-    from django.db import OperationalError
 
     def locked(**kwargs):
         raise OperationalError("database is locked")
@@ -519,7 +525,6 @@ def test_reprocess_applies_the_options_the_message_came_in_with(acme, alice):
 
 
 def test_a_mail_template_sees_plain_values_not_the_ticket(carol, alice, policy, settings):
-    from deskside.mail.models import MailTemplate
 
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     MailTemplate.objects.create(

@@ -11,7 +11,7 @@ from django.urls import reverse
 from deskside.mail import queries
 from deskside.mail.models import OutboundMail, Outcome
 from deskside.mail.pipeline import Policy, receive
-from tests.api.conftest import client_for
+from tests.conftest import client_for
 from tests.mail.test_pipeline import raw_mail
 
 

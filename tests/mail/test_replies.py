@@ -335,6 +335,7 @@ MAILS = st.one_of(
 )
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None)
 @given(MAILS)
 def test_never_raises_and_never_empties_a_mail(text):

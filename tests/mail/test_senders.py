@@ -379,7 +379,7 @@ def test_a_verified_agent_reply_is_the_agents(carol, alice, acme, acme_ticket, d
 
 
 def test_the_inbound_api_verifies_too(msp, alice, admin, acme, dns_stub):
-    from tests.api.conftest import client_for  # noqa: PLC0415
+    from tests.conftest import client_for  # noqa: PLC0415
     from tests.mail.test_api import raw_post  # noqa: PLC0415
 
     Mailbox.objects.create(

@@ -4,22 +4,17 @@ input kept), never a silent undo; a mailbox deleted meanwhile is a 404 and is no
 saving a mailbox never writes the poller's fields back."""
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 
 from deskside.core import clock, versioning
 from deskside.mail import services
+from deskside.mail.forms import MailboxForm
 from deskside.mail.models import Mailbox, MailKind, MailTemplate
+from tests.conftest import login
 from tests.core.races import in_threads
 from tests.mail.test_views import MAILBOX
 
 KIND = MailKind.values[0]
-
-
-def login(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture
@@ -47,8 +42,6 @@ def test_stale_mailbox_save_is_a_conflict_that_keeps_the_input(admin, mailbox):
 
 
 def test_mailbox_save_after_delete_is_404_and_nothing_comes_back(admin, mailbox):
-    from deskside.mail.forms import MailboxForm
-
     form = MailboxForm({**MAILBOX, "version": "1"}, instance=mailbox, user=admin)
     assert form.is_valid(), form.errors
     Mailbox.objects.all().delete()

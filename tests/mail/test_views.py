@@ -19,6 +19,7 @@ from deskside.mail.pipeline import Policy, receive
 from deskside.tickets import services as tickets
 from deskside.tickets.models import EventKind
 from deskside.tickets.timeline import write_event
+from tests.conftest import login
 from tests.mail.test_pipeline import raw_mail
 from tests.mailauth import arrived_verified
 
@@ -42,17 +43,6 @@ def html_mail(*, sender="carol@acme.example", message_id="<html@acme.example>"):
     )
     msg.get_payload()[1].add_related(PIXEL, "image", "png", cid="<shot@acme.example>")
     return arrived_verified(msg.as_bytes())
-
-
-def login(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-@pytest.fixture
-def as_admin(admin):
-    return login(admin)
 
 
 @pytest.fixture
@@ -136,11 +126,11 @@ def mailbox(db):
     return box
 
 
-def test_agents_read_every_page_and_only_admins_see_the_buttons(as_admin, alice, held, mailbox):
+def test_agents_read_every_page_and_only_admins_see_the_buttons(web_admin, alice, held, mailbox):
     for url in _pages(mailbox=mailbox):
-        assert as_admin.get(url).status_code == 200, url
+        assert web_admin.get(url).status_code == 200, url
         assert login(alice).get(url).status_code == 200, url
-    admin_page = as_admin.get(reverse("mail:quarantine")).content.decode()
+    admin_page = web_admin.get(reverse("mail:quarantine")).content.decode()
     agent_page = login(alice).get(reverse("mail:quarantine")).content.decode()
     for page in (admin_page, agent_page):
         assert "nina@nowhere.example" in page and "unknown_sender" in page
@@ -217,31 +207,31 @@ def test_nav_links_the_mail_pages_for_agents_only(alice, carol):
 # -- quarantine --------------------------------------------------------------------------------
 
 
-def test_reprocess_succeeds_once_the_contact_exists(as_admin, admin, acme, held):
+def test_reprocess_succeeds_once_the_contact_exists(web_admin, admin, acme, held):
     url = reverse("mail:reprocess", args=[held.public_id])
     # Still unknown: it stays held, and the page says so.
-    response = as_admin.post(url, follow=True)
+    response = web_admin.post(url, follow=True)
     assert "still held" in response.content.decode()
     held.refresh_from_db()
     assert held.outcome == Outcome.QUARANTINED and held.handled_by == admin
 
     nina = accounts.create_user(email="nina@nowhere.example", organization=acme)
-    response = as_admin.post(url, {"next": reverse("mail:quarantine")})
+    response = web_admin.post(url, {"next": reverse("mail:quarantine")})
 
     assert response.status_code == 302 and response.url == reverse("mail:quarantine")
     held.refresh_from_db()
     assert held.outcome == Outcome.CREATED and held.ticket is not None
     assert held.ticket.requester == nina
-    page = as_admin.get(reverse("mail:quarantine")).content.decode()
+    page = web_admin.get(reverse("mail:quarantine")).content.decode()
     assert held.ticket.number in page  # the success message names the ticket
     assert "nina@nowhere.example" not in page.split("<table")[1]  # no longer held
 
 
-def test_reprocess_that_fails_again_keeps_its_new_error(as_admin, acme, held):
+def test_reprocess_that_fails_again_keeps_its_new_error(web_admin, acme, held):
     nina = accounts.create_user(email="nina@nowhere.example", organization=acme)
     User.objects.filter(pk=nina.pk).update(is_active=False)
 
-    response = as_admin.post(reverse("mail:reprocess", args=[held.public_id]), follow=True)
+    response = web_admin.post(reverse("mail:reprocess", args=[held.public_id]), follow=True)
 
     held.refresh_from_db()
     assert held.outcome == Outcome.QUARANTINED
@@ -250,30 +240,30 @@ def test_reprocess_that_fails_again_keeps_its_new_error(as_admin, acme, held):
     assert InboundMessage.objects.count() == 1
 
 
-def test_discard_drops_a_held_message(as_admin, admin, held):
-    response = as_admin.post(reverse("mail:discard", args=[held.public_id]), follow=True)
+def test_discard_drops_a_held_message(web_admin, admin, held):
+    response = web_admin.post(reverse("mail:discard", args=[held.public_id]), follow=True)
 
     assert response.status_code == 200 and "discarded" in response.content.decode()
     held.refresh_from_db()
     assert held.outcome == Outcome.DISCARDED and held.handled_by == admin
     # Discarded is final: reprocessing it does nothing.
-    as_admin.post(reverse("mail:reprocess", args=[held.public_id]))
+    web_admin.post(reverse("mail:reprocess", args=[held.public_id]))
     held.refresh_from_db()
     assert held.outcome == Outcome.DISCARDED and held.ticket is None
 
 
 def test_received_mail_shows_every_message_and_filters_by_outcome(
-    as_admin, held, from_carol, from_dave
+    web_admin, held, from_carol, from_dave
 ):
-    page = as_admin.get(reverse("mail:received")).content.decode()
+    page = web_admin.get(reverse("mail:received")).content.decode()
     for message in (held, from_carol, from_dave):
         assert f'id="message-{message.public_id}"' in page
     assert reverse("tickets:detail", args=[from_carol.ticket.number]) in page
 
-    created = as_admin.get(reverse("mail:received"), {"outcome": "created"}).content.decode()
+    created = web_admin.get(reverse("mail:received"), {"outcome": "created"}).content.decode()
     assert f"message-{from_carol.public_id}" in created
     assert f"message-{held.public_id}" not in created
-    by_sender = as_admin.get(reverse("mail:received"), {"sender": "globex"}).content.decode()
+    by_sender = web_admin.get(reverse("mail:received"), {"sender": "globex"}).content.decode()
     assert f"message-{from_dave.public_id}" in by_sender
     assert f"message-{from_carol.public_id}" not in by_sender
 
@@ -358,10 +348,10 @@ def test_html_is_served_sanitised_with_a_strict_policy(alice, carol, dave, polic
     assert login(alice).get(reverse("mail:html", args=[text_only.public_id])).status_code == 404
 
 
-def test_the_received_list_links_the_html_only_when_there_is_some(as_admin, policy, carol):
+def test_the_received_list_links_the_html_only_when_there_is_some(web_admin, policy, carol):
     with_html = receive(html_mail(), source="import", policy=policy).message
     text_only = receive(raw_mail(message_id="<t@x>"), source="import", policy=policy).message
-    page = as_admin.get(reverse("mail:received")).content.decode()
+    page = web_admin.get(reverse("mail:received")).content.decode()
     assert reverse("mail:html", args=[with_html.public_id]) in page
     assert reverse("mail:html", args=[text_only.public_id]) not in page
 
@@ -427,37 +417,37 @@ def test_the_portal_links_the_customers_own_mail_only(carol, olivia, from_carol)
 # -- mailboxes ---------------------------------------------------------------------------------
 
 
-def test_admin_creates_a_mailbox_with_a_write_only_password(as_admin):
-    page = as_admin.get(reverse("mail:mailbox_new"))
+def test_admin_creates_a_mailbox_with_a_write_only_password(web_admin):
+    page = web_admin.get(reverse("mail:mailbox_new"))
     assert page.status_code == 200 and b"993" in page.content  # the default port, as help
 
-    response = as_admin.post(reverse("mail:mailbox_new"), MAILBOX)
+    response = web_admin.post(reverse("mail:mailbox_new"), MAILBOX)
 
     mailbox = Mailbox.objects.get()
     assert response.status_code == 302
     assert response.url == reverse("mail:mailbox", args=[mailbox.pk])
     assert mailbox.password() == "s3cret-imap-pw"
     assert "s3cret-imap-pw" not in mailbox.password_encrypted
-    page = as_admin.get(response.url).content.decode()
+    page = web_admin.get(response.url).content.decode()
     assert "s3cret-imap-pw" not in page and "A password is stored" in page
     assert mailbox.password_encrypted not in page
-    listing = as_admin.get(reverse("mail:mailboxes")).content.decode()
+    listing = web_admin.get(reverse("mail:mailboxes")).content.decode()
     assert "imap.desk.example:993" in listing and "s3cret" not in listing
 
 
-def test_a_blank_password_keeps_the_stored_one_and_clear_removes_it(as_admin, mailbox):
+def test_a_blank_password_keeps_the_stored_one_and_clear_removes_it(web_admin, mailbox):
     url = reverse("mail:mailbox", args=[mailbox.pk])
     data = {**MAILBOX, "password": "", "name": "Renamed"}
 
-    assert as_admin.post(url, data).status_code == 302
+    assert web_admin.post(url, data).status_code == 302
     mailbox.refresh_from_db()
     assert mailbox.name == "Renamed" and mailbox.password() == "stored-pw-123"
 
-    assert as_admin.post(url, {**data, "password": "new-pw-456"}).status_code == 302
+    assert web_admin.post(url, {**data, "password": "new-pw-456"}).status_code == 302
     mailbox.refresh_from_db()
     assert mailbox.password() == "new-pw-456"
 
-    assert as_admin.post(url, {**data, "clear_password": "on"}).status_code == 302
+    assert web_admin.post(url, {**data, "clear_password": "on"}).status_code == 302
     mailbox.refresh_from_db()
     assert mailbox.password_encrypted == "" and mailbox.password() == ""
 
@@ -479,9 +469,9 @@ def test_a_blank_password_keeps_the_stored_one_and_clear_removes_it(as_admin, ma
     ],
 )
 def test_mailbox_errors_show_on_their_field_and_never_echo_the_password(
-    as_admin, changes, field, says
+    web_admin, changes, field, says
 ):
-    response = as_admin.post(reverse("mail:mailbox_new"), {**MAILBOX, **changes})
+    response = web_admin.post(reverse("mail:mailbox_new"), {**MAILBOX, **changes})
 
     assert response.status_code == 422
     assert says in " ".join(response.context["form"].errors[field])
@@ -490,53 +480,53 @@ def test_mailbox_errors_show_on_their_field_and_never_echo_the_password(
     assert not Mailbox.objects.exists()
 
 
-def test_a_delivery_mailbox_needs_no_host(as_admin):
+def test_a_delivery_mailbox_needs_no_host(web_admin):
     data = {**MAILBOX, "protocol": "delivery", "host": "", "password": ""}
-    assert as_admin.post(reverse("mail:mailbox_new"), data).status_code == 302
+    assert web_admin.post(reverse("mail:mailbox_new"), data).status_code == 302
     assert not Mailbox.objects.get().polls
 
 
-def test_an_environment_password_replaces_a_stored_one_only_when_cleared(as_admin, mailbox):
+def test_an_environment_password_replaces_a_stored_one_only_when_cleared(web_admin, mailbox):
     url = reverse("mail:mailbox", args=[mailbox.pk])
     data = {**MAILBOX, "password": "", "password_env": "DESKSIDE_MAILBOX_IMAP_PW"}
 
-    response = as_admin.post(url, data)
+    response = web_admin.post(url, data)
     assert response.status_code == 422
     assert "clear" in response.context["form"].errors["password_env"][0]
 
-    assert as_admin.post(url, {**data, "clear_password": "on"}).status_code == 302
+    assert web_admin.post(url, {**data, "clear_password": "on"}).status_code == 302
     mailbox.refresh_from_db()
     assert mailbox.password_env == "DESKSIDE_MAILBOX_IMAP_PW" and mailbox.password_encrypted == ""
 
 
-def test_test_connection_shows_the_result(as_admin, mailbox, monkeypatch):
+def test_test_connection_shows_the_result(web_admin, mailbox, monkeypatch):
     from deskside.mail import imap  # noqa: PLC0415
 
     url = reverse("mail:mailbox_test", args=[mailbox.pk])
-    page = as_admin.get(reverse("mail:mailbox", args=[mailbox.pk])).content.decode()
+    page = web_admin.get(reverse("mail:mailbox", args=[mailbox.pk])).content.decode()
     assert url in page
 
     monkeypatch.setattr(imap, "check", lambda box: "logging in as help: authentication failed")
-    response = as_admin.post(url, follow=True)
+    response = web_admin.post(url, follow=True)
     assert "failed: logging in as help: authentication failed" in response.content.decode()
 
     monkeypatch.setattr(imap, "check", lambda box: "")
-    response = as_admin.post(url, follow=True)
+    response = web_admin.post(url, follow=True)
     assert "logged in to imap.x" in response.content.decode()
 
 
 # -- texts of outgoing mail --------------------------------------------------------------------
 
 
-def test_template_edit_preview_and_reset(as_admin, admin):
-    listing = as_admin.get(reverse("mail:templates")).content.decode()
+def test_template_edit_preview_and_reset(web_admin, admin):
+    listing = web_admin.get(reverse("mail:templates")).content.decode()
     assert 'class="badge">edited' not in listing and listing.count(">default<") == 3
     url = reverse("mail:template", args=["reply"])
-    page = as_admin.get(url).content.decode()
+    page = web_admin.get(url).content.decode()
     assert "requester_name" in page and "ticket_url" in page  # the variables
     assert "We replaced the fuser unit" in page  # the default's preview, with sample values
 
-    broken = as_admin.post(url, {"subject": "Re: {{ ticket.number }}", "body": "{% if %}"})
+    broken = web_admin.post(url, {"subject": "Re: {{ ticket.number }}", "body": "{% if %}"})
     assert broken.status_code == 422
     assert broken.context["form"].errors["body"]
     assert not MailTemplate.objects.exists()
@@ -545,35 +535,35 @@ def test_template_edit_preview_and_reset(as_admin, admin):
         "subject": "Answer on {{ ticket.number }}",
         "body": "Hi,\n{{ body }}\n-- {{ agent_name }}",
     }
-    preview = as_admin.post(url, {**text, "action": "preview"})
+    preview = web_admin.post(url, {**text, "action": "preview"})
     assert preview.status_code == 200
     assert "Answer on T-10423" in preview.content.decode()
     assert "-- Sam Agent" in preview.content.decode()
     assert not MailTemplate.objects.exists()  # a preview saves nothing
 
-    assert as_admin.post(url, {**text, "action": "save"}).status_code == 302
+    assert web_admin.post(url, {**text, "action": "save"}).status_code == 302
     row = MailTemplate.objects.get(kind="reply")
     assert (row.subject, row.updated_by) == (text["subject"], admin)
     assert templates.current("reply").body == text["body"]
-    assert 'class="badge">edited' in as_admin.get(reverse("mail:templates")).content.decode()
+    assert 'class="badge">edited' in web_admin.get(reverse("mail:templates")).content.decode()
 
-    assert as_admin.post(reverse("mail:template_reset", args=["reply"])).status_code == 302
+    assert web_admin.post(reverse("mail:template_reset", args=["reply"])).status_code == 302
     assert not MailTemplate.objects.exists()
     assert templates.current("reply") == templates.DEFAULTS["reply"]
 
 
-def test_a_template_that_fails_to_render_is_rejected(as_admin):
+def test_a_template_that_fails_to_render_is_rejected(web_admin):
     url = reverse("mail:template", args=["acknowledgement"])
-    response = as_admin.post(url, {"subject": "Hi", "body": '{% include "nothing.txt" %}'})
+    response = web_admin.post(url, {"subject": "Hi", "body": '{% include "nothing.txt" %}'})
     assert response.status_code == 422
     assert not MailTemplate.objects.exists()
-    assert as_admin.get(reverse("mail:template", args=["nosuchkind"])).status_code == 404
+    assert web_admin.get(reverse("mail:template", args=["nosuchkind"])).status_code == 404
 
 
 # -- outbox ------------------------------------------------------------------------------------
 
 
-def test_outbox_lists_mail_and_admins_retry_a_failed_one(as_admin, alice, from_carol):
+def test_outbox_lists_mail_and_admins_retry_a_failed_one(web_admin, alice, from_carol):
     mail = OutboundMail.objects.get(ticket=from_carol.ticket)  # the acknowledgement
     OutboundMail.objects.filter(pk=mail.pk).update(
         state=OutboundMail.State.FAILED, attempts=6, last_error="SMTPServerDisconnected: gone"
@@ -581,19 +571,19 @@ def test_outbox_lists_mail_and_admins_retry_a_failed_one(as_admin, alice, from_c
     page = login(alice).get(reverse("mail:outbox")).content.decode()
     assert "SMTPServerDisconnected: gone" in page and from_carol.ticket.number in page
     assert reverse("mail:retry", args=[mail.public_id]) not in page
-    failed = as_admin.get(reverse("mail:outbox"), {"state": "failed"}).content.decode()
+    failed = web_admin.get(reverse("mail:outbox"), {"state": "failed"}).content.decode()
     assert reverse("mail:retry", args=[mail.public_id]) in failed
     assert "Nothing" not in failed
 
     before = clock.now()
-    response = as_admin.post(reverse("mail:retry", args=[mail.public_id]))
+    response = web_admin.post(reverse("mail:retry", args=[mail.public_id]))
 
     assert response.status_code == 302 and response.url == reverse("mail:outbox")
     mail.refresh_from_db()
     assert mail.state == OutboundMail.State.QUEUED and mail.attempts == 0
     assert mail.next_attempt_at >= before
     # Only a failed mail can be retried.
-    as_admin.post(reverse("mail:retry", args=[mail.public_id]))
+    web_admin.post(reverse("mail:retry", args=[mail.public_id]))
     mail.refresh_from_db()
     assert mail.state == OutboundMail.State.QUEUED
 

@@ -9,8 +9,10 @@ from email.message import EmailMessage
 
 import pytest
 from django.core import mail
+from django.test import Client
 from django.urls import reverse
 
+from deskside.accounts.models import Tier
 from deskside.mail.models import InboundMessage
 from deskside.mail.pipeline import receive
 from deskside.paging import services
@@ -18,7 +20,7 @@ from deskside.paging.models import Escalation, Page
 from deskside.paging.worker import paging_pass
 from deskside.tickets.models import EventKind
 from deskside.webhooks import payloads
-from tests.api.conftest import client_for
+from tests.conftest import client_for
 from tests.mailauth import mark_verified
 from tests.paging.conftest import T0
 
@@ -190,7 +192,6 @@ def test_an_out_of_office_answer_to_a_page_does_not_acknowledge(p1, at):
 
 
 def test_the_link_works_in_a_browser_with_csrf_checks(p1, at, alice):
-    from django.test import Client
 
     paging_pass()
     path = _path(_link(mail.outbox[0]))
@@ -220,7 +221,6 @@ def test_a_signed_in_agent_who_does_not_serve_the_client_cannot_use_a_link(
     p1, at, msp, globex, client
 ):
     from deskside.accounts import services as accounts
-    from deskside.accounts.models import Tier
 
     gina = accounts.create_user(
         email="gina@msp.example",

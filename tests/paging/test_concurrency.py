@@ -13,7 +13,7 @@ from django.db import connection, transaction
 
 from deskside.paging import services, worker
 from deskside.paging.models import Escalation, Page
-from tests.api.conftest import client_for
+from tests.conftest import client_for
 from tests.paging.conftest import T0
 
 WAIT = 10  # seconds: only a hung test ever waits this long

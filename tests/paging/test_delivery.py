@@ -8,6 +8,7 @@ from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
+from django.core import mail
 from django.db import connection
 
 from deskside.paging import services
@@ -123,7 +124,6 @@ def test_two_workers_racing_never_double_page(rule, at, make_ticket, carol, rece
 def test_a_page_email_is_marked_automatic(p1, at, alice):
     """No out-of-office or vacation answer to a page (RFC 3834 and Exchange's header), and a
     signed Message-ID that a reply names."""
-    from django.core import mail
 
     paging_pass()
     headers = mail.outbox[0].extra_headers

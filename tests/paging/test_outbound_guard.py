@@ -8,7 +8,6 @@ anyone's); test sends are rate-limited per person."""
 from datetime import timedelta
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 
 from deskside.core import ratelimit
@@ -18,8 +17,7 @@ from deskside.paging.exceptions import InvalidInput, NotAllowed
 from deskside.paging.models import ContactMethod, Page
 from deskside.paging.worker import paging_pass
 from deskside.tickets.models import EventKind
-from tests.api.conftest import client_for
-from tests.conftest import INTERNAL_NAMES, PUBLIC_ADDRESS
+from tests.conftest import INTERNAL_NAMES, PUBLIC_ADDRESS, client_for, login
 from tests.paging.conftest import T0
 
 REBIND = "notify.rebind.example.net"
@@ -32,12 +30,6 @@ URLS = {
     "gotify": (f"gotify://{REBIND}/AbCdEfGhIjKlMnO", 80),
     "mailto": (f"mailto://pager:pw@{REBIND}?to=oncall@example.com&from=desk@example.com", 25),
 }
-
-
-def login(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 @pytest.mark.parametrize("plugin", sorted(URLS))

@@ -5,6 +5,7 @@ through the pages and the API: contact methods, policies with steps, rules."""
 import json
 
 import pytest
+from django.core import mail
 from django.urls import reverse
 
 from deskside.accounts import services as accounts
@@ -13,7 +14,8 @@ from deskside.paging import services
 from deskside.paging.models import ContactMethod, Escalation, EscalationPolicy, PagingRule
 from deskside.paging.worker import paging_pass
 from deskside.sla.models import Contract
-from tests.api.conftest import client_for
+from deskside.tickets.models import Priority
+from tests.conftest import client_for
 
 
 @pytest.fixture
@@ -120,7 +122,6 @@ def test_contact_methods_page(alice, client):
         reverse("paging:contact_action", args=[method.public_id]), {"action": "test"}
     )
     assert response.status_code == 302
-    from django.core import mail
 
     assert mail.outbox[-1].to == ["pager@alice.example"]
     bad = client.post(reverse("paging:contacts"), {"kind": "apprise", "address": "bogus"})
@@ -201,7 +202,6 @@ def test_policy_and_rule_pages(admin, alice, schedule, leo, default_contract, cl
 def test_lists_do_not_grow_queries_with_rows(
     rule, at, make_ticket, carol, alice, client, django_assert_max_num_queries
 ):
-    from deskside.tickets.models import Priority
 
     for i in range(5):
         make_ticket(carol, subject=f"Down {i}", priority=Priority.P1)
@@ -218,7 +218,7 @@ def test_lists_do_not_grow_queries_with_rows(
 
 
 def test_rules_show_and_change_only_the_contracts_of_served_clients(
-    admin, rule, policy, msp, acme, globex, gina, office_hours, client
+    admin, admin_serving, rule, policy, msp, acme, globex, gina, office_hours, client
 ):
     """An agent limited to some clients sees the paging rules of their clients' contracts and
     the default one, as on the SLA pages; another client's contract is 404, also to an
@@ -235,15 +235,7 @@ def test_rules_show_and_change_only_the_contracts_of_served_clients(
     assert b"Acme Gold" in client.get(reverse("paging:rules")).content
     assert len(client_for(admin).get("/api/v1/paging/rules").json()) == 2
 
-    globex_admin = accounts.create_user(
-        email="gadmin@msp.example",
-        full_name="Globex Admin",
-        kind="agent",
-        tier=Tier.L3,
-        organization=msp,
-        is_staff=True,
-    )
-    globex_admin.served_organizations.set([globex])
+    globex_admin = admin_serving(globex, email="gadmin@msp.example", full_name="Globex Admin")
     api = client_for(globex_admin)
     assert [r["contract_name"] for r in api.get("/api/v1/paging/rules").json()] == ["Standard"]
     put = api.put(

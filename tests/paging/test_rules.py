@@ -7,6 +7,7 @@ import pytest
 
 from deskside.paging import services
 from deskside.paging.models import Escalation, Page, PagingRule
+from deskside.paging.worker import paging_pass
 from deskside.sla.models import Contract
 from deskside.tickets.models import Channel, EventKind, Priority
 from tests.paging.conftest import T0
@@ -98,7 +99,6 @@ def test_rule_validation(admin, default_contract, policy, alice):
 
 
 def test_an_escalation_to_l3_of_an_acknowledged_p1_pages_again(p1, at, alice, tara, network_team):
-    from deskside.paging.worker import paging_pass
     from deskside.tickets import services as tickets
 
     paging_pass()
@@ -121,7 +121,6 @@ def test_an_escalation_to_l3_of_an_acknowledged_p1_pages_again(p1, at, alice, ta
 
 
 def test_an_acknowledged_p1_lowered_to_p2_at_night_does_not_page_again(p1, at, alice):
-    from deskside.paging.worker import paging_pass
     from deskside.tickets import services as tickets
 
     paging_pass()
@@ -136,7 +135,6 @@ def test_an_acknowledged_p1_lowered_to_p2_at_night_does_not_page_again(p1, at, a
 
 
 def test_a_paging_ticket_lowered_out_of_paging_stops_with_a_note(p1, at, alice):
-    from deskside.paging.worker import paging_pass
     from deskside.tickets import services as tickets
 
     paging_pass()

@@ -12,7 +12,7 @@ from deskside.core import versioning
 from deskside.paging import services
 from deskside.paging.exceptions import InvalidInput
 from deskside.paging.models import ContactMethod, EscalationPolicy, PagingRule
-from tests.api.conftest import client_for
+from tests.conftest import client_for
 from tests.core.races import in_threads
 
 CONTACTS = "/api/v1/paging/contact-methods"

@@ -1,21 +1,8 @@
-"""Builders for the portal tests: a signed-in browser per persona and a few ticket states."""
+"""Builders for the portal tests: more people and sites (`signed_in` is in tests/conftest.py)."""
 
 import pytest
-from django.test import Client
 
 from deskside.accounts import services as accounts
-
-
-@pytest.fixture
-def as_user():
-    """`as_user(carol)` -> a django.test.Client signed in as carol."""
-
-    def make(user):
-        client = Client()
-        client.force_login(user)
-        return client
-
-    return make
 
 
 @pytest.fixture

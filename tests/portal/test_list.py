@@ -24,53 +24,53 @@ def test_portal_urls():
 
 
 def test_each_customer_sees_only_what_they_may(
-    as_user, make_ticket, carol, erin, olivia, dave, acme_ticket, globex_ticket
+    signed_in, make_ticket, carol, erin, olivia, dave, acme_ticket, globex_ticket
 ):
     erins = make_ticket(erin, subject="Erin's monitor flickers")
 
-    carol_page = as_user(carol).get(HOME)
+    carol_page = signed_in(carol).get(HOME)
     assert carol_page.status_code == 200
     assert numbers(carol_page) == {acme_ticket.number}
     assert "Erin&#x27;s monitor" not in carol_page.text
     assert "VPN drops" not in carol_page.text
 
-    olivia_page = as_user(olivia).get(HOME)
+    olivia_page = signed_in(olivia).get(HOME)
     assert numbers(olivia_page) == {acme_ticket.number, erins.number}
     assert "Carol Customer" in olivia_page.text  # the org view names the requester
 
-    dave_page = as_user(dave).get(HOME)
+    dave_page = signed_in(dave).get(HOME)
     assert numbers(dave_page) == {globex_ticket.number}
     assert acme_ticket.number not in dave_page.text
     assert "Printer offline" not in dave_page.text
 
 
-def test_watched_ticket_is_listed_for_a_colleague(as_user, alice, erin, acme_ticket):
+def test_watched_ticket_is_listed_for_a_colleague(signed_in, alice, erin, acme_ticket):
     services.set_watchers(actor=alice, ticket=acme_ticket, watchers=[erin])
-    assert numbers(as_user(erin).get(HOME)) == {acme_ticket.number}
+    assert numbers(signed_in(erin).get(HOME)) == {acme_ticket.number}
 
 
-def test_org_admin_can_narrow_to_her_own(as_user, make_ticket, olivia, acme_ticket):
+def test_org_admin_can_narrow_to_her_own(signed_in, make_ticket, olivia, acme_ticket):
     hers = make_ticket(olivia, subject="Olivia needs a new laptop")
-    client = as_user(olivia)
+    client = signed_in(olivia)
     assert numbers(client.get(HOME, {"scope": "org"})) == {acme_ticket.number, hers.number}
     mine = client.get(HOME, {"scope": "mine"})
     assert numbers(mine) == {hers.number}
     assert "Mine" in mine.text and "Whole organisation" in mine.text
 
 
-def test_plain_customer_cannot_widen_the_scope(as_user, make_ticket, carol, erin, acme_ticket):
+def test_plain_customer_cannot_widen_the_scope(signed_in, make_ticket, carol, erin, acme_ticket):
     make_ticket(erin, subject="Erin's ticket")
-    page = as_user(carol).get(HOME, {"scope": "org"})
+    page = signed_in(carol).get(HOME, {"scope": "org"})
     assert numbers(page) == {acme_ticket.number}
     assert "Whole organisation" not in page.text
 
 
-def test_status_filter(as_user, alice, make_ticket, carol, acme_ticket):
+def test_status_filter(signed_in, alice, make_ticket, carol, acme_ticket):
     done = make_ticket(carol, subject="Mouse is dead")
     services.resolve_ticket(actor=alice, ticket=done, resolution="Replaced the mouse")
     gone = make_ticket(carol, subject="Old request")
     services.close_ticket(actor=alice, ticket=gone)
-    client = as_user(carol)
+    client = signed_in(carol)
     assert numbers(client.get(HOME, {"status": "open"})) == {acme_ticket.number}
     assert numbers(client.get(HOME, {"status": "resolved"})) == {done.number}
     assert numbers(client.get(HOME, {"status": "closed"})) == {gone.number}
@@ -84,9 +84,9 @@ def test_status_filter(as_user, alice, make_ticket, carol, acme_ticket):
     assert "Resolved" in resolved_page.text
 
 
-def test_pages_without_count(as_user, make_ticket, carol):
+def test_pages_without_count(signed_in, make_ticket, carol):
     made = [make_ticket(carol, subject=f"Request {i}") for i in range(27)]
-    client = as_user(carol)
+    client = signed_in(carol)
     first = client.get(HOME)
     assert len(first.context["rows"]) == 25
     assert first.context["next_page"] == 2
@@ -112,10 +112,10 @@ def link(response, text: str) -> str:
     return HOME + href
 
 
-def test_rendered_pager_and_tab_links_work(as_user, alice, make_ticket, carol):
+def test_rendered_pager_and_tab_links_work(signed_in, alice, make_ticket, carol):
     made = [make_ticket(carol, subject=f"Request {i}") for i in range(27)]
     services.resolve_ticket(actor=alice, ticket=made[0], resolution="Done")
-    client = as_user(carol)
+    client = signed_in(carol)
     first = client.get(HOME)
 
     second = client.get(link(first, "Older"))
@@ -132,9 +132,9 @@ def test_rendered_pager_and_tab_links_work(as_user, alice, make_ticket, carol):
     assert "page=" not in link(second, "Resolved")
 
 
-def test_rendered_scope_tab_links_work(as_user, make_ticket, olivia, acme_ticket):
+def test_rendered_scope_tab_links_work(signed_in, make_ticket, olivia, acme_ticket):
     hers = make_ticket(olivia, subject="Olivia needs a new laptop")
-    client = as_user(olivia)
+    client = signed_in(olivia)
     mine = client.get(link(client.get(HOME), "Mine"))
     assert mine.context["scope"] == "mine"
     assert numbers(mine) == {hers.number}
@@ -149,13 +149,13 @@ def _list_queries(client) -> int:
 
 
 def test_query_count_does_not_grow_with_tickets(
-    as_user, alice, make_ticket, carol, olivia, django_assert_max_num_queries
+    signed_in, alice, make_ticket, carol, olivia, django_assert_max_num_queries
 ):
     for i in range(5):
         services.assign_ticket(
             actor=alice, ticket=make_ticket(carol, subject=f"Ticket {i}"), assignee=alice
         )
-    carol_client, olivia_client = as_user(carol), as_user(olivia)
+    carol_client, olivia_client = signed_in(carol), signed_in(olivia)
     carol_five = _list_queries(carol_client)
     olivia_five = _list_queries(olivia_client)
     for i in range(15):
@@ -171,9 +171,9 @@ def test_query_count_does_not_grow_with_tickets(
         assert len(olivia_client.get(HOME).context["rows"]) == 20
 
 
-def test_agent_is_sent_to_the_queue(as_user, alice):
+def test_agent_is_sent_to_the_queue(signed_in, alice):
     for path in (HOME, "/portal/new/", "/portal/T-10001/"):
-        response = as_user(alice).get(path)
+        response = signed_in(alice).get(path)
         assert response.status_code == 302
         assert response["Location"] == reverse("tickets:queue")
 

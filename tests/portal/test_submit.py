@@ -21,8 +21,8 @@ def form_data(**overrides):
     return data
 
 
-def test_form_offers_only_customer_choices(as_user, carol, acme_hq, globex_site):
-    page = as_user(carol).get(NEW)
+def test_form_offers_only_customer_choices(signed_in, carol, acme_hq, globex_site):
+    page = signed_in(carol).get(NEW)
     assert page.status_code == 200
     assert "High (P2)" in page.text and "Normal (P3)" in page.text
     assert "Routine (OPS)" in page.text
@@ -33,8 +33,8 @@ def test_form_offers_only_customer_choices(as_user, carol, acme_hq, globex_site)
     assert "Service request" in page.text or "service request" in page.text
 
 
-def test_submit_creates_a_web_ticket(as_user, carol, acme, acme_hq):
-    response = as_user(carol).post(
+def test_submit_creates_a_web_ticket(signed_in, carol, acme, acme_hq):
+    response = signed_in(carol).post(
         NEW,
         form_data(
             type=TicketType.SERVICE_REQUEST,
@@ -61,19 +61,19 @@ def test_submit_creates_a_web_ticket(as_user, carol, acme, acme_hq):
     assert [a.filename for a in files] == ["error.png", "log.txt"]
     assert all(a.is_public for a in files)
     assert files[1].file.read() == b"line 1\nline 2"
-    page = as_user(carol).get(response["Location"])
+    page = signed_in(carol).get(response["Location"])
     assert f"{ticket.number}" in page.text
     for a in files:
         assert reverse("tickets:attachment", args=[a.public_id]) in page.text
 
 
-def test_site_defaults_to_the_customers_own(as_user, carol, acme_hq):
-    as_user(carol).post(NEW, form_data())
+def test_site_defaults_to_the_customers_own(signed_in, carol, acme_hq):
+    signed_in(carol).post(NEW, form_data())
     assert Ticket.objects.get().site == acme_hq
 
 
-def test_empty_subject_keeps_what_was_typed(as_user, carol):
-    response = as_user(carol).post(
+def test_empty_subject_keeps_what_was_typed(signed_in, carol):
+    response = signed_in(carol).post(
         NEW,
         form_data(
             subject="   ",
@@ -88,29 +88,29 @@ def test_empty_subject_keeps_what_was_typed(as_user, carol):
     assert "attach your files again" in response.text
 
 
-def test_forged_p1_is_refused(as_user, carol):
-    response = as_user(carol).post(NEW, form_data(priority=str(int(Priority.P1))))
+def test_forged_p1_is_refused(signed_in, carol):
+    response = signed_in(carol).post(NEW, form_data(priority=str(int(Priority.P1))))
     assert response.status_code == 422
     assert response.context["form"].errors["priority"]
     assert not Ticket.objects.exists()
     assert "Outlook keeps asking for my password" in response.text
 
 
-def test_forged_site_of_another_client_is_refused(as_user, carol, globex_site):
-    response = as_user(carol).post(NEW, form_data(site=globex_site.public_id))
+def test_forged_site_of_another_client_is_refused(signed_in, carol, globex_site):
+    response = signed_in(carol).post(NEW, form_data(site=globex_site.public_id))
     assert response.status_code == 422
     assert response.context["form"].errors["site"]
     assert not Ticket.objects.exists()
 
 
-def test_forged_type_is_refused(as_user, carol):
-    response = as_user(carol).post(NEW, form_data(type=TicketType.OPERATIONAL))
+def test_forged_type_is_refused(signed_in, carol):
+    response = signed_in(carol).post(NEW, form_data(type=TicketType.OPERATIONAL))
     assert response.status_code == 422
     assert not Ticket.objects.exists()
 
 
-def test_double_submit_opens_one_ticket(as_user, carol):
-    client = as_user(carol)
+def test_double_submit_opens_one_ticket(signed_in, carol):
+    client = signed_in(carol)
     key = client.get(NEW).context["form"].initial["request_key"]
     assert key
     first = client.post(NEW, form_data(request_key=key))
@@ -121,10 +121,10 @@ def test_double_submit_opens_one_ticket(as_user, carol):
     assert Ticket.objects.count() == 2
 
 
-def test_a_form_sent_again_with_other_words_is_a_new_request(as_user, carol):
+def test_a_form_sent_again_with_other_words_is_a_new_request(signed_in, carol):
     """Back after sending, the text changed, sent again: the same form key with other content
     is a new request (no 409 for a customer), and sending that twice still opens one."""
-    client = as_user(carol)
+    client = signed_in(carol)
     key = client.get(NEW).context["form"].initial["request_key"]
     first = client.post(NEW, form_data(request_key=key))
     edited = form_data(request_key=key, description="It also fails on my phone.")
@@ -136,9 +136,9 @@ def test_a_form_sent_again_with_other_words_is_a_new_request(as_user, carol):
     assert Ticket.objects.filter(description="It also fails on my phone.").count() == 1
 
 
-def test_service_error_becomes_a_form_error(as_user, carol, settings):
+def test_service_error_becomes_a_form_error(signed_in, carol, settings):
     settings.DESKSIDE_MAX_ATTACHMENT_BYTES = 10
-    response = as_user(carol).post(
+    response = signed_in(carol).post(
         NEW,
         form_data(attachments=[SimpleUploadedFile("big.bin", b"x" * 100)]),
     )
@@ -148,7 +148,7 @@ def test_service_error_becomes_a_form_error(as_user, carol, settings):
     assert "Outlook keeps asking for my password" in response.text
 
 
-def test_agent_cannot_submit_through_the_portal(as_user, alice):
-    response = as_user(alice).post(NEW, form_data())
+def test_agent_cannot_submit_through_the_portal(signed_in, alice):
+    response = signed_in(alice).post(NEW, form_data())
     assert response.status_code == 302
     assert not Ticket.objects.exists()

@@ -13,7 +13,6 @@ from deskside.sla.models import Calendar, Contract
 from deskside.sla.services import TargetTerms
 from deskside.tickets import services as tickets
 from deskside.tickets.models import Priority
-from tests.api.conftest import client_for
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 API = "/api/v1"
@@ -24,21 +23,6 @@ HAMBURG = {
     "holiday_country": "DE",
     "holiday_subdivision": "HH",
 }
-
-
-@pytest.fixture
-def as_admin(admin):
-    return client_for(admin)
-
-
-@pytest.fixture
-def as_alice(alice):
-    return client_for(alice)
-
-
-@pytest.fixture
-def as_carol(carol):
-    return client_for(carol)
 
 
 @pytest.fixture

@@ -175,6 +175,7 @@ def test_far_from_the_first_question():
     )
 
 
+@pytest.mark.slow
 def test_answers_out_of_reach_are_errors():
     cal = office()
     with pytest.raises(CalendarError, match="more than 400 years after"):

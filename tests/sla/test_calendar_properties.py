@@ -12,6 +12,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
 from zoneinfo import ZoneInfo
 
+import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
@@ -23,6 +24,9 @@ from deskside.sla.calendar import (
     calendar_for,
     to_us,
 )
+
+# slow: hypothesis property tests against a wall-clock oracle
+pytestmark = pytest.mark.slow
 
 ZONES = [
     "UTC",

@@ -21,7 +21,7 @@ from deskside.sla.models import Contract
 from deskside.tickets import services as tickets
 from deskside.tickets.exceptions import InvalidInput
 from deskside.tickets.models import EventKind, Priority, Ticket
-from tests.api.conftest import client_for
+from tests.conftest import client_for
 from tests.sla.conftest import berlin
 
 SLA_KINDS = (EventKind.SLA_WARNING, EventKind.SLA_BREACH)

@@ -13,7 +13,7 @@ from deskside.sla import services as sla
 from deskside.sla.models import Retiming, SetupVersion
 from deskside.sla.services import TargetTerms
 from deskside.tickets.models import EventKind, Priority, TicketEvent
-from tests.api.conftest import client_for
+from tests.conftest import client_for
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # a Monday
 API = "/api/v1"

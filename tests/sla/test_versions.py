@@ -11,7 +11,7 @@ from deskside.core import versioning
 from deskside.sla import services as sla
 from deskside.sla.exceptions import SlaError
 from deskside.sla.models import Calendar, Contract
-from tests.api.conftest import client_for
+from tests.conftest import client_for
 from tests.core.races import in_threads
 from tests.sla.test_views import WEEK, login
 

@@ -16,6 +16,7 @@ from deskside.sla.models import Calendar, Contract
 from deskside.sla.services import TargetTerms
 from deskside.tickets import services as tickets
 from deskside.tickets.models import EventKind, Priority
+from tests.conftest import login
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 WEEK = {
@@ -35,17 +36,6 @@ WEEK = {
 }
 
 
-def login(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-@pytest.fixture
-def as_admin(admin):
-    return login(admin)
-
-
 @pytest.fixture
 def always(admin):
     return sla.create_calendar(actor=admin, name="24x7", definition={"24x7": True})
@@ -62,10 +52,10 @@ def std(admin, always):
     ).contract
 
 
-def test_admin_creates_and_edits_a_calendar_through_the_form(as_admin):
-    page = as_admin.get(reverse("sla:calendar_new"))
+def test_admin_creates_and_edits_a_calendar_through_the_form(web_admin):
+    page = web_admin.get(reverse("sla:calendar_new"))
     assert page.status_code == 200 and b'name="mon"' in page.content
-    response = as_admin.post(reverse("sla:calendar_new"), WEEK)
+    response = web_admin.post(reverse("sla:calendar_new"), WEEK)
     calendar = Calendar.objects.get()
     assert response.status_code == 302
     assert response.url == reverse("sla:calendar", args=[calendar.public_id])
@@ -76,9 +66,9 @@ def test_admin_creates_and_edits_a_calendar_through_the_form(as_admin):
     assert calendar.definition["extra_working_days"] == {"2026-12-27": [["10:00", "14:00"]]}
     assert calendar.spec.holiday_subdivision == "HH"
     # The edit page shows what was saved, in the same notation.
-    page = as_admin.get(response.url)
+    page = web_admin.get(response.url)
     assert b"08:00-12:00, 13:00-17:00" in page.content and b"2026-12-31" in page.content
-    response = as_admin.post(response.url, {**WEEK, "name": "Hamburg", "fri": "08:00-14:00"})
+    response = web_admin.post(response.url, {**WEEK, "name": "Hamburg", "fri": "08:00-14:00"})
     assert response.status_code == 302
     calendar.refresh_from_db()
     assert calendar.name == "Hamburg"
@@ -96,8 +86,8 @@ def test_admin_creates_and_edits_a_calendar_through_the_form(as_admin):
         ("extra_working_days", "someday", "not a date"),
     ],
 )
-def test_calendar_errors_show_on_their_field_and_keep_the_input(as_admin, field, value, says):
-    response = as_admin.post(reverse("sla:calendar_new"), {**WEEK, field: value})
+def test_calendar_errors_show_on_their_field_and_keep_the_input(web_admin, field, value, says):
+    response = web_admin.post(reverse("sla:calendar_new"), {**WEEK, field: value})
     assert response.status_code == 422
     form = response.context["form"]
     assert says in " ".join(form.errors[field])
@@ -106,13 +96,13 @@ def test_calendar_errors_show_on_their_field_and_keep_the_input(as_admin, field,
     assert not Calendar.objects.exists()
 
 
-def test_a_duplicate_name_is_a_name_error(as_admin, always):
-    response = as_admin.post(reverse("sla:calendar_new"), {**WEEK, "name": "24X7"})
+def test_a_duplicate_name_is_a_name_error(web_admin, always):
+    response = web_admin.post(reverse("sla:calendar_new"), {**WEEK, "name": "24X7"})
     assert response.status_code == 422
     assert "already exists" in response.context["form"].errors["name"][0]
 
 
-def test_export_downloads_the_json_and_import_reads_it_back(as_admin, admin):
+def test_export_downloads_the_json_and_import_reads_it_back(web_admin, admin):
     calendar = sla.create_calendar(
         actor=admin,
         name="Sydney business hours",
@@ -123,7 +113,7 @@ def test_export_downloads_the_json_and_import_reads_it_back(as_admin, admin):
             "holiday_subdivision": "NSW",
         },
     )
-    response = as_admin.get(reverse("sla:calendar_export", args=[calendar.public_id]))
+    response = web_admin.get(reverse("sla:calendar_export", args=[calendar.public_id]))
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/json")
     assert 'filename="sydney-business-hours.json"' in response["Content-Disposition"]
@@ -137,28 +127,28 @@ def test_export_downloads_the_json_and_import_reads_it_back(as_admin, admin):
         "holiday_subdivision",
     }
     upload = SimpleUploadedFile("sydney.json", response.content, "application/json")
-    response = as_admin.post(
+    response = web_admin.post(
         reverse("sla:calendar_import"), {"name": "Sydney copy", "file": upload}
     )
     assert response.status_code == 302
     assert Calendar.objects.get(name="Sydney copy").definition == exported
     # Pasted JSON with an error: the message names the part at fault, the text is kept.
     bad = '{"timezone": "UTC", "weekly": {"mon": [["09:00"]]}}'
-    response = as_admin.post(reverse("sla:calendar_import"), {"name": "Bad", "text": bad})
+    response = web_admin.post(reverse("sla:calendar_import"), {"name": "Bad", "text": bad})
     assert response.status_code == 422
     assert "weekly.mon[0]" in response.context["form"].errors["text"][0]
     assert response.context["form"]["text"].value() == bad
-    response = as_admin.post(reverse("sla:calendar_import"), {"name": "Empty"})
+    response = web_admin.post(reverse("sla:calendar_import"), {"name": "Empty"})
     assert response.status_code == 422 and "file" in response.context["form"].errors
 
 
 def test_admin_edits_a_contract_and_its_targets_recomputing_open_tickets(
-    as_admin, admin, always, std, make_ticket, carol, network_team
+    web_admin, admin, always, std, make_ticket, carol, network_team
 ):
     with frozen(T0):
         ticket = make_ticket(carol)
     assert ticket.resolution_due == T0 + timedelta(minutes=2880)
-    page = as_admin.get(reverse("sla:contract_new") + f"?organization={carol.organization.slug}")
+    page = web_admin.get(reverse("sla:contract_new") + f"?organization={carol.organization.slug}")
     assert page.status_code == 200
     assert page.context["form"]["organization"].value() == carol.organization.slug
     office = sla.create_calendar(
@@ -178,7 +168,7 @@ def test_admin_edits_a_contract_and_its_targets_recomputing_open_tickets(
         "P3_calendar": "",
     }
     with frozen(T0 + timedelta(minutes=1)):
-        response = as_admin.post(reverse("sla:contract_new"), data, follow=True)
+        response = web_admin.post(reverse("sla:contract_new"), data, follow=True)
     contract = Contract.objects.get(name="Acme gold")
     assert response.redirect_chain[-1][0] == reverse("sla:contract", args=[contract.public_id])
     assert b"Due times of 1 open ticket recomputed" in response.content
@@ -188,10 +178,10 @@ def test_admin_edits_a_contract_and_its_targets_recomputing_open_tickets(
     ticket.refresh_from_db()
     assert ticket.resolution_due == T0 + timedelta(minutes=120)
     # The page links the client's report; editing the P3 calendar recomputes again.
-    page = as_admin.get(reverse("sla:contract", args=[contract.public_id]))
+    page = web_admin.get(reverse("sla:contract", args=[contract.public_id]))
     assert reverse("sla:report", args=[carol.organization.slug]).encode() in page.content
     with frozen(T0 + timedelta(minutes=5)):
-        response = as_admin.post(
+        response = web_admin.post(
             reverse("sla:contract", args=[contract.public_id]),
             {**data, "P3_calendar": office.public_id},
         )
@@ -199,13 +189,13 @@ def test_admin_edits_a_contract_and_its_targets_recomputing_open_tickets(
     ticket.refresh_from_db()
     assert ticket.resolution_due == T0 + timedelta(minutes=120)  # Monday 09:00 + 2 h
     assert ticket.events.filter(kind=EventKind.SLA).count() == 1
-    response = as_admin.post(
+    response = web_admin.post(
         reverse("sla:contract", args=[contract.public_id]),
         {**data, "P3_resolution_minutes": "0"},
     )
     assert response.status_code == 422
     assert response.context["form"].errors["P3_resolution_minutes"]
-    response = as_admin.post(
+    response = web_admin.post(
         reverse("sla:contract", args=[contract.public_id]), {**data, "breach_team": ""}
     )
     assert response.status_code == 422

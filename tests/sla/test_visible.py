@@ -17,7 +17,7 @@ from deskside.tickets import deadlines
 from deskside.tickets import services as tickets
 from deskside.tickets.models import Status, Ticket
 from deskside.tickets.queries import queue
-from tests.api.conftest import client_for
+from tests.conftest import client_for
 from tests.sla.conftest import berlin
 
 STATES = ("ok", "at_risk", "breached", "paused")

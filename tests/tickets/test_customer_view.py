@@ -10,7 +10,7 @@ from deskside.tickets import services
 from deskside.tickets.models import EventKind, Status
 from deskside.tickets.queries import INTERNAL_DATA, INTERNAL_KINDS
 from deskside.tickets.timeline import write_event
-from tests.api.conftest import client_for
+from tests.conftest import client_for
 
 SECRETS = ("SECRET", "Alice Agent", "Leo Field", "Help Desk L1", "Desktop Support L2")
 

@@ -1,5 +1,7 @@
 """The form pieces shared by the agent pages and the portal (one copy of each)."""
 
+import re
+
 import pytest
 from django import forms
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -53,7 +55,6 @@ def test_one_copy_of_each_shared_piece():
 
 def _tags(html):
     """The markup without the whitespace between tags (Django's templates add newlines)."""
-    import re
 
     return re.sub(r">\s+<", "><", html.strip())
 

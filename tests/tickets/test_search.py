@@ -292,6 +292,7 @@ def test_merged_ticket_stays_findable(desk, alice):
     assert ids(search(alice, "jammed")) == {desk["jam"].pk}
 
 
+@pytest.mark.slow
 @settings(
     max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )

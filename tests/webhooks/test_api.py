@@ -4,33 +4,18 @@ naming the field."""
 
 import pytest
 
-from deskside.accounts import services as accounts
 from deskside.accounts.models import Tier
 from deskside.webhooks.models import Delivery, Webhook
 from deskside.webhooks.worker import webhooks_pass
-from tests.api.conftest import client_for
+from tests.conftest import client_for
 
 API = "/api/v1/webhooks"
 
 
 @pytest.fixture
-def as_admin(admin):
-    return client_for(admin)
-
-
-@pytest.fixture
-def acme_admin(msp, acme):
+def acme_admin(admin_serving, acme):
     """An administrator who serves Acme only."""
-    user = accounts.create_user(
-        email="acme-admin@msp.example",
-        full_name="Acme Admin",
-        kind="agent",
-        tier=Tier.L2,
-        organization=msp,
-        is_staff=True,
-    )
-    user.served_organizations.set([acme])
-    return user
+    return admin_serving(acme, email="acme-admin@msp.example", full_name="Acme Admin", tier=Tier.L2)
 
 
 def _create(client, default_url, **fields):

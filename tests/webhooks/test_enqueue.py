@@ -15,7 +15,7 @@ from deskside.webhooks import services
 from deskside.webhooks.enqueue import registry
 from deskside.webhooks.models import Delivery, Webhook
 from deskside.webhooks.worker import webhooks_pass
-from tests.api.conftest import client_for
+from tests.conftest import client_for
 
 ALL = [
     "ticket.created",

@@ -17,8 +17,7 @@ from deskside.webhooks import services
 from deskside.webhooks.exceptions import InvalidInput
 from deskside.webhooks.models import Delivery
 from deskside.webhooks.worker import webhooks_pass
-from tests.api.conftest import client_for
-from tests.conftest import INTERNAL_NAMES, PUBLIC_ADDRESS
+from tests.conftest import INTERNAL_NAMES, PUBLIC_ADDRESS, client_for
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 REBIND = "hooks.rebind.example.net"

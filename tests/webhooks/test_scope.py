@@ -9,7 +9,7 @@ from deskside.webhooks import services
 from deskside.webhooks.exceptions import Conflict
 from deskside.webhooks.models import Delivery, Webhook
 from deskside.webhooks.worker import webhooks_pass
-from tests.api.conftest import client_for
+from tests.conftest import client_for
 
 API = "/api/v1/webhooks"
 

@@ -11,7 +11,7 @@ from django.urls import reverse
 from deskside.core import versioning
 from deskside.webhooks import services as webhooks
 from deskside.webhooks.models import Webhook
-from tests.api.conftest import client_for
+from tests.conftest import client_for
 from tests.core.races import in_threads
 
 API = "/api/v1/webhooks"

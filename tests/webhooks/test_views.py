@@ -5,22 +5,15 @@ a customer never reaches them; an agent limited to a client sees only that clien
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 
-from deskside.accounts import services as accounts
 from deskside.accounts.models import Tier
 from deskside.core.clock import frozen
 from deskside.webhooks.models import Delivery, Webhook
 from deskside.webhooks.worker import webhooks_pass
+from tests.conftest import login
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
-
-
-def login(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def _form(url, **fields):
@@ -148,17 +141,8 @@ def test_customers_never_reach_the_pages(carol, receiver, make_webhook, acme):
 
 
 @pytest.fixture
-def acme_agent(msp, acme):
-    user = accounts.create_user(
-        email="acme-only@msp.example",
-        full_name="Acme Only",
-        kind="agent",
-        tier=Tier.L1,
-        organization=msp,
-        is_staff=True,
-    )
-    user.served_organizations.set([acme])
-    return user
+def acme_agent(admin_serving, acme):
+    return admin_serving(acme, email="acme-only@msp.example", full_name="Acme Only", tier=Tier.L1)
 
 
 def test_an_agent_limited_to_a_client_sees_only_its_webhooks(
