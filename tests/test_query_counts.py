@@ -77,14 +77,16 @@ def team(w, i):
 def ticket(w, i):
     tickets.create_ticket(
         actor=w.alice,
-        requester=w.carol,
-        organization=w.acme,
-        subject=f"Printer {i} offline",
-        description="It shows offline.",
-        site=w.acme_hq,
-        team=w.helpdesk,
-        assignee=w.alice,
-        watchers=[w.leo],
+        ticket=tickets.NewTicket(
+            requester=w.carol,
+            organization=w.acme,
+            subject=f"Printer {i} offline",
+            description="It shows offline.",
+            site=w.acme_hq,
+            team=w.helpdesk,
+            assignee=w.alice,
+            watchers=(w.leo,),
+        ),
     )
 
 
@@ -174,10 +176,12 @@ def mailbox(w, i):
 def p1(w, i):
     tickets.create_ticket(
         actor=w.alice,
-        requester=w.carol,
-        organization=w.acme,
-        subject=f"Core switch {i} down",
-        priority=Priority.P1,
+        ticket=tickets.NewTicket(
+            requester=w.carol,
+            organization=w.acme,
+            subject=f"Core switch {i} down",
+            priority=Priority.P1,
+        ),
     )
 
 
@@ -320,7 +324,8 @@ def world(admin, alice, leo, tara, carol, acme, acme_hq, globex, helpdesk, netwo
     stub_dns.names["hooks.example.net"] = ["93.184.216.34"]
     w = SimpleNamespace(**{k: v for k, v in locals().items() if k not in ("stub_dns",)})
     w.ticket = tickets.create_ticket(
-        actor=alice, requester=carol, organization=acme, subject="Printer offline"
+        actor=alice,
+        ticket=tickets.NewTicket(requester=carol, organization=acme, subject="Printer offline"),
     ).ticket
     w.integration, _ = alert_setup.create_integration(
         actor=admin, name="Acme RMM", kind="events", organization=acme, team=helpdesk
