@@ -86,6 +86,7 @@ api = DesksideApi(
 # The alert intake first: its two routes take the volume (Django tries URL patterns in order).
 api.add_router("/", alerts_router)
 api.add_router("/tickets", tickets_router)
+api.add_router("/", tickets_api.people_router)  # /users: the directory's people
 api.add_router("/", directory_router)
 # /calendars, /contracts and /organizations/{slug}/sla (the SLA set-up and report).
 api.add_router("/", sla_router)

@@ -6,14 +6,13 @@ Organisations are addressed by slug, sites and users by public id, teams by slug
 """
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Any
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 
-from deskside.accounts.exceptions import InvalidInput
 from deskside.accounts.models import Organization, Site, Team, User
 from deskside.accounts.permissions import is_admin
 from deskside.accounts.queries import organizations_visible_to, sites_visible_to
@@ -21,14 +20,11 @@ from deskside.accounts.schemas import (
     OrganizationRef,
     SiteRef,
     TeamRef,
-    agent_for_customer,
-    shown_email,
-    shown_name,
+    UserOut,
 )
 from deskside.core import audit
 from deskside.core.api import PageOut, PageParams, Text, get_or_404, page_out
 from deskside.core.pagination import paginate
-from deskside.tickets.queries import people_visible_to
 
 router = Router(tags=["directory"])
 
@@ -52,36 +48,6 @@ class SiteOut(Schema):
     access_notes: str
 
 
-class UserOut(Schema):
-    public_id: str
-    name: str = Field(description="For a customer, an agent's display name (first name).")
-    email: str | None = Field(description="Null for agents when the caller is a customer.")
-    kind: str
-    tier: str | None = Field(
-        description="L1, L2 or L3 for agents; null for customers, and for agents when the "
-        "caller is a customer."
-    )
-    organization: OrganizationRef | None = Field(
-        description="Null for agents when the caller is a customer."
-    )
-
-    @staticmethod
-    def resolve_name(obj: User, context: Any) -> str:
-        return shown_name(obj, context)
-
-    @staticmethod
-    def resolve_tier(obj: User, context: Any) -> str | None:
-        return None if agent_for_customer(obj, context) else (obj.tier or None)
-
-    @staticmethod
-    def resolve_organization(obj: User, context: Any) -> Organization | None:
-        return None if agent_for_customer(obj, context) else obj.organization
-
-    @staticmethod
-    def resolve_email(obj: User, context: Any) -> str | None:
-        return shown_email(obj, context)
-
-
 class MeOut(UserOut):
     is_org_admin: bool
     timezone: str
@@ -97,11 +63,6 @@ class TeamOut(Schema):
     slug: str
     name: str
     tier: str
-
-
-class UserFilters(PageParams):
-    kind: Literal["agent", "customer"] | None = None
-    organization: Text | None = Field(None, description="Organisation slug.")
 
 
 # -- endpoints ---------------------------------------------------------------------------------
@@ -155,21 +116,6 @@ def get_site(request: HttpRequest, public_id: Text) -> Site:
     return get_or_404(
         sites_visible_to(_user(request)), f"no site {public_id!r}", public_id=public_id
     )
-
-
-@router.get("/users", response=PageOut[UserOut], summary="People the caller may see")
-def list_users(request: HttpRequest, params: Query[UserFilters]) -> dict[str, object]:
-    user = _user(request)
-    qs = people_visible_to(user)
-    if params.kind:
-        qs = qs.filter(kind=params.kind)
-    if params.organization:
-        organization = organizations_visible_to(user).filter(slug=params.organization).first()
-        if organization is None:
-            raise InvalidInput(f"no organisation {params.organization!r}", field="organization")
-        qs = qs.filter(organization=organization)
-    qs = qs.order_by("full_name", "email")
-    return page_out(paginate(request, qs, page=params.page, limit=params.limit))
 
 
 @router.get("/teams", response=PageOut[TeamOut], summary="Support teams")

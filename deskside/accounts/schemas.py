@@ -6,7 +6,7 @@ from typing import Any
 
 from ninja import Field, Schema
 
-from deskside.accounts.models import User
+from deskside.accounts.models import Organization, User
 from deskside.accounts.queries import person_shown_to
 
 
@@ -67,3 +67,33 @@ class SiteRef(Schema):
 class TeamRef(Schema):
     slug: str
     name: str
+
+
+class UserOut(Schema):
+    public_id: str
+    name: str = Field(description="For a customer, an agent's display name (first name).")
+    email: str | None = Field(description="Null for agents when the caller is a customer.")
+    kind: str
+    tier: str | None = Field(
+        description="L1, L2 or L3 for agents; null for customers, and for agents when the "
+        "caller is a customer."
+    )
+    organization: OrganizationRef | None = Field(
+        description="Null for agents when the caller is a customer."
+    )
+
+    @staticmethod
+    def resolve_name(obj: User, context: Any) -> str:
+        return shown_name(obj, context)
+
+    @staticmethod
+    def resolve_tier(obj: User, context: Any) -> str | None:
+        return None if agent_for_customer(obj, context) else (obj.tier or None)
+
+    @staticmethod
+    def resolve_organization(obj: User, context: Any) -> Organization | None:
+        return None if agent_for_customer(obj, context) else obj.organization
+
+    @staticmethod
+    def resolve_email(obj: User, context: Any) -> str | None:
+        return shown_email(obj, context)

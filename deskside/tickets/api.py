@@ -12,14 +12,15 @@ confirm it exists. What a customer may *do* to a ticket they see is the services
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Annotated, TypeVar
+from typing import Annotated, Literal, TypeVar
 
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest
-from ninja import Header, Query, Router, Schema, Status
+from ninja import Field, Header, Query, Router, Schema, Status
 
 from deskside.accounts.models import Organization, Site, Team, User
 from deskside.accounts.queries import organizations_visible_to, sites_visible_to
+from deskside.accounts.schemas import UserOut
 from deskside.core.api import PageOut, PageParams, Text, page_out
 from deskside.core.exceptions import DomainError
 from deskside.core.pagination import paginate
@@ -366,4 +367,32 @@ def events(request: HttpRequest, number: str, params: Query[PageParams]) -> dict
     user = _user(request)
     ticket = _ticket_or_404(user, number)
     qs = visible_events(user, ticket).order_by("id")
+    return page_out(paginate(request, qs, page=params.page, limit=params.limit))
+
+
+# -- the people the caller may see (/users) ------------------------------------------------------
+# Part of the directory, answered here because who a customer may see depends on tickets: the
+# agents who worked on their organisation's tickets (tickets.queries.people_visible_to). Mounted
+# at the API's root (deskside/api.py), so the path is /api/v1/users.
+
+people_router = Router(tags=["directory"])
+
+
+class UserFilters(PageParams):
+    kind: Literal["agent", "customer"] | None = None
+    organization: Text | None = Field(None, description="Organisation slug.")
+
+
+@people_router.get("/users", response=PageOut[UserOut], summary="People the caller may see")
+def list_users(request: HttpRequest, params: Query[UserFilters]) -> dict[str, object]:
+    user: User = request.user  # type: ignore[assignment]
+    qs = people_visible_to(user)
+    if params.kind:
+        qs = qs.filter(kind=params.kind)
+    if params.organization:
+        organization = organizations_visible_to(user).filter(slug=params.organization).first()
+        if organization is None:
+            raise InvalidInput(f"no organisation {params.organization!r}", field="organization")
+        qs = qs.filter(organization=organization)
+    qs = qs.order_by("full_name", "email")
     return page_out(paginate(request, qs, page=params.page, limit=params.limit))
