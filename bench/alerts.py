@@ -106,7 +106,7 @@ def seed(env: dict[str, str], kind: str) -> dict[str, str]:
         "    flood_threshold=0)\n"
         "print(json.dumps({'token': token, 'slug': org.slug}))\n"
     )
-    done = subprocess.run(  # noqa: S603 - our own interpreter and code
+    done = subprocess.run(  # our own interpreter and code
         [sys.executable, "-c", code, kind],
         cwd=REPO_DIR,
         env=env,
@@ -128,7 +128,7 @@ class Server:
     def __init__(self, env: dict[str, str], workers: int, threads: int, log: Path) -> None:
         self.port = free_port()
         self.log = log.open("w")
-        self.process = subprocess.Popen(  # noqa: S603 - our own CLI
+        self.process = subprocess.Popen(  # our own CLI
             [
                 sys.executable,
                 "-m",

@@ -459,7 +459,7 @@ def run_once(args: argparse.Namespace, mbox: Path, orgs: list[dict], run: int, w
         )
     )
     try:
-        done = subprocess.run(  # noqa: S603 - this script
+        done = subprocess.run(  # this script
             [sys.executable, str(Path(__file__).resolve()), "--child", str(config)],
             env=env,
             capture_output=True,
@@ -538,8 +538,8 @@ def measure(args: argparse.Namespace, work: Path) -> int:
 
 
 def _commit() -> str:
-    done = subprocess.run(  # noqa: S603 - fixed command
-        ["git", "rev-parse", "--short", "HEAD"],  # noqa: S607
+    done = subprocess.run(  # fixed command
+        ["git", "rev-parse", "--short", "HEAD"],
         cwd=REPO_DIR,
         capture_output=True,
         text=True,
@@ -548,7 +548,7 @@ def _commit() -> str:
     return done.stdout.strip() or "unknown"
 
 
-def write_results(args, vendor, median, runs, expected, kinds, load_before) -> None:  # noqa: ANN001
+def write_results(args, vendor, median, runs, expected, kinds, load_before) -> None:
     out = BENCH_DIR / "results" / args.out
     summary = {
         "vendor": vendor,

@@ -75,7 +75,7 @@ ARRIVED = threading.Condition()
 
 
 class Handler(BaseHTTPRequestHandler):
-    def do_POST(self) -> None:  # noqa: N802 - http.server's name
+    def do_POST(self) -> None:  # http.server's name
         now = time.time()
         body = json.loads(self.rfile.read(int(self.headers.get("Content-Length") or 0)))
         number = body.get("title", "").split("]", 1)[0].lstrip("[")
@@ -165,7 +165,7 @@ def main() -> int:
     connection.close()
     vendor = connection.vendor
     load_before = os.getloadavg()
-    worker = subprocess.Popen(  # noqa: S603 - our own CLI
+    worker = subprocess.Popen(  # our own CLI
         [sys.executable, "-m", "deskside.cli", "worker"],
         env=os.environ.copy(),
         stdout=subprocess.DEVNULL,
@@ -178,7 +178,7 @@ def main() -> int:
         # (imports, its first SLA pass) is not counted against the first timed ticket.
         measure(agent, customer, "warm-up")
         for i in range(ARGS.tickets):
-            time.sleep(random.uniform(0.3, 1.2))  # noqa: S311 - a phase, not a secret
+            time.sleep(random.uniform(0.3, 1.2))  # a phase, not a secret
             took = measure(agent, customer, f"Bench outage {i}")
             if took is None:
                 missed += 1

@@ -706,7 +706,7 @@ def main() -> int:
             try:
                 with transaction.atomic():
                     cur.execute("SET session_replication_role = replica")
-            except Exception as exc:  # noqa: BLE001 - not a superuser: keep the FK checks
+            except Exception as exc:  # not a superuser: keep the FK checks
                 step(f"foreign-key checks stay on ({exc})")
         if not ARGS.keep_indexes:
             dropped = secondary_indexes()

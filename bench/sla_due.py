@@ -24,7 +24,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from deskside.sla.calendar import BusinessCalendar, CalendarSpec, to_us  # noqa: E402
+from deskside.sla.calendar import BusinessCalendar, CalendarSpec, to_us
 
 CALENDAR = {
     "timezone": "Europe/Berlin",

@@ -21,8 +21,10 @@ runs (5) is printed with each run's figures, and written to bench/results/sla_wo
 """
 
 import argparse
+import cProfile
 import json
 import os
+import pstats
 import statistics
 import sys
 import time
@@ -243,9 +245,6 @@ def main() -> int:
         n = arm(now)
         events_before = TicketEvent.objects.count()
         if ARGS.profile:
-            import cProfile
-            import pstats
-
             profiler = cProfile.Profile()
             result = profiler.runcall(worker.tick, now, **kwargs)
             pstats.Stats(profiler).sort_stats("cumulative").print_stats(30)

@@ -277,7 +277,7 @@ def cmd_sla_due(args: argparse.Namespace) -> None:
     print(json.dumps(result, indent=2, ensure_ascii=False))
 
 
-def _mailbox(name: str | None):  # noqa: ANN202 - a Mailbox, imported after setup
+def _mailbox(name: str | None):  # a Mailbox, imported after setup
     from deskside.mail.models import Mailbox  # noqa: PLC0415
 
     if not name:

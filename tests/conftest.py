@@ -126,7 +126,7 @@ class StubDNS:
         self.names: dict[str, list[str]] = {"localhost": ["127.0.0.1"]}
         self.asked: list[str] = []
 
-    def __call__(self, host, port, family=0, type=0, proto=0, flags=0):  # noqa: A002
+    def __call__(self, host, port, family=0, type=0, proto=0, flags=0):
         name = host.decode() if isinstance(host, bytes) else host
         self.asked.append(name)
         try:

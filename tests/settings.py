@@ -12,7 +12,7 @@ if not os.environ.get("DESKSIDE_DATA_DIR"):
     os.environ["DESKSIDE_DATA_DIR"] = _data_dir
     atexit.register(shutil.rmtree, _data_dir, ignore_errors=True)
 
-from deskside.settings import *  # noqa: E402,F403
+from deskside.settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 

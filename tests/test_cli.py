@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 
 import pytest
+from django.core import mail as django_mail
 from django.db import connection
 
 from deskside import cli
@@ -15,6 +16,7 @@ from deskside.accounts.models import ApiToken, User
 from deskside.accounts.services import user_for_token
 from deskside.core import baseurl
 from deskside.mail.worker import mail_pass
+from deskside.tickets import services as tickets
 from deskside.webhooks.payloads import ticket_part
 
 
@@ -287,9 +289,6 @@ def serving(monkeypatch, settings, tmp_path):
 def test_serve_on_another_port_points_every_link_there(
     capsys, monkeypatch, serving, settings, alice, acme_ticket
 ):
-    from django.core import mail as django_mail
-
-    from deskside.tickets import services as tickets
 
     assert cli.main(["serve", "--no-migrate", "--port", "9000"]) == 0
     assert serving == [("127.0.0.1", 9000, 2, 4)]

@@ -58,7 +58,7 @@ def test_check_deploy_warns_without_them(tmp_path):
         "PYTHONPATH": str(ROOT),
         "DESKSIDE_DATA_DIR": str(tmp_path / "data"),
     }
-    done = subprocess.run(  # noqa: S603 - our own interpreter and CLI
+    done = subprocess.run(  # our own interpreter and CLI
         [sys.executable, "-m", "deskside.cli", "manage", "check", "--deploy"],
         env=env,
         cwd=tmp_path,

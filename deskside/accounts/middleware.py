@@ -82,7 +82,7 @@ def needs_second_factor(request: HttpRequest) -> str | None:
 
 def second_factor_step(user, session) -> str | None:
     """As needs_second_factor, for a user not (yet) verified by a code in this session."""
-    from deskside.accounts import mfa
+    from deskside.accounts import mfa  # noqa: PLC0415 - models: loaded before the app registry
 
     if not user.is_agent or session.get(MFA_VERIFIED_BY_IDP):
         return None

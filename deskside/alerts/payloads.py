@@ -272,7 +272,7 @@ def _key_of_bad_alert(item: Any, common_labels: dict[str, str]) -> str:
 # -- events API --------------------------------------------------------------------------------
 
 
-def parse_event(data: dict[str, Any]) -> AlertEvent:
+def parse_event(data: dict[str, Any]) -> AlertEvent:  # noqa: C901 - one check per field, in order
     """One event of the events API (PagerDuty Events v2's alert event):
 
         {"event_action": "trigger" | "acknowledge" | "resolve", "dedup_key": "...",

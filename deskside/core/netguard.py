@@ -201,7 +201,7 @@ _system_connect_ex = socket.socket.connect_ex
 _system_sendto = socket.socket.sendto
 
 
-def _resolve(host, port, family=0, type=0, proto=0, flags=0):  # noqa: A002, ANN001, ANN202
+def _resolve(host, port, family=0, type=0, proto=0, flags=0):
     """The lookup the guard checks (the system resolver; tests put a stub resolver here)."""
     return _system_getaddrinfo(host, port, family, type, proto, flags)
 
@@ -233,7 +233,7 @@ class Guard:
         self.refused.append(exc)
         return exc
 
-    def lookup(self, host, port, family=0, type=0, proto=0, flags=0) -> list:  # noqa: A002, ANN001
+    def lookup(self, host, port, family=0, type=0, proto=0, flags=0) -> list:
         name = host.decode("idna") if isinstance(host, bytes) else (host or "")
         results = _resolve(host, port, family, type, proto, flags)
         for result in results:
@@ -268,7 +268,7 @@ _current: contextvars.ContextVar[Guard | None] = contextvars.ContextVar(
 )
 
 
-def _guarded_getaddrinfo(host, port, family=0, type=0, proto=0, flags=0):  # noqa: A002, ANN001, ANN202
+def _guarded_getaddrinfo(host, port, family=0, type=0, proto=0, flags=0):
     guard = _current.get()
     if guard is None:
         return _system_getaddrinfo(host, port, family, type, proto, flags)

@@ -55,7 +55,7 @@ def _run_tasks(tasks: Sequence[Task]) -> None:
             log.exception("worker task %s failed", getattr(task, "__name__", task))
 
 
-def run(
+def run(  # noqa: C901 - the loop, its lanes and signals read best in one place
     main: Task | None = None,
     interval: float = 15.0,
     once: bool = False,

@@ -400,7 +400,7 @@ _BOUNCE_SUBJECTS = (
 )
 
 
-def automatic(msg: Message, raw: dict[str, str], parsed: ParsedMail) -> str:
+def automatic(msg: Message, raw: dict[str, str], parsed: ParsedMail) -> str:  # noqa: C901 - one test per RFC sign
     """Why `msg` is an automatic message (an auto-reply, out-of-office, bounce, delivery or
     read report, mailing-list traffic), or "" for mail a person wrote. Such mail never opens a
     ticket nor is answered (RFC 3834)."""

@@ -127,7 +127,7 @@ def advance_due(now: datetime | None = None, *, result: PassResult | None = None
             try:
                 with transaction.atomic():
                     run_step(pk, step, cycle, next_at, moment, result)
-            except Exception:  # noqa: BLE001 - one broken chain must not stop the others
+            except Exception:  # one broken chain must not stop the others
                 log.exception("paging: chain %s failed at step %s, round %s", pk, step, cycle)
                 broken.add(pk)
                 result.errors += 1
@@ -354,7 +354,7 @@ def send_queued(now: datetime | None = None, *, result: PassResult | None = None
             continue
         try:
             delivery.deliver(page)
-        except Exception as exc:  # noqa: BLE001 - any failure is recorded, the chain goes on
+        except Exception as exc:  # any failure is recorded, the chain goes on
             page.error = str(exc)[:2000] or type(exc).__name__
             with transaction.atomic():
                 if Page.objects.filter(pk=pk, status=Page.Status.SENDING).update(

@@ -84,7 +84,7 @@ class QuickSelect(forms.Select):
             "",
             '<option value="{}"{}>{}</option>',
             (
-                (key, mark_safe(" selected") if str(key) in chosen else "", label)  # noqa: S308
+                (key, mark_safe(" selected") if str(key) in chosen else "", label)
                 for key, label in self.choices
             ),
         )

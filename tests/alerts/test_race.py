@@ -28,7 +28,7 @@ def in_threads(n: int, work: Callable[[int], object]) -> tuple[list, list[BaseEx
         try:
             barrier.wait(timeout=10)
             results.append(work(i))
-        except BaseException as exc:  # noqa: BLE001 - reported by the test
+        except BaseException as exc:  # reported by the test
             errors.append(exc)
         finally:
             connections.close_all()

@@ -65,7 +65,7 @@ def test_a_shared_schema_name_is_found():
     def a(request):  # pragma: no cover - never called
         return {}
 
-    class ReportOut(Schema):  # noqa: F811 - the clash under test
+    class ReportOut(Schema):  # the clash under test
         rows: list[int]
 
     @second.get("/b", response=list[ReportOut])

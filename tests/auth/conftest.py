@@ -1,5 +1,6 @@
 import pytest
 
+from deskside.accounts.oidc import forget_discovery
 from tests.auth.oidc_provider import configure, provider
 
 
@@ -14,6 +15,5 @@ def sso(settings, oidc_issuer):
     """Single sign-on configured against the local provider."""
     configure(settings, oidc_issuer)
     yield oidc_issuer
-    from deskside.accounts.oidc import forget_discovery
 
     forget_discovery()

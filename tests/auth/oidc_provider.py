@@ -7,6 +7,8 @@ from contextlib import contextmanager
 
 import oidc_provider_mock
 
+from deskside.accounts.oidc import forget_discovery
+
 CLIENT_ID = "deskside-test"
 CLIENT_SECRET = "test-secret-not-for-production"
 
@@ -42,7 +44,6 @@ def provider() -> Iterator[str]:
 
 
 def configure(settings, issuer: str) -> None:
-    from deskside.accounts.oidc import forget_discovery
 
     settings.DESKSIDE_OIDC_ISSUER = issuer
     settings.OIDC_RP_CLIENT_ID = CLIENT_ID

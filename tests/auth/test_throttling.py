@@ -154,7 +154,7 @@ def test_a_bad_trusted_proxy_stops_the_start(tmp_path):
         "DESKSIDE_DATA_DIR": str(tmp_path),
         "DESKSIDE_TRUSTED_PROXIES": "10.0.0.1,proxy.example",
     }
-    result = subprocess.run(  # noqa: S603 - our own interpreter and settings module
+    result = subprocess.run(  # our own interpreter and settings module
         [sys.executable, "-c", "import deskside.settings"],
         env=env,
         capture_output=True,

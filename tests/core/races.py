@@ -19,7 +19,7 @@ def in_threads(*works: Callable[[], object]) -> tuple[list, list[BaseException]]
         try:
             barrier.wait(timeout=10)
             results.append(work())
-        except BaseException as exc:  # noqa: BLE001 - reported by the test
+        except BaseException as exc:  # reported by the test
             errors.append(exc)
         finally:
             connections.close_all()

@@ -30,7 +30,7 @@ def test_simultaneous_test_sends_share_one_count(alice, leo):
                 allowed.append(False)
             else:
                 allowed.append(True)
-        except BaseException as exc:  # noqa: BLE001 - asserted below
+        except BaseException as exc:  # asserted below
             errors.append(exc)
         finally:
             connection.close()

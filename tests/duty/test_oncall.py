@@ -498,7 +498,7 @@ def test_resolve_rejects_naive_times_and_empty_periods():
         == []
     )
     with pytest.raises(ValueError):
-        resolve([layer], [], [], datetime(2026, 2, 1), datetime(2026, 2, 2))  # noqa: DTZ001
+        resolve([layer], [], [], datetime(2026, 2, 1), datetime(2026, 2, 2))
 
 
 def test_swaps_do_not_chain():

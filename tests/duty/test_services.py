@@ -56,7 +56,7 @@ def test_schedule_validation(admin, weekly, kwargs, field):
     ("kwargs", "field"),
     [
         ({"members": []}, "members"),
-        ({"starts_at": datetime(2026, 3, 2)}, "starts_at"),  # noqa: DTZ001
+        ({"starts_at": datetime(2026, 3, 2)}, "starts_at"),
         ({"ends_at": d(1)}, "ends_at"),
         ({"shift_length": 0}, "shift_length"),
         ({"shift_unit": "months"}, "shift_unit"),
@@ -129,7 +129,7 @@ def test_overrides_for_yourself_or_by_an_admin(weekly, alice, leo, admin):
             "ends_at",
         ),  # past
         (d(3), d(3) + timedelta(days=400), "ends_at"),
-        (datetime(2026, 3, 3), d(4), "starts_at"),  # noqa: DTZ001
+        (datetime(2026, 3, 3), d(4), "starts_at"),
     ],
 )
 def test_override_periods(weekly, admin, leo, starts_at, ends_at, field):

@@ -38,7 +38,7 @@ from cryptography.x509.oid import NameOID
 DOVECOT = "/usr/sbin/dovecot"
 HOST = "127.0.0.1"
 USER = "deskside@example.test"
-PASSWORD = "imap-test-pass-42"  # noqa: S105
+PASSWORD = "imap-test-pass-42"
 START_SECONDS = 10
 START_ATTEMPTS = 3
 

@@ -20,7 +20,7 @@ REPO = Path(__file__).resolve().parents[2]
 def test_mail_import_bench_runs_a_small_mix(tmp_path):
     env = {**os.environ, "DESKSIDE_DATA_DIR": str(tmp_path / "data"), "TMPDIR": str(tmp_path)}
     env.pop("DATABASE_URL", None)
-    done = subprocess.run(  # noqa: S603 - our own script
+    done = subprocess.run(  # our own script
         [sys.executable, "bench/mail_import.py", "--messages", "60", "--runs", "1"],
         cwd=REPO,
         env=env,

@@ -211,7 +211,7 @@ def test_racing_workers_send_each_mail_once(alice, make_ticket, carol, smtp):
         try:
             barrier.wait(timeout=10)
             outbound.send_due()
-        except BaseException as exc:  # noqa: BLE001 - reported by the test
+        except BaseException as exc:  # reported by the test
             errors.append(exc)
         finally:
             connections.close_all()

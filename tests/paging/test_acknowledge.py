@@ -12,6 +12,7 @@ from django.core import mail
 from django.test import Client
 from django.urls import reverse
 
+from deskside.accounts import services as accounts
 from deskside.accounts.models import Tier
 from deskside.mail.models import InboundMessage
 from deskside.mail.pipeline import receive
@@ -220,7 +221,6 @@ def test_a_signed_in_agent_acknowledges_a_link_as_themselves(p1, at, alice, leo,
 def test_a_signed_in_agent_who_does_not_serve_the_client_cannot_use_a_link(
     p1, at, msp, globex, client
 ):
-    from deskside.accounts import services as accounts
 
     gina = accounts.create_user(
         email="gina@msp.example",

@@ -13,6 +13,7 @@ from deskside.alerts.payloads import parse_event
 from deskside.paging import services
 from deskside.paging.models import Escalation, Page
 from deskside.paging.worker import paging_pass
+from deskside.tickets import services as tickets
 from deskside.tickets.models import EventKind, Priority, Status
 
 from .conftest import T0
@@ -93,7 +94,6 @@ def test_an_acknowledged_chain_is_left_alone(rule, at, rmm, alice):
 
 
 def test_raising_the_priority_after_the_resolve_pages_again(rule, at, rmm, alice):
-    from deskside.tickets import services as tickets
 
     fire(rmm, "backup")
     ticket = Alert.objects.get(dedup_key="backup").ticket
@@ -109,7 +109,6 @@ def test_a_breach_rule_escalation_does_not_page_again_after_the_resolve(
     """The SLA breach rule now escalates through the tickets service (an ESCALATED event): a
     rule's escalation never starts a chain, so a chain stopped because the alert healed stays
     stopped (found in review)."""
-    from deskside.tickets import services as tickets
 
     fire(rmm, "backup")
     ticket = Alert.objects.get(dedup_key="backup").ticket

@@ -41,7 +41,7 @@ def _run(target, errors: list) -> threading.Thread:
     def body():
         try:
             target()
-        except BaseException as exc:  # noqa: BLE001 - asserted by the test
+        except BaseException as exc:  # asserted by the test
             errors.append(exc)
         finally:
             connection.close()

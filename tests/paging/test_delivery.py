@@ -24,7 +24,7 @@ def receiver(allow_loopback):
     received: list[dict] = []
 
     class Handler(BaseHTTPRequestHandler):
-        def do_POST(self):  # noqa: N802 - http.server's name
+        def do_POST(self):  # http.server's name
             length = int(self.headers.get("Content-Length") or 0)
             received.append(json.loads(self.rfile.read(length)))
             self.send_response(200)
@@ -100,7 +100,7 @@ def test_two_workers_racing_never_double_page(rule, at, make_ticket, carol, rece
             barrier.wait()
             for _ in range(3):
                 paging_pass()
-        except BaseException as exc:  # noqa: BLE001 - reported below
+        except BaseException as exc:  # reported below
             errors.append(exc)
         finally:
             connection.close()

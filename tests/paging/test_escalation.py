@@ -12,6 +12,7 @@ from django.urls import reverse
 from deskside.paging import services, worker
 from deskside.paging.models import Escalation, Page
 from deskside.paging.worker import paging_pass
+from deskside.tickets import services as tickets
 from deskside.tickets.models import EventKind, Priority
 from tests.paging.conftest import T0
 
@@ -82,7 +83,6 @@ def test_each_page_says_what_and_links_to_acknowledge(p1, at):
 
 
 def test_a_contact_method_order_is_kept(p1, at, alice):
-    from deskside.paging import services
 
     services.add_contact_method(
         actor=alice, user=alice, kind="email", address="pager@alice.example"
@@ -179,7 +179,6 @@ def test_nobody_on_call_moves_on_at_once(p1, at, schedule):
 
 
 def test_resolving_the_ticket_stops_the_chain(p1, at, alice):
-    from deskside.tickets import services as tickets
 
     paging_pass()
     tickets.resolve_ticket(actor=alice, ticket=p1, resolution="Switch rebooted")
@@ -191,7 +190,6 @@ def test_resolving_the_ticket_stops_the_chain(p1, at, alice):
 
 
 def test_raising_a_ticket_to_p1_starts_paging(rule, at, make_ticket, carol, alice):
-    from deskside.tickets import services as tickets
 
     at(T0.replace(hour=10))  # 11:00 in Berlin: business hours
     ticket = make_ticket(carol, priority=Priority.P3)

@@ -9,6 +9,7 @@ from deskside.paging import services
 from deskside.paging.models import Escalation, Page, PagingRule
 from deskside.paging.worker import paging_pass
 from deskside.sla.models import Contract
+from deskside.tickets import services as tickets
 from deskside.tickets.models import Channel, EventKind, Priority
 from tests.paging.conftest import T0
 
@@ -99,7 +100,6 @@ def test_rule_validation(admin, default_contract, policy, alice):
 
 
 def test_an_escalation_to_l3_of_an_acknowledged_p1_pages_again(p1, at, alice, tara, network_team):
-    from deskside.tickets import services as tickets
 
     paging_pass()
     services.acknowledge_ticket(actor=alice, ticket=p1, via="api")
@@ -121,7 +121,6 @@ def test_an_escalation_to_l3_of_an_acknowledged_p1_pages_again(p1, at, alice, ta
 
 
 def test_an_acknowledged_p1_lowered_to_p2_at_night_does_not_page_again(p1, at, alice):
-    from deskside.tickets import services as tickets
 
     paging_pass()
     services.acknowledge_ticket(actor=alice, ticket=p1, via="api")
@@ -135,7 +134,6 @@ def test_an_acknowledged_p1_lowered_to_p2_at_night_does_not_page_again(p1, at, a
 
 
 def test_a_paging_ticket_lowered_out_of_paging_stops_with_a_note(p1, at, alice):
-    from deskside.tickets import services as tickets
 
     paging_pass()
     tickets.update_ticket(actor=alice, ticket=p1, priority=Priority.P2)  # still pages at night
@@ -155,7 +153,6 @@ def test_a_paging_ticket_lowered_out_of_paging_stops_with_a_note(p1, at, alice):
 
 
 def test_an_alert_chain_goes_on_when_the_priority_is_lowered(rule, at, make_ticket, carol, alice):
-    from deskside.tickets import services as tickets
 
     ticket = make_ticket(
         carol,

@@ -111,6 +111,31 @@ def create_ticket(
     return Created(done.result, created=not done.replayed)
 
 
+def _customer_terms(actor: User, new: NewTicket, priority: int) -> tuple[Organization, User]:
+    """What a customer may open: for their own organisation, as requester (an organisation
+    admin may name a colleague), by web, API or email, at P2 or below, unrouted. Returns the
+    organisation and requester; raises NotAllowed or InvalidInput."""
+    organization, requester = new.organization, new.requester
+    if organization is not None and organization.pk != actor.organization_id:
+        raise NotAllowed("customers open tickets for their own organisation only")
+    organization = actor.organization
+    if requester is None or not actor.is_org_admin:
+        requester = actor
+    elif requester.organization_id != actor.organization_id or not requester.is_customer:
+        raise InvalidInput(
+            "the requester must be a contact of your organisation", field="requester"
+        )
+    if new.parent is not None and not visible_tickets(actor).filter(pk=new.parent.pk).exists():
+        raise InvalidInput("no such parent ticket", field="parent")
+    if new.channel not in CUSTOMER_CHANNELS:
+        raise InvalidInput("customers open tickets by web, API or email", field="channel")
+    if priority not in CUSTOMER_PRIORITIES:
+        raise InvalidInput("customers may choose P2, P3 or OPS; the desk sets P1", field="priority")
+    if new.assignee is not None or new.team is not None or new.tier != Tier.L1:
+        raise NotAllowed("customers cannot assign or route tickets")
+    return organization, requester
+
+
 def _create(actor: User, new: NewTicket, attachments: Iterable[UploadedFile]) -> Ticket:
     organization, requester, site, team = new.organization, new.requester, new.site, new.team
     priority = new.priority
@@ -122,25 +147,7 @@ def _create(actor: User, new: NewTicket, attachments: Iterable[UploadedFile]) ->
     require_choice(new.tier, Tier, "tier")
     priority = parse_priority(priority)
     if actor.is_customer:
-        if organization is not None and organization.pk != actor.organization_id:
-            raise NotAllowed("customers open tickets for their own organisation only")
-        organization = actor.organization
-        if requester is None or not actor.is_org_admin:
-            requester = actor
-        elif requester.organization_id != actor.organization_id or not requester.is_customer:
-            raise InvalidInput(
-                "the requester must be a contact of your organisation", field="requester"
-            )
-        if new.parent is not None and not visible_tickets(actor).filter(pk=new.parent.pk).exists():
-            raise InvalidInput("no such parent ticket", field="parent")
-        if new.channel not in CUSTOMER_CHANNELS:
-            raise InvalidInput("customers open tickets by web, API or email", field="channel")
-        if priority not in CUSTOMER_PRIORITIES:
-            raise InvalidInput(
-                "customers may choose P2, P3 or OPS; the desk sets P1", field="priority"
-            )
-        if new.assignee is not None or team is not None or new.tier != Tier.L1:
-            raise NotAllowed("customers cannot assign or route tickets")
+        organization, requester = _customer_terms(actor, new, priority)
     if requester is None:
         raise InvalidInput("a requester is required", field="requester")
     if organization is None:

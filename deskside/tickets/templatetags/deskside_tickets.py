@@ -143,7 +143,7 @@ def duration_words(seconds: float) -> str:
 SLA_WORDS = {"ok": "On time", "at_risk": "At risk", "breached": "Breached", "paused": "Paused"}
 
 
-NO_SLA = mark_safe('<span class="muted">—</span>')  # noqa: S308 - a constant
+NO_SLA = mark_safe('<span class="muted">—</span>')  # a constant
 
 
 @register.simple_tag
