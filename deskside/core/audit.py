@@ -43,6 +43,8 @@ OTHER_ACTIONS = (
     "token_regenerated",
     "feed_regenerated",
     "mfa_reset",
+    "password_changed",
+    "reset",
 )
 """The services' own verbs (listed for the page's filter; record takes any verb)."""
 

@@ -16,7 +16,7 @@ from django.db.models import F
 
 from deskside.accounts.models import User
 from deskside.accounts.permissions import is_admin
-from deskside.core import clock, versioning
+from deskside.core import audit, clock, versioning
 from deskside.mail import outbound, pipeline, templates
 from deskside.mail.exceptions import InvalidInput, NotAllowed
 from deskside.mail.models import (
@@ -137,6 +137,14 @@ def create_mailbox(*, actor: User, values: dict[str, Any], password: str = "") -
     mailbox = Mailbox()
     _apply(mailbox, values, password)
     mailbox.save()
+    audit.record(
+        actor,
+        audit.CREATED,
+        "mail.mailbox",
+        str(mailbox.pk),
+        label=mailbox.name,
+        after=audit.snapshot(mailbox, MAILBOX_FIELDS),
+    )
     return mailbox
 
 
@@ -156,10 +164,22 @@ def update_mailbox(
     re-inserted, and the poller's own fields are never written back. Raises NotAllowed for a
     non-administrator, InvalidInput for a name that is not a setting."""
     _require_admin(actor, "change the mail settings")
+    old = audit.snapshot(mailbox, MAILBOX_FIELDS)
     _apply(mailbox, values, password)
     if version is not None:
         mailbox.version = version
     versioning.save(mailbox, [*MAILBOX_FIELDS, "password_encrypted"])
+    what = {"label": mailbox.name}
+    audit.record_update(
+        actor,
+        "mail.mailbox",
+        str(mailbox.pk),
+        **what,
+        before=old,
+        after=audit.snapshot(mailbox, MAILBOX_FIELDS),
+    )
+    if password is not None:  # the password itself is never recorded: only that it changed
+        audit.record(actor, "password_changed", "mail.mailbox", str(mailbox.pk), **what)
     return mailbox
 
 
@@ -203,6 +223,16 @@ def save_template(
     now_at = row.version if row else 0
     if version is not None and version != now_at:
         raise versioning.VersionConflict(now_at, "this text")
+    audit.record_update(
+        actor,
+        "mail.template",
+        kind.value,
+        label=kind.label,
+        before={"subject": row.subject, "body": row.body}
+        if row
+        else {"subject": default.subject, "body": default.body},
+        after={"subject": subject, "body": body},
+    )
     if (subject, body) == (default.subject, default.body):
         MailTemplate.objects.filter(kind=kind).delete()  # the default, kept up to date
         return
@@ -230,4 +260,12 @@ def reset_template(*, actor: User, kind: str, version: int | None = None) -> boo
     if version is not None and version != row.version:
         raise versioning.VersionConflict(row.version, "this text")
     rows.delete()
+    audit.record(
+        actor,
+        "reset",
+        "mail.template",
+        row.kind,
+        label=MailKind(row.kind).label,
+        before={"subject": row.subject, "body": row.body},
+    )
     return True
