@@ -75,7 +75,7 @@ from deskside.mail.models import (
     Source,
     raw_path,
 )
-from deskside.mail.parse import ParsedMail, digest, parse
+from deskside.mail.parse import ParsedMail, clean, digest, parse
 from deskside.tickets import services as tickets
 from deskside.tickets.exceptions import StorageUnavailable
 from deskside.tickets.models import (
@@ -334,7 +334,9 @@ def _quarantine_error(message: InboundMessage, exc: Exception) -> Result:
         log.exception("inbound mail %s failed", message.dedup_key)
         reason = "error"
         detail = "".join(traceback.format_exception_only(type(exc), exc)).strip()[:4000]
-    message.outcome, message.reason, message.detail = Outcome.QUARANTINED, reason, detail
+    # Cleaned like every stored text (no NUL: PostgreSQL refuses it): a detail quotes what the
+    # message said about itself (its sender, a DKIM domain) and must not lose it again.
+    message.outcome, message.reason, message.detail = Outcome.QUARANTINED, reason, clean(detail)
     message.ticket = message.event = None
     if message.pk and InboundMessage.objects.filter(pk=message.pk).exists():
         message.save()

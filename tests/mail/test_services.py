@@ -7,7 +7,7 @@ import pytest
 from deskside.accounts import services as accounts
 from deskside.core import clock, versioning
 from deskside.core.exceptions import DomainError
-from deskside.mail import services
+from deskside.mail import pipeline, services
 from deskside.mail.exceptions import InvalidInput, MailError, NotAllowed
 from deskside.mail.models import Mailbox, MailKind, MailTemplate, OutboundMail, Outcome
 from deskside.mail.pipeline import Policy, receive
@@ -180,3 +180,11 @@ def test_a_text_must_render_and_be_edited_by_an_administrator(admin, alice):
     with pytest.raises(NotAllowed):
         services.reset_template(actor=alice, kind="reply")
     assert not MailTemplate.objects.exists()
+
+
+def test_a_quarantine_detail_with_a_nul_is_stored_without_it(held):
+    # Found by tests/mail/test_fuzz.py on PostgreSQL: a detail quoting the message (its sender,
+    # a DKIM domain) with a NUL failed to save ("text fields cannot contain NUL").
+    result = pipeline._quarantine_error(held, pipeline.Held("unverified_sender", "from a\x00b"))
+    held.refresh_from_db()
+    assert (result.outcome, held.detail) == (Outcome.QUARANTINED, "from ab")
