@@ -128,6 +128,8 @@ def run(retiming: Retiming, *, budget: float | None) -> int:
         if step is None:
             return moved
         moved += step
+        if retiming.finished:
+            return moved
         time.sleep(PAUSE_SECONDS)
     # Out of time: let the next worker pass take it at once rather than when the lease ends.
     Retiming.objects.filter(pk=retiming.pk, cursor=retiming.cursor).update(lease_until=None)
@@ -189,11 +191,15 @@ def _slice(retiming: Retiming) -> int | None:
                 )
         done = sum(1 for ticket in batch if ticket.pk <= cursor)
         retiming._rows = max(MIN_SLICE_ROWS, min(MAX_SLICE_ROWS, done * 3 // 2))  # type: ignore[attr-defined]
+        # Every row read was done and there were fewer than asked for: this was the last
+        # slice, finished here rather than by one more transaction (and pause) finding nothing.
+        last = done == len(batch) < rows
         advanced = Retiming.objects.filter(pk=retiming.pk, cursor=retiming.cursor).update(
             cursor=cursor,
-            done=F("done") + done,
+            done=F("total") if last else F("done") + done,
             moved=F("moved") + len(events),
-            lease_until=now + LEASE,
+            lease_until=None if last else now + LEASE,
+            finished_at=now if last else None,
         )
         if not advanced:  # another worker did this slice: leave it to them
             transaction.set_rollback(True)
@@ -204,8 +210,10 @@ def _slice(retiming: Retiming) -> int | None:
             TicketEvent.objects.bulk_create(events)
             events_written(events, kinds=(EventKind.SLA,))
     retiming.cursor = cursor
-    retiming.done += done
+    retiming.done = retiming.total if last else retiming.done + done
     retiming.moved += len(events)
+    if last:
+        retiming.finished_at, retiming.lease_until = now, None
     return len(events)
 
 

@@ -21,30 +21,11 @@ from deskside.core.clock import frozen
 from deskside.mail import imap
 from deskside.mail.models import Mailbox
 from tests.conftest import INTERNAL_NAMES, PUBLIC_ADDRESS
+from tests.mail.test_views import MAILBOX
 from tests.paging.conftest import T0
 
 REBIND = "imap.rebind.example.net"
-FORM = {
-    "name": "Help desk",
-    "address": "help@desk.example",
-    "is_active": "on",
-    "protocol": "imaps",
-    "host": "imap.desk.example",
-    "port": "",
-    "username": "help",
-    "password": "s3cret-imap-pw",
-    "password_env": "",
-    "folder": "INBOX",
-    "after_import": "flag",
-    "processed_folder": "Deskside",
-    "organization": "",
-    "team": "",
-    "priority": "3",
-    "unknown_senders": "quarantine",
-    "unverified_mail": "quarantine",
-    "reopen_days": "14",
-    "poll_seconds": "60",
-}
+FORM = MAILBOX  # the mailbox form of the mail pages
 
 
 def login(user) -> Client:
