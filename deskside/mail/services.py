@@ -169,17 +169,11 @@ def update_mailbox(
     if version is not None:
         mailbox.version = version
     versioning.save(mailbox, [*MAILBOX_FIELDS, "password_encrypted"])
-    what = {"label": mailbox.name}
-    audit.record_update(
-        actor,
-        "mail.mailbox",
-        str(mailbox.pk),
-        **what,
-        before=old,
-        after=audit.snapshot(mailbox, MAILBOX_FIELDS),
-    )
+    mailbox_id, label = str(mailbox.pk), mailbox.name
+    after = audit.snapshot(mailbox, MAILBOX_FIELDS)
+    audit.record_update(actor, "mail.mailbox", mailbox_id, label=label, before=old, after=after)
     if password is not None:  # the password itself is never recorded: only that it changed
-        audit.record(actor, "password_changed", "mail.mailbox", str(mailbox.pk), **what)
+        audit.record(actor, "password_changed", "mail.mailbox", mailbox_id, label=label)
     return mailbox
 
 
