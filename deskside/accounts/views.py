@@ -9,6 +9,7 @@
   can be ended.
 - Sign-in security (/account/security/): admins require two-factor sign-in for every agent and
   reset an agent's lost device.
+- The audit log (/audit/): configuration changes (deskside.core.audit), for admins.
 """
 
 import datetime as dt
@@ -368,7 +369,7 @@ def _day(value: str) -> dt.date | None:
 @login_required
 @require_GET
 def audit_log(request: HttpRequest) -> HttpResponse:
-    """The audit log, filtered and paginated (see the module docstring)."""
+    """The audit log, filtered and paginated (see the comment above)."""
     if not is_admin(request.user):
         raise PermissionDenied("only administrators read the audit log")
     given = {k: request.GET.get(k, "").replace("\x00", "").strip()[:200] for k in AUDIT_FILTERS}
