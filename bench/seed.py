@@ -55,6 +55,8 @@ def parse_args() -> argparse.Namespace:
     p.add_argument("--name", default=None, help="data set name (default: sqlite or postgres)")
     p.add_argument("--batch", type=int, default=5000, help="tickets per transaction")
     p.add_argument("--seed", type=int, default=42, help="random seed")
+    p.add_argument("--agents", type=int, default=40, help="agents, spread over the six teams (40)")
+    p.add_argument("--customers", type=int, default=3000, help="client contacts (~3,000)")
     p.add_argument(
         "--fts",
         choices=("rebuild", "triggers"),
@@ -315,8 +317,9 @@ def build_directory(rng: random.Random) -> dict:
         )
     ]
     agent_team = [0]
+    scale = ARGS.agents / sum(count for _, _, count in TEAMS)
     for t, (_, tier, count) in enumerate(TEAMS):
-        for k in range(count - (1 if t == 0 else 0)):
+        for k in range(max(1, round(count * scale)) - (1 if t == 0 else 0)):
             first, last = rng.choice(FIRST), rng.choice(LAST)
             agents.append(
                 User(
@@ -358,7 +361,7 @@ def build_directory(rng: random.Random) -> dict:
     customers: list[User] = []
     customer_org: list[int] = []
     for i, org in enumerate(orgs):
-        n = max(8, round(3000 * org_weight[i] / total_w))
+        n = max(8, round(ARGS.customers * org_weight[i] / total_w))
         for k in range(n):
             first, last = rng.choice(FIRST), rng.choice(LAST)
             email = (
@@ -376,6 +379,12 @@ def build_directory(rng: random.Random) -> dict:
                     password=password,
                     is_org_admin=(k == 1),
                     timezone=org.timezone,
+                    # Desk numbers in the formats people type; bulk_create skips save(), so
+                    # the E.164 form that caller look-up matches is written here.
+                    phone=f"({200 + i:03d}) 555-{k:04d}" if k < 10000 else "",
+                    phone_e164=f"+1{200 + i:03d}555{k:04d}" if k < 10000 else "",
+                    mobile=f"+1 {300 + i:03d} 555 {k % 10000:04d}" if k % 3 == 0 else "",
+                    mobile_e164=f"+1{300 + i:03d}555{k % 10000:04d}" if k % 3 == 0 else "",
                 )
             )
             customer_org.append(i)

@@ -308,6 +308,8 @@ DESKSIDE_MAIL_NOTIFY = env_bool("DESKSIDE_MAIL_NOTIFY", default=True)
 # goes through).
 DESKSIDE_BASE_URL = env_url("DESKSIDE_BASE_URL")
 DESKSIDE_DESK_NAME = env_str("DESKSIDE_DESK_NAME", "IT Service Desk")
+# The country a phone number without a country code is read in (accounts.phones), ISO 3166.
+DESKSIDE_PHONE_REGION = env_str("DESKSIDE_PHONE_REGION", "US")
 # Accept a self-signed IMAP server certificate. deskside.mail.imap reads the variable at each
 # connection; parsed here too so that a typo stops the start instead of a mailbox poll.
 DESKSIDE_IMAP_INSECURE_TLS = env_bool("DESKSIDE_IMAP_INSECURE_TLS")

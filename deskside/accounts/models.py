@@ -11,6 +11,7 @@ import secrets
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 
+from deskside.accounts.phones import to_e164
 from deskside.core import clock
 from deskside.core.ids import new_public_id
 
@@ -123,7 +124,15 @@ class User(AbstractBaseUser, PermissionsMixin):
     public_id = models.CharField(max_length=16, unique=True, default=new_public_id, editable=False)
     email = models.EmailField(unique=True)
     full_name = models.CharField(max_length=200, blank=True)
-    phone = models.CharField(max_length=50, blank=True)
+    phone = models.CharField(max_length=50, blank=True, help_text="Desk or main number.")
+    mobile = models.CharField(max_length=50, blank=True)
+    # The two numbers in E.164 (`+15550100`), derived on save (accounts.phones): what caller
+    # look-up and the screen-pop URL match, whatever format a number was typed or sent in.
+    phone_e164 = models.CharField(max_length=20, blank=True, db_index=True, editable=False)
+    mobile_e164 = models.CharField(max_length=20, blank=True, db_index=True, editable=False)
+    is_vip = models.BooleanField(
+        default=False, help_text="A contact whose calls the desk treats first (shown on tickets)."
+    )
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.CUSTOMER)
     tier = models.CharField(max_length=2, choices=Tier.choices, blank=True)
     organization = models.ForeignKey(
@@ -165,6 +174,17 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def __str__(self) -> str:
         return self.full_name or self.email
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        # The normalised numbers are an invariant of the row: always those of phone and mobile.
+        self.phone_e164 = to_e164(self.phone) or ""
+        self.mobile_e164 = to_e164(self.mobile) or ""
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            fields = set(update_fields)  # type: ignore[arg-type]
+            if fields & {"phone", "mobile"}:
+                kwargs["update_fields"] = fields | {"phone_e164", "mobile_e164"}
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
 
     @property
     def is_agent(self) -> bool:
