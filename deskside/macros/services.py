@@ -148,7 +148,7 @@ def update_macro(*, actor: User, macro: Macro, **changes: Any) -> Macro:
     the right to manage both. Raises as `create_macro`."""
     if extra := set(changes) - FIELDS:
         raise InvalidInput(f"unknown field {sorted(extra)[0]}", field=sorted(extra)[0])
-    macro = Macro.objects.select_for_update().select_related("team").get(pk=macro.pk)
+    macro = Macro.objects.select_for_update(of=("self",)).select_related("team").get(pk=macro.pk)
     _require_manager(actor, macro.team)
     if "team" in changes and changes["team"] != macro.team:
         _require_manager(actor, changes["team"])
@@ -173,7 +173,7 @@ def update_macro(*, actor: User, macro: Macro, **changes: Any) -> Macro:
 def delete_macro(*, actor: User, macro: Macro) -> None:
     """Delete a macro for good (timeline events never point to one; deactivating keeps its
     usage count). Raises NotAllowed."""
-    macro = Macro.objects.select_for_update().select_related("team").get(pk=macro.pk)
+    macro = Macro.objects.select_for_update(of=("self",)).select_related("team").get(pk=macro.pk)
     _require_manager(actor, macro.team)
     audit.record(
         actor,
