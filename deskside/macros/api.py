@@ -89,27 +89,27 @@ class MacroFilters(PageParams):
     inactive: bool = Field(False, description="Also the deactivated macros the caller sees.")
 
 
-class StepOut(Schema):
+class MacroStepOut(Schema):
     action: str = Field(description="status, priority, team or watcher.")
     label: str = Field(description='For people: "set status Pending customer".')
 
 
-class PreviewOut(Schema):
+class MacroPreviewOut(Schema):
     text: str = Field(description="The macro's text rendered for this ticket.")
     missing: list[str] = Field(description="Placeholders with no value here (left empty).")
     reply_kind: str
     posted_as: str
-    actions: list[StepOut] = Field(description="What applying it will also change.")
+    actions: list[MacroStepOut] = Field(description="What applying it will also change.")
     unchanged: list[str] = Field(description="Actions that would change nothing here.")
 
 
-class ApplyIn(Schema):
+class MacroApplyIn(Schema):
     body: Text | None = Field(
         None, max_length=services.MAX_BODY, description="The text as edited; null: as rendered."
     )
 
 
-class AppliedOut(Schema):
+class MacroAppliedOut(Schema):
     events: list[EventOut] = Field(description="The timeline events written, in order.")
 
 
@@ -213,7 +213,7 @@ def _on_ticket(request: HttpRequest, number: str, public_id: str) -> tuple[User,
 
 @router.post(
     "/tickets/{number}/macros/{public_id}/preview",
-    response=PreviewOut,
+    response=MacroPreviewOut,
     summary="Preview a macro on a ticket",
 )
 def preview(request: HttpRequest, number: Text, public_id: Text) -> dict[str, object]:
@@ -232,11 +232,11 @@ def preview(request: HttpRequest, number: Text, public_id: Text) -> dict[str, ob
 
 @router.post(
     "/tickets/{number}/macros/{public_id}/apply",
-    response={201: AppliedOut},
+    response={201: MacroAppliedOut},
     summary="Apply a macro to a ticket",
 )
 def apply(
-    request: HttpRequest, number: Text, public_id: Text, payload: ApplyIn | None = None
+    request: HttpRequest, number: Text, public_id: Text, payload: MacroApplyIn | None = None
 ) -> Status[dict[str, list[TicketEvent]]]:
     """Posts the text (as sent in `body`, else as rendered) and takes the actions, each its
     own timeline event, in one transaction: one refused step leaves nothing done."""
