@@ -32,6 +32,7 @@ from deskside.alerts.payloads import TRIGGER, AlertEvent
 from deskside.core import clock
 from deskside.duty import services as duty
 from deskside.duty.models import Swap
+from deskside.macros import services as macros
 from deskside.mail.models import Mailbox
 from deskside.mail.pipeline import Policy, receive
 from deskside.paging import services as paging
@@ -249,6 +250,17 @@ def delivery(w, i):
     )
 
 
+def macro(w, i):
+    macros.create_macro(
+        actor=w.admin,
+        name=f"Macro {i}",
+        body="Hi {{requester.first_name}}",
+        team=w.helpdesk,
+        set_team=w.helpdesk,
+        add_watcher=w.leo,
+    )
+
+
 # -- what is measured -------------------------------------------------------------------------
 
 
@@ -295,6 +307,7 @@ CASES = [
     Case("GET /api/v1/contracts", "admin", contract),
     Case("GET /api/v1/webhooks", "admin", webhook),
     Case("GET /api/v1/webhooks/{webhook}/deliveries", "admin", delivery),
+    Case("GET /api/v1/macros", "alice", macro),
     # The agents' and customers' list pages.
     Case("GET /tickets/", "alice", ticket, api=False),
     Case("GET /tickets/search/?q=printer", "alice", ticket, api=False),
@@ -314,6 +327,7 @@ CASES = [
     Case("GET /sla/calendars/", "admin", calendar, api=False),
     Case("GET /sla/contracts/", "admin", contract, api=False),
     Case("GET /webhooks/", "admin", webhook, api=False),
+    Case("GET /macros/", "alice", macro, api=False),
 ]
 
 

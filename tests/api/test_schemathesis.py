@@ -35,6 +35,7 @@ from deskside.accounts.services import create_api_token
 from deskside.alerts import setup as alert_setup
 from deskside.api import api
 from deskside.duty import services as duty
+from deskside.macros import services as macros
 from deskside.paging import services as paging
 from deskside.paging.services import StepSpec
 from deskside.sla.models import Calendar, Contract
@@ -116,6 +117,7 @@ def world(admin, leo, carol, acme, acme_hq, network_team, acme_ticket):
         steps=[StepSpec(target="user", user=leo, wait_minutes=5)],
     )
     contact = paging.add_contact_method(actor=admin, user=admin, kind="email", address=admin.email)
+    macro = macros.create_macro(actor=admin, name="Thanks", body="Thanks, {{requester.name}}")
     KNOWN.clear()
     KNOWN.update(
         {
@@ -129,6 +131,7 @@ def world(admin, leo, carol, acme, acme_hq, network_team, acme_ticket):
             "schedules": [schedule.slug],
             "policies": [policy.slug],
             "contact-methods": [contact.public_id],
+            "macros": [macro.public_id],
         }
     )
     yield {
