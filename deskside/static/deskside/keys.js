@@ -105,7 +105,7 @@
     return TICKET_TARGETS[key] ? document.querySelector(TICKET_TARGETS[key]) : null;
   }
 
-  function focusIn(element) {
+  function focusIn(element, prefer) {
     if (element.tagName === "DETAILS") {
       element.open = true;
     }
@@ -116,7 +116,8 @@
       outer = outer.parentElement && outer.parentElement.closest("details:not([open])");
     }
     document.dispatchEvent(new CustomEvent("deskside:reveal", { detail: { element: element } }));
-    var field = element.matches(FIELDS) ? element : element.querySelector(FIELDS);
+    var field = element.matches(FIELDS) ? element
+      : (prefer && element.querySelector(prefer)) || element.querySelector(FIELDS);
     var focusable = field || element;
     if (!field && !focusable.hasAttribute("tabindex")) {
       focusable.setAttribute("tabindex", "-1");
@@ -206,8 +207,9 @@
     j: function () { return move(1); },
     k: function () { return move(-1); },
     o: openSelected,
-    r: function () { var t = target("r"); return t ? focusIn(t) : false; },
-    n: function () { var t = target("n"); return t ? focusIn(t) : false; },
+    // The reply and note boxes: their text area, even when a control comes before it.
+    r: function () { var t = target("r"); return t ? focusIn(t, "textarea") : false; },
+    n: function () { var t = target("n"); return t ? focusIn(t, "textarea") : false; },
     a: function () { var t = target("a"); return t ? focusIn(t) : false; },
     e: function () { var t = target("e"); return t ? focusIn(t) : false; },
     "/": search,
