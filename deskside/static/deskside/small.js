@@ -7,7 +7,9 @@
       after every htmx swap, so no template needs to say anything.
    2. The top bar's navigation collapses behind a "Menu" button (a disclosure: aria-expanded,
       aria-controls) that small.css shows on narrow screens only. Without JavaScript the
-      navigation simply wraps, as before. */
+      navigation simply wraps, as before.
+   3. A table or <pre> that scrolls sideways in its own box gets tabindex="0", so that the
+      keyboard can reach and scroll it too. */
 (function () {
   "use strict";
 
@@ -86,6 +88,22 @@
   }
   window.DesksideLabelTables = labelTables;
 
+  // -- boxes that scroll sideways --------------------------------------------------------------
+  // A wide table (between phone and laptop widths) or a code snippet scrolls inside its own
+  // box; a keyboard can scroll it only when it can take the focus.
+  function focusableScrollers() {
+    Array.prototype.forEach.call(document.querySelectorAll("main table, main pre"), function (box) {
+      var scrolls = box.scrollWidth > box.clientWidth + 1 && getComputedStyle(box).overflowX !== "visible";
+      if (scrolls && !box.hasAttribute("tabindex")) {
+        box.setAttribute("tabindex", "0");
+        box.setAttribute("data-scroll-focus", "");
+      } else if (!scrolls && box.hasAttribute("data-scroll-focus")) {
+        box.removeAttribute("tabindex");
+        box.removeAttribute("data-scroll-focus");
+      }
+    });
+  }
+
   // -- the top bar's menu ----------------------------------------------------------------------
 
   function menu() {
@@ -125,9 +143,16 @@
     });
   }
 
+  var resizing = null;
+
   function ready() {
     menu();
     labelTables(document);
+    focusableScrollers();
+    window.addEventListener("resize", function () {
+      clearTimeout(resizing);
+      resizing = setTimeout(focusableScrollers, 150);
+    });
   }
 
   if (document.readyState === "loading") {
@@ -137,5 +162,6 @@
   }
   document.addEventListener("htmx:afterSettle", function (event) {
     labelTables(event.target && event.target.isConnected ? event.target : document);
+    focusableScrollers();
   });
 })();
