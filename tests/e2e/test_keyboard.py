@@ -132,3 +132,28 @@ def test_tab_shows_where_the_focus_is(agent):
             )
         )
     assert all(style != "none" and width != "0px" for _, style, width in outlines), outlines
+
+
+def test_the_portal_list_moves_and_slash_finds_its_search_box(new_page):
+    demo.load(tickets=40)
+    page = new_page()
+    sign_in(page, "olivia@acme.example", demo.PASSWORD)
+    page.goto("/portal/")
+    page.keyboard.press("j")
+    page.keyboard.press("j")
+    selected = page.locator("table.portal-list tbody tr.key-selected a").first
+    number = selected.inner_text()
+    assert page.locator("table.portal-list tbody tr").nth(1).locator("a").first.inner_text() == (
+        number
+    )
+    page.keyboard.press("/")
+    search = page.get_by_role("searchbox", name="Search your requests")
+    assert search.evaluate("e => e === document.activeElement")
+    page.keyboard.type(number)
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/portal/?q=*")
+    assert page.locator("table.portal-list tbody tr").count() == 1
+    page.locator("h1").click()
+    page.keyboard.press("j")
+    page.keyboard.press("o")
+    page.wait_for_url(f"**/portal/{number}/")
