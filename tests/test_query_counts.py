@@ -313,6 +313,7 @@ CASES = [
     Case("GET /tickets/search/?q=printer", "alice", ticket, api=False),
     Case("GET /tickets/workload/", "admin", ticket, api=False),
     Case("GET /portal/", "carol", ticket, api=False),
+    Case("GET /portal/?q=printer", "carol", ticket, api=False),
     Case("GET /alerts/", "alice", alert, api=False),
     Case("GET /alerts/integrations/", "admin", integration, api=False),
     Case("GET /alerts/maintenance/", "admin", window, api=False),

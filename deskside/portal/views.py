@@ -53,6 +53,7 @@ from deskside.tickets.models import (
 from deskside.tickets.queries import (
     LIST_RELATED,
     requested_or_watched,
+    search,
     ticket_for,
     visible_attachments,
     visible_events,
@@ -60,6 +61,7 @@ from deskside.tickets.queries import (
 )
 
 PAGE_SIZE = 25
+MAX_SEARCH = 200  # characters of a search: more words than anyone types, a bound on the query
 STATUS_FILTERS = {"all": "All", "open": "Open", "resolved": "Resolved", "closed": "Closed"}
 SCOPES = {"org": "Whole organisation", "mine": "Mine"}
 
@@ -111,7 +113,13 @@ class Row:
 def ticket_list(request: HttpRequest) -> HttpResponse:
     """The customer's tickets, newest first; an organisation admin chooses between their own
     and the whole organisation's. Paged without a COUNT: one row more than a page is fetched
-    to know whether there is a next page."""
+    to know whether there is a next page.
+
+    `q` searches these tickets (the same list, narrowed): words in the subject, the
+    description and the public conversation (never internal notes: `tickets.queries.search`
+    searches only public text for a customer), the organisation's name, or a ticket number
+    (`T-10423`, which finds only a ticket this list would show). The status and scope filters
+    and the pages keep the search."""
     user: User = request.user  # type: ignore[assignment]
     status = request.GET.get("status", "all")
     if status not in STATUS_FILTERS:
@@ -124,6 +132,8 @@ def ticket_list(request: HttpRequest) -> HttpResponse:
     except ValueError:
         page = 1
 
+    text = request.GET.get("q", "").strip()[:MAX_SEARCH]
+
     qs = visible_tickets(user)
     if user.is_org_admin and scope == "mine":
         qs = qs.filter(requested_or_watched(user))
@@ -131,6 +141,8 @@ def ticket_list(request: HttpRequest) -> HttpResponse:
         qs = qs.filter(status__in=OPEN_STATUSES)
     elif status != "all":
         qs = qs.filter(status=status)
+    if text:
+        qs = search(user, text, qs)
     tickets, has_next = fetch_page(
         qs.select_related(*LIST_RELATED).order_by("-id"), page=page, limit=PAGE_SIZE
     )
@@ -140,6 +152,7 @@ def ticket_list(request: HttpRequest) -> HttpResponse:
         "portal/list.html",
         {
             "rows": rows,
+            "q": text,
             "status": status,
             "status_filters": STATUS_FILTERS,
             "scope": scope,

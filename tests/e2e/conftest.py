@@ -7,6 +7,8 @@ import shutil
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
+from tests.e2e import axe
+
 # Playwright's sync API runs an event loop in this thread; the test's own ORM calls are plain
 # synchronous code, so Django's async-safety guard is a false alarm here.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -55,3 +57,22 @@ def sign_in(page: Page, email: str, password: str) -> None:
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_load_state("networkidle")
+
+
+@pytest.fixture(scope="session")
+def axe_script() -> str:
+    """axe-core's script (tests/e2e/axe.py); fails, saying how to install it, when missing."""
+    try:
+        return axe.source()
+    except FileNotFoundError as missing:
+        pytest.fail(str(missing))
+
+
+@pytest.fixture
+def axe_check(axe_script):
+    """`axe_check(page)` -> the serious and critical accessibility violations on the page."""
+
+    def check(page: Page) -> list[axe.Violation]:
+        return axe.violations(page, axe_script)
+
+    return check

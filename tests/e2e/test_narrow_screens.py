@@ -1,12 +1,15 @@
-"""At 390 px wide (a phone held upright), the agent's list pages fit the screen: nothing
-scrolls the whole page sideways (issue 11); wide tables scroll inside their own box. Run on
-the demo's data, which has long subjects, client names and every kind of row."""
+"""At 390 px wide (a phone held upright), every agent page and every portal page fits the
+screen: nothing scrolls the whole page sideways (issues 11 and 14); tables turn into stacked
+rows, each cell under its column's header (small.css, small.js); the navigation folds into a
+menu. Run on the demo's data, which has long subjects, client names and every kind of row.
+The pages are listed in tests/e2e/pages.py."""
 
 import pytest
 
 from deskside import demo
 from deskside.paging import worker as paging_worker
 from tests.e2e.conftest import sign_in
+from tests.e2e.pages import ADMIN, AGENT_PAGES, CUSTOMER, CUSTOMER_PAGES, url
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -19,33 +22,68 @@ STICKING_OUT = """() => [...document.querySelectorAll('body *')]
     + (e.className ? '.' + String(e.className).split(' ').join('.') : '')
     + ' ' + Math.round(e.getBoundingClientRect().right))"""
 
-PAGES = {
-    "queue": "/tickets/?queue=all",
-    "alerts": "/alerts/",
-    "SLA report": "/sla/clients/acme/",
-    "on call": "/oncall/",
-    "paging": "/paging/",
-}
+FITS = "document.documentElement.scrollWidth <= document.documentElement.clientWidth"
 
 
-def test_the_list_pages_fit_a_390px_screen(browser, live_server):
-    demo.load(tickets=40)
-    paging_worker.paging_pass()
+@pytest.fixture
+def phone(browser, live_server):
     context = browser.new_context(
         base_url=live_server.url, viewport={"width": 390, "height": 844}, is_mobile=True
     )
     context.set_default_timeout(10_000)
-    page = context.new_page()
-    try:
-        sign_in(page, "admin@deskside.example", demo.PASSWORD)
-        wide = {}
-        for name, url in PAGES.items():
-            response = page.goto(url)
-            assert response is not None and response.status == 200, (name, url)
-            page.wait_for_load_state("networkidle")  # htmx panels and charts loaded
-            width = page.evaluate("document.documentElement.scrollWidth")
-            if width > 390:
-                wide[name] = (width, page.evaluate(STICKING_OUT))
-        assert wide == {}, f"pages wider than 390 px: {wide}"
-    finally:
-        context.close()
+    yield context.new_page()
+    context.close()
+
+
+def too_wide(page, pages: dict) -> dict:
+    wide = {}
+    for name, page_url in pages.items():
+        address = url(page_url)
+        response = page.goto(address)
+        assert response is not None and response.status == 200, (name, address)
+        page.wait_for_load_state("networkidle")  # htmx panels and charts loaded
+        if not page.evaluate(FITS):
+            wide[name] = (
+                address,
+                page.evaluate("document.documentElement.scrollWidth"),
+                page.evaluate(STICKING_OUT),
+            )
+    return wide
+
+
+def test_every_agent_page_fits_a_390px_screen(phone):
+    demo.load(tickets=40)
+    paging_worker.paging_pass()
+    sign_in(phone, ADMIN, demo.PASSWORD)
+    assert too_wide(phone, AGENT_PAGES) == {}
+
+
+def test_every_portal_page_fits_a_390px_screen(phone):
+    demo.load(tickets=40)
+    sign_in(phone, CUSTOMER, demo.PASSWORD)
+    assert too_wide(phone, CUSTOMER_PAGES) == {}
+
+
+def test_tables_stack_with_their_headers_as_labels_and_the_menu_folds(phone):
+    demo.load(tickets=40)
+    sign_in(phone, ADMIN, demo.PASSWORD)
+    phone.goto("/tickets/?queue=all")
+    phone.wait_for_load_state("networkidle")
+    row = phone.locator("table.tickets tbody tr").first
+    # Each visible cell is on its own line, the full width of the row, under its label.
+    assert row.locator("td").nth(0).get_attribute("data-label") == "Ticket"
+    assert row.locator("td").nth(2).get_attribute("data-label") == "Subject"
+    first, third = (row.locator("td").nth(i).bounding_box() for i in (0, 2))
+    assert third["y"] > first["y"] and abs(third["x"] - first["x"]) < 2
+    label = phone.evaluate(
+        "getComputedStyle(document.querySelector('table.tickets tbody td'), '::before').content"
+    )
+    assert label == '"Ticket"'
+    # The navigation sits behind the menu button until it is opened.
+    menu = phone.get_by_role("button", name="Menu")
+    assert menu.get_attribute("aria-expanded") == "false"
+    assert not phone.get_by_role("link", name="Log a call").is_visible()
+    menu.click()
+    assert menu.get_attribute("aria-expanded") == "true"
+    phone.get_by_role("link", name="Log a call").click()
+    phone.wait_for_url("**/tickets/new/")

@@ -1,0 +1,114 @@
+"""The pages a person opens, by name, for the browser tests that walk every page (the phone
+width test, the accessibility test). Built on the demo's data (`deskside.demo.load`): a page
+about one object (a ticket, a schedule, a webhook ...) opens the first such object.
+
+To add a page: add a line to AGENT_PAGES (or CUSTOMER_PAGES); a page about one object gets
+its URL from a function of the database, as the ones below.
+"""
+
+from collections.abc import Callable
+
+from deskside.accounts.models import Organization, User
+from deskside.alerts.models import Alert, Integration
+from deskside.core import crypto
+from deskside.duty.models import Schedule
+from deskside.mail.models import Mailbox, MailKind
+from deskside.paging.models import EscalationPolicy
+from deskside.sla.models import Calendar, Contract
+from deskside.tickets.models import Ticket
+from deskside.webhooks.models import SECRET_PURPOSE, Webhook
+
+Url = str | Callable[[], str]
+
+ADMIN = "admin@deskside.example"
+CUSTOMER = "olivia@acme.example"  # Acme's organisation admin: sees the organisation's list
+
+
+def _ticket() -> str:
+    ticket = Ticket.objects.filter(organization__slug="acme").order_by("-id").first()
+    return f"/tickets/{ticket.number}/"
+
+
+def _client_report() -> str:
+    return f"/sla/clients/{Organization.objects.get(slug='acme').slug}/"
+
+
+def _webhook() -> str:
+    hook = Webhook.objects.order_by("id").first()
+    if hook is None:  # the demo has none (the service would look the host up in the DNS)
+        hook = Webhook.objects.create(
+            name="Ticket sync",
+            url="https://hooks.example.com/deskside",
+            events=["ticket.created", "ticket.resolved"],
+            secret_encrypted=crypto.encrypt(SECRET_PURPOSE, "a-test-secret"),
+            created_by=User.objects.get(email=ADMIN),
+        )
+    return f"/webhooks/{hook.public_id}/"
+
+
+AGENT_PAGES: dict[str, Url] = {
+    "queue": "/tickets/?queue=all",
+    "ticket": _ticket,
+    "log a call": "/tickets/new/",
+    "search": "/tickets/search/?q=printer",
+    "SLA contracts": "/sla/contracts/",
+    "SLA contract": lambda: f"/sla/contracts/{Contract.objects.order_by('id').first().public_id}/",
+    "SLA new contract": "/sla/contracts/new/",
+    "SLA calendars": "/sla/calendars/",
+    "SLA calendar": lambda: f"/sla/calendars/{Calendar.objects.order_by('id').first().public_id}/",
+    "SLA new calendar": "/sla/calendars/new/",
+    "SLA import calendar": "/sla/calendars/import/",
+    "SLA report": _client_report,
+    "mail quarantine": "/mail/quarantine/",
+    "mail received": "/mail/received/",
+    "mail outbox": "/mail/outbox/",
+    "mailboxes": "/mail/mailboxes/",
+    "mailbox": lambda: f"/mail/mailboxes/{Mailbox.objects.order_by('id').first().pk}/",
+    "new mailbox": "/mail/mailboxes/new/",
+    "mail texts": "/mail/templates/",
+    "mail text": f"/mail/templates/{MailKind.ACKNOWLEDGEMENT.value}/",
+    "on call": "/oncall/",
+    "on-call schedule": lambda: f"/oncall/{Schedule.objects.order_by('id').first().slug}/",
+    "on-call report": lambda: f"/oncall/{Schedule.objects.order_by('id').first().slug}/report/",
+    "new schedule": "/oncall/new/",
+    "paging": "/paging/",
+    "paging contacts": "/paging/contacts/",
+    "paging policies": "/paging/policies/",
+    "paging policy": lambda: (
+        f"/paging/policies/{EscalationPolicy.objects.order_by('id').first().slug}/"
+    ),
+    "paging rules": "/paging/rules/",
+    "alerts": "/alerts/",
+    "alert": lambda: f"/alerts/a/{Alert.objects.order_by('-id').first().public_id}/",
+    "integrations": "/alerts/integrations/",
+    "integration": lambda: (
+        f"/alerts/integrations/{Integration.objects.order_by('id').first().public_id}/"
+    ),
+    "new integration": "/alerts/integrations/new/",
+    "maintenance": "/alerts/maintenance/",
+    "webhooks": "/webhooks/",
+    "webhook": _webhook,
+    "new webhook": "/webhooks/new/",
+    "audit log": "/audit/",
+    "account": "/account/",
+    "password": "/account/password/",
+    "two-factor": "/account/two-factor/",
+    "sign-in security": "/account/security/",
+}
+
+
+def _portal_ticket() -> str:
+    ticket = Ticket.objects.filter(organization__slug="acme").order_by("-id").first()
+    return f"/portal/{ticket.number}/"
+
+
+CUSTOMER_PAGES: dict[str, Url] = {
+    "portal list": "/portal/",
+    "portal search": "/portal/?q=printer",
+    "portal ticket": _portal_ticket,
+    "portal new request": "/portal/new/",
+}
+
+
+def url(page: Url) -> str:
+    return page() if callable(page) else page
