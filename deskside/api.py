@@ -41,6 +41,7 @@ from deskside.core.jsonbody import BadInput, Parser
 from deskside.core.openapi import document_errors
 from deskside.core.ratelimit import Limited
 from deskside.core.versioning import Gone, VersionConflict
+from deskside.directory.api import router as contacts_router
 from deskside.duty import api as duty_api
 from deskside.duty.api import router as duty_router
 from deskside.mail import api as mail_api
@@ -98,6 +99,8 @@ api.add_router("/", duty_router)
 api.add_router("/", paging_router)
 # /webhooks (outbound subscriptions and their delivery log).
 api.add_router("/", webhooks_router)
+# /directory/... (clients, sites, contacts and their CSV import, agents, teams: editing).
+api.add_router("/directory", contacts_router)
 
 
 @api.exception_handler(DomainError)
@@ -210,7 +213,15 @@ for _exc in DATABASE_UNAVAILABLE:  # 503 with Retry-After: the transaction was r
 # What deskside.core.openapi cannot see in an operation's declaration: the errors it answers
 # because of what it does. Every operation of these routers is for agents only (a customer's
 # token gets 403), except the alert intake, which declares its own answers.
-AGENTS_ONLY = (alerts_router, duty_router, mail_router, paging_router, sla_router, webhooks_router)
+AGENTS_ONLY = (
+    alerts_router,
+    contacts_router,
+    duty_router,
+    mail_router,
+    paging_router,
+    sla_router,
+    webhooks_router,
+)
 OWN_ANSWERS = {alerts_api.alertmanager_webhook, alerts_api.events_api, alerts_api.pagerduty_enqueue}
 TICKET_STEPS = (  # agents only (403), and refused by the ticket's status (409)
     tickets_api.update_ticket,
