@@ -89,7 +89,10 @@ def test_an_agent_limited_to_acme_cannot_import_into_globex(lim, directory):
 
 
 def test_semicolons_a_bom_and_other_header_spellings(alice, directory):
-    text = "\ufeffE-mail;Name;Client slug or name;Site Name;VIP;Notes\nsemi@acme.example;Semi;acme;HQ;y;ignored\n"
+    text = (
+        "\ufeffE-mail;Name;Client slug or name;Site Name;VIP;Notes\n"
+        "semi@acme.example;Semi;acme;HQ;y;ignored\n"
+    )
     plan = services.import_contacts(actor=alice, data=text.encode(), dry_run=True)
     assert plan.ignored == ["Notes"]
     assert plan.rows[0].action == imports.CREATE
@@ -123,7 +126,8 @@ def test_too_many_rows(alice, directory, monkeypatch):
 
 def test_two_thousand_rows(alice, directory):
     rows = [
-        f"person{i}@acme.example,Person {i},+1 617 555 {i:04d},,acme,HQ,,{'yes' if i % 10 == 0 else ''}"
+        f"person{i}@acme.example,Person {i},+1 617 555 {i:04d},,acme,HQ,,"
+        + ("yes" if i % 10 == 0 else "")
         for i in range(2000)
     ]
     rows[1500] = "person1@acme.example,Dupe,,,acme,,,"
