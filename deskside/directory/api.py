@@ -429,6 +429,33 @@ def create_contact(request: HttpRequest, payload: ContactIn) -> Status[User]:
     return Status(201, contact)
 
 
+# Before /contacts/{public_id}: Django tries the patterns in order.
+@router.post("/contacts/import", response=ImportOut, summary="Import contacts from CSV")
+def import_contacts(request: HttpRequest, payload: ImportIn) -> dict[str, object]:
+    """The same file and rules as the import page (deskside.directory.imports). With
+    `dry_run` (the default) nothing changes: each row says what it would do. Without, the
+    valid rows are imported in one transaction and the error rows reported, never dropped.
+    A file that cannot be read at all is 422 on `csv`."""
+    user = _agent(request)
+    try:
+        plan = services.import_contacts(
+            actor=user, data=payload.csv.encode("utf-8"), dry_run=payload.dry_run
+        )
+    except BadFile as error:
+        error.field = "csv"
+        raise
+    return {
+        "dry_run": payload.dry_run,
+        "applied": plan.applied,
+        "created": plan.created,
+        "updated": plan.updated,
+        "unchanged": plan.unchanged,
+        "errors": plan.errors,
+        "ignored_columns": plan.ignored,
+        "rows": plan.rows,
+    }
+
+
 @router.get("/contacts/{public_id}", response=ContactOut, summary="One contact")
 def get_contact(request: HttpRequest, public_id: Text) -> User:
     return _contact_or_404(_agent(request), public_id)
@@ -479,32 +506,6 @@ def contact_tickets(
     contact = _contact_or_404(user, public_id)
     qs = queries.tickets_of(user, contact)
     return page_out(paginate(request, qs, page=params.page, limit=params.limit))
-
-
-@router.post("/contacts/import", response=ImportOut, summary="Import contacts from CSV")
-def import_contacts(request: HttpRequest, payload: ImportIn) -> dict[str, object]:
-    """The same file and rules as the import page (deskside.directory.imports). With
-    `dry_run` (the default) nothing changes: each row says what it would do. Without, the
-    valid rows are imported in one transaction and the error rows reported, never dropped.
-    A file that cannot be read at all is 422 on `csv`."""
-    user = _agent(request)
-    try:
-        plan = services.import_contacts(
-            actor=user, data=payload.csv.encode("utf-8"), dry_run=payload.dry_run
-        )
-    except BadFile as error:
-        error.field = "csv"
-        raise
-    return {
-        "dry_run": payload.dry_run,
-        "applied": plan.applied,
-        "created": plan.created,
-        "updated": plan.updated,
-        "unchanged": plan.unchanged,
-        "errors": plan.errors,
-        "ignored_columns": plan.ignored,
-        "rows": plan.rows,
-    }
 
 
 # -- agents and teams --------------------------------------------------------------------------
