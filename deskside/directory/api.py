@@ -59,7 +59,7 @@ class Strict(Schema):
 # -- schemas -----------------------------------------------------------------------------------
 
 
-class ClientOut(Schema):
+class DirectoryClientOut(Schema):
     slug: str
     name: str
     is_msp: bool
@@ -68,7 +68,7 @@ class ClientOut(Schema):
     notes: str
 
 
-class ClientIn(Strict):
+class DirectoryClientIn(Strict):
     name: Text = Field(max_length=200)
     slug: Text = Field("", max_length=60, description="Made from the name when empty.")
     timezone: Text = Field("UTC", max_length=64)
@@ -76,7 +76,7 @@ class ClientIn(Strict):
     notes: Text = ""
 
 
-class ClientPatch(Strict):
+class DirectoryClientPatch(Strict):
     name: Text = Field(None, max_length=200)  # type: ignore[assignment]
     slug: Text = Field(None, max_length=60)  # type: ignore[assignment]
     timezone: Text = Field(None, max_length=64)  # type: ignore[assignment]
@@ -84,7 +84,7 @@ class ClientPatch(Strict):
     notes: Text = None  # type: ignore[assignment]
 
 
-class SiteOut(Schema):
+class DirectorySiteOut(Schema):
     public_id: str
     name: str
     organization: OrganizationRef
@@ -95,7 +95,7 @@ class SiteOut(Schema):
     access_notes: str
 
 
-class SiteIn(Strict):
+class DirectorySiteIn(Strict):
     name: Text = Field(max_length=200)
     address: Text = ""
     timezone: Text = Field("", max_length=64, description="Empty: the client's.")
@@ -104,7 +104,7 @@ class SiteIn(Strict):
     access_notes: Text = ""
 
 
-class SitePatch(Strict):
+class DirectorySitePatch(Strict):
     name: Text = Field(None, max_length=200)  # type: ignore[assignment]
     address: Text = None  # type: ignore[assignment]
     timezone: Text = Field(None, max_length=64)  # type: ignore[assignment]
@@ -113,7 +113,7 @@ class SitePatch(Strict):
     access_notes: Text = None  # type: ignore[assignment]
 
 
-class ContactOut(Schema):
+class DirectoryContactOut(Schema):
     public_id: str
     name: str = Field(alias="full_name")
     email: str
@@ -128,7 +128,7 @@ class ContactOut(Schema):
     is_active: bool
 
 
-class ContactIn(Strict):
+class DirectoryContactIn(Strict):
     email: Text = Field(max_length=254)
     name: Text = Field("", max_length=200)
     organization: Text = Field(description="The client's slug.")
@@ -139,7 +139,7 @@ class ContactIn(Strict):
     is_vip: bool = False
 
 
-class ContactPatch(Strict):
+class DirectoryContactPatch(Strict):
     email: Text = Field(None, max_length=254)  # type: ignore[assignment]
     name: Text = Field(None, max_length=200)  # type: ignore[assignment]
     organization: Text = Field(None, description="Move to another client you serve.")  # type: ignore[assignment]
@@ -150,13 +150,13 @@ class ContactPatch(Strict):
     is_vip: bool = None  # type: ignore[assignment]
 
 
-class ContactFilters(PageParams):
+class DirectoryContactFilters(PageParams):
     q: Text | None = Field(None, max_length=200, description="Words of a name or email; a phone.")
     client: Text | None = Field(None, max_length=60, description="A client's slug.")
     active: bool | None = Field(True, description="true (default), false, or null for all.")
 
 
-class ContactTicketOut(Schema):
+class DirectoryContactTicketOut(Schema):
     number: str
     subject: str
     status: str
@@ -167,12 +167,12 @@ class ContactTicketOut(Schema):
     updated_at: datetime
 
 
-class ImportIn(Strict):
+class DirectoryImportIn(Strict):
     csv: Text = Field(description="The CSV file's text (UTF-8), header row first.")
     dry_run: bool = Field(True, description="true: only say what each row would do.")
 
 
-class ImportRowOut(Schema):
+class DirectoryImportRowOut(Schema):
     line: int
     email: str
     client: str
@@ -180,7 +180,7 @@ class ImportRowOut(Schema):
     message: str = Field(description="Why an error; which fields an update changes.")
 
 
-class ImportOut(Schema):
+class DirectoryImportOut(Schema):
     dry_run: bool
     applied: bool
     created: int
@@ -188,10 +188,10 @@ class ImportOut(Schema):
     unchanged: int
     errors: int
     ignored_columns: list[str]
-    rows: list[ImportRowOut]
+    rows: list[DirectoryImportRowOut]
 
 
-class AgentOut(Schema):
+class DirectoryAgentOut(Schema):
     public_id: str
     name: str = Field(alias="full_name")
     email: str
@@ -212,7 +212,7 @@ class AgentOut(Schema):
         return list(obj.served_organizations.all())
 
 
-class AgentIn(Strict):
+class DirectoryAgentIn(Strict):
     email: Text = Field(max_length=254)
     name: Text = Field(max_length=200)
     tier: Text = Field("L1", max_length=2)
@@ -225,7 +225,7 @@ class AgentIn(Strict):
     mobile: Text = Field("", max_length=50)
 
 
-class AgentPatch(Strict):
+class DirectoryAgentPatch(Strict):
     email: Text = Field(None, max_length=254)  # type: ignore[assignment]
     name: Text = Field(None, max_length=200)  # type: ignore[assignment]
     tier: Text = Field(None, max_length=2)  # type: ignore[assignment]
@@ -236,7 +236,7 @@ class AgentPatch(Strict):
     mobile: Text = Field(None, max_length=50)  # type: ignore[assignment]
 
 
-class TeamOut(Schema):
+class DirectoryTeamOut(Schema):
     slug: str
     name: str
     tier: str
@@ -248,14 +248,14 @@ class TeamOut(Schema):
         return list(obj.members.all())
 
 
-class TeamIn(Strict):
+class DirectoryTeamIn(Strict):
     name: Text = Field(max_length=100)
     tier: Text = Field("L1", max_length=2)
     lead: Text | None = Field(None, description="Public id of an agent.")
     members: list[Text] = Field(default_factory=list, description="Public ids of agents.")
 
 
-class TeamPatch(Strict):
+class DirectoryTeamPatch(Strict):
     name: Text = Field(None, max_length=100)  # type: ignore[assignment]
     tier: Text = Field(None, max_length=2)  # type: ignore[assignment]
     lead: Text | None = Field(None, description="Public id of an agent; null: no lead.")
@@ -341,25 +341,25 @@ def _not_null(changes: dict[str, Any], *fields: str) -> None:
 # -- clients and sites -------------------------------------------------------------------------
 
 
-@router.get("/clients", response=PageOut[ClientOut], summary="Clients the caller serves")
+@router.get("/clients", response=PageOut[DirectoryClientOut], summary="Clients the caller serves")
 def list_clients(request: HttpRequest, params: Query[PageParams]) -> dict[str, object]:
     qs = queries.clients_visible_to(_agent(request))
     return page_out(paginate(request, qs, page=params.page, limit=params.limit))
 
 
-@router.post("/clients", response={201: ClientOut}, summary="Create a client (admins)")
-def create_client(request: HttpRequest, payload: ClientIn) -> Status[Organization]:
+@router.post("/clients", response={201: DirectoryClientOut}, summary="Create a client (admins)")
+def create_client(request: HttpRequest, payload: DirectoryClientIn) -> Status[Organization]:
     client = services.create_organization(actor=_agent(request), **payload.model_dump())
     return Status(201, client)
 
 
-@router.get("/clients/{slug}", response=ClientOut, summary="One client")
+@router.get("/clients/{slug}", response=DirectoryClientOut, summary="One client")
 def get_client(request: HttpRequest, slug: Text) -> Organization:
     return _client_or_404(_agent(request), slug)
 
 
-@router.patch("/clients/{slug}", response=ClientOut, summary="Change a client (admins)")
-def update_client(request: HttpRequest, slug: Text, payload: ClientPatch) -> Organization:
+@router.patch("/clients/{slug}", response=DirectoryClientOut, summary="Change a client (admins)")
+def update_client(request: HttpRequest, slug: Text, payload: DirectoryClientPatch) -> Organization:
     user = _agent(request)
     client = _client_or_404(user, slug)
     changes = payload.model_dump(exclude_unset=True)
@@ -367,7 +367,7 @@ def update_client(request: HttpRequest, slug: Text, payload: ClientPatch) -> Org
     return services.update_organization(actor=user, organization=client, **changes)
 
 
-@router.get("/clients/{slug}/sites", response=PageOut[SiteOut], summary="A client's sites")
+@router.get("/clients/{slug}/sites", response=PageOut[DirectorySiteOut], summary="A client's sites")
 def list_sites(request: HttpRequest, slug: Text, params: Query[PageParams]) -> dict[str, object]:
     user = _agent(request)
     client = _client_or_404(user, slug)
@@ -375,16 +375,18 @@ def list_sites(request: HttpRequest, slug: Text, params: Query[PageParams]) -> d
     return page_out(paginate(request, qs, page=params.page, limit=params.limit))
 
 
-@router.post("/clients/{slug}/sites", response={201: SiteOut}, summary="Add a site (admins)")
-def create_site(request: HttpRequest, slug: Text, payload: SiteIn) -> Status[Site]:
+@router.post(
+    "/clients/{slug}/sites", response={201: DirectorySiteOut}, summary="Add a site (admins)"
+)
+def create_site(request: HttpRequest, slug: Text, payload: DirectorySiteIn) -> Status[Site]:
     user = _agent(request)
     client = _client_or_404(user, slug)
     site = services.create_site(actor=user, organization=client, **payload.model_dump())
     return Status(201, site)
 
 
-@router.patch("/sites/{public_id}", response=SiteOut, summary="Change a site (admins)")
-def update_site(request: HttpRequest, public_id: Text, payload: SitePatch) -> Site:
+@router.patch("/sites/{public_id}", response=DirectorySiteOut, summary="Change a site (admins)")
+def update_site(request: HttpRequest, public_id: Text, payload: DirectorySitePatch) -> Site:
     user = _agent(request)
     site = get_or_404(
         Site.objects.select_related("organization").filter(
@@ -401,8 +403,10 @@ def update_site(request: HttpRequest, public_id: Text, payload: SitePatch) -> Si
 # -- contacts ----------------------------------------------------------------------------------
 
 
-@router.get("/contacts", response=PageOut[ContactOut], summary="Contacts, searched")
-def list_contacts(request: HttpRequest, params: Query[ContactFilters]) -> dict[str, object]:
+@router.get("/contacts", response=PageOut[DirectoryContactOut], summary="Contacts, searched")
+def list_contacts(
+    request: HttpRequest, params: Query[DirectoryContactFilters]
+) -> dict[str, object]:
     user = _agent(request)
     client = _client_field(user, params.client, "client") if params.client else None
     qs = queries.search_contacts(
@@ -411,8 +415,8 @@ def list_contacts(request: HttpRequest, params: Query[ContactFilters]) -> dict[s
     return page_out(paginate(request, qs, page=params.page, limit=params.limit))
 
 
-@router.post("/contacts", response={201: ContactOut}, summary="Add a contact")
-def create_contact(request: HttpRequest, payload: ContactIn) -> Status[User]:
+@router.post("/contacts", response={201: DirectoryContactOut}, summary="Add a contact")
+def create_contact(request: HttpRequest, payload: DirectoryContactIn) -> Status[User]:
     user = _agent(request)
     client = _client_field(user, payload.organization)
     contact = services.create_contact(
@@ -430,8 +434,8 @@ def create_contact(request: HttpRequest, payload: ContactIn) -> Status[User]:
 
 
 # Before /contacts/{public_id}: Django tries the patterns in order.
-@router.post("/contacts/import", response=ImportOut, summary="Import contacts from CSV")
-def import_contacts(request: HttpRequest, payload: ImportIn) -> dict[str, object]:
+@router.post("/contacts/import", response=DirectoryImportOut, summary="Import contacts from CSV")
+def import_contacts(request: HttpRequest, payload: DirectoryImportIn) -> dict[str, object]:
     """The same file and rules as the import page (deskside.directory.imports). With
     `dry_run` (the default) nothing changes: each row says what it would do. Without, the
     valid rows are imported in one transaction and the error rows reported, never dropped.
@@ -456,13 +460,13 @@ def import_contacts(request: HttpRequest, payload: ImportIn) -> dict[str, object
     }
 
 
-@router.get("/contacts/{public_id}", response=ContactOut, summary="One contact")
+@router.get("/contacts/{public_id}", response=DirectoryContactOut, summary="One contact")
 def get_contact(request: HttpRequest, public_id: Text) -> User:
     return _contact_or_404(_agent(request), public_id)
 
 
-@router.patch("/contacts/{public_id}", response=ContactOut, summary="Change a contact")
-def update_contact(request: HttpRequest, public_id: Text, payload: ContactPatch) -> User:
+@router.patch("/contacts/{public_id}", response=DirectoryContactOut, summary="Change a contact")
+def update_contact(request: HttpRequest, public_id: Text, payload: DirectoryContactPatch) -> User:
     """Only the fields sent change; `site` null clears it. Moving to another client
     (`organization`) needs both clients served and clears a site of the old one."""
     user = _agent(request)
@@ -478,7 +482,7 @@ def update_contact(request: HttpRequest, public_id: Text, payload: ContactPatch)
     return services.update_contact(actor=user, contact=contact, **changes)
 
 
-@router.post("/contacts/{public_id}/deactivate", response=ContactOut, summary="Deactivate")
+@router.post("/contacts/{public_id}/deactivate", response=DirectoryContactOut, summary="Deactivate")
 def deactivate_contact(request: HttpRequest, public_id: Text) -> User:
     """A contact is never deleted: deactivated, they cannot sign in and are not offered by
     caller look-up; their tickets stay."""
@@ -487,7 +491,7 @@ def deactivate_contact(request: HttpRequest, public_id: Text) -> User:
     return services.set_contact_active(actor=user, contact=contact, active=False)
 
 
-@router.post("/contacts/{public_id}/reactivate", response=ContactOut, summary="Reactivate")
+@router.post("/contacts/{public_id}/reactivate", response=DirectoryContactOut, summary="Reactivate")
 def reactivate_contact(request: HttpRequest, public_id: Text) -> User:
     user = _agent(request)
     contact = _contact_or_404(user, public_id)
@@ -496,7 +500,7 @@ def reactivate_contact(request: HttpRequest, public_id: Text) -> User:
 
 @router.get(
     "/contacts/{public_id}/tickets",
-    response=PageOut[ContactTicketOut],
+    response=PageOut[DirectoryContactTicketOut],
     summary="A contact's tickets, newest first",
 )
 def contact_tickets(
@@ -511,14 +515,14 @@ def contact_tickets(
 # -- agents and teams --------------------------------------------------------------------------
 
 
-@router.get("/agents", response=PageOut[AgentOut], summary="Agents (admins)")
+@router.get("/agents", response=PageOut[DirectoryAgentOut], summary="Agents (admins)")
 def list_agents(request: HttpRequest, params: Query[PageParams]) -> dict[str, object]:
     qs = queries.agents_listed(_admin(request))
     return page_out(paginate(request, qs, page=params.page, limit=params.limit))
 
 
-@router.post("/agents", response={201: AgentOut}, summary="Add an agent (admins)")
-def create_agent(request: HttpRequest, payload: AgentIn) -> Status[User]:
+@router.post("/agents", response={201: DirectoryAgentOut}, summary="Add an agent (admins)")
+def create_agent(request: HttpRequest, payload: DirectoryAgentIn) -> Status[User]:
     user = _admin(request)
     agent = services.create_agent(
         actor=user,
@@ -534,8 +538,8 @@ def create_agent(request: HttpRequest, payload: AgentIn) -> Status[User]:
     return Status(201, agent)
 
 
-@router.patch("/agents/{public_id}", response=AgentOut, summary="Change an agent (admins)")
-def update_agent(request: HttpRequest, public_id: Text, payload: AgentPatch) -> User:
+@router.patch("/agents/{public_id}", response=DirectoryAgentOut, summary="Change an agent (admins)")
+def update_agent(request: HttpRequest, public_id: Text, payload: DirectoryAgentPatch) -> User:
     user = _admin(request)
     agent = get_or_404(queries.agents_listed(user), f"no agent {public_id!r}", public_id=public_id)
     changes = _renamed(payload.model_dump(exclude_unset=True))
@@ -553,24 +557,28 @@ def _set_agent(request: HttpRequest, public_id: str, active: bool) -> User:
     return services.set_agent_active(actor=user, agent=agent, active=active)
 
 
-@router.post("/agents/{public_id}/deactivate", response=AgentOut, summary="Deactivate (admins)")
+@router.post(
+    "/agents/{public_id}/deactivate", response=DirectoryAgentOut, summary="Deactivate (admins)"
+)
 def deactivate_agent(request: HttpRequest, public_id: Text) -> User:
     return _set_agent(request, public_id, False)
 
 
-@router.post("/agents/{public_id}/reactivate", response=AgentOut, summary="Reactivate (admins)")
+@router.post(
+    "/agents/{public_id}/reactivate", response=DirectoryAgentOut, summary="Reactivate (admins)"
+)
 def reactivate_agent(request: HttpRequest, public_id: Text) -> User:
     return _set_agent(request, public_id, True)
 
 
-@router.get("/teams", response=PageOut[TeamOut], summary="Teams with members (admins)")
+@router.get("/teams", response=PageOut[DirectoryTeamOut], summary="Teams with members (admins)")
 def list_teams(request: HttpRequest, params: Query[PageParams]) -> dict[str, object]:
     qs = queries.teams_listed(_admin(request))
     return page_out(paginate(request, qs, page=params.page, limit=params.limit))
 
 
-@router.post("/teams", response={201: TeamOut}, summary="Create a team (admins)")
-def create_team(request: HttpRequest, payload: TeamIn) -> Status[Team]:
+@router.post("/teams", response={201: DirectoryTeamOut}, summary="Create a team (admins)")
+def create_team(request: HttpRequest, payload: DirectoryTeamIn) -> Status[Team]:
     user = _admin(request)
     lead = _agents_field([payload.lead], "lead")[0] if payload.lead else None
     team = services.create_team(
@@ -583,8 +591,8 @@ def create_team(request: HttpRequest, payload: TeamIn) -> Status[Team]:
     return Status(201, queries.team_for(user, team.slug))
 
 
-@router.patch("/teams/{slug}", response=TeamOut, summary="Change a team (admins)")
-def update_team(request: HttpRequest, slug: Text, payload: TeamPatch) -> Team | None:
+@router.patch("/teams/{slug}", response=DirectoryTeamOut, summary="Change a team (admins)")
+def update_team(request: HttpRequest, slug: Text, payload: DirectoryTeamPatch) -> Team | None:
     user = _admin(request)
     team = get_or_404(queries.teams_listed(user), f"no team {slug!r}", slug=slug)
     changes = payload.model_dump(exclude_unset=True)
