@@ -24,7 +24,7 @@ from deskside.accounts.permissions import agent_required, is_admin
 from deskside.accounts.queries import serves
 from deskside.core.exceptions import DomainError
 from deskside.core.views import page_number, paginate
-from deskside.directory import queries, services
+from deskside.directory import imports, queries, services
 from deskside.directory.forms import (
     AgentForm,
     ClientForm,
@@ -179,7 +179,8 @@ def import_contacts(request: HttpRequest) -> HttpResponse:
     form = ImportForm(request.POST, request.FILES)
     if form.is_valid():
         upload = form.cleaned_data["file"]
-        data = upload.read()
+        # Not read into memory past the limit: one byte more is enough to refuse it.
+        data = upload.read(imports.MAX_BYTES + 1)
         try:
             plan = services.import_contacts(actor=request.user, data=data, dry_run=True)
         except DomainError as error:
