@@ -41,6 +41,7 @@ from deskside.core.jsonbody import BadInput, Parser
 from deskside.core.openapi import document_errors
 from deskside.core.ratelimit import Limited
 from deskside.core.versioning import Gone, VersionConflict
+from deskside.directory import api as directory_api
 from deskside.directory.api import router as contacts_router
 from deskside.duty import api as duty_api
 from deskside.duty.api import router as duty_router
@@ -253,6 +254,7 @@ ERRORS: dict[Callable[..., Any], set[int]] = {
     webhooks_api.redeliver: {409},  # a delivery still queued, or a deactivated webhook
     mail_api.inbound: {507},  # the disk is full: nothing was recorded
     accounts_api.list_audit: {403},  # administrators only
+    directory_api.import_contacts: {409},  # an address of the file taken meanwhile
     # the intake reads its body itself (so it is not in the document): too large is a 413
     alerts_api.alertmanager_webhook: {413},
     alerts_api.events_api: {413},

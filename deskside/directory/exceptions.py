@@ -27,3 +27,9 @@ class BadFile(DirectoryError):
     missing, too many rows): nothing was imported."""
 
     status_code = 422
+
+
+class Conflict(DirectoryError):
+    """The directory changed under the operation (an import's address taken meanwhile)."""
+
+    status_code = 409

@@ -33,7 +33,7 @@ from deskside.accounts.phones import to_e164
 from deskside.accounts.queries import serves
 from deskside.core import audit
 from deskside.directory import imports
-from deskside.directory.exceptions import InvalidInput, NotAllowed
+from deskside.directory.exceptions import Conflict, InvalidInput, NotAllowed
 from deskside.directory.queries import may_manage_staff
 
 UNSET: Any = object()
@@ -682,7 +682,15 @@ def import_contacts(
         if progress is not None and (done % PROGRESS_EVERY == 0 or done == len(todo)):
             progress(done, len(todo))
     if created:
-        User.objects.bulk_create(created, batch_size=500)
+        try:
+            with transaction.atomic():
+                User.objects.bulk_create(created, batch_size=500)
+        except IntegrityError as exc:  # someone added one of these addresses since the check
+            raise Conflict(
+                "a contact of this file was added by someone else meanwhile: nothing was "
+                "imported; check the file again",
+                field="file",
+            ) from exc
     plan.applied = True
     if plan.created or plan.updated:
         audit.record(

@@ -169,3 +169,25 @@ def test_the_command_line(directory, tmp_path, capsys):
     path.write_bytes(b"name\nX\n")
     assert main(["import-contacts", str(path)]) == 2
     assert "no email or client column" in capsys.readouterr().err
+
+
+def test_an_address_taken_between_the_check_and_the_write_imports_nothing(
+    alice, directory, monkeypatch
+):
+    from deskside.directory.exceptions import Conflict  # noqa: PLC0415
+
+    real_plan = imports.plan
+
+    def plan_then_someone_adds(actor, data):
+        made = real_plan(actor, data)
+        User.objects.create_user(
+            "late@acme.example", organization=made.rows[0].values["organization"]
+        )
+        return made
+
+    monkeypatch.setattr(imports, "plan", plan_then_someone_adds)
+    with pytest.raises(Conflict):
+        services.import_contacts(
+            actor=alice, data=csv("early@acme.example,,,,acme,,,", "late@acme.example,,,,acme,,,")
+        )
+    assert not User.objects.filter(email="early@acme.example").exists()
