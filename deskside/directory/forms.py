@@ -5,6 +5,7 @@ on the field they name (`DomainErrors`). No form saves a model."""
 from typing import Any
 
 from django import forms
+from django.urls import reverse
 
 from deskside.accounts.models import Organization, Site, Team, Tier, User
 from deskside.accounts.queries import agents
@@ -82,10 +83,24 @@ class ContactForm(DomainErrors, forms.Form):
 
     def __init__(self, *args: Any, clients: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["organization"].queryset = clients.filter(is_msp=False)
-        self.fields["site"].queryset = Site.objects.filter(
-            organization__in=clients.filter(is_msp=False)
-        ).select_related("organization")
+        served = clients.filter(is_msp=False)
+        self.fields["organization"].queryset = served
+        # The sites offered are the chosen client's (all served clients' before one is chosen);
+        # choosing another client fetches its sites (htmx, `site_options`).
+        self.fields["organization"].widget.attrs.update(
+            {
+                "hx-get": reverse("directory:site_options"),
+                "hx-target": "#id_site",
+                "hx-trigger": "change",
+            }
+        )
+        chosen = (
+            self.data.get("organization") if self.is_bound else self.initial.get("organization")
+        )
+        sites = Site.objects.filter(organization__in=served).select_related("organization")
+        if chosen:
+            sites = sites.filter(organization__slug=chosen)
+        self.fields["site"].queryset = sites.order_by("organization__name", "name")
 
     def service_field(self, field: str | None) -> str | None:
         return "organization" if field == "organization" else field

@@ -10,6 +10,7 @@ urlpatterns = [
     path("", views.contacts, name="contacts"),
     path("contacts/new/", views.contact_new, name="contact_new"),
     path("contacts/import/", views.import_contacts, name="import"),
+    path("contacts/site-options/", views.site_options, name="site_options"),
     path("contacts/import/apply/", views.import_apply, name="import_apply"),
     path("contacts/<str:public_id>/", views.contact_detail, name="contact"),
     path("contacts/<str:public_id>/edit/", views.contact_edit, name="contact_edit"),

@@ -112,6 +112,15 @@ def contact_new(request: HttpRequest) -> HttpResponse:
 
 @agent_required
 @require_GET
+def site_options(request: HttpRequest) -> HttpResponse:
+    """The <option>s of the contact form's site field for the client chosen (htmx)."""
+    client = queries.client_for(request.user, request.GET.get("organization", ""))
+    sites = queries.sites_of(request.user, client) if client is not None else []
+    return render(request, "directory/_site_options.html", {"sites": sites})
+
+
+@agent_required
+@require_GET
 def contact_detail(request: HttpRequest, public_id: str) -> HttpResponse:
     user = request.user
     contact = _or_404(queries.contact_for(user, public_id), "contact")

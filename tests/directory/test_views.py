@@ -220,3 +220,17 @@ def test_agents_and_teams_for_administrators(web_admin, alice, helpdesk, acme):
     web_admin.post(f"/directory/teams/{team.slug}/", {"name": "Onsite L2", "tier": "L2"})
     team.refresh_from_db()
     assert team.name == "Onsite L2" and team.lead is None and not team.members.exists()
+
+
+def test_the_site_field_offers_the_chosen_clients_sites(web_lim, acme, acme_hq, globex_site):
+    from deskside.accounts import services as accounts  # noqa: PLC0415
+
+    lab = accounts.create_site(organization=acme, name="Lab")
+    options = web_lim.get(
+        "/directory/contacts/site-options/?organization=acme", headers={"HX-Request": "true"}
+    ).content.decode()
+    assert acme_hq.public_id in options and lab.public_id in options
+    other = web_lim.get("/directory/contacts/site-options/?organization=globex").content.decode()
+    assert globex_site.public_id not in other  # not a client Lim serves
+    form = web_lim.get("/directory/contacts/new/?client=acme").content.decode()
+    assert 'hx-get="/directory/contacts/site-options/"' in form and lab.public_id in form
