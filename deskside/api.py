@@ -41,6 +41,8 @@ from deskside.core.jsonbody import BadInput, Parser
 from deskside.core.openapi import document_errors
 from deskside.core.ratelimit import Limited
 from deskside.core.versioning import Gone, VersionConflict
+from deskside.directory import api as directory_api
+from deskside.directory.api import router as contacts_router
 from deskside.duty import api as duty_api
 from deskside.duty.api import router as duty_router
 from deskside.macros import api as macros_api
@@ -102,6 +104,8 @@ api.add_router("/", paging_router)
 api.add_router("/", webhooks_router)
 # /macros and /tickets/{number}/macros/{id}/preview|apply (canned replies).
 api.add_router("/", macros_router)
+# /directory/... (clients, sites, contacts and their CSV import, agents, teams: editing).
+api.add_router("/directory", contacts_router)
 
 
 @api.exception_handler(DomainError)
@@ -218,6 +222,7 @@ AGENTS_ONLY = (
     alerts_router,
     duty_router,
     macros_router,
+    contacts_router,
     mail_router,
     paging_router,
     sla_router,
@@ -255,6 +260,7 @@ ERRORS: dict[Callable[..., Any], set[int]] = {
     mail_api.inbound: {507},  # the disk is full: nothing was recorded
     accounts_api.list_audit: {403},  # administrators only
     macros_api.apply: {409},  # a transition the ticket's status refuses
+    directory_api.import_contacts: {409},  # an address of the file taken meanwhile
     # the intake reads its body itself (so it is not in the document): too large is a 413
     alerts_api.alertmanager_webhook: {413},
     alerts_api.events_api: {413},

@@ -9,6 +9,7 @@
     deskside manage ARGS...                 any Django management command
     deskside sla due FILE.json              answer business-time questions (FILE "-": stdin)
     deskside mail import PATH...            import .eml files, mbox files, Maildir folders
+    deskside import-contacts FILE.csv [--dry-run]   contacts from CSV (see directory.imports)
     deskside smtpd [--port 2525] [--lmtp]   receive mail by SMTP/LMTP from the site's MTA
 
 Errors are one line on stderr and exit code 2, a bad environment variable's too (see
@@ -316,6 +317,48 @@ def cmd_mail_import(args: argparse.Namespace) -> None:
         raise SystemExit(1)
 
 
+def cmd_import_contacts(args: argparse.Namespace) -> None:
+    """Check (--dry-run) or import a CSV file of contacts; each refused row on stderr, the
+    counts on stdout; exit 1 when some rows were refused, 2 when the file cannot be read."""
+    _setup()
+    from deskside.accounts.models import User  # noqa: PLC0415 - after django.setup()
+    from deskside.core.exceptions import DomainError  # noqa: PLC0415
+    from deskside.directory import services  # noqa: PLC0415
+
+    try:
+        data = sys.stdin.buffer.read() if args.file == "-" else Path(args.file).read_bytes()
+    except OSError as exc:
+        raise CommandError(f"cannot read {args.file}: {exc}") from exc
+    actor = None
+    if args.actor:
+        actor = User.objects.filter(email=args.actor.strip().lower(), is_active=True).first()
+        if actor is None:
+            raise CommandError(f"no active user with email {args.actor!r}")
+
+    def progress(done: int, total: int) -> None:
+        if not args.quiet:
+            print(f"\rimporting: {done}/{total} rows", end="", file=sys.stderr, flush=True)
+
+    try:
+        plan = services.import_contacts(
+            actor=actor, data=data, dry_run=args.dry_run, progress=progress
+        )
+    except DomainError as exc:
+        raise CommandError(f"{args.file}: {exc.message}") from exc
+    if not args.quiet and not args.dry_run:
+        print(file=sys.stderr)
+    for row in plan.rows:
+        if row.action == "error":
+            print(f"{args.file}:{row.line}: {row.email or '-'}: {row.message}", file=sys.stderr)
+    verb = "would be" if args.dry_run else "were"
+    print(
+        f"{plan.created} {verb} created, {plan.updated} updated, {plan.unchanged} unchanged, "
+        f"{plan.errors} refused (not imported)"
+    )
+    if plan.errors:
+        raise SystemExit(1)
+
+
 def cmd_smtpd(args: argparse.Namespace) -> None:
     _setup()
     from deskside.mail import smtpd  # noqa: PLC0415
@@ -423,6 +466,18 @@ def build_parser() -> argparse.ArgumentParser:
     )
     m.add_argument("--quiet", action="store_true", help="no progress bar")
     m.set_defaults(func=cmd_mail_import)
+
+    p = sub.add_parser("import-contacts", help="import contacts from a CSV file")
+    p.add_argument("file", help='the CSV file ("-" reads stdin)')
+    p.add_argument("--dry-run", action="store_true", help="only say what each row would do")
+    p.add_argument(
+        "--as",
+        dest="actor",
+        metavar="EMAIL",
+        help="import as this agent (their clients only; audited as them); default: the system",
+    )
+    p.add_argument("--quiet", action="store_true", help="no progress")
+    p.set_defaults(func=cmd_import_contacts)
 
     p = sub.add_parser("smtpd", help="receive mail by SMTP or LMTP from the site's MTA")
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")

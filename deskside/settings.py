@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "deskside.paging",
     "deskside.webhooks",
     "deskside.macros",
+    "deskside.directory",
 ]
 
 MIDDLEWARE = [

@@ -19,6 +19,7 @@ urlpatterns = [
     path("paging/", include("deskside.paging.urls")),
     path("webhooks/", include("deskside.webhooks.urls")),
     path("macros/", include("deskside.macros.urls")),
+    path("directory/", include("deskside.directory.urls")),
     path("audit/", account_views.audit_log, name="audit_log"),
     path("admin/", admin.site.urls),
 ]

@@ -71,6 +71,13 @@ def user(w, i):
     )
 
 
+def agent(w, i):
+    made = accounts.create_user(
+        email=f"agent{i}@msp.example", kind="agent", tier=Tier.L2, teams=[w.helpdesk]
+    )
+    made.served_organizations.set([w.acme])
+
+
 def team(w, i):
     accounts.create_team(name=f"Team {i}", tier=Tier.L2, lead=w.tara)
 
@@ -329,6 +336,18 @@ CASES = [
     Case("GET /sla/contracts/", "admin", contract, api=False),
     Case("GET /webhooks/", "admin", webhook, api=False),
     Case("GET /macros/", "alice", macro, api=False),
+    # The directory (deskside.directory): its API and pages.
+    Case("GET /api/v1/directory/contacts", "alice", user),
+    Case("GET /api/v1/directory/contacts/{contact}/tickets", "alice", ticket),
+    Case("GET /api/v1/directory/clients", "admin", organization),
+    Case("GET /api/v1/directory/clients/acme/sites", "alice", site),
+    Case("GET /api/v1/directory/agents", "admin", agent),
+    Case("GET /api/v1/directory/teams", "admin", team),
+    Case("GET /directory/", "alice", user, api=False),
+    Case("GET /directory/contacts/{contact}/", "alice", ticket, api=False),
+    Case("GET /directory/clients/", "admin", organization, api=False),
+    Case("GET /directory/agents/", "admin", agent, api=False),
+    Case("GET /directory/teams/", "admin", team, api=False),
 ]
 
 
@@ -379,6 +398,7 @@ def url_of(case: Case, w) -> str:
         number=w.ticket.number,
         integration=w.integration.public_id,
         webhook=w.webhook.public_id,
+        contact=w.carol.public_id,
     )
 
 

@@ -45,6 +45,9 @@ OTHER_ACTIONS = (
     "mfa_reset",
     "password_changed",
     "reset",
+    "deactivated",
+    "reactivated",
+    "imported",
 )
 """The services' own verbs (listed for the page's filter; record takes any verb)."""
 

@@ -132,6 +132,11 @@ def world(admin, leo, carol, acme, acme_hq, network_team, acme_ticket):
             "policies": [policy.slug],
             "contact-methods": [contact.public_id],
             "macros": [macro.public_id],
+            # deskside.directory: /directory/clients/{slug}, /contacts/{id}, /agents/{id} ...
+            "clients": [acme.slug],
+            "contacts": [carol.public_id],
+            "agents": [leo.public_id],
+            "teams": [network_team.slug],
         }
     )
     yield {
