@@ -117,20 +117,24 @@ def callers_matching(agent: User, text: str, limit: int = CALLER_LIMIT) -> list[
     people = contacts_served_by(agent)
     if not text:
         return []
-    match = _phone_match(text) if _PHONEISH.match(text) else _text_match(text)
+    phoneish = bool(_PHONEISH.match(text))
+    match = _phone_match(text) if phoneish else _text_match(text)
     found = list(people.filter(match).order_by("name_key", "email")[:limit]) if match else []
-    if len(found) < limit and not _PHONEISH.match(text) and len(text) >= MIN_TEXT:
+    # The clients named (a small table, read whole): asked even when people fill the limit,
+    # so a look-up costs the same number of queries whatever it finds.
+    clients = []
+    if not phoneish and len(text) >= MIN_TEXT:
         clients = list(
             organizations_visible_to(agent)
             .filter(name__icontains=text)
             .values_list("id", flat=True)[:MAX_CALLER_LIMIT]
         )
-        if clients:
-            found += list(
-                people.filter(organization_id__in=clients)
-                .exclude(pk__in=[p.pk for p in found])
-                .order_by("name_key", "email")[: limit - len(found)]
-            )
+    if clients and len(found) < limit:
+        found += list(
+            people.filter(organization_id__in=clients)
+            .exclude(pk__in=[p.pk for p in found])
+            .order_by("name_key", "email")[: limit - len(found)]
+        )
     return found
 
 
