@@ -161,19 +161,21 @@ def contacts_served_by(agent: User) -> QuerySet[User]:
 
 
 def _phone_match(text: str) -> Q | None:
-    """A whole number: its E.164 form on either column; else its digits as a prefix."""
+    """A whole number: its E.164 form on either column; and, since a part of a number may
+    also read as a whole one (`555 0100` is a possible local number), its digits as a
+    prefix."""
     e164 = to_e164(text)
-    if e164 is not None:
-        return Q(phone_e164=e164) | Q(mobile_e164=e164)
+    match = Q(phone_e164=e164) | Q(mobile_e164=e164) if e164 is not None else Q()
     digits = "".join(ch for ch in text if ch.isdigit())
     if len(digits) < MIN_DIGITS:
-        return None
+        return match or None
     bare = text.strip().lower().removeprefix("tel:").strip()
+    if bare.startswith("00"):  # the international call prefix: 0044 is +44
+        digits = digits[2:]
     prefixes = {"+" + digits}  # typed with its country code
     if not (bare.startswith("+") or bare.startswith("00")):
         code = phonenumbers.country_code_for_region(default_region())
         prefixes.add(f"+{code}{digits}")  # a national number, in the desk's own country
-    match = Q()
     for prefix in sorted(prefixes):
         low, high = prefix_range(prefix)
         match |= Q(phone_e164__gte=low, phone_e164__lt=high)

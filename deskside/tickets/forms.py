@@ -409,9 +409,9 @@ class CallIntakeForm(IntakeForm):
     fields above are theirs). `q` is the look-up box, kept so an error page shows it again."""
 
     q = forms.CharField(required=False, max_length=100, label="Find the caller")
-    contact_name = forms.CharField(required=False, max_length=200, label="Name")
-    contact_email = forms.CharField(required=False, max_length=254, label="Email")
-    contact_phone = forms.CharField(required=False, max_length=50, label="Phone")
+    contact_name = forms.CharField(required=False, max_length=200, label="Contact name")
+    contact_email = forms.CharField(required=False, max_length=254, label="Contact email")
+    contact_phone = forms.CharField(required=False, max_length=50, label="Contact phone")
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, user=user, **kwargs)

@@ -63,6 +63,9 @@ def test_the_first_digits_of_a_number_find_the_contacts_they_start(alice, erin, 
     assert callers_matching(alice, "(555) 010-01") == [erin, gus]
     assert callers_matching(alice, "+1 555 010 012") == [erin]
     assert callers_matching(alice, "55") == []  # too short to mean anything
+    # Seven digits also read as a whole (local) number: still a prefix of the stored ones.
+    assert callers_matching(alice, "555-0100") == [erin, gus]
+    assert callers_matching(alice, "0044 20 79") == [erin]  # the international prefix
     # A screen-pop needs the whole number: a part of one finds nobody.
     assert callers_with_number(alice, "555 010") == []
 
