@@ -104,10 +104,14 @@ def callers_matching(agent: User, text: str, limit: int = CALLER_LIMIT) -> list[
     number, normalised to E.164, equals a contact's phone or mobile) or its first digits
     (`555 010`: a prefix of the E.164 number, read in the desk's region); or the start of a
     name (first name or surname, any case, accents optional), of an email address or of a
-    client's name. People whose own details match come first (by name), then, to fill
-    `limit`, the contacts of matching clients. Every part is an index range or an equality
-    on an indexed column (`name_key`, `surname_key`, `email`, `phone_e164`, `mobile_e164`,
-    `organization_id`), so the cost follows the matches, not the size of the directory.
+    client's name. Those whose name starts so come first (by name), then surnames, then
+    email addresses, then, to fill `limit`, the contacts of the clients named.
+
+    Every part is an equality or a range on an indexed column (`phone_e164`, `mobile_e164`,
+    `name_key`, `surname_key`, `email`, `organization_id`); the text's parts are asked one
+    by one, each read in its index's order and cut at `limit`, so a look-up reads a few rows
+    however many people share a first name: a constant number of queries (five for a text,
+    one for a number), whatever they find.
 
     Tenancy: only customers of the clients the agent serves, whatever `text` says; anyone who
     is not an active agent finds nobody.
@@ -117,25 +121,34 @@ def callers_matching(agent: User, text: str, limit: int = CALLER_LIMIT) -> list[
     people = contacts_served_by(agent)
     if not text:
         return []
-    phoneish = bool(_PHONEISH.match(text))
-    match = _phone_match(text) if phoneish else _text_match(text)
-    found = list(people.filter(match).order_by("name_key", "email")[:limit]) if match else []
-    # The clients named (a small table, read whole): asked even when people fill the limit,
-    # so a look-up costs the same number of queries whatever it finds.
-    clients = []
-    if not phoneish and len(text) >= MIN_TEXT:
-        clients = list(
-            organizations_visible_to(agent)
-            .filter(name__icontains=text)
-            .values_list("id", flat=True)[:MAX_CALLER_LIMIT]
-        )
-    if clients and len(found) < limit:
-        found += list(
-            people.filter(organization_id__in=clients)
-            .exclude(pk__in=[p.pk for p in found])
-            .order_by("name_key", "email")[: limit - len(found)]
-        )
-    return found
+    if _PHONEISH.match(text):
+        match = _phone_match(text)
+        return list(people.filter(match).order_by("name_key", "email")[:limit]) if match else []
+    if len(text) < MIN_TEXT:
+        return []
+    found: dict[int, User] = {}
+
+    def add(qs: QuerySet[User], order: str) -> None:
+        for person in qs.order_by(order, "pk")[:limit]:
+            if len(found) < limit:
+                found.setdefault(person.pk, person)
+
+    key = fold(text)
+    if key:
+        low, high = prefix_range(key)
+        add(people.filter(name_key__gte=low, name_key__lt=high), "name_key")
+        add(people.filter(surname_key__gte=low, surname_key__lt=high), "surname_key")
+    low, high = prefix_range(text.lower())
+    add(people.filter(email__gte=low, email__lt=high), "email")
+    # The clients named: a small table, read whole (any part of the name).
+    clients = list(
+        organizations_visible_to(agent)
+        .filter(name__icontains=text)
+        .values_list("id", flat=True)[:MAX_CALLER_LIMIT]
+    )
+    if clients:
+        add(people.filter(organization_id__in=clients), "name_key")
+    return list(found.values())
 
 
 def callers_with_number(agent: User, number: str, limit: int = CALLER_LIMIT) -> list[User]:
@@ -180,18 +193,4 @@ def _phone_match(text: str) -> Q | None:
         low, high = prefix_range(prefix)
         match |= Q(phone_e164__gte=low, phone_e164__lt=high)
         match |= Q(mobile_e164__gte=low, mobile_e164__lt=high)
-    return match
-
-
-def _text_match(text: str) -> Q | None:
-    """The start of a name (as written or surname first) or of an email address."""
-    if len(text) < MIN_TEXT:
-        return None
-    email_low, email_high = prefix_range(text.lower())
-    match = Q(email__gte=email_low, email__lt=email_high)
-    key = fold(text)
-    if key:
-        low, high = prefix_range(key)
-        match |= Q(name_key__gte=low, name_key__lt=high)
-        match |= Q(surname_key__gte=low, surname_key__lt=high)
     return match
