@@ -55,7 +55,9 @@ ARGS = parse_args()
 DATA = Path(ARGS.data_dir).resolve() if ARGS.data_dir else DATA_ROOT / ARGS.name
 INFO = json.loads((DATA / "info.json").read_text())
 NAME = ARGS.name or DATA.name
-os.environ["DESKSIDE_DATA_DIR"] = str(DATA)  # the copy's own, whatever info.json says
+# A copy (--data-dir) is its own data directory, whatever its info.json says; a named data set
+# is where bench/seed.py put its database.
+os.environ["DESKSIDE_DATA_DIR"] = str(DATA) if ARGS.data_dir else INFO["data_dir"]
 if INFO.get("database_url"):
     os.environ["DATABASE_URL"] = INFO["database_url"]
 else:
@@ -109,8 +111,8 @@ def query_mix(rng: random.Random, restricted: User) -> list[tuple[str, str]]:
         mix += formats(person.phone_e164)
         mix.append(("first digits", f"{person.phone_e164[2:5]} {person.phone_e164[5:8]}"))
         first, _, last = person.full_name.partition(" ")
-        mix.append(("first name", first[: rng.randint(3, len(first))]))
-        mix.append(("surname", last[: rng.randint(3, max(3, len(last)))]))
+        mix.append(("first name", first[: rng.randint(min(3, len(first)), max(3, len(first)))]))
+        mix.append(("surname", last[: rng.randint(min(3, len(last)), max(3, len(last)))]))
         mix.append(("email", person.email[: rng.randint(5, 12)]))
         mix.append(("client", person.organization.name.split(" ")[0]))
     return mix

@@ -4,10 +4,12 @@ import re
 
 import phonenumbers
 from django.db.models import Q, QuerySet
+from django.db.models.lookups import In
 
 from deskside.accounts.models import Organization, Site, User
 from deskside.accounts.names import fold, prefix_range
 from deskside.accounts.phones import default_region, to_e164
+from deskside.core.indexing import NotIndexed
 
 
 def served_organization_ids(user: User) -> list[int] | None:
@@ -170,7 +172,9 @@ def contacts_served_by(agent: User) -> QuerySet[User]:
     if not (agent.is_authenticated and agent.is_active and agent.is_agent):
         return qs.none()
     ids = served_organization_ids(agent)
-    return qs if ids is None else qs.filter(organization_id__in=ids)
+    # The look-up's own index (a name, a number) reads fewer rows than "every contact of the
+    # clients served", which SQLite without statistics would otherwise pick.
+    return qs if ids is None else qs.filter(In(NotIndexed("organization_id"), ids))
 
 
 def _phone_match(text: str) -> Q | None:

@@ -29,6 +29,7 @@ from deskside.accounts.queries import (
     users_visible_to,
 )
 from deskside.core import clock
+from deskside.core.indexing import NotIndexed
 from deskside.core.search import terms as search_terms
 from deskside.tickets import deadlines
 from deskside.tickets.models import (
@@ -36,7 +37,6 @@ from deskside.tickets.models import (
     TICKET_SEARCH,
     Attachment,
     EventKind,
-    NotIndexed,
     Priority,
     Ticket,
     TicketEvent,
