@@ -87,6 +87,7 @@ from django.core.management.color import no_style  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 
 from deskside.accounts.models import Organization, Site, Team, Tier, User  # noqa: E402
+from deskside.accounts.names import name_keys  # noqa: E402
 from deskside.accounts.services import create_api_token  # noqa: E402
 from deskside.tickets.models import (  # noqa: E402
     TICKET_SEARCH,
@@ -385,6 +386,9 @@ def build_directory(rng: random.Random) -> dict:
                     phone_e164=f"+1{200 + i:03d}555{k:04d}" if k < 10000 else "",
                     mobile=f"+1 {300 + i:03d} 555 {k % 10000:04d}" if k % 3 == 0 else "",
                     mobile_e164=f"+1{300 + i:03d}555{k % 10000:04d}" if k % 3 == 0 else "",
+                    # The same for the name keys caller look-up reads (accounts.names).
+                    name_key=name_keys(f"{first} {last}")[0],
+                    surname_key=name_keys(f"{first} {last}")[1],
                 )
             )
             customer_org.append(i)

@@ -48,6 +48,13 @@ def test_seed_fills_a_small_data_set(bench_env):
     assert info["tickets"] == 300
 
 
+def test_caller_lookup_bench_runs(bench_env):
+    name, env, _tmp = bench_env
+    run(["bench/seed.py", "--tickets", "300", "--customers", "200", "--name", name], env)
+    done = run(["bench/caller_lookup.py", "--name", name, "--rounds", "1", "--people", "3"], env)
+    assert "| query restricted |" in done.stdout and "Page 200, API 200" in done.stdout
+
+
 def test_sla_worker_bench_makes_its_passes(bench_env):
     name, env, tmp = bench_env
     done = run(

@@ -78,6 +78,16 @@ def agent(w, i):
     made.served_organizations.set([w.acme])
 
 
+def caller(w, i):
+    accounts.create_user(
+        email=f"caller{i}@acme.example",
+        full_name=f"Caller {i}",
+        organization=w.acme,
+        site=w.acme_hq,
+        phone=f"555 010 {1000 + i}",
+    )
+
+
 def team(w, i):
     accounts.create_team(name=f"Team {i}", tier=Tier.L2, lead=w.tara)
 
@@ -289,6 +299,7 @@ CASES = [
     Case("GET /api/v1/organizations/acme/sites", "alice", site),
     Case("GET /api/v1/users", "admin", user),
     Case("GET /api/v1/teams", "alice", team),
+    Case("GET /api/v1/callers?q=caller", "alice", caller),
     Case("GET /api/v1/tickets", "alice", ticket),
     Case("GET /api/v1/tickets (customer)", "carol", ticket, "/api/v1/tickets"),
     Case("GET /api/v1/tickets/{number}/events", "alice", note),
@@ -319,6 +330,7 @@ CASES = [
     Case("GET /tickets/", "alice", ticket, api=False),
     Case("GET /tickets/search/?q=printer", "alice", ticket, api=False),
     Case("GET /tickets/workload/", "admin", ticket, api=False),
+    Case("GET /tickets/new/callers/?q=caller", "alice", caller, api=False),
     Case("GET /portal/", "carol", ticket, api=False),
     Case("GET /portal/?q=printer", "carol", ticket, api=False),
     Case("GET /alerts/", "alice", alert, api=False),

@@ -11,6 +11,7 @@ import secrets
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 
+from deskside.accounts.names import name_keys
 from deskside.accounts.phones import to_e164
 from deskside.core import clock
 from deskside.core.ids import new_public_id
@@ -133,6 +134,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_vip = models.BooleanField(
         default=False, help_text="A contact whose calls the desk treats first (shown on tickets)."
     )
+    # The name folded for caller look-up (accounts.names): as written and surname first,
+    # derived on save; a prefix of either finds the person through its index.
+    name_key = models.CharField(max_length=200, blank=True, db_index=True, editable=False)
+    surname_key = models.CharField(max_length=200, blank=True, db_index=True, editable=False)
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.CUSTOMER)
     tier = models.CharField(max_length=2, choices=Tier.choices, blank=True)
     organization = models.ForeignKey(
@@ -179,11 +184,15 @@ class User(AbstractBaseUser, PermissionsMixin):
         # The normalised numbers are an invariant of the row: always those of phone and mobile.
         self.phone_e164 = to_e164(self.phone) or ""
         self.mobile_e164 = to_e164(self.mobile) or ""
+        self.name_key, self.surname_key = name_keys(self.full_name)
         update_fields = kwargs.get("update_fields")
         if update_fields is not None:
             fields = set(update_fields)  # type: ignore[arg-type]
             if fields & {"phone", "mobile"}:
-                kwargs["update_fields"] = fields | {"phone_e164", "mobile_e164"}
+                fields |= {"phone_e164", "mobile_e164"}
+            if "full_name" in fields:
+                fields |= {"name_key", "surname_key"}
+            kwargs["update_fields"] = fields
         super().save(*args, **kwargs)  # type: ignore[arg-type]
 
     @property

@@ -19,7 +19,11 @@ from django.http import HttpRequest
 from ninja import Field, Header, Query, Router, Schema, Status
 
 from deskside.accounts.models import Organization, Site, Team, User
-from deskside.accounts.queries import organizations_visible_to, sites_visible_to
+from deskside.accounts.queries import (
+    callers_matching,
+    organizations_visible_to,
+    sites_visible_to,
+)
 from deskside.accounts.schemas import UserOut
 from deskside.core.api import PageOut, PageParams, Text, page_out
 from deskside.core.exceptions import DomainError
@@ -29,6 +33,7 @@ from deskside.tickets.exceptions import InvalidInput, NotAllowed
 from deskside.tickets.models import Priority, Ticket, TicketEvent, parse_number
 from deskside.tickets.queries import (
     LIST_RELATED,
+    open_ticket_counts,
     people_visible_to,
     queue_with_window,
     ticket_for,
@@ -38,6 +43,8 @@ from deskside.tickets.queries import (
 from deskside.tickets.schemas import (
     AssignIn,
     BodyIn,
+    CallerParams,
+    CallersOut,
     CallIn,
     EscalateIn,
     EventOut,
@@ -396,3 +403,19 @@ def list_users(request: HttpRequest, params: Query[UserFilters]) -> dict[str, ob
         qs = qs.filter(organization=organization)
     qs = qs.order_by("full_name", "email")
     return page_out(paginate(request, qs, page=params.page, limit=params.limit))
+
+
+@people_router.get("/callers", response=CallersOut, summary="Caller look-up (agents)")
+def caller_lookup(request: HttpRequest, params: Query[CallerParams]) -> dict[str, object]:
+    """The active contacts of the clients the agent serves that `q` names (phone in any
+    format, or the start of a name, email or client name), people matching themselves first,
+    each with their open tickets count: what Log a call's look-up and a phone system's
+    screen-pop find. Agents only."""
+    user: User = request.user  # type: ignore[assignment]
+    if not user.is_agent:
+        raise NotAllowed("caller look-up is for agents", field="q")
+    found = callers_matching(user, params.q, params.limit)
+    counts = open_ticket_counts(user, found)
+    for person in found:
+        person.open_count = counts.get(person.pk, 0)  # type: ignore[attr-defined]
+    return {"items": found}

@@ -401,3 +401,47 @@ class WatchersForm(TicketActionForm):
         )
         if not self.is_bound:
             self.initial["watchers"] = [u.public_id for u in self.ticket.watchers.all()]
+
+
+class CallIntakeForm(IntakeForm):
+    """Log a call with caller look-up: the requester is a known contact, or, when nobody
+    matched, a new contact taken down on the call (name, email, phone; the client and site
+    fields above are theirs). `q` is the look-up box, kept so an error page shows it again."""
+
+    q = forms.CharField(required=False, max_length=100, label="Find the caller")
+    contact_name = forms.CharField(required=False, max_length=200, label="Contact name")
+    contact_email = forms.CharField(required=False, max_length=254, label="Contact email")
+    contact_phone = forms.CharField(required=False, max_length=50, label="Contact phone")
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, user=user, **kwargs)
+        self.fields["requester"].required = False
+        self.fields["requester"].empty_label = "A new contact (below)"
+        self.fields["contact_email"].widget.input_type = "email"
+        self.fields["contact_phone"].widget.input_type = "tel"
+        # The only client an agent serves needs no choosing.
+        clients = self.fields["organization"].queryset
+        if not self.is_bound and not self.initial.get("organization"):
+            only = list(clients[:2])
+            if len(only) == 1:
+                self.initial["organization"] = only[0].slug
+                self.fields["requester"].queryset = contacts_of(user, only[0])
+                self.fields["site"].queryset = Site.objects.filter(organization=only[0])
+
+    def is_new_contact(self) -> bool:
+        """Whether the caller is to be added (no requester chosen, some contact detail given)."""
+        data = self.cleaned_data if hasattr(self, "cleaned_data") else {}
+        return not data.get("requester") and any(
+            data.get(name) for name in ("contact_name", "contact_email", "contact_phone")
+        )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if not data.get("requester") and not self.has_error("requester"):
+            if not self.is_new_contact():
+                self.add_error("requester", "Choose the caller, or take down a new contact below.")
+            else:
+                for name, what in (("contact_name", "a name"), ("contact_email", "an email")):
+                    if not data.get(name, "").strip():
+                        self.add_error(name, f"A new contact needs {what}.")
+        return data

@@ -161,26 +161,6 @@ class BitsEqual(Func):
         return f"({sql} & {self.mask}) = {self.value}", list(params)
 
 
-class NotIndexed(Func):
-    """A column that SQLite must not look up through an index (`+column`: the same value);
-    unchanged elsewhere. For a filter that an index of fewer rows serves better, which
-    SQLite, without statistics (ANALYZE), would not see."""
-
-    def __init__(self, field: str) -> None:
-        super().__init__(F(field))
-
-    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list[Any]]:
-        return compiler.compile(self.source_expressions[0])
-
-    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list[Any]]:
-        sql, params = compiler.compile(self.source_expressions[0])
-        return f"+{sql}", list(params)
-
-    @property
-    def output_field(self) -> Any:  # type: ignore[override]
-        return self.source_expressions[0].output_field
-
-
 # A ticket the SLA worker warned about for a clock that still runs, whether or not it has
 # breached since (the "at risk" filter is this, not breached: tickets.deadlines.sla_filter).
 # It does not depend on the time, so it is the condition of the partial index

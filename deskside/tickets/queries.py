@@ -29,6 +29,7 @@ from deskside.accounts.queries import (
     users_visible_to,
 )
 from deskside.core import clock
+from deskside.core.indexing import NotIndexed
 from deskside.core.search import terms as search_terms
 from deskside.tickets import deadlines
 from deskside.tickets.models import (
@@ -36,7 +37,6 @@ from deskside.tickets.models import (
     TICKET_SEARCH,
     Attachment,
     EventKind,
-    NotIndexed,
     Priority,
     Ticket,
     TicketEvent,
@@ -416,3 +416,31 @@ def status_counts(user: User) -> dict[str, int]:
     counts = {s: 0 for s in OPEN_STATUSES}
     counts.update({r["status"]: r["n"] for r in rows})
     return counts
+
+
+# -- a caller's open tickets (Log a call) ------------------------------------------------------
+
+CALLER_TICKETS = 10
+
+
+def open_tickets_of(user: User, requester: User, limit: int = CALLER_TICKETS) -> list[Ticket]:
+    """The open tickets `requester` asked for that `user` may see, newest first, at most
+    `limit`: shown beside Log a call, so a repeat call is logged on its ticket. Reads the
+    (requester, -id) index."""
+    qs = visible_tickets(user).filter(requester=requester, status__in=OPEN_STATUSES)
+    return list(qs.select_related("assignee").order_by("-id")[:limit])
+
+
+def open_ticket_counts(user: User, requesters: list[User]) -> dict[int, int]:
+    """How many open tickets each of `requesters` has that `user` may see, by user id (absent
+    means none), in one query."""
+    if not requesters:
+        return {}
+    rows = (
+        visible_tickets(user)
+        .filter(requester__in=[r.pk for r in requesters], status__in=OPEN_STATUSES)
+        .order_by()
+        .values("requester_id")
+        .annotate(n=Count("id"))
+    )
+    return {row["requester_id"]: row["n"] for row in rows}

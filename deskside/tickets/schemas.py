@@ -237,3 +237,45 @@ class MergeIn(Strict):
 class StatusIn(Strict):
     status: WorkingStatus
     reason: Text = ""
+
+
+# -- caller look-up ----------------------------------------------------------------------------
+
+
+class CallerParams(Schema):
+    """What `GET /callers` looks up."""
+
+    q: Text = Field(
+        min_length=1,
+        max_length=100,
+        description="A phone number in any format (or its first digits), or the start of a "
+        "name, email address or client name.",
+    )
+    limit: int = Field(10, ge=1, le=50, description="At most this many callers (max 50).")
+
+
+class CallerOut(Schema):
+    """A contact the look-up found, with how many open tickets they have (those the caller of
+    the API may see)."""
+
+    public_id: str
+    name: str
+    email: str
+    phone: str
+    mobile: str
+    is_vip: bool
+    organization: OrganizationRef
+    site: SiteRef | None
+    open_tickets: int
+
+    @staticmethod
+    def resolve_name(obj: Any) -> str:
+        return obj.get_full_name()
+
+    @staticmethod
+    def resolve_open_tickets(obj: Any) -> int:
+        return getattr(obj, "open_count", 0)
+
+
+class CallersOut(Schema):
+    items: list[CallerOut]

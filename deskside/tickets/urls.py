@@ -2,14 +2,16 @@
 
 from django.urls import path
 
-from deskside.tickets import views
+from deskside.tickets import intake_views, views
 
 app_name = "tickets"
 
 urlpatterns = [
     path("", views.queue_view, name="queue"),
-    path("new/", views.new_ticket, name="new"),
-    path("new/contacts/", views.intake_contacts, name="intake_contacts"),
+    path("new/", intake_views.new_ticket, name="new"),
+    path("new/contacts/", intake_views.intake_contacts, name="intake_contacts"),
+    path("new/callers/", intake_views.callers, name="callers"),
+    path("call/", intake_views.screen_pop, name="screen_pop"),
     path("search/", views.search_view, name="search"),
     path("workload/", views.workload_view, name="workload"),
     path("files/<str:public_id>/", views.attachment, name="attachment"),

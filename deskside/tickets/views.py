@@ -31,7 +31,6 @@ from deskside.tickets.forms import (
     CallForm,
     EditForm,
     EscalateForm,
-    IntakeForm,
     MergeForm,
     NoteForm,
     QueueFilterForm,
@@ -118,50 +117,7 @@ def search_view(request: HttpRequest) -> HttpResponse:
     return render(request, "tickets/search.html", {"q": text, "page": page})
 
 
-# -- intake ------------------------------------------------------------------------------------
-
-
-@agent_required
-def new_ticket(request: HttpRequest) -> HttpResponse:
-    """Phone and walk-up intake in one form: opens the ticket, logs the call and, when a
-    resolution is given, resolves it on the spot (first-contact resolution)."""
-    if request.method != "POST":
-        form = IntakeForm(initial=request.GET.dict(), user=request.user)
-        return render(request, "tickets/new.html", {"form": form})
-    form = IntakeForm(request.POST, user=request.user)
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            ticket = services.intake_call(
-                actor=request.user,
-                organization=data["organization"],
-                requester=data["requester"],
-                site=data["site"],
-                channel=data["channel"],
-                subject=data["subject"],
-                description=data["description"],
-                priority=data["priority"],
-                type=data["type"],
-                minutes=data["minutes"],
-                resolution=data["resolution"],
-            )
-        except DomainError as error:
-            add_domain_error(form, error)
-        else:
-            done = " and resolved on the call" if ticket.status == Status.RESOLVED else ""
-            messages.success(request, f"{ticket.number} logged{done}.")
-            return redirect(ticket)
-    return render(request, "tickets/new.html", {"form": form}, status=422)
-
-
-@agent_required
-@require_GET
-def intake_contacts(request: HttpRequest) -> HttpResponse:
-    """htmx fragment: the requester and site pickers for the chosen client."""
-    form = IntakeForm(
-        initial={"organization": request.GET.get("organization", "")}, user=request.user
-    )
-    return render(request, "tickets/_intake_contacts.html", {"form": form})
+# -- intake (Log a call, caller look-up, screen-pop): tickets/intake_views.py --------------
 
 
 # -- the ticket page ---------------------------------------------------------------------------

@@ -30,9 +30,11 @@ from deskside.tickets.services.intake import (
     CUSTOMER_PRIORITIES,
     MAX_SUBJECT,
     Created,
+    NewContact,
     NewTicket,
     create_ticket,
     intake_call,
+    intake_call_new_contact,
     log_call,
 )
 from deskside.tickets.services.routing import (
@@ -59,6 +61,7 @@ __all__ = [
     "UNSET",
     "Unset",
     "Created",
+    "NewContact",
     "NewTicket",
     "add_attachments",
     "add_mail_reply",
@@ -71,6 +74,7 @@ __all__ = [
     "escalate_ticket",
     "hand_over_by_rule",
     "intake_call",
+    "intake_call_new_contact",
     "is_first_contact",
     "log_call",
     "merge_tickets",

@@ -8,9 +8,12 @@ from typing import Any
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
+from deskside.accounts import services as directory
 from deskside.accounts.models import Organization, Site, Team, Tier, User
+from deskside.accounts.phones import to_e164
 from deskside.accounts.queries import served_organization_ids
 from deskside.core import clock
+from deskside.core.exceptions import DomainError
 from deskside.core.files import removed_on_error
 from deskside.tickets import deadlines, idempotency
 from deskside.tickets.exceptions import InvalidInput, InvalidTransition, NotAllowed
@@ -304,3 +307,53 @@ def intake_call(
     if resolution.strip():
         resolve_ticket(actor=actor, ticket=ticket, resolution=resolution)
     return ticket
+
+
+@dataclass(frozen=True)
+class NewContact:
+    """A caller the directory does not know yet, as the agent took them down on the call:
+    `intake_call_new_contact` adds them to the ticket's client."""
+
+    full_name: str
+    email: str
+    phone: str = ""
+    site: Site | None = None
+
+
+@transaction.atomic
+def intake_call_new_contact(
+    *,
+    actor: User,
+    organization: Organization,
+    contact: NewContact,
+    subject: str,
+    **call: Any,
+) -> Ticket:
+    """`intake_call` for a caller who is not in the directory: adds them as a contact of
+    `organization` (a customer who cannot sign in until they set a password) and logs the
+    call on a new ticket they requested, in one transaction: a refused ticket adds nobody.
+
+    Only an agent who serves `organization` may add its contacts. The contact's errors name
+    `contact_name`, `contact_email`, `contact_phone` or `site`; `call` takes the other
+    arguments of `intake_call` (the ticket's site defaults to the contact's)."""
+    require_agent(actor, "log calls")
+    require_serves(actor, organization, "organization")
+    name = require_text(contact.full_name, "contact_name", "the caller's name")
+    if contact.phone.strip() and to_e164(contact.phone) is None:
+        raise InvalidInput(f"{contact.phone!r} is not a phone number", field="contact_phone")
+    try:
+        person = directory.create_user(
+            email=contact.email,
+            full_name=name,
+            organization=organization,
+            site=contact.site,
+            phone=contact.phone,
+        )
+    except DomainError as error:
+        if error.field == "email":
+            error.field = "contact_email"
+        raise
+    call.setdefault("site", contact.site)
+    return intake_call(
+        actor=actor, organization=organization, requester=person, subject=subject, **call
+    )
