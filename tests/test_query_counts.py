@@ -94,6 +94,11 @@ def note(w, i):
     tickets.add_note(actor=w.alice, ticket=w.ticket, body=f"Note {i}")
 
 
+def mention(w, i):
+    """A note by Leo mentioning Alice: one notification of Alice's."""
+    tickets.add_note(actor=w.leo, ticket=w.ticket, body=f"@alice have a look {i}")
+
+
 def reply(w, i):
     tickets.add_reply(actor=w.alice, ticket=w.ticket, body=f"Reply {i}")
 
@@ -295,6 +300,7 @@ CASES = [
     Case("GET /api/v1/contracts", "admin", contract),
     Case("GET /api/v1/webhooks", "admin", webhook),
     Case("GET /api/v1/webhooks/{webhook}/deliveries", "admin", delivery),
+    Case("GET /api/v1/notifications", "alice", mention),
     # The agents' and customers' list pages.
     Case("GET /tickets/", "alice", ticket, api=False),
     Case("GET /tickets/search/?q=printer", "alice", ticket, api=False),
@@ -314,6 +320,7 @@ CASES = [
     Case("GET /sla/calendars/", "admin", calendar, api=False),
     Case("GET /sla/contracts/", "admin", contract, api=False),
     Case("GET /webhooks/", "admin", webhook, api=False),
+    Case("GET /notifications/", "alice", mention, api=False),
 ]
 
 
