@@ -59,3 +59,26 @@ def test_l2_sees_the_escalation_without_reloading(
     expect(tech.locator("#timeline mark.mention-me")).to_have_text("@leo")
     assert Notification.objects.filter(recipient=leo, read_at=None).count() == 1  # the mention
     assert Ticket.objects.get(pk=ticket.pk).tier == "L2"
+
+
+def test_the_notification_pages_fit_a_390px_screen(
+    browser, live_server, make_ticket, alice, leo, carol
+):
+    ticket = make_ticket(carol, subject="A long subject " * 8)
+    from deskside.tickets import services as tickets  # noqa: PLC0415
+
+    for i in range(3):
+        tickets.add_note(actor=alice, ticket=ticket, body=f"@leo {'word ' * 40} {i}")
+    context = browser.new_context(
+        base_url=live_server.url, viewport={"width": 390, "height": 844}, is_mobile=True
+    )
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    try:
+        sign_in(page, leo.email, "leo-pass-123")
+        for url in ("/notifications/", "/notifications/preferences/", f"/tickets/{ticket.number}/"):
+            assert page.goto(url).status == 200
+            page.wait_for_load_state("networkidle")
+            assert page.evaluate("document.documentElement.scrollWidth") <= 390, url
+    finally:
+        context.close()
