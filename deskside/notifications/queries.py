@@ -1,9 +1,16 @@
 """Read side of notifications: a person reads only their own (agents only; a customer has
-none). Each read is one query on one index (see `models.Notification`)."""
+none), and only those about tickets they can still see: an agent limited to some clients
+(`served_organizations`) who no longer serves a ticket's client does not see its
+notifications any more (the subject is the client's data). Each read is one query on one
+index (see `models.Notification`); for a limited agent the rows found are checked against the
+ticket's client (a primary-key look-up per row of the page), plus the one query that reads
+which clients they serve.
+"""
 
 from django.db.models import QuerySet
 
 from deskside.accounts.models import User
+from deskside.accounts.queries import served_organization_ids
 from deskside.notifications.models import (
     DEFAULT_CHANNEL,
     UNREAD,
@@ -18,10 +25,15 @@ def notifications_of(user: User, *, unread: bool = False) -> QuerySet[Notificati
     """`user`'s notifications, newest first (only the unread ones with `unread`)."""
     if not user.is_authenticated or not user.is_agent:
         return Notification.objects.none()
-    qs = Notification.objects.filter(recipient=user)
+    qs = _still_visible(user, Notification.objects.filter(recipient=user))
     if unread:
         qs = qs.filter(UNREAD)
     return qs.select_related("actor").order_by("-id")
+
+
+def _still_visible(user: User, qs: QuerySet[Notification]) -> QuerySet[Notification]:
+    ids = served_organization_ids(user)
+    return qs if ids is None else qs.filter(ticket__organization_id__in=ids)
 
 
 def notification_for(user: User, pk: int) -> Notification | None:
@@ -33,7 +45,7 @@ def unread_count(user: User) -> int:
     """How many of `user`'s notifications are unread: an index-only count of the partial index."""
     if not user.is_authenticated or not user.is_agent:
         return 0
-    return Notification.objects.filter(UNREAD, recipient=user).count()
+    return _still_visible(user, Notification.objects.filter(UNREAD, recipient=user)).count()
 
 
 def mentions_of(user: User, ticket: Ticket) -> QuerySet[Notification]:

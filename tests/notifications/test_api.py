@@ -83,3 +83,16 @@ def test_preferences_get_and_put(leo):
         content_type="application/json",
     )
     assert bad.status_code == 422 and bad.json()["field"] == "preferences.0.channel"
+
+
+def test_an_agent_no_longer_serving_the_client_no_longer_sees_its_notifications(
+    alice, gus, acme, globex_ticket
+):
+    tickets.add_note(actor=alice, ticket=globex_ticket, body="@gus look")
+    n = Notification.objects.get(recipient=gus)
+    api = client_for(gus)
+    assert api.get("/api/v1/notifications/count").json() == {"unread": 1}
+    gus.served_organizations.set([acme])
+    assert api.get("/api/v1/notifications/count").json() == {"unread": 0}
+    assert api.get("/api/v1/notifications").json()["items"] == []
+    assert api.post(f"/api/v1/notifications/{n.pk}/read").status_code == 404
