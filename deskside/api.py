@@ -49,6 +49,7 @@ from deskside.macros import api as macros_api
 from deskside.macros.api import router as macros_router
 from deskside.mail import api as mail_api
 from deskside.mail.api import router as mail_router
+from deskside.notifications.api import router as notifications_router
 from deskside.paging import api as paging_api
 from deskside.paging.api import router as paging_router
 from deskside.sla import api as sla_api
@@ -106,6 +107,8 @@ api.add_router("/", webhooks_router)
 api.add_router("/", macros_router)
 # /directory/... (clients, sites, contacts and their CSV import, agents, teams: editing).
 api.add_router("/directory", contacts_router)
+# /notifications (the caller's own notifications and preferences).
+api.add_router("/", notifications_router)
 
 
 @api.exception_handler(DomainError)
@@ -224,6 +227,7 @@ AGENTS_ONLY = (
     macros_router,
     contacts_router,
     mail_router,
+    notifications_router,
     paging_router,
     sla_router,
     webhooks_router,

@@ -162,6 +162,7 @@ def cmd_worker(args: argparse.Namespace) -> None:
     # The apps' passes import models: after django.setup().
     from deskside.core import worker  # noqa: PLC0415
     from deskside.mail.worker import mail_pass  # noqa: PLC0415
+    from deskside.notifications.worker import notifications_pass  # noqa: PLC0415
     from deskside.paging.worker import paging_pass  # noqa: PLC0415
     from deskside.sla.retiming import resume  # noqa: PLC0415
     from deskside.sla.worker import sla_pass  # noqa: PLC0415
@@ -177,7 +178,7 @@ def cmd_worker(args: argparse.Namespace) -> None:
         interval=args.interval,
         once=args.once,
         parent=args.parent,
-        tasks=[mail_pass],
+        tasks=[mail_pass, notifications_pass],
         # Each on a thread of its own: a P1's first page must reach its transport within 2 s
         # of the ticket whatever a mail server or a webhook receiver is doing. The paging pass
         # is two indexed queries when idle, so every 0.5 s is cheap. Re-timing after a set-up

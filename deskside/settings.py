@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "deskside.webhooks",
     "deskside.macros",
     "deskside.directory",
+    "deskside.notifications",
 ]
 
 MIDDLEWARE = [

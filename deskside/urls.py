@@ -20,6 +20,7 @@ urlpatterns = [
     path("webhooks/", include("deskside.webhooks.urls")),
     path("macros/", include("deskside.macros.urls")),
     path("directory/", include("deskside.directory.urls")),
+    path("notifications/", include("deskside.notifications.urls")),
     path("audit/", account_views.audit_log, name="audit_log"),
     path("admin/", admin.site.urls),
 ]

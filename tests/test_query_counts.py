@@ -112,6 +112,11 @@ def note(w, i):
     tickets.add_note(actor=w.alice, ticket=w.ticket, body=f"Note {i}")
 
 
+def mention(w, i):
+    """A note by Leo mentioning Alice: one notification of Alice's."""
+    tickets.add_note(actor=w.leo, ticket=w.ticket, body=f"@alice have a look {i}")
+
+
 def reply(w, i):
     tickets.add_reply(actor=w.alice, ticket=w.ticket, body=f"Reply {i}")
 
@@ -326,6 +331,7 @@ CASES = [
     Case("GET /api/v1/webhooks", "admin", webhook),
     Case("GET /api/v1/webhooks/{webhook}/deliveries", "admin", delivery),
     Case("GET /api/v1/macros", "alice", macro),
+    Case("GET /api/v1/notifications", "alice", mention),
     # The agents' and customers' list pages.
     Case("GET /tickets/", "alice", ticket, api=False),
     Case("GET /tickets/search/?q=printer", "alice", ticket, api=False),
@@ -360,6 +366,7 @@ CASES = [
     Case("GET /directory/clients/", "admin", organization, api=False),
     Case("GET /directory/agents/", "admin", agent, api=False),
     Case("GET /directory/teams/", "admin", team, api=False),
+    Case("GET /notifications/", "alice", mention, api=False),
 ]
 
 

@@ -180,11 +180,17 @@ class User(AbstractBaseUser, PermissionsMixin):
     def __str__(self) -> str:
         return self.full_name or self.email
 
-    def save(self, *args: object, **kwargs: object) -> None:
-        # The normalised numbers are an invariant of the row: always those of phone and mobile.
+    def derive_keys(self) -> "User":
+        """Set the look-up columns from what they are derived from: the E.164 numbers from
+        phone and mobile, the folded name keys from full_name. An invariant of the row: save()
+        calls it, and every bulk_create of users (which skips save) must call it too."""
         self.phone_e164 = to_e164(self.phone) or ""
         self.mobile_e164 = to_e164(self.mobile) or ""
         self.name_key, self.surname_key = name_keys(self.full_name)
+        return self
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        self.derive_keys()
         update_fields = kwargs.get("update_fields")
         if update_fields is not None:
             fields = set(update_fields)  # type: ignore[arg-type]

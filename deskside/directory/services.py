@@ -716,7 +716,7 @@ def _new_contact(row: imports.Row) -> User:
     values = row.values
     organization = values["organization"]
     site = values.get("site")
-    # bulk_create skips User.save(): the E.164 forms are derived here as save would.
+    # bulk_create skips User.save(): the look-up columns are derived here as save would.
     return User(
         email=row.email,
         password=_UNUSABLE,
@@ -724,14 +724,12 @@ def _new_contact(row: imports.Row) -> User:
         full_name=values.get("full_name", ""),
         phone=values.get("phone", ""),
         mobile=values.get("mobile", ""),
-        phone_e164=to_e164(values.get("phone", "")) or "",
-        mobile_e164=to_e164(values.get("mobile", "")) or "",
         organization=organization,
         site=site,
         is_org_admin=bool(values.get("is_org_admin", False)),
         is_vip=bool(values.get("is_vip", False)),
         timezone=site.timezone if site else organization.timezone,
-    )
+    ).derive_keys()
 
 
 def _apply_update(row: imports.Row) -> None:

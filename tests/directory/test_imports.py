@@ -5,6 +5,7 @@ and the command line."""
 import pytest
 
 from deskside.accounts.models import User
+from deskside.accounts.queries import callers_matching
 from deskside.cli import main
 from deskside.core.models import AuditEntry
 from deskside.directory import imports, services
@@ -78,6 +79,16 @@ def test_applying_imports_the_valid_rows_in_one_go_and_reports_the_rest(alice, d
         "updated": ["carol@acme.example"],
         "errors": 1,
     }
+
+
+def test_an_imported_contact_is_found_by_caller_look_up(alice, directory):
+    # bulk_create skips User.save(): the import derives the look-up columns itself.
+    data = csv("zoe@acme.example,Zoë Quartermaine,617-555-0199,,acme,hq,no,no")
+    services.import_contacts(actor=alice, data=data)
+    zoe = User.objects.get(email="zoe@acme.example")
+    assert callers_matching(alice, "quarter") == [zoe]
+    assert callers_matching(alice, "zoe") == [zoe]
+    assert callers_matching(alice, "(617) 555-0199") == [zoe]
 
 
 def test_an_agent_limited_to_acme_cannot_import_into_globex(lim, directory):

@@ -36,6 +36,10 @@ EXPECTED = {
             K.SLA_BREACH,
         },
     ),
+    "notifications.fanout": (
+        "deskside.notifications.fanout.event_written",
+        {K.ASSIGNED, K.ESCALATED, K.REPLY, K.NOTE, K.SLA_WARNING, K.SLA_BREACH, K.PAGED},
+    ),
 }
 
 
@@ -109,4 +113,14 @@ def test_a_bulk_path_builds_nothing_when_nobody_hears(db):
 
     registry.forget()  # the active webhooks cached by an earlier test
     events_written(never(), kinds=[K.MAIL_SENT])
-    events_written(never(), kinds=[K.SLA_WARNING, K.SLA_BREACH])
+    # Notifications always hear SLA kinds (the assignee is told): without them, webhooks'
+    # `wants` alone decides. The registrations are put back in their order afterwards.
+    saved = hooks.registrations()
+    hooks.remove("notifications.fanout")
+    try:
+        events_written(never(), kinds=[K.SLA_WARNING, K.SLA_BREACH])
+    finally:
+        for r in saved:
+            hooks.remove(r.name)
+        for r in saved:
+            on_event(r.kinds, r.handler, name=r.name, wants=r.wants)
