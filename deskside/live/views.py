@@ -113,7 +113,7 @@ def ticket_poll(request: HttpRequest, number: str) -> HttpResponse:
     changes = queries.changes_since(user, ticket, since)
     others = queries.present_on(ticket, besides=user)
     signature = _signature(changes, others)
-    if signature == request.POST.get("sig"):
+    if signature == request.POST.get("sig", ""):
         return no_change()
     return render(
         request,

@@ -67,24 +67,35 @@ def check_version(
     )
     if not actor.is_agent:
         later = later.filter(is_public=True).exclude(kind__in=INTERNAL_KINDS)
-    event = later.select_related("actor").order_by("-pk").first()
-    if event is not None:
-        raise StaleTicket(stale_message(actor, event), field="version")
+    events = list(later.select_related("actor").order_by("-pk")[:MAX_NAMED])
+    if events:
+        raise StaleTicket(stale_message(actor, events), field="version")
 
 
-def stale_message(viewer: User, event: TicketEvent) -> str:
-    """ "Ben Agent changed this ticket at 14:02 (status → Pending customer) since you opened
-    it; reload to see the change." The time in the viewer's time zone."""
-    who = event.actor.get_full_name() if event.actor else "Deskside"
-    when = _when(viewer, event.created_at)
-    if event.kind == EventKind.REPLY:
+# How many of the conflicting changes the message looks at (the latest person's, in order).
+MAX_NAMED = 5
+
+
+def stale_message(viewer: User, events: list[TicketEvent]) -> str:
+    """The refusal: "Ben Agent changed this ticket at 14:02 (status → Pending customer) since
+    you opened it; reload to see the change." The latest change (`events` are newest first)
+    and the others that person made with it, the time in the viewer's time zone."""
+    latest = events[0]
+    who = latest.actor.get_full_name() if latest.actor else "Deskside"
+    when = _when(viewer, latest.created_at)
+    if latest.kind == EventKind.REPLY:
         return (
             f"{who} replied to this ticket at {when} since you opened it; "
             "reload to read the reply first."
         )
+    theirs = []
+    for event in events:
+        if event.actor_id != latest.actor_id or event.kind == EventKind.REPLY:
+            break
+        theirs.append(describe(event))
     return (
-        f"{who} changed this ticket at {when} ({describe(event)}) since you opened it; "
-        "reload to see the change."
+        f"{who} changed this ticket at {when} ({', '.join(reversed(theirs))}) since you "
+        "opened it; reload to see the change."
     )
 
 
