@@ -299,6 +299,7 @@ CASES = [
     Case("GET /tickets/", "alice", ticket, api=False),
     Case("GET /tickets/search/?q=printer", "alice", ticket, api=False),
     Case("GET /tickets/workload/", "admin", ticket, api=False),
+    Case("GET /live/queue/?after=0", "alice", ticket, api=False),
     Case("GET /portal/", "carol", ticket, api=False),
     Case("GET /alerts/", "alice", alert, api=False),
     Case("GET /alerts/integrations/", "admin", integration, api=False),

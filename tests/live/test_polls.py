@@ -5,7 +5,9 @@ customer gets 403) and 204 when nothing changed."""
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from deskside.core import clock
@@ -36,11 +38,20 @@ def restricted(leo, globex):
 # -- the queue ---------------------------------------------------------------------------------
 
 
-def test_the_queue_page_has_the_poller_starting_at_the_newest_ticket(acme_ticket, alice):
-    html = login(alice).get(reverse("tickets:queue")).content.decode()
+def test_the_queue_page_has_the_poller_starting_at_the_newest_ticket(
+    make_ticket, acme_ticket, dave, alice
+):
+    newest = make_ticket(dave, subject="Newest")
+    page = login(alice)
+    html = page.get(reverse("tickets:queue")).content.decode()
     assert 'id="live-queue"' in html
-    assert f'"after": "{newest_ticket_id()}"' in html
+    assert f'"after": "{newest.pk}"' in html
     assert 'hx-trigger="every 10s, live-poll"' in html
+    # another sort or page: the newest ticket of all, whatever the page shows
+    html = page.get(reverse("tickets:queue"), {"sort": "oldest"}).content.decode()
+    assert f'"after": "{newest_ticket_id()}"' in html
+    html = page.get(reverse("tickets:queue"), {"organization": "acme"}).content.decode()
+    assert f'"after": "{acme_ticket.pk}"' in html  # the newest this queue shows
 
 
 def test_the_queue_poll_counts_newer_tickets_of_the_queue(
@@ -202,3 +213,27 @@ def test_leaving_removes_the_presence(alice, acme_ticket):
 def test_a_customer_cannot_be_present(carol, acme_ticket):
     with pytest.raises(NotAllowed):
         live.heartbeat(actor=carol, ticket=acme_ticket)
+
+
+def test_the_ticket_poll_is_a_few_queries_whatever_happened(alice, leo, tara, acme_ticket):
+    """Session, user, served clients, the ticket, the presence upsert, the changes, who else is
+    there: the same few queries with one change or many, one agent present or several."""
+    page = login(alice)
+    since = ticket_version(alice, acme_ticket)
+    url = ticket_poll(acme_ticket)
+    page.post(url, {"since": since})
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            response = page.post(url, {"since": since})
+        assert response.status_code == 200
+        return len(captured)
+
+    services.add_note(actor=leo, ticket=acme_ticket, body="one")
+    live.heartbeat(actor=leo, ticket=acme_ticket)
+    few = count()
+    for i in range(5):
+        services.add_note(actor=tara, ticket=acme_ticket, body=f"more {i}")
+    live.heartbeat(actor=tara, ticket=acme_ticket, state="replying")
+    assert count() == few
+    assert few <= 8

@@ -25,8 +25,16 @@ VERBS = {
 }
 
 
-@register.simple_tag
-def live_newest_ticket_id() -> int:
+@register.simple_tag(takes_context=True)
+def live_queue_after(context: template.Context) -> int:
+    """Where the queue page's "new tickets" count starts: the newest ticket the page could
+    show. On the first page of a newest-first queue (the usual view) that is its first row,
+    read from the page already fetched; elsewhere the newest ticket id (one index probe)."""
+    page = context.get("page")
+    request = context.get("request")
+    sort = request.GET.get("sort", "") if request is not None else ""
+    if page is not None and page.number == 1 and sort in ("", "newest"):
+        return max((row.pk for row in page.rows), default=0)
     return newest_ticket_id()
 
 
