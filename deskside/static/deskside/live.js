@@ -6,7 +6,7 @@
      the focus or holds text) to each poll;
    - skips polls while the tab is hidden, and polls at once when it shows again or when the
      agent starts or stops replying;
-   - keeps what the agent typed when "show" swaps the ticket in;
+   - keeps what the agent typed when "show" (or an action) swaps the ticket in;
    - tells the server when the ticket page closes (sendBeacon), so the agent stops showing as
      present at once instead of 30 s later. */
 (function () {
@@ -81,17 +81,21 @@
   });
   document.addEventListener("input", stateMaybeChanged);
 
+  // Any swap of the whole ticket ("show", an action of the page) keeps what the agent was
+  // typing in the other boxes: the form that was sent shows its own answer.
   document.addEventListener("htmx:beforeSwap", function (event) {
-    var config = event.detail.requestConfig || {};
-    var elt = config.elt || event.detail.elt;
-    if (elt && elt.hasAttribute && elt.hasAttribute("data-live-show")) {
-      drafts = {};
-      document.querySelectorAll("#ticket textarea[id]").forEach(function (field) {
-        if (field.value) {
-          drafts[field.id] = field.value;
-        }
-      });
+    var target = event.detail.target;
+    if (!target || target.id !== "ticket") {
+      return;
     }
+    var config = event.detail.requestConfig || {};
+    var sent = config.elt && config.elt.closest ? config.elt.closest("form") : null;
+    drafts = {};
+    target.querySelectorAll("textarea[id]").forEach(function (field) {
+      if (field.value && !(sent && sent.contains(field))) {
+        drafts[field.id] = field.value;
+      }
+    });
   });
 
   document.addEventListener("htmx:afterSettle", function () {
