@@ -45,8 +45,10 @@ def _agents_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespons
 
 
 def _int(value: str | None) -> int:
+    """A non-negative id or count from a parameter; 0 when missing or malformed (capped to
+    what the databases store, so a forged huge number is no error)."""
     try:
-        return max(0, int(value or 0))
+        return min(max(0, int(value or 0)), 2**63 - 1)
     except ValueError:
         return 0
 

@@ -137,7 +137,7 @@ def _expected(request: HttpRequest, payload: Schema | None) -> int | None:
     header = request.headers.get("If-Match", "").strip()
     if header and header != "*":
         value = header.removeprefix("W/").strip('"')
-        if not value.isascii() or not value.isdigit():
+        if not value.isascii() or not value.isdigit() or len(value) > 18:
             raise InvalidInput("If-Match must be a ticket version (a number)", field="version")
         return int(value)
     return getattr(payload, "version", None)

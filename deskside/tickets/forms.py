@@ -243,7 +243,9 @@ class TicketActionForm(forms.Form):
     an action based on a stale copy (`services.versions`). Absent (an old page, a script), no
     check is made."""
 
-    version = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
+    version = forms.IntegerField(
+        required=False, min_value=0, max_value=2**63 - 1, widget=forms.HiddenInput
+    )
 
     def __init__(self, *args: Any, ticket: Ticket, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -63,6 +63,7 @@ class Versioned(Strict):
     version: int | None = Field(
         None,
         ge=0,
+        le=2**63 - 1,
         description="The ticket's `version` this change is based on: refused with 409 when "
         "someone else changed the ticket since. Left out (and no If-Match): no check.",
     )

@@ -237,3 +237,11 @@ def test_the_ticket_poll_is_a_few_queries_whatever_happened(alice, leo, tara, ac
     live.heartbeat(actor=tara, ticket=acme_ticket, state="replying")
     assert count() == few
     assert few <= 8
+
+
+def test_malformed_or_huge_numbers_are_no_error(alice, acme_ticket):
+    page = login(alice)
+    for value in ("x", "-5", str(10**30)):
+        assert page.get(QUEUE_POLL, {"after": value, "shown": value}).status_code in (200, 204)
+        response = page.post(ticket_poll(acme_ticket), {"since": value, "sig": value})
+        assert response.status_code in (200, 204)

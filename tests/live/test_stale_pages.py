@@ -135,14 +135,17 @@ def test_the_current_version_and_a_star_pass(as_alice, acme_ticket):
     assert response.status_code == 200
 
 
-def test_a_malformed_if_match_is_a_422(as_alice, acme_ticket):
+@pytest.mark.parametrize("value", ['"abc"', "12a", "9" * 30])
+def test_a_malformed_if_match_is_a_422(as_alice, acme_ticket, value):
     response = as_alice.post(
-        f"/api/v1/tickets/{acme_ticket.number}/status",
-        {"status": "on_hold"},
-        HTTP_IF_MATCH='"abc"',
+        f"/api/v1/tickets/{acme_ticket.number}/status", {"status": "on_hold"}, HTTP_IF_MATCH=value
     )
     assert response.status_code == 422
     assert response.json()["field"] == "version"
+    response = as_alice.post(
+        f"/api/v1/tickets/{acme_ticket.number}/status", {"status": "on_hold", "version": 10**30}
+    )
+    assert response.status_code == 422
 
 
 def test_api_replies_check_only_other_replies(as_alice, acme_ticket, leo):
