@@ -51,6 +51,7 @@ from deskside.sla import api as sla_api
 from deskside.sla.api import router as sla_router
 from deskside.tickets import api as tickets_api
 from deskside.tickets.api import router as tickets_router
+from deskside.tickets.exceptions import StaleTicket
 from deskside.webhooks import api as webhooks_api
 from deskside.webhooks.api import router as webhooks_router
 
@@ -123,6 +124,14 @@ def limited(request: HttpRequest, exc: Limited) -> HttpResponse:
 @api.exception_handler(VersionConflict)
 def version_conflict(request: HttpRequest, exc: VersionConflict) -> HttpResponse:
     """A stale edit (see core.versioning): 409 with the row's current version."""
+    body = {**error_body(exc.message, exc.field), "version": exc.current}
+    return api.create_response(request, body, status=409)
+
+
+@api.exception_handler(StaleTicket)
+def stale_ticket(request: HttpRequest, exc: StaleTicket) -> HttpResponse:
+    """A change based on a stale copy of a ticket (tickets.services.versions): 409 with the
+    ticket's current version, as for a stale settings edit."""
     body = {**error_body(exc.message, exc.field), "version": exc.current}
     return api.create_response(request, body, status=409)
 

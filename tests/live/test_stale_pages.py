@@ -121,6 +121,10 @@ def test_a_stale_api_change_is_a_409(as_alice, acme_ticket, leo, how):
     body = response.json()
     assert body["field"] == "version"
     assert body["detail"].startswith("Leo Field changed this ticket at")
+    assert (
+        body["version"] == as_alice.get(f"/api/v1/tickets/{acme_ticket.number}").json()["version"]
+    )
+    assert body["version"] > version
     acme_ticket.refresh_from_db()
     assert acme_ticket.status == Status.PENDING_CUSTOMER
 

@@ -33,7 +33,7 @@ from deskside.accounts.models import User
 from deskside.core import clock
 from deskside.tickets.exceptions import StaleTicket
 from deskside.tickets.models import EventKind, Status, Ticket, TicketEvent
-from deskside.tickets.queries import INTERNAL_KINDS
+from deskside.tickets.queries import INTERNAL_KINDS, ticket_version
 
 STATE_KINDS = (
     EventKind.CHANGED,
@@ -69,7 +69,8 @@ def check_version(
         later = later.filter(is_public=True).exclude(kind__in=INTERNAL_KINDS)
     events = list(later.select_related("actor").order_by("-pk")[:MAX_NAMED])
     if events:
-        raise StaleTicket(stale_message(actor, events), field="version")
+        current = ticket_version(actor, ticket)
+        raise StaleTicket(stale_message(actor, events), current=current)
 
 
 # How many of the conflicting changes the message looks at (the latest person's, in order).
