@@ -43,6 +43,7 @@ from deskside.core.ratelimit import Limited
 from deskside.core.versioning import Gone, VersionConflict
 from deskside.duty import api as duty_api
 from deskside.duty.api import router as duty_router
+from deskside.live.api import router as live_router
 from deskside.mail import api as mail_api
 from deskside.mail.api import router as mail_router
 from deskside.paging import api as paging_api
@@ -99,6 +100,8 @@ api.add_router("/", duty_router)
 api.add_router("/", paging_router)
 # /webhooks (outbound subscriptions and their delivery log).
 api.add_router("/", webhooks_router)
+# /live/tickets/{number} (changes since a version, who has it open, the heartbeat).
+api.add_router("/", live_router)
 
 
 @api.exception_handler(DomainError)
@@ -219,7 +222,15 @@ for _exc in DATABASE_UNAVAILABLE:  # 503 with Retry-After: the transaction was r
 # What deskside.core.openapi cannot see in an operation's declaration: the errors it answers
 # because of what it does. Every operation of these routers is for agents only (a customer's
 # token gets 403), except the alert intake, which declares its own answers.
-AGENTS_ONLY = (alerts_router, duty_router, mail_router, paging_router, sla_router, webhooks_router)
+AGENTS_ONLY = (
+    alerts_router,
+    duty_router,
+    live_router,
+    mail_router,
+    paging_router,
+    sla_router,
+    webhooks_router,
+)
 OWN_ANSWERS = {alerts_api.alertmanager_webhook, alerts_api.events_api, alerts_api.pagerduty_enqueue}
 TICKET_STEPS = (  # agents only (403), and refused by the ticket's status (409)
     tickets_api.update_ticket,

@@ -9,11 +9,13 @@ the changes read `tickets.queries.visible_events`; the views look the ticket up 
 from dataclasses import dataclass
 from typing import Any
 
+from django.http import Http404
+
 from deskside.accounts.models import User
 from deskside.core import clock
 from deskside.live.models import PRESENCE_TTL, Presence
-from deskside.tickets.models import Ticket, TicketEvent
-from deskside.tickets.queries import queue, visible_events
+from deskside.tickets.models import Ticket, TicketEvent, parse_number
+from deskside.tickets.queries import queue, visible_events, visible_tickets
 
 # "99+ new tickets": the count stops there, so it never reads more than this many rows.
 NEW_CAP = 100
@@ -37,28 +39,54 @@ def new_ticket_count(user: User, name: str, after: int, **filters: Any) -> int:
 
 @dataclass(frozen=True)
 class Changes:
-    """Events on a ticket after the page's version, written by someone else."""
+    """Events on a ticket after the page's version, written by someone else: their ids,
+    newest first (up to CHANGES_CAP)."""
 
-    latest: TicketEvent | None
-    count: int  # up to CHANGES_CAP
+    ids: tuple[int, ...]
+
+    @property
+    def count(self) -> int:
+        return len(self.ids)
 
     @property
     def key(self) -> int:
-        return self.latest.pk if self.latest else 0
+        return self.ids[0] if self.ids else 0
 
 
 def changes_since(user: User, ticket: Ticket, since: int) -> Changes:
-    """The events of `ticket` visible to `user` after event id `since`, except `user`'s own,
-    newest first: the latest (with its actor) and how many (up to CHANGES_CAP)."""
+    """The events of `ticket` visible to `user` after event id `since`, except `user`'s own:
+    their ids only (the poll's answer is usually "nothing new"; `latest_change` reads the
+    event to show when there is something)."""
     qs = (
         visible_events(user, ticket)
         .prefetch_related(None)
         .filter(pk__gt=since)
         .exclude(actor=user)
         .order_by("-pk")
+        .values_list("pk", flat=True)
     )
-    rows = list(qs[:CHANGES_CAP])
-    return Changes(rows[0] if rows else None, len(rows))
+    return Changes(tuple(qs[:CHANGES_CAP]))
+
+
+def latest_change(changes: Changes) -> TicketEvent | None:
+    """The newest of `changes`, with its actor, to say what happened."""
+    if not changes.ids:
+        return None
+    return TicketEvent.objects.select_related("actor").filter(pk=changes.key).first()
+
+
+def ticket_to_watch(user: User, number: str) -> Ticket:
+    """The ticket numbered `number` if `user` may see it (Http404 otherwise), with only the
+    columns a poll needs: a whole ticket row costs more than the rest of the poll."""
+    pk = parse_number(number)
+    ticket = (
+        visible_tickets(user).filter(pk=pk).only("pk", "organization_id").first()
+        if pk is not None
+        else None
+    )
+    if ticket is None:
+        raise Http404("no such ticket")
+    return ticket
 
 
 def present_on(ticket: Ticket, *, besides: User) -> list[Presence]:

@@ -27,7 +27,6 @@ from deskside.core.exceptions import DomainError
 from deskside.live import queries, services
 from deskside.live.models import Presence
 from deskside.tickets.forms import QueueFilterForm, queue_name
-from deskside.tickets.queries import ticket_for
 
 # Parameters of the queue page that are not its filters.
 NOT_FILTERS = ("after", "shown", "page")
@@ -110,7 +109,7 @@ def ticket_poll(request: HttpRequest, number: str) -> HttpResponse:
     page's version `since` and who else has the ticket open; 204 when that is what the page
     shows already (`sig`)."""
     user = request.user
-    ticket = ticket_for(user, number, detail="no such ticket")
+    ticket = queries.ticket_to_watch(user, number)
     state = request.POST.get("state") or Presence.State.VIEWING
     try:
         services.heartbeat(actor=user, ticket=ticket, state=state)
@@ -129,6 +128,7 @@ def ticket_poll(request: HttpRequest, number: str) -> HttpResponse:
             "ticket": ticket,
             "version": since,
             "changes": changes,
+            "latest": queries.latest_change(changes),
             "others": others,
             "sig": signature,
             "polled": True,
@@ -140,6 +140,6 @@ def ticket_poll(request: HttpRequest, number: str) -> HttpResponse:
 @require_POST
 def ticket_leave(request: HttpRequest, number: str) -> HttpResponse:
     """The page is closing (navigator.sendBeacon): the agent no longer shows as present."""
-    ticket = ticket_for(request.user, number, detail="no such ticket")
+    ticket = queries.ticket_to_watch(request.user, number)
     services.leave(actor=request.user, ticket=ticket)
     return no_change()
