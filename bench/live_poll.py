@@ -395,6 +395,7 @@ def main() -> None:
     pages = open_pages(args.pages, rng)
     print(f"in-process: {args.requests} polls of each kind…", file=sys.stderr, flush=True)
     inproc = in_process(pages, args.requests, rng)
+    load_before = os.getloadavg()[0]
     http_run = None
     if not args.skip_http:
         print(f"http: {len(pages)} pages for {args.seconds:g} s…", file=sys.stderr, flush=True)
@@ -402,6 +403,11 @@ def main() -> None:
             page.shown, page.sig = 0, ""
         http_run = over_http(pages, sign_in(pages), args, database_dir(data_dir, info))
     text = report(info, args, inproc, http_run)
+    text += (
+        f"\nLoad average (1 min) of the machine: {load_before:.1f} after the in-process run, "
+        f"{os.getloadavg()[0]:.1f} at the end, on {os.cpu_count()} cores: figures measured on "
+        "a busy machine are slower than on an idle one.\n"
+    )
     print(text)
     if args.out:
         RESULTS_DIR.mkdir(parents=True, exist_ok=True)
