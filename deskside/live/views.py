@@ -82,6 +82,7 @@ def queue_poll(request: HttpRequest) -> HttpResponse:
             "after": after,
             "count": count,
             "capped": count >= queries.NEW_CAP,
+            "polled": True,
             "show_url": f"{reverse('tickets:queue')}?{urlencode(params)}"
             if params
             else reverse("tickets:queue"),
