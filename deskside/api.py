@@ -45,6 +45,7 @@ from deskside.directory import api as directory_api
 from deskside.directory.api import router as contacts_router
 from deskside.duty import api as duty_api
 from deskside.duty.api import router as duty_router
+from deskside.live.api import router as live_router
 from deskside.macros import api as macros_api
 from deskside.macros.api import router as macros_router
 from deskside.mail import api as mail_api
@@ -56,6 +57,7 @@ from deskside.sla import api as sla_api
 from deskside.sla.api import router as sla_router
 from deskside.tickets import api as tickets_api
 from deskside.tickets.api import router as tickets_router
+from deskside.tickets.exceptions import StaleTicket
 from deskside.webhooks import api as webhooks_api
 from deskside.webhooks.api import router as webhooks_router
 
@@ -109,6 +111,8 @@ api.add_router("/", macros_router)
 api.add_router("/directory", contacts_router)
 # /notifications (the caller's own notifications and preferences).
 api.add_router("/", notifications_router)
+# /live/tickets/{number} (changes since a version, who has it open, the heartbeat).
+api.add_router("/", live_router)
 
 
 @api.exception_handler(DomainError)
@@ -134,6 +138,14 @@ def limited(request: HttpRequest, exc: Limited) -> HttpResponse:
 @api.exception_handler(VersionConflict)
 def version_conflict(request: HttpRequest, exc: VersionConflict) -> HttpResponse:
     """A stale edit (see core.versioning): 409 with the row's current version."""
+    body = {**error_body(exc.message, exc.field), "version": exc.current}
+    return api.create_response(request, body, status=409)
+
+
+@api.exception_handler(StaleTicket)
+def stale_ticket(request: HttpRequest, exc: StaleTicket) -> HttpResponse:
+    """A change based on a stale copy of a ticket (tickets.services.versions): 409 with the
+    ticket's current version, as for a stale settings edit."""
     body = {**error_body(exc.message, exc.field), "version": exc.current}
     return api.create_response(request, body, status=409)
 
@@ -228,6 +240,7 @@ AGENTS_ONLY = (
     contacts_router,
     mail_router,
     notifications_router,
+    live_router,
     paging_router,
     sla_router,
     webhooks_router,

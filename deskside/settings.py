@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "deskside.macros",
     "deskside.directory",
     "deskside.notifications",
+    "deskside.live",
 ]
 
 MIDDLEWARE = [

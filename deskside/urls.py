@@ -21,6 +21,7 @@ urlpatterns = [
     path("macros/", include("deskside.macros.urls")),
     path("directory/", include("deskside.directory.urls")),
     path("notifications/", include("deskside.notifications.urls")),
+    path("live/", include("deskside.live.urls")),
     path("audit/", account_views.audit_log, name="audit_log"),
     path("admin/", admin.site.urls),
 ]

@@ -70,3 +70,17 @@ def test_oncall_bench_runs(bench_env):
     _name, env, _tmp = bench_env
     done = run(["bench/oncall.py", "--runs", "1"], env)
     assert "ten hourly layers" in done.stdout and "shifts" in done.stdout
+
+
+def test_live_poll_bench_times_both_polls(bench_env):
+    name, env, tmp = bench_env
+    run(["bench/seed.py", "--tickets", "300", "--agents", "6", "--name", name], env)
+    data_dir = tmp / "sets" / name
+    run(
+        ["bench/live_poll.py", "--data-dir", str(data_dir), "--requests", "5", "--pages", "6"]
+        + ["--skip-http", "--out", f"live-{name}"],
+        {**env, "DESKSIDE_DATA_DIR": str(data_dir)},
+    )
+    result = json.loads((tmp / "results" / f"live-{name}.json").read_text())
+    assert result["in_process"]["queue poll, all"]["n"] == 5
+    assert result["in_process"]["ticket poll, all"]["n"] == 5

@@ -337,6 +337,7 @@ CASES = [
     Case("GET /tickets/search/?q=printer", "alice", ticket, api=False),
     Case("GET /tickets/workload/", "admin", ticket, api=False),
     Case("GET /tickets/new/callers/?q=caller", "alice", caller, api=False),
+    Case("GET /live/queue/?after=0", "alice", ticket, api=False),
     Case("GET /portal/", "carol", ticket, api=False),
     Case("GET /portal/?q=printer", "carol", ticket, api=False),
     Case("GET /alerts/", "alice", alert, api=False),

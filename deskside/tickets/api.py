@@ -50,6 +50,7 @@ from deskside.tickets.schemas import (
     EventOut,
     MergeIn,
     ReasonIn,
+    ReplyIn,
     ResolveIn,
     StatusIn,
     TicketCreate,
@@ -135,6 +136,18 @@ def _renamed(service_field: str, api_field: str) -> Iterator[None]:
         if exc.field == service_field:
             exc.field = api_field
         raise
+
+
+def _expected(request: HttpRequest, payload: Schema | None) -> int | None:
+    """The version a change is based on: the `If-Match` header (`18204`, `"18204"` or
+    `W/"18204"`; `*` means any) or the payload's `version` field; None: no check."""
+    header = request.headers.get("If-Match", "").strip()
+    if header and header != "*":
+        value = header.removeprefix("W/").strip('"')
+        if not value.isascii() or not value.isdigit() or len(value) > 18:
+            raise InvalidInput("If-Match must be a ticket version (a number)", field="version")
+        return int(value)
+    return getattr(payload, "version", None)
 
 
 def _fresh(user: User, ticket: Ticket) -> Ticket:
@@ -226,11 +239,14 @@ def update_ticket(request: HttpRequest, number: str, payload: TicketPatch) -> Ti
     user = _user(request)
     ticket = _ticket_or_404(user, number)
     changes = payload.model_dump(exclude_unset=True)
+    changes.pop("version", None)
     if "site" in changes:
         changes["site"] = _site(user, changes["site"])
     if "parent" in changes:
         changes["parent"] = _other_ticket(user, changes["parent"], "parent")
-    services.update_ticket(actor=user, ticket=ticket, **changes)
+    services.update_ticket(
+        actor=user, ticket=ticket, expected_version=_expected(request, payload), **changes
+    )
     return _fresh(user, ticket)
 
 
@@ -246,6 +262,7 @@ def assign(request: HttpRequest, number: str, payload: AssignIn) -> Ticket:
         ticket=ticket,
         assignee=_person(user, payload.assignee, "assignee"),
         team=_team(payload.team),
+        expected_version=_expected(request, payload),
     )
     return _fresh(user, ticket)
 
@@ -264,6 +281,7 @@ def escalate(request: HttpRequest, number: str, payload: EscalateIn) -> Ticket:
         impact=payload.impact,
         team=_team(payload.team),
         assignee=_person(user, payload.assignee, "assignee"),
+        expected_version=_expected(request, payload),
     )
     return _fresh(user, ticket)
 
@@ -275,27 +293,42 @@ def _once(
     ticket: Ticket,
     payload: Schema,
     service: Callable[..., TicketEvent],
+    **extra: object,
 ) -> Status[TicketEvent]:
-    """201 with the event `service` wrote, or 200 with the first one for a replayed key."""
-    fields = payload.model_dump()
+    """201 with the event `service` wrote, or 200 with the first one for a replayed key.
+    `extra` goes to the service only (not part of what a replayed key must match)."""
+    fields = payload.model_dump(exclude={"version"})
     done = idempotency.once(
         actor=user,
         key=key,
         action=action,
         ticket=ticket,
         fields=fields,
-        run=lambda: service(actor=user, ticket=ticket, **fields),
+        run=lambda: service(actor=user, ticket=ticket, **fields, **extra),
     )
     return Status(200 if done.replayed else 201, done.result)
 
 
 @router.post("/{number}/reply", response={200: EventOut, 201: EventOut}, summary="Public reply")
 def reply(
-    request: HttpRequest, number: str, payload: BodyIn, idempotency_key: IdempotencyKeyHeader = None
+    request: HttpRequest,
+    number: str,
+    payload: ReplyIn,
+    idempotency_key: IdempotencyKeyHeader = None,
 ) -> Status[TicketEvent]:
+    """Refused with 409 when `version` (or If-Match) is given and another public reply (an
+    agent's or the customer's) arrived since."""
     user = _user(request)
     ticket = _ticket_or_404(user, number)
-    return _once(user, idempotency_key, "reply", ticket, payload, services.add_reply)
+    return _once(
+        user,
+        idempotency_key,
+        "reply",
+        ticket,
+        payload,
+        services.add_reply,
+        expected_version=_expected(request, payload),
+    )
 
 
 @router.post(
@@ -324,7 +357,12 @@ def log_call(
 def resolve(request: HttpRequest, number: str, payload: ResolveIn) -> Ticket:
     user = _user(request)
     ticket = _ticket_or_404(user, number)
-    services.resolve_ticket(actor=user, ticket=ticket, resolution=payload.resolution)
+    services.resolve_ticket(
+        actor=user,
+        ticket=ticket,
+        resolution=payload.resolution,
+        expected_version=_expected(request, payload),
+    )
     return _fresh(user, ticket)
 
 
@@ -332,7 +370,12 @@ def resolve(request: HttpRequest, number: str, payload: ResolveIn) -> Ticket:
 def reopen(request: HttpRequest, number: str, payload: ReasonIn | None = None) -> Ticket:
     user = _user(request)
     ticket = _ticket_or_404(user, number)
-    services.reopen_ticket(actor=user, ticket=ticket, reason=payload.reason if payload else "")
+    services.reopen_ticket(
+        actor=user,
+        ticket=ticket,
+        reason=payload.reason if payload else "",
+        expected_version=_expected(request, payload),
+    )
     return _fresh(user, ticket)
 
 
@@ -340,7 +383,12 @@ def reopen(request: HttpRequest, number: str, payload: ReasonIn | None = None) -
 def close(request: HttpRequest, number: str, payload: ReasonIn | None = None) -> Ticket:
     user = _user(request)
     ticket = _ticket_or_404(user, number)
-    services.close_ticket(actor=user, ticket=ticket, reason=payload.reason if payload else "")
+    services.close_ticket(
+        actor=user,
+        ticket=ticket,
+        reason=payload.reason if payload else "",
+        expected_version=_expected(request, payload),
+    )
     return _fresh(user, ticket)
 
 
@@ -351,7 +399,12 @@ def merge(request: HttpRequest, number: str, payload: MergeIn) -> Ticket:
     ticket = _ticket_or_404(user, number)
     target = _other_ticket(user, payload.into, "into")
     with _renamed("target", "into"):
-        services.merge_tickets(actor=user, source=ticket, target=target)  # type: ignore[arg-type]
+        services.merge_tickets(
+            actor=user,
+            source=ticket,
+            target=target,  # type: ignore[arg-type]
+            expected_version=_expected(request, payload),
+        )
     return _fresh(user, ticket)
 
 
@@ -361,7 +414,13 @@ def set_status(request: HttpRequest, number: str, payload: StatusIn) -> Ticket:
     closing are their own actions."""
     user = _user(request)
     ticket = _ticket_or_404(user, number)
-    services.set_status(actor=user, ticket=ticket, status=payload.status, reason=payload.reason)
+    services.set_status(
+        actor=user,
+        ticket=ticket,
+        status=payload.status,
+        reason=payload.reason,
+        expected_version=_expected(request, payload),
+    )
     return _fresh(user, ticket)
 
 

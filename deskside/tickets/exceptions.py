@@ -67,3 +67,16 @@ class StorageUnavailable(TicketError):
         return cls(
             f"{message}; nothing was saved, please try again later", field=field, errno=exc.errno
         )
+
+
+class StaleTicket(TicketError):
+    """The caller's copy of the ticket is stale: someone else changed the ticket since the
+    version the caller's page or request was based on (`services.versions.check_version`).
+    Nothing was done; the message says who changed what and when, `current` is the ticket's
+    version now (the API answers it, as for a stale settings edit)."""
+
+    status_code = 409
+
+    def __init__(self, message: str, *, current: int, field: str | None = "version") -> None:
+        super().__init__(message, field=field)
+        self.current = current

@@ -237,7 +237,15 @@ def contacts_of(user: User, organization: Organization) -> QuerySet[User]:
 
 
 class TicketActionForm(forms.Form):
-    """Base of the forms on the ticket page; `ticket` and `user` narrow the choices."""
+    """Base of the forms on the ticket page; `ticket` and `user` narrow the choices.
+
+    `version` (hidden) is the ticket's version the page was rendered from: the services refuse
+    an action based on a stale copy (`services.versions`). Absent (an old page, a script), no
+    check is made."""
+
+    version = forms.IntegerField(
+        required=False, min_value=0, max_value=2**63 - 1, widget=forms.HiddenInput
+    )
 
     def __init__(self, *args: Any, ticket: Ticket, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

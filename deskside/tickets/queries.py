@@ -150,6 +150,15 @@ def visible_events(user: User, ticket: Ticket) -> QuerySet[TicketEvent]:
     return qs if user.is_agent else qs.filter(is_public=True).exclude(kind__in=INTERNAL_KINDS)
 
 
+def ticket_version(user: User, ticket: Ticket) -> int:
+    """The ticket's version as `user` sees it: the id of the last event of its timeline that
+    they may see, 0 for none (see `services.versions`). One indexed query (event_ticket_id)."""
+    qs = TicketEvent.objects.filter(ticket=ticket)
+    if not user.is_agent:
+        qs = qs.filter(is_public=True).exclude(kind__in=INTERNAL_KINDS)
+    return qs.order_by("-pk").values_list("pk", flat=True).first() or 0
+
+
 def event_data_shown_to(viewer: User | None, event: TicketEvent) -> dict[str, Any]:
     """An event's data as `viewer` may see it: all of it for an agent; for anyone else without
     the desk's internals (INTERNAL_DATA: the tier, team and assignee a ticket was opened with)."""

@@ -24,7 +24,13 @@ from deskside.core import clock
 from deskside.core.api import PageParams, Text
 from deskside.tickets import deadlines
 from deskside.tickets.models import Channel, Priority, Status, Ticket, TicketEvent, TicketType
-from deskside.tickets.queries import QUEUES, SLA_FILTERS, SORTS, event_data_shown_to
+from deskside.tickets.queries import (
+    QUEUES,
+    SLA_FILTERS,
+    SORTS,
+    event_data_shown_to,
+    ticket_version,
+)
 
 # Built from the model's choices so the schema can never drift from what the services accept.
 PriorityLabel = Literal[tuple(p.label for p in Priority)]  # type: ignore[valid-type]
@@ -49,6 +55,18 @@ class Strict(Schema):
     """Input schemas refuse unknown fields, so a typo is a 422, not a silent no-op."""
 
     model_config = ConfigDict(extra="forbid")
+
+
+class Versioned(Strict):
+    """An input that may name the ticket version it is based on (or send `If-Match`)."""
+
+    version: int | None = Field(
+        None,
+        ge=0,
+        le=2**63 - 1,
+        description="The ticket's `version` this change is based on: refused with 409 when "
+        "someone else changed the ticket since. Left out (and no If-Match): no check.",
+    )
 
 
 # -- out ---------------------------------------------------------------------------------------
@@ -111,6 +129,18 @@ class TicketDetailOut(TicketOut):
         description="For a customer, the watchers of their own organisation only (agents "
         "watching a ticket are the desk's internal matter)."
     )
+    version: int = Field(
+        description="The ticket's version as the caller sees it (the id of the last event of "
+        "its timeline they may see). Send it back with a change (`If-Match: <version>` or a "
+        "`version` field): when someone else changed the ticket since, the change is refused "
+        "with 409 instead of overwriting theirs.",
+        examples=[18204],
+    )
+
+    @staticmethod
+    def resolve_version(obj: Ticket, context: Any) -> int:
+        viewer = caller(context)
+        return ticket_version(viewer, obj) if viewer is not None else 0
 
     @staticmethod
     def resolve_watchers(obj: Ticket, context: Any) -> list[Any]:
@@ -187,7 +217,7 @@ class TicketCreate(Strict):
     parent: Text | None = Field(None, description="Number of a parent ticket.")
 
 
-class TicketPatch(Strict):
+class TicketPatch(Versioned):
     """Only the fields sent are changed; `site` and `parent` may be null to clear them."""
 
     subject: Text = Field(None, max_length=250)  # type: ignore[assignment]
@@ -198,12 +228,12 @@ class TicketPatch(Strict):
     parent: Text | None = Field(None, description="Parent ticket number, or null.")
 
 
-class AssignIn(Strict):
+class AssignIn(Versioned):
     assignee: Text | None = Field(description="Public id of an agent; null unassigns.")
     team: Text | None = Field(None, description="Team slug; the current team if left out.")
 
 
-class EscalateIn(Strict):
+class EscalateIn(Versioned):
     tier: TierName
     symptoms: Text
     steps_tried: Text
@@ -216,25 +246,31 @@ class BodyIn(Strict):
     body: Text
 
 
+class ReplyIn(Versioned):
+    """A reply is refused as stale only when another public reply arrived since `version`."""
+
+    body: Text
+
+
 class CallIn(Strict):
     minutes: int = Field(ge=0, le=24 * 60)
     body: Text
     inbound: bool = True
 
 
-class ResolveIn(Strict):
+class ResolveIn(Versioned):
     resolution: Text
 
 
-class ReasonIn(Strict):
+class ReasonIn(Versioned):
     reason: Text = ""
 
 
-class MergeIn(Strict):
+class MergeIn(Versioned):
     into: Text = Field(description="Number of the ticket that survives.", examples=["T-10423"])
 
 
-class StatusIn(Strict):
+class StatusIn(Versioned):
     status: WorkingStatus
     reason: Text = ""
 

@@ -135,7 +135,11 @@ RunResult = tuple[str, Ticket]
 def _reply(user: User, ticket: Ticket, form: ReplyForm) -> RunResult:
     data = form.cleaned_data
     services.add_reply(
-        actor=user, ticket=ticket, body=data["body"], attachments=data["attachments"]
+        actor=user,
+        ticket=ticket,
+        body=data["body"],
+        attachments=data["attachments"],
+        expected_version=data["version"],
     )
     return "Reply sent.", ticket
 
@@ -160,7 +164,13 @@ def _call(user: User, ticket: Ticket, form: CallForm) -> RunResult:
 
 def _assign(user: User, ticket: Ticket, form: AssignForm) -> RunResult:
     data = form.cleaned_data
-    services.assign_ticket(actor=user, ticket=ticket, assignee=data["assignee"], team=data["team"])
+    services.assign_ticket(
+        actor=user,
+        ticket=ticket,
+        assignee=data["assignee"],
+        team=data["team"],
+        expected_version=data["version"],
+    )
     who = data["assignee"].get_full_name() if data["assignee"] else "nobody"
     return f"Assigned to {who}.", ticket
 
@@ -176,45 +186,74 @@ def _escalate(user: User, ticket: Ticket, form: EscalateForm) -> RunResult:
         symptoms=data["symptoms"],
         steps_tried=data["steps_tried"],
         impact=data["impact"],
+        expected_version=data["version"],
     )
     return f"Escalated to {data['tier']}.", ticket
 
 
 def _status(user: User, ticket: Ticket, form: StatusForm) -> RunResult:
     data = form.cleaned_data
-    services.set_status(actor=user, ticket=ticket, status=data["status"], reason=data["reason"])
+    services.set_status(
+        actor=user,
+        ticket=ticket,
+        status=data["status"],
+        reason=data["reason"],
+        expected_version=data["version"],
+    )
     return f"Status set to {Status(data['status']).label.lower()}.", ticket
 
 
 def _resolve(user: User, ticket: Ticket, form: ResolveForm) -> RunResult:
-    services.resolve_ticket(actor=user, ticket=ticket, resolution=form.cleaned_data["resolution"])
+    services.resolve_ticket(
+        actor=user,
+        ticket=ticket,
+        resolution=form.cleaned_data["resolution"],
+        expected_version=form.cleaned_data["version"],
+    )
     return "Ticket resolved.", ticket
 
 
 def _reopen(user: User, ticket: Ticket, form: ReasonForm) -> RunResult:
-    services.reopen_ticket(actor=user, ticket=ticket, reason=form.cleaned_data["reason"])
+    services.reopen_ticket(
+        actor=user,
+        ticket=ticket,
+        reason=form.cleaned_data["reason"],
+        expected_version=form.cleaned_data["version"],
+    )
     return "Ticket reopened.", ticket
 
 
 def _close(user: User, ticket: Ticket, form: ReasonForm) -> RunResult:
-    services.close_ticket(actor=user, ticket=ticket, reason=form.cleaned_data["reason"])
+    services.close_ticket(
+        actor=user,
+        ticket=ticket,
+        reason=form.cleaned_data["reason"],
+        expected_version=form.cleaned_data["version"],
+    )
     return "Ticket closed.", ticket
 
 
 def _merge(user: User, ticket: Ticket, form: MergeForm) -> RunResult:
     target = form.cleaned_data["target"]
-    services.merge_tickets(actor=user, source=ticket, target=target)
+    services.merge_tickets(
+        actor=user, source=ticket, target=target, expected_version=form.cleaned_data["version"]
+    )
     return f"{ticket.number} merged into {target.number}.", target
 
 
 def _edit(user: User, ticket: Ticket, form: EditForm) -> RunResult:
-    event = services.update_ticket(actor=user, ticket=ticket, **form.changes())
+    event = services.update_ticket(
+        actor=user, ticket=ticket, expected_version=form.cleaned_data["version"], **form.changes()
+    )
     return ("Ticket updated." if event else "Nothing changed."), ticket
 
 
 def _watchers(user: User, ticket: Ticket, form: WatchersForm) -> RunResult:
     event = services.set_watchers(
-        actor=user, ticket=ticket, watchers=list(form.cleaned_data["watchers"])
+        actor=user,
+        ticket=ticket,
+        watchers=list(form.cleaned_data["watchers"]),
+        expected_version=form.cleaned_data["version"],
     )
     return ("Watchers updated." if event else "Nothing changed."), ticket
 
@@ -261,7 +300,8 @@ def _error_lines(form: TicketActionForm) -> list[str]:
     """Each error of `form` as one line naming its field's label, for the alert at the top."""
     lines = []
     for field, errors in form.errors.items():
-        prefix = f"{form[field].label}: " if field in form.fields else ""
+        shown = field in form.fields and not form[field].is_hidden  # not "Version: ..."
+        prefix = f"{form[field].label}: " if shown else ""
         lines.extend(prefix + str(error) for error in errors)
     return lines
 
@@ -276,15 +316,23 @@ def _render_ticket(
 ) -> HttpResponse:
     user = request.user
     watchers = list(ticket.watchers.all())  # prefetched: the watchers form reads them too
+    events = list(visible_events(user, ticket))
+    # The version every action form carries (services.versions): the page's last event.
+    version = events[-1].pk if events else 0
+    if bound is not None and bound.is_bound:
+        # The page now shows the stored ticket: a deliberate retry of this form is based on it.
+        bound.data = bound.data.copy()
+        bound.data["version"] = str(version)
     forms = {
         name: bound
         if name == action and bound is not None
-        else spec.form(ticket=ticket, user=user, auto_id=f"{name}-%s")
+        else spec.form(ticket=ticket, user=user, auto_id=f"{name}-%s", initial={"version": version})
         for name, spec in ACTIONS.items()
     }
     context = {
         "ticket": ticket,
-        "events": list(visible_events(user, ticket)),
+        "version": version,
+        "events": events,
         "escalation": latest_escalation(ticket),
         "watchers": watchers,
         "children": list(visible_tickets(user).filter(parent=ticket).order_by("id")),

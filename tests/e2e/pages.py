@@ -8,10 +8,11 @@ its URL from a function of the database, as the ones below.
 
 from collections.abc import Callable
 
-from deskside.accounts.models import Organization, User
+from deskside.accounts.models import Organization, Site, Team, User
 from deskside.alerts.models import Alert, Integration
 from deskside.core import crypto
 from deskside.duty.models import Schedule
+from deskside.macros.models import Macro
 from deskside.mail.models import Mailbox, MailKind
 from deskside.paging.models import EscalationPolicy
 from deskside.sla.models import Calendar, Contract
@@ -94,6 +95,32 @@ AGENT_PAGES: dict[str, Url] = {
     "password": "/account/password/",
     "two-factor": "/account/two-factor/",
     "sign-in security": "/account/security/",
+    # the agent workspace (issue 14)
+    "screen-pop": "/tickets/call/?phone=%2B15550100",
+    "notifications": "/notifications/",
+    "notification preferences": "/notifications/preferences/",
+    "macros": "/macros/",
+    "new macro": "/macros/new/",
+    "macro": lambda: f"/macros/{Macro.objects.order_by('id').first().public_id}/",
+    "macro for a ticket": lambda: f"{_ticket().replace('/tickets/', '/macros/apply/')}",
+    "contacts": "/directory/",
+    "contact": lambda: f"/directory/contacts/{User.objects.get(email=CUSTOMER).public_id}/",
+    "edit contact": lambda: (
+        f"/directory/contacts/{User.objects.get(email=CUSTOMER).public_id}/edit/"
+    ),
+    "new contact": "/directory/contacts/new/",
+    "import contacts": "/directory/contacts/import/",
+    "clients": "/directory/clients/",
+    "client": "/directory/clients/acme/",
+    "edit client": "/directory/clients/acme/edit/",
+    "new site": "/directory/clients/acme/sites/new/",
+    "edit site": lambda: f"/directory/sites/{Site.objects.order_by('id').first().public_id}/edit/",
+    "agents": "/directory/agents/",
+    "agent": lambda: f"/directory/agents/{User.objects.get(email=ADMIN).public_id}/",
+    "new agent": "/directory/agents/new/",
+    "teams": "/directory/teams/",
+    "team": lambda: f"/directory/teams/{Team.objects.order_by('id').first().slug}/",
+    "new team": "/directory/teams/new/",
 }
 
 

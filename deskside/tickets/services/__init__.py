@@ -51,12 +51,15 @@ from deskside.tickets.services.status import (
     resolve_ticket,
     set_status,
 )
+from deskside.tickets.services.versions import CONVERSATION, STATE, check_version
 
 __all__ = [
+    "CONVERSATION",
     "CUSTOMER_CHANNELS",
     "CUSTOMER_PRIORITIES",
     "EDITABLE",
     "MAX_SUBJECT",
+    "STATE",
     "TIER_ORDER",
     "UNSET",
     "Unset",
@@ -68,6 +71,7 @@ __all__ = [
     "add_note",
     "add_reply",
     "assign_ticket",
+    "check_version",
     "close_ticket",
     "create_ticket",
     "escalate_by_rule",

@@ -26,6 +26,7 @@ from deskside.tickets.rules import (
 )
 from deskside.tickets.services.intake import _check_watchers
 from deskside.tickets.services.status import _reopen, _status_event
+from deskside.tickets.services.versions import CONVERSATION, check_version
 from deskside.tickets.timeline import reindex, store_attachments, touch, write_event
 
 
@@ -36,11 +37,13 @@ def add_reply(
     ticket: Ticket,
     body: str,
     attachments: Iterable[UploadedFile] = (),
+    expected_version: int | None = None,
 ) -> TicketEvent:
     """A public reply, seen by the customer. A customer replying to a ticket that waits on them
     (or that was resolved) puts it back to open; an agent's reply opens a new ticket."""
     lock(ticket)
     require_visible(actor, ticket)
+    check_version(actor=actor, ticket=ticket, expected=expected_version, conflicts=CONVERSATION)
     return _reply(actor, ticket, body, attachments)
 
 
@@ -153,13 +156,20 @@ def add_attachments(
 
 
 @transaction.atomic
-def set_watchers(*, actor: User, ticket: Ticket, watchers: Sequence[User]) -> TicketEvent | None:
+def set_watchers(
+    *,
+    actor: User,
+    ticket: Ticket,
+    watchers: Sequence[User],
+    expected_version: int | None = None,
+) -> TicketEvent | None:
     """Replace the ticket's watchers (stakeholders who follow it). Customers among them must be
     contacts of the ticket's organisation, and agents added must serve it (one who already
     watches may stay after their clients changed, so an unrelated edit does not fail)."""
     lock(ticket)
     require_agent(actor, "change watchers")
     require_visible(actor, ticket)
+    check_version(actor=actor, ticket=ticket, expected=expected_version)
     before = {u.pk: u for u in ticket.watchers.all()}
     after = {u.pk: u for u in watchers}
     _check_watchers((u for pk, u in after.items() if pk not in before), ticket.organization)

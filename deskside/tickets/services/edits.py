@@ -27,6 +27,7 @@ from deskside.tickets.rules import (
     require_visible,
 )
 from deskside.tickets.services.intake import MAX_SUBJECT
+from deskside.tickets.services.versions import check_version
 from deskside.tickets.timeline import changed, reindex, touch, write_event
 
 EDITABLE = ("subject", "description", "type", "priority", "site", "parent")
@@ -53,6 +54,7 @@ def update_ticket(
     priority: int | str | Unset = UNSET,
     site: Site | None | Unset = UNSET,
     parent: Ticket | None | Unset = UNSET,
+    expected_version: int | None = None,
 ) -> TicketEvent | None:
     """Change descriptive fields, only those given (None clears a site or a parent).
 
@@ -67,6 +69,7 @@ def update_ticket(
     lock(ticket)
     require_agent(actor, "edit tickets")
     require_visible(actor, ticket)
+    check_version(actor=actor, ticket=ticket, expected=expected_version)
     if ticket.status == Status.CLOSED:
         raise InvalidTransition(f"{ticket.number} is closed", field="status")
     diff: dict[str, list[Any]] = {}
@@ -131,7 +134,9 @@ def _show(field: str, value: Any) -> Any:
 
 
 @transaction.atomic
-def merge_tickets(*, actor: User, source: Ticket, target: Ticket) -> TicketEvent:
+def merge_tickets(
+    *, actor: User, source: Ticket, target: Ticket, expected_version: int | None = None
+) -> TicketEvent:
     """Merge `source` into `target`: the source is closed and points to its survivor, keeps its
     whole timeline, and its requester and watchers start watching the target."""
     for row in sorted((source, target), key=lambda t: t.pk):  # one order: no deadlock
@@ -139,6 +144,7 @@ def merge_tickets(*, actor: User, source: Ticket, target: Ticket) -> TicketEvent
     require_agent(actor, "merge tickets")
     require_visible(actor, source)
     require_visible(actor, target)
+    check_version(actor=actor, ticket=source, expected=expected_version)
     if source.pk == target.pk:
         raise InvalidInput("a ticket cannot be merged into itself", field="target")
     if source.organization_id != target.organization_id:

@@ -23,6 +23,7 @@ from deskside.tickets.rules import (
     require_visible,
 )
 from deskside.tickets.services.status import _status_event
+from deskside.tickets.services.versions import check_version
 from deskside.tickets.timeline import reindex, touch, write_event
 
 TIER_ORDER = {Tier.L1: 1, Tier.L2: 2, Tier.L3: 3}
@@ -35,11 +36,13 @@ def assign_ticket(
     ticket: Ticket,
     assignee: User | None,
     team: Team | None = None,
+    expected_version: int | None = None,
 ) -> TicketEvent:
     """Give the ticket to `assignee` (None: unassign) and optionally to `team`."""
     lock(ticket)
     require_agent(actor, "assign tickets")
     require_visible(actor, ticket)
+    check_version(actor=actor, ticket=ticket, expected=expected_version)
     require_active_agent(assignee, "assignee")
     if assignee is not None and assignee.pk != ticket.assignee_id:
         require_serves(assignee, ticket.organization, "assignee")
@@ -80,6 +83,7 @@ def escalate_ticket(
     impact: str,
     team: Team | None = None,
     assignee: User | None = None,
+    expected_version: int | None = None,
 ) -> TicketEvent:
     """Pass the ticket up to Level 2 (on site) or Level 3 with triage notes.
 
@@ -90,6 +94,7 @@ def escalate_ticket(
     lock(ticket)
     require_agent(actor, "escalate tickets")
     require_visible(actor, ticket)
+    check_version(actor=actor, ticket=ticket, expected=expected_version)
     return _escalate(
         ticket,
         actor,

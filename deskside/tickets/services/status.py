@@ -22,6 +22,7 @@ from deskside.tickets.rules import (
     require_transition,
     require_visible,
 )
+from deskside.tickets.services.versions import check_version
 from deskside.tickets.timeline import reindex, touch, write_event
 
 
@@ -50,12 +51,20 @@ def _reopen(ticket: Ticket, actor: User, reason: str) -> None:
 
 
 @transaction.atomic
-def set_status(*, actor: User, ticket: Ticket, status: str, reason: str = "") -> TicketEvent:
+def set_status(
+    *,
+    actor: User,
+    ticket: Ticket,
+    status: str,
+    reason: str = "",
+    expected_version: int | None = None,
+) -> TicketEvent:
     """Move the ticket between the working statuses (open, pending customer or vendor, on
     hold). Resolving, reopening and closing have their own operations."""
     lock(ticket)
     require_agent(actor, "change the status")
     require_visible(actor, ticket)
+    check_version(actor=actor, ticket=ticket, expected=expected_version)
     require_choice(status, Status, "status")
     if status in (Status.RESOLVED, Status.CLOSED):
         raise InvalidInput(f"use the {status} action instead", field="status")
@@ -107,11 +116,18 @@ def is_first_contact(ticket: Ticket) -> bool:
 
 
 @transaction.atomic
-def resolve_ticket(*, actor: User, ticket: Ticket, resolution: str) -> TicketEvent:
+def resolve_ticket(
+    *,
+    actor: User,
+    ticket: Ticket,
+    resolution: str,
+    expected_version: int | None = None,
+) -> TicketEvent:
     """Resolve with a resolution the customer sees; records first-contact resolution."""
     lock(ticket)
     require_agent(actor, "resolve tickets")
     require_visible(actor, ticket)
+    check_version(actor=actor, ticket=ticket, expected=expected_version)
     require_transition(ticket, Status.RESOLVED)
     resolution = require_text(resolution, "resolution", "a resolution")
     ticket.first_contact_resolution = is_first_contact(ticket)
@@ -133,10 +149,17 @@ def resolve_ticket(*, actor: User, ticket: Ticket, resolution: str) -> TicketEve
 
 
 @transaction.atomic
-def reopen_ticket(*, actor: User, ticket: Ticket, reason: str = "") -> TicketEvent:
+def reopen_ticket(
+    *,
+    actor: User,
+    ticket: Ticket,
+    reason: str = "",
+    expected_version: int | None = None,
+) -> TicketEvent:
     """Reopen a resolved ticket (the customer may, e.g. when the fix did not hold)."""
     lock(ticket)
     require_visible(actor, ticket)
+    check_version(actor=actor, ticket=ticket, expected=expected_version)
     if ticket.status != Status.RESOLVED:
         raise InvalidTransition(
             f"only a resolved ticket can be reopened; {ticket.number} is "
@@ -149,10 +172,17 @@ def reopen_ticket(*, actor: User, ticket: Ticket, reason: str = "") -> TicketEve
 
 
 @transaction.atomic
-def close_ticket(*, actor: User, ticket: Ticket, reason: str = "") -> TicketEvent:
+def close_ticket(
+    *,
+    actor: User,
+    ticket: Ticket,
+    reason: str = "",
+    expected_version: int | None = None,
+) -> TicketEvent:
     """Close for good. Agents close any ticket; a customer only their own request."""
     lock(ticket)
     require_visible(actor, ticket)
+    check_version(actor=actor, ticket=ticket, expected=expected_version)
     if actor.is_customer and ticket.requester_id != actor.pk:
         raise NotAllowed("only the requester or an agent can close this ticket")
     require_transition(ticket, Status.CLOSED)
