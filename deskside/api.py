@@ -228,6 +228,7 @@ ERRORS: dict[Callable[..., Any], set[int]] = {
     tickets_api.create_ticket: {403, 409},
     # SLA filters and the due-time sort are for agents
     tickets_api.list_tickets: {403},
+    tickets_api.bulk: {403},  # agents only; refusals per ticket are in the 200 body
     tickets_api.reply: {409},  # a closed ticket; a reused Idempotency-Key
     tickets_api.reopen: {409},  # only a resolved ticket
     tickets_api.close: {403, 409},  # agents or the requester; not twice

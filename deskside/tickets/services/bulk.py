@@ -124,6 +124,8 @@ def _plan(actor: User, action: str, args: dict[str, Any]) -> tuple[Step, str]:  
         return to_team, f"Moved {{n}} to {team.name}"
     if action == "status":
         status = args.get("status") or ""
+        if not status:
+            raise InvalidInput("choose a status", field="status")
         reason = args.get("reason") or ""
 
         def to_status(t: Ticket) -> bool:
@@ -144,6 +146,8 @@ def _plan(actor: User, action: str, args: dict[str, Any]) -> tuple[Step, str]:  
         return to_priority, f"Set {{n}} to {label}"
     if action == "escalate":
         tier = args.get("tier") or ""
+        if not tier:
+            raise InvalidInput("choose a tier", field="tier")
 
         def escalate(t: Ticket) -> bool:
             escalate_ticket(
