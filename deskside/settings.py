@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "deskside.alerts",
     "deskside.paging",
     "deskside.webhooks",
+    "deskside.workspace",
 ]
 
 MIDDLEWARE = [

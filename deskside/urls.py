@@ -18,6 +18,7 @@ urlpatterns = [
     path("alerts/", include("deskside.alerts.urls")),
     path("paging/", include("deskside.paging.urls")),
     path("webhooks/", include("deskside.webhooks.urls")),
+    path("workspace/", include("deskside.workspace.urls")),
     path("audit/", account_views.audit_log, name="audit_log"),
     path("admin/", admin.site.urls),
 ]

@@ -11,6 +11,7 @@ urlpatterns = [
     path("new/", views.new_ticket, name="new"),
     path("new/contacts/", views.intake_contacts, name="intake_contacts"),
     path("search/", views.search_view, name="search"),
+    path("bulk/", views.bulk_view, name="bulk"),
     path("workload/", views.workload_view, name="workload"),
     path("files/<str:public_id>/", views.attachment, name="attachment"),
     path("<str:number>/", views.detail, name="detail"),
