@@ -53,6 +53,8 @@ from deskside.tickets import api as tickets_api
 from deskside.tickets.api import router as tickets_router
 from deskside.webhooks import api as webhooks_api
 from deskside.webhooks.api import router as webhooks_router
+from deskside.workspace import api as workspace_api
+from deskside.workspace.api import router as workspace_router
 
 
 class BearerToken(HttpBearer):
@@ -98,6 +100,8 @@ api.add_router("/", duty_router)
 api.add_router("/", paging_router)
 # /webhooks (outbound subscriptions and their delivery log).
 api.add_router("/", webhooks_router)
+# /views (saved views of the queue: filters, sort, columns; their tickets and counts).
+api.add_router("/", workspace_router)
 
 
 @api.exception_handler(DomainError)
@@ -243,6 +247,9 @@ ERRORS: dict[Callable[..., Any], set[int]] = {
     webhooks_api.redeliver: {409},  # a delivery still queued, or a deactivated webhook
     mail_api.inbound: {507},  # the disk is full: nothing was recorded
     accounts_api.list_audit: {403},  # administrators only
+    workspace_api.create_view: {403},  # sharing with a team one is not in; customers
+    workspace_api.update_view: {403},  # someone else's view, or a default one
+    workspace_api.delete_view: {403},
     # the intake reads its body itself (so it is not in the document): too large is a 413
     alerts_api.alertmanager_webhook: {413},
     alerts_api.events_api: {413},
