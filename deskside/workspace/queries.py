@@ -33,9 +33,8 @@ def views_visible_to(user: User) -> QuerySet[SavedView]:
 
 def view_params(view: SavedView) -> dict[str, str]:
     """The queue page's GET parameters of `view` (its filters, sort and columns)."""
-    params = {
-        k: str(v) for k, v in view.filters.items() if k in FILTER_KEYS and v not in ("", None)
-    }
+    stored = view.filters
+    params = {k: str(stored[k]) for k in FILTER_KEYS if stored.get(k) not in ("", None)}
     if view.sort and view.sort != "newest":
         params["sort"] = view.sort
     if view.columns and list(view.columns) != list(DEFAULT_COLUMNS):
