@@ -44,6 +44,8 @@ from deskside.tickets import services as tickets
 from deskside.tickets.models import Priority
 from deskside.webhooks import services as webhooks
 from deskside.webhooks.models import Delivery
+from deskside.workspace import services as workspace
+from deskside.workspace.models import SavedView
 from tests.conftest import client_for
 from tests.mail.test_pipeline import raw_mail
 
@@ -243,6 +245,10 @@ def webhook(w, i):
     )
 
 
+def saved_view(w, i):
+    workspace.create_view(actor=w.alice, name=f"View {i}", filters={"priority": "P1"})
+
+
 def delivery(w, i):
     Delivery.objects.create(
         webhook=w.webhook, event="ticket.created", payload={"n": i}, organization=w.acme
@@ -295,6 +301,10 @@ CASES = [
     Case("GET /api/v1/contracts", "admin", contract),
     Case("GET /api/v1/webhooks", "admin", webhook),
     Case("GET /api/v1/webhooks/{webhook}/deliveries", "admin", delivery),
+    Case("GET /api/v1/views", "alice", saved_view),
+    Case("GET /api/v1/views/{view}/tickets", "alice", ticket),
+    # One capped count per view, by design (each view is its own filter).
+    Case("GET /api/v1/views/counts", "alice", saved_view, per_row=1),
     # The agents' and customers' list pages.
     Case("GET /tickets/", "alice", ticket, api=False),
     Case("GET /tickets/search/?q=printer", "alice", ticket, api=False),
@@ -314,6 +324,8 @@ CASES = [
     Case("GET /sla/calendars/", "admin", calendar, api=False),
     Case("GET /sla/contracts/", "admin", contract, api=False),
     Case("GET /webhooks/", "admin", webhook, api=False),
+    Case("GET /workspace/views/", "alice", saved_view, api=False, per_row=1),
+    Case("GET /workspace/views/counts/", "alice", saved_view, api=False, per_row=1),
 ]
 
 
@@ -364,6 +376,7 @@ def url_of(case: Case, w) -> str:
         number=w.ticket.number,
         integration=w.integration.public_id,
         webhook=w.webhook.public_id,
+        view=SavedView.objects.get(is_default=True, name="All tickets").public_id,
     )
 
 

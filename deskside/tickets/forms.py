@@ -252,6 +252,25 @@ class NumberList(forms.Field):
         return [str(v).strip() for v in items if str(v).strip()]
 
 
+class PersonChoiceField(forms.ChoiceField):
+    """A person among `people` (read once and shared by several pickers of one form), chosen
+    by public id; cleans to the User or None."""
+
+    def __init__(self, *, empty_label: str, **kwargs: Any) -> None:
+        super().__init__(choices=[("", empty_label)], required=False, widget=QuickSelect, **kwargs)
+        self.empty_label = empty_label
+        self.people: dict[str, User] = {}
+
+    def set_people(self, people: list[User]) -> None:
+        self.people = {p.public_id: p for p in people}
+        label = AgentChoiceField.label_from_instance
+        self.choices = [("", self.empty_label), *((p.public_id, label(self, p)) for p in people)]
+
+    def clean(self, value: Any) -> User | None:  # type: ignore[override]
+        value = super().clean(value)
+        return self.people.get(value) if value else None
+
+
 class BulkForm(forms.Form):
     """A bulk action of the queue or search page: the ticked rows (`ticket`) or every ticket
     matching the page's filter (`all_matching` with `query`, the page's query string), the
@@ -261,13 +280,7 @@ class BulkForm(forms.Form):
     ticket = NumberList(required=False)
     all_matching = forms.BooleanField(required=False)
     query = forms.CharField(required=False, widget=forms.HiddenInput)
-    assignee = AgentChoiceField(
-        queryset=User.objects.none(),
-        to_field_name="public_id",
-        required=False,
-        empty_label="Nobody (unassigned)",
-        widget=QuickSelect,
-    )
+    assignee = PersonChoiceField(empty_label="Nobody (unassigned)")
     team = forms.ModelChoiceField(
         queryset=Team.objects.all(),
         to_field_name="slug",
@@ -289,21 +302,15 @@ class BulkForm(forms.Form):
     symptoms = forms.CharField(required=False, widget=_textarea(2))
     steps_tried = forms.CharField(required=False, widget=_textarea(2), label="Steps tried")
     impact = forms.CharField(required=False, widget=_textarea(2))
-    watcher = AgentChoiceField(
-        queryset=User.objects.none(),
-        to_field_name="public_id",
-        required=False,
-        empty_label="—",
-        widget=QuickSelect,
-    )
+    watcher = PersonChoiceField(empty_label="—")
     into = forms.CharField(required=False, max_length=20, label="Merge into (ticket number)")
     reason = forms.CharField(required=False, max_length=1000)
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        people = agents().order_by("full_name", "id")
-        self.fields["assignee"].queryset = people
-        self.fields["watcher"].queryset = people
+        people = list(agents().order_by("full_name", "id"))  # one query for both pickers
+        self.fields["assignee"].set_people(people)
+        self.fields["watcher"].set_people(people)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()

@@ -20,17 +20,25 @@ class ViewForm(forms.Form):
     """A view's name and who sees it (no team: only its owner)."""
 
     name = forms.CharField(max_length=80)
-    team = forms.ModelChoiceField(
-        queryset=Team.objects.none(),
-        to_field_name="slug",
-        required=False,
-        empty_label="Only me",
-        label="Share with",
-    )
+    team = forms.ChoiceField(required=False, label="Share with")
 
-    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, user: User, teams: list[Team] | None = None, **kwargs: Any
+    ) -> None:
+        """`teams`: the teams `user` may share with, when the caller read them already (a
+        page with one form per view reads them once)."""
         super().__init__(*args, **kwargs)
-        self.fields["team"].queryset = teams_to_share_with(user)
+        self.teams = {
+            t.slug: t for t in (teams if teams is not None else teams_to_share_with(user))
+        }
+        self.fields["team"].choices = [
+            ("", "Only me"),
+            *((t.slug, t.name) for t in self.teams.values()),
+        ]
+
+    def clean_team(self) -> Team | None:
+        slug = self.cleaned_data.get("team")
+        return self.teams.get(slug) if slug else None
 
 
 class SaveViewForm(ViewForm):

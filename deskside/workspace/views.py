@@ -13,7 +13,7 @@ from deskside.accounts.models import User
 from deskside.accounts.permissions import agent_required
 from deskside.core.exceptions import DomainError
 from deskside.workspace import services
-from deskside.workspace.forms import SaveViewForm, ViewForm
+from deskside.workspace.forms import SaveViewForm, ViewForm, teams_to_share_with
 from deskside.workspace.models import SavedView
 from deskside.workspace.queries import shown_count, view_counts, view_url, views_visible_to
 
@@ -53,6 +53,7 @@ def index(request: HttpRequest) -> HttpResponse:
     """The agent's views with their counts, and the forms to rename, share or delete those
     they manage."""
     user = request.user
+    teams = list(teams_to_share_with(user))
     rows = [
         (
             view,
@@ -60,7 +61,8 @@ def index(request: HttpRequest) -> HttpResponse:
             count,
             ViewForm(
                 user=user,
-                initial={"name": view.name, "team": view.team and view.team.slug},
+                teams=teams,
+                initial={"name": view.name, "team": view.team.slug if view.team else ""},
                 prefix=view.public_id,
             ),
         )
