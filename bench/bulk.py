@@ -123,27 +123,27 @@ def main() -> None:
     results: dict[str, list[float]] = {
         k: [] for k in ("service_assign", "service_status", "api_assign", "api_status")
     }
-    step = 0  # every action alternates its target, so each one changes every ticket
+    turns = {"assign": 0, "status": 0}  # each action alternates its target: every run
+    # changes every ticket (assigning to the same agent again would be refused)
 
-    def next_args() -> tuple[User, str]:
-        nonlocal step
-        step += 1
-        return others[step % 2], ("on_hold", "pending_vendor")[step % 2]
+    def next_args(kind: str) -> tuple[User, str]:
+        turns[kind] += 1
+        return others[turns[kind] % 2], ("on_hold", "pending_vendor")[turns[kind] % 2]
 
     for run in range(ARGS.runs):
-        who, _ = next_args()
+        who, _ = next_args("assign")
         took, res = timed(
             tickets.bulk_apply, actor=agent, tickets=ids, action="assign", assignee=who
         )
         results["service_assign"].append(took)
         line = f"run {run + 1}: service assign {ms(took)} ms ({len(res.done)} done"
-        _, status = next_args()
+        _, status = next_args("status")
         took, res = timed(
             tickets.bulk_apply, actor=agent, tickets=ids, action="status", status=status
         )
         results["service_status"].append(took)
         line += f"), status {ms(took)} ms ({len(res.done)} done"
-        who, _ = next_args()
+        who, _ = next_args("assign")
         body = {"action": "assign", "ids": numbers, "args": {"assignee": who.public_id}}
         took, response = timed(
             api.post, "/api/v1/tickets/bulk", body, content_type="application/json"
@@ -151,7 +151,7 @@ def main() -> None:
         assert response.status_code == 200, response.content[:300]
         results["api_assign"].append(took)
         line += f"); API assign {ms(took)} ms ({len(response.json()['done'])} done"
-        _, status = next_args()
+        _, status = next_args("status")
         body = {"action": "status", "ids": numbers, "args": {"status": status}}
         took, response = timed(
             api.post, "/api/v1/tickets/bulk", body, content_type="application/json"
@@ -180,7 +180,8 @@ def main() -> None:
     summary["view_counts_p99"] = ms(p99(counts))
     log("medians (ms): " + json.dumps(summary))
     name = ARGS.name or connection.vendor
-    out = BENCH_DIR / "results" / f"bulk-{name}.json"
+    out = Path(os.environ.get("DESKSIDE_BENCH_RESULTS_DIR") or BENCH_DIR / "results")
+    out = out / f"bulk-{name}.json"
     out.parent.mkdir(exist_ok=True)
     raw = {k: [ms(x) for x in v] for k, v in results.items()}
     out.write_text(

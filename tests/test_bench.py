@@ -63,3 +63,15 @@ def test_oncall_bench_runs(bench_env):
     _name, env, _tmp = bench_env
     done = run(["bench/oncall.py", "--runs", "1"], env)
     assert "ten hourly layers" in done.stdout and "shifts" in done.stdout
+
+
+def test_bulk_bench_runs(bench_env):
+    name, env, tmp = bench_env
+    run(["bench/seed.py", "--tickets", "300", "--name", name], env)
+    run(
+        ["bench/bulk.py", "--name", name, "--tickets", "5", "--runs", "1", "--views", "3"],
+        {**env, "DESKSIDE_DATA_DIR": str(tmp / "sets" / name)},
+    )
+    result = json.loads((tmp / "results" / f"bulk-{name}.json").read_text())
+    assert result["views"] == 3
+    assert set(result["summary_ms"]) >= {"service_assign", "api_status", "view_counts_p99"}
