@@ -67,10 +67,11 @@ def test_oncall_bench_runs(bench_env):
 
 def test_bulk_bench_runs(bench_env):
     name, env, tmp = bench_env
-    run(["bench/seed.py", "--tickets", "300", "--name", name], env)
+    data = {**env, "DESKSIDE_DATA_DIR": str(tmp / "sets" / name)}  # the database and token
+    run(["bench/seed.py", "--tickets", "300", "--name", name], data)
     run(
         ["bench/bulk.py", "--name", name, "--tickets", "5", "--runs", "1", "--views", "3"],
-        {**env, "DESKSIDE_DATA_DIR": str(tmp / "sets" / name)},
+        data,
     )
     result = json.loads((tmp / "results" / f"bulk-{name}.json").read_text())
     assert result["views"] == 3
