@@ -24,6 +24,7 @@ from deskside.workspace.queries import (
     view_counts,
     view_tickets,
     view_url,
+    views_listed_for,
     views_visible_to,
 )
 
@@ -92,13 +93,14 @@ def _filters(value: BulkFilter) -> dict[str, Any]:
 
 
 def _view(user: User, public_id: str) -> SavedView:
-    return get_or_404(views_visible_to(user), f"no view {public_id!r}", public_id=public_id)
+    return get_or_404(views_listed_for(user), f"no view {public_id!r}", public_id=public_id)
 
 
 @router.get("/views", response=PageOut[ViewOut], summary="The caller's saved views")
 def list_views(request: HttpRequest, params: Query[PageParams]) -> dict[str, object]:
-    """Default views first, then the caller's own and their teams' views."""
-    qs = views_visible_to(_user(request))
+    """Default views first, then the caller's own and their teams' views (an administrator:
+    every team's)."""
+    qs = views_listed_for(_user(request))
     return page_out(paginate(request, qs, page=params.page, limit=params.limit))
 
 

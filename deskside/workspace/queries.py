@@ -12,6 +12,7 @@ from django.http import QueryDict
 from django.urls import reverse
 
 from deskside.accounts.models import User
+from deskside.accounts.permissions import is_admin
 from deskside.tickets.forms import DEFAULT_COLUMNS, QueueFilterForm, queue_name
 from deskside.tickets.models import TicketQuerySet
 from deskside.tickets.queries import queue
@@ -29,6 +30,18 @@ def views_visible_to(user: User) -> QuerySet[SavedView]:
         return qs.none()
     teams = User.teams.through.objects.filter(user=user).values("team_id")
     return qs.filter(Q(is_default=True) | Q(owner=user) | Q(team__in=teams))
+
+
+def views_listed_for(user: User) -> QuerySet[SavedView]:
+    """The views `user` sees (`views_visible_to`) and, for an administrator, every team's
+    shared view too, which they manage (the views page and the API; the sidebar lists only
+    the visible ones)."""
+    visible = views_visible_to(user)
+    if not is_admin(user):
+        return visible
+    return SavedView.objects.select_related("team", "owner").filter(
+        Q(pk__in=visible.values("pk")) | Q(team__isnull=False)
+    )
 
 
 def view_params(view: SavedView) -> dict[str, str]:

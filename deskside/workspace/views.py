@@ -15,11 +15,17 @@ from deskside.core.exceptions import DomainError
 from deskside.workspace import services
 from deskside.workspace.forms import SaveViewForm, ViewForm, teams_to_share_with
 from deskside.workspace.models import SavedView
-from deskside.workspace.queries import shown_count, view_counts, view_url, views_visible_to
+from deskside.workspace.queries import (
+    shown_count,
+    view_counts,
+    view_url,
+    views_listed_for,
+    views_visible_to,
+)
 
 
 def _view_or_404(user: User, public_id: str) -> SavedView:
-    view = views_visible_to(user).filter(public_id=public_id).first()
+    view = views_listed_for(user).filter(public_id=public_id).first()
     if view is None:
         raise Http404("no such view")
     return view
@@ -32,8 +38,8 @@ def _back(request: HttpRequest) -> str:
     return reverse("workspace:views")
 
 
-def _rows(user: User) -> list[tuple[SavedView, str, str]]:
-    views = list(views_visible_to(user))
+def _rows(user: User, *, listed: bool = False) -> list[tuple[SavedView, str, str]]:
+    views = list(views_listed_for(user) if listed else views_visible_to(user))
     counts = view_counts(user, views)
     return [(view, view_url(view), shown_count(counts[view.pk])) for view in views]
 
@@ -68,7 +74,7 @@ def index(request: HttpRequest) -> HttpResponse:
         )
         if services.can_manage(user, view)
         else (view, url, count, None)
-        for view, url, count in _rows(user)
+        for view, url, count in _rows(user, listed=True)
     ]
     return render(request, "workspace/views.html", {"rows": rows})
 

@@ -79,3 +79,12 @@ def test_a_shared_views_tickets_and_counts_under_tenancy(
     assert counts[view.public_id] == {"view": view.public_id, "count": 2, "more": False}
     counts = {c["view"]: c for c in api_as(alice).get("/api/v1/views/counts").json()}
     assert counts[view.public_id]["count"] == 3
+
+
+def test_an_admin_sees_and_manages_team_views(as_admin, alice, helpdesk):
+    view = services.create_view(actor=alice, name="Desk", filters={}, team=helpdesk)
+    names = [v["name"] for v in as_admin.get("/api/v1/views").json()["items"]]
+    assert "Desk" in names
+    response = as_admin.patch(f"/api/v1/views/{view.public_id}", {"name": "Help desk"})
+    assert response.status_code == 200
+    assert as_admin.delete(f"/api/v1/views/{view.public_id}").status_code == 204

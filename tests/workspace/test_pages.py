@@ -207,3 +207,15 @@ def test_search_results_have_the_bulk_form(signed_in, alice, make_ticket, carol)
     page = signed_in(alice).get(reverse("tickets:search"), {"q": "scanner"}).content.decode()
     assert f'name="ticket" value="{ticket.number}"' in page
     assert 'name="query" value="queue=all&amp;q=scanner"' in page
+
+
+def test_an_admin_manages_every_teams_views(signed_in, alice, admin, helpdesk):
+    view = services.create_view(actor=alice, name="Desk", filters={}, team=helpdesk)
+    client = signed_in(admin)  # not on the help desk
+    assert "Desk" in client.get(reverse("workspace:views")).content.decode()
+    counts = client.get(reverse("workspace:counts")).content.decode()
+    assert "Desk" not in counts  # the sidebar: only the views of their own teams
+    p = view.public_id
+    client.post(reverse("workspace:edit", args=[p]), {f"{p}-name": "Help desk", f"{p}-team": ""})
+    view.refresh_from_db()
+    assert (view.name, view.team) == ("Help desk", None)
