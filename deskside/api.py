@@ -60,6 +60,8 @@ from deskside.tickets.api import router as tickets_router
 from deskside.tickets.exceptions import StaleTicket
 from deskside.webhooks import api as webhooks_api
 from deskside.webhooks.api import router as webhooks_router
+from deskside.workspace import api as workspace_api
+from deskside.workspace.api import router as workspace_router
 
 
 class BearerToken(HttpBearer):
@@ -113,6 +115,8 @@ api.add_router("/directory", contacts_router)
 api.add_router("/", notifications_router)
 # /live/tickets/{number} (changes since a version, who has it open, the heartbeat).
 api.add_router("/", live_router)
+# /views (saved views of the queue: filters, sort, columns; their tickets and counts).
+api.add_router("/", workspace_router)
 
 
 @api.exception_handler(DomainError)
@@ -263,6 +267,7 @@ ERRORS: dict[Callable[..., Any], set[int]] = {
     # SLA filters and the due-time sort are for agents
     tickets_api.list_tickets: {403},
     tickets_api.caller_lookup: {403},  # agents only
+    tickets_api.bulk: {403},  # agents only; refusals per ticket are in the 200 body
     tickets_api.reply: {409},  # a closed ticket; a reused Idempotency-Key
     tickets_api.reopen: {409},  # only a resolved ticket
     tickets_api.close: {403, 409},  # agents or the requester; not twice
@@ -279,6 +284,9 @@ ERRORS: dict[Callable[..., Any], set[int]] = {
     accounts_api.list_audit: {403},  # administrators only
     macros_api.apply: {409},  # a transition the ticket's status refuses
     directory_api.import_contacts: {409},  # an address of the file taken meanwhile
+    workspace_api.create_view: {403},  # sharing with a team one is not in; customers
+    workspace_api.update_view: {403},  # someone else's view, or a default one
+    workspace_api.delete_view: {403},
     # the intake reads its body itself (so it is not in the document): too large is a 413
     alerts_api.alertmanager_webhook: {413},
     alerts_api.events_api: {413},

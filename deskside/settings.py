@@ -98,6 +98,7 @@ INSTALLED_APPS = [
     "deskside.directory",
     "deskside.notifications",
     "deskside.live",
+    "deskside.workspace",
 ]
 
 MIDDLEWARE = [

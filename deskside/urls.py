@@ -22,6 +22,7 @@ urlpatterns = [
     path("directory/", include("deskside.directory.urls")),
     path("notifications/", include("deskside.notifications.urls")),
     path("live/", include("deskside.live.urls")),
+    path("workspace/", include("deskside.workspace.urls")),
     path("audit/", account_views.audit_log, name="audit_log"),
     path("admin/", admin.site.urls),
 ]

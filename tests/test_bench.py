@@ -84,3 +84,16 @@ def test_live_poll_bench_times_both_polls(bench_env):
     result = json.loads((tmp / "results" / f"live-{name}.json").read_text())
     assert result["in_process"]["queue poll, all"]["n"] == 5
     assert result["in_process"]["ticket poll, all"]["n"] == 5
+
+
+def test_bulk_bench_runs(bench_env):
+    name, env, tmp = bench_env
+    data = {**env, "DESKSIDE_DATA_DIR": str(tmp / "sets" / name)}  # the database and token
+    run(["bench/seed.py", "--tickets", "300", "--name", name], data)
+    run(
+        ["bench/bulk.py", "--name", name, "--tickets", "5", "--runs", "1", "--views", "3"],
+        data,
+    )
+    result = json.loads((tmp / "results" / f"bulk-{name}.json").read_text())
+    assert result["views"] == 3
+    assert set(result["summary_ms"]) >= {"service_assign", "api_status", "view_counts_p99"}

@@ -45,6 +45,8 @@ from deskside.tickets import services as tickets
 from deskside.tickets.models import Priority
 from deskside.webhooks import services as webhooks
 from deskside.webhooks.models import Delivery
+from deskside.workspace import services as workspace
+from deskside.workspace.models import SavedView
 from tests.conftest import client_for
 from tests.mail.test_pipeline import raw_mail
 
@@ -266,6 +268,10 @@ def webhook(w, i):
     )
 
 
+def saved_view(w, i):
+    workspace.create_view(actor=w.alice, name=f"View {i}", filters={"priority": "P1"})
+
+
 def delivery(w, i):
     Delivery.objects.create(
         webhook=w.webhook, event="ticket.created", payload={"n": i}, organization=w.acme
@@ -332,6 +338,10 @@ CASES = [
     Case("GET /api/v1/webhooks/{webhook}/deliveries", "admin", delivery),
     Case("GET /api/v1/macros", "alice", macro),
     Case("GET /api/v1/notifications", "alice", mention),
+    Case("GET /api/v1/views", "alice", saved_view),
+    Case("GET /api/v1/views/{view}/tickets", "alice", ticket),
+    # One capped count per view, by design (each view is its own filter).
+    Case("GET /api/v1/views/counts", "alice", saved_view, per_row=1),
     # The agents' and customers' list pages.
     Case("GET /tickets/", "alice", ticket, api=False),
     Case("GET /tickets/search/?q=printer", "alice", ticket, api=False),
@@ -368,6 +378,8 @@ CASES = [
     Case("GET /directory/agents/", "admin", agent, api=False),
     Case("GET /directory/teams/", "admin", team, api=False),
     Case("GET /notifications/", "alice", mention, api=False),
+    Case("GET /workspace/views/", "alice", saved_view, api=False, per_row=1),
+    Case("GET /workspace/views/counts/", "alice", saved_view, api=False, per_row=1),
 ]
 
 
@@ -419,6 +431,7 @@ def url_of(case: Case, w) -> str:
         integration=w.integration.public_id,
         webhook=w.webhook.public_id,
         contact=w.carol.public_id,
+        view=SavedView.objects.get(is_default=True, name="All tickets").public_id,
     )
 
 

@@ -43,6 +43,8 @@ from deskside.tickets.queries import (
 from deskside.tickets.schemas import (
     AssignIn,
     BodyIn,
+    BulkIn,
+    BulkOut,
     CallerParams,
     CallersOut,
     CallIn,
@@ -226,6 +228,62 @@ def create_ticket(
         return Status(200, _fresh(user, result.ticket))
     # The new ticket holds every related object it was created with: no need to read it back.
     return Status(201, result.ticket)
+
+
+# -- bulk actions (before /{number}: Django tries the paths in order) ---------------------------
+
+
+@router.post("/bulk", response=BulkOut, summary="One action on many tickets (agents)")
+def bulk(request: HttpRequest, payload: BulkIn) -> dict[str, object]:
+    """Assign, set status, priority, team or tier (escalate), add a watcher, merge or close
+    the tickets named by `ids`, or all those matching `filter` (at most 5,000), each through
+    the same rules as one at a time. 200 with the numbers done and each refusal with its
+    reason (a ticket the caller may not see is refused as "not found")."""
+    user = _user(request)
+    if not user.is_agent:
+        raise NotAllowed("only agents may use bulk actions")
+    if (payload.ids is None) == (payload.filter is None):
+        raise InvalidInput("give either ids or filter", field="ids")
+    args = payload.args
+    if payload.filter is not None:
+        f = payload.filter
+        _organization(user, f.organization or None)
+        _person(user, f.assignee or None, "assignee")
+        team = _team(f.team or None)
+        tickets, _ = queue_with_window(
+            user,
+            f.queue,
+            organization=f.organization,
+            priority=int(Priority.from_label(f.priority)) if f.priority else None,
+            status=f.status,
+            tier=f.tier,
+            team=team.pk if team else None,
+            assignee=f.assignee,
+            text=f.q,
+            sla=f.sla,
+        )
+    else:
+        tickets = payload.ids  # type: ignore[assignment]
+    result = services.bulk_apply(
+        actor=user,
+        tickets=tickets,
+        action=payload.action,
+        assignee=_person(user, args.assignee, "assignee"),
+        team=_team(args.team),
+        status=args.status,
+        reason=args.reason,
+        priority=args.priority,
+        tier=args.tier,
+        symptoms=args.symptoms,
+        steps_tried=args.steps_tried,
+        impact=args.impact,
+        watcher=_person(user, args.watcher, "watcher"),
+        into=args.into,
+    )
+    return {"done": result.done, "refused": result.refused, "summary": result.summary()}
+
+
+# -- one ticket --------------------------------------------------------------------------------
 
 
 @router.get("/{number}", response=TicketDetailOut, summary="One ticket")

@@ -14,7 +14,12 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
 from deskside.accounts.models import Organization, Site, Team, Tier, User
-from deskside.accounts.queries import agents_serving, organizations_visible_to, users_visible_to
+from deskside.accounts.queries import (
+    agents,
+    agents_serving,
+    organizations_visible_to,
+    users_visible_to,
+)
 from deskside.tickets.models import Channel, Priority, Status, Ticket, TicketType, parse_number
 from deskside.tickets.queries import QUEUES, SLA_FILTERS, SORTS, visible_tickets
 
@@ -102,6 +107,47 @@ class QuickSelect(forms.Select):
         return format_html("<select{}>{}</select>", markup, options)
 
 
+# The queue table's columns, in the order they are offered; `cols=` picks some (a saved view
+# stores its choice). The ticket number always comes first: its link opens the ticket.
+QUEUE_COLUMNS = {
+    "number": "Ticket",
+    "priority": "Prio",
+    "subject": "Subject",
+    "client": "Client",
+    "site": "Site",
+    "requester": "Requester",
+    "status": "Status",
+    "sla": "Time left",
+    "tier": "Tier",
+    "team": "Team",
+    "assignee": "Assignee",
+    "updated": "Updated",
+}
+DEFAULT_COLUMNS = (
+    "number",
+    "priority",
+    "subject",
+    "client",
+    "site",
+    "requester",
+    "status",
+    "sla",
+    "tier",
+    "assignee",
+    "updated",
+)
+
+
+def parse_columns(value: str | list[str] | None) -> list[str]:
+    """The columns named by `value` ("number,subject,status" or a list), known ones only, in
+    the order given, the number first; DEFAULT_COLUMNS when none is known."""
+    names = value.split(",") if isinstance(value, str) else list(value or ())
+    chosen = [n for n in dict.fromkeys(n.strip() for n in names) if n in QUEUE_COLUMNS]
+    if not chosen:
+        return list(DEFAULT_COLUMNS)
+    return ["number", *(n for n in chosen if n != "number")]
+
+
 class QueueFilterForm(forms.Form):
     """The queue's GET parameters. Invalid values are dropped (the queue shows unfiltered)."""
 
@@ -129,12 +175,20 @@ class QueueFilterForm(forms.Form):
         empty_label="Any team",
         widget=QuickSelect,
     )
+    assignee = AgentChoiceField(
+        queryset=User.objects.none(),
+        to_field_name="public_id",
+        required=False,
+        empty_label="Anyone",
+        widget=QuickSelect,
+    )
     sla = forms.ChoiceField(
         choices=[("", "Any SLA"), *SLA_FILTERS.items()],
         required=False,
         label="SLA",
         widget=QuickSelect,
     )
+    q = forms.CharField(required=False, max_length=200, label="Text")
     sort = forms.ChoiceField(
         choices=[(key, SORT_LABELS.get(key, key.capitalize())) for key in SORTS],
         required=False,
@@ -145,6 +199,7 @@ class QueueFilterForm(forms.Form):
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["organization"].queryset = organizations_visible_to(user)
+        self.fields["assignee"].queryset = agents().order_by("full_name", "id")
 
     def queue_filters(self) -> dict[str, Any]:
         """Keyword arguments for `queries.queue` from the valid parameters."""
@@ -153,12 +208,15 @@ class QueueFilterForm(forms.Form):
         org = data.get("organization")
         team = data.get("team")
         priority = data.get("priority")
+        assignee = data.get("assignee")
         return {
             "organization": org.slug if org else None,
             "priority": int(Priority.from_label(priority)) if priority else None,
             "status": data.get("status") or None,
             "tier": data.get("tier") or None,
             "team": team.pk if team else None,
+            "assignee": assignee.public_id if assignee else None,
+            "text": (data.get("q") or "").strip() or None,
             "sla": data.get("sla") or None,
             "sort": data.get("sort") or "newest",
         }
@@ -166,6 +224,119 @@ class QueueFilterForm(forms.Form):
 
 def queue_name(value: str | None) -> str:
     return value if value in QUEUES else "open"
+
+
+# -- bulk actions ------------------------------------------------------------------------------
+
+BULK_ACTIONS = [
+    ("assign", "Assign to"),
+    ("status", "Set status"),
+    ("priority", "Set priority"),
+    ("team", "Move to team"),
+    ("escalate", "Escalate (tier)"),
+    ("watch", "Add a watcher"),
+    ("merge", "Merge into one"),
+    ("close", "Close"),
+]
+
+
+class NumberList(forms.Field):
+    """The ticket numbers of the ticked rows (`ticket=T-1&ticket=T-2`), as strings."""
+
+    widget = forms.MultipleHiddenInput
+
+    def to_python(self, value: Any) -> list[str]:
+        if not value:
+            return []
+        items = value if isinstance(value, list | tuple) else [value]
+        return [str(v).strip() for v in items if str(v).strip()]
+
+
+class PersonChoiceField(forms.ChoiceField):
+    """A person among `people` (read once and shared by several pickers of one form), chosen
+    by public id; cleans to the User or None."""
+
+    def __init__(self, *, empty_label: str, **kwargs: Any) -> None:
+        super().__init__(choices=[("", empty_label)], required=False, widget=QuickSelect, **kwargs)
+        self.empty_label = empty_label
+        self.people: dict[str, User] = {}
+
+    def set_people(self, people: list[User]) -> None:
+        self.people = {p.public_id: p for p in people}
+        label = AgentChoiceField.label_from_instance
+        self.choices = [("", self.empty_label), *((p.public_id, label(self, p)) for p in people)]
+
+    def clean(self, value: Any) -> User | None:  # type: ignore[override]
+        value = super().clean(value)
+        return self.people.get(value) if value else None
+
+
+class BulkForm(forms.Form):
+    """A bulk action of the queue or search page: the ticked rows (`ticket`) or every ticket
+    matching the page's filter (`all_matching` with `query`, the page's query string), the
+    action and its arguments (those the action does not use are ignored)."""
+
+    action = forms.ChoiceField(choices=BULK_ACTIONS, widget=QuickSelect)
+    ticket = NumberList(required=False)
+    all_matching = forms.BooleanField(required=False)
+    query = forms.CharField(required=False, widget=forms.HiddenInput)
+    assignee = PersonChoiceField(empty_label="Nobody (unassigned)")
+    team = forms.ModelChoiceField(
+        queryset=Team.objects.all(),
+        to_field_name="slug",
+        required=False,
+        empty_label="Keep team",
+        widget=QuickSelect,
+    )
+    status = forms.ChoiceField(
+        choices=[("", "—"), *((s.value, s.label) for s in WORKING_STATUSES)],
+        required=False,
+        widget=QuickSelect,
+    )
+    priority = forms.ChoiceField(
+        choices=[("", "—"), *PRIORITY_CHOICES], required=False, widget=QuickSelect
+    )
+    tier = forms.ChoiceField(
+        choices=[("", "—"), *ESCALATION_TIERS], required=False, widget=QuickSelect
+    )
+    symptoms = forms.CharField(required=False, widget=_textarea(2))
+    steps_tried = forms.CharField(required=False, widget=_textarea(2), label="Steps tried")
+    impact = forms.CharField(required=False, widget=_textarea(2))
+    watcher = PersonChoiceField(empty_label="—")
+    into = forms.CharField(required=False, max_length=20, label="Merge into (ticket number)")
+    reason = forms.CharField(required=False, max_length=1000)
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        people = list(agents().order_by("full_name", "id"))  # one query for both pickers
+        self.fields["assignee"].set_people(people)
+        self.fields["watcher"].set_people(people)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if not data.get("all_matching") and not data.get("ticket"):
+            raise forms.ValidationError("Tick some tickets first, or all matching.")
+        return data
+
+    def service_args(self) -> dict[str, Any]:
+        """The keyword arguments of `services.bulk_apply` for the chosen action."""
+        data = self.cleaned_data
+        return {
+            key: data.get(key)
+            for key in (
+                "assignee",
+                "team",
+                "status",
+                "priority",
+                "tier",
+                "symptoms",
+                "steps_tried",
+                "impact",
+                "watcher",
+                "into",
+                "reason",
+            )
+        }
 
 
 # -- intake ------------------------------------------------------------------------------------

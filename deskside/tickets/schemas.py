@@ -315,3 +315,61 @@ class CallerOut(Schema):
 
 class CallersOut(Schema):
     items: list[CallerOut]
+
+
+# -- bulk actions ------------------------------------------------------------------------------
+
+BulkAction = Literal["assign", "status", "priority", "team", "escalate", "watch", "merge", "close"]
+
+
+class BulkFilter(Strict):
+    """The queue filter whose matching tickets a bulk action takes ("all matching"), as the
+    list's parameters (GET /api/v1/tickets); at most 5,000 tickets may match."""
+
+    queue: QueueName = "all"
+    status: StatusName | None = None
+    priority: PriorityLabel | None = None
+    organization: Text | None = Field(None, description="Organisation slug.")
+    tier: TierName | None = None
+    assignee: Text | None = Field(None, description="Public id of the assignee.")
+    team: Text | None = Field(None, description="Team slug.")
+    q: Text | None = Field(None, max_length=200, description="Full-text search, or a number.")
+    sla: SlaFilterName | None = None
+
+
+class BulkArgs(Strict):
+    """The action's arguments: assign (assignee: null unassigns; team), team (team), status
+    (status, reason), priority (priority), escalate (tier, symptoms, steps_tried, impact, team,
+    assignee), watch (watcher), merge (into), close (reason)."""
+
+    assignee: Text | None = Field(None, description="Public id of an agent.")
+    team: Text | None = Field(None, description="Team slug.")
+    status: WorkingStatus | None = None
+    reason: Text = ""
+    priority: PriorityLabel | None = None
+    tier: TierName | None = None
+    symptoms: Text = ""
+    steps_tried: Text = ""
+    impact: Text = ""
+    watcher: Text | None = Field(None, description="Public id of the person to add.")
+    into: Text | None = Field(None, description="Number of the ticket that survives a merge.")
+
+
+class BulkIn(Strict):
+    action: BulkAction
+    ids: list[Text] | None = Field(
+        None, max_length=5000, description="Ticket numbers (T-10423); or give `filter`."
+    )
+    filter: BulkFilter | None = Field(None, description="All tickets matching; or give `ids`.")
+    args: BulkArgs = Field(default_factory=BulkArgs)
+
+
+class RefusedOut(Schema):
+    number: str
+    reason: str
+
+
+class BulkOut(Schema):
+    done: list[str] = Field(description="Numbers of the tickets changed.")
+    refused: list[RefusedOut] = Field(description="Each ticket refused, with the reason.")
+    summary: str

@@ -13,6 +13,7 @@ urlpatterns = [
     path("new/callers/", intake_views.callers, name="callers"),
     path("call/", intake_views.screen_pop, name="screen_pop"),
     path("search/", views.search_view, name="search"),
+    path("bulk/", views.bulk_view, name="bulk"),
     path("workload/", views.workload_view, name="workload"),
     path("files/<str:public_id>/", views.attachment, name="attachment"),
     path("<str:number>/", views.detail, name="detail"),

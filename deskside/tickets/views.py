@@ -15,8 +15,10 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
@@ -27,7 +29,9 @@ from deskside.core.forms import add_domain_error
 from deskside.core.views import page_number, paginate
 from deskside.tickets import services
 from deskside.tickets.forms import (
+    QUEUE_COLUMNS,
     AssignForm,
+    BulkForm,
     CallForm,
     EditForm,
     EscalateForm,
@@ -40,6 +44,7 @@ from deskside.tickets.forms import (
     StatusForm,
     TicketActionForm,
     WatchersForm,
+    parse_columns,
     queue_name,
 )
 from deskside.tickets.models import Attachment, Status, Ticket, parse_number
@@ -73,11 +78,13 @@ DETAIL_RELATED = (
 @agent_required
 @require_GET
 def queue_view(request: HttpRequest) -> HttpResponse:
-    """The queues (mine, my teams, unassigned, all open, all) with filters and sorting."""
+    """The queues (mine, my teams, unassigned, all open, all) with filters, a text search,
+    sorting and the chosen columns (`cols=`), and the bulk actions over ticked rows or every
+    ticket matching. A saved view (deskside.workspace) is such a URL with a name."""
     name = queue_name(request.GET.get("queue"))
     filters = QueueFilterForm(request.GET, user=request.user)
-    qs = queue(request.user, name, **filters.queue_filters())
-    page = paginate(qs, page_number(request.GET.get("page")))
+    qs, first_try = queue_with_window(request.user, name, **filters.queue_filters())
+    page = paginate(qs, page_number(request.GET.get("page")), first_try=first_try)
     return render(
         request,
         "tickets/queue.html",
@@ -87,8 +94,60 @@ def queue_view(request: HttpRequest) -> HttpResponse:
             "queues": QUEUES,
             "filters": filters,
             "page": page,
+            **_table_context(request, query=request.GET.copy()),
         },
     )
+
+
+def _table_context(request: HttpRequest, *, query: QueryDict) -> dict[str, Any]:
+    """What _ticket_table.html needs besides the page: the columns and the bulk form, whose
+    "all matching" takes the page's own filter (`query`, without its page number)."""
+    query.pop("page", None)
+    columns = parse_columns(request.GET.get("cols"))
+    return {
+        "columns": columns,
+        "column_labels": [(c, QUEUE_COLUMNS[c]) for c in columns],
+        "bulk_form": BulkForm(
+            user=request.user, initial={"query": query.urlencode()}, auto_id="bulk-%s"
+        ),
+        "back": request.get_full_path(),
+    }
+
+
+@agent_required
+@require_POST
+def bulk_view(request: HttpRequest) -> HttpResponse:
+    """Run a bulk action (`services.bulk_apply`) on the ticked tickets or on every ticket the
+    page's filter matches, then back to that page with the summary: what was done, and each
+    refused ticket with its reason. Plain POST + redirect; the page's messages show it."""
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, {request.get_host()}):
+        back = reverse("tickets:queue")
+    form = BulkForm(request.POST, user=request.user)
+    if not form.is_valid():
+        for field, errors in form.errors.items():
+            label = f"{form[field].label}: " if field in form.fields else ""
+            messages.error(request, label + " ".join(errors))
+        return redirect(back)
+    data = form.cleaned_data
+    if data["all_matching"]:
+        params = QueryDict(data["query"] or "")
+        filters = QueueFilterForm(params, user=request.user)
+        tickets: Any = queue(
+            request.user, queue_name(params.get("queue")), **filters.queue_filters()
+        )
+    else:
+        tickets = data["ticket"]
+    try:
+        result = services.bulk_apply(
+            actor=request.user, tickets=tickets, action=data["action"], **form.service_args()
+        )
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        level = messages.WARNING if result.refused else messages.SUCCESS
+        messages.add_message(request, level, result.summary())
+    return redirect(back)
 
 
 @agent_required
@@ -114,7 +173,11 @@ def search_view(request: HttpRequest) -> HttpResponse:
             if ticket is not None:
                 return redirect(ticket)
         page = paginate(results, page_number(request.GET.get("page")), first_try=first_try)
-    return render(request, "tickets/search.html", {"q": text, "page": page})
+    # The bulk actions' "all matching" is the same search: the queue of all tickets, by text.
+    query = QueryDict(mutable=True)
+    query.update({"queue": "all", "q": text})
+    context = {"q": text, "page": page, **_table_context(request, query=query)}
+    return render(request, "tickets/search.html", context)
 
 
 # -- intake (Log a call, caller look-up, screen-pop): tickets/intake_views.py --------------

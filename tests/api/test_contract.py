@@ -135,7 +135,9 @@ def test_statuses_that_come_from_what_an_operation_does(document):
     assert statuses("get", "/me") == {"200", "401", "503"}
     # /integrations/events is the intake's (POST only): GET of it as a public id is a 405
     assert "405" in statuses("get", "/integrations/{public_id}")
-    assert "405" not in statuses("get", "/tickets/{number}")
+    # so is /tickets/bulk (POST only, the bulk actions): GET /tickets/bulk is a 405 too
+    assert "405" in statuses("get", "/tickets/{number}")
+    assert "405" not in statuses("get", "/tickets/{number}/events")
 
 
 def test_the_intake_keeps_its_own_declared_answers(document):

@@ -1,7 +1,8 @@
 """Ticket operations. Every state change of a ticket happens here, in one module per topic:
 `intake` (opening tickets, calls), `conversation` (replies, notes, attachments, watchers),
 `routing` (assign, escalate, the desk's own rules), `status` (working statuses, resolve,
-reopen, close) and `edits` (descriptive fields, merge). Callers import this package:
+reopen, close), `edits` (descriptive fields, merge) and `bulk` (one of these steps applied to
+many tickets, each through its one-ticket service). Callers import this package:
 `from deskside.tickets import services`.
 
 Each public function takes keyword arguments and the acting user, runs in one transaction,
@@ -17,6 +18,7 @@ agents may do everything to the tickets of the clients they serve; customers may
 for their organisation, reply, attach files, reopen a resolved ticket and close their own.
 """
 
+from deskside.tickets.services.bulk import MAX_BULK, BulkResult, Refusal, bulk_apply
 from deskside.tickets.services.conversation import (
     add_attachments,
     add_mail_reply,
@@ -56,12 +58,15 @@ from deskside.tickets.services.versions import CONVERSATION, STATE, check_versio
 __all__ = [
     "CONVERSATION",
     "CUSTOMER_CHANNELS",
+    "MAX_BULK",
     "CUSTOMER_PRIORITIES",
     "EDITABLE",
     "MAX_SUBJECT",
     "STATE",
     "TIER_ORDER",
     "UNSET",
+    "BulkResult",
+    "Refusal",
     "Unset",
     "Created",
     "NewContact",
@@ -72,6 +77,7 @@ __all__ = [
     "add_reply",
     "assign_ticket",
     "check_version",
+    "bulk_apply",
     "close_ticket",
     "create_ticket",
     "escalate_by_rule",
