@@ -19,6 +19,7 @@ from django.contrib.sessions.middleware import SessionMiddleware as DjangoSessio
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django_htmx.http import HttpResponseClientRedirect
 
 from deskside.accounts.clientip import client_ip
 from deskside.core import clock
@@ -114,6 +115,10 @@ class SecondFactorGate:
         target = reverse("mfa_verify" if step == "verify" else "mfa_setup")
         if request.path == target:
             return self.get_response(request)
+        if request.headers.get("HX-Request"):
+            # htmx would follow a 302 and swap the whole gate page into a fragment (a poll's
+            # badge): it is told to load the gate page instead, with no fragment to come back to.
+            return HttpResponseClientRedirect(target)
         next_url = request.get_full_path() if request.method == "GET" else ""
         if step == "verify" and next_url and next_url != "/":
             target += "?" + urlencode({"next": next_url})

@@ -276,6 +276,7 @@ def mfa_setup(request: HttpRequest) -> HttpResponse:
             "error": error,
             "has_device": mfa.has_device(user),
             "required": mfa.required_for(user),
+            "held": needs_second_factor(request) is not None,  # at the gate: no navigation
         },
         status=200 if not error else 400,
     )

@@ -52,7 +52,7 @@ class NotificationOut(Schema):
         return obj.read_at is None
 
 
-class CountOut(Schema):
+class UnreadCountOut(Schema):
     unread: int
 
 
@@ -102,7 +102,7 @@ def list_notifications(
     return page_out(paginate(request, qs, page=params.page, limit=params.limit))
 
 
-@router.get("/notifications/count", response=CountOut, summary="How many are unread")
+@router.get("/notifications/count", response=UnreadCountOut, summary="How many are unread")
 def count(request: HttpRequest) -> dict[str, int]:
     return {"unread": unread_count(_agent(request))}
 

@@ -69,7 +69,7 @@ class ViewPatch(Strict):
     columns: list[Text] = None  # type: ignore[assignment]
 
 
-class CountOut(Schema):
+class ViewCountOut(Schema):
     view: str = Field(description="The view's public id.")
     count: int = Field(description=f"Tickets, counted up to {COUNT_CAP + 1}.")
     more: bool = Field(description=f"True when over {COUNT_CAP} (shown as {COUNT_CAP}+).")
@@ -117,7 +117,7 @@ def create_view(request: HttpRequest, payload: ViewIn) -> Status[SavedView]:
     return Status(201, view)
 
 
-@router.get("/views/counts", response=list[CountOut], summary="Counts of the caller's views")
+@router.get("/views/counts", response=list[ViewCountOut], summary="Counts of the caller's views")
 def counts(request: HttpRequest) -> list[dict[str, object]]:
     """Each view's tickets as the caller sees them (their clients only), counted up to
     COUNT_CAP + 1."""

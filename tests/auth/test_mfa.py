@@ -78,6 +78,12 @@ def test_sign_in_asks_for_the_code_after_the_password(alice):
     assert client.get("/account/").status_code == 302
     form = client.get("/login/code/?next=/tickets/")
     assert form.status_code == 200 and b"Sign-in code" in form.content
+    # The gate page has no navigation, so none of its polls; a poll from a page opened
+    # before is told to load the gate page, not handed the page to swap into its fragment.
+    assert b"notif-count" not in form.content and b'href="/tickets/new/"' not in form.content
+    poll = client.get("/notifications/count/", headers={"HX-Request": "true"})
+    assert poll.status_code == 200 and poll["HX-Redirect"] == "/login/code/"
+    assert poll.content == b""
 
     wrong = client.post("/login/code/", {"code": "123456", "next": "/tickets/"})
     assert wrong.status_code == 400 and b"not right" in wrong.content

@@ -38,4 +38,4 @@ def test_bulk_assign_50_tickets_from_the_queue(new_page, alice, leo, carol):
     # The sidebar's counts come after the page (htmx): two tickets are left unassigned.
     page.goto("/tickets/?queue=unassigned")
     unassigned = page.locator(".view-list li", has_text="Unassigned")
-    expect(unassigned.locator(".count")).to_have_text("2")
+    expect(unassigned.locator(".count")).to_have_text("2", timeout=15_000)
