@@ -25,6 +25,28 @@ AUDITED = ("name", "team", "filters", "sort", "columns")
 UNSET: Any = object()
 
 
+# The built-in queues as saved views: shared with every agent, listed first, never deleted.
+DEFAULT_VIEWS = [
+    ("mine", "Assigned to me"),
+    ("team", "My teams"),
+    ("unassigned", "Unassigned"),
+    ("open", "All open"),
+    ("all", "All tickets"),
+]
+
+
+def ensure_default_views(**_: Any) -> None:
+    """Create the default views that are missing (idempotent). Run after every `migrate` and
+    after a database flush (post_migrate, as Django creates its content types), so the
+    built-in queues exist whatever emptied the table."""
+    for position, (queue, name) in enumerate(DEFAULT_VIEWS):
+        SavedView.objects.get_or_create(
+            is_default=True,
+            name=name,
+            defaults={"filters": {"queue": queue}, "position": position},
+        )
+
+
 def _name(value: str) -> str:
     name = (value or "").strip()
     if not name:
