@@ -18,11 +18,10 @@ from email.utils import format_datetime
 
 from django.db import transaction
 
-from deskside import demo_response
+from deskside import demo_macros, demo_response
 from deskside.accounts import services as accounts
 from deskside.accounts.models import Organization, Team, Tier, User
 from deskside.core import clock
-from deskside.macros import services as macros
 from deskside.mail import outbound
 from deskside.mail.models import Mailbox, Source
 from deskside.mail.pipeline import Policy, receive
@@ -333,7 +332,7 @@ def load(*, progress: bool = False, tickets: int = TICKETS) -> bool:
     with transaction.atomic():
         people = _directory()
         _sla(people)
-        _macros(people)
+        demo_macros.load(l2_team=people.teams["desktop-support-l2"], l2_agent=people.l2[0])
     global _CEILING
     outer = clock.override()  # a caller's frozen instant (a test's) is "now" for the demo too
     _CEILING = clock.now() - timedelta(minutes=1)
@@ -529,37 +528,6 @@ class People:
     teams: dict[str, Team]
     customers: dict[str, list[User]]
     orgs: dict[str, Organization]
-
-
-def _macros(p: People) -> None:
-    """Three canned replies the desk uses every day (deskside.macros)."""
-    admin = User.objects.get(email="admin@deskside.example")
-    signature = "\n\n{{agent.name}}\nNorthwind IT Services, for {{client.name}}"
-    macros.create_macro(
-        actor=admin,
-        name="Password reset done",
-        body="Hi {{requester.first_name}},\n\nyour password has been reset. Sign in with the "
-        "temporary password we gave you on the phone; you will be asked to choose a new one. "
-        "If anything still fails, just reply and quote {{ticket.number}}." + signature,
-        set_status=Status.RESOLVED,
-    )
-    macros.create_macro(
-        actor=admin,
-        name="Waiting for your reply",
-        body="Hi {{requester.first_name}},\n\nto go on with {{ticket.number}} "
-        "({{ticket.subject}}) we need a little more from you: when did it start, and does it "
-        "happen on other computers too? The ticket waits for your answer." + signature,
-        set_status=Status.PENDING_CUSTOMER,
-    )
-    macros.create_macro(
-        actor=admin,
-        name="Dispatching a technician",
-        team=p.teams["desktop-support-l2"],
-        body="Hi {{requester.first_name}},\n\na technician will come to {{site.name}} to look "
-        "at this in person. We will call you first to agree on a time." + signature,
-        set_status=Status.ON_HOLD,
-        add_watcher=p.l2[0],
-    )
 
 
 def _directory() -> People:
