@@ -21,7 +21,7 @@ OFF = "-"
 
 
 def parse_codes(text: str) -> list[str]:
-    """"E E L - N" or "E,E,L,,N" -> ["E", "E", "L", "", "N"]."""
+    """ "E E L - N" or "E,E,L,,N" -> ["E", "E", "L", "", "N"]."""
     text = (text or "").strip()
     if not text:
         return []
@@ -45,18 +45,19 @@ class RosterForm(DomainErrors, forms.Form):
         widget=DATE_INPUT, label="First day of the cycle", help_text="Usually a Monday."
     )
     cycle_days = forms.IntegerField(
-        min_value=1, max_value=84, initial=7, label="Cycle length (days)",
+        min_value=1,
+        max_value=84,
+        initial=7,
+        label="Cycle length (days)",
         help_text="7: the same every week; 28: a four-week rotating cycle.",
-    )  # fmt: skip
+    )
     rest_hours = forms.IntegerField(
         min_value=0, max_value=24, initial=11, label="Rest between shifts (hours)"
     )
     weekly_hours_cap = forms.IntegerField(
         min_value=1, max_value=168, initial=48, label="Weekly hours cap"
     )
-    preset = forms.ChoiceField(
-        choices=list(PRESET_LABELS.items()), initial="three", label="Shifts"
-    )
+    preset = forms.ChoiceField(choices=list(PRESET_LABELS.items()), initial="three", label="Shifts")
     min_staff = forms.IntegerField(
         min_value=0, max_value=100, initial=1, label="Minimum staff per shift"
     )
@@ -76,6 +77,14 @@ class ShiftForm(DomainErrors, forms.Form):
     start = forms.CharField(max_length=5, help_text="HH:MM, the roster's zone")
     end = forms.CharField(max_length=5, help_text="At or before the start: ends the next day")
     min_staff = forms.IntegerField(min_value=0, max_value=100, initial=1, label="Minimum staff")
+    days = forms.TypedMultipleChoiceField(
+        choices=list(enumerate(DAY_NAMES)),
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Starts on",
+        help_text="None ticked: every day.",
+    )
 
 
 class LineForm(DomainErrors, forms.Form):
@@ -95,9 +104,11 @@ class LineForm(DomainErrors, forms.Form):
 
 class GenerateForm(DomainErrors, forms.Form):
     users = forms.ModelMultipleChoiceField(
-        queryset=User.objects.none(), widget=forms.CheckboxSelectMultiple, label="People",
+        queryset=User.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        label="People",
         help_text="In order of name: the first starts on the cycle's first step.",
-    )  # fmt: skip
+    )
     cycle = forms.CharField(
         max_length=200, initial="E L N -", help_text='One code per step, "-" for off'
     )
@@ -106,9 +117,12 @@ class GenerateForm(DomainErrors, forms.Form):
         min_value=0, max_value=84, initial=1, help_text="Steps between one person and the next"
     )
     workdays = forms.TypedMultipleChoiceField(
-        choices=list(enumerate(DAY_NAMES)), coerce=int, initial=list(range(7)),
-        widget=forms.CheckboxSelectMultiple, label="Days worked",
-    )  # fmt: skip
+        choices=list(enumerate(DAY_NAMES)),
+        coerce=int,
+        initial=list(range(7)),
+        widget=forms.CheckboxSelectMultiple,
+        label="Days worked",
+    )
 
     def __init__(self, *args: Any, agents: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -248,9 +248,11 @@ def leave_gaps(leave: Leave) -> list[Gap]:
     """The shift instances the leave takes its person off that are now below minimum."""
     out = []
     for roster in {r.pk: r for r in rosters_of(leave.user)}.values():
-        for slot in working.slots(roster.team, leave.starts_at, leave.ends_at):
-            if leave.user_id in slot.on_leave and slot.below:
-                out.append(Gap(roster, slot, slot_state(slot)))
+        out.extend(
+            Gap(roster, slot, slot_state(slot))
+            for slot in working.slots(roster.team, leave.starts_at, leave.ends_at)
+            if leave.user_id in slot.on_leave and slot.below
+        )
     return sorted(out, key=lambda g: (g.slot.start, g.roster.team.name))
 
 

@@ -21,7 +21,7 @@ from django.db.models import Q
 
 from deskside.accounts.models import User
 from deskside.rosters import working
-from deskside.rosters.models import Leave, Roster
+from deskside.rosters.models import Leave, Roster, RotaLine
 
 LONGEST_SHIFT = timedelta(hours=25)  # a 24-hour shift across an autumn DST change
 
@@ -50,9 +50,9 @@ def week_of(roster: Roster, at: datetime) -> tuple[datetime, datetime]:
     local = at.astimezone(tz).date()
     monday = local - timedelta(days=local.weekday())
     start = datetime.combine(monday, datetime.min.time(), tzinfo=tz).astimezone(UTC)
-    end = datetime.combine(
-        monday + timedelta(days=7), datetime.min.time(), tzinfo=tz
-    ).astimezone(UTC)
+    end = datetime.combine(monday + timedelta(days=7), datetime.min.time(), tzinfo=tz).astimezone(
+        UTC
+    )
     return start, end
 
 
@@ -64,10 +64,13 @@ def assess(roster: Roster, user: User, start: datetime, end: datetime) -> Candid
     hi = max(end + rest + LONGEST_SHIFT, week_end)
     own = [s for s in working.shifts_of_user(user, lo, hi) if s.source != "duty"]
     in_week = sum(
-        (min(s.end, week_end) - max(s.start, week_start) for s in own if s.start < week_end
-         and s.end > week_start),
+        (
+            min(s.end, week_end) - max(s.start, week_start)
+            for s in own
+            if s.start < week_end and s.end > week_start
+        ),
         timedelta(0),
-    )  # fmt: skip
+    )
     week_hours = _hours(in_week + (min(end, week_end) - max(start, week_start)))
     before = [s for s in own if s.end <= start]
     after = [s for s in own if s.start >= end]
@@ -119,7 +122,8 @@ def pool(roster: Roster) -> list[User]:
     rota, by name."""
     return list(
         User.objects.filter(
-            Q(teams=roster.team_id) | Q(rotalines__roster=roster),
+            Q(teams=roster.team_id)
+            | Q(pk__in=RotaLine.objects.filter(roster=roster).values("user_id")),
             kind=User.Kind.AGENT,
             is_active=True,
         )

@@ -26,7 +26,7 @@ from django.db import transaction
 
 from deskside.accounts.models import Team, User
 from deskside.accounts.permissions import is_admin, is_agent
-from deskside.core import audit, clock
+from deskside.core import audit, clock, versioning
 from deskside.duty.oncall import parse_hhmm
 from deskside.rosters import rules, working
 from deskside.rosters.exceptions import InUse, InvalidInput, NotAllowed, RuleBroken
@@ -36,19 +36,22 @@ MAX_CYCLE_DAYS = 12 * 7
 MAX_LEAVE = timedelta(days=366)
 MAX_SHIFTS = 12
 CODE = re.compile(r"^[A-Z0-9]{1,4}$")
-PRESETS: dict[str, tuple[tuple[str, str, str, str], ...]] = {
-    # code, name, start, end (local)
-    "three": (("E", "Early", "06:00", "14:00"), ("L", "Late", "14:00", "22:00"),
-              ("N", "Night", "22:00", "06:00")),
-    "business": (("D", "Day", "09:00", "17:00"),),
-}  # fmt: skip
+PRESETS: dict[str, tuple[tuple[str, str, str, str, tuple[int, ...]], ...]] = {
+    # code, name, start, end (local), weekdays it starts on (empty: every day)
+    "three": (
+        ("E", "Early", "06:00", "14:00", ()),
+        ("L", "Late", "14:00", "22:00", ()),
+        ("N", "Night", "22:00", "06:00", ()),
+    ),
+    "business": (("D", "Day", "09:00", "17:00", (0, 1, 2, 3, 4)),),
+}
 PRESET_LABELS = {
     "three": "Three 8-hour shifts (06-14, 14-22, 22-06)",
     "business": "Business hours (09-17, Monday to Friday)",
     "custom": "Custom (add shifts yourself)",
 }
 ROSTER_AUDITED = ("timezone", "cycle_start", "cycle_days", "rest_hours", "weekly_hours_cap")
-SHIFT_AUDITED = ("code", "name", "start", "end", "min_staff", "position")
+SHIFT_AUDITED = ("code", "name", "start", "end", "days", "min_staff", "position")
 LEAVE_AUDITED = ("user", "kind", "starts_at", "ends_at", "reason")
 COVER_AUDITED = ("user", "code", "starts_at", "ends_at", "covers_for", "reason")
 
@@ -125,8 +128,7 @@ def validate_pattern(roster: Roster, pattern: object, field: str = "pattern") ->
         raise InvalidInput("the pattern is a list of shift codes, one per day", field=field)
     if len(pattern) != roster.cycle_days:
         raise InvalidInput(
-            f"the pattern needs {roster.cycle_days} days (the roster's cycle), not "
-            f"{len(pattern)}",
+            f"the pattern needs {roster.cycle_days} days (the roster's cycle), not {len(pattern)}",
             field=field,
         )
     known = _codes(roster)
@@ -153,13 +155,19 @@ def _member(roster: Roster, user: object, field: str = "user") -> User:
 
 
 def _roster_audit(actor: User, action: str, roster: Roster, **values: object) -> None:
-    audit.record(actor, action, "rosters.roster", roster.team.slug, label=roster.team.name, **values)
+    audit.record(
+        actor, action, "rosters.roster", roster.team.slug, label=roster.team.name, **values
+    )
 
 
 def _roster_fields(
-    *, timezone: str, cycle_start: date | None, cycle_days: object, rest_hours: object,
+    *,
+    timezone: str,
+    cycle_start: date | None,
+    cycle_days: object,
+    rest_hours: object,
     weekly_hours_cap: object,
-) -> dict:  # fmt: skip
+) -> dict:
     if not isinstance(cycle_start, date) or isinstance(cycle_start, datetime):
         raise InvalidInput("the first day of the cycle is a date", field="cycle_start")
     return {
@@ -219,11 +227,13 @@ def update_roster(
     cycle_days: int,
     rest_hours: int,
     weekly_hours_cap: int,
+    version: int | None = None,
 ) -> Roster:
     """Change the zone, cycle or rules. A new cycle length is refused while rota lines of
-    another length exist (generate the rota again, or change the lines first)."""
+    another length exist (generate the rota again, or change the lines first). `version` is
+    the one the editor read (VersionConflict if the roster changed since)."""
     require_editor(actor, roster.team)
-    roster = Roster.objects.select_for_update().select_related("team").get(pk=roster.pk)
+    roster = versioning.lock(roster, version)
     old = audit.snapshot(roster, ROSTER_AUDITED)
     fields = _roster_fields(
         timezone=timezone,
@@ -240,7 +250,7 @@ def update_roster(
         )
     for name, value in fields.items():
         setattr(roster, name, value)
-    roster.save(update_fields=list(fields))
+    versioning.save(roster, list(fields))
     audit.record_update(
         actor,
         "rosters.roster",
@@ -267,9 +277,13 @@ def delete_roster(*, actor: User, roster: Roster) -> None:
 def _shift_audit(actor: User, action: str, shift: ShiftDefinition, **values: object) -> None:
     team = shift.roster.team
     audit.record(
-        actor, action, "rosters.shift", f"{team.slug}:{shift.code}",
-        label=f"{team.name}: {shift.name}", **values,
-    )  # fmt: skip
+        actor,
+        action,
+        "rosters.shift",
+        f"{team.slug}:{shift.code}",
+        label=f"{team.name}: {shift.name}",
+        **values,
+    )
 
 
 def _shift_fields(roster: Roster, shift: ShiftDefinition | None, **given: object) -> dict:
@@ -286,11 +300,18 @@ def _shift_fields(roster: Roster, shift: ShiftDefinition | None, **given: object
         raise InvalidInput("a name of 1 to 60 characters is required", field="name")
     start = _hhmm(str(given["start"]), "start")
     end = _hhmm(str(given["end"]), "end")
+    days = given.get("days") or []
+    if not isinstance(days, list | tuple) or any(
+        isinstance(d, bool) or not isinstance(d, int) or not 0 <= d <= 6 for d in days
+    ):
+        raise InvalidInput("days are weekday numbers (Monday = 0 ... Sunday = 6)", field="days")
+    days = sorted(set(days))
     return {
         "code": code,
         "name": name,
         "start": start,
         "end": end,
+        "days": [] if len(days) == 7 else days,
         "min_staff": _whole(given["min_staff"], "min_staff", 0, 100, "the minimum staff"),
     }
 
@@ -305,16 +326,25 @@ def add_shift(
     start: str,
     end: str,
     min_staff: int = 1,
+    days: Sequence[int] = (),
     position: int | None = None,
 ) -> ShiftDefinition:
     """A shift of the roster: local start and end ("HH:MM" in the roster's zone; an end at or
-    before the start ends the next day, so 22:00-06:00 is a night), the minimum staff."""
+    before the start ends the next day, so 22:00-06:00 is a night), the weekdays it starts on
+    (Monday = 0; empty: every day), the minimum staff."""
     require_editor(actor, roster.team)
     roster = Roster.objects.select_for_update().select_related("team").get(pk=roster.pk)
     if roster.shift_definitions.count() >= MAX_SHIFTS:
         raise InvalidInput(f"a roster has at most {MAX_SHIFTS} shifts", field="code")
     fields = _shift_fields(
-        roster, None, code=code, name=name, start=start, end=end, min_staff=min_staff
+        roster,
+        None,
+        code=code,
+        name=name,
+        start=start,
+        end=end,
+        min_staff=min_staff,
+        days=list(days),
     )
     if position is None:
         position = roster.shift_definitions.count()
@@ -328,11 +358,17 @@ def _add_preset(actor: User, roster: Roster, preset: str, min_staff: int) -> lis
         raise InvalidInput(f"unknown preset {preset!r} ({', '.join(PRESETS)})", field="preset")
     return [
         add_shift(
-            actor=actor, roster=roster, code=code, name=name, start=start, end=end,
+            actor=actor,
+            roster=roster,
+            code=code,
+            name=name,
+            start=start,
+            end=end,
             min_staff=min_staff,
+            days=days,
         )
-        for code, name, start, end in PRESETS[preset]
-    ]  # fmt: skip
+        for code, name, start, end, days in PRESETS[preset]
+    ]
 
 
 @transaction.atomic
@@ -353,15 +389,24 @@ def update_shift(
     start: str,
     end: str,
     min_staff: int,
+    days: Sequence[int] = (),
     position: int | None = None,
 ) -> ShiftDefinition:
-    """Change a shift's name, times or minimum staff (its code stays: rota lines use it)."""
+    """Change a shift's name, times, weekdays or minimum staff (its code stays: rota lines
+    use it)."""
     roster = shift.roster
     require_editor(actor, roster.team)
     shift = ShiftDefinition.objects.select_for_update().get(pk=shift.pk)
     old = audit.snapshot(shift, SHIFT_AUDITED)
     fields = _shift_fields(
-        roster, shift, code=shift.code, name=name, start=start, end=end, min_staff=min_staff
+        roster,
+        shift,
+        code=shift.code,
+        name=name,
+        start=start,
+        end=end,
+        min_staff=min_staff,
+        days=list(days),
     )
     for key, value in fields.items():
         setattr(shift, key, value)
@@ -369,10 +414,13 @@ def update_shift(
         shift.position = position
     shift.save()
     audit.record_update(
-        actor, "rosters.shift", f"{roster.team.slug}:{shift.code}",
-        label=f"{roster.team.name}: {shift.name}", before=old,
+        actor,
+        "rosters.shift",
+        f"{roster.team.slug}:{shift.code}",
+        label=f"{roster.team.name}: {shift.name}",
+        before=old,
         after=audit.snapshot(shift, SHIFT_AUDITED),
-    )  # fmt: skip
+    )
     return shift
 
 
@@ -426,9 +474,13 @@ def set_line(
         line.position = position
     line.save()
     audit.record_update(
-        actor, "rosters.rota", roster.team.slug, label=roster.team.name, before=before,
+        actor,
+        "rosters.rota",
+        roster.team.slug,
+        label=roster.team.name,
+        before=before,
         after=_lines_snapshot(roster),
-    )  # fmt: skip
+    )
     return line
 
 
@@ -440,9 +492,13 @@ def remove_line(*, actor: User, line: RotaLine) -> None:
     before = _lines_snapshot(roster)
     line.delete()
     audit.record_update(
-        actor, "rosters.rota", roster.team.slug, label=roster.team.name, before=before,
+        actor,
+        "rosters.rota",
+        roster.team.slug,
+        label=roster.team.name,
+        before=before,
         after=_lines_snapshot(roster),
-    )  # fmt: skip
+    )
 
 
 def rotating_patterns(
@@ -508,7 +564,7 @@ def generate_rota(
     before = _lines_snapshot(roster)
     before["cycle_days"] = roster.cycle_days
     roster.cycle_days = len(cycle) * unit_days
-    roster.save(update_fields=["cycle_days"])
+    versioning.save(roster, ["cycle_days"])
     patterns = rotating_patterns(
         [str(code or "").strip().upper() for code in cycle],
         len(users),
@@ -526,9 +582,13 @@ def generate_rota(
     after = _lines_snapshot(roster)
     after["cycle_days"] = roster.cycle_days
     audit.record_update(
-        actor, "rosters.rota", roster.team.slug, label=roster.team.name, before=before,
+        actor,
+        "rosters.rota",
+        roster.team.slug,
+        label=roster.team.name,
+        before=before,
         after=after,
-    )  # fmt: skip
+    )
     return lines
 
 
@@ -537,9 +597,13 @@ def generate_rota(
 
 def _leave_audit(actor: User, action: str, leave: Leave, **values: object) -> None:
     audit.record(
-        actor, action, "rosters.leave", str(leave.pk),
-        label=f"{leave.user}: {leave.get_kind_display()}", **values,
-    )  # fmt: skip
+        actor,
+        action,
+        "rosters.leave",
+        str(leave.pk),
+        label=f"{leave.user}: {leave.get_kind_display()}",
+        **values,
+    )
 
 
 @transaction.atomic
@@ -575,9 +639,14 @@ def record_leave(
     if Leave.objects.filter(user=user, starts_at__lt=ends_at, ends_at__gt=starts_at).exists():
         raise InvalidInput(f"{user} is on leave in part of that period already", field="starts_at")
     leave = Leave.objects.create(
-        user=user, kind=kind, starts_at=starts_at, ends_at=ends_at, reason=reason,
-        created_by=actor, created_at=clock.now(),
-    )  # fmt: skip
+        user=user,
+        kind=kind,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        reason=reason,
+        created_by=actor,
+        created_at=clock.now(),
+    )
     _leave_audit(actor, audit.CREATED, leave, after=audit.snapshot(leave, LEAVE_AUDITED))
     return leave
 
@@ -633,13 +702,23 @@ def add_cover(
         raise RuleBroken(refusal, field="user")
     reason = (reason or "").strip()[:200]
     cover = Cover.objects.create(
-        roster=roster, user=user, code=code, starts_at=slot.start, ends_at=slot.end,
-        covers_for=covers_for, reason=reason, created_by=actor,
-    )  # fmt: skip
+        roster=roster,
+        user=user,
+        code=code,
+        starts_at=slot.start,
+        ends_at=slot.end,
+        covers_for=covers_for,
+        reason=reason,
+        created_by=actor,
+    )
     audit.record(
-        actor, audit.CREATED, "rosters.cover", str(cover.pk),
-        label=f"{roster.team.name}: {user} on {code}", after=audit.snapshot(cover, COVER_AUDITED),
-    )  # fmt: skip
+        actor,
+        audit.CREATED,
+        "rosters.cover",
+        str(cover.pk),
+        label=f"{roster.team.name}: {user} on {code}",
+        after=audit.snapshot(cover, COVER_AUDITED),
+    )
     return cover
 
 
@@ -649,10 +728,13 @@ def remove_cover(*, actor: User, cover: Cover) -> None:
     roster = cover.roster
     require_editor(actor, roster.team)
     audit.record(
-        actor, audit.DELETED, "rosters.cover", str(cover.pk),
+        actor,
+        audit.DELETED,
+        "rosters.cover",
+        str(cover.pk),
         label=f"{roster.team.name}: {cover.user} on {cover.code}",
         before=audit.snapshot(cover, COVER_AUDITED),
-    )  # fmt: skip
+    )
     cover.delete()
 
 

@@ -17,7 +17,12 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_http_methods, require_POST, require_safe
+from django.views.decorators.http import (
+    require_GET,
+    require_http_methods,
+    require_POST,
+    require_safe,
+)
 
 from deskside.accounts.models import Team, User
 from deskside.accounts.permissions import agent_required, is_admin
@@ -77,7 +82,9 @@ def feed_urls(feed: PersonFeed, request: HttpRequest | None = None) -> dict[str,
 @require_GET
 def index(request: HttpRequest) -> HttpResponse:
     teams = list(queries.roster_teams())
-    editable = [t for t in Team.objects.filter(roster__isnull=True) if services.can_edit(request.user, t)]
+    editable = [
+        t for t in Team.objects.filter(roster__isnull=True) if services.can_edit(request.user, t)
+    ]
     return render(
         request,
         "rosters/index.html",
@@ -394,7 +401,9 @@ def _leave_people(user: User):
     if is_admin(user):
         return _agents()
     led = Team.objects.filter(lead=user)
-    return _agents().filter(pk__in=[user.pk, *User.objects.filter(teams__in=led).values_list("pk", flat=True)])
+    return _agents().filter(
+        pk__in=[user.pk, *User.objects.filter(teams__in=led).values_list("pk", flat=True)]
+    )
 
 
 @agent_required
@@ -413,7 +422,9 @@ def leave(request: HttpRequest) -> HttpResponse:
                 return redirect("rosters:leave_detail", created.pk)
     else:
         form = LeaveForm(agents=people, initial={"user": request.user.pk})
-    rows = list(queries.leave_visible_to(request.user).filter(ends_at__gt=clock.now() - LEAVE_SHOWN))
+    rows = list(
+        queries.leave_visible_to(request.user).filter(ends_at__gt=clock.now() - LEAVE_SHOWN)
+    )
     for row in rows:
         row.can_cancel = services.can_manage_leave(request.user, row.user)
     status = 422 if form.is_bound else 200
@@ -430,7 +441,11 @@ def leave_detail(request: HttpRequest, leave_id: int) -> HttpResponse:
     return render(
         request,
         "rosters/leave_detail.html",
-        {"leave": item, "gaps": gaps, "can_cancel": services.can_manage_leave(request.user, item.user)},
+        {
+            "leave": item,
+            "gaps": gaps,
+            "can_cancel": services.can_manage_leave(request.user, item.user),
+        },
     )
 
 
@@ -489,7 +504,9 @@ def feed(request: HttpRequest, token: str) -> HttpResponse:
     found = PersonFeed.objects.select_related("user").filter(token=token).first()
     if found is None or not found.user.is_active or not found.user.is_agent:
         raise Http404("no such feed")
-    response = HttpResponse(feeds.person_feed(found.user), content_type="text/calendar; charset=utf-8")
+    response = HttpResponse(
+        feeds.person_feed(found.user), content_type="text/calendar; charset=utf-8"
+    )
     response["Content-Disposition"] = 'inline; filename="shifts.ics"'
     response["Cache-Control"] = "private, max-age=300"
     return response
