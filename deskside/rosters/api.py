@@ -15,7 +15,7 @@
     PUT    /rosters/teams/{team}/lines/{user}         {pattern}: a fixed line
     DELETE /rosters/teams/{team}/lines/{user}
     POST   /rosters/teams/{team}/rota                 {users, cycle, unit, offset, workdays}
-    GET    /rosters/teams/{team}/week?start=          the slots of the week (staffed, below)
+    GET    /rosters/teams/{team}/week?start=          the slots starting in the week (staffing)
     GET    /rosters/teams/{team}/shifts-worked?start=&end=   people's shift instances
     GET    /rosters/teams/{team}/candidates?code=&starts_at=  cover candidates of a slot
     GET    /rosters/teams/{team}/covers               current and coming covers
@@ -487,7 +487,9 @@ def week(request: HttpRequest, team: Text, start: Text | None = None) -> dict:
         "team": roster.team,
         "start": begin,
         "end": finish,
-        "slots": _slot_rows(working.slots(roster.team, begin, finish)),
+        "slots": _slot_rows(
+            [s for s in working.slots(roster.team, begin, finish) if begin <= s.start < finish]
+        ),
     }
 
 
