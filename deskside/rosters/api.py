@@ -35,7 +35,7 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 
 from deskside.accounts.models import Team, User
-from deskside.accounts.schemas import UserRef
+from deskside.accounts.schemas import TeamRef, UserRef
 from deskside.core import clock
 from deskside.core.api import Text, get_or_404
 from deskside.core.timezones import zone
@@ -49,11 +49,6 @@ MAX_PERIOD = timedelta(days=62)
 
 
 # -- schemas -----------------------------------------------------------------------------------
-
-
-class TeamName(Schema):
-    slug: str
-    name: str
 
 
 class ShiftDefinitionOut(Schema):
@@ -74,7 +69,7 @@ class LineOut(Schema):
 
 class RosterOut(Schema):
     public_id: str
-    team: TeamName
+    team: TeamRef
     timezone: str
     cycle_start: date
     cycle_days: int
@@ -159,7 +154,7 @@ class SlotOut(Schema):
 
 
 class WeekOut(Schema):
-    team: TeamName
+    team: TeamRef
     start: datetime
     end: datetime
     slots: list[SlotOut]
@@ -175,7 +170,7 @@ class RosterShiftOut(Schema):
 
 
 class WorkingOut(Schema):
-    team: TeamName
+    team: TeamRef
     at: datetime
     scheduled: bool = Field(description="False: no roster or duty (every member counts).")
     users: list[UserRef]
