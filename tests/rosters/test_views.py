@@ -182,3 +182,18 @@ def test_a_client_limited_agent_sees_the_rosters(roster, acme, alice):
     client = login(alice)
     for url in PAGES[:3] + PAGES[4:5]:
         assert client.get(url).status_code == 200, url
+
+
+def test_admin_shows_rosters_read_only(roster, admin, holiday):
+    admin.is_superuser = True
+    admin.save()
+    client = login(admin)
+    for name in ("roster", "leave"):
+        assert client.get(f"/admin/rosters/{name}/").status_code == 200
+        assert client.get(f"/admin/rosters/{name}/add/").status_code == 403
+    page = client.get(f"/admin/rosters/roster/{roster.pk}/change/").content.decode()
+    assert "Ann Shift" in page and 'name="_save"' not in page
+    assert (
+        client.post(f"/admin/rosters/leave/{holiday.pk}/delete/", {"post": "yes"}).status_code
+        == 403
+    )
