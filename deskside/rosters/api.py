@@ -61,7 +61,7 @@ class ShiftDefinitionOut(Schema):
     position: int
 
 
-class LineOut(Schema):
+class RotaLineOut(Schema):
     user: UserRef
     position: int
     pattern: list[str]
@@ -80,7 +80,7 @@ class RosterOut(Schema):
 
 class RosterDetailOut(RosterOut):
     shifts: list[ShiftDefinitionOut]
-    lines: list[LineOut]
+    lines: list[RotaLineOut]
 
     @staticmethod
     def resolve_shifts(obj: Roster) -> list:
@@ -111,7 +111,7 @@ class RosterPatch(Schema):
     version: int | None = Field(None, description="The version read (409 if it changed).")
 
 
-class ShiftIn(Schema):
+class ShiftDefinitionIn(Schema):
     code: Text
     name: Text
     start: Text
@@ -120,7 +120,7 @@ class ShiftIn(Schema):
     min_staff: int = 1
 
 
-class ShiftPatch(Schema):
+class ShiftDefinitionPatch(Schema):
     name: Text | None = None
     start: Text | None = None
     end: Text | None = None
@@ -128,11 +128,11 @@ class ShiftPatch(Schema):
     min_staff: int | None = None
 
 
-class LineIn(Schema):
+class RotaLineIn(Schema):
     pattern: list[str]
 
 
-class RotaIn(Schema):
+class RotaGenerateIn(Schema):
     users: list[Text] = Field(description="People in rota order (email or public id).")
     cycle: list[str] = Field(description='One code per step, "" for off: ["E","L","N",""].')
     unit: Text = "weeks"
@@ -140,7 +140,7 @@ class RotaIn(Schema):
     workdays: list[int] = [0, 1, 2, 3, 4, 5, 6]
 
 
-class SlotOut(Schema):
+class RosterSlotOut(Schema):
     code: str
     name: str
     start: datetime
@@ -153,11 +153,11 @@ class SlotOut(Schema):
     on_leave: list[UserRef]
 
 
-class WeekOut(Schema):
+class RosterWeekOut(Schema):
     team: TeamRef
     start: datetime
     end: datetime
-    slots: list[SlotOut]
+    slots: list[RosterSlotOut]
 
 
 class RosterShiftOut(Schema):
@@ -169,7 +169,7 @@ class RosterShiftOut(Schema):
     source: str = Field(description="rota, cover or duty")
 
 
-class WorkingOut(Schema):
+class DeskWorkingOut(Schema):
     team: TeamRef
     at: datetime
     scheduled: bool = Field(description="False: no roster or duty (every member counts).")
@@ -179,7 +179,7 @@ class WorkingOut(Schema):
     next_users: list[UserRef]
 
 
-class CandidateOut(Schema):
+class CoverCandidateOut(Schema):
     user: UserRef
     eligible: bool
     reason: str
@@ -188,12 +188,12 @@ class CandidateOut(Schema):
     rest_after: float | None
 
 
-class CandidatesOut(Schema):
-    slot: SlotOut
-    candidates: list[CandidateOut]
+class CoverCandidatesOut(Schema):
+    slot: RosterSlotOut
+    candidates: list[CoverCandidateOut]
 
 
-class LeaveIn(Schema):
+class LeaveRecordIn(Schema):
     user: Text = Field(description="Email address or public id; default: the caller.")
     kind: Text = "holiday"
     starts_at: datetime
@@ -201,7 +201,7 @@ class LeaveIn(Schema):
     reason: Text
 
 
-class LeaveOut(Schema):
+class LeaveRecordOut(Schema):
     public_id: str
     user: UserRef
     kind: str
@@ -212,7 +212,7 @@ class LeaveOut(Schema):
     created_at: datetime
 
 
-class CoverIn(Schema):
+class RosterCoverIn(Schema):
     user: Text
     code: Text
     starts_at: datetime = Field(description="The start of the shift instance covered.")
@@ -220,7 +220,7 @@ class CoverIn(Schema):
     reason: Text = ""
 
 
-class CoverOut(Schema):
+class RosterCoverOut(Schema):
     public_id: str
     user: UserRef
     code: str
@@ -307,7 +307,7 @@ def create_roster(request: HttpRequest, payload: RosterIn) -> Status[Roster]:
     return Status(201, roster)
 
 
-@router.get("/rosters/working", response=list[WorkingOut], summary="Who works each desk now")
+@router.get("/rosters/working", response=list[DeskWorkingOut], summary="Who works each desk now")
 def working_now(request: HttpRequest, at: Text | None = None) -> list:
     _agent(request)
     when = parse_instant(at, "at", zone("UTC")) or clock.now()
@@ -329,7 +329,7 @@ def working_now(request: HttpRequest, at: Text | None = None) -> list:
 # -- leave -------------------------------------------------------------------------------------
 
 
-@router.get("/rosters/leave", response=list[LeaveOut], summary="Leave")
+@router.get("/rosters/leave", response=list[LeaveRecordOut], summary="Leave")
 def list_leave(
     request: HttpRequest,
     user: Text | None = None,
@@ -348,8 +348,8 @@ def list_leave(
     return list(found[:500])
 
 
-@router.post("/rosters/leave", response={201: LeaveOut}, summary="Record leave")
-def record_leave(request: HttpRequest, payload: LeaveIn) -> Status[Leave]:
+@router.post("/rosters/leave", response={201: LeaveRecordOut}, summary="Record leave")
+def record_leave(request: HttpRequest, payload: LeaveRecordIn) -> Status[Leave]:
     actor = _agent(request)
     leave = services.record_leave(
         actor=actor,
@@ -401,7 +401,9 @@ def delete_roster(request: HttpRequest, team: Text) -> Status[None]:
 @router.post(
     "/rosters/teams/{team}/shifts", response={201: ShiftDefinitionOut}, summary="Add a shift"
 )
-def add_shift(request: HttpRequest, team: Text, payload: ShiftIn) -> Status[ShiftDefinition]:
+def add_shift(
+    request: HttpRequest, team: Text, payload: ShiftDefinitionIn
+) -> Status[ShiftDefinition]:
     roster = _roster(request, team)
     return Status(201, services.add_shift(actor=request.user, roster=roster, **payload.dict()))
 
@@ -414,7 +416,7 @@ def _shift(roster: Roster, code: str) -> ShiftDefinition:
     "/rosters/teams/{team}/shifts/{code}", response=ShiftDefinitionOut, summary="Change a shift"
 )
 def update_shift(
-    request: HttpRequest, team: Text, code: Text, payload: ShiftPatch
+    request: HttpRequest, team: Text, code: Text, payload: ShiftDefinitionPatch
 ) -> ShiftDefinition:
     shift = _shift(_roster(request, team), code)
     given = payload.dict(exclude_unset=True)
@@ -432,8 +434,8 @@ def delete_shift(request: HttpRequest, team: Text, code: Text) -> Status[None]:
     return Status(204, None)
 
 
-@router.put("/rosters/teams/{team}/lines/{user}", response=LineOut, summary="Set a rota line")
-def set_line(request: HttpRequest, team: Text, user: Text, payload: LineIn):
+@router.put("/rosters/teams/{team}/lines/{user}", response=RotaLineOut, summary="Set a rota line")
+def set_line(request: HttpRequest, team: Text, user: Text, payload: RotaLineIn):
     roster = _roster(request, team)
     person = _person(user, "user")
     return services.set_line(
@@ -450,7 +452,7 @@ def delete_line(request: HttpRequest, team: Text, user: Text) -> Status[None]:
 
 
 @router.post("/rosters/teams/{team}/rota", response=RosterDetailOut, summary="Generate a rota")
-def generate_rota(request: HttpRequest, team: Text, payload: RotaIn) -> Roster:
+def generate_rota(request: HttpRequest, team: Text, payload: RotaGenerateIn) -> Roster:
     roster = _roster(request, team)
     services.generate_rota(
         actor=request.user,
@@ -467,7 +469,7 @@ def generate_rota(request: HttpRequest, team: Text, payload: RotaIn) -> Roster:
 # -- the week, who works, cover ----------------------------------------------------------------
 
 
-@router.get("/rosters/teams/{team}/week", response=WeekOut, summary="The slots of a week")
+@router.get("/rosters/teams/{team}/week", response=RosterWeekOut, summary="The slots of a week")
 def week(request: HttpRequest, team: Text, start: Text | None = None) -> dict:
     roster = _roster(request, team)
     tz = zone(roster.timezone)
@@ -508,7 +510,9 @@ def shifts_worked(
     ]  # fmt: skip
 
 
-@router.get("/rosters/teams/{team}/candidates", response=CandidatesOut, summary="Cover candidates")
+@router.get(
+    "/rosters/teams/{team}/candidates", response=CoverCandidatesOut, summary="Cover candidates"
+)
 def candidates(request: HttpRequest, team: Text, code: Text, starts_at: Text) -> dict:
     roster = _roster(request, team)
     when = parse_instant(starts_at, "starts_at", zone(roster.timezone))
@@ -516,15 +520,15 @@ def candidates(request: HttpRequest, team: Text, code: Text, starts_at: Text) ->
     return {"slot": _slot_rows([slot])[0], "candidates": rules.candidates(roster, slot)}
 
 
-@router.get("/rosters/teams/{team}/covers", response=list[CoverOut], summary="Covers")
+@router.get("/rosters/teams/{team}/covers", response=list[RosterCoverOut], summary="Covers")
 def list_covers(request: HttpRequest, team: Text) -> list:
     roster = _roster(request, team)
     now = clock.now()
     return list(queries.covers_of(roster, now, now + timedelta(days=366)))
 
 
-@router.post("/rosters/teams/{team}/covers", response={201: CoverOut}, summary="Put on cover")
-def add_cover(request: HttpRequest, team: Text, payload: CoverIn) -> Status[Cover]:
+@router.post("/rosters/teams/{team}/covers", response={201: RosterCoverOut}, summary="Put on cover")
+def add_cover(request: HttpRequest, team: Text, payload: RosterCoverIn) -> Status[Cover]:
     roster = _roster(request, team)
     cover = services.add_cover(
         actor=request.user,

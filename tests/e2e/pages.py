@@ -15,8 +15,8 @@ from deskside.duty.models import Schedule
 from deskside.macros.models import Macro
 from deskside.mail.models import Mailbox, MailKind
 from deskside.paging.models import EscalationPolicy
-from deskside.rosters.demo import seed_demo
 from deskside.rosters.models import Leave, Roster
+from deskside.rosters.roster_demo import seed_demo
 from deskside.sla.models import Calendar, Contract
 from deskside.tickets.models import Ticket
 from deskside.webhooks.models import SECRET_PURPOSE, Webhook
@@ -50,7 +50,7 @@ def _webhook() -> str:
 
 
 def _roster() -> str:
-    """The demo's roster (made here while deskside.demo does not call rosters.demo yet)."""
+    """The demo's roster (made here while deskside.demo does not call rosters.roster_demo)."""
     roster = Roster.objects.order_by("id").first()
     if roster is None:
         team = Team.objects.get(slug="help-desk-l1")

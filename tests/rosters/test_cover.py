@@ -117,6 +117,9 @@ def test_cover_refusals_name_the_rule(roster, crew, holiday, alice, admin):
         services.add_cover(actor=admin, roster=roster, user=dan, code="E",
                            starts_at=berlin(2026, 3, 4, 7))  # fmt: skip
     assert caught.value.field == "starts_at"
+    with clock.frozen(berlin(2026, 3, 4, 14)), pytest.raises(InvalidInput, match="is over"):
+        services.add_cover(actor=admin, roster=roster, user=dan, code="E",
+                           starts_at=berlin(2026, 3, 4, 6))  # fmt: skip
 
 
 def test_rest_rule_late_then_early(roster, crew, admin):

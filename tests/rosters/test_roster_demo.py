@@ -4,8 +4,8 @@ from deskside.accounts import services as accounts
 from deskside.accounts.models import Tier
 from deskside.core import clock
 from deskside.rosters import queries, working
-from deskside.rosters.demo import seed_demo
 from deskside.rosters.models import Leave
+from deskside.rosters.roster_demo import seed_demo
 from tests.rosters.conftest import berlin
 
 

@@ -1,155 +1,31 @@
-"""The write side of desk rosters: a team's roster (time zone, rota cycle, rest rule, weekly
-hours cap), its shift definitions (presets or custom), the rota lines that put agents on
-shifts (a fixed weekly pattern, or a rotating cycle generated with an offset per agent), leave
-and cover.
+"""Rosters, their shift definitions (presets or custom) and rota lines (fixed, or generated
+as a rotating cycle). Administrators and the team's lead; each one transaction with its audit
+entry."""
 
-Who may do what (checked here, so every adapter gets the same answer):
-
-- a roster, its shifts and rota lines: administrators (`is_staff`) and the team's lead;
-- leave: administrators, the lead of a team the person is on, and the person themselves
-  (an agent records their own holiday or sick day); the same people cancel it;
-- cover: administrators and the team's lead. A cover that would put someone on a shift they
-  already work, during their leave, with less rest than the roster's `rest_hours` before or
-  after, or over the roster's `weekly_hours_cap` in the ISO week of the shift is refused with
-  `RuleBroken` naming the rule (`deskside.rosters.rules`).
-
-Each function is one transaction and writes its audit entry (`core.audit`) in it. Who works
-when is read through `deskside.rosters.working`, never recomputed here.
-"""
-
-import re
 import zoneinfo
 from collections.abc import Sequence
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from django.db import transaction
 
 from deskside.accounts.models import Team, User
-from deskside.accounts.permissions import is_admin, is_agent
 from deskside.core import audit, clock, versioning
-from deskside.duty.oncall import parse_hhmm
-from deskside.rosters import rules, working
-from deskside.rosters.exceptions import InUse, InvalidInput, NotAllowed, RuleBroken
-from deskside.rosters.models import Cover, Leave, Roster, RotaLine, ShiftDefinition
-
-MAX_CYCLE_DAYS = 12 * 7
-MAX_LEAVE = timedelta(days=366)
-MAX_SHIFTS = 12
-CODE = re.compile(r"^[A-Z0-9]{1,4}$")
-PRESETS: dict[str, tuple[tuple[str, str, str, str, tuple[int, ...]], ...]] = {
-    # code, name, start, end (local), weekdays it starts on (empty: every day)
-    "three": (
-        ("E", "Early", "06:00", "14:00", ()),
-        ("L", "Late", "14:00", "22:00", ()),
-        ("N", "Night", "22:00", "06:00", ()),
-    ),
-    "business": (("D", "Day", "09:00", "17:00", (0, 1, 2, 3, 4)),),
-}
-PRESET_LABELS = {
-    "three": "Three 8-hour shifts (06-14, 14-22, 22-06)",
-    "business": "Business hours (09-17, Monday to Friday)",
-    "custom": "Custom (add shifts yourself)",
-}
-ROSTER_AUDITED = ("timezone", "cycle_start", "cycle_days", "rest_hours", "weekly_hours_cap")
-SHIFT_AUDITED = ("code", "name", "start", "end", "days", "min_staff", "position")
-LEAVE_AUDITED = ("user", "kind", "starts_at", "ends_at", "reason")
-COVER_AUDITED = ("user", "code", "starts_at", "ends_at", "covers_for", "reason")
-
-
-# -- who may -----------------------------------------------------------------------------------
-
-
-def can_edit(actor: User, team: Team) -> bool:
-    """Administrators and the team's lead edit its roster and put people on cover."""
-    return is_admin(actor) or (is_agent(actor) and team.lead_id == actor.pk)
-
-
-def require_editor(actor: User, team: Team) -> None:
-    if not is_agent(actor):
-        raise NotAllowed("only agents use rosters")
-    if not can_edit(actor, team):
-        raise NotAllowed(f"only administrators and the lead of {team.name} edit its roster")
-
-
-def can_manage_leave(actor: User, person: User) -> bool:
-    """The person themselves, administrators, and the lead of a team the person is on."""
-    if not is_agent(actor):
-        return False
-    if is_admin(actor) or actor.pk == person.pk:
-        return True
-    return Team.objects.filter(lead=actor, members=person).exists() or (
-        RotaLine.objects.filter(user=person, roster__team__lead=actor).exists()
-    )
-
-
-# -- validation --------------------------------------------------------------------------------
-
-
-def validate_timezone(name: str, field: str = "timezone") -> str:
-    name = (name or "").strip()
-    try:
-        zoneinfo.ZoneInfo(name)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
-        raise InvalidInput(f"unknown time zone {name!r}", field=field) from exc
-    return name
-
-
-def _whole(value: object, field: str, low: int, high: int, what: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise InvalidInput(f"{what} is a whole number from {low} to {high}", field=field)
-    return value
-
-
-def _hhmm(value: str, field: str) -> str:
-    try:
-        hours, minutes = parse_hhmm((value or "").strip())
-    except ValueError as exc:
-        raise InvalidInput(f"{value!r} is not a time of day (HH:MM)", field=field) from exc
-    if hours == 24:
-        raise InvalidInput("use 00:00 for midnight", field=field)
-    return f"{hours:02d}:{minutes:02d}"
-
-
-def _aware(value: datetime | None, field: str) -> datetime:
-    if value is None:
-        raise InvalidInput("a date and time is required", field=field)
-    if value.tzinfo is None:
-        raise InvalidInput("a time zone offset is required (e.g. 2026-03-02T09:00Z)", field=field)
-    return value.astimezone(UTC)
-
-
-def _codes(roster: Roster) -> set[str]:
-    return set(roster.shift_definitions.values_list("code", flat=True))
-
-
-def validate_pattern(roster: Roster, pattern: object, field: str = "pattern") -> list[str]:
-    """A list of exactly `cycle_days` entries, each a shift code of the roster or "" (off)."""
-    if not isinstance(pattern, list | tuple):
-        raise InvalidInput("the pattern is a list of shift codes, one per day", field=field)
-    if len(pattern) != roster.cycle_days:
-        raise InvalidInput(
-            f"the pattern needs {roster.cycle_days} days (the roster's cycle), not {len(pattern)}",
-            field=field,
-        )
-    known = _codes(roster)
-    out = []
-    for index, code in enumerate(pattern):
-        code = (code or "").strip().upper() if isinstance(code, str | type(None)) else code
-        if not isinstance(code, str) or (code and code not in known):
-            raise InvalidInput(
-                f"day {index + 1}: {code!r} is no shift of this roster "
-                f"({', '.join(sorted(known)) or 'none yet'}; empty = off)",
-                field=field,
-            )
-        out.append(code)
-    return out
-
-
-def _member(roster: Roster, user: object, field: str = "user") -> User:
-    if not isinstance(user, User) or not user.is_agent or not user.is_active:
-        raise InvalidInput("only active agents work shifts", field=field)
-    return user
-
+from deskside.rosters.exceptions import InUse, InvalidInput
+from deskside.rosters.models import Roster, RotaLine, ShiftDefinition
+from deskside.rosters.services.common import (
+    CODE,
+    MAX_CYCLE_DAYS,
+    MAX_SHIFTS,
+    PRESETS,
+    ROSTER_AUDITED,
+    SHIFT_AUDITED,
+    _hhmm,
+    _member,
+    _whole,
+    require_editor,
+    validate_pattern,
+    validate_timezone,
+)
 
 # -- rosters -----------------------------------------------------------------------------------
 
@@ -590,152 +466,3 @@ def generate_rota(
         after=after,
     )
     return lines
-
-
-# -- leave -------------------------------------------------------------------------------------
-
-
-def _leave_audit(actor: User, action: str, leave: Leave, **values: object) -> None:
-    audit.record(
-        actor,
-        action,
-        "rosters.leave",
-        str(leave.pk),
-        label=f"{leave.user}: {leave.get_kind_display()}",
-        **values,
-    )
-
-
-@transaction.atomic
-def record_leave(
-    *,
-    actor: User,
-    user: User,
-    kind: str,
-    starts_at: datetime | None,
-    ends_at: datetime | None,
-    reason: str,
-) -> Leave:
-    """Leave or absence of `user` in [starts_at, ends_at): holiday, sick, training or other,
-    with a reason. It takes the person off every shift it overlaps (`working`); the gap it
-    opens is `queries.leave_gaps`. Overlapping leave of the same person is refused."""
-    if not can_manage_leave(actor, user):
-        raise NotAllowed("only the person, their team lead or an administrator records leave")
-    if not user.is_agent:
-        raise InvalidInput("leave is for agents", field="user")
-    if kind not in Leave.Kind.values:
-        raise InvalidInput(f"the kind is one of {', '.join(Leave.Kind.values)}", field="kind")
-    starts_at, ends_at = _aware(starts_at, "starts_at"), _aware(ends_at, "ends_at")
-    if ends_at <= starts_at:
-        raise InvalidInput("the end must be after the start", field="ends_at")
-    if ends_at - starts_at > MAX_LEAVE:
-        raise InvalidInput("leave is at most 366 days at a time", field="ends_at")
-    reason = (reason or "").strip()
-    if not reason:
-        raise InvalidInput("a reason is required", field="reason")
-    if len(reason) > 200:
-        raise InvalidInput("at most 200 characters", field="reason")
-    User.objects.select_for_update().filter(pk=user.pk).first()  # one leave at a time per person
-    if Leave.objects.filter(user=user, starts_at__lt=ends_at, ends_at__gt=starts_at).exists():
-        raise InvalidInput(f"{user} is on leave in part of that period already", field="starts_at")
-    leave = Leave.objects.create(
-        user=user,
-        kind=kind,
-        starts_at=starts_at,
-        ends_at=ends_at,
-        reason=reason,
-        created_by=actor,
-        created_at=clock.now(),
-    )
-    _leave_audit(actor, audit.CREATED, leave, after=audit.snapshot(leave, LEAVE_AUDITED))
-    return leave
-
-
-@transaction.atomic
-def cancel_leave(*, actor: User, leave: Leave) -> None:
-    """Cancel leave (the person is back on their shifts); covers made for it stay."""
-    if not can_manage_leave(actor, leave.user):
-        raise NotAllowed("only the person, their team lead or an administrator cancels leave")
-    _leave_audit(actor, "cancelled", leave, before=audit.snapshot(leave, LEAVE_AUDITED))
-    leave.delete()
-
-
-# -- cover -------------------------------------------------------------------------------------
-
-
-def find_slot(roster: Roster, code: str, starts_at: datetime) -> working.Slot:
-    """The shift instance of `roster` with `code` starting at `starts_at` (InvalidInput if
-    there is none)."""
-    starts_at = _aware(starts_at, "starts_at")
-    for slot in working.slots(roster.team, starts_at, starts_at + timedelta(minutes=1)):
-        if slot.code == code and slot.start == starts_at:
-            return slot
-    raise InvalidInput(
-        f"{roster.team.name} has no {code or 'shift'} starting at {starts_at:%Y-%m-%d %H:%M}Z",
-        field="starts_at",
-    )
-
-
-@transaction.atomic
-def add_cover(
-    *,
-    actor: User,
-    roster: Roster,
-    user: User,
-    code: str,
-    starts_at: datetime,
-    covers_for: User | None = None,
-    reason: str = "",
-) -> Cover:
-    """Put `user` on the shift instance (`code` starting at `starts_at`) of the roster.
-    Refused (RuleBroken, naming the rule) when they work then already, are on leave, would
-    rest less than the roster's `rest_hours` before or after, or would pass the weekly hours
-    cap in the ISO week (in the roster's zone) of the shift."""
-    require_editor(actor, roster.team)
-    roster = Roster.objects.select_for_update().select_related("team").get(pk=roster.pk)
-    user = _member(roster, user)
-    code = (code or "").strip().upper()
-    slot = find_slot(roster, code, starts_at)
-    User.objects.select_for_update().filter(pk=user.pk).first()  # two covers of one person: one
-    refusal = rules.refusal(roster, user, slot.start, slot.end)
-    if refusal is not None:
-        raise RuleBroken(refusal, field="user")
-    reason = (reason or "").strip()[:200]
-    cover = Cover.objects.create(
-        roster=roster,
-        user=user,
-        code=code,
-        starts_at=slot.start,
-        ends_at=slot.end,
-        covers_for=covers_for,
-        reason=reason,
-        created_by=actor,
-    )
-    audit.record(
-        actor,
-        audit.CREATED,
-        "rosters.cover",
-        str(cover.pk),
-        label=f"{roster.team.name}: {user} on {code}",
-        after=audit.snapshot(cover, COVER_AUDITED),
-    )
-    return cover
-
-
-@transaction.atomic
-def remove_cover(*, actor: User, cover: Cover) -> None:
-    """Take a cover away again."""
-    roster = cover.roster
-    require_editor(actor, roster.team)
-    audit.record(
-        actor,
-        audit.DELETED,
-        "rosters.cover",
-        str(cover.pk),
-        label=f"{roster.team.name}: {cover.user} on {cover.code}",
-        before=audit.snapshot(cover, COVER_AUDITED),
-    )
-    cover.delete()
-
-
-__all__ = ["PRESETS", "PRESET_LABELS", "RuleBroken", "can_edit"]
