@@ -35,13 +35,15 @@ def seed_demo(*, teams: dict[str, Team], l1: list[User]) -> Roster:
     services.generate_rota(
         actor=admin, roster=roster, users=l1, cycle=["E", "L", "N"], unit="weeks", offset=1
     )
+    roster.refresh_from_db()  # the generator set the cycle's length (21 days)
     tomorrow = today + timedelta(days=1)
     away = next(
         line.user
         for line in roster.lines.select_related("user").order_by("position")
         if line.pattern[(tomorrow - roster.cycle_start).days % roster.cycle_days] == "E"
     )
-    start = datetime.combine(tomorrow, datetime.min.time(), tzinfo=NEW_YORK)
+    # From tomorrow's early shift (after their last night, if they had one), for two days.
+    start = datetime.combine(tomorrow, datetime.min.time(), tzinfo=NEW_YORK).replace(hour=6)
     services.record_leave(
         actor=admin,
         user=away,
@@ -50,5 +52,4 @@ def seed_demo(*, teams: dict[str, Team], l1: list[User]) -> Roster:
         ends_at=start + timedelta(days=2),
         reason="Long weekend with family (booked in the spring)",
     )
-    roster.refresh_from_db()
     return roster

@@ -19,9 +19,12 @@ def test_seed_demo(msp, helpdesk):
                              tier=Tier.L1, organization=msp, teams=[helpdesk])
         for i in range(3)
     ]  # fmt: skip
-    with clock.frozen(berlin(2026, 12, 9, 18)):
+    # Sunday evening: tomorrow starts the second week of the cycle (everybody moves on a shift)
+    with clock.frozen(berlin(2026, 12, 6, 20)):
         roster = seed_demo(teams={"help-desk-l1": helpdesk}, l1=l1)
         assert roster.cycle_days == 21 and roster.shift_definitions.count() == 3
         assert len(working.working_ids(helpdesk)) == 1  # one person on the desk, any hour
-        gaps = queries.leave_gaps(Leave.objects.get())
+        leave = Leave.objects.get()
+        gaps = queries.leave_gaps(leave)
         assert [g.slot.code for g in gaps] == ["E", "E"]
+        assert leave.user == l1[2]  # week 2 of the cycle: the third person is early
