@@ -29,6 +29,7 @@ are `{"detail", "field"}` with a 4xx status.
 """
 
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from django.db.models import Q
 from django.http import HttpRequest
@@ -207,9 +208,16 @@ class LeaveRecordOut(Schema):
     kind: str
     starts_at: datetime
     ends_at: datetime
-    reason: str
+    reason: str = Field(
+        description="Only for the person, their team lead and administrators (else empty)."
+    )
     created_by: UserRef | None
     created_at: datetime
+
+    @staticmethod
+    def resolve_reason(obj: Leave, context: Any) -> str:
+        viewer = context["request"].user if context else None
+        return obj.reason if services.can_manage_leave(viewer, obj.user) else ""
 
 
 class RosterCoverIn(Schema):

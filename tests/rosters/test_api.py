@@ -97,7 +97,8 @@ def test_leave_candidates_and_cover(roster, crew, hanna, as_alice):
          "ends_at": "2026-03-06T00:00:00+01:00", "reason": "Flu"},
     )  # fmt: skip
     assert leave.status_code == 201
-    assert as_alice.get(f"{API}/leave").json()[0]["reason"] == "Flu"
+    assert lead.get(f"{API}/leave").json()[0]["reason"] == "Flu"
+    assert as_alice.get(f"{API}/leave").json()[0]["reason"] == ""  # not hers to know
     no_reason = lead.post(
         f"{API}/leave", {"user": "ben@msp.example", "starts_at": "2026-03-05T00:00:00Z",
                          "ends_at": "2026-03-06T00:00:00Z", "reason": ""}

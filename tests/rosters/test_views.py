@@ -124,6 +124,9 @@ def test_leave_page_gap_candidates_and_cover(roster, crew, hanna):
         follow=True,
     )
     assert "rest rule" in refused.content.decode()
+    assert "Flu" in client.get("/rosters/leave/").content.decode()
+    others = login(crew[2]).get("/rosters/leave/").content.decode()
+    assert "Flu" not in others and "private" in others  # a colleague sees when, not why
     cancelled = client.post(f"/rosters/leave/{leave.pk}/cancel/")
     assert cancelled.status_code == 302 and not Leave.objects.exists()
 
