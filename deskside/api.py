@@ -53,6 +53,8 @@ from deskside.mail.api import router as mail_router
 from deskside.notifications.api import router as notifications_router
 from deskside.paging import api as paging_api
 from deskside.paging.api import router as paging_router
+from deskside.rosters import api as rosters_api
+from deskside.rosters.api import router as rosters_router
 from deskside.sla import api as sla_api
 from deskside.sla.api import router as sla_router
 from deskside.tickets import api as tickets_api
@@ -103,6 +105,8 @@ api.add_router("/", sla_router)
 api.add_router("/", mail_router)
 # /schedules and /oncall (on-call schedules).
 api.add_router("/", duty_router)
+# /rosters/... (desk rosters: shifts, rota, leave, cover, who works the desk).
+api.add_router("/", rosters_router)
 # /paging/... (policies, rules, escalations, pages) and /tickets/{number}/acknowledge.
 api.add_router("/", paging_router)
 # /webhooks (outbound subscriptions and their delivery log).
@@ -240,6 +244,7 @@ for _exc in DATABASE_UNAVAILABLE:  # 503 with Retry-After: the transaction was r
 AGENTS_ONLY = (
     alerts_router,
     duty_router,
+    rosters_router,
     macros_router,
     contacts_router,
     mail_router,
@@ -276,6 +281,9 @@ ERRORS: dict[Callable[..., Any], set[int]] = {
     duty_api.accept_swap: {409},  # a swap no longer proposed
     duty_api.decline_swap: {409},
     duty_api.cancel_swap: {409},
+    rosters_api.add_cover: {409},  # the rest rule or the weekly cap; already working, on leave
+    rosters_api.delete_shift: {409},  # still used by a rota line or a coming cover
+    rosters_api.update_roster: {409},  # changed since it was read (version)
     paging_api.acknowledge: {409},  # nothing waiting, or acknowledged already
     webhooks_api.ping: {409, 429},  # a deactivated webhook; too many test sends
     paging_api.test_contact: {429},  # too many test sends (deskside.core.ratelimit)

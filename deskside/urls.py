@@ -15,6 +15,7 @@ urlpatterns = [
     path("sla/", include("deskside.sla.urls")),
     path("mail/", include("deskside.mail.urls")),
     path("oncall/", include("deskside.duty.urls")),
+    path("rosters/", include("deskside.rosters.urls")),
     path("alerts/", include("deskside.alerts.urls")),
     path("paging/", include("deskside.paging.urls")),
     path("webhooks/", include("deskside.webhooks.urls")),

@@ -1,5 +1,12 @@
+"""Django admin for rosters: read-only views of rosters with their shifts and rota lines,
+leave and cover. They are changed on the pages under /rosters/ and through the API, whose
+services check who may (administrators, the team lead, the person for their own leave), keep
+the rest rule and the weekly cap, and write the audit entry; the admin only shows them.
+(Support duty is registered as the core wrote it.)"""
+
 from django.contrib import admin
 
+from deskside.core.admin import ReadOnlyAdmin, ReadOnlyInline
 from deskside.rosters.models import (
     Cover,
     Leave,
@@ -11,34 +18,32 @@ from deskside.rosters.models import (
 )
 
 
-class ShiftDefinitionInline(admin.TabularInline):
+class ShiftDefinitionInline(ReadOnlyInline):
     model = ShiftDefinition
-    extra = 0
+    show_change_link = False
 
 
-class RotaLineInline(admin.TabularInline):
+class RotaLineInline(ReadOnlyInline):
     model = RotaLine
-    extra = 0
-    raw_id_fields = ["user"]
+    show_change_link = False
 
 
 @admin.register(Roster)
-class RosterAdmin(admin.ModelAdmin):
+class RosterAdmin(ReadOnlyAdmin):
     list_display = ["team", "timezone", "cycle_start", "cycle_days", "rest_hours"]
     inlines = [ShiftDefinitionInline, RotaLineInline]
 
 
 @admin.register(Leave)
-class LeaveAdmin(admin.ModelAdmin):
+class LeaveAdmin(ReadOnlyAdmin):
     list_display = ["user", "kind", "starts_at", "ends_at", "reason"]
     list_filter = ["kind"]
-    raw_id_fields = ["user", "created_by"]
+    date_hierarchy = "starts_at"
 
 
 @admin.register(Cover)
-class CoverAdmin(admin.ModelAdmin):
+class CoverAdmin(ReadOnlyAdmin):
     list_display = ["user", "roster", "code", "starts_at", "covers_for"]
-    raw_id_fields = ["user", "covers_for", "created_by"]
 
 
 class SupportDutyMemberInline(admin.TabularInline):

@@ -15,6 +15,8 @@ from deskside.duty.models import Schedule
 from deskside.macros.models import Macro
 from deskside.mail.models import Mailbox, MailKind
 from deskside.paging.models import EscalationPolicy
+from deskside.rosters.models import Leave, Roster
+from deskside.rosters.roster_demo import seed_demo
 from deskside.sla.models import Calendar, Contract
 from deskside.tickets.models import Ticket
 from deskside.webhooks.models import SECRET_PURPOSE, Webhook
@@ -45,6 +47,21 @@ def _webhook() -> str:
             created_by=User.objects.get(email=ADMIN),
         )
     return f"/webhooks/{hook.public_id}/"
+
+
+def _roster() -> str:
+    """The demo's roster (made here while deskside.demo does not call rosters.roster_demo)."""
+    roster = Roster.objects.order_by("id").first()
+    if roster is None:
+        team = Team.objects.get(slug="help-desk-l1")
+        l1 = list(team.members.filter(tier="L1").exclude(email=ADMIN).order_by("id")[:3])
+        roster = seed_demo(teams={team.slug: team}, l1=l1)
+    return f"/rosters/teams/{roster.team.slug}/"
+
+
+def _leave() -> str:
+    _roster()
+    return f"/rosters/leave/{Leave.objects.order_by('id').first().pk}/"
 
 
 AGENT_PAGES: dict[str, Url] = {
@@ -121,6 +138,14 @@ AGENT_PAGES: dict[str, Url] = {
     "teams": "/directory/teams/",
     "team": lambda: f"/directory/teams/{Team.objects.order_by('id').first().slug}/",
     "new team": "/directory/teams/new/",
+    # desk operations (issue 15): rosters
+    "rosters": "/rosters/",
+    "roster week": _roster,
+    "roster set-up": lambda: f"{_roster()}setup/",
+    "my schedule": "/rosters/me/",
+    "leave": "/rosters/leave/",
+    "leave and its gaps": _leave,
+    "new roster": "/rosters/new/",
 }
 
 
