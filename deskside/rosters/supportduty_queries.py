@@ -108,9 +108,7 @@ def overview(team: Team, *, at: datetime | None = None, turns: int = TURNS_SHOWN
         ]
         ahead = [h for h in found if h.at > at][:turns]
         found = [h for h in found if h.at <= at] + ahead
-    people = users_by_id(
-        {*on_duty_ids, *(i for h in found for i in (*h.outgoing, *h.incoming))}
-    )
+    people = users_by_id({*on_duty_ids, *(i for h in found for i in (*h.outgoing, *h.incoming))})
     return DutyOverview(
         team=team,
         duty=duty,

@@ -47,6 +47,12 @@ def _webhook() -> str:
     return f"/webhooks/{hook.public_id}/"
 
 
+def _duty_team() -> Team:
+    """A team with a support duty (the demo's Internal IT), else the first team."""
+    with_duty = Team.objects.filter(support_duty__isnull=False).order_by("id").first()
+    return with_duty or Team.objects.order_by("id").first()
+
+
 AGENT_PAGES: dict[str, Url] = {
     "queue": "/tickets/?queue=all",
     "ticket": _ticket,
@@ -121,6 +127,9 @@ AGENT_PAGES: dict[str, Url] = {
     "teams": "/directory/teams/",
     "team": lambda: f"/directory/teams/{Team.objects.order_by('id').first().slug}/",
     "new team": "/directory/teams/new/",
+    # desk operations (issue 15): support duty (a team with one when the demo has it)
+    "support duty": "/support-duty/",
+    "team support duty": lambda: f"/support-duty/{_duty_team().slug}/",
 }
 
 
