@@ -13,8 +13,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db.models import QuerySet
+from django.http import HttpRequest
 
 from deskside.accounts.models import Team, User
+from deskside.accounts.permissions import is_agent
 from deskside.core import clock
 from deskside.core.timezones import zone
 from deskside.rosters import working
@@ -156,3 +158,17 @@ def duty_teams_of(user: User) -> list[Team]:
         .select_related("support_duty")
         .order_by("tier", "name")
     )
+
+
+_CACHE = "_deskside_duty_nav"
+
+
+def my_duties(request: HttpRequest) -> list[OnDuty]:
+    """Who is on duty now in the duty teams of the request's agent (none for anyone else),
+    read once per request and kept on it: the navigation and the queue's badge share it."""
+    cached = getattr(request, _CACHE, None)
+    if cached is None:
+        user = request.user
+        cached = on_duty_for(duty_teams_of(user)) if is_agent(user) else []  # type: ignore[arg-type]
+        setattr(request, _CACHE, cached)
+    return cached

@@ -8,5 +8,6 @@ app_name = "supportduty"
 
 urlpatterns = [
     path("", views.index, name="index"),
+    path("nav/", views.nav, name="nav"),
     path("<slug:slug>/", views.team_duty, name="team"),
 ]

@@ -1,6 +1,7 @@
 """The support-duty pages, mounted at /support-duty/ (namespace "supportduty"):
 
 - `/support-duty/`: every team, its duty mode, who is on duty now and the next hand-off;
+- `/support-duty/nav/`: the navigation's "On duty: Ana" links (loaded by htmx);
 - `/support-duty/<team slug>/`: one team's duty: who is on duty now, today's hand-off and the
   next few (who hands over to whom, in the viewer's zone), and, for an administrator or the
   team's lead, the form that changes it (POST to the same address).
@@ -16,13 +17,22 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from deskside.accounts.models import Team
-from deskside.accounts.permissions import agent_required
+from deskside.accounts.permissions import agent_required, is_agent
 from deskside.core import clock, versioning
 from deskside.core.timezones import zone
 from deskside.rosters import supportduty
 from deskside.rosters.supportduty_exceptions import SupportDutyError
 from deskside.rosters.supportduty_forms import SupportDutyForm
-from deskside.rosters.supportduty_queries import mode_of, on_duty_for, overview, teams
+from deskside.rosters.supportduty_queries import mode_of, my_duties, on_duty_for, overview, teams
+
+
+@require_GET
+def nav(request: HttpRequest) -> HttpResponse:
+    """The navigation's "On duty: Ana" links (htmx swaps them in after the page loads, then
+    every five minutes). Agents only: anyone else gets 403, which htmx does not swap in."""
+    if not is_agent(request.user):
+        raise PermissionDenied("agents only")
+    return render(request, "rosters/_supportduty_navlinks.html", {"duties": my_duties(request)})
 
 
 def _team_or_404(slug: str) -> Team:

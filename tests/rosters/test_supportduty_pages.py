@@ -4,13 +4,14 @@ who may change the duty, and that customers see none of it. The clock is frozen.
 from datetime import UTC, date, datetime
 
 import pytest
+from django.template import Context, Template
 from django.test import RequestFactory
 
 from deskside.accounts import services as accounts
 from deskside.accounts.models import Tier
 from deskside.core import clock
 from deskside.rosters.models import Leave, SupportDuty
-from deskside.rosters.templatetags.desk_duty import my_duties
+from deskside.rosters.supportduty_queries import my_duties
 from tests.conftest import login
 from tests.rosters.supportduty_fixtures import *  # noqa: F403 (the fixtures)
 
@@ -115,6 +116,7 @@ def test_customers_see_none_of_it(rotation, carol, dave):
             assert answer.status_code == 302 and answer["Location"].startswith("/portal/")
         assert web.post("/support-duty/internal-it/", {"mode": "everyone"}).status_code == 403
         assert "On duty" not in web.get("/portal/").content.decode()
+        assert web.get("/support-duty/nav/").status_code == 403
     assert SupportDuty.objects.get().mode == "rotational"
 
 
@@ -136,15 +138,24 @@ def test_an_unknown_team_is_404(rotation, leo):
 
 
 def test_the_navigation_names_who_is_on_duty_for_the_members(rotation, alice, leo):
-    html = login(alice).get("/tickets/").content.decode()
-    assert 'href="/support-duty/internal-it/"' in html
-    assert "On duty: Bea</a>" in html
+    # The page draws the plain link; htmx swaps in the names from /support-duty/nav/.
+    page = login(alice).get("/tickets/").content.decode()
+    assert 'hx-get="/support-duty/nav/" hx-trigger="load, every 300s"' in page
+    nav = login(alice).get("/support-duty/nav/").content.decode()
+    assert 'href="/support-duty/internal-it/"' in nav and "On duty: Bea</a>" in nav
+    assert 'hx-trigger="every 300s"' in nav  # it keeps polling: a queue left open follows
     # The hand-off at 09:00 New York on Thursday gives the duty to Cid.
     clock.set_now(datetime(2026, 11, 5, 14, tzinfo=UTC))
-    assert "On duty: Cid</a>" in login(alice).get("/tickets/").content.decode()
-    # Someone in no duty team gets the plain link to the duty pages.
-    other = login(leo).get("/tickets/").content.decode()
+    assert "On duty: Cid</a>" in login(alice).get("/support-duty/nav/").content.decode()
+    # Someone in no duty team keeps the plain link to the duty pages.
+    other = login(leo).get("/support-duty/nav/").content.decode()
     assert "On duty:" not in other and '<a href="/support-duty/">Support duty</a>' in other
+
+
+def test_the_navigation_costs_the_pages_no_query(rotation, alice, django_assert_num_queries):
+    with django_assert_num_queries(0):
+        html = Template("{% load desk_duty %}{% duty_nav %}").render(Context({}))
+    assert "Support duty" in html
 
 
 def test_the_navigation_reads_once_per_request(rotation, alice, django_assert_max_num_queries):
@@ -179,5 +190,5 @@ def test_nobody_on_duty_is_shown_as_a_gap(set_duty, it_team, alice, bea, leo):
         reason="Holiday",
     )
     clock.set_now(NOW)
-    assert "On duty: nobody" in login(alice).get("/tickets/").content.decode()
+    assert "On duty: nobody" in login(alice).get("/support-duty/nav/").content.decode()
     assert "Nobody is on duty." in login(leo).get("/support-duty/internal-it/").content.decode()

@@ -2,38 +2,31 @@
 and `{% queue_duty %}` above the queue (tickets/queue.html).
 
 The navigation shows "On duty: Ana" for each team of the signed-in agent that runs a fixed or
-rotational duty (a link to the team's duty page), else a plain "Support duty" link. It costs
-one query for the agent's duty teams, the core's reads of who is on duty and one query for the
-names, once per request: the result is kept on the request, and the queue's badge reuses it.
+rotational duty (a link to the team's duty page), else a plain "Support duty" link. The page
+itself draws the plain link without a query; htmx then loads the names from
+`/support-duty/nav/` (`supportduty_views.nav`) and refreshes them every five minutes, so a
+queue left open shows the hand-off, and no page pays for the look-up in its own response.
+
+`my_duties` reads them once per request (the agent's duty teams in one query, who is on duty
+from `deskside.rosters.working`, the names in one more) and keeps them on the request: the
+queue's badge of "My teams" reuses them.
 """
 
 from typing import Any
 
 from django import template
-from django.http import HttpRequest
 
 from deskside.accounts.models import Team
 from deskside.accounts.permissions import is_agent
-from deskside.rosters.supportduty_queries import OnDuty, duty_teams_of, mode_of, on_duty_for
+from deskside.rosters.supportduty_queries import mode_of, my_duties, on_duty_for
 
 register = template.Library()
-_CACHE = "_deskside_duty_nav"
 
 
-def my_duties(request: HttpRequest) -> list[OnDuty]:
-    """Who is on duty now in the duty teams of the request's agent; computed once a request."""
-    cached = getattr(request, _CACHE, None)
-    if cached is None:
-        user = request.user
-        cached = on_duty_for(duty_teams_of(user)) if is_agent(user) else []
-        setattr(request, _CACHE, cached)
-    return cached
-
-
-@register.inclusion_tag("rosters/_supportduty_nav.html", takes_context=True)
-def duty_nav(context: template.Context) -> dict[str, Any]:
-    request = context.get("request")
-    return {"duties": my_duties(request) if request is not None else []}
+@register.inclusion_tag("rosters/_supportduty_nav.html")
+def duty_nav() -> dict[str, Any]:
+    """The navigation's placeholder: the plain link, which htmx replaces with the names."""
+    return {"duties": []}
 
 
 @register.inclusion_tag("rosters/_supportduty_queue.html", takes_context=True)
@@ -48,8 +41,7 @@ def queue_duty(context: template.Context) -> dict[str, Any]:
         team = Team.objects.select_related("support_duty").filter(slug=slug).first()
         if team is None or mode_of(team) == "everyone":
             return {"duties": []}
-        mine = [d for d in my_duties(request) if d.team.pk == team.pk]
-        return {"duties": mine or on_duty_for([team])}
+        return {"duties": on_duty_for([team])}
     if request.GET.get("queue") == "team":
         return {"duties": my_duties(request)}
     return {"duties": []}
