@@ -1,5 +1,6 @@
 """Who is on support duty, where agents look: `{% duty_nav %}` in the navigation (base.html)
-and `{% queue_duty %}` above the queue (tickets/queue.html).
+and `{% queue_duty %}` above the queue's tickets (tickets/_ticket_table.html, inside the part
+that the queue's filters re-draw, so choosing a team shows its duty).
 
 The navigation shows "On duty: Ana" for each team of the signed-in agent that runs a fixed or
 rotational duty (a link to the team's duty page), else a plain "Support duty" link. The page
