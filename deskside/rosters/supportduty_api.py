@@ -31,7 +31,10 @@ router = Router(tags=["support duty"])
 class SupportDutyHandoffOut(Schema):
     at: datetime
     outgoing: list[UserRef]
-    incoming: list[UserRef]
+    incoming: list[UserRef] = Field(description="Who takes over, leave considered.")
+    away: list[UserRef] = Field(
+        description="Whose turn it is by the rota, on leave then: `incoming` covers them."
+    )
 
 
 class SupportDutySummaryOut(Schema):
@@ -87,7 +90,8 @@ def _out(view: DutyOverview) -> dict:
         "members": view.members,
         "on_duty": view.on_duty,
         "handoffs": [
-            {"at": h.at, "outgoing": h.outgoing, "incoming": h.incoming} for h in view.handoffs
+            {"at": h.at, "outgoing": h.outgoing, "incoming": h.incoming, "away": h.away}
+            for h in view.handoffs
         ],
     }
 

@@ -9,7 +9,7 @@ agent reads every team's duty (as every agent reads every on-call schedule); cus
 none of it (the pages and the API refuse them).
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from django.db.models import QuerySet
@@ -37,6 +37,7 @@ class HandoffRow:
     outgoing: list[User]
     incoming: list[User]
     past: bool
+    away: list[User]  # whose turn it was by the rota, on leave then (`incoming` covers them)
 
 
 @dataclass(frozen=True)
@@ -109,8 +110,10 @@ def overview(team: Team, *, at: datetime | None = None, turns: int = TURNS_SHOWN
             if h.starting == DUTY_SHIFT or h.ending == DUTY_SHIFT
         ]
         ahead = [h for h in found if h.at > at][:turns]
-        found = [h for h in found if h.at <= at] + ahead
-    people = users_by_id({*on_duty_ids, *(i for h in found for i in (*h.outgoing, *h.incoming))})
+        found = [_with_leave(team, h) for h in [h for h in found if h.at <= at] + ahead]
+    people = users_by_id(
+        {*on_duty_ids, *(i for h, away in found for i in (*h.outgoing, *h.incoming, *away))}
+    )
     return DutyOverview(
         team=team,
         duty=duty,
@@ -122,11 +125,26 @@ def overview(team: Team, *, at: datetime | None = None, turns: int = TURNS_SHOWN
                 outgoing=_in_order(h.outgoing, people),
                 incoming=_in_order(h.incoming, people),
                 past=h.at <= at,
+                away=_in_order(away, people),
             )
-            for h in found
+            for h, away in found
         ],
         members=members_of(duty),
     )
+
+
+def _with_leave(team: Team, handoff: working.Handoff) -> tuple[working.Handoff, set[int]]:
+    """The hand-off as it will happen: the rota's outgoing and incoming people, each replaced
+    by who the core says is on duty then when they are on leave (the next member in order)."""
+    before = handoff.at - working.MICRO
+    away_out = working.on_leave(handoff.outgoing, before)
+    away_in = working.on_leave(handoff.incoming, handoff.at)
+    if not away_out and not away_in:
+        return handoff, set()
+    outgoing = working.on_duty_ids(team, before) if away_out else handoff.outgoing
+    incoming = working.on_duty_ids(team, handoff.at) if away_in else handoff.incoming
+    changed = replace(handoff, outgoing=tuple(outgoing or ()), incoming=tuple(incoming or ()))
+    return changed, away_in
 
 
 @dataclass(frozen=True)

@@ -109,6 +109,23 @@ def test_a_member_on_leave_hands_the_duty_to_the_next(set_duty, it_team, alice, 
     )
     with clock.frozen(utc(2026, 10, 27, 15)):  # Bea's turn
         assert [u.email for u in overview(it_team).on_duty] == [cid.email]
+    # The hand-offs as they will happen: Cid takes Bea's Tuesday, then keeps her own Wednesday.
+    with clock.frozen(utc(2026, 10, 26, 15)):
+        rows = overview(it_team, turns=3).handoffs
+    emails = [
+        ([u.email for u in h.outgoing], [u.email for u in h.incoming], [u.email for u in h.away])
+        for h in rows
+    ]
+    assert [h.at for h in rows] == [
+        utc(2026, 10, 27, 13),
+        utc(2026, 10, 28, 13),
+        utc(2026, 10, 29, 13),
+    ]
+    assert emails == [
+        ([alice.email], [cid.email], [bea.email]),
+        ([cid.email], [cid.email], []),
+        ([cid.email], [alice.email], []),
+    ]
 
 
 def test_the_lead_and_administrators_edit_nobody_else(it_team, admin, alice, bea, cid, tara, carol):

@@ -52,6 +52,7 @@ def test_one_team_with_its_hand_offs(rotation, leo, alice, bea, cid):
     first = body["handoffs"][0]
     assert first["at"].startswith("2026-11-04T14:00")  # today's, 09:00 EST
     assert [p["email"] for p in first["incoming"]] == [bea.email]
+    assert first["away"] == []
     assert len(body["handoffs"]) == 7
     # `at`: who is on duty then (Thursday after the 09:00 hand-off: Cid).
     later = client_for(leo).get(f"{URL}/internal-it", {"at": "2026-11-05T14:30:00Z"}).json()

@@ -192,3 +192,17 @@ def test_nobody_on_duty_is_shown_as_a_gap(set_duty, it_team, alice, bea, leo):
     clock.set_now(NOW)
     assert "On duty: nobody" in login(alice).get("/support-duty/nav/").content.decode()
     assert "Nobody is on duty." in login(leo).get("/support-duty/internal-it/").content.decode()
+
+
+def test_a_hand_off_to_someone_on_leave_names_who_covers(rotation, leo, cid):
+    # Cid is away on Thursday 5 November, his turn: Alice, next in the list, takes it.
+    Leave.objects.create(
+        user=cid,
+        starts_at=datetime(2026, 11, 5, tzinfo=UTC),
+        ends_at=datetime(2026, 11, 6, tzinfo=UTC),
+        reason="Training",
+        kind="training",
+    )
+    html = login(leo).get("/support-duty/internal-it/").content.decode()
+    row = html.split('datetime="2026-11-05T14:00:00+00:00"')[1].split("</tr>")[0]
+    assert "<strong>Alice Agent</strong>" in row and "(for Cid Turner, on leave)" in row
