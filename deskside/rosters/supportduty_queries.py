@@ -20,7 +20,7 @@ from deskside.accounts.permissions import is_agent
 from deskside.core import clock
 from deskside.core.timezones import zone
 from deskside.rosters import working
-from deskside.rosters.models import SupportDuty
+from deskside.rosters.models import Leave, SupportDuty
 
 DUTY_SHIFT = "Support duty"
 """The shift name `working.handoffs` gives a support-duty hand-off."""
@@ -99,18 +99,19 @@ def overview(team: Team, *, at: datetime | None = None, turns: int = TURNS_SHOWN
     duty = duty_of(team)
     mode = duty.mode if duty is not None else "everyone"
     on_duty_ids = working.on_duty_ids(team, at) or frozenset()
-    found: list[working.Handoff] = []
+    found: list[tuple[working.Handoff, set[int]]] = []
     if duty is not None and mode == "rotational":
         local = at.astimezone(zone(duty.timezone))
         midnight = local.replace(hour=0, minute=0, second=0, microsecond=0)
         step = timedelta(days=1 if duty.period == "daily" else 7)
-        found = [
+        planned = [
             h
             for h in working.handoffs(team, midnight, at + step * (turns + 1))
             if h.starting == DUTY_SHIFT or h.ending == DUTY_SHIFT
         ]
-        ahead = [h for h in found if h.at > at][:turns]
-        found = [_with_leave(team, h) for h in [h for h in found if h.at <= at] + ahead]
+        shown = [h for h in planned if h.at <= at] + [h for h in planned if h.at > at][:turns]
+        leave = _leave_of(shown)
+        found = [_with_leave(team, h, leave) for h in shown]
     people = users_by_id(
         {*on_duty_ids, *(i for h, away in found for i in (*h.outgoing, *h.incoming, *away))}
     )
@@ -133,12 +134,30 @@ def overview(team: Team, *, at: datetime | None = None, turns: int = TURNS_SHOWN
     )
 
 
-def _with_leave(team: Team, handoff: working.Handoff) -> tuple[working.Handoff, set[int]]:
+def _leave_of(found: list[working.Handoff]) -> list[tuple[int, datetime, datetime]]:
+    """The leave of everyone the hand-offs name, over their span, in one query."""
+    if not found:
+        return []
+    ids = {i for h in found for i in (*h.outgoing, *h.incoming)}
+    return list(
+        Leave.objects.filter(
+            user_id__in=ids, starts_at__lte=found[-1].at, ends_at__gt=found[0].at - working.MICRO
+        ).values_list("user_id", "starts_at", "ends_at")
+    )
+
+
+def _away(leave: list[tuple[int, datetime, datetime]], ids: tuple[int, ...], at: datetime) -> set:
+    return {u for u, begin, end in leave if u in ids and begin <= at < end}
+
+
+def _with_leave(
+    team: Team, handoff: working.Handoff, leave: list[tuple[int, datetime, datetime]]
+) -> tuple[working.Handoff, set[int]]:
     """The hand-off as it will happen: the rota's outgoing and incoming people, each replaced
     by who the core says is on duty then when they are on leave (the next member in order)."""
     before = handoff.at - working.MICRO
-    away_out = working.on_leave(handoff.outgoing, before)
-    away_in = working.on_leave(handoff.incoming, handoff.at)
+    away_out = _away(leave, handoff.outgoing, before)
+    away_in = _away(leave, handoff.incoming, handoff.at)
     if not away_out and not away_in:
         return handoff, set()
     outgoing = working.on_duty_ids(team, before) if away_out else handoff.outgoing

@@ -206,3 +206,18 @@ def test_a_hand_off_to_someone_on_leave_names_who_covers(rotation, leo, cid):
     html = login(leo).get("/support-duty/internal-it/").content.decode()
     row = html.split('datetime="2026-11-05T14:00:00+00:00"')[1].split("</tr>")[0]
     assert "<strong>Alice Agent</strong>" in row and "(for Cid Turner, on leave)" in row
+
+
+def test_the_team_page_reads_a_bounded_number_of_queries(
+    rotation, alice, cid, django_assert_max_num_queries
+):
+    web = login(alice)  # the lead: the page draws the form too
+    for day in (5, 6, 7):  # leave in the period: read in one query, not one per hand-off
+        Leave.objects.create(
+            user=cid,
+            starts_at=datetime(2026, 11, day, tzinfo=UTC),
+            ends_at=datetime(2026, 11, day, 12, tzinfo=UTC),
+            reason="Course",
+        )
+    with django_assert_max_num_queries(20):
+        assert web.get("/support-duty/internal-it/").status_code == 200
