@@ -1,7 +1,7 @@
 """Support duty in the browser (issue 15 item 2), on the demo's data with its rosters: the
 navigation of a duty team's member fills in "On duty: <name>" after the page loads (htmx), the
 team's lead changes the rotation on the team's page, and the duty pages have no serious
-accessibility violation and fit a 390 px screen."""
+accessibility violation, no Content-Security-Policy violation and fit a 390 px screen."""
 
 import pytest
 from playwright.sync_api import expect
@@ -11,6 +11,7 @@ from deskside.accounts.models import Team, User
 from deskside.rosters import demo as rosters_demo
 from deskside.rosters import working
 from tests.e2e.conftest import sign_in
+from tests.e2e.test_csp import Watcher
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -56,12 +57,11 @@ def test_the_duty_pages_are_accessible_and_fit_a_phone(
     )
     context.set_default_timeout(10_000)
     page = context.new_page()
+    watcher = Watcher(page)  # Content-Security-Policy violations and console errors
     try:
         sign_in(page, "ivy@deskside.example", demo.PASSWORD)  # the lead: the form is shown
         for address in PAGES:
-            response = page.goto(address)
-            assert response is not None and response.status == 200, address
-            page.wait_for_load_state("networkidle")
+            assert watcher.visit(address) == [], address
             assert [str(v) for v in axe_check(page)] == [], address
             assert page.evaluate(FITS), address
     finally:
