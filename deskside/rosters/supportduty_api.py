@@ -5,7 +5,8 @@
                                     now (or `at=`), today's hand-off and the next few
     PUT  /support-duty/{slug}       {mode, members, period, handoff_time, timezone, starts_on}
 
-Agents only: a customer's token gets 403 everywhere. Only an administrator or the team's lead
+`at` is ISO 8601; one without an offset is read in the caller's zone. Agents only: a
+customer's token gets 403 everywhere. Only an administrator or the team's lead
 may PUT (403 for any other agent). Members are given by e-mail address or public id, in
 rotation order. Errors are `{"detail", "field"}` with a 4xx status.
 """

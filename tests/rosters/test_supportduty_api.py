@@ -57,6 +57,13 @@ def test_one_team_with_its_hand_offs(rotation, leo, alice, bea, cid):
     # `at`: who is on duty then (Thursday after the 09:00 hand-off: Cid).
     later = client_for(leo).get(f"{URL}/internal-it", {"at": "2026-11-05T14:30:00Z"}).json()
     assert [p["email"] for p in later["on_duty"]] == [cid.email]
+    # Without an offset, `at` is in the caller's zone: 09:30 in New York is 14:30 UTC (Cid).
+    bea.timezone = "America/New_York"
+    bea.save(update_fields=["timezone"])
+    local = client_for(bea).get(f"{URL}/internal-it", {"at": "2026-11-05T09:30:00"}).json()
+    assert [p["email"] for p in local["on_duty"]] == [cid.email]
+    utc_reader = client_for(leo).get(f"{URL}/internal-it", {"at": "2026-11-05T09:30:00"}).json()
+    assert [p["email"] for p in utc_reader["on_duty"]] == [bea.email]  # 09:30 UTC: still Bea
 
 
 def test_the_lead_sets_the_duty(rotation, alice, bea, cid, it_team):

@@ -45,6 +45,7 @@ def test_the_team_page_shows_today_and_the_next_hand_offs(rotation, leo):
     assert hand_offs.count("<tr") == 1 + 1 + 6  # the header, today's (done), the next six
     assert 'datetime="2026-11-04T14:00:00+00:00"' in hand_offs  # today 09:00 EST
     assert "done" in hand_offs
+    assert 'href="/tickets/?team=internal-it"' in html  # the team's queue, with its badge
     assert 'id="edit"' not in html  # Leo may read, not change
 
 
