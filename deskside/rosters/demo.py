@@ -9,8 +9,8 @@
   off between blocks: no less than 11 hours' rest, at most 48 hours a week.
 - **Internal IT**, a small internal team of three, runs a weekly rotational support duty
   handed over on Mondays at 09:00 New York time.
-- **A gap this week**: one Early-crew agent is on leave tomorrow, so tomorrow's Early shift
-  has one person where it needs two (flagged for cover on the roster's week grid).
+- **A gap this week**: one Early-crew agent is on leave tomorrow (today on a Sunday), so that
+  Early shift has one person where it needs two (flagged for cover on the roster's week grid).
 
 Built through the models (roster, shift definitions, rota lines, leave: the rosters core) and
 the support-duty service; idempotent per call site, as deskside.demo loads once.
@@ -103,9 +103,11 @@ def seed_demo(*, teams: dict[str, Team], l1: list[User], password: str) -> dict[
             roster=roster, user=person, position=position, pattern=crew_pattern(position % 4)
         )
 
-    # Tomorrow's Early crew loses one of its two people for the day: a gap to cover.
+    # Tomorrow's Early crew loses one of its two people for the day: a gap to cover (today's,
+    # on a Sunday, so that the gap is in this week's grid).
     zone = ZoneInfo(NEW_YORK)
-    tomorrow = clock.now().astimezone(zone).date() + timedelta(days=1)
+    today = clock.now().astimezone(zone).date()
+    tomorrow = today + timedelta(days=1) if today.weekday() != 6 else today
     day = (tomorrow - roster.cycle_start).days % roster.cycle_days
     early = next(p for i, p in enumerate(desk) if crew_pattern(i % 4)[day] == "E")
     leave = Leave.objects.create(

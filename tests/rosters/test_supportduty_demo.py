@@ -6,6 +6,8 @@ from collections import defaultdict
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
+
 from deskside.accounts import services as accounts
 from deskside.accounts.models import Tier
 from deskside.core import clock
@@ -13,7 +15,15 @@ from deskside.rosters import demo, working
 from deskside.rosters.models import Leave
 
 
-def test_the_demo_rosters(db, helpdesk):
+@pytest.mark.parametrize(
+    "now",
+    [
+        datetime(2026, 12, 9, 17, tzinfo=UTC),  # Wednesday noon in New York
+        datetime(2026, 12, 14, 1, tzinfo=UTC),  # Sunday 20:00 in New York
+    ],
+    ids=["wednesday", "sunday"],
+)
+def test_the_demo_rosters(db, helpdesk, now):
     msp = accounts.create_organization(name="Northwind", slug="northwind", is_msp=True)
     accounts.create_user(
         email="admin@deskside.example", kind="agent", tier=Tier.L3, organization=msp, is_staff=True
@@ -28,7 +38,6 @@ def test_the_demo_rosters(db, helpdesk):
         )
         for i in range(3)
     ]
-    now = datetime(2026, 12, 9, 17, tzinfo=UTC)  # Wednesday noon in New York
     with clock.frozen(now):
         made = demo.seed_demo(teams={"help-desk-l1": helpdesk}, l1=l1, password="x-demo-pass")
         slots = working.slots(helpdesk, now - timedelta(days=14), now + timedelta(days=28))
@@ -48,7 +57,9 @@ def test_the_demo_rosters(db, helpdesk):
         )
     ]
     assert below[0].on_leave == (leave.user_id,)
-    assert now < below[0].start < now + timedelta(days=2)
+    new_york = ZoneInfo(demo.NEW_YORK)
+    week = now.astimezone(new_york).isocalendar()[:2]
+    assert below[0].start.astimezone(new_york).isocalendar()[:2] == week  # this week's gap
     # Every person's shifts: at least 11 hours apart, at most 48 hours in any Monday-Sunday week.
     by_person = defaultdict(list)
     for slot in slots:
@@ -61,7 +72,7 @@ def test_the_demo_rosters(db, helpdesk):
             assert start - end >= timedelta(hours=11)
         weeks = defaultdict(float)
         for start, end in shifts:
-            local = start.astimezone(ZoneInfo(demo.NEW_YORK))
+            local = start.astimezone(new_york)
             weeks[local.isocalendar()[:2]] += (end - start).total_seconds() / 3600
         assert max(weeks.values()) <= 48
     assert it_on_duty is not None and len(it_on_duty) == 1
