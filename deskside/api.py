@@ -55,6 +55,7 @@ from deskside.paging import api as paging_api
 from deskside.paging.api import router as paging_router
 from deskside.rosters import api as rosters_api
 from deskside.rosters.api import router as rosters_router
+from deskside.rosters.supportduty_api import router as supportduty_router
 from deskside.sla import api as sla_api
 from deskside.sla.api import router as sla_router
 from deskside.tickets import api as tickets_api
@@ -121,6 +122,8 @@ api.add_router("/", notifications_router)
 api.add_router("/", live_router)
 # /views (saved views of the queue: filters, sort, columns; their tickets and counts).
 api.add_router("/", workspace_router)
+# /support-duty (who answers a small team's desk: everyone, a fixed desk, a rotation).
+api.add_router("/support-duty", supportduty_router)
 
 
 @api.exception_handler(DomainError)
@@ -253,6 +256,7 @@ AGENTS_ONLY = (
     paging_router,
     sla_router,
     webhooks_router,
+    supportduty_router,
 )
 OWN_ANSWERS = {alerts_api.alertmanager_webhook, alerts_api.events_api, alerts_api.pagerduty_enqueue}
 TICKET_STEPS = (  # agents only (403), and refused by the ticket's status (409)

@@ -16,7 +16,6 @@ from deskside.macros.models import Macro
 from deskside.mail.models import Mailbox, MailKind
 from deskside.paging.models import EscalationPolicy
 from deskside.rosters.models import Leave, Roster
-from deskside.rosters.roster_demo import seed_demo
 from deskside.sla.models import Calendar, Contract
 from deskside.tickets.models import Ticket
 from deskside.webhooks.models import SECRET_PURPOSE, Webhook
@@ -50,18 +49,20 @@ def _webhook() -> str:
 
 
 def _roster() -> str:
-    """The demo's roster (made here while deskside.demo does not call rosters.roster_demo)."""
+    """The demo's roster: the help desk's, around the clock."""
     roster = Roster.objects.order_by("id").first()
-    if roster is None:
-        team = Team.objects.get(slug="help-desk-l1")
-        l1 = list(team.members.filter(tier="L1").exclude(email=ADMIN).order_by("id")[:3])
-        roster = seed_demo(teams={team.slug: team}, l1=l1)
     return f"/rosters/teams/{roster.team.slug}/"
 
 
 def _leave() -> str:
     _roster()
     return f"/rosters/leave/{Leave.objects.order_by('id').first().pk}/"
+
+
+def _duty_team() -> Team:
+    """A team with a support duty (the demo's Internal IT), else the first team."""
+    with_duty = Team.objects.filter(support_duty__isnull=False).order_by("id").first()
+    return with_duty or Team.objects.order_by("id").first()
 
 
 AGENT_PAGES: dict[str, Url] = {
@@ -146,6 +147,9 @@ AGENT_PAGES: dict[str, Url] = {
     "leave": "/rosters/leave/",
     "leave and its gaps": _leave,
     "new roster": "/rosters/new/",
+    # desk operations (issue 15): support duty (a team with one when the demo has it)
+    "support duty": "/support-duty/",
+    "team support duty": lambda: f"/support-duty/{_duty_team().slug}/",
 }
 
 
