@@ -9,15 +9,87 @@ agents limited to other clients than the ticket's (`served_organizations`). Thei
 query each, whatever the team's size.
 """
 
+import threading
+import time
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from django.db.models import Count
+from django.conf import settings
+from django.db import connection
 
 from deskside.accounts.models import Team, User
 from deskside.assignment.engine import Candidate, load_of
 from deskside.rosters import working
 from deskside.tickets.models import OPEN_STATUSES, Ticket
+
+DEFAULT_TTL = 10.0
+"""Seconds a team's "who works now" answer is reused (DESKSIDE_ASSIGNMENT_WORKING_TTL)."""
+
+# The open tickets of some agents by priority, read from the partial index
+# `assignment_open_load` (migration 0002: assignee and priority of open tickets only, so the
+# count never reads a ticket row). SQLite uses a partial index only when the query repeats
+# its condition term for term, with the values written in, not bound: hence the literal list
+# (fixed status names, never input).
+OPEN_CONDITION = "status IN ({})".format(", ".join(f"'{s}'" for s in OPEN_STATUSES))
+LOAD_SQL = (
+    f"SELECT assignee_id, priority, COUNT(*) FROM {Ticket._meta.db_table} "  # noqa: S608
+    "WHERE assignee_id IN ({ids}) AND " + OPEN_CONDITION + " GROUP BY assignee_id, priority"
+)
+
+
+@dataclass(frozen=True)
+class _Known:
+    at: datetime
+    until: datetime
+    expires: float
+    on_duty: frozenset[int] | None
+    working: frozenset[int] | None
+
+
+_known: dict[int, _Known] = {}
+_lock = threading.Lock()
+
+
+def forget() -> None:
+    """Drop the remembered answers (tests; a process that just changed a roster)."""
+    with _lock:
+        _known.clear()
+
+
+def who_works(team: Team, at: datetime) -> tuple[frozenset[int] | None, frozenset[int] | None]:
+    """(`working.on_duty_ids`, `working.working_ids`) of `team` at `at`.
+
+    Asking the roster costs more than the rest of a decision (10-15 ms for a 110-person
+    roster of three shifts), so the answer is remembered per team for a few seconds
+    (DESKSIDE_ASSIGNMENT_WORKING_TTL, 0: never) and never across the team's next shift end:
+    a remembered answer is used only for an `at` between the instant it was asked for and
+    the first hand-off after it. A leave or cover entered meanwhile counts within the TTL."""
+    ttl = float(getattr(settings, "DESKSIDE_ASSIGNMENT_WORKING_TTL", DEFAULT_TTL))
+    if ttl > 0:
+        known = _known.get(team.pk)
+        if known is not None and known.expires > time.monotonic() and known.at <= at < known.until:
+            return known.on_duty, known.working
+    on_duty = working.on_duty_ids(team, at)
+    ids = working.working_ids(team, at)
+    if ttl > 0:
+        until = at + timedelta(seconds=ttl)
+        ends = [h.at for h in working.handoffs(team, at, until) if h.at > at]
+        known = _Known(at, min([until, *ends]), time.monotonic() + ttl, on_duty, ids)
+        with _lock:
+            _known[team.pk] = known
+    return on_duty, ids
+
+
+def open_load(user_ids: list[int]) -> dict[int, list[tuple[int, int]]]:
+    """{agent id: [(priority, open tickets), ...]} of `user_ids`."""
+    counts: dict[int, list[tuple[int, int]]] = {}
+    if not user_ids:
+        return counts
+    with connection.cursor() as cursor:
+        cursor.execute(LOAD_SQL.format(ids=", ".join(["%s"] * len(user_ids))), user_ids)
+        for assignee_id, priority, n in cursor.fetchall():
+            counts.setdefault(assignee_id, []).append((priority, n))
+    return counts
 
 
 @dataclass(frozen=True)
@@ -31,11 +103,19 @@ class Pool:
 
 
 def pool(
-    team: Team, *, organization_id: int | None, at: datetime, skills: bool = False
+    team: Team,
+    *,
+    organization_id: int | None,
+    at: datetime,
+    skills: bool = False,
+    people: frozenset[int] | None = None,
 ) -> Pool:
-    """The candidates for a ticket of `organization_id` (None: any client) in `team` at `at`."""
-    on_duty = working.on_duty_ids(team, at)
-    ids = working.working_ids(team, at)
+    """The candidates for a ticket of `organization_id` (None: any client) in `team` at `at`.
+    `people` replaces who works at `at` (the incoming shift of a hand-off, which on a
+    business-hours desk only starts the next morning)."""
+    on_duty, ids = who_works(team, at)
+    if people is not None:
+        ids = people
     if ids is None:
         people = set(
             team.members.filter(kind=User.Kind.AGENT, is_active=True).values_list("pk", flat=True)
@@ -43,8 +123,8 @@ def pool(
         nobody = "the team has no active agents"
     else:
         people = set(ids)
-        nobody = "nobody is on support duty now" if on_duty is not None else (
-            "nobody is on shift now"
+        nobody = (
+            "nobody is on support duty now" if on_duty is not None else ("nobody is on shift now")
         )
     if people:
         away = working.on_leave(people, at)
@@ -69,14 +149,7 @@ def pool(
     if not rows:
         return Pool([], on_duty is not None, nobody)
     user_ids = [r[0] for r in rows]
-    counts: dict[int, list[tuple[int, int]]] = {}
-    for assignee_id, priority, n in (
-        Ticket.objects.filter(assignee_id__in=user_ids, status__in=OPEN_STATUSES)
-        .values_list("assignee_id", "priority")
-        .annotate(n=Count("id"))
-        .order_by()
-    ):
-        counts.setdefault(assignee_id, []).append((priority, n))
+    counts = open_load(user_ids)
     held: dict[int, set[str]] = {}
     if skills:
         for user_id, name in User.skills.through.objects.filter(user_id__in=user_ids).values_list(

@@ -128,14 +128,14 @@ def _skills_first(under: Sequence[Candidate], required: Sequence[str]) -> Decisi
     best = max(scores.values())
     if best == 0:
         chosen, why = _least_loaded(under)
-        reason = (
-            f"skills-first: nobody available has {', '.join(needed)}; least-loaded: {why}"
-        )
+        reason = f"skills-first: nobody available has {', '.join(needed)}; least-loaded: {why}"
         return Decision(chosen.user_id, Mode.SKILLS_FIRST, reason, chosen.name)
     chosen, why = _least_loaded([c for c in under if scores[c.user_id] == best])
     has = sorted(chosen.skills.intersection(needed))
     missing = [s for s in needed if s not in has]
     reason = f"skills-first: has {', '.join(has)}"
     if missing:
-        reason += f" (nobody available has {', '.join(missing)} too)"
-    return Decision(chosen.user_id, Mode.SKILLS_FIRST, f"{reason}; least-loaded: {why}", chosen.name)
+        reason += f" ({', '.join(missing)}: nobody available)"
+    return Decision(
+        chosen.user_id, Mode.SKILLS_FIRST, f"{reason}; least-loaded: {why}", chosen.name
+    )

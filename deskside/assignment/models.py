@@ -23,6 +23,7 @@ class Mode(models.TextChoices):
 
 
 DEFAULT_CAP = 15
+MAX_CAP = 1000
 
 
 class AssignmentRule(models.Model):

@@ -29,17 +29,15 @@ from django.db import transaction
 from deskside.accounts.models import Skill, Team, User
 from deskside.accounts.permissions import is_admin, is_agent
 from deskside.assignment import engine
-from deskside.assignment.candidates import Pool, pool
+from deskside.assignment.candidates import Pool, pool, who_works
 from deskside.assignment.exceptions import InvalidInput, NotAllowed
-from deskside.assignment.models import AssignmentRule, Mode, RequiredSkill
+from deskside.assignment.models import MAX_CAP, AssignmentRule, Mode, RequiredSkill
 from deskside.core import audit, clock
-from deskside.rosters import working
 from deskside.tickets.models import EventKind, Status, Ticket, TicketEvent
 from deskside.tickets.rules import lock, require_visible
 from deskside.tickets.timeline import Happened, changed, touch, write_event
 
 HEARS = (EventKind.CREATED, EventKind.ASSIGNED, EventKind.ESCALATED)
-MAX_CAP = 1000
 RULE_AUDITED = ("mode", "cap")
 
 
@@ -119,9 +117,7 @@ def set_required_skills(*, actor: User, ticket: Ticket, skills: Iterable[Skill])
         raise NotAllowed("only agents set a ticket's required skills")
     require_visible(actor, ticket)
     wanted = {skill.pk: skill for skill in skills}
-    have = dict(
-        RequiredSkill.objects.filter(ticket=ticket).values_list("skill_id", "skill__name")
-    )
+    have = dict(RequiredSkill.objects.filter(ticket=ticket).values_list("skill_id", "skill__name"))
     new_names = sorted(skill.name for skill in wanted.values())
     if set(have) == set(wanted):
         return new_names
@@ -171,17 +167,22 @@ def decide(
     required: list[str],
     at: datetime,
     exclude: frozenset[int] = frozenset(),
+    people: frozenset[int] | None = None,
 ) -> tuple[engine.Decision, Pool]:
     """Who gets a ticket of `organization_id` in `team` at `at` by `rule`, and the pool of
     candidates that decision saw. Reads only (`preview` and `auto_assign` share it)."""
     mode = rule.mode if rule is not None else Mode.OFF
-    duty_ids = working.on_duty_ids(team, at)
+    duty_ids, _working = who_works(team, at)
     if duty_ids is not None and mode == Mode.OFF:
         mode = Mode.ROUND_ROBIN  # support duty: its people get the tickets, in turn
     if mode == Mode.OFF:
         return engine.decide(Mode.OFF, []), Pool([], False, "")
     found = pool(
-        team, organization_id=organization_id, at=at, skills=mode == Mode.SKILLS_FIRST
+        team,
+        organization_id=organization_id,
+        at=at,
+        skills=mode == Mode.SKILLS_FIRST,
+        people=people,
     )
     candidates = [c for c in found.candidates if c.user_id not in exclude]
     last = rule.last_user if rule is not None and rule.last_user_id else None
@@ -223,6 +224,7 @@ def auto_assign(
     exclude: frozenset[int] = frozenset(),
     data: dict[str, Any] | None = None,
     why: str = "Assigned automatically",
+    people: frozenset[int] | None = None,
 ) -> engine.Decision:
     """Give `ticket` (in a team, locked or new in this transaction) to whoever its team's rule
     picks among the candidates at `at` (default now), leaving out `exclude`; writes the
@@ -231,7 +233,7 @@ def auto_assign(
     team = ticket.team
     at = at or clock.now()
     rule = _locked_rule(team)
-    if rule is None and working.on_duty_ids(team, at) is not None:
+    if rule is None and who_works(team, at)[0] is not None:
         # Support duty with no rule: the round-robin's place needs a row (and the lock).
         AssignmentRule.objects.get_or_create(
             team=team, defaults={"mode": Mode.OFF, "updated_at": clock.now()}
@@ -244,6 +246,7 @@ def auto_assign(
         required=required_skill_names(ticket),
         at=at,
         exclude=exclude,
+        people=people,
     )
     extra = {"rule": f"assignment.{decision.rule}", "reason": decision.reason, **(data or {})}
     if decision.user_id is None:
@@ -273,7 +276,7 @@ def auto_assign(
         },
     )
     touch(ticket, "assignee")
-    assert rule is not None  # noqa: S101 - a decision other than off has its rule row
+    assert rule is not None
     rule.last_user, rule.last_assigned_at = assignee, clock.now()
     rule.save(update_fields=["last_user", "last_assigned_at"])
     return decision
@@ -310,10 +313,15 @@ def unacknowledged(ticket_ids: Iterable[int]) -> list[int]:
 
 @transaction.atomic(savepoint=False)
 def move_unacknowledged(
-    *, ticket: Ticket, going: frozenset[int], at: datetime, handoff: str
+    *,
+    ticket: Ticket,
+    going: frozenset[int],
+    incoming: frozenset[int],
+    at: datetime,
+    handoff: str,
 ) -> engine.Decision | None:
     """Move `ticket` from its assignee, who went off shift at `at` (`going`: the outgoing
-    people) without acknowledging it, to the incoming shift by the team's rule. Rechecks
+    people) without acknowledging it, to the `incoming` shift by the team's rule. Rechecks
     everything on the locked row; None when there is nothing to move any more. With nobody to
     take it, it stays with its assignee and a note says so."""
     lock(ticket)
@@ -328,6 +336,7 @@ def move_unacknowledged(
         ticket=ticket,
         at=at,
         exclude=going,
+        people=incoming,
         data={"handoff": handoff, "shift_end": at.isoformat()},
         why=f"Moved at the end of {ticket.assignee}'s shift ({handoff}), not acknowledged",
     )

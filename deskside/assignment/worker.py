@@ -62,9 +62,7 @@ def team_pass(team: Team, now: datetime) -> int:
     moved = 0
     for at in sorted(by_time):
         with transaction.atomic():
-            claimed = HandoffMark.objects.filter(team=team, done_until=since).update(
-                done_until=at
-            )
+            claimed = HandoffMark.objects.filter(team=team, done_until=since).update(done_until=at)
             if not claimed:  # another worker took it: it goes on from there
                 return moved
             moved += _move(team, at, by_time[at])
@@ -85,6 +83,8 @@ def _move(team: Team, at: datetime, handoffs: list[Handoff]) -> int:
     moved = 0
     for pk in unacknowledged(ids):
         ticket = Ticket.objects.get(pk=pk)
-        decision = move_unacknowledged(ticket=ticket, going=going, at=at, handoff=label)
+        decision = move_unacknowledged(
+            ticket=ticket, going=going, incoming=frozenset(incoming), at=at, handoff=label
+        )
         moved += bool(decision and decision.assigned)
     return moved
