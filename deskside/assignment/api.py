@@ -22,7 +22,7 @@ from deskside.tickets.models import Ticket, parse_number
 router = Router(tags=["assignment"])
 
 
-class RuleOut(Schema):
+class AssignmentRuleOut(Schema):
     team: TeamRef
     mode: str = Field(description="off, round_robin, least_loaded or skills_first.")
     cap: int | None = Field(description="Most open tickets an agent may hold to get a new one.")
@@ -30,25 +30,25 @@ class RuleOut(Schema):
     can_change: bool
 
 
-class RuleIn(Schema):
+class AssignmentRuleIn(Schema):
     model_config = ConfigDict(extra="forbid")
     mode: Text = Field(description="off, round_robin, least_loaded or skills_first.")
     cap: int | None = Field(DEFAULT_CAP, description="Null: no cap.")
 
 
-class PreviewOut(Schema):
+class AssignmentPreviewOut(Schema):
     team: TeamRef
     mode: str
     assignee: UserRef | None = Field(description="Who would get it now; null: nobody.")
     reason: str
 
 
-class SkillsOut(Schema):
+class RequiredSkillsOut(Schema):
     ticket: str
     skills: list[str]
 
 
-class SkillsIn(Schema):
+class RequiredSkillsIn(Schema):
     model_config = ConfigDict(extra="forbid")
     skills: list[Text] = Field(description="Skill names, as the directory spells them.")
 
@@ -80,20 +80,20 @@ def _rule_out(user: User, team: Team) -> dict[str, object]:
     }
 
 
-@router.get("/rules", response=list[RuleOut], summary="Every team's assignment rule")
+@router.get("/rules", response=list[AssignmentRuleOut], summary="Every team's assignment rule")
 def list_rules(request: HttpRequest) -> list[dict[str, object]]:
     user = _agent(request)
     return [_rule_out(user, team) for team in teams_listed_for(user)]
 
 
-@router.get("/rules/{team}", response=RuleOut, summary="A team's assignment rule")
+@router.get("/rules/{team}", response=AssignmentRuleOut, summary="A team's assignment rule")
 def get_rule(request: HttpRequest, team: str) -> dict[str, object]:
     user = _agent(request)
     return _rule_out(user, _team(user, team))
 
 
-@router.put("/rules/{team}", response=RuleOut, summary="Set a team's assignment rule")
-def set_rule(request: HttpRequest, team: str, payload: RuleIn) -> dict[str, object]:
+@router.put("/rules/{team}", response=AssignmentRuleOut, summary="Set a team's assignment rule")
+def set_rule(request: HttpRequest, team: str, payload: AssignmentRuleIn) -> dict[str, object]:
     """The team's lead or an administrator (403 otherwise); audited."""
     user = _agent(request)
     found = _team(user, team)
@@ -101,7 +101,9 @@ def set_rule(request: HttpRequest, team: str, payload: RuleIn) -> dict[str, obje
     return _rule_out(user, _team(user, team))
 
 
-@router.get("/preview", response=PreviewOut, summary="Who would get the next ticket, and why")
+@router.get(
+    "/preview", response=AssignmentPreviewOut, summary="Who would get the next ticket, and why"
+)
 def preview(
     request: HttpRequest, team: Query[Text], ticket: Query[Text | None] = None
 ) -> dict[str, object]:
@@ -119,14 +121,16 @@ def preview(
     }
 
 
-@router.get("/tickets/{number}/skills", response=SkillsOut, summary="A ticket's required skills")
+@router.get(
+    "/tickets/{number}/skills", response=RequiredSkillsOut, summary="A ticket's required skills"
+)
 def get_skills(request: HttpRequest, number: str) -> dict[str, object]:
     ticket = _ticket(_agent(request), number)
     return {"ticket": ticket.number, "skills": services.required_skill_names(ticket)}
 
 
-@router.put("/tickets/{number}/skills", response=SkillsOut, summary="Set a ticket's skills")
-def set_skills(request: HttpRequest, number: str, payload: SkillsIn) -> dict[str, object]:
+@router.put("/tickets/{number}/skills", response=RequiredSkillsOut, summary="Set a ticket's skills")
+def set_skills(request: HttpRequest, number: str, payload: RequiredSkillsIn) -> dict[str, object]:
     """Replaces the list; an unknown skill name is a 422 naming `skills`."""
     user = _agent(request)
     ticket = _ticket(user, number)

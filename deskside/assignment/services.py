@@ -47,11 +47,12 @@ def can_manage(user: User, team: Team) -> bool:
 
 
 @transaction.atomic
-def set_rule(*, actor: User, team: Team, mode: str, cap: int | None) -> AssignmentRule:
+def set_rule(*, actor: User | None, team: Team, mode: str, cap: int | None) -> AssignmentRule:
     """Set `team`'s rule (`Mode`) and cap of open tickets per agent (None: no cap), with an
-    audit entry. Raises NotAllowed (not an administrator nor the team's lead) and InvalidInput
-    (an unknown mode, a cap outside 1..MAX_CAP)."""
-    if not can_manage(actor, team):
+    audit entry. `actor` None is the system (the demo, a command). Raises NotAllowed (not an
+    administrator nor the team's lead) and InvalidInput (an unknown mode, a cap outside
+    1..MAX_CAP)."""
+    if actor is not None and not can_manage(actor, team):
         raise NotAllowed("only administrators and the team's lead change its assignment rule")
     if mode not in Mode.values:
         raise InvalidInput(f"mode must be one of {', '.join(Mode.values)}", field="mode")
@@ -90,13 +91,10 @@ def rule_of(team: Team) -> AssignmentRule:
 
 
 def _locked_rule(team: Team) -> AssignmentRule | None:
-    return (
-        AssignmentRule.objects.select_for_update(of=("self",))
-        .select_related("last_user")
-        .filter(team_id=team.pk)
-        .order_by()
-        .first()
-    )
+    """The team's rule row, locked until the transaction ends. No join: on PostgreSQL a
+    locked row read after waiting is re-checked against the rows first joined to it, so a
+    join to the last assignee (which the previous holder just changed) would drop the row."""
+    return AssignmentRule.objects.select_for_update().filter(team_id=team.pk).order_by().first()
 
 
 def required_skill_names(ticket: Ticket) -> list[str]:

@@ -121,6 +121,9 @@ AGENT_PAGES: dict[str, Url] = {
     "teams": "/directory/teams/",
     "team": lambda: f"/directory/teams/{Team.objects.order_by('id').first().slug}/",
     "new team": "/directory/teams/new/",
+    # desk operations (issue 15)
+    "assignment": "/assignment/",
+    "ticket required skills": lambda: f"/assignment{_ticket()}skills/",
 }
 
 
