@@ -29,10 +29,11 @@ from django.db import transaction
 from deskside.accounts.models import Skill, Team, User
 from deskside.accounts.permissions import is_admin, is_agent
 from deskside.assignment import engine
-from deskside.assignment.candidates import Pool, pool, who_works
+from deskside.assignment.candidates import Pool, pool
 from deskside.assignment.exceptions import InvalidInput, NotAllowed
 from deskside.assignment.models import MAX_CAP, AssignmentRule, Mode, RequiredSkill
 from deskside.core import audit, clock
+from deskside.rosters import working
 from deskside.tickets.models import EventKind, Status, Ticket, TicketEvent
 from deskside.tickets.rules import lock, require_visible
 from deskside.tickets.timeline import Happened, changed, touch, write_event
@@ -170,11 +171,10 @@ def decide(
     """Who gets a ticket of `organization_id` in `team` at `at` by `rule`, and the pool of
     candidates that decision saw. Reads only (`preview` and `auto_assign` share it)."""
     mode = rule.mode if rule is not None else Mode.OFF
-    duty_ids, _working = who_works(team, at)
-    if duty_ids is not None and mode == Mode.OFF:
-        mode = Mode.ROUND_ROBIN  # support duty: its people get the tickets, in turn
     if mode == Mode.OFF:
-        return engine.decide(Mode.OFF, []), Pool([], False, "")
+        if working.on_duty_ids(team, at) is None:
+            return engine.decide(Mode.OFF, []), Pool([], False, "")
+        mode = Mode.ROUND_ROBIN  # support duty: its people get the tickets, in turn
     found = pool(
         team,
         organization_id=organization_id,
@@ -231,7 +231,7 @@ def auto_assign(
     team = ticket.team
     at = at or clock.now()
     rule = _locked_rule(team)
-    if rule is None and who_works(team, at)[0] is not None:
+    if rule is None and working.on_duty_ids(team, at) is not None:
         # Support duty with no rule: the round-robin's place needs a row (and the lock).
         AssignmentRule.objects.get_or_create(
             team=team, defaults={"mode": Mode.OFF, "updated_at": clock.now()}
