@@ -274,9 +274,9 @@ def auto_assign(
         },
     )
     touch(ticket, "assignee")
-    assert rule is not None
-    rule.last_user, rule.last_assigned_at = assignee, clock.now()
-    rule.save(update_fields=["last_user", "last_assigned_at"])
+    if rule is not None:  # always, for a decision other than off: the round-robin's place
+        rule.last_user, rule.last_assigned_at = assignee, clock.now()
+        rule.save(update_fields=["last_user", "last_assigned_at"])
     return decision
 
 
