@@ -14,6 +14,10 @@ night, a weekly rota), ten skills with two per agent, and a rule. Then, for each
           client (and, for skills-first, one required skill), queries included: who works
           now (rosters.working), leave, active agents serving the client, their open tickets
           by priority, their skills, and the rule;
+  decide, roster asked
+          the same with the memory of "who works" dropped before each decision (a decision
+          right after a shift change, or with DESKSIDE_ASSIGNMENT_WORKING_TTL=0): the roster
+          is read through rosters.working each time;
   assign  `assignment.services.auto_assign` on an unassigned ticket of the team, writing its
           ASSIGNED event, the ticket and the rule (and the event hook's other handlers),
           inside a transaction rolled back afterwards.
@@ -66,7 +70,7 @@ from django.db import transaction  # noqa: E402
 from django.db.models import Count  # noqa: E402
 
 from deskside.accounts.models import Skill, Team, User  # noqa: E402
-from deskside.assignment import services  # noqa: E402
+from deskside.assignment import candidates, services  # noqa: E402
 from deskside.assignment.models import AssignmentRule, Mode  # noqa: E402
 from deskside.core import clock  # noqa: E402
 from deskside.rosters import working  # noqa: E402
@@ -148,15 +152,17 @@ def run() -> str:
     ]
     for mode in (Mode.ROUND_ROBIN, Mode.LEAST_LOADED, Mode.SKILLS_FIRST):
         AssignmentRule.objects.filter(team=team).update(mode=mode, cap=CAP)
-        for what in ("decide", "assign"):
+        for what in ("decide", "decide, roster asked", "assign"):
             for run_no in range(1, ARGS.runs + 1):
                 walls, cpus = [], []
                 for i in range(ARGS.decisions + 20):  # the first 20: warm-up
                     team = Team.objects.get(pk=team.pk)  # no cached roster between decisions
                     rule = AssignmentRule.objects.select_related("last_user").get(team=team)
                     required = [rng.choice(SKILLS)] if mode == Mode.SKILLS_FIRST else []
-                    if what == "decide":
+                    if what.startswith("decide"):
                         org = rng.choice(orgs)
+                        if what != "decide":
+                            candidates.forget()  # ask the roster again (no memory)
 
                         def one(rule=rule, required=required, org=org, team=team) -> None:
                             services.decide(

@@ -67,6 +67,9 @@ def team_pass(team: Team, now: datetime) -> int:
                 return moved
             moved += _move(team, at, by_time[at])
         since = at
+    # Nothing more up to `now`: start the next pass there (a team with no roster would
+    # otherwise ask about an ever longer period).
+    HandoffMark.objects.filter(team=team, done_until=since).update(done_until=now)
     return moved
 
 

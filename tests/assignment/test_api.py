@@ -4,7 +4,10 @@ changes by the team's lead or an administrator, tickets within the caller's clie
 import json
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
+from deskside.accounts import services as accounts
 from deskside.assignment.models import AssignmentRule, Mode
 from deskside.tickets.models import EventKind
 
@@ -92,3 +95,17 @@ def test_required_skills_of_another_clients_ticket_are_404(
     path = f"/api/v1/assignment/tickets/{acme_ticket.number}/skills"
     assert api_as(other).get(path).status_code == 404
     assert put(api_as(other), path, {"skills": []}).status_code == 404
+
+
+def test_the_rules_list_costs_the_same_queries_for_more_teams(
+    api_as, admin, desk, django_assert_num_queries
+):
+    client = api_as(admin)
+    client.get("/api/v1/assignment/rules")  # the token's first use writes its last-used time
+    with CaptureQueriesContext(connection) as few:
+        assert len(client.get("/api/v1/assignment/rules").json()) == 1
+    for i in range(5):
+        team = accounts.create_team(name=f"Team {i}")
+        AssignmentRule.objects.create(team=team, mode=Mode.ROUND_ROBIN, last_user=admin)
+    with django_assert_num_queries(len(few.captured_queries)):
+        assert len(client.get("/api/v1/assignment/rules").json()) == 6

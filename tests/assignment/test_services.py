@@ -7,6 +7,7 @@ from datetime import date, timedelta
 
 import pytest
 
+from deskside.accounts import services as accounts
 from deskside.accounts.models import Tier
 from deskside.assignment import services
 from deskside.assignment.exceptions import InvalidInput, NotAllowed
@@ -278,8 +279,6 @@ def test_required_skills_respect_tenancy(admin_serving, acme_ticket, globex, ski
 
 
 def test_an_escalation_to_a_team_is_given_out_there(frozen, admin, five, rule, carol, desk):
-    from deskside.accounts import services as accounts  # noqa: PLC0415
-
     l2 = accounts.create_team(name="Desktop L2", tier=Tier.L2)
     five[4].teams.add(l2)
     five[4].tier = Tier.L2
