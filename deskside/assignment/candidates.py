@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import connection
+from django.db.models import Exists, OuterRef
 
 from deskside.accounts.models import Team, User
 from deskside.assignment.engine import Candidate, load_of
@@ -123,29 +124,23 @@ def pool(
         nobody = "the team has no active agents"
     else:
         people = set(ids)
-        nobody = (
-            "nobody is on support duty now" if on_duty is not None else ("nobody is on shift now")
-        )
+        nobody = "nobody is on %s now" % ("support duty" if on_duty is not None else "shift")
     if people:
         away = working.on_leave(people, at)
         if away and not people - away:
             nobody = "everyone working is on leave"
         people -= away
-    rows = list(
-        User.objects.filter(pk__in=people, kind=User.Kind.AGENT, is_active=True).values_list(
-            "pk", "full_name", "email"
+    agents = active = User.objects.filter(pk__in=people, kind=User.Kind.AGENT, is_active=True)
+    if organization_id is not None:
+        # Serving the client: no `served_organizations` (every client), or this one listed.
+        through = User.served_organizations.through.objects
+        agents = agents.filter(
+            ~Exists(through.filter(user_id=OuterRef("pk")))
+            | Exists(through.filter(user_id=OuterRef("pk"), organization_id=organization_id))
         )
-    )
-    if rows and organization_id is not None:
-        limited: dict[int, set[int]] = {}
-        for user_id, org_id in User.served_organizations.through.objects.filter(
-            user_id__in=[r[0] for r in rows]
-        ).values_list("user_id", "organization_id"):
-            limited.setdefault(user_id, set()).add(org_id)
-        serving = [r for r in rows if r[0] not in limited or organization_id in limited[r[0]]]
-        if not serving:
-            nobody = "nobody working serves this client"
-        rows = serving
+    rows = list(agents.values_list("pk", "full_name", "email")) if people else []
+    if not rows and people and organization_id is not None and active.exists():
+        nobody = "nobody working serves this client"
     if not rows:
         return Pool([], on_duty is not None, nobody)
     user_ids = [r[0] for r in rows]
