@@ -30,6 +30,7 @@ from deskside.accounts.models import User
 from deskside.accounts.services import user_for_token
 from deskside.alerts import api as alerts_api
 from deskside.alerts.api import router as alerts_router
+from deskside.assignment.api import router as assignment_router
 from deskside.core.errors import (
     DATABASE_UNAVAILABLE,
     RETRY_AFTER_SECONDS,
@@ -124,6 +125,8 @@ api.add_router("/", live_router)
 api.add_router("/", workspace_router)
 # /support-duty (who answers a small team's desk: everyone, a fixed desk, a rotation).
 api.add_router("/support-duty", supportduty_router)
+# /assignment/... (each team's rule, the preview of the next assignment, required skills).
+api.add_router("/assignment", assignment_router)
 
 
 @api.exception_handler(DomainError)
@@ -246,6 +249,7 @@ for _exc in DATABASE_UNAVAILABLE:  # 503 with Retry-After: the transaction was r
 # token gets 403), except the alert intake, which declares its own answers.
 AGENTS_ONLY = (
     alerts_router,
+    assignment_router,
     duty_router,
     rosters_router,
     macros_router,

@@ -25,6 +25,7 @@ urlpatterns = [
     path("live/", include("deskside.live.urls")),
     path("workspace/", include("deskside.workspace.urls")),
     path("support-duty/", include("deskside.rosters.supportduty_urls")),
+    path("assignment/", include("deskside.assignment.urls")),
     path("audit/", account_views.audit_log, name="audit_log"),
     path("admin/", admin.site.urls),
 ]

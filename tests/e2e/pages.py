@@ -150,6 +150,9 @@ AGENT_PAGES: dict[str, Url] = {
     # desk operations (issue 15): support duty (a team with one when the demo has it)
     "support duty": "/support-duty/",
     "team support duty": lambda: f"/support-duty/{_duty_team().slug}/",
+    # desk operations (issue 15)
+    "assignment": "/assignment/",
+    "ticket required skills": lambda: f"/assignment{_ticket()}skills/",
 }
 
 
