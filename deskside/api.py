@@ -45,6 +45,7 @@ from deskside.directory import api as directory_api
 from deskside.directory.api import router as contacts_router
 from deskside.duty import api as duty_api
 from deskside.duty.api import router as duty_router
+from deskside.handovers.api import router as handovers_router
 from deskside.live.api import router as live_router
 from deskside.macros import api as macros_api
 from deskside.macros.api import router as macros_router
@@ -117,6 +118,8 @@ api.add_router("/", notifications_router)
 api.add_router("/", live_router)
 # /views (saved views of the queue: filters, sort, columns; their tickets and counts).
 api.add_router("/", workspace_router)
+# /handovers (shift handovers: sections, notes, checklist, sign-off, acknowledgement).
+api.add_router("/", handovers_router)
 
 
 @api.exception_handler(DomainError)
@@ -240,6 +243,7 @@ for _exc in DATABASE_UNAVAILABLE:  # 503 with Retry-After: the transaction was r
 AGENTS_ONLY = (
     alerts_router,
     duty_router,
+    handovers_router,
     macros_router,
     contacts_router,
     mail_router,

@@ -161,6 +161,7 @@ def cmd_worker(args: argparse.Namespace) -> None:
     _setup()
     # The apps' passes import models: after django.setup().
     from deskside.core import worker  # noqa: PLC0415
+    from deskside.handovers.worker import handovers_pass  # noqa: PLC0415
     from deskside.mail.worker import mail_pass  # noqa: PLC0415
     from deskside.notifications.worker import notifications_pass  # noqa: PLC0415
     from deskside.paging.worker import paging_pass  # noqa: PLC0415
@@ -183,7 +184,7 @@ def cmd_worker(args: argparse.Namespace) -> None:
         # of the ticket whatever a mail server or a webhook receiver is doing. The paging pass
         # is two indexed queries when idle, so every 0.5 s is cheap. Re-timing after a set-up
         # change (sla.retiming) works for up to 10 s at a time, in short transactions.
-        lanes=[(paging_pass, 0.5), (webhooks_pass, 2.0), (resume, 5.0)],
+        lanes=[(paging_pass, 0.5), (webhooks_pass, 2.0), (resume, 5.0), (handovers_pass, 10.0)],
     )
 
 

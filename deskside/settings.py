@@ -100,6 +100,7 @@ INSTALLED_APPS = [
     "deskside.live",
     "deskside.workspace",
     "deskside.rosters",
+    "deskside.handovers",
 ]
 
 MIDDLEWARE = [
