@@ -22,7 +22,7 @@ from datetime import date, datetime
 from typing import Literal
 
 from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
 from deskside.accounts.models import Team, User
 from deskside.accounts.permissions import is_agent
@@ -225,19 +225,22 @@ def put_notes(request: HttpRequest, public_id: str, payload: NotesIn) -> dict:
 @router.post(
     "/handovers/{public_id}/ticket-notes", response={201: TicketNoteOut}, summary="Ticket note"
 )
-def post_ticket_note(request: HttpRequest, public_id: str, payload: TicketNoteIn) -> tuple:
+def post_ticket_note(request: HttpRequest, public_id: str, payload: TicketNoteIn) -> Status:
     note = services.add_ticket_note(
         actor=_agent(request),
         handover=_handover(request, public_id),
         number=payload.ticket,
         body=payload.body,
     )
-    return 201, {
-        "ticket": note.ticket.number,
-        "body": note.body,
-        "author": note.author,
-        "created_at": note.created_at,
-    }
+    return Status(
+        201,
+        {
+            "ticket": note.ticket.number,
+            "body": note.body,
+            "author": note.author,
+            "created_at": note.created_at,
+        },
+    )
 
 
 @router.post(
@@ -268,11 +271,11 @@ def post_acknowledge(request: HttpRequest, public_id: str) -> dict:
 
 
 @router.post("/handovers/{public_id}/feedback", response={201: FeedbackOut}, summary="Feedback")
-def post_feedback(request: HttpRequest, public_id: str, payload: FeedbackIn) -> tuple:
+def post_feedback(request: HttpRequest, public_id: str, payload: FeedbackIn) -> Status:
     found = services.add_feedback(
         actor=_agent(request), handover=_handover(request, public_id), body=payload.body
     )
-    return 201, found
+    return Status(201, found)
 
 
 def _team(request: HttpRequest, slug: str) -> Team:
@@ -313,7 +316,7 @@ def put_setup(request: HttpRequest, slug: str, payload: SetupIn) -> dict:
 @router.post(
     "/handovers/teams/{slug}/checklist", response={201: ItemOut}, summary="Add a checklist item"
 )
-def post_item(request: HttpRequest, slug: str, payload: ItemIn) -> tuple:
+def post_item(request: HttpRequest, slug: str, payload: ItemIn) -> Status:
     item = services.add_checklist_item(
         actor=_agent(request),
         team=_team(request, slug),
@@ -321,14 +324,14 @@ def post_item(request: HttpRequest, slug: str, payload: ItemIn) -> tuple:
         text=payload.text,
         required=payload.required,
     )
-    return 201, item
+    return Status(201, item)
 
 
 @router.delete(
     "/handovers/teams/{slug}/checklist/{item}", response={204: None}, summary="Retire an item"
 )
-def delete_item(request: HttpRequest, slug: str, item: str) -> tuple:
+def delete_item(request: HttpRequest, slug: str, item: str) -> Status:
     services.remove_checklist_item(
         actor=_agent(request), team=_team(request, slug), item_public_id=item
     )
-    return 204, None
+    return Status(204, None)
