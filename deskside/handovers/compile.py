@@ -25,7 +25,7 @@ escalations to L2 leave its queue, and the next shift must still know of them). 
 
 Each row carries the ticket's organisation id (`org`), so a viewer who serves only some
 clients sees only their rows (`visible_sections`), from the live compilation or the frozen
-snapshot alike. A section holds at most ROW_LIMIT rows (the rest is counted as "more").
+snapshot alike. A section holds at most ROW_LIMIT rows (`more` says it was cut).
 """
 
 from collections import defaultdict
@@ -89,8 +89,9 @@ def _row(pk: int, subject: str, priority: int, status: str, org: int, **extra: A
     }
 
 
-def _cut(rows: list[dict]) -> tuple[list[dict], int]:
-    return rows[:ROW_LIMIT], max(0, len(rows) - ROW_LIMIT)
+def _cut(rows: list[dict]) -> tuple[list[dict], bool]:
+    """The first ROW_LIMIT rows, and whether there were more."""
+    return rows[:ROW_LIMIT], len(rows) > ROW_LIMIT
 
 
 def activity(period: Period) -> dict[str, list[dict]]:
@@ -234,7 +235,7 @@ def vendor(period: Period) -> list[dict]:
 
 def compile_sections(team: Team, start: datetime, end: datetime, now: datetime) -> dict:
     """Every section of the handover of `team` for the period [start, end), as of `now`:
-    {"compiled_at": iso, "sections": {name: [rows]}, "more": {name: n}} (JSON-ready)."""
+    {"compiled_at": iso, "sections": {name: [rows]}, "more": {name: cut?}} (JSON-ready)."""
     period = Period(team, start, end)
     found = activity(period)
     found["p1_p2"] = open_p1_p2(period)
@@ -249,7 +250,8 @@ def compile_sections(team: Team, start: datetime, end: datetime, now: datetime) 
 
 
 def visible_sections(contents: dict, viewer: User) -> list[tuple[str, str, list[dict]]]:
-    """(name, label, rows) of each section, only the rows of the clients `viewer` serves."""
+    """(name, label, rows) of each section, only the rows of the clients `viewer` serves; a
+    section cut at ROW_LIMIT has " (first 500)" in its label."""
     served = served_organization_ids(viewer)
     allowed = None if served is None else set(served)
     out = []
@@ -257,5 +259,7 @@ def visible_sections(contents: dict, viewer: User) -> list[tuple[str, str, list[
         rows = contents["sections"].get(name, [])
         if allowed is not None:
             rows = [r for r in rows if r.get("org") in allowed]
+        if contents.get("more", {}).get(name):
+            label = f"{label} (first {ROW_LIMIT})"
         out.append((name, label, rows))
     return out
