@@ -2,10 +2,15 @@
 current handover, one handover with its sections filtered per caller, the verbs with their
 errors (409 naming the checklist, 422 naming the field), and the team's set-up."""
 
-import pytest
+from datetime import timedelta
 
-from deskside.handovers import services
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from deskside.handovers import services, worker
 from tests.conftest import client_for
+from tests.handovers.conftest import T0
 
 pytestmark = pytest.mark.django_db
 BASE = "/api/v1/handovers"
@@ -122,3 +127,17 @@ def test_sections_and_ticket_notes_are_filtered_per_caller(
     p1 = next(s for s in full["sections"] if s["name"] == "p1_p2")
     assert sorted(r["number"] for r in p1["rows"]) == sorted([acme.number, globex.number])
     assert len(full["ticket_notes"]) == 1
+
+
+def test_the_history_costs_the_same_queries_for_2_or_12_rows(roster, helpdesk, alice, at):
+    api = client_for(alice)
+    counts = []
+    for hours in (8, 4 * 24):
+        at(T0 + timedelta(hours=hours))
+        worker.open_due()
+        with CaptureQueriesContext(connection) as queries:
+            items = api.get(BASE, {"limit": 50}).json()["items"]
+        counts.append((len(items), len(queries)))
+    (few, first), (many, second) = counts
+    assert few < many
+    assert first == second

@@ -1,7 +1,7 @@
 """The handover's verbs: opened once per hand-off by the worker, notes and tags, the
 checklist and the sign-off gate, acknowledgement, feedback, and the team's set-up."""
 
-from datetime import timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -17,6 +17,7 @@ from deskside.handovers.exceptions import (
 )
 from deskside.handovers.models import Handover, Notice, Reminder
 from deskside.paging import services as paging
+from deskside.rosters.models import SupportDuty, SupportDutyMember
 from tests.handovers.conftest import START, T0
 
 pytestmark = pytest.mark.django_db
@@ -184,3 +185,23 @@ def test_configured_delays_apply_to_the_next_handover(roster, helpdesk, lena, at
         "lead": timedelta(minutes=45),
     }
     assert clock.now() == T0 + timedelta(minutes=1)
+
+
+def test_a_rotational_support_duty_hands_over_daily(network_team, tara, leo, at):
+    duty = SupportDuty.objects.create(
+        team=network_team,
+        mode=SupportDuty.Mode.ROTATIONAL,
+        period=SupportDuty.Period.DAILY,
+        handoff_time="09:00",
+        timezone="UTC",
+        starts_on=date(2026, 3, 1),
+    )
+    SupportDutyMember.objects.create(duty=duty, user=tara, position=0)
+    SupportDutyMember.objects.create(duty=duty, user=leo, position=1)
+    at(datetime(2026, 3, 2, 9, 1, tzinfo=UTC))
+    worker.open_due()
+    handover = Handover.objects.get(team=network_team)
+    assert handover.at == datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+    assert (handover.ending, handover.starting) == ("Support duty", "Support duty")
+    assert handover.shift_start == datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
+    assert {handover.outgoing.get(), handover.incoming.get()} == {tara, leo}
