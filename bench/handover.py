@@ -95,7 +95,9 @@ def main() -> None:
         team = Team.objects.get(slug=args.team)
     else:
         team = Team.objects.annotate(n=Count("tickets")).order_by("-n").first()
-    last = TicketEvent.objects.order_by("-pk").values_list("created_at", flat=True).first()
+    # The data set's last hour (the ticket_updated index): the prepared events lie before it,
+    # so a second run finds the same shift, already prepared.
+    last = Ticket.objects.order_by("-updated_at").values_list("updated_at", flat=True).first()
     end = last.replace(minute=0, second=0, microsecond=0)
     start = end - SHIFT
     print(f"{Ticket.objects.count():,} tickets; team {team.name}; shift {start} - {end}")
