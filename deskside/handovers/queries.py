@@ -4,6 +4,7 @@ sees none). Inside, a viewer who serves only some clients sees only those client
 the sections and only the ticket notes on tickets they may open (`sections_for`,
 `ticket_notes_for`); the overall notes and the feedback are the shift's own words."""
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -155,7 +156,7 @@ class TicketMention:
 
 def notes_about(ticket: Ticket, viewer: User, limit: int = 10) -> list[TicketMention]:
     """Handover notes that mention `ticket` (one the viewer can open): its ticket notes, and
-    overall notes naming its number. Newest first. Two queries."""
+    overall notes naming its number (T-10423, not T-104231). Newest first. Two queries."""
     if not is_agent(viewer):
         return []
     out = [
@@ -174,5 +175,6 @@ def notes_about(ticket: Ticket, viewer: User, limit: int = 10) -> list[TicketMen
     out.extend(
         TicketMention(h, h.notes, h.signed_off_by.get_full_name() if h.signed_off_by else "", h.at)
         for h in named
+        if re.search(rf"{re.escape(ticket.number)}(?!\d)", h.notes, re.IGNORECASE)
     )
     return sorted(out, key=lambda m: m.at, reverse=True)[:limit]

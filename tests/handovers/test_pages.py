@@ -126,3 +126,26 @@ def test_the_detail_page_costs_a_bounded_number_of_queries(
     client.get(url("detail", handover))
     with django_assert_max_num_queries(40):
         assert client.get(url("detail", handover)).status_code == 200
+
+
+def test_the_history_does_not_search_notes_on_tickets_the_viewer_cannot_open(
+    handover, alice, gus, signed_in, acme_ticket
+):
+    services.add_ticket_note(
+        actor=alice, handover=handover, number=acme_ticket.number, body="acme firewall swap"
+    )
+    history = reverse("handovers:history")
+    link = url("detail", handover).encode()
+    assert link in signed_in(alice).get(history, {"q": "firewall"}).content
+    assert link not in signed_in(gus).get(history, {"q": "firewall"}).content
+
+
+def test_overall_notes_naming_a_ticket_show_on_its_page_and_not_on_a_longer_number(
+    handover, alice, signed_in, acme_ticket
+):
+    services.set_notes(actor=alice, handover=handover, notes=f"Chase {acme_ticket.number}9 today")
+    page = signed_in(alice).get(reverse("tickets:detail", args=[acme_ticket.number]))
+    assert b"In shift handovers" not in page.content
+    services.set_notes(actor=alice, handover=handover, notes=f"Chase {acme_ticket.number} today")
+    page = signed_in(alice).get(reverse("tickets:detail", args=[acme_ticket.number]))
+    assert b"Chase" in page.content
