@@ -46,6 +46,7 @@ from deskside.directory import api as directory_api
 from deskside.directory.api import router as contacts_router
 from deskside.duty import api as duty_api
 from deskside.duty.api import router as duty_router
+from deskside.handovers.api import router as handovers_router
 from deskside.live.api import router as live_router
 from deskside.macros import api as macros_api
 from deskside.macros.api import router as macros_router
@@ -127,6 +128,8 @@ api.add_router("/", workspace_router)
 api.add_router("/support-duty", supportduty_router)
 # /assignment/... (each team's rule, the preview of the next assignment, required skills).
 api.add_router("/assignment", assignment_router)
+# /handovers (shift handovers: sections, notes, checklist, sign-off, acknowledgement).
+api.add_router("/", handovers_router)
 
 
 @api.exception_handler(DomainError)
@@ -252,6 +255,7 @@ AGENTS_ONLY = (
     assignment_router,
     duty_router,
     rosters_router,
+    handovers_router,
     macros_router,
     contacts_router,
     mail_router,

@@ -162,6 +162,7 @@ def cmd_worker(args: argparse.Namespace) -> None:
     # The apps' passes import models: after django.setup().
     from deskside.assignment.worker import assignment_pass  # noqa: PLC0415
     from deskside.core import worker  # noqa: PLC0415
+    from deskside.handovers.worker import handovers_pass  # noqa: PLC0415
     from deskside.mail.worker import mail_pass  # noqa: PLC0415
     from deskside.notifications.worker import notifications_pass  # noqa: PLC0415
     from deskside.paging.worker import paging_pass  # noqa: PLC0415
@@ -184,7 +185,13 @@ def cmd_worker(args: argparse.Namespace) -> None:
         # of the ticket whatever a mail server or a webhook receiver is doing. The paging pass
         # is two indexed queries when idle, so every 0.5 s is cheap. Re-timing after a set-up
         # change (sla.retiming) works for up to 10 s at a time, in short transactions.
-        lanes=[(paging_pass, 0.5), (webhooks_pass, 2.0), (resume, 5.0), (assignment_pass, 30.0)],
+        lanes=[
+            (paging_pass, 0.5),
+            (webhooks_pass, 2.0),
+            (resume, 5.0),
+            (handovers_pass, 10.0),
+            (assignment_pass, 30.0),
+        ],
     )
 
 

@@ -101,6 +101,7 @@ INSTALLED_APPS = [
     "deskside.workspace",
     "deskside.rosters",
     "deskside.assignment",
+    "deskside.handovers",
 ]
 
 MIDDLEWARE = [

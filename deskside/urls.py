@@ -26,6 +26,7 @@ urlpatterns = [
     path("workspace/", include("deskside.workspace.urls")),
     path("support-duty/", include("deskside.rosters.supportduty_urls")),
     path("assignment/", include("deskside.assignment.urls")),
+    path("handovers/", include("deskside.handovers.urls")),
     path("audit/", account_views.audit_log, name="audit_log"),
     path("admin/", admin.site.urls),
 ]

@@ -12,6 +12,8 @@ from deskside.accounts.models import Organization, Site, Team, User
 from deskside.alerts.models import Alert, Integration
 from deskside.core import crypto
 from deskside.duty.models import Schedule
+from deskside.handovers import demo as handovers_demo
+from deskside.handovers.models import Handover
 from deskside.macros.models import Macro
 from deskside.mail.models import Mailbox, MailKind
 from deskside.paging.models import EscalationPolicy
@@ -33,6 +35,15 @@ def _ticket() -> str:
 
 def _client_report() -> str:
     return f"/sla/clients/{Organization.objects.get(slug='acme').slug}/"
+
+
+def _handover() -> str:
+    found = Handover.objects.order_by("-at").first()
+    if found is None:  # before deskside/demo.py calls the handovers' seed_demo
+        teams = {t.slug: t for t in Team.objects.all()}
+        l1 = list(User.objects.filter(teams__slug="help-desk-l1").order_by("id")[:3])
+        found = handovers_demo.seed_demo(teams=teams, l1=l1)
+    return f"/handovers/{found.public_id}/"
 
 
 def _webhook() -> str:
@@ -153,6 +164,10 @@ AGENT_PAGES: dict[str, Url] = {
     # desk operations (issue 15)
     "assignment": "/assignment/",
     "ticket required skills": lambda: f"/assignment{_ticket()}skills/",
+    # desk operations (issue 15)
+    "handover": _handover,
+    "handovers": "/handovers/",
+    "handover history": "/handovers/history/?q=printer",
 }
 
 
