@@ -23,6 +23,7 @@ urlpatterns = [
     path("notifications/", include("deskside.notifications.urls")),
     path("live/", include("deskside.live.urls")),
     path("workspace/", include("deskside.workspace.urls")),
+    path("staffing/", include("deskside.staffing.urls")),
     path("audit/", account_views.audit_log, name="audit_log"),
     path("admin/", admin.site.urls),
 ]
