@@ -99,6 +99,7 @@ INSTALLED_APPS = [
     "deskside.notifications",
     "deskside.live",
     "deskside.workspace",
+    "deskside.rosters",
     "deskside.staffing",
 ]
 
