@@ -55,6 +55,7 @@ from deskside.paging import api as paging_api
 from deskside.paging.api import router as paging_router
 from deskside.sla import api as sla_api
 from deskside.sla.api import router as sla_router
+from deskside.staffing.api import router as staffing_router
 from deskside.tickets import api as tickets_api
 from deskside.tickets.api import router as tickets_router
 from deskside.tickets.exceptions import StaleTicket
@@ -117,6 +118,7 @@ api.add_router("/", notifications_router)
 api.add_router("/", live_router)
 # /views (saved views of the queue: filters, sort, columns; their tickets and counts).
 api.add_router("/", workspace_router)
+api.add_router("/", staffing_router)
 
 
 @api.exception_handler(DomainError)
@@ -247,6 +249,7 @@ AGENTS_ONLY = (
     live_router,
     paging_router,
     sla_router,
+    staffing_router,
     webhooks_router,
 )
 OWN_ANSWERS = {alerts_api.alertmanager_webhook, alerts_api.events_api, alerts_api.pagerduty_enqueue}

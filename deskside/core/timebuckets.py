@@ -25,8 +25,9 @@ class EpochHour(Func):
     arity = 1
 
     def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list[Any]]:
-        # Django stores datetimes on SQLite as UTC text "YYYY-MM-DD HH:MM:SS[.ffffff]". The
-        # %%%%s: "%%" twice, once for this template and once for the query's own placeholders.
+        # Django stores datetimes on SQLite as UTC text "YYYY-MM-DD HH:MM:SS[.ffffff]".
+        # strftime's "%s" is written "%%%%s": the template's formatting halves the percent
+        # signs, and the query's placeholder pass halves them again.
         return self.as_sql(
             compiler,
             connection,
@@ -34,9 +35,7 @@ class EpochHour(Func):
             **extra,
         )
 
-    def as_postgresql(
-        self, compiler: Any, connection: Any, **extra: Any
-    ) -> tuple[str, list[Any]]:
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list[Any]]:
         return self.as_sql(
             compiler,
             connection,

@@ -45,7 +45,9 @@ class Case:
     shrinkage: float
 
 
-def _number(case: Mapping[str, Any], name: str, where: str, *, default: float | None = None) -> float:
+def _number(
+    case: Mapping[str, Any], name: str, where: str, *, default: float | None = None
+) -> float:
     value = case.get(name, default)
     if value is None:
         raise CaseError(f"{where}.{name}: required", field=name)
@@ -126,7 +128,7 @@ def solve(case: Case) -> dict[str, Any]:
     if case.agents is not None:
         result = outcome(case.queue, case.agents, case.shrinkage)
     else:
-        assert case.service_level is not None  # noqa: S101 - read_case guarantees one of them
+        assert case.service_level is not None  # read_case gives one of agents, service_level
         result = agents_needed(case.queue, case.service_level, case.max_occupancy, case.shrinkage)
     out = result.as_dict()
     for key in ("traffic_erlangs", "service_level", "probability_wait", "occupancy"):

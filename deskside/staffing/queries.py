@@ -107,4 +107,3 @@ def logged_call_seconds(
         .order_by()
     )
     return {channel: (n, (total or 0.0) * 60.0) for channel, n, total in rows}
-
