@@ -1,6 +1,7 @@
 """`deskside staffing erlang FILE.json`: the file printed back with a result on each case; bad
 input is one line naming the case and the field, exit code 2, nothing on stdout."""
 
+import io
 import json
 
 from deskside.cli import main
@@ -49,8 +50,6 @@ def test_cases_come_back_with_results(capsys, tmp_path):
 
 
 def test_stdin(capsys, monkeypatch):
-    import io
-
     monkeypatch.setattr("sys.stdin", io.StringIO(json.dumps({"cases": [CASE]})))
     assert main(["staffing", "erlang", "-"]) == 0
     assert json.loads(capsys.readouterr().out)["cases"][0]["result"]["agents"] == 14
