@@ -28,12 +28,13 @@ STYLE = Style(
 )
 
 _SCRIPT = re.compile(r"<script\b.*?</script\s*>", re.IGNORECASE | re.DOTALL)
+_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 _EXTERNAL = re.compile(r"""\s(?:xlink:)?href=["']https?://[^"']*["']""", re.IGNORECASE)
 
 
 def sanitise(svg: str) -> str:
-    """`svg` without <script> elements and without links to other sites."""
-    return _EXTERNAL.sub("", _SCRIPT.sub("", svg))
+    """`svg` without <script> elements, comments (pygal's credits) and links to other sites."""
+    return _EXTERNAL.sub("", _COMMENT.sub("", _SCRIPT.sub("", svg)))
 
 
 def heatmap(result: Result) -> str:

@@ -17,9 +17,9 @@ DEFAULT_WEEKS = 12
 
 
 def default_range(today: date) -> tuple[date, date]:
-    """The last twelve whole weeks before today's week (Monday to Sunday)."""
-    monday = today - timedelta(days=today.weekday())
-    return monday - timedelta(weeks=DEFAULT_WEEKS), monday - timedelta(days=1)
+    """The twelve weeks up to yesterday: 84 whole days, each weekday twelve times."""
+    end = today - timedelta(days=1)
+    return end - timedelta(weeks=DEFAULT_WEEKS) + timedelta(days=1), end
 
 
 class StaffingForm(forms.Form):
@@ -81,8 +81,8 @@ class StaffingForm(forms.Form):
 
 def bound(query: QueryDict, user: User) -> StaffingForm:
     """The form of a request's query over the defaults, so the page opens with a result (the
-    whole desk or the lead's first team, the last twelve weeks, every channel, 80/20, 85 %
-    occupancy, 25 % shrinkage). No channel ticked means every channel."""
+    whole desk or the lead's first team, the twelve weeks up to yesterday, every channel,
+    80/20, 85 % occupancy, 25 % shrinkage). No channel ticked means every channel."""
     start, end = default_range(clock.now().date())
     first = teams_for(user).first()
     merged = QueryDict(mutable=True)
