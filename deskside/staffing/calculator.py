@@ -161,7 +161,11 @@ class Result:
 
     @property
     def peak(self) -> HourNeed | None:
-        return max(self.hours, key=lambda h: (h.agents_rostered, -h.weekday * 24 - h.hour))
+        """The busiest hour (the first of equals), None when no hour needs anyone."""
+        top = max(
+            self.hours, key=lambda h: (h.agents_rostered, h.arrivals, -h.weekday * 24 - h.hour)
+        )
+        return top if top.agents_rostered else None
 
     @property
     def people_shifts(self) -> int:

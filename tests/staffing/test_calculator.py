@@ -170,3 +170,14 @@ def test_greedy_cover_with_standard_shifts():
     need[2] = 1
     cover, _ = greedy_cover(need, templates)
     assert [(c.code, c.weekday, c.people) for c in cover] == [("N", 6, 2)]
+
+
+def test_queries_do_not_grow_with_the_history(
+    admin, helpdesk, history, django_assert_max_num_queries
+):
+    # Counts are grouped in the database: a handful of queries whatever the number of tickets
+    # (the roster's coming week included).
+    with django_assert_max_num_queries(12):
+        result = run(admin, helpdesk)
+    assert result.peak.label == "Mon 09:00"
+    assert run(admin, helpdesk, channels=("api",)).peak is None  # nobody needed at all
