@@ -42,13 +42,15 @@ from deskside.core.timezones import zone as zone_named
 from deskside.rosters import working
 from deskside.rosters.models import Roster
 from deskside.staffing import queries
-from deskside.staffing.erlang import Queue, agents_needed
+from deskside.staffing.erlang import MAX_TRAFFIC, Queue, agents_needed
 from deskside.staffing.exceptions import InvalidInput
 from deskside.tickets.models import Channel
 
 HOURS = 24 * 7
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 MAX_RANGE_DAYS = 3 * 366
+# Dates a range may use: wide, and far from date.min/max (a zone offset must not overflow).
+FIRST_DAY, LAST_DAY = date(1970, 1, 1), date(2999, 12, 31)
 
 # The handling estimates of channels without logged time (seconds per ticket of first-line
 # work: read, triage, answer). Documented in docs/desk-staffing.md; a request overrides them.
@@ -192,6 +194,9 @@ def weekday_occurrences(start: date, end: date) -> list[int]:
 
 def check(request: Request) -> None:
     """Raise InvalidInput naming the field of a request that cannot be calculated."""
+    for name in ("start", "end"):
+        if not FIRST_DAY <= getattr(request, name) <= LAST_DAY:
+            raise InvalidInput(f"a date from {FIRST_DAY} to {LAST_DAY}", field=name)
     if request.end < request.start:
         raise InvalidInput("the range ends before it starts", field="end")
     if (request.end - request.start).days + 1 > MAX_RANGE_DAYS:
@@ -246,11 +251,14 @@ def calculate(user: User, request: Request) -> Result:
             handling = (
                 sum(n * aht[c] for c, n in per_channel.items()) / total if total else _mean_aht(aht)
             )
+            queue = Queue(arrivals, 60.0, handling, request.target_seconds)
+            if queue.traffic > MAX_TRAFFIC:
+                raise InvalidInput(
+                    f"{WEEKDAYS[weekday]} {hour:02d}:00 is more than {MAX_TRAFFIC:g} Erlangs",
+                    field="aht_seconds",
+                )
             outcome = agents_needed(
-                Queue(arrivals, 60.0, handling, request.target_seconds),
-                request.service_level,
-                request.max_occupancy,
-                request.shrinkage,
+                queue, request.service_level, request.max_occupancy, request.shrinkage
             )
             hours.append(
                 HourNeed(

@@ -23,7 +23,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from deskside.staffing.erlang import Queue, agents_needed, outcome
+from deskside.staffing.erlang import MAX_TRAFFIC, Queue, agents_needed, outcome
 from deskside.staffing.exceptions import InvalidInput
 
 DEFAULT_TARGET_SECONDS = 20.0
@@ -120,7 +120,13 @@ def read_case(case: object, where: str) -> Case:
                 field="agents",
             )
         agents = int(raw)
-    return Case(Queue(calls, period, aht, target), service_level, agents, occupancy, shrinkage)
+    queue = Queue(calls, period, aht, target)
+    if not queue.traffic <= MAX_TRAFFIC:
+        raise CaseError(
+            f"{where}.calls: calls x aht_seconds / period is more than {MAX_TRAFFIC:g} Erlangs",
+            field="calls",
+        )
+    return Case(queue, service_level, agents, occupancy, shrinkage)
 
 
 def solve(case: Case) -> dict[str, Any]:

@@ -28,6 +28,9 @@ from dataclasses import asdict, dataclass
 
 # A rounding guard for "reaches the target": 0.8 computed as 0.7999999999999999 still counts.
 EPSILON = 1e-12
+# The largest load answered (agents_needed walks N up one by one): far past any desk, and a
+# bound on the work a typo (calls 1e300) can ask for.
+MAX_TRAFFIC = 100_000.0
 
 
 @dataclass(frozen=True)
@@ -126,8 +129,11 @@ def agents_needed(
     and whose occupancy is at most `max_occupancy`, with what they give. No calls: 0 agents.
 
     Walks N up from the first stable count, carrying the Erlang B recurrence along, so the
-    search costs O(N) in all; the service level tends to 1 as N grows, so it always ends."""
+    search costs O(N) in all; the service level tends to 1 as N grows, so it always ends.
+    Raises ValueError for a traffic over MAX_TRAFFIC Erlangs."""
     a = queue.traffic
+    if not a <= MAX_TRAFFIC:
+        raise ValueError(f"a traffic of {a:g} Erlangs is more than {MAX_TRAFFIC:g}")
     if a <= 0:
         return _outcome(queue, 0, 0.0, shrinkage)
     n = max(1, math.floor(a) + 1, math.ceil(a / max_occupancy - EPSILON))

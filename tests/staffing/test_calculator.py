@@ -2,6 +2,7 @@
 channel, Erlang C per hour with shrinkage, the shift cover and the roster's difference."""
 
 import math
+from datetime import date
 
 import pytest
 
@@ -145,6 +146,9 @@ def test_bad_requests_name_the_field(admin, helpdesk):
     with pytest.raises(InvalidInput) as error:
         calculate(admin, Request(team=helpdesk, start=END, end=START))
     assert error.value.field == "end"
+    with pytest.raises(InvalidInput) as error:
+        calculate(admin, Request(team=helpdesk, start=date.min, end=START))
+    assert error.value.field == "start"
 
 
 def test_weekday_occurrences():

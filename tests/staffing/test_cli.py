@@ -71,6 +71,7 @@ def test_other_bad_inputs(capsys, tmp_path):
         ({"cases": [{**CASE, "shrinkage": 1}]}, "cases[0].shrinkage: must be in [0, 1)"),
         ({"cases": [{**CASE, "period_minutes": 0}]}, "cases[0].period_minutes"),
         ({"cases": [5]}, "cases[0]: expected an object"),
+        ({"cases": [{**CASE, "calls": 1e300}]}, "cases[0].calls: calls x aht_seconds"),
         ({"case": []}, "'cases' is missing"),
         ('{"cases": [{"calls": NaN}]}', "NaN is not a number"),
         ("{not json", "is not JSON"),
