@@ -29,6 +29,7 @@ from deskside.duty import oncall
 from deskside.rosters.models import Cover, Leave, Roster, SupportDuty
 
 DAY = timedelta(days=1)
+REACH = timedelta(hours=26)  # longer than any shift: a day and a DST hour
 MICRO = oncall.MICRO
 DUTY_NAME = "Support duty"
 
@@ -117,8 +118,8 @@ def instances(
         member_ids=(1,),
         restrictions=({"days": list(days), "start": start_hhmm, "end": end_hhmm},),
     )
-    # A shift lasts at most a day (plus a DST hour): look a little wider, keep whole instances.
-    pieces = oncall.layer_pieces(spec, _utc(lo) - 2 * DAY, _utc(hi) + 2 * DAY)
+    # A shift lasts at most a day (plus a DST hour): look that much wider, keep whole instances.
+    pieces = oncall.layer_pieces(spec, _utc(lo) - REACH, _utc(hi) + REACH)
     seen: dict[int, tuple[datetime, datetime]] = {}
     for begin, finish, payload in pieces:
         turn = payload[5]
@@ -138,7 +139,9 @@ def _overlaps(start: datetime, end: datetime, other_start: datetime, other_end: 
 
 def _leave_by_user(user_ids: Iterable[int], lo: datetime, hi: datetime) -> dict[int, list]:
     out: dict[int, list] = {}
-    rows = Leave.objects.filter(user_id__in=set(user_ids), starts_at__lt=hi, ends_at__gt=lo)
+    rows = Leave.objects.filter(
+        user_id__in=set(user_ids), starts_at__lt=hi, ends_at__gt=lo
+    ).order_by()
     for user_id, begin, finish in rows.values_list("user_id", "starts_at", "ends_at"):
         out.setdefault(user_id, []).append((begin, finish))
     return out
@@ -164,12 +167,38 @@ def _duty(team: Team) -> SupportDuty | None:
     return duty
 
 
-def roster_slots(roster: Roster, start: datetime, end: datetime) -> list[Slot]:
+@dataclass(frozen=True)
+class _Definition:
+    code: str
+    name: str
+    start: str
+    end: str
+    days: tuple[int, ...]
+    min_staff: int
+
+
+def _definitions(roster: Roster) -> list[_Definition]:
+    rows = roster.shift_definitions.order_by("position", "start").values_list(
+        "code", "name", "start", "end", "days", "min_staff"
+    )
+    return [
+        _Definition(code, name, start, end, tuple(days or ()), min_staff)
+        for code, name, start, end, days, min_staff in rows
+    ]
+
+
+def roster_slots(
+    roster: Roster, start: datetime, end: datetime, *, definitions: list | None = None
+) -> list[Slot]:
     """The roster's shift instances overlapping [start, end), with rota, cover and leave."""
     if _utc(start) >= _utc(end):
         return []
-    definitions = list(roster.shift_definitions.all())
-    lines = list(roster.lines.filter(user__is_active=True).values_list("user_id", "pattern"))
+    definitions = _definitions(roster) if definitions is None else definitions
+    if not definitions:
+        return []
+    lines = list(
+        roster.lines.filter(user__is_active=True).order_by().values_list("user_id", "pattern")
+    )
     found = []
     for definition in definitions:
         for turn, begin, finish in instances(
@@ -179,7 +208,7 @@ def roster_slots(roster: Roster, start: datetime, end: datetime) -> list[Slot]:
             end_hhmm=definition.end,
             lo=start,
             hi=end,
-            days=definition.days or (),
+            days=definition.days,
         ):
             day = turn % roster.cycle_days
             rota = tuple(
@@ -193,9 +222,9 @@ def roster_slots(roster: Roster, start: datetime, end: datetime) -> list[Slot]:
     lo = min(item[1] for item in found)
     hi = max(item[2] for item in found)
     covers = list(
-        Cover.objects.filter(roster=roster, starts_at__lt=hi, ends_at__gt=lo).values_list(
-            "user_id", "code", "starts_at", "ends_at"
-        )
+        Cover.objects.filter(roster=roster, starts_at__lt=hi, ends_at__gt=lo)
+        .order_by()
+        .values_list("user_id", "code", "starts_at", "ends_at")
     )
     people = {u for item in found for u in item[3]} | {c[0] for c in covers}
     leave = _leave_by_user(people, lo, hi)
@@ -317,10 +346,11 @@ def working_ids(team: Team, at: datetime | None = None) -> frozenset[int] | None
     if duty is not None:
         return duty
     roster = _roster(team)
-    if roster is None or not roster.shift_definitions.exists():
+    definitions = _definitions(roster) if roster is not None else []
+    if not definitions:
         return None
     people: set[int] = set()
-    for slot in roster_slots(roster, at, at + MICRO):
+    for slot in roster_slots(roster, at, at + MICRO, definitions=definitions):
         if slot.start <= at < slot.end:
             people.update(slot.user_ids)
     return frozenset(people)
