@@ -26,12 +26,13 @@ class EpochHour(Func):
 
     def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list[Any]]:
         # Django stores datetimes on SQLite as UTC text "YYYY-MM-DD HH:MM:SS[.ffffff]".
-        # strftime's "%s" is written "%%%%s": the template's formatting halves the percent
-        # signs, and the query's placeholder pass halves them again.
+        # The fraction is cut off first (substr): strftime works in milliseconds and would
+        # round 13:59:59.9999 up into the next hour. Its "%s" is written "%%%%s": the
+        # template's formatting halves the percent signs, the query's placeholders again.
         return self.as_sql(
             compiler,
             connection,
-            template="(CAST(strftime('%%%%s', %(expressions)s) AS INTEGER) / 3600)",
+            template="(CAST(strftime('%%%%s', substr(%(expressions)s, 1, 19)) AS INTEGER) / 3600)",
             **extra,
         )
 
