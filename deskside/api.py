@@ -60,6 +60,7 @@ from deskside.rosters.api import router as rosters_router
 from deskside.rosters.supportduty_api import router as supportduty_router
 from deskside.sla import api as sla_api
 from deskside.sla.api import router as sla_router
+from deskside.staffing.api import router as staffing_router
 from deskside.tickets import api as tickets_api
 from deskside.tickets.api import router as tickets_router
 from deskside.tickets.exceptions import StaleTicket
@@ -130,6 +131,7 @@ api.add_router("/support-duty", supportduty_router)
 api.add_router("/assignment", assignment_router)
 # /handovers (shift handovers: sections, notes, checklist, sign-off, acknowledgement).
 api.add_router("/", handovers_router)
+api.add_router("/", staffing_router)
 
 
 @api.exception_handler(DomainError)
@@ -263,6 +265,7 @@ AGENTS_ONLY = (
     live_router,
     paging_router,
     sla_router,
+    staffing_router,
     webhooks_router,
     supportduty_router,
 )

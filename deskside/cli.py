@@ -8,6 +8,7 @@
     deskside token create EMAIL [--name NAME]   print a new API token for that user
     deskside manage ARGS...                 any Django management command
     deskside sla due FILE.json              answer business-time questions (FILE "-": stdin)
+    deskside staffing erlang FILE.json      Erlang C what-if: agents per case (FILE "-": stdin)
     deskside mail import PATH...            import .eml files, mbox files, Maildir folders
     deskside import-contacts FILE.csv [--dry-run]   contacts from CSV (see directory.imports)
     deskside smtpd [--port 2525] [--lmtp]   receive mail by SMTP/LMTP from the site's MTA
@@ -287,6 +288,26 @@ def cmd_sla_due(args: argparse.Namespace) -> None:
     print(json.dumps(result, indent=2, ensure_ascii=False))
 
 
+def cmd_staffing_erlang(args: argparse.Namespace) -> None:
+    """Print the file with a "result" on each case (see deskside.staffing.cases); one bad case
+    is an error naming it and its field, and nothing is printed."""
+    from deskside.staffing import cases  # noqa: PLC0415 - loads only for this command
+
+    try:
+        text = sys.stdin.read() if args.file == "-" else Path(args.file).read_text("utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CommandError(f"cannot read {args.file}: {exc}") from exc
+    try:
+        data = json.loads(text, parse_constant=cases.refuse_constant)
+    except (json.JSONDecodeError, cases.CaseError) as exc:
+        raise CommandError(f"{args.file} is not JSON: {exc}") from exc
+    try:
+        result = cases.answer(data)
+    except cases.CaseError as exc:
+        raise CommandError(f"{args.file}: {exc}") from exc
+    print(json.dumps(result, indent=2, ensure_ascii=False))
+
+
 def _mailbox(name: str | None):  # a Mailbox, imported after setup
     from deskside.mail.models import Mailbox  # noqa: PLC0415
 
@@ -452,6 +473,12 @@ def build_parser() -> argparse.ArgumentParser:
     s = ssub.add_parser("due", help="add results to a JSON file of SLA cases, print it")
     s.add_argument("file", help='the JSON file ("-" reads stdin)')
     s.set_defaults(func=cmd_sla_due)
+
+    p = sub.add_parser("staffing", help="staffing calculations (Erlang C)")
+    stsub = p.add_subparsers(dest="staffing_command", required=True, metavar="ACTION")
+    s = stsub.add_parser("erlang", help="add agents needed to a JSON file of cases, print it")
+    s.add_argument("file", help='the JSON file ("-" reads stdin)')
+    s.set_defaults(func=cmd_staffing_erlang)
 
     p = sub.add_parser("mail", help="the email channel")
     msub = p.add_subparsers(dest="mail_command", required=True, metavar="ACTION")

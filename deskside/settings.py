@@ -102,6 +102,7 @@ INSTALLED_APPS = [
     "deskside.rosters",
     "deskside.assignment",
     "deskside.handovers",
+    "deskside.staffing",
 ]
 
 MIDDLEWARE = [

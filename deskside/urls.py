@@ -27,6 +27,7 @@ urlpatterns = [
     path("support-duty/", include("deskside.rosters.supportduty_urls")),
     path("assignment/", include("deskside.assignment.urls")),
     path("handovers/", include("deskside.handovers.urls")),
+    path("staffing/", include("deskside.staffing.urls")),
     path("audit/", account_views.audit_log, name="audit_log"),
     path("admin/", admin.site.urls),
 ]

@@ -147,6 +147,8 @@ AGENT_PAGES: dict[str, Url] = {
     "agents": "/directory/agents/",
     "agent": lambda: f"/directory/agents/{User.objects.get(email=ADMIN).public_id}/",
     "new agent": "/directory/agents/new/",
+    # desk operations (issue 15)
+    "staffing": "/staffing/",
     "teams": "/directory/teams/",
     "team": lambda: f"/directory/teams/{Team.objects.order_by('id').first().slug}/",
     "new team": "/directory/teams/new/",

@@ -86,6 +86,7 @@ def agent_pages() -> dict[str, tuple[str, str | None]]:
         "alerts": ("/alerts/", None),
         "SLA report": ("/sla/clients/acme/", None),
         "webhook": (f"/webhooks/{hook.public_id}/", ".webhook-chart"),
+        "staffing": ("/staffing/", ".staffing-heatmap"),  # the pygal SVG in an <img>
         "admin": ("/admin/", None),
         "admin list": ("/admin/accounts/user/", None),
         "admin change": (f"/admin/accounts/user/{admin.pk}/change/", None),
