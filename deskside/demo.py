@@ -18,7 +18,7 @@ from email.utils import format_datetime
 
 from django.db import transaction
 
-from deskside import demo_macros, demo_response
+from deskside import demo_desk, demo_macros, demo_response
 from deskside.accounts import services as accounts
 from deskside.accounts.models import Organization, Team, Tier, User
 from deskside.core import clock
@@ -41,6 +41,7 @@ LOGINS = [
     ("ana@deskside.example", "Level 1 help desk agent"),
     ("leo@deskside.example", "Level 2 desktop support (on site)"),
     ("nora@deskside.example", "Level 3 network engineer, team lead"),
+    ("ivy@deskside.example", "Internal IT lead, on the weekly support duty"),
     ("carol@acme.example", "customer of Acme Manufacturing"),
     ("olivia@acme.example", "Acme's organisation admin (sees all Acme tickets)"),
     ("dieter@globex.example", "customer of Globex Logistics"),
@@ -344,6 +345,9 @@ def load(*, progress: bool = False, tickets: int = TICKETS) -> bool:
             _move_to(_CEILING)
             demo_response.load(
                 l1=people.l1, l2=people.l2, l3=people.l3, teams=people.teams, orgs=people.orgs
+            )
+            demo_desk.load(
+                teams=people.teams, l1=people.l1, customers=people.customers, password=PASSWORD
             )
     finally:
         clock.set_now(outer)

@@ -6,14 +6,18 @@ from datetime import timedelta
 import pytest
 
 from deskside import demo
-from deskside.accounts.models import User
+from deskside.accounts.models import Team, User
 from deskside.alerts.models import Alert, AlertStatus
+from deskside.assignment.models import AssignmentRule
 from deskside.core import clock
 from deskside.duty.models import Schedule
 from deskside.duty.oncall import on_call_at
+from deskside.handovers.models import Handover
 from deskside.mail.models import InboundMessage, Mailbox, OutboundMail, Outcome
 from deskside.paging import worker as paging_worker
 from deskside.paging.models import Escalation, Page
+from deskside.rosters import working
+from deskside.rosters.models import Leave
 from deskside.sla.models import Calendar, Contract
 from deskside.tickets.models import (
     Channel,
@@ -120,3 +124,25 @@ def test_demo_has_a_working_24x7_setup(db):
     assert not Page.objects.exclude(escalation=chain).exists()
     backup = Alert.objects.get(dedup_key="acme-sql02-backup").ticket
     assert not Escalation.objects.filter(ticket=backup, status=Escalation.Status.ACTIVE).exists()
+
+
+def test_demo_runs_a_desk_around_the_clock(db):
+    """Issue 15's demo: a 24x7 team on three shifts with a leave gap this week, a small team
+    on rotational duty, a rule per team and a handover waiting for acknowledgement."""
+    demo.load(tickets=20)
+    desk = Team.objects.get(slug="help-desk-l1")
+    assert sorted(desk.roster.shift_definitions.values_list("name", flat=True)) == [
+        "Early",
+        "Late",
+        "Night",
+    ]
+    now = clock.now()
+    assert working.working_ids(desk, now)  # around the clock: someone on the desk now
+    week = working.slots(desk, now - timedelta(days=1), now + timedelta(days=6))
+    leave = Leave.objects.get()
+    assert any(s.below and leave.user_id in s.on_leave for s in week)
+    internal = Team.objects.get(name="Internal IT")
+    assert internal.support_duty.mode == "rotational"
+    assert len(working.on_duty_ids(internal, now)) == 1
+    assert AssignmentRule.objects.filter(team=desk).exclude(mode="off").exists()
+    assert Handover.objects.filter(team=desk, status=Handover.Status.SIGNED_OFF).exists()
