@@ -15,7 +15,7 @@ from deskside.duty.models import Schedule
 from deskside.macros.models import Macro
 from deskside.mail.models import Mailbox, MailKind
 from deskside.paging.models import EscalationPolicy
-from deskside.rosters.models import Leave, Roster
+from deskside.rosters.models import Leave, Roster, ShiftDefinition
 from deskside.rosters.roster_demo import seed_demo
 from deskside.sla.models import Calendar, Contract
 from deskside.tickets.models import Ticket
@@ -142,6 +142,7 @@ AGENT_PAGES: dict[str, Url] = {
     "rosters": "/rosters/",
     "roster week": _roster,
     "roster set-up": lambda: f"{_roster()}setup/",
+    "roster shift": lambda: f"{_roster()}shifts/{ShiftDefinition.objects.order_by('id')[0].pk}/",
     "my schedule": "/rosters/me/",
     "leave": "/rosters/leave/",
     "leave and its gaps": _leave,
