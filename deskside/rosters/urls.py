@@ -18,6 +18,7 @@ urlpatterns = [
     path("teams/<slug:slug>/", views.week, name="week"),
     path("teams/<slug:slug>/setup/", views.setup, name="setup"),
     path("teams/<slug:slug>/shifts/", views.shift_add, name="shift_add"),
+    path("teams/<slug:slug>/shifts/<int:shift_id>/", views.shift_edit, name="shift_edit"),
     path(
         "teams/<slug:slug>/shifts/<int:shift_id>/delete/", views.shift_delete, name="shift_delete"
     ),

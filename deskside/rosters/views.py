@@ -247,6 +247,49 @@ def shift_add(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @agent_required
+@require_http_methods(["GET", "POST"])
+def shift_edit(request: HttpRequest, slug: str, shift_id: int) -> HttpResponse:
+    roster = _roster(request, slug)
+    shift = get_object_or_404(ShiftDefinition, pk=shift_id, roster=roster)
+    _require_editor(request, roster)
+    if request.method != "POST":
+        form = ShiftForm(
+            initial={
+                "code": shift.code,
+                "name": shift.name,
+                "start": shift.start,
+                "end": shift.end,
+                "min_staff": shift.min_staff,
+                "days": shift.days,
+            }
+        )
+        form.fields["code"].disabled = True
+        context = {"roster": roster, "shift": shift, "form": form}
+        return render(request, "rosters/shift_form.html", context)
+    form = ShiftForm(request.POST, initial={"code": shift.code})
+    form.fields["code"].disabled = True  # the rota lines use it
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.update_shift(
+                actor=request.user,
+                shift=shift,
+                name=data["name"],
+                start=data["start"],
+                end=data["end"],
+                min_staff=data["min_staff"],
+                days=data["days"],
+            )
+        except RosterError as error:
+            form.add_service_error(error)
+        else:
+            messages.success(request, f"Shift {shift.code} saved.")
+            return redirect("rosters:setup", slug)
+    context = {"roster": roster, "shift": shift, "form": form}
+    return render(request, "rosters/shift_form.html", context, status=422)
+
+
+@agent_required
 @require_POST
 def shift_delete(request: HttpRequest, slug: str, shift_id: int) -> HttpResponse:
     roster = _roster(request, slug)

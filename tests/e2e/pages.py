@@ -12,12 +12,11 @@ from deskside.accounts.models import Organization, Site, Team, User
 from deskside.alerts.models import Alert, Integration
 from deskside.core import crypto
 from deskside.duty.models import Schedule
-from deskside.handovers import demo as handovers_demo
 from deskside.handovers.models import Handover
 from deskside.macros.models import Macro
 from deskside.mail.models import Mailbox, MailKind
 from deskside.paging.models import EscalationPolicy
-from deskside.rosters.models import Leave, Roster
+from deskside.rosters.models import Leave, Roster, ShiftDefinition
 from deskside.sla.models import Calendar, Contract
 from deskside.tickets.models import Ticket
 from deskside.webhooks.models import SECRET_PURPOSE, Webhook
@@ -38,11 +37,7 @@ def _client_report() -> str:
 
 
 def _handover() -> str:
-    found = Handover.objects.order_by("-at").first()
-    if found is None:  # before deskside/demo.py calls the handovers' seed_demo
-        teams = {t.slug: t for t in Team.objects.all()}
-        l1 = list(User.objects.filter(teams__slug="help-desk-l1").order_by("id")[:3])
-        found = handovers_demo.seed_demo(teams=teams, l1=l1)
+    found = Handover.objects.order_by("-at").first()  # the demo's, waiting for acknowledgement
     return f"/handovers/{found.public_id}/"
 
 
@@ -156,6 +151,7 @@ AGENT_PAGES: dict[str, Url] = {
     "rosters": "/rosters/",
     "roster week": _roster,
     "roster set-up": lambda: f"{_roster()}setup/",
+    "roster shift": lambda: f"{_roster()}shifts/{ShiftDefinition.objects.order_by('id')[0].pk}/",
     "my schedule": "/rosters/me/",
     "leave": "/rosters/leave/",
     "leave and its gaps": _leave,

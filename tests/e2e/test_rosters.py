@@ -15,7 +15,8 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 ROSTER_PAGES = {
     name: AGENT_PAGES[name]
     for name in (
-        "rosters", "roster week", "roster set-up", "my schedule", "leave", "leave and its gaps",
+        "rosters", "roster week", "roster set-up",
+        "roster shift", "my schedule", "leave", "leave and its gaps",
         "new roster",
     )
 }  # fmt: skip

@@ -59,7 +59,27 @@ def test_setup_for_admins_and_the_lead_only(roster, alice, hanna, crew):
          "days": ["5", "6"]},
     )  # fmt: skip
     assert added.status_code == 302
-    assert roster.shift_definitions.get(code="M").days == [5, 6]
+    mid = roster.shift_definitions.get(code="M")
+    assert mid.days == [5, 6]
+    assert lead.get(f"/rosters/teams/help-desk-l1/shifts/{mid.pk}/").status_code == 200
+    edited = lead.post(
+        f"/rosters/teams/help-desk-l1/shifts/{mid.pk}/",
+        {"code": "Z", "name": "Midday", "start": "11:00", "end": "19:00", "min_staff": 2},
+    )
+    assert edited.status_code == 302
+    mid.refresh_from_db()
+    assert (mid.code, mid.name, mid.start, mid.min_staff, mid.days) == (
+        "M",
+        "Midday",
+        "11:00",
+        2,
+        [],
+    )
+    wrong = lead.post(
+        f"/rosters/teams/help-desk-l1/shifts/{mid.pk}/",
+        {"name": "Midday", "start": "noon", "end": "19:00", "min_staff": 2},
+    )
+    assert wrong.status_code == 422 and "not a time of day" in wrong.content.decode()
     bad = lead.post("/rosters/teams/help-desk-l1/lines/", {"user": crew[0].pk, "pattern": "E E E"})
     assert bad.status_code == 422 and "28 days" in bad.content.decode()
     generated = lead.post(
