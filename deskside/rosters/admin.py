@@ -1,8 +1,8 @@
 """Django admin for rosters: read-only views of rosters with their shifts and rota lines,
-leave and cover. They are changed on the pages under /rosters/ and through the API, whose
-services check who may (administrators, the team lead, the person for their own leave), keep
-the rest rule and the weekly cap, and write the audit entry; the admin only shows them.
-(Support duty is registered as the core wrote it.)"""
+leave, cover and support duty. They are changed on the pages under /rosters/ and
+/support-duty/ and through the API, whose services check who may (administrators, the team
+lead, the person for their own leave), keep the rest rule and the weekly cap, and write the
+audit entry; the admin only shows them."""
 
 from django.contrib import admin
 
@@ -46,13 +46,12 @@ class CoverAdmin(ReadOnlyAdmin):
     list_display = ["user", "roster", "code", "starts_at", "covers_for"]
 
 
-class SupportDutyMemberInline(admin.TabularInline):
+class SupportDutyMemberInline(ReadOnlyInline):
     model = SupportDutyMember
-    extra = 0
-    raw_id_fields = ["user"]
+    show_change_link = False
 
 
 @admin.register(SupportDuty)
-class SupportDutyAdmin(admin.ModelAdmin):
+class SupportDutyAdmin(ReadOnlyAdmin):
     list_display = ["team", "mode", "period", "handoff_time", "timezone"]
     inlines = [SupportDutyMemberInline]

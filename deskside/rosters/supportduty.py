@@ -26,8 +26,8 @@ from deskside.accounts.models import Team, User
 from deskside.accounts.permissions import is_admin, is_agent
 from deskside.core import audit, clock, versioning
 from deskside.core.timezones import zone
+from deskside.rosters.exceptions import InvalidInput, NotAllowed
 from deskside.rosters.models import Roster, SupportDuty, SupportDutyMember
-from deskside.rosters.supportduty_exceptions import InvalidInput, NotAllowed
 
 MODES = ("everyone", "fixed", "rotational")
 PERIODS = ("daily", "weekly")

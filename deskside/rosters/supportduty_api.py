@@ -23,7 +23,7 @@ from deskside.core import clock
 from deskside.core.api import Text, get_or_404
 from deskside.core.timezones import zone
 from deskside.rosters import supportduty
-from deskside.rosters.supportduty_exceptions import InvalidInput, NotAllowed
+from deskside.rosters.exceptions import InvalidInput, NotAllowed
 from deskside.rosters.supportduty_queries import DutyOverview, on_duty_for, overview, teams
 
 router = Router(tags=["support duty"])

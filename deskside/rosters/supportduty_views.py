@@ -21,7 +21,7 @@ from deskside.accounts.permissions import agent_required, is_agent
 from deskside.core import clock, versioning
 from deskside.core.timezones import zone
 from deskside.rosters import supportduty
-from deskside.rosters.supportduty_exceptions import SupportDutyError
+from deskside.rosters.exceptions import RosterError
 from deskside.rosters.supportduty_forms import SupportDutyForm
 from deskside.rosters.supportduty_queries import mode_of, my_duties, on_duty_for, overview, teams
 
@@ -98,7 +98,7 @@ def team_duty(request: HttpRequest, slug: str) -> HttpResponse:
                 versioning.form_conflict(form, exc, shown)
                 view = current
                 status = 409
-            except SupportDutyError as exc:
+            except RosterError as exc:
                 form.add_service_error(exc)
             else:
                 messages.success(request, f"Support duty of {team.name} saved.")

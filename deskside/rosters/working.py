@@ -262,9 +262,12 @@ def _duty_member_ids(duty: SupportDuty) -> list[int]:
     )
 
 
-def duty_turns(duty: SupportDuty, start: datetime, end: datetime) -> list[tuple]:
-    """A rotational duty's turns overlapping [start, end): (start, end, rota user id, turn)."""
-    members = _duty_member_ids(duty)
+def duty_turns(
+    duty: SupportDuty, start: datetime, end: datetime, *, members: list[int] | None = None
+) -> list[tuple]:
+    """A rotational duty's turns overlapping [start, end): (start, end, rota user id, turn).
+    `members`: the duty's active members in rota order, when the caller has read them."""
+    members = _duty_member_ids(duty) if members is None else members
     if not members:
         return []
     zone = oncall.loadable_zone(duty.timezone)
@@ -300,7 +303,7 @@ def _duty_now(duty: SupportDuty, at: datetime) -> frozenset[int] | None:
     away = on_leave(members, at)
     if duty.mode == SupportDuty.Mode.FIXED:
         return frozenset(u for u in members if u not in away)
-    turns = duty_turns(duty, at, at + MICRO)
+    turns = duty_turns(duty, at, at + MICRO, members=members)
     if not turns:
         return frozenset()
     rota_person = turns[0][2]

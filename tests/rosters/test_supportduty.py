@@ -11,8 +11,8 @@ from deskside.core import clock
 from deskside.core.models import AuditEntry
 from deskside.core.versioning import VersionConflict
 from deskside.rosters import supportduty, working
+from deskside.rosters.exceptions import InvalidInput, NotAllowed
 from deskside.rosters.models import Leave, SupportDuty
-from deskside.rosters.supportduty_exceptions import InvalidInput, NotAllowed
 from deskside.rosters.supportduty_queries import overview
 from tests.rosters.supportduty_fixtures import *  # noqa: F403 (the fixtures)
 
