@@ -135,13 +135,17 @@ def pool(
         if away and not people - away:
             nobody = "everyone working is on leave"
         people -= away
-    agents = active = User.objects.filter(pk__in=people, kind=User.Kind.AGENT, is_active=True)
+    active = User.objects.filter(pk__in=people, kind=User.Kind.AGENT, is_active=True)
+    agents = active
     if organization_id is not None:
         # Serving the client: no `served_organizations` (every client), or this one listed.
         through = User.served_organizations.through.objects
-        agents = agents.filter(
+        agents = User.objects.filter(
             ~Exists(through.filter(user_id=OuterRef("pk")))
-            | Exists(through.filter(user_id=OuterRef("pk"), organization_id=organization_id))
+            | Exists(through.filter(user_id=OuterRef("pk"), organization_id=organization_id)),
+            pk__in=people,
+            kind=User.Kind.AGENT,
+            is_active=True,
         )
     rows = list(agents.values_list("pk", "full_name", "email")) if people else []
     if not rows and people and organization_id is not None and active.exists():
