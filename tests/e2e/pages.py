@@ -123,7 +123,6 @@ AGENT_PAGES: dict[str, Url] = {
     "new team": "/directory/teams/new/",
     # desk operations (issue 15)
     "assignment": "/assignment/",
-    "ticket required skills": lambda: f"/assignment{_ticket()}skills/",
 }
 
 
