@@ -108,10 +108,18 @@ def preview(
     request: HttpRequest, team: Query[Text], ticket: Query[Text | None] = None
 ) -> dict[str, object]:
     """For `ticket` (its client and required skills), or a new ticket of a client everyone
-    serves; nothing is written."""
+    serves; nothing is written. An unknown team or ticket (or one of a client the caller does
+    not serve) is a 422 naming `team` or `ticket`."""
     user = _agent(request)
-    found = _team(user, team)
-    chosen = _ticket(user, ticket) if ticket else None
+    found = teams_listed_for(user).filter(slug=team).first()
+    if found is None:
+        raise InvalidInput(f"no team {team!r}", field="team")
+    chosen = None
+    if ticket:
+        pk = parse_number(ticket)
+        chosen = tickets_for(user).filter(pk=pk).first() if pk else None
+        if chosen is None:  # or one of a client the caller does not serve: not confirmed
+            raise InvalidInput(f"no ticket {ticket!r}", field="ticket")
     decision = services.preview(team=found, ticket=chosen)
     return {
         "team": found,

@@ -16,9 +16,8 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Exists, OuterRef
 
-from deskside.accounts.models import Team, User
+from deskside.accounts.models import Skill, Team, User
 from deskside.assignment.engine import Candidate, load_of
 from deskside.rosters import working
 from deskside.tickets.models import OPEN_STATUSES, Ticket
@@ -36,6 +35,43 @@ LOAD_SQL = (
     f"SELECT assignee_id, priority, COUNT(*) FROM {Ticket._meta.db_table} "  # noqa: S608
     "WHERE assignee_id IN ({ids}) AND " + OPEN_CONDITION + " GROUP BY assignee_id, priority"
 )
+
+
+# The active agents among some people who serve a client (no `served_organizations`: every
+# client; else the client listed), and their skills. Plain SQL like LOAD_SQL: a decision is
+# a handful of small indexed queries, and building them with the ORM cost more than running
+# them (the bench's p99).
+_USERS = User._meta.db_table
+_SERVED = User.served_organizations.through._meta.db_table
+_USER_SKILLS = User.skills.through._meta.db_table
+AGENTS_SQL = (
+    f"SELECT u.id, u.full_name, u.email FROM {_USERS} u "  # noqa: S608 - table names only
+    "WHERE u.id IN ({ids}) AND u.kind = %s AND u.is_active = %s"
+)
+SERVING_SQL = (
+    f" AND (NOT EXISTS (SELECT 1 FROM {_SERVED} s WHERE s.user_id = u.id)"  # noqa: S608
+    f" OR EXISTS (SELECT 1 FROM {_SERVED} s WHERE s.user_id = u.id AND s.organization_id = %s))"
+)
+SKILLS_SQL = (
+    f"SELECT us.user_id, k.name FROM {_USER_SKILLS} us "  # noqa: S608 - table names only
+    f"JOIN {Skill._meta.db_table} k ON k.id = us.skill_id WHERE us.user_id IN ({{ids}})"
+)
+
+
+def _rows(sql: str, ids: list[int], *params: object) -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql.format(ids=", ".join(["%s"] * len(ids))), [*ids, *params])
+        return cursor.fetchall()
+
+
+def _serving_agents(people: set[int], organization_id: int | None) -> list[tuple]:
+    """(id, full name, email) of the active agents among `people` serving the client."""
+    if not people:
+        return []
+    ids = sorted(people)
+    if organization_id is None:
+        return _rows(AGENTS_SQL, ids, User.Kind.AGENT.value, True)
+    return _rows(AGENTS_SQL + SERVING_SQL, ids, User.Kind.AGENT.value, True, organization_id)
 
 
 @dataclass(frozen=True)
@@ -60,11 +96,12 @@ def forget() -> None:
 def who_works(team: Team, at: datetime) -> tuple[frozenset[int] | None, frozenset[int] | None]:
     """(`working.on_duty_ids`, `working.working_ids`) of `team` at `at`.
 
-    Asking the roster costs more than the rest of a decision (10-15 ms for a 110-person
-    roster of three shifts), so the answer is remembered per team for a few seconds
-    (DESKSIDE_ASSIGNMENT_WORKING_TTL, 0: never) and never across the team's next shift end:
-    a remembered answer is used only for an `at` between the instant it was asked for and
-    the first hand-off after it. A leave or cover entered meanwhile counts within the TTL."""
+    Asking the roster costs more than the rest of a decision (about 7 ms for a 110-person
+    roster of three shifts on the 1M-ticket data set), so the answer is remembered per team
+    for a few seconds (DESKSIDE_ASSIGNMENT_WORKING_TTL, 0: never), and never across the start
+    or end of one of the team's shifts (or a duty hand-off): a remembered answer serves only
+    an `at` between the instant it was asked for and the next such change. A leave or cover
+    entered meanwhile counts within the TTL."""
     ttl = float(getattr(settings, "DESKSIDE_ASSIGNMENT_WORKING_TTL", DEFAULT_TTL))
     if ttl > 0:
         known = _known.get(team.pk)
@@ -74,8 +111,12 @@ def who_works(team: Team, at: datetime) -> tuple[frozenset[int] | None, frozense
     ids = working.working_ids(team, at)
     if ttl > 0:
         until = at + timedelta(seconds=ttl)
-        ends = [h.at for h in working.handoffs(team, at, until) if h.at > at]
-        known = _Known(at, min([until, *ends]), time.monotonic() + ttl, on_duty, ids)
+        if on_duty is not None:  # a duty changes hands at its hand-offs
+            changes = [h.at for h in working.handoffs(team, at, until)]
+        else:  # a roster changes who works when one of its shifts starts or ends
+            changes = [t for s in working.slots(team, at, until) for t in (s.start, s.end)]
+        until = min([until, *(t for t in changes if t > at)])
+        known = _Known(at, until, time.monotonic() + ttl, on_duty, ids)
         with _lock:
             _known[team.pk] = known
     return on_duty, ids
@@ -84,12 +125,8 @@ def who_works(team: Team, at: datetime) -> tuple[frozenset[int] | None, frozense
 def open_load(user_ids: list[int]) -> dict[int, list[tuple[int, int]]]:
     """{agent id: [(priority, open tickets), ...]} of `user_ids`."""
     counts: dict[int, list[tuple[int, int]]] = {}
-    if not user_ids:
-        return counts
-    with connection.cursor() as cursor:
-        cursor.execute(LOAD_SQL.format(ids=", ".join(["%s"] * len(user_ids))), user_ids)
-        for assignee_id, priority, n in cursor.fetchall():
-            counts.setdefault(assignee_id, []).append((priority, n))
+    for assignee_id, priority, n in _rows(LOAD_SQL, user_ids) if user_ids else ():
+        counts.setdefault(assignee_id, []).append((priority, n))
     return counts
 
 
@@ -130,16 +167,8 @@ def pool(
         if away and not people - away:
             nobody = "everyone working is on leave"
         people -= away
-    agents = active = User.objects.filter(pk__in=people, kind=User.Kind.AGENT, is_active=True)
-    if organization_id is not None:
-        # Serving the client: no `served_organizations` (every client), or this one listed.
-        through = User.served_organizations.through.objects
-        agents = agents.filter(
-            ~Exists(through.filter(user_id=OuterRef("pk")))
-            | Exists(through.filter(user_id=OuterRef("pk"), organization_id=organization_id))
-        )
-    rows = list(agents.values_list("pk", "full_name", "email")) if people else []
-    if not rows and people and organization_id is not None and active.exists():
+    rows = _serving_agents(people, organization_id)
+    if not rows and organization_id is not None and _serving_agents(people, None):
         nobody = "nobody working serves this client"
     if not rows:
         return Pool([], on_duty is not None, nobody)
@@ -147,9 +176,7 @@ def pool(
     counts = open_load(user_ids)
     held: dict[int, set[str]] = {}
     if skills:
-        for user_id, name in User.skills.through.objects.filter(user_id__in=user_ids).values_list(
-            "user_id", "skill__name"
-        ):
+        for user_id, name in _rows(SKILLS_SQL, user_ids):
             held.setdefault(user_id, set()).add(name)
     candidates = []
     for user_id, full_name, email in rows:

@@ -179,7 +179,7 @@ def decide(
         team,
         organization_id=organization_id,
         at=at,
-        skills=mode == Mode.SKILLS_FIRST,
+        skills=mode == Mode.SKILLS_FIRST and bool(required),
         people=people,
     )
     candidates = [c for c in found.candidates if c.user_id not in exclude]

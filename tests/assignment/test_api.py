@@ -68,12 +68,15 @@ def test_preview_says_who_and_why(frozen, api_as, admin, five, rule):
     assert body["mode"] == "round_robin"
 
 
-def test_preview_for_a_ticket_of_a_client_the_caller_does_not_serve_is_404(
+def test_preview_for_a_ticket_of_a_client_the_caller_does_not_serve_is_refused(
     api_as, admin_serving, globex, acme_ticket, desk
 ):
     other = admin_serving(globex, email="g@msp.example")
     path = f"/api/v1/assignment/preview?team=service-desk&ticket={acme_ticket.number}"
-    assert api_as(other).get(path).status_code == 404
+    refused = api_as(other).get(path)
+    assert (refused.status_code, refused.json()["field"]) == (422, "ticket")
+    unknown = api_as(other).get("/api/v1/assignment/preview?team=nope")
+    assert (unknown.status_code, unknown.json()["field"]) == (422, "team")
 
 
 def test_required_skills_get_and_put(api_as, alice, acme_ticket, skill):

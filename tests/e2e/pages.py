@@ -161,7 +161,6 @@ AGENT_PAGES: dict[str, Url] = {
     "team support duty": lambda: f"/support-duty/{_duty_team().slug}/",
     # desk operations (issue 15)
     "assignment": "/assignment/",
-    "ticket required skills": lambda: f"/assignment{_ticket()}skills/",
     # desk operations (issue 15)
     "handover": _handover,
     "handovers": "/handovers/",

@@ -40,6 +40,10 @@ EXPECTED = {
         "deskside.notifications.fanout.event_written",
         {K.ASSIGNED, K.ESCALATED, K.REPLY, K.NOTE, K.SLA_WARNING, K.SLA_BREACH, K.PAGED},
     ),
+    "assignment.auto": (
+        "deskside.assignment.services.event_written",
+        {K.CREATED, K.ASSIGNED, K.ESCALATED},
+    ),
 }
 
 
