@@ -9,8 +9,9 @@
   off between blocks: no less than 11 hours' rest, at most 48 hours a week.
 - **Internal IT**, a small internal team of three, runs a weekly rotational support duty
   handed over on Mondays at 09:00 New York time.
-- **A gap this week**: one Early-crew agent is on leave tomorrow (today on a Sunday), so that
-  Early shift has one person where it needs two (flagged for cover on the roster's week grid).
+- **A gap ahead**: one Early-crew agent is on sick leave tomorrow, so that Early shift has one
+  person where it needs two (flagged on the roster's week grid and the leave's page, with the
+  people who may cover it).
 
 The roster, its shifts and rota lines are written as rows (a four-crew cycle is clearer as
 data than as clicks); the leave and the support duty go through their services (audited).
@@ -104,11 +105,11 @@ def seed_demo(*, teams: dict[str, Team], l1: list[User], password: str) -> dict[
             roster=roster, user=person, position=position, pattern=crew_pattern(position % 4)
         )
 
-    # Tomorrow's Early crew loses one of its two people for the day: a gap to cover (today's,
-    # on a Sunday, so that the gap is in this week's grid).
+    # Tomorrow's Early crew loses one of its two people for the day: a gap still ahead, which
+    # a manager can cover (a shift that is over cannot be covered).
     zone = ZoneInfo(NEW_YORK)
     today = clock.now().astimezone(zone).date()
-    tomorrow = today + timedelta(days=1) if today.weekday() != 6 else today
+    tomorrow = today + timedelta(days=1)
     day = (tomorrow - roster.cycle_start).days % roster.cycle_days
     early = next(p for i, p in enumerate(desk) if crew_pattern(i % 4)[day] == "E")
     leave = services.record_leave(
