@@ -53,7 +53,7 @@ MAX_RANGE_DAYS = 3 * 366
 FIRST_DAY, LAST_DAY = date(1970, 1, 1), date(2999, 12, 31)
 
 # The handling estimates of channels without logged time (seconds per ticket of first-line
-# work: read, triage, answer). Documented in docs/desk-staffing.md; a request overrides them.
+# work: read, triage, answer). Documented in docs/desk.md; a request overrides them.
 DEFAULT_AHT_SECONDS: dict[str, float] = {
     Channel.PHONE: 360.0,  # used only when no call time was logged in the range
     Channel.WALK_UP: 480.0,
