@@ -96,26 +96,25 @@ def forget() -> None:
 def who_works(team: Team, at: datetime) -> tuple[frozenset[int] | None, frozenset[int] | None]:
     """(`working.on_duty_ids`, `working.working_ids`) of `team` at `at`.
 
-    Asking the roster costs more than the rest of a decision (about 7 ms for a 110-person
-    roster of three shifts on the 1M-ticket data set), so the answer is remembered per team
-    for a few seconds (DESKSIDE_ASSIGNMENT_WORKING_TTL, 0: never), and never across the start
-    or end of one of the team's shifts (or a duty hand-off): a remembered answer serves only
-    an `at` between the instant it was asked for and the next such change. A leave or cover
-    entered meanwhile counts within the TTL."""
+    Asking the roster costs more than the rest of a decision (a few milliseconds for a
+    110-person roster of three shifts on the 1M-ticket data set), so the answer is remembered
+    per team for a few seconds (DESKSIDE_ASSIGNMENT_WORKING_TTL, 0: never), and never across
+    the start or end of one of the team's shifts (or a duty hand-off): a remembered answer
+    serves only an `at` between the instant it was asked for and the next such change. A leave
+    or cover entered meanwhile counts within the TTL."""
     ttl = float(getattr(settings, "DESKSIDE_ASSIGNMENT_WORKING_TTL", DEFAULT_TTL))
     if ttl > 0:
         known = _known.get(team.pk)
         if known is not None and known.expires > time.monotonic() and known.at <= at < known.until:
             return known.on_duty, known.working
-    on_duty = working.on_duty_ids(team, at)
-    ids = working.working_ids(team, at)
+    # One read of the team's set-up gives who works and the next shift start or end or duty
+    # hand-off, past which the answer is not reused.
+    now_working = working.working_at(team, at, horizon=timedelta(seconds=max(ttl, 1)))
+    on_duty, ids = now_working.on_duty, now_working.ids
     if ttl > 0:
         until = at + timedelta(seconds=ttl)
-        if on_duty is not None:  # a duty changes hands at its hand-offs
-            changes = [h.at for h in working.handoffs(team, at, until)]
-        else:  # a roster changes who works when one of its shifts starts or ends
-            changes = [t for s in working.slots(team, at, until) for t in (s.start, s.end)]
-        until = min([until, *(t for t in changes if t > at)])
+        if now_working.until is not None:
+            until = min(until, now_working.until)
         known = _Known(at, until, time.monotonic() + ttl, on_duty, ids)
         with _lock:
             _known[team.pk] = known

@@ -359,6 +359,37 @@ def working_ids(team: Team, at: datetime | None = None) -> frozenset[int] | None
     return frozenset(people)
 
 
+@dataclass(frozen=True)
+class Working:
+    """Who works a team's desk at one instant, and until when that answer holds at least."""
+
+    on_duty: frozenset[int] | None  # `on_duty_ids`
+    ids: frozenset[int] | None  # `working_ids`
+    until: datetime | None  # the next shift start or end, or duty hand-off (None: none seen)
+
+
+def working_at(team: Team, at: datetime, *, horizon: timedelta = DAY) -> Working:
+    """`on_duty_ids` and `working_ids` of `team` at `at` in one read of its set-up, with the
+    first moment after `at` (within `horizon`) when the answer may change: for callers that
+    remember it (assignment decisions)."""
+    duty = _duty(team)
+    if duty is not None and duty.mode != SupportDuty.Mode.EVERYONE:
+        on_duty = _duty_now(duty, at)
+        until = None
+        if duty.mode == SupportDuty.Mode.ROTATIONAL:
+            turns = duty_turns(duty, at, at + MICRO)
+            until = turns[0][1] if turns else None
+        return Working(on_duty, on_duty, until)
+    roster = _roster(team)
+    definitions = _definitions(roster) if roster is not None else []
+    if not definitions:
+        return Working(None, None, None)
+    found = roster_slots(roster, at, at + horizon, definitions=definitions)
+    people = frozenset(u for s in found if s.start <= at < s.end for u in s.user_ids)
+    changes = [t for s in found for t in (s.start, s.end) if t > at]
+    return Working(None, people, min(changes, default=None))
+
+
 def working_teams(user, at: datetime | None = None) -> list[Team]:
     """The teams whose desk `user` works at `at`."""
     at = at or clock.now()

@@ -223,3 +223,23 @@ def test_a_shift_runs_only_on_its_weekdays(desktop_team, leo):
     week = working.slots(desktop_team, berlin(2026, 1, 5), berlin(2026, 1, 12))
     assert [s.start.astimezone(BERLIN).weekday() for s in week] == [0, 1, 2, 3, 4]
     assert all(s.below for s in week)  # nobody on the rota yet
+
+
+def test_working_at_answers_once_with_the_next_change(helpdesk, roster, agents, admin):
+    found = working.working_at(helpdesk, berlin(2026, 1, 5, 10))
+    assert found.on_duty is None and found.ids == {agents[0].pk}
+    assert found.until == berlin(2026, 1, 5, 14)  # the early shift's end
+    assert found.ids == working.working_ids(helpdesk, berlin(2026, 1, 5, 10))
+    duty = SupportDuty.objects.create(
+        team=helpdesk,
+        mode="rotational",
+        period="daily",
+        timezone="Europe/Berlin",
+        starts_on=date(2026, 1, 5),
+    )
+    for position, agent in enumerate(agents[:2]):
+        SupportDutyMember.objects.create(duty=duty, user=agent, position=position)
+    helpdesk.refresh_from_db()
+    found = working.working_at(helpdesk, berlin(2026, 1, 6, 10))
+    assert found.on_duty == found.ids == {agents[1].pk}
+    assert found.until == berlin(2026, 1, 7, 9)  # the next 09:00 hand-off
