@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class KbConfig(AppConfig):
+    name = "deskside.kb"
+    label = "kb"
+    verbose_name = "Knowledge base"
