@@ -165,6 +165,12 @@ AGENT_PAGES: dict[str, Url] = {
     "handover": _handover,
     "handovers": "/handovers/",
     "handover history": "/handovers/history/?q=printer",
+    # knowledge and insight (issue 16): the daily review and the wall board
+    "daily review": "/review/",
+    "review group": "/review/groups/no_update/",
+    "review history": "/review/history/",
+    "review day": "/review/history/2026-01-05/",
+    "wall board": "/review/wallboard/?team=help-desk-l1",
 }
 
 
