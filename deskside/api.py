@@ -55,6 +55,7 @@ from deskside.mail.api import router as mail_router
 from deskside.notifications.api import router as notifications_router
 from deskside.paging import api as paging_api
 from deskside.paging.api import router as paging_router
+from deskside.review import api as review_api
 from deskside.review.api import router as review_router
 from deskside.rosters import api as rosters_api
 from deskside.rosters.api import router as rosters_router
@@ -310,6 +311,7 @@ ERRORS: dict[Callable[..., Any], set[int]] = {
     mail_api.inbound: {507},  # the disk is full: nothing was recorded
     accounts_api.list_audit: {403},  # administrators only
     macros_api.apply: {409},  # a transition the ticket's status refuses
+    review_api.mark: {409},  # the ticket was already marked reviewed today
     directory_api.import_contacts: {409},  # an address of the file taken meanwhile
     workspace_api.create_view: {403},  # sharing with a team one is not in; customers
     workspace_api.update_view: {403},  # someone else's view, or a default one

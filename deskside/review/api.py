@@ -41,7 +41,7 @@ def _agent(request: HttpRequest) -> User:
     return user
 
 
-class MarkRef(Schema):
+class ReviewMarkRef(Schema):
     public_id: str
     reviewer: UserRef
     day: date
@@ -49,7 +49,7 @@ class MarkRef(Schema):
     note: str
 
 
-class TicketRow(Schema):
+class ReviewTicketRow(Schema):
     number: str
     subject: str
     organization: OrganizationRef
@@ -60,15 +60,15 @@ class TicketRow(Schema):
     created_at: datetime
     updated_at: datetime
     sla_due: datetime | None
-    reviewed: MarkRef | None = Field(description="Today's mark (the caller's day), or null.")
+    reviewed: ReviewMarkRef | None = Field(description="Today's mark (the caller's day), or null.")
 
 
-class GroupOut(Schema):
+class ReviewGroupOut(Schema):
     name: str
     label: str
     count: int = Field(description="How many tickets, counted up to 1001.")
     count_capped: bool = Field(description="True when there are more than 1000.")
-    tickets: list[TicketRow]
+    tickets: list[ReviewTicketRow]
 
 
 class ReviewOut(Schema):
@@ -76,67 +76,67 @@ class ReviewOut(Schema):
     timezone: str
     open_days: int
     reopened_since: datetime
-    groups: list[GroupOut]
+    groups: list[ReviewGroupOut]
 
 
-class ScopeParams(Schema):
+class ReviewScopeParams(Schema):
     team: Text | None = Field(None, description="A team's slug.")
     client: Text | None = Field(None, description="A client's slug.")
 
 
-class ReviewParams(ScopeParams):
+class ReviewGroupsParams(ReviewScopeParams):
     limit: int = Field(10, ge=1, le=100, description="Tickets per group.")
 
 
-class GroupParams(ScopeParams, PageParams):
+class ReviewGroupParams(ReviewScopeParams, PageParams):
     pass
 
 
-class MarkIn(Schema):
+class ReviewMarkIn(Schema):
     ticket: Text = Field(description="The ticket's number, e.g. T-10423.")
     note: Text = Field("", description="Optional; also written as an internal note.")
 
 
-class MarkOut(MarkRef):
+class ReviewMarkOut(ReviewMarkRef):
     ticket: str
 
 
-class MarksParams(PageParams):
+class ReviewMarksParams(PageParams):
     day: date | None = None
     reviewer: Text | None = Field(None, description="A reviewer's public id.")
 
 
-class DayOut(Schema):
+class ReviewDayOut(Schema):
     day: date
     marks: int
     reviewers: int
 
 
-class SettingsIn(Schema):
+class ReviewSettingsIn(Schema):
     open_days: int = Field(description="1 to 365.")
 
 
-class SettingsOut(Schema):
+class ReviewSettingsOut(Schema):
     open_days: int
     updated_at: datetime
 
 
-class Figure(Schema):
+class WallboardFigure(Schema):
     label: str
     count: int
 
 
-class OnCallOut(Schema):
+class WallboardOnCall(Schema):
     schedule: str
     person: str | None
 
 
-class OnDeskOut(Schema):
+class WallboardOnDesk(Schema):
     team: str
     people: list[str] | None = Field(description="Null when the team has no roster or duty.")
 
 
-class PageAlertOut(Schema):
+class WallboardPage(Schema):
     ticket: str
     organization: str
     status: str = Field(description="active (paging) or exhausted (nobody left to page).")
@@ -146,18 +146,18 @@ class PageAlertOut(Schema):
 class WallboardOut(Schema):
     now: datetime
     team: TeamRef | None
-    open_by_priority: list[Figure]
+    open_by_priority: list[WallboardFigure]
     open_total: int
     unassigned: int
     sla_at_risk: int = Field(description="Running clocks due within the next 2 hours.")
     sla_breached: int
     calls_today: int = Field(description="Calls logged since the caller's midnight.")
-    on_call: list[OnCallOut]
-    on_desk: list[OnDeskOut]
-    unacknowledged_pages: list[PageAlertOut]
+    on_call: list[WallboardOnCall]
+    on_desk: list[WallboardOnDesk]
+    unacknowledged_pages: list[WallboardPage]
 
 
-def _scope(user: User, params: ScopeParams) -> queries.Scope:
+def _scope(user: User, params: ReviewScopeParams) -> queries.Scope:
     team = queries.team_by_slug(params.team)
     if params.team and team is None:
         raise NotFound(f"no team {params.team!r}", field="team")
@@ -188,7 +188,7 @@ def _rows(scope: queries.Scope, tickets: list[Ticket]) -> list[dict]:
 
 
 @router.get("/review", response=ReviewOut, summary="Today's review")
-def review(request: HttpRequest, params: Query[ReviewParams]) -> dict:
+def review(request: HttpRequest, params: Query[ReviewGroupsParams]) -> dict:
     scope = _scope(_agent(request), params)
     groups = []
     for name in queries.GROUPS:
@@ -213,8 +213,8 @@ def review(request: HttpRequest, params: Query[ReviewParams]) -> dict:
     }
 
 
-@router.get("/review/groups/{name}", response=PageOut[TicketRow], summary="One review group")
-def review_group(request: HttpRequest, name: str, params: Query[GroupParams]) -> dict:
+@router.get("/review/groups/{name}", response=PageOut[ReviewTicketRow], summary="One review group")
+def review_group(request: HttpRequest, name: str, params: Query[ReviewGroupParams]) -> dict:
     user = _agent(request)
     if name not in queries.GROUPS:
         raise NotFound(f"no review group {name!r}: one of {', '.join(queries.GROUPS)}")
@@ -236,8 +236,8 @@ def _mark_out(mark: ReviewMark) -> dict:
     }
 
 
-@router.post("/review/marks", response={201: MarkOut}, summary="Mark a ticket reviewed")
-def mark(request: HttpRequest, body: MarkIn) -> Status:
+@router.post("/review/marks", response={201: ReviewMarkOut}, summary="Mark a ticket reviewed")
+def mark(request: HttpRequest, body: ReviewMarkIn) -> Status:
     user = _agent(request)
     pk = parse_number(body.ticket)
     ticket = visible_tickets(user).filter(pk=pk).first() if pk is not None else None
@@ -247,8 +247,8 @@ def mark(request: HttpRequest, body: MarkIn) -> Status:
     return Status(201, _mark_out(done))
 
 
-@router.get("/review/marks", response=PageOut[MarkOut], summary="Review history")
-def marks(request: HttpRequest, params: Query[MarksParams]) -> dict:
+@router.get("/review/marks", response=PageOut[ReviewMarkOut], summary="Review history")
+def marks(request: HttpRequest, params: Query[ReviewMarksParams]) -> dict:
     user = _agent(request)
     reviewer = None
     if params.reviewer:
@@ -261,20 +261,20 @@ def marks(request: HttpRequest, params: Query[MarksParams]) -> dict:
     return out
 
 
-@router.get("/review/days", response=PageOut[DayOut], summary="Review history per day")
+@router.get("/review/days", response=PageOut[ReviewDayOut], summary="Review history per day")
 def days(request: HttpRequest, params: Query[PageParams]) -> dict:
     qs = queries.history_days(_agent(request))
     return page_out(paginate(request, qs, page=params.page, limit=params.limit))
 
 
-@router.get("/review/settings", response=SettingsOut, summary="The review's set-up")
+@router.get("/review/settings", response=ReviewSettingsOut, summary="The review's set-up")
 def get_settings(request: HttpRequest) -> ReviewSettings:
     _agent(request)
     return ReviewSettings.current()
 
 
-@router.put("/review/settings", response=SettingsOut, summary="Change the review's set-up")
-def put_settings(request: HttpRequest, body: SettingsIn) -> ReviewSettings:
+@router.put("/review/settings", response=ReviewSettingsOut, summary="Change the review's set-up")
+def put_settings(request: HttpRequest, body: ReviewSettingsIn) -> ReviewSettings:
     return services.set_open_days(actor=_agent(request), days=body.open_days)
 
 
