@@ -97,7 +97,7 @@ def test_reopened_since_the_last_review_day(opened, alice, carol):
     assert numbers(alice, "reopened") == [today.number]
     # The last review was four days ago: everything reopened since then is listed.
     ReviewMark.objects.create(ticket=today, reviewer=alice, day=(T0 - timedelta(days=4)).date())
-    assert numbers(alice, "reopened") == [three_days.number, today.number]
+    assert numbers(alice, "reopened") == [today.number, three_days.number]
     with clock.frozen(T0):
         tickets.resolve_ticket(actor=alice, ticket=three_days, resolution="Fixed for good.")
     assert numbers(alice, "reopened") == [today.number]

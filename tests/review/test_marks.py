@@ -123,3 +123,16 @@ def test_history_per_day_and_per_reviewer(opened, alice, leo, at_t0):
     assert by_alice.count(first.number) >= 2 and second.number not in by_alice
     assert client.get("/review/history/2026-13-01/").status_code == 404
     assert client.get("/review/reviewers/nope/").status_code == 404
+
+
+def test_the_review_page_reads_a_bounded_number_of_queries(
+    opened, alice, at_t0, django_assert_max_num_queries
+):
+    """Six groups (each its page, and a capped count when it has more), today's marks of
+    every ticket shown in one read, the filters' lists: no query per ticket."""
+    for _ in range(12):
+        services.mark_reviewed(actor=alice, ticket=opened(200))
+    client = signed_in(alice)
+    with django_assert_max_num_queries(24):
+        page = client.get("/review/")
+    assert page.content.decode().count("Reviewed by Alice Agent") == 20  # 10 in two groups
