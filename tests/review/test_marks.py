@@ -136,3 +136,14 @@ def test_the_review_page_reads_a_bounded_number_of_queries(
     with django_assert_max_num_queries(24):
         page = client.get("/review/")
     assert page.content.decode().count("Reviewed by Alice Agent") == 20  # 10 in two groups
+
+
+def test_the_admin_shows_marks_read_only(opened, alice, admin, at_t0):
+    services.mark_reviewed(actor=alice, ticket=opened(200), note="Seen.")
+    admin.is_superuser = True  # the admin site's permissions
+    admin.save()
+    client = signed_in(admin)
+    assert client.get("/admin/review/reviewmark/").status_code == 200
+    assert "Seen." in client.get("/admin/review/reviewmark/").text
+    assert client.get("/admin/review/reviewmark/add/").status_code == 403
+    assert client.get("/admin/review/reviewsettings/").status_code == 200
