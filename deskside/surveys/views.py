@@ -11,6 +11,7 @@
 
 import csv
 from typing import Any
+from urllib.parse import urlencode
 
 from csp.constants import NONE, UNSAFE_INLINE
 from csp.decorators import csp_replace
@@ -147,7 +148,7 @@ def _report(request: HttpRequest) -> tuple[ReportForm, Report | None]:
 def _query(form: ReportForm, **changes: str) -> str:
     values = {k: v for k, v in form.data.items() if k != "page" and v}
     values.update(changes)
-    return "&".join(f"{k}={v}" for k, v in values.items())
+    return urlencode(values)
 
 
 @require_safe
@@ -179,7 +180,7 @@ def _link(base: dict[str, str], param: str, key: str) -> str:
     values = dict(base)
     if param:
         values[param] = key or "none"
-    return "&".join(f"{k}={v}" for k, v in values.items())
+    return urlencode(values)
 
 
 @require_safe
