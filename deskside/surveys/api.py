@@ -61,7 +61,7 @@ class SurveyOut(Schema):
         return obj.via or None
 
 
-class Filters(PageParams):
+class SurveyFilters(PageParams):
     start: date | None = Field(None, description="First day (of resolution), included.")
     end: date | None = Field(None, description="Last day, included.")
     client: Text | None = Field(None, description="Organisation slug.")
@@ -70,7 +70,7 @@ class Filters(PageParams):
     rating: RatingName | None = None
 
 
-class ReportParams(Schema):
+class CsatReportParams(Schema):
     by: Literal["client", "agent", "team"] = "client"
     start: date
     end: date
@@ -79,7 +79,7 @@ class ReportParams(Schema):
     agent: Text | None = Field(None, description="Agent public id.")
 
 
-class RowOut(Schema):
+class CsatRowOut(Schema):
     key: str = Field(description="The client's or team's slug, the agent's public id; '' none.")
     label: str
     sent: int
@@ -91,33 +91,33 @@ class RowOut(Schema):
     response_rate: float | None = Field(description="answered / sent * 100.")
 
 
-class ReportOut(Schema):
+class CsatReportOut(Schema):
     by: str
     start: date
     end: date
     timezone: str = Field(alias="zone")
-    rows: list[RowOut]
-    total: RowOut
+    rows: list[CsatRowOut]
+    total: CsatRowOut
 
 
-class TokenAnswerIn(Schema):
+class SurveyTokenAnswerIn(Schema):
     token: Text = Field(description="The signed token of the survey link.")
     rating: RatingName
     comment: Text = ""
 
 
-class AnswerIn(Schema):
+class SurveyAnswerIn(Schema):
     rating: RatingName
     comment: Text = ""
 
 
-class AnswerOut(Schema):
+class SurveyAnswerOut(Schema):
     id: str = Field(alias="public_id")
     rating: str
     answered_at: datetime
 
 
-class FollowUpOut(Schema):
+class SurveyFollowUpOut(Schema):
     id: str = Field(alias="public_id")
     ticket: str = Field(alias="ticket_number")
     organization: OrganizationRef
@@ -134,11 +134,11 @@ class FollowUpOut(Schema):
         return obj.survey.comment
 
 
-class FollowUpFilters(PageParams):
+class SurveyFollowUpFilters(PageParams):
     done: bool = Field(False, description="The done ones instead of the open ones.")
 
 
-class DoneIn(Schema):
+class FollowUpDoneIn(Schema):
     note: Text
 
 
@@ -169,7 +169,7 @@ def _narrow(
 
 
 @router.get("/surveys", response=PageOut[SurveyOut], summary="Surveys")
-def list_surveys(request: HttpRequest, params: Query[Filters]) -> dict[str, object]:
+def list_surveys(request: HttpRequest, params: Query[SurveyFilters]) -> dict[str, object]:
     user: User = request.user  # type: ignore[assignment]
     qs = surveys_visible_to(user)
     tz = zone(user.timezone)
@@ -187,8 +187,8 @@ def list_surveys(request: HttpRequest, params: Query[Filters]) -> dict[str, obje
     return page_out(paginate(request, qs, page=params.page, limit=params.limit))
 
 
-@router.get("/surveys/report", response=ReportOut, summary="The CSAT report")
-def report(request: HttpRequest, params: Query[ReportParams]) -> object:
+@router.get("/surveys/report", response=CsatReportOut, summary="The CSAT report")
+def report(request: HttpRequest, params: Query[CsatReportParams]) -> object:
     user = _agent(request)
     if params.end < params.start:
         raise InvalidInput("the end is before the start", field="end")
@@ -205,19 +205,23 @@ def report(request: HttpRequest, params: Query[ReportParams]) -> object:
     )
 
 
-@router.post("/surveys/answer", response=AnswerOut, auth=None, summary="Answer by signed link")
-def answer_by_token(request: HttpRequest, body: TokenAnswerIn) -> Survey:
+@router.post(
+    "/surveys/answer", response=SurveyAnswerOut, auth=None, summary="Answer by signed link"
+)
+def answer_by_token(request: HttpRequest, body: SurveyTokenAnswerIn) -> Survey:
     return services.answer_by_link(token=body.token, rating=body.rating, comment=body.comment)
 
 
-@router.get("/surveys/follow-ups", response=PageOut[FollowUpOut], summary="Follow-ups")
-def list_follow_ups(request: HttpRequest, params: Query[FollowUpFilters]) -> dict[str, object]:
+@router.get("/surveys/follow-ups", response=PageOut[SurveyFollowUpOut], summary="Follow-ups")
+def list_follow_ups(
+    request: HttpRequest, params: Query[SurveyFollowUpFilters]
+) -> dict[str, object]:
     qs = follow_ups_visible_to(_agent(request)).filter(done_at__isnull=not params.done)
     return page_out(paginate(request, qs.order_by("-id"), page=params.page, limit=params.limit))
 
 
-@router.post("/surveys/follow-ups/{public_id}/done", response=FollowUpOut, summary="Done")
-def follow_up_done(request: HttpRequest, public_id: str, body: DoneIn) -> FollowUp:
+@router.post("/surveys/follow-ups/{public_id}/done", response=SurveyFollowUpOut, summary="Done")
+def follow_up_done(request: HttpRequest, public_id: str, body: FollowUpDoneIn) -> FollowUp:
     user = _agent(request)
     follow_up = get_or_404(
         follow_ups_visible_to(user), f"no follow-up {public_id!r}", public_id=public_id
@@ -226,8 +230,8 @@ def follow_up_done(request: HttpRequest, public_id: str, body: DoneIn) -> Follow
     return follow_ups_visible_to(user).get(pk=follow_up.pk)
 
 
-@router.post("/surveys/{public_id}/answer", response=AnswerOut, summary="Answer my survey")
-def answer(request: HttpRequest, public_id: str, body: AnswerIn) -> Survey:
+@router.post("/surveys/{public_id}/answer", response=SurveyAnswerOut, summary="Answer my survey")
+def answer(request: HttpRequest, public_id: str, body: SurveyAnswerIn) -> Survey:
     user: User = request.user  # type: ignore[assignment]
     survey = get_or_404(surveys_visible_to(user), f"no survey {public_id!r}", public_id=public_id)
     return services.answer_as_requester(
