@@ -44,6 +44,10 @@ class ReportForm(forms.Form):
         values.setdefault("end", today.isoformat())
         values.setdefault("start", (today - timedelta(days=29)).isoformat())
         values.setdefault("by", "client")
+        # "none": the report's row of surveys without a team or agent (the counts' links)
+        self.none_of = {name for name in ("client", "team", "agent") if values.get(name) == "none"}
+        for name in self.none_of:
+            values.pop(name)
         super().__init__(values)
         self.fields["client"].queryset = organizations_visible_to(user)  # type: ignore[attr-defined]
 

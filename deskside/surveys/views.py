@@ -246,7 +246,7 @@ def responses_of(user: User, form: ReportForm, result: Report) -> Any:
     for name, column in (("client", "organization"), ("team", "team"), ("agent", "agent")):
         if data[name] is not None:
             qs = qs.filter(**{column: data[name]})
-        elif form.data.get(name) == "none":
+        elif name in form.none_of:
             qs = qs.filter(**{f"{column}__isnull": True})
     if data["rating"]:
         qs = qs.filter(rating=data["rating"])

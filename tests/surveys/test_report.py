@@ -127,3 +127,12 @@ def test_the_page_chart_csv_and_links(answered, admin):
 def test_customers_get_no_report(answered, carol):
     response = login(carol).get("/surveys/")
     assert response.status_code == 302 and "/portal/" in response["Location"]
+
+
+def test_the_no_team_row_links_to_its_surveys(answered, admin):
+    with clock.frozen(datetime(2026, 3, 20, tzinfo=UTC)):
+        page = login(admin).get("/surveys/?start=2026-03-01&end=2026-03-10&by=team")
+        assert "team=none" in page.text
+        listed = login(admin).get("/surveys/responses/?start=2026-03-01&end=2026-03-10&team=none")
+    assert listed.status_code == 200
+    assert listed.text.count("/tickets/T-") == 2  # in UTC: the help desk one and Globex's
