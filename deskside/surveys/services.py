@@ -105,7 +105,9 @@ def answer_survey(*, survey: Survey, rating: str, comment: str = "", via: str) -
     rating, comment = _clean(rating, comment)
     now = clock.now()
     survey = (
-        Survey.objects.select_for_update().select_related("requester", "team").get(pk=survey.pk)
+        Survey.objects.select_for_update(of=("self",))
+        .select_related("requester", "team")
+        .get(pk=survey.pk)
     )
     check_open(survey)
     if not Survey.objects.filter(pk=survey.pk, answered_at__isnull=True).update(

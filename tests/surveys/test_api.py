@@ -123,3 +123,19 @@ def test_follow_ups(two, tara, admin_serving, globex, carol):
         done = client_for(tara).post(url, {"note": "Called back"})
     assert done.status_code == 200 and done.json()["done_by"]["public_id"] == tara.public_id
     assert client_for(tara).post(url, {"note": "again"}).status_code == 409
+
+
+def test_the_lists_do_not_query_per_row(
+    make_ticket, carol, network_team, tara, resolve, admin, django_assert_max_num_queries
+):
+    for i in range(6):
+        with clock.frozen(RESOLVED - timedelta(days=1)):
+            ticket = make_ticket(carol, team=network_team, assignee=tara, subject=f"Issue {i}")
+        survey = resolve(ticket, at=RESOLVED + timedelta(minutes=i))
+        with clock.frozen(RESOLVED + timedelta(hours=1)):
+            services.answer_survey(survey=survey, rating="bad", comment=f"c{i}", via="link")
+    api = client_for(admin)
+    with django_assert_max_num_queries(6):
+        assert len(api.get("/api/v1/surveys").json()["items"]) == 6
+    with django_assert_max_num_queries(6):
+        assert len(api.get("/api/v1/surveys/follow-ups").json()["items"]) == 6
