@@ -63,6 +63,7 @@ from deskside.rosters.supportduty_api import router as supportduty_router
 from deskside.sla import api as sla_api
 from deskside.sla.api import router as sla_router
 from deskside.staffing.api import router as staffing_router
+from deskside.surveys import api as surveys_api
 from deskside.tickets import api as tickets_api
 from deskside.tickets.api import router as tickets_router
 from deskside.tickets.exceptions import StaleTicket
@@ -136,6 +137,8 @@ api.add_router("/", handovers_router)
 api.add_router("/", staffing_router)
 # /review (the daily open-ticket review: groups, marks, history) and /wallboard.
 api.add_router("/", review_router)
+# /surveys (customer satisfaction: surveys, the CSAT report, answers, follow-ups).
+api.add_router("/", surveys_api.router)
 
 
 @api.exception_handler(DomainError)
@@ -316,6 +319,12 @@ ERRORS: dict[Callable[..., Any], set[int]] = {
     workspace_api.create_view: {403},  # sharing with a team one is not in; customers
     workspace_api.update_view: {403},  # someone else's view, or a default one
     workspace_api.delete_view: {403},
+    # agents only (403); a link altered (400), answered already (409), closed (410)
+    surveys_api.report: {403},
+    surveys_api.list_follow_ups: {403},
+    surveys_api.follow_up_done: {403, 409},
+    surveys_api.answer_by_token: {400, 409, 410},
+    surveys_api.answer: {403, 409, 410},
     # the intake reads its body itself (so it is not in the document): too large is a 413
     alerts_api.alertmanager_webhook: {413},
     alerts_api.events_api: {413},

@@ -105,6 +105,7 @@ INSTALLED_APPS = [
     "deskside.staffing",
     "deskside.kb",
     "deskside.review",
+    "deskside.surveys",
 ]
 
 MIDDLEWARE = [

@@ -29,6 +29,7 @@ urlpatterns = [
     path("handovers/", include("deskside.handovers.urls")),
     path("staffing/", include("deskside.staffing.urls")),
     path("review/", include("deskside.review.urls")),
+    path("surveys/", include("deskside.surveys.urls")),
     path("audit/", account_views.audit_log, name="audit_log"),
     path("admin/", admin.site.urls),
 ]

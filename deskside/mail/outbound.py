@@ -42,7 +42,7 @@ import contextlib
 import contextvars
 import logging
 import smtplib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -471,7 +471,21 @@ def mailbox_of(ticket: Ticket) -> Mailbox | None:
     return first.mailbox if first else None
 
 
+ContextProvider = Callable[[OutboundMail], dict[str, Any]]
+_providers: dict[str, ContextProvider] = {}
+
+
+def provide_context(name: str, provider: ContextProvider) -> None:
+    """Let an app that builds on mail add template variables to outgoing mails (the surveys'
+    links in the resolution notice): `provider(mail)` runs when a row is rendered and returns
+    plain values. Registered in the app's ready(); the same name again replaces it."""
+    _providers[name] = provider
+
+
 def context(mail: OutboundMail, mailbox: Mailbox | None) -> dict[str, Any]:
+    extra: dict[str, Any] = {}
+    for provider in _providers.values():
+        extra.update(provider(mail))
     ticket = mail.ticket
     event = mail.event
     actor = event.actor if event else None
@@ -490,6 +504,8 @@ def context(mail: OutboundMail, mailbox: Mailbox | None) -> dict[str, Any]:
         "ticket_url": base_url() + reverse("portal:detail", args=[ticket.number]),
         "desk_name": settings.DESKSIDE_DESK_NAME,
         "reopen_days": mailbox.reopen_days if mailbox else 14,
+        "survey": "",
+        **extra,
     }
 
 
@@ -497,7 +513,11 @@ def build(mail: OutboundMail) -> EmailMessage:
     """The message for an outbox row, with its threading and loop-protection headers."""
     ticket = mail.ticket
     mailbox = mailbox_of(ticket)
-    text = templates.render(templates.current(mail.kind), context(mail, mailbox))
+    values = context(mail, mailbox)
+    text = templates.render(templates.current(mail.kind), values)
+    body = text.body
+    if values["survey"] and values["survey"] not in body:  # an edited text without {{ survey }}
+        body = f"{body.rstrip()}\n\n{values['survey']}\n"
     subject = text.subject
     if f"[{ticket.number}]" not in subject:  # an edited template must still thread
         subject = f"[{ticket.number}] {subject}"
@@ -515,7 +535,7 @@ def build(mail: OutboundMail) -> EmailMessage:
         headers["X-Auto-Response-Suppress"] = "All"
     return EmailMessage(
         subject=subject,
-        body=text.body,
+        body=body,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=to,
         reply_to=[mailbox.address] if mailbox else None,

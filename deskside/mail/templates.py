@@ -26,6 +26,7 @@ VARIABLES: list[tuple[str, str]] = [
     ("ticket_url", "the ticket in the customer portal"),
     ("desk_name", "DESKSIDE_DESK_NAME"),
     ("reopen_days", "days a reply to a resolved ticket still reopens it"),
+    ("survey", "resolution notice: the satisfaction survey's links, or empty"),
 ]
 ENGINE = Engine(autoescape=False, builtins=["django.template.defaulttags"])
 
@@ -64,6 +65,7 @@ DEFAULTS: dict[str, Text] = {
             "{{ body }}\n\n"
             "If the problem is not solved, reply to this mail within {{ reopen_days }} days "
             "and the ticket reopens.\n\n"
+            "{% if survey %}{{ survey }}\n\n{% endif %}"
             "-- \n{{ desk_name }}\n{{ ticket_url }}\n"
         ),
     ),
@@ -84,6 +86,7 @@ SAMPLE: dict[str, Any] = {
     "ticket_url": "https://desk.example.com/portal/tickets/T-10423/",
     "desk_name": "IT Service Desk",
     "reopen_days": 14,
+    "survey": "How did we do? Good: https://desk.example.com/surveys/answer/x/good/",
 }
 
 

@@ -18,6 +18,8 @@ from deskside.mail.models import Mailbox, MailKind
 from deskside.paging.models import EscalationPolicy
 from deskside.rosters.models import Leave, Roster, ShiftDefinition
 from deskside.sla.models import Calendar, Contract
+from deskside.surveys.links import token_for
+from deskside.surveys.models import Survey
 from deskside.tickets.models import Ticket
 from deskside.webhooks.models import SECRET_PURPOSE, Webhook
 
@@ -171,6 +173,10 @@ AGENT_PAGES: dict[str, Url] = {
     "review history": "/review/history/",
     "review day": "/review/history/2026-01-05/",
     "wall board": "/review/wallboard/?team=help-desk-l1",
+    # customer satisfaction (issue 16)
+    "satisfaction": "/surveys/",
+    "survey answers": "/surveys/responses/",
+    "survey follow-ups": "/surveys/follow-ups/",
 }
 
 
@@ -184,7 +190,13 @@ CUSTOMER_PAGES: dict[str, Url] = {
     "portal search": "/portal/?q=printer",
     "portal ticket": _portal_ticket,
     "portal new request": "/portal/new/",
+    # the signed link of the newest unanswered survey (no sign-in needed)
+    "survey answer": lambda: f"/surveys/answer/{token_for(_open_survey().public_id)}/good/",
 }
+
+
+def _open_survey() -> Survey:
+    return Survey.objects.filter(answered_at__isnull=True).order_by("-resolved_at").first()
 
 
 def url(page: Url) -> str:
