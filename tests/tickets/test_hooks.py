@@ -44,6 +44,7 @@ EXPECTED = {
         "deskside.assignment.services.event_written",
         {K.CREATED, K.ASSIGNED, K.ESCALATED},
     ),
+    "triage.auto": ("deskside.triage.services.event_written", {K.CREATED}),
 }
 
 
