@@ -10,6 +10,7 @@ edits write, with the ticket locked first, and it is also what the auto-apply us
 actor (shown as Deskside), the model's version and confidence in the event's body and data.
 """
 
+from datetime import datetime
 from typing import Any
 
 from django.db import transaction
@@ -86,11 +87,13 @@ def set_field(
     return setting
 
 
-def schedule() -> Schedule:
-    """The training schedule's one row (made on first use: first run tonight, see worker)."""
+def schedule(now: datetime | None = None) -> Schedule:
+    """The training schedule's one row, made on first use due at once (`now`): a new desk's
+    worker trains when it first runs, then nightly."""
     row = Schedule.objects.order_by("pk").first()
     if row is None:
-        row, _ = Schedule.objects.get_or_create(pk=1, defaults={"next_run_at": clock.now()})
+        due = now or clock.now()
+        row, _ = Schedule.objects.get_or_create(pk=1, defaults={"next_run_at": due})
     return row
 
 

@@ -104,7 +104,7 @@ def next_night(now: datetime) -> datetime:
 def training_pass(now: datetime | None = None) -> TriageModel | None:
     """Train when due (claimed by one worker); returns the stored run, None when not due."""
     now = now or clock.now()
-    row = services.schedule()
+    row = services.schedule(now)
     if row.next_run_at > now:
         return None
     claimed = Schedule.objects.filter(pk=row.pk, next_run_at=row.next_run_at).update(

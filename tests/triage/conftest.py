@@ -1,0 +1,93 @@
+"""The desk of the triage tests: the four teams of the synthetic history (Help Desk L1, Desktop
+Support L2, Network L3, Servers L3), one agent in each, and a resolved history with planted
+patterns (deskside.triage.synthetic) for Acme and Globex.
+
+The network team's only engineer (Tara) serves Globex alone, so the network team does not
+serve Acme: a VPN ticket of Acme must never be suggested to it.
+
+The history is written with bulk_create (it is data to learn from, already resolved; the
+behaviour under test is built through the services: the new tickets, the settings, the
+accepts). Times are relative to the clock, so the tests hold at any instant.
+"""
+
+from datetime import timedelta
+
+import pytest
+
+from deskside.accounts import services as accounts
+from deskside.accounts.models import Tier
+from deskside.core import clock
+from deskside.tickets.models import Status, Ticket
+from deskside.triage import synthetic, training
+
+HISTORY = 600
+
+
+@pytest.fixture(autouse=True)
+def _fresh_model():
+    training.forget()
+    yield
+    training.forget()
+
+
+@pytest.fixture
+def servers_team(db):
+    return accounts.create_team(name="Servers L3", tier=Tier.L3)
+
+
+@pytest.fixture
+def sam(msp, servers_team):
+    return accounts.create_user(
+        email="sam@msp.example",
+        full_name="Sam Servers",
+        kind="agent",
+        tier=Tier.L3,
+        organization=msp,
+        teams=[servers_team],
+    )
+
+
+@pytest.fixture
+def teams(helpdesk, desktop_team, network_team, servers_team, alice, leo, tara, sam, globex):
+    tara.served_organizations.set([globex])
+    return {t.name: t for t in (helpdesk, desktop_team, network_team, servers_team)}
+
+
+@pytest.fixture
+def history(teams, acme, globex, carol, dave):
+    """`history(n)` writes n resolved tickets of the synthetic history, oldest first, the
+    last one an hour ago."""
+
+    def make(n: int = HISTORY, seed: int = 16) -> list[Ticket]:
+        now = clock.now()
+        clients = [(acme, carol), (globex, dave)]
+        rows = []
+        for i, row in enumerate(synthetic.history(n, seed=seed, clients=2)):
+            created = now - timedelta(hours=n - i + 1)
+            org, requester = clients[row.client]
+            rows.append(
+                Ticket(
+                    organization=org,
+                    requester=requester,
+                    subject=row.subject,
+                    description=row.description,
+                    type=row.type,
+                    priority=row.priority,
+                    tier=row.tier,
+                    team=teams[row.team],
+                    status=Status.CLOSED,
+                    created_at=created,
+                    updated_at=created,
+                    resolved_at=created + timedelta(minutes=30),
+                    closed_at=created + timedelta(minutes=40),
+                )
+            )
+        return Ticket.objects.bulk_create(rows)
+
+    return make
+
+
+@pytest.fixture
+def trained(history, admin):
+    history()
+    return training.train(actor=admin)
