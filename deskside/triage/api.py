@@ -9,7 +9,7 @@ administrators (403 for anyone else).
 from datetime import datetime
 
 from django.http import HttpRequest
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 from pydantic import ConfigDict
 
 from deskside.accounts.models import Organization, User
@@ -164,9 +164,11 @@ def model(request: HttpRequest) -> dict[str, object]:
 
 
 @router.post("/train", response={202: ModelOut}, summary="Ask the worker to train now")
-def train(request: HttpRequest) -> tuple[int, dict[str, object]]:
+def train(request: HttpRequest) -> Status[dict[str, object]]:
+    """The worker's training lane starts it within 30 s; the figures returned are still the
+    model in use (see `next_run_at`)."""
     services.request_training(actor=_admin(request))
-    return 202, model(request)
+    return Status(202, model(request))
 
 
 @router.get("/settings", response=list[SettingOut], summary="Auto-apply per field")
