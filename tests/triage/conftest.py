@@ -10,15 +10,13 @@ behaviour under test is built through the services: the new tickets, the setting
 accepts). Times are relative to the clock, so the tests hold at any instant.
 """
 
-from datetime import timedelta
-
 import pytest
 
 from deskside.accounts import services as accounts
 from deskside.accounts.models import Tier
-from deskside.core import clock
-from deskside.tickets.models import Status, Ticket
-from deskside.triage import synthetic, training
+from deskside.tickets.models import Ticket
+from deskside.triage import training
+from tests.triage.history import write_history
 
 HISTORY = 600
 
@@ -59,30 +57,7 @@ def history(teams, acme, globex, carol, dave):
     last one an hour ago."""
 
     def make(n: int = HISTORY, seed: int = 16) -> list[Ticket]:
-        now = clock.now()
-        clients = [(acme, carol), (globex, dave)]
-        rows = []
-        for i, row in enumerate(synthetic.history(n, seed=seed, clients=2)):
-            created = now - timedelta(hours=n - i + 1)
-            org, requester = clients[row.client]
-            rows.append(
-                Ticket(
-                    organization=org,
-                    requester=requester,
-                    subject=row.subject,
-                    description=row.description,
-                    type=row.type,
-                    priority=row.priority,
-                    tier=row.tier,
-                    team=teams[row.team],
-                    status=Status.CLOSED,
-                    created_at=created,
-                    updated_at=created,
-                    resolved_at=created + timedelta(minutes=30),
-                    closed_at=created + timedelta(minutes=40),
-                )
-            )
-        return Ticket.objects.bulk_create(rows)
+        return write_history(teams, [(acme, carol), (globex, dave)], n, seed=seed)
 
     return make
 
