@@ -13,9 +13,8 @@ Choice (see docs/knowledge-triage.md for the figures):
   SGD fits 100,000 tickets in seconds where `LogisticRegression`'s solvers take minutes, and
   a prediction is one sparse dot product (tens of microseconds).
 
-A field whose history holds one answer only gets a constant head (confidence 1.0 is not
-claimed: the confidence is then the share of that answer, 1.0, but such a field is rarely
-useful and the page says so through its accuracy against the baseline).
+A field whose history holds one answer only gets a constant head: that answer, confidence
+1.0 (it is all the desk ever did); its accuracy equals the baseline's, and the page shows so.
 
 `allowed` classes (the teams that serve the ticket's client) are filtered before picking: a
 team that does not serve the client is never suggested, whatever its probability. The
@@ -60,15 +59,36 @@ class Example:
 
 @dataclass
 class Head:
-    """The model of one field: its classes and the estimator (None: a single class)."""
+    """The model of one field: its classes and the fitted logistic model's weights (kept as
+    float32 arrays, not the estimator: a suggestion is then one sparse product and a sigmoid,
+    without scikit-learn's per-call checks, and the stored model is smaller). `coef` None: a
+    single class."""
 
     classes: list[str]
-    estimator: SGDClassifier | None = None
+    coef: np.ndarray | None = None  # (1 or len(classes)) x features
+    intercept: np.ndarray | None = None
+
+    @classmethod
+    def of(cls, model: SGDClassifier) -> "Head":
+        return cls(
+            [str(c) for c in model.classes_],
+            np.asarray(model.coef_, dtype=np.float32),
+            np.asarray(model.intercept_, dtype=np.float32),
+        )
 
     def proba(self, x) -> np.ndarray:
-        if self.estimator is None:
+        """Each row's class probabilities, as `SGDClassifier.predict_proba` computes them for
+        the logistic loss: one-vs-rest sigmoids, normalised to sum to 1 (two classes: the
+        one sigmoid and its complement)."""
+        if self.coef is None:
             return np.ones((x.shape[0], 1))
-        return self.estimator.predict_proba(x)
+        decision = np.asarray(x @ self.coef.T) + self.intercept
+        p = 1.0 / (1.0 + np.exp(-decision.astype(np.float64)))
+        if p.shape[1] == 1:
+            return np.hstack([1.0 - p, p])
+        total = p.sum(axis=1, keepdims=True)
+        total[total == 0] = 1.0
+        return p / total
 
 
 @dataclass
@@ -113,7 +133,7 @@ def _head(x, labels: Sequence[str]) -> Head:
         loss="log_loss", alpha=2e-5, max_iter=30, tol=1e-4, random_state=0, average=False
     )
     model.fit(x, labels)
-    return Head([str(c) for c in model.classes_], model)
+    return Head.of(model)
 
 
 def fit(examples: Sequence[Example], progress: Progress | None = None) -> Bundle:

@@ -62,3 +62,17 @@ def test_a_stored_bundle_answers_the_same():
     again = learn.Bundle.loads(bundle.dumps())
     text = learn.document("Printer offline", "toner", 0)
     assert learn.suggest(again, text, None) == learn.suggest(bundle, text, None)
+
+
+def test_the_heads_probabilities_are_scikit_learns():
+    from sklearn.linear_model import SGDClassifier  # noqa: PLC0415 - only this test
+
+    data = examples(1500)
+    x = learn._vectorizer().fit_transform([e.text for e in data])
+    for labels in (
+        [e.labels["team"] for e in data],  # several classes
+        [e.labels["type"] == "incident" for e in data],  # two
+    ):
+        model = SGDClassifier(loss="log_loss", alpha=2e-5, random_state=0).fit(x, labels)
+        ours = learn.Head.of(model).proba(x[:100])
+        assert np.abs(ours - model.predict_proba(x[:100])).max() < 1e-5
