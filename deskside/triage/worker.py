@@ -10,7 +10,8 @@
   model's version and confidence, with no actor (shown as Deskside).
 - `training_pass` (every 30 s, cheap when not due): trains nightly at TRAIN_HOUR UTC, and at
   once when an administrator asked (`services.request_training`). The run is claimed with a
-  conditional UPDATE of the schedule's `next_run_at`, so one worker trains.
+  conditional UPDATE of the schedule's `next_run_at`, so one worker trains. It also deletes
+  the jobs done more than JOBS_KEPT ago.
 """
 
 import logging
@@ -27,6 +28,7 @@ from deskside.triage.models import Job, ModelState, Schedule, TriageModel
 log = logging.getLogger(__name__)
 BATCH = 50
 URGENT = (Priority.P1, Priority.P2)
+JOBS_KEPT = timedelta(days=7)  # done jobs (and their outcome) kept for looking into
 
 
 def triage_pass(now: datetime | None = None) -> int:
@@ -112,6 +114,7 @@ def training_pass(now: datetime | None = None) -> TriageModel | None:
     )
     if not claimed:
         return None
+    Job.objects.filter(done_at__lt=now - JOBS_KEPT).delete()  # their outcome is on the timeline
     actor = row.requested_by
     try:
         run = training.train(actor=actor, progress=log.info)

@@ -8,7 +8,7 @@ import pytest
 from deskside.core import clock
 from deskside.core.models import AuditEntry
 from deskside.tickets import services as tickets
-from deskside.tickets.models import Channel, EventKind, Priority, TicketEvent
+from deskside.tickets.models import Channel, EventKind, Priority, Ticket, TicketEvent
 from deskside.triage import services, suggestions, training, worker
 from deskside.triage.exceptions import InvalidInput, NotAllowed
 from deskside.triage.models import KEEP, Job, ModelState, TriageModel
@@ -44,8 +44,6 @@ def test_not_enough_history_stores_the_reason_and_keeps_the_last_model(trained, 
     training.forget()
     run = training.train(actor=admin)  # 600 tickets: fine again
     assert run.state == ModelState.READY
-    from deskside.tickets.models import Ticket  # noqa: PLC0415 - the history only here
-
     Ticket.objects.filter(pk__in=list(Ticket.objects.values_list("pk", flat=True)[:500])).update(
         resolved_at=None
     )
@@ -169,5 +167,7 @@ def test_the_nightly_training_is_claimed_once(history, admin):
     row = services.schedule()
     assert now < row.next_run_at <= now + timedelta(days=1)
     assert row.next_run_at.hour == 2 and row.next_run_at.minute == 0
+    old = Job.objects.create(ticket=Ticket.objects.first(), done_at=now - timedelta(days=8))
     services.request_training(actor=admin)
     assert worker.training_pass(clock.now()).trained_by == admin
+    assert not Job.objects.filter(pk=old.pk).exists()  # done a week ago: pruned
