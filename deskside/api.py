@@ -67,6 +67,7 @@ from deskside.surveys import api as surveys_api
 from deskside.tickets import api as tickets_api
 from deskside.tickets.api import router as tickets_router
 from deskside.tickets.exceptions import StaleTicket
+from deskside.triage.api import router as triage_router
 from deskside.webhooks import api as webhooks_api
 from deskside.webhooks.api import router as webhooks_router
 from deskside.workspace import api as workspace_api
@@ -139,6 +140,7 @@ api.add_router("/", staffing_router)
 api.add_router("/", review_router)
 # /surveys (customer satisfaction: surveys, the CSAT report, answers, follow-ups).
 api.add_router("/", surveys_api.router)
+api.add_router("/triage", triage_router)  # suggestions, accept, the model, auto-apply
 
 
 @api.exception_handler(DomainError)
@@ -276,6 +278,7 @@ AGENTS_ONLY = (
     staffing_router,
     webhooks_router,
     supportduty_router,
+    triage_router,
 )
 OWN_ANSWERS = {alerts_api.alertmanager_webhook, alerts_api.events_api, alerts_api.pagerduty_enqueue}
 TICKET_STEPS = (  # agents only (403), and refused by the ticket's status (409)

@@ -9,6 +9,7 @@
     deskside manage ARGS...                 any Django management command
     deskside sla due FILE.json              answer business-time questions (FILE "-": stdin)
     deskside staffing erlang FILE.json      Erlang C what-if: agents per case (FILE "-": stdin)
+    deskside triage train                   train the triage model on the resolved tickets now
     deskside mail import PATH...            import .eml files, mbox files, Maildir folders
     deskside import-contacts FILE.csv [--dry-run]   contacts from CSV (see directory.imports)
     deskside smtpd [--port 2525] [--lmtp]   receive mail by SMTP/LMTP from the site's MTA
@@ -169,6 +170,7 @@ def cmd_worker(args: argparse.Namespace) -> None:
     from deskside.paging.worker import paging_pass  # noqa: PLC0415
     from deskside.sla.retiming import resume  # noqa: PLC0415
     from deskside.sla.worker import sla_pass  # noqa: PLC0415
+    from deskside.triage.worker import training_pass, triage_pass  # noqa: PLC0415
     from deskside.webhooks.worker import webhooks_pass  # noqa: PLC0415
 
     if args.interval <= 0:
@@ -192,6 +194,8 @@ def cmd_worker(args: argparse.Namespace) -> None:
             (resume, 5.0),
             (handovers_pass, 10.0),
             (assignment_pass, 30.0),
+            (triage_pass, 2.0),  # auto-apply on new tickets, within seconds
+            (training_pass, 30.0),  # nightly (and on request) training; long, on its own
         ],
     )
 
@@ -286,6 +290,29 @@ def cmd_sla_due(args: argparse.Namespace) -> None:
     except whatif.WhatIfError as exc:
         raise CommandError(f"{args.file}: {exc}") from exc
     print(json.dumps(result, indent=2, ensure_ascii=False))
+
+
+def cmd_triage_train(args: argparse.Namespace) -> None:
+    """Train the triage model now, printing each step; exit 1 when there was not enough
+    history for a model (the reason is printed)."""
+    _setup()
+    from deskside.triage import training  # noqa: PLC0415 - loads scikit-learn, after setup()
+    from deskside.triage.models import ModelState  # noqa: PLC0415
+
+    def progress(step: str) -> None:
+        if not args.quiet:
+            print(f"triage: {step}", file=sys.stderr, flush=True)
+
+    run = training.train(progress=progress)
+    if run.state != ModelState.READY:
+        print(f"triage model not trained: {run.message}")
+        raise SystemExit(1)
+    for name, figures in run.metrics.items():
+        print(
+            f"{name:<9} accuracy {figures['accuracy']:.1%}  "
+            f"baseline {figures['baseline']:.1%} (always {figures['baseline_answer']})"
+        )
+    print(f"model v{run.version}: {run.history} tickets, {run.size:,} bytes, {run.seconds:.1f} s")
 
 
 def cmd_staffing_erlang(args: argparse.Namespace) -> None:
@@ -474,6 +501,11 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("file", help='the JSON file ("-" reads stdin)')
     s.set_defaults(func=cmd_sla_due)
 
+    p = sub.add_parser("triage", help="triage suggestions learnt from the resolved tickets")
+    trsub = p.add_subparsers(dest="triage_command", required=True, metavar="ACTION")
+    t = trsub.add_parser("train", help="train the model now (the worker also trains nightly)")
+    t.add_argument("--quiet", action="store_true", help="no progress on stderr")
+    t.set_defaults(func=cmd_triage_train)
     p = sub.add_parser("staffing", help="staffing calculations (Erlang C)")
     stsub = p.add_subparsers(dest="staffing_command", required=True, metavar="ACTION")
     s = stsub.add_parser("erlang", help="add agents needed to a JSON file of cases, print it")

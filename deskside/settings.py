@@ -106,6 +106,7 @@ INSTALLED_APPS = [
     "deskside.kb",
     "deskside.review",
     "deskside.surveys",
+    "deskside.triage",
 ]
 
 MIDDLEWARE = [

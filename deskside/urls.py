@@ -30,6 +30,7 @@ urlpatterns = [
     path("staffing/", include("deskside.staffing.urls")),
     path("review/", include("deskside.review.urls")),
     path("surveys/", include("deskside.surveys.urls")),
+    path("triage/", include("deskside.triage.urls")),
     path("audit/", account_views.audit_log, name="audit_log"),
     path("admin/", admin.site.urls),
 ]

@@ -34,6 +34,11 @@ def _ticket() -> str:
     return f"/tickets/{ticket.number}/"
 
 
+def _ticket_where(**lookup: str) -> str:
+    ticket = Ticket.objects.filter(organization__slug="acme", **lookup).order_by("-id").first()
+    return f"/tickets/{ticket.number}/"
+
+
 def _client_report() -> str:
     return f"/sla/clients/{Organization.objects.get(slug='acme').slug}/"
 
@@ -146,6 +151,8 @@ AGENT_PAGES: dict[str, Url] = {
     "new agent": "/directory/agents/new/",
     # desk operations (issue 15)
     "staffing": "/staffing/",
+    "triage": "/triage/",  # the model, its accuracy, auto-apply per field
+    "triage on a new ticket": lambda: _ticket_where(status="new"),  # its suggestions
     "teams": "/directory/teams/",
     "team": lambda: f"/directory/teams/{Team.objects.order_by('id').first().slug}/",
     "new team": "/directory/teams/new/",

@@ -45,6 +45,7 @@ EXPECTED = {
         {K.CREATED, K.ASSIGNED, K.ESCALATED},
     ),
     "surveys.resolved": ("deskside.surveys.services.resolved", {K.RESOLVED}),
+    "triage.auto": ("deskside.triage.services.event_written", {K.CREATED}),
 }
 
 
