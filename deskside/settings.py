@@ -104,6 +104,7 @@ INSTALLED_APPS = [
     "deskside.handovers",
     "deskside.staffing",
     "deskside.kb",
+    "deskside.problems",
 ]
 
 MIDDLEWARE = [
