@@ -82,7 +82,11 @@ class ClusterOut(Schema):
 
 
 class ClusterDetailOut(ClusterOut):
-    tickets: list[TicketRef]
+    tickets: list[TicketRef] = Field(description="The tickets you may see.")
+
+    @staticmethod
+    def resolve_tickets(obj: Cluster, context: dict) -> list[Ticket]:
+        return list(queries.cluster_tickets(context["request"].user, obj))
 
 
 class ProblemOut(Schema):
@@ -101,7 +105,11 @@ class ProblemOut(Schema):
 
 
 class ProblemDetailOut(ProblemOut):
-    tickets: list[TicketRef]
+    tickets: list[TicketRef] = Field(description="The linked tickets you may see (200 newest).")
+
+    @staticmethod
+    def resolve_tickets(obj: Problem, context: dict) -> list[Ticket]:
+        return list(queries.linked_tickets(context["request"].user, obj)[:200])
 
 
 class ProblemIn(Schema):
@@ -237,11 +245,6 @@ def _refs(user: User, values: dict) -> dict:
     return out
 
 
-def _detail(user: User, problem: Problem) -> dict:
-    shown = ProblemOut.from_orm(problem).model_dump()
-    return shown | {"tickets": list(queries.linked_tickets(user, problem)[:200])}
-
-
 @router.get("", response=PageOut[ProblemOut], summary="Problems")
 def list_problems(request: HttpRequest, filters: Query[ProblemFilters]) -> dict[str, object]:
     qs = queries.problems_visible_to(_agent(request)).order_by("-id")
@@ -251,7 +254,7 @@ def list_problems(request: HttpRequest, filters: Query[ProblemFilters]) -> dict[
 
 
 @router.post("", response={201: ProblemDetailOut}, summary="Open a problem")
-def create_problem(request: HttpRequest, payload: ProblemIn) -> Status[dict]:
+def create_problem(request: HttpRequest, payload: ProblemIn) -> Status[Problem]:
     user = _agent(request)
     values = _refs(user, payload.model_dump())
     slug = values.pop("organization")
@@ -265,7 +268,7 @@ def create_problem(request: HttpRequest, payload: ProblemIn) -> Status[dict]:
     problem = services.create_problem(
         actor=user, organization_id=organization_id, tickets=tickets, **values
     )
-    return Status(201, _detail(user, _problem(user, problem.number)))
+    return Status(201, _problem(user, problem.number))
 
 
 @router.get("/clusters", response=PageOut[ClusterOut], summary="Recurring-issue clusters")
@@ -275,11 +278,8 @@ def list_clusters(request: HttpRequest, filters: Query[PageParams]) -> dict[str,
 
 
 @router.get("/clusters/{public_id}", response=ClusterDetailOut, summary="One cluster")
-def get_cluster(request: HttpRequest, public_id: Text) -> dict:
-    user = _agent(request)
-    cluster = _cluster(user, public_id)
-    shown = ClusterOut.from_orm(cluster).model_dump()
-    return shown | {"tickets": list(queries.cluster_tickets(user, cluster))}
+def get_cluster(request: HttpRequest, public_id: Text) -> Cluster:
+    return _cluster(_agent(request), public_id)
 
 
 @router.post("/clusters/{public_id}/dismiss", response={204: None}, summary="Not a problem")
@@ -296,7 +296,7 @@ def dismiss_cluster(request: HttpRequest, public_id: Text) -> Status[None]:
 )
 def cluster_problem(
     request: HttpRequest, public_id: Text, payload: FromClusterIn | None = None
-) -> Status[dict]:
+) -> Status[Problem]:
     user = _agent(request)
     payload = payload or FromClusterIn()
     problem = services.problem_from_cluster(
@@ -305,7 +305,7 @@ def cluster_problem(
         title=payload.title,
         statement=payload.statement,
     )
-    return Status(201, _detail(user, _problem(user, problem.number)))
+    return Status(201, _problem(user, problem.number))
 
 
 @router.get("/detection", response=DetectionOut, summary="The detection's settings")
@@ -341,13 +341,12 @@ def ticket_problems(request: HttpRequest, number: Text) -> dict:
 
 
 @router.get("/{number}", response=ProblemDetailOut, summary="One problem")
-def get_problem(request: HttpRequest, number: Text) -> dict:
-    user = _agent(request)
-    return _detail(user, _problem(user, number))
+def get_problem(request: HttpRequest, number: Text) -> Problem:
+    return _problem(_agent(request), number)
 
 
 @router.patch("/{number}", response=ProblemDetailOut, summary="Change a problem")
-def update_problem(request: HttpRequest, number: Text, payload: ProblemPatch) -> dict:
+def update_problem(request: HttpRequest, number: Text, payload: ProblemPatch) -> Problem:
     user = _agent(request)
     problem = _problem(user, number)
     changes = payload.model_dump(exclude_unset=True)
@@ -355,7 +354,7 @@ def update_problem(request: HttpRequest, number: Text, payload: ProblemPatch) ->
         if name in changes and changes[name] is None:
             raise InvalidInput(f"{name} cannot be null", field=name)
     services.update_problem(actor=user, problem=problem, **_refs(user, changes))
-    return _detail(user, _problem(user, number))
+    return _problem(user, number)
 
 
 @router.get("/{number}/history", response=PageOut[ChangeOut], summary="A problem's history")

@@ -111,7 +111,9 @@ class Dismissal(models.Model):
     dismissed_at = models.DateTimeField(default=clock.now)
 
     class Meta:
-        indexes = [models.Index(fields=["organization", "dismissed_at"], name="problems_dismissal_org")]
+        indexes = [
+            models.Index(fields=["organization", "dismissed_at"], name="problems_dismissal_org")
+        ]
 
     def __str__(self) -> str:
         return f"dismissed {self.label}"

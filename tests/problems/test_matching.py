@@ -18,7 +18,7 @@ def test_a_new_matching_ticket_gets_the_known_error(problem, make_ticket, carol,
     assert match.problem == problem and match.score >= 0.35
     page = login(alice).get(f"/tickets/{ticket.number}/")
     text = page.content.decode()
-    assert f"Known error <a href=\"/problems/{problem.number}/\">{problem.number}</a>" in text
+    assert f'Known error <a href="/problems/{problem.number}/">{problem.number}</a>' in text
     assert "delete the Outlook credentials" in text
 
 
@@ -33,7 +33,9 @@ def test_customers_never_see_it(problem, make_ticket, carol):
     assert KnownErrorMatch.objects.filter(ticket=ticket).exists()
     page = login(carol).get(f"/portal/{ticket.number}/")
     assert page.status_code == 200
-    assert "Known error" not in page.content.decode() and problem.number not in page.content.decode()
+    assert (
+        "Known error" not in page.content.decode() and problem.number not in page.content.decode()
+    )
 
 
 def test_not_matched_once_the_problem_moves_on(problem, make_ticket, carol, alice):

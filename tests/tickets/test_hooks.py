@@ -44,6 +44,7 @@ EXPECTED = {
         "deskside.assignment.services.event_written",
         {K.CREATED, K.ASSIGNED, K.ESCALATED},
     ),
+    "problems.known_errors": ("deskside.problems.matching.event_written", {K.CREATED}),
 }
 
 
