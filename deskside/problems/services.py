@@ -7,6 +7,7 @@ unlinking a ticket writes a LINKED event on the ticket's internal timeline ("Lin
 PRB-12") through the tickets' timeline, with the ticket locked as the ticket services do.
 """
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.db import transaction
@@ -119,7 +120,7 @@ def create_problem(
     owner: User | None = None,
     article: Article | None = None,
     organization_id: int | None = None,
-    tickets: list[Ticket] = (),  # type: ignore[assignment]
+    tickets: Sequence[Ticket] = (),
     note: str = "",
 ) -> Problem:
     """A new problem (of one client, or across clients with `organization_id` None), with
@@ -266,7 +267,7 @@ def _link(actor: User, problem: Problem, ticket: Ticket) -> bool:
 
 
 @transaction.atomic
-def link_tickets(*, actor: User, problem: Problem, tickets: list[Ticket]) -> int:
+def link_tickets(*, actor: User, problem: Problem, tickets: Sequence[Ticket]) -> int:
     """Link `tickets` (already linked ones are skipped); returns how many were new. Raises
     NotAllowed (a ticket the actor may not see), InvalidInput (another client's ticket on a
     client's problem; too many), InvalidTransition (a closed problem)."""

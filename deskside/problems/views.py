@@ -228,7 +228,9 @@ def unlink(request: HttpRequest, number: str, ticket: str) -> HttpResponse:
     found = ticket_for(user, ticket, detail="no such ticket")
     services.unlink_ticket(actor=user, problem=problem, ticket=found)
     messages.success(request, f"{found.number} unlinked.")
-    return redirect(request.POST.get("next") == "ticket" and found or problem)
+    if request.POST.get("next") == "ticket":  # the ticket page's panel
+        return redirect(found)
+    return redirect(problem)
 
 
 @agent_required
