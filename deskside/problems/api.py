@@ -43,14 +43,14 @@ router = Router(tags=["problems"])
 StatusName = Literal["open", "investigating", "known_error", "resolved", "closed"]
 
 
-class TicketRef(Schema):
+class ProblemTicketRef(Schema):
     number: str
     subject: str
     status: str
     created_at: datetime
 
 
-class ArticleRef(Schema):
+class ProblemArticleRef(Schema):
     id: str = Field(alias="public_id")
     title: str
 
@@ -82,7 +82,7 @@ class ClusterOut(Schema):
 
 
 class ClusterDetailOut(ClusterOut):
-    tickets: list[TicketRef] = Field(description="The tickets you may see.")
+    tickets: list[ProblemTicketRef] = Field(description="The tickets you may see.")
 
     @staticmethod
     def resolve_tickets(obj: Cluster, context: dict) -> list[Ticket]:
@@ -98,14 +98,16 @@ class ProblemOut(Schema):
     workaround: str
     status: str
     owner: UserRef | None
-    article: ArticleRef | None
+    article: ProblemArticleRef | None
     created_at: datetime
     updated_at: datetime
     resolved_at: datetime | None
 
 
 class ProblemDetailOut(ProblemOut):
-    tickets: list[TicketRef] = Field(description="The linked tickets you may see (200 newest).")
+    tickets: list[ProblemTicketRef] = Field(
+        description="The linked tickets you may see (200 newest)."
+    )
 
     @staticmethod
     def resolve_tickets(obj: Problem, context: dict) -> list[Ticket]:
@@ -134,20 +136,20 @@ class ProblemPatch(Schema):
     article: Text | None = None
 
 
-class FromClusterIn(Schema):
+class ProblemFromClusterIn(Schema):
     title: Text = ""
     statement: Text = ""
 
 
-class LinkIn(Schema):
+class ProblemLinkIn(Schema):
     tickets: list[Text] = Field(min_length=1)
 
 
-class LinkedOut(Schema):
+class ProblemLinkedOut(Schema):
     linked: int
 
 
-class ChangeOut(Schema):
+class ProblemChangeOut(Schema):
     at: datetime
     actor: UserRef | None
     action: str
@@ -155,14 +157,14 @@ class ChangeOut(Schema):
     note: str
 
 
-class MatchOut(Schema):
+class KnownErrorMatchOut(Schema):
     problem: ProblemOut
     score: float
 
 
 class TicketProblemsOut(Schema):
     problems: list[ProblemOut]
-    known_errors: list[MatchOut]
+    known_errors: list[KnownErrorMatchOut]
 
 
 class DetectionOut(Schema):
@@ -182,13 +184,13 @@ class DetectionPatch(Schema):
     threshold: float | None = None
 
 
-class RunIn(Schema):
+class DetectionRunIn(Schema):
     window_days: int | None = None
     min_size: int | None = None
     threshold: float | None = None
 
 
-class RunOut(Schema):
+class DetectionRunOut(Schema):
     tickets: int
     clusters: int
     dismissed: int
@@ -295,10 +297,10 @@ def dismiss_cluster(request: HttpRequest, public_id: Text) -> Status[None]:
     summary="Open a problem from a cluster",
 )
 def cluster_problem(
-    request: HttpRequest, public_id: Text, payload: FromClusterIn | None = None
+    request: HttpRequest, public_id: Text, payload: ProblemFromClusterIn | None = None
 ) -> Status[Problem]:
     user = _agent(request)
-    payload = payload or FromClusterIn()
+    payload = payload or ProblemFromClusterIn()
     problem = services.problem_from_cluster(
         actor=user,
         cluster=_cluster(user, public_id),
@@ -321,10 +323,10 @@ def patch_detection(request: HttpRequest, payload: DetectionPatch) -> object:
     return detection.configure(actor=user, **changes)
 
 
-@router.post("/detection/run", response=RunOut, summary="Run the detection now")
-def run_detection(request: HttpRequest, payload: RunIn | None = None) -> object:
+@router.post("/detection/run", response=DetectionRunOut, summary="Run the detection now")
+def run_detection(request: HttpRequest, payload: DetectionRunIn | None = None) -> object:
     user = _agent(request)
-    values = (payload or RunIn()).model_dump()
+    values = (payload or DetectionRunIn()).model_dump()
     return detection.detect(actor=user, **values)
 
 
@@ -357,7 +359,7 @@ def update_problem(request: HttpRequest, number: Text, payload: ProblemPatch) ->
     return _problem(user, number)
 
 
-@router.get("/{number}/history", response=PageOut[ChangeOut], summary="A problem's history")
+@router.get("/{number}/history", response=PageOut[ProblemChangeOut], summary="A problem's history")
 def problem_history(
     request: HttpRequest, number: Text, filters: Query[PageParams]
 ) -> dict[str, object]:
@@ -366,8 +368,8 @@ def problem_history(
     return page_out(paginate(request, qs, page=filters.page, limit=filters.limit))
 
 
-@router.post("/{number}/tickets", response=LinkedOut, summary="Link tickets")
-def link_tickets(request: HttpRequest, number: Text, payload: LinkIn) -> dict:
+@router.post("/{number}/tickets", response=ProblemLinkedOut, summary="Link tickets")
+def link_tickets(request: HttpRequest, number: Text, payload: ProblemLinkIn) -> dict:
     user = _agent(request)
     problem = _problem(user, number)
     linked = services.link_tickets(
