@@ -4,25 +4,23 @@ components of the "similar enough" graph within one scope (client, site, ticket 
 Pure functions, no database: `find_clusters(docs, ...)` takes plain rows and returns the
 clusters, so the quality test and the bench measure exactly what the worker runs.
 
-Choices (measured on `synthetic.corpus`, see docs/knowledge-problems.md):
+Choices (measured on `synthetic.corpus`; figures in docs/knowledge-problems.md):
 
-- Features: word unigrams and bigrams of subject + description (the subject counted twice:
-  it is what a caller says first and is the most specific part), English stop words out,
-  sublinear term frequency, accents stripped. Word n-grams rather than character n-grams:
-  paraphrases of one failure share their nouns ("outlook", "password", "vpn", "printer"), and
-  a vocabulary of words is ~10x smaller and faster at 80,000 tickets than char 3-5-grams,
-  which also matched tickets that merely share a product name.
-- IDF over every ticket of the window (all clients): a word every client uses ("computer",
-  "please") weighs little everywhere.
-- Similarity: cosine of the L2-normalised vectors; an edge joins two tickets of the same scope
-  at `threshold` or above (DEFAULT_THRESHOLD 0.35). Clusters are the connected components with
-  at least `min_size` tickets. Single linkage can chain two topics through one ticket that
-  mentions both; at this threshold the planted set shows none (precision 1.0) and a cluster
-  must still be confirmed by a person before it becomes a problem.
+- Features: word unigrams of subject + the start of the description, English stop words out,
+  sublinear term frequency, accents stripped. Bigrams split paraphrases apart ("asks for
+  password" and "password prompt" share no bigram); character 3-5-grams pulled in tickets that
+  share only a device name and make a ~10x larger vocabulary at 80,000 tickets.
+- IDF over every ticket of the window (all clients): a word every client uses weighs little.
+- Grouping: cosine similarity of the L2-normalised vectors within one scope; average-linkage
+  agglomerative clustering cut at `threshold` (DEFAULT_THRESHOLD 0.35, a mean cosine), run on
+  each connected component of the pairs at the threshold (exact, see `_scope_clusters`).
+  Single linkage (connected components alone) chained unrelated tickets through one bridging
+  pair; average linkage joins groups only when they are alike on average.
+- A cluster needs `min_size` tickets (DEFAULT_MIN_SIZE 3); its label is its medoid's subject.
 """
 
 from collections import defaultdict
-from collections.abc import Callable, Hashable, Iterable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -38,7 +36,6 @@ DEFAULT_WINDOW_DAYS = 14
 DESCRIPTION_CHARS = 600  # the start of a description says what is wrong; the rest is noise
 BLOCK = 2000  # rows of the similarity product computed at a time (bounds memory)
 TOP_TERMS = 5
-EDGE_FACTOR = 0.6  # candidate components join pairs at 0.6 x threshold; linkage decides
 MAX_LINKAGE = 3000  # tickets in one component that average linkage still handles (memory n^2)
 
 
@@ -137,15 +134,23 @@ def _scope_clusters(
     rows: list[int],
     threshold: float,
     min_size: int,
-) -> Iterable[Found]:
+) -> list[Found]:
     sub = matrix[rows]
-    graph = _edges(sub, threshold * EDGE_FACTOR)
+    # Average linkage joins two groups only when the mean of their cross similarities is at
+    # the threshold, so one cross pair at least is: every group it forms lies within one
+    # connected component of the pairs at the threshold. Linking each component apart is
+    # therefore exact, and far cheaper than linking the whole scope.
+    graph = _edges(sub, threshold)
     count, labels = connected_components(graph, directed=False)
     sizes = np.bincount(labels, minlength=count)
+    groups: list[np.ndarray] = []
     for component in np.flatnonzero(sizes >= min_size):
         candidates = np.flatnonzero(labels == component)
-        for members in _average_linkage(sub[candidates], threshold, min_size):
-            yield _found(docs, sub, terms, scope, rows, candidates[members])
+        groups.extend(
+            candidates[members]
+            for members in _average_linkage(sub[candidates], threshold, min_size)
+        )
+    return _summaries(docs, sub, terms, scope, rows, groups)
 
 
 def _average_linkage(vectors: csr_matrix, threshold: float, min_size: int) -> list[np.ndarray]:
@@ -167,32 +172,51 @@ def _average_linkage(vectors: csr_matrix, threshold: float, min_size: int) -> li
     return [g for g in groups if len(g) >= min_size]
 
 
-def _found(
+def _summaries(
     docs: Sequence[Doc],
     sub: csr_matrix,
     terms: np.ndarray,
     scope: Hashable,
     rows: list[int],
-    members: np.ndarray,
-) -> Found:
-    vectors = sub[members]
-    sims = (vectors @ vectors.T).toarray()
-    medoid = int(np.argmax(sims.sum(axis=1)))
-    order = [
-        medoid,
-        *sorted(set(range(len(members))) - {medoid}, key=lambda i: -sims[medoid, i]),
-    ]
-    centroid = np.asarray(vectors.mean(axis=0)).ravel()
-    top = [terms[i] for i in np.argsort(-centroid)[:TOP_TERMS] if centroid[i] > 0]
-    ids = tuple(docs[rows[members[i]]].id for i in order)
-    head = docs[rows[members[medoid]]]
-    return Found(
-        scope=scope,
-        ids=ids,
-        label=head.subject.strip()[:200],
-        terms=tuple(top),
-        cohesion=float(np.mean(sims[medoid])),
+    groups: list[np.ndarray],
+) -> list[Found]:
+    """Each group's medoid (the member most similar to all the others), members ordered by
+    similarity to it, top terms of its centroid: a few sparse products for all the groups of a
+    scope at once (x_i . sum of the group's vectors = the sum of member i's similarities)."""
+    if not groups:
+        return []
+    sizes = np.array([len(g) for g in groups])
+    members = np.concatenate(groups)
+    labels = np.repeat(np.arange(len(groups)), sizes)
+    indicator = csr_matrix(
+        (np.ones(len(members), dtype=np.float32), (labels, members)),
+        shape=(len(groups), sub.shape[0]),
     )
+    sums = (indicator @ sub).tocsr()
+    vectors = sub[members]
+    totals = np.asarray(vectors.multiply(sums[labels]).sum(axis=1)).ravel()
+    starts = np.concatenate([[0], np.cumsum(sizes)])
+    medoids = [
+        int(s + np.argmax(totals[s:e])) for s, e in zip(starts[:-1], starts[1:], strict=True)
+    ]
+    to_medoid = np.asarray(vectors.multiply(vectors[medoids][labels]).sum(axis=1)).ravel()
+    found = []
+    for k in range(len(groups)):
+        start, end, medoid = starts[k], starts[k + 1], medoids[k]
+        rest = [start + i for i in np.argsort(-to_medoid[start:end], kind="stable")]
+        order = [medoid, *(i for i in rest if i != medoid)]
+        row = sums.getrow(k)
+        top = row.indices[np.argsort(-row.data, kind="stable")[:TOP_TERMS]]
+        found.append(
+            Found(
+                scope=scope,
+                ids=tuple(docs[rows[members[i]]].id for i in order),
+                label=docs[rows[members[medoid]]].subject.strip()[:200],
+                terms=tuple(str(terms[t]) for t in top),
+                cohesion=float(np.mean(to_medoid[start:end])),
+            )
+        )
+    return found
 
 
 def similarity_to(reference: Sequence[str], text: str) -> float:
