@@ -57,6 +57,7 @@ from deskside.paging import api as paging_api
 from deskside.paging.api import router as paging_router
 from deskside.review import api as review_api
 from deskside.review.api import router as review_router
+from deskside.problems.api import router as problems_router
 from deskside.rosters import api as rosters_api
 from deskside.rosters.api import router as rosters_router
 from deskside.rosters.supportduty_api import router as supportduty_router
@@ -141,6 +142,8 @@ api.add_router("/", review_router)
 # /surveys (customer satisfaction: surveys, the CSAT report, answers, follow-ups).
 api.add_router("/", surveys_api.router)
 api.add_router("/triage", triage_router)  # suggestions, accept, the model, auto-apply
+# /problems (recurring-issue clusters, problem records, their tickets, known-error matches).
+api.add_router("/problems", problems_router)
 
 
 @api.exception_handler(DomainError)

@@ -13,6 +13,7 @@
     deskside mail import PATH...            import .eml files, mbox files, Maildir folders
     deskside import-contacts FILE.csv [--dry-run]   contacts from CSV (see directory.imports)
     deskside smtpd [--port 2525] [--lmtp]   receive mail by SMTP/LMTP from the site's MTA
+    deskside problems detect [--window-days N] [--min-size N] [--threshold X]   recurring issues
 
 Errors are one line on stderr and exit code 2, a bad environment variable's too (see
 deskside.core.env). DESKSIDE_DEBUG=1 shows the traceback instead.
@@ -168,6 +169,7 @@ def cmd_worker(args: argparse.Namespace) -> None:
     from deskside.mail.worker import mail_pass  # noqa: PLC0415
     from deskside.notifications.worker import notifications_pass  # noqa: PLC0415
     from deskside.paging.worker import paging_pass  # noqa: PLC0415
+    from deskside.problems.worker import problems_pass  # noqa: PLC0415
     from deskside.sla.retiming import resume  # noqa: PLC0415
     from deskside.sla.worker import sla_pass  # noqa: PLC0415
     from deskside.triage.worker import training_pass, triage_pass  # noqa: PLC0415
@@ -196,6 +198,7 @@ def cmd_worker(args: argparse.Namespace) -> None:
             (assignment_pass, 30.0),
             (triage_pass, 2.0),  # auto-apply on new tickets, within seconds
             (training_pass, 30.0),  # nightly (and on request) training; long, on its own
+            (problems_pass, 60.0),  # runs the detection when due (every 15 min)
         ],
     )
 
@@ -416,6 +419,32 @@ def cmd_import_contacts(args: argparse.Namespace) -> None:
         raise SystemExit(1)
 
 
+def cmd_problems_detect(args: argparse.Namespace) -> None:
+    _setup()
+    from deskside.core.exceptions import DomainError  # noqa: PLC0415
+    from deskside.problems import detection  # noqa: PLC0415
+
+    def progress(step: str, done: int, total: int) -> None:
+        if not args.quiet:
+            print(f"\r{step}: {done}/{total} tickets", end="", file=sys.stderr, flush=True)
+
+    try:
+        outcome = detection.detect(
+            window_days=args.window_days,
+            min_size=args.min_size,
+            threshold=args.threshold,
+            progress=progress,
+        )
+    except DomainError as exc:
+        raise CommandError(exc.message) from exc
+    if not args.quiet:
+        print(file=sys.stderr)
+    print(
+        f"{outcome.tickets} tickets read, {outcome.clusters} recurring clusters stored "
+        f"({outcome.dismissed} dismissed or already problems) in {outcome.seconds:.1f} s"
+    )
+
+
 def cmd_smtpd(args: argparse.Namespace) -> None:
     _setup()
     from deskside.mail import smtpd  # noqa: PLC0415
@@ -546,6 +575,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--quiet", action="store_true", help="no progress")
     p.set_defaults(func=cmd_import_contacts)
+
+    p = sub.add_parser("problems", help="recurring issues and problems")
+    psub = p.add_subparsers(dest="problems_command", required=True, metavar="ACTION")
+    d = psub.add_parser("detect", help="find recurring issues now (replaces the stored clusters)")
+    d.add_argument("--window-days", type=int, help="days of tickets to look at (default: set-up)")
+    d.add_argument("--min-size", type=int, help="tickets a cluster needs at least")
+    d.add_argument("--threshold", type=float, help="cosine similarity that joins tickets")
+    d.add_argument("--quiet", action="store_true", help="no progress")
+    d.set_defaults(func=cmd_problems_detect)
 
     p = sub.add_parser("smtpd", help="receive mail by SMTP or LMTP from the site's MTA")
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")

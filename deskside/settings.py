@@ -107,6 +107,7 @@ INSTALLED_APPS = [
     "deskside.review",
     "deskside.surveys",
     "deskside.triage",
+    "deskside.problems",
 ]
 
 MIDDLEWARE = [

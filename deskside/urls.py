@@ -31,6 +31,7 @@ urlpatterns = [
     path("review/", include("deskside.review.urls")),
     path("surveys/", include("deskside.surveys.urls")),
     path("triage/", include("deskside.triage.urls")),
+    path("problems/", include("deskside.problems.urls")),
     path("audit/", account_views.audit_log, name="audit_log"),
     path("admin/", admin.site.urls),
 ]

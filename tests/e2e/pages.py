@@ -16,6 +16,8 @@ from deskside.handovers.models import Handover
 from deskside.macros.models import Macro
 from deskside.mail.models import Mailbox, MailKind
 from deskside.paging.models import EscalationPolicy
+from deskside.problems import demo as problems_demo
+from deskside.problems.models import Cluster
 from deskside.rosters.models import Leave, Roster, ShiftDefinition
 from deskside.sla.models import Calendar, Contract
 from deskside.surveys.links import token_for
@@ -37,6 +39,14 @@ def _ticket() -> str:
 def _ticket_where(**lookup: str) -> str:
     ticket = Ticket.objects.filter(organization__slug="acme", **lookup).order_by("-id").first()
     return f"/tickets/{ticket.number}/"
+def _problem() -> str:
+    """The demo's known error (seeded here when the demo was loaded without it)."""
+    return f"/problems/{problems_demo.seed_demo().number}/"
+
+
+def _cluster() -> str:
+    problems_demo.seed_demo()
+    return f"/problems/clusters/{Cluster.objects.order_by('-size', 'id').first().public_id}/"
 
 
 def _client_report() -> str:
@@ -134,6 +144,11 @@ AGENT_PAGES: dict[str, Url] = {
     "new macro": "/macros/new/",
     "macro": lambda: f"/macros/{Macro.objects.order_by('id').first().public_id}/",
     "macro for a ticket": lambda: f"{_ticket().replace('/tickets/', '/macros/apply/')}",
+    "problems": "/problems/",
+    "problem": _problem,
+    "problem edit": lambda: f"{_problem()}edit/",
+    "recurring cluster": _cluster,
+    "new problem": "/problems/new/",
     "contacts": "/directory/",
     "contact": lambda: f"/directory/contacts/{User.objects.get(email=CUSTOMER).public_id}/",
     "edit contact": lambda: (
