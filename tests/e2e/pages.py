@@ -13,6 +13,8 @@ from deskside.alerts.models import Alert, Integration
 from deskside.core import crypto
 from deskside.duty.models import Schedule
 from deskside.handovers.models import Handover
+from deskside.kb.demo import seed_demo as seed_kb
+from deskside.kb.models import Article
 from deskside.macros.models import Macro
 from deskside.mail.models import Mailbox, MailKind
 from deskside.paging.models import EscalationPolicy
@@ -30,6 +32,12 @@ CUSTOMER = "olivia@acme.example"  # Acme's organisation admin: sees the organisa
 def _ticket() -> str:
     ticket = Ticket.objects.filter(organization__slug="acme").order_by("-id").first()
     return f"/tickets/{ticket.number}/"
+
+
+def _article(title: str = "Acme VPN down at night: whom to call") -> str:
+    """A demo article (the knowledge base's demo is seeded on first use)."""
+    seed_kb()
+    return f"/kb/{Article.objects.get(title=title).public_id}/"
 
 
 def _client_report() -> str:
@@ -165,6 +173,13 @@ AGENT_PAGES: dict[str, Url] = {
     "handover": _handover,
     "handovers": "/handovers/",
     "handover history": "/handovers/history/?q=printer",
+    # knowledge and insight (issue 16): the knowledge base
+    "knowledge base": "/kb/?q=password",
+    "article": _article,
+    "article history": lambda: f"{_article('Outlook keeps asking for password')}history/",
+    "edit article": lambda: f"{_article()}edit/",
+    "new article": "/kb/new/",
+    "articles due for review": "/kb/due/",
 }
 
 
@@ -178,6 +193,8 @@ CUSTOMER_PAGES: dict[str, Url] = {
     "portal search": "/portal/?q=printer",
     "portal ticket": _portal_ticket,
     "portal new request": "/portal/new/",
+    "knowledge base": "/kb/",
+    "article": lambda: _article("Acme VPN: connecting with FortiClient"),
 }
 
 
