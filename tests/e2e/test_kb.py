@@ -57,7 +57,7 @@ def test_an_agent_sees_a_suggestion_and_links_it_on_resolving(
     resolve.get_by_role("button", name="Resolve").click()
     panel = page.locator(".kb-panel")
     expect(panel).to_contain_text("Draft article from this ticket")
-    panel.get_by_role("button", name="Solved with Outlook keeps asking for password").click()
+    panel.get_by_role("button", name="Solved with this: Outlook keeps asking for password").click()
     expect(page.locator(".kb-panel .kb-linked")).to_contain_text(outlook.title)
     expect(page.locator("#timeline")).to_contain_text(f"knowledge-base article {outlook.public_id}")
     assert SolvedWith.objects.get().ticket == ticket
@@ -71,7 +71,7 @@ def test_a_customer_is_deflected_in_the_portal(new_page, carol, reset, outlook):
     results = page.locator("#kb-suggest-results")
     expect(results).to_contain_text("Reset your password")
     expect(results).not_to_contain_text("Outlook")  # internal: never suggested to a customer
-    results.get_by_role("button", name="Reset your password solved it").click()
+    results.get_by_role("button", name="This solved it: Reset your password").click()
     expect(page.locator("#kb-suggest")).to_contain_text("you need not send this request")
     deflection = Deflection.objects.get()
     assert (deflection.article, deflection.user) == (reset, carol)
