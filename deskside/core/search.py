@@ -212,7 +212,10 @@ class SearchIndex:
                 order_by=["-search_rank"],
             )
         if vendor == "postgresql":
-            query = " | ".join(words[:-1] + [words[-1] + ":*"])
+            # Each word quoted: to_tsquery then parses it as text (a character its parser
+            # does not count as a letter is dropped, never a syntax error).
+            quoted = ["'" + w.replace("'", "''") + "'" for w in words]
+            query = " | ".join(quoted[:-1] + [quoted[-1] + ":*"])
             t, key = self.table, self.key
             column = "all_vector" if include_internal else "public_vector"
             tsq = "to_tsquery('english', %s)"

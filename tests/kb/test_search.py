@@ -28,6 +28,7 @@ def test_prefix_stop_words_and_punctuation(articles):
     assert ranked("the and of") == []
     assert ranked("'\"*:() _ -") == []
     assert ranked("credential's") == ["Outlook keeps asking for password"]
+    assert ranked("² ǅx printer") == ["Printer driver password prompt"]
 
 
 def test_the_queryset_still_decides(articles, acme):
