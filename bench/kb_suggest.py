@@ -13,7 +13,7 @@ max in milliseconds of each, and the whole-stack GET /api/v1/kb/suggest for the 
     DESKSIDE_DATA_DIR=/path/to/data-set [DATABASE_URL=...] python bench/kb_suggest.py \
         [--articles 5000] [--samples 500] [--rewrite]
 
-The data set must be migrated first (`python -m django migrate --settings=deskside.settings`).
+The data set is migrated first if it needs it.
 """
 
 import argparse
@@ -32,6 +32,7 @@ import django
 
 django.setup()
 
+from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from django.test import Client  # noqa: E402
 
@@ -142,6 +143,7 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=16)
     args = parser.parse_args()
     rng = random.Random(args.seed)
+    call_command("migrate", verbosity=0)  # a new data set gets its schema; else a no-op
     agent, customer, orgs = directory()
     existing = Article.objects.filter(title__startswith=PREFIX)
     if args.rewrite:

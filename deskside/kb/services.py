@@ -10,7 +10,7 @@ already. Customers write nothing but deflections ("this solved it").
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
@@ -109,7 +109,7 @@ def _apply(article: Article, data: ArticleInput) -> None:
     article.review_due_at = _due(article)
 
 
-def _due(article: Article):
+def _due(article: Article) -> datetime | None:
     if not article.review_every_days:
         return None
     since = article.last_reviewed_at or article.created_at

@@ -10,7 +10,7 @@ POST + redirect; htmx swaps the suggestion boxes in place.
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -18,6 +18,7 @@ from deskside.accounts.models import Organization
 from deskside.accounts.permissions import agent_required
 from deskside.core import clock
 from deskside.core.exceptions import DomainError
+from deskside.core.views import download as download_file
 from deskside.core.views import page_number, paginate
 from deskside.kb import queries, services
 from deskside.kb.forms import ArticleForm, AttachmentForm
@@ -178,17 +179,7 @@ def download(request: HttpRequest, public_id: str) -> HttpResponse:
         item = queries.attachment_for(request.user, public_id)
     except ArticleAttachment.DoesNotExist:
         raise Http404("no such file") from None
-    try:
-        handle = item.file.open("rb")
-    except FileNotFoundError:
-        raise Http404("the file is missing from storage") from None
-    response = FileResponse(
-        handle, as_attachment=True, filename=item.filename, content_type=item.content_type
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return download_file(item.file, item.filename, item.content_type)
 
 
 @agent_required
