@@ -47,6 +47,8 @@ from deskside.directory.api import router as contacts_router
 from deskside.duty import api as duty_api
 from deskside.duty.api import router as duty_router
 from deskside.handovers.api import router as handovers_router
+from deskside.kb import api as kb_api
+from deskside.kb.api import router as kb_router
 from deskside.live.api import router as live_router
 from deskside.macros import api as macros_api
 from deskside.macros.api import router as macros_router
@@ -122,6 +124,8 @@ api.add_router("/", paging_router)
 api.add_router("/", webhooks_router)
 # /macros and /tickets/{number}/macros/{id}/preview|apply (canned replies).
 api.add_router("/", macros_router)
+# /kb/articles, /kb/suggest (the knowledge base: articles, revisions, deflections, solved-with).
+api.add_router("/", kb_router)
 # /directory/... (clients, sites, contacts and their CSV import, agents, teams: editing).
 api.add_router("/directory", contacts_router)
 # /notifications (the caller's own notifications and preferences).
@@ -321,6 +325,12 @@ ERRORS: dict[Callable[..., Any], set[int]] = {
     accounts_api.list_audit: {403},  # administrators only
     macros_api.apply: {409},  # a transition the ticket's status refuses
     review_api.mark: {409},  # the ticket was already marked reviewed today
+    kb_api.create_article: {403},  # agents; a public article published by an administrator
+    kb_api.update_article: {403},
+    kb_api.list_revisions: {403},
+    kb_api.mark_reviewed: {403},
+    kb_api.link_solved: {403},
+    kb_api.draft_from_ticket: {403, 409},  # agents; a ticket not resolved
     directory_api.import_contacts: {409},  # an address of the file taken meanwhile
     workspace_api.create_view: {403},  # sharing with a team one is not in; customers
     workspace_api.update_view: {403},  # someone else's view, or a default one

@@ -20,6 +20,7 @@ urlpatterns = [
     path("paging/", include("deskside.paging.urls")),
     path("webhooks/", include("deskside.webhooks.urls")),
     path("macros/", include("deskside.macros.urls")),
+    path("kb/", include("deskside.kb.urls")),
     path("directory/", include("deskside.directory.urls")),
     path("notifications/", include("deskside.notifications.urls")),
     path("live/", include("deskside.live.urls")),

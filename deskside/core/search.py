@@ -169,3 +169,65 @@ class SearchIndex:
             params=[expr],
             order_by=[f"{'-' if descending else ''}{fts}.rowid"],
         )
+
+    # -- ranked "any of the words" (suggestions) -------------------------------------------
+    def ranked(
+        self,
+        queryset: QuerySet,
+        text: str,
+        *,
+        include_internal: bool,
+        public_weight: float = 1.0,
+    ) -> QuerySet:
+        """Rows matching ANY of the words of `text`, best first, annotated `search_rank`
+        (higher is better). The last word also matches as a prefix, so "outl" finds Outlook
+        while someone is still typing. `public_weight` weighs a match in the public column
+        against one in the internal column (1.0: equal).
+
+        SQLite ranks with FTS5's bm25() (the column weights given), PostgreSQL with
+        `ts_rank` over both vectors (the public one added `public_weight - 1` times more), the
+        query built with `to_tsquery` ORs. The two scores are not comparable with each other,
+        only the order matters. Unlike `filter()`, this is for short result lists (LIMIT it).
+        """
+        # "_" is a word character to Python but punctuation to to_tsquery: drop it.
+        words = [w for w in (w.replace("_", "") for w in terms(text)) if w]
+        if not words:
+            return queryset.none()
+        table, pk = queryset.model._meta.db_table, queryset.model._meta.pk.column
+        weight = float(public_weight)
+        vendor = connection.vendor
+        if vendor == "sqlite":
+            fts = self.fts_table
+            quoted = ['"' + w.replace('"', '""') + '"' for w in words]
+            quoted[-1] += "*"
+            expr = " OR ".join(quoted)
+            if not include_internal:
+                expr = f"{{{self.public_column}}} : ({expr})"
+            internal_weight = 1.0 if include_internal else 0.0
+            return queryset.extra(  # noqa: S610 - fixed identifiers; the text is a parameter
+                select={"search_rank": f"-bm25({fts}, {weight!r}, {internal_weight!r})"},
+                tables=[fts],
+                where=[f'{fts}.rowid = "{table}"."{pk}"', f"{fts} MATCH %s"],
+                params=[expr],
+                order_by=["-search_rank"],
+            )
+        if vendor == "postgresql":
+            # Each word quoted: to_tsquery then parses it as text (a character its parser
+            # does not count as a letter is dropped, never a syntax error).
+            quoted = ["'" + w.replace("'", "''") + "'" for w in words]
+            query = " | ".join(quoted[:-1] + [quoted[-1] + ":*"])
+            t, key = self.table, self.key
+            column = "all_vector" if include_internal else "public_vector"
+            tsq = "to_tsquery('english', %s)"
+            rank = f"ts_rank({t}.{column}, {tsq})"
+            if include_internal and weight != 1.0:
+                rank += f" + {weight - 1.0!r} * ts_rank({t}.public_vector, {tsq})"
+            return queryset.extra(  # noqa: S610 - fixed identifiers; the text is a parameter
+                select={"search_rank": rank},
+                select_params=[query] * rank.count("%s"),
+                tables=[t],
+                where=[f'{t}.{key} = "{table}"."{pk}"', f"{t}.{column} @@ {tsq}"],
+                params=[query],
+                order_by=["-search_rank"],
+            )
+        raise NotImplementedError(f"full-text search is not implemented for {vendor}")

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import QuerySet
+from django.db.models.fields.files import FieldFile
+from django.http import FileResponse, Http404
 
 from deskside.core.pagination import clamp_page, fetch_page
 
@@ -52,3 +54,21 @@ def paginate(
     """Fetch page `number` (1-based) of `qs` in one query of size + 1 rows."""
     rows, has_next = fetch_page(qs, page=number, limit=size or PAGE_SIZE, first_try=first_try)
     return Page(rows=rows, number=number, has_next=has_next)
+
+
+def download(field_file: FieldFile, filename: str, content_type: str) -> FileResponse:
+    """A stored file as a download that can never run as a page of this site (an uploaded HTML
+    or SVG file): `attachment` disposition, `nosniff`, a sandboxing CSP, not cached.
+    Http404 when the file is missing from storage. Who may download it is the caller's check.
+    """
+    try:
+        handle = field_file.open("rb")
+    except FileNotFoundError:
+        raise Http404("the file is missing from storage") from None
+    response = FileResponse(
+        handle, as_attachment=True, filename=filename, content_type=content_type
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cache-Control"] = "private, no-store"
+    return response

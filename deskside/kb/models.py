@@ -13,6 +13,8 @@ from django.db import models
 from deskside.accounts.models import Organization
 from deskside.core import clock
 from deskside.core.ids import new_public_id
+from deskside.core.search import SearchIndex
+from deskside.tickets.models import Ticket
 
 
 class Visibility(models.TextChoices):
@@ -81,6 +83,23 @@ class Article(models.Model):
     review_every_days = models.PositiveSmallIntegerField(
         default=180, help_text="A review is due this many days after the last one (0: never)."
     )
+    last_reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    review_due_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        db_index=True,
+        help_text="When the next review is due (last review, or creation, + review_every_days).",
+    )
+    source_ticket = models.ForeignKey(
+        Ticket,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The ticket this article was drafted from.",
+    )
 
     class Meta:
         ordering = ["title"]
@@ -88,3 +107,115 @@ class Article(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class Revision(models.Model):
+    """One saved state of an article: who saved it, when, its title and body. Written by every
+    save (`kb.services`), never edited."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="revisions")
+    number = models.PositiveIntegerField()
+    title = models.CharField(max_length=200)
+    body = models.TextField(blank=True)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        ordering = ["-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["article", "number"], name="kb_revision_number")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.article_id} r{self.number}"
+
+
+def attachment_path(instance: "ArticleAttachment", filename: str) -> str:
+    now = clock.now()
+    return f"kb/{now:%Y/%m}/{instance.public_id}"
+
+
+class ArticleAttachment(models.Model):
+    """A file on an article, stored in the data directory like ticket attachments and served
+    only through a view that checks the article's visibility."""
+
+    public_id = models.CharField(max_length=16, unique=True, default=new_public_id, editable=False)
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(upload_to=attachment_path, max_length=200)
+    filename = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=100, default="application/octet-stream")
+    size = models.PositiveBigIntegerField()
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.filename
+
+
+class Deflection(models.Model):
+    """A customer said a suggested article solved their problem before submitting a request:
+    a ticket that was not opened."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="deflections")
+    organization = models.ForeignKey(
+        Organization, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    text = models.TextField(blank=True, help_text="What the customer had typed.")
+    created_at = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return f"deflection by {self.article_id}"
+
+
+class SolvedWith(models.Model):
+    """An agent said this article solved this ticket. One row per ticket and article."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="solved")
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="kb_solved_with")
+    linked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        ordering = ["-id"]
+        constraints = [models.UniqueConstraint(fields=["article", "ticket"], name="kb_solved_once")]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id} solved with {self.article_id}"
+
+
+class ArticleSearch(models.Model):
+    """The text an article is found by: `title_text` (weighted higher in suggestions) and
+    `body_text` (body, category and tags). Who may see which article is decided by
+    `kb.queries.visible_articles`, never by these columns."""
+
+    article = models.OneToOneField(
+        Article, primary_key=True, on_delete=models.CASCADE, related_name="search"
+    )
+    title_text = models.TextField(blank=True)
+    body_text = models.TextField(blank=True)
+
+    def __str__(self) -> str:
+        return f"search text of {self.article_id}"
+
+
+ARTICLE_SEARCH = SearchIndex(
+    table="kb_articlesearch",
+    key="article_id",
+    public_column="title_text",
+    internal_column="body_text",
+)

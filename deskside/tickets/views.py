@@ -15,7 +15,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -26,7 +26,7 @@ from deskside.accounts.models import User
 from deskside.accounts.permissions import agent_required
 from deskside.core.exceptions import DomainError
 from deskside.core.forms import add_domain_error
-from deskside.core.views import page_number, paginate
+from deskside.core.views import download, page_number, paginate
 from deskside.tickets import services
 from deskside.tickets.forms import (
     QUEUE_COLUMNS,
@@ -465,14 +465,4 @@ def attachment(request: HttpRequest, public_id: str) -> HttpResponse:
         item = attachment_for(request.user, public_id)
     except Attachment.DoesNotExist:
         raise Http404("no such attachment") from None
-    try:
-        handle = item.file.open("rb")
-    except FileNotFoundError:
-        raise Http404("the file is missing from storage") from None
-    response = FileResponse(
-        handle, as_attachment=True, filename=item.filename, content_type=item.content_type
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return download(item.file, item.filename, item.content_type)

@@ -13,6 +13,8 @@ from deskside.alerts.models import Alert, Integration
 from deskside.core import crypto
 from deskside.duty.models import Schedule
 from deskside.handovers.models import Handover
+from deskside.kb.demo import seed_demo as seed_kb
+from deskside.kb.models import Article
 from deskside.macros.models import Macro
 from deskside.mail.models import Mailbox, MailKind
 from deskside.paging.models import EscalationPolicy
@@ -47,6 +49,10 @@ def _problem() -> str:
 def _cluster() -> str:
     problems_demo.seed_demo()
     return f"/problems/clusters/{Cluster.objects.order_by('-size', 'id').first().public_id}/"
+def _article(title: str = "Acme VPN down at night: whom to call") -> str:
+    """A demo article (the knowledge base's demo is seeded on first use)."""
+    seed_kb()
+    return f"/kb/{Article.objects.get(title=title).public_id}/"
 
 
 def _client_report() -> str:
@@ -199,6 +205,13 @@ AGENT_PAGES: dict[str, Url] = {
     "satisfaction": "/surveys/",
     "survey answers": "/surveys/responses/",
     "survey follow-ups": "/surveys/follow-ups/",
+    # knowledge and insight (issue 16): the knowledge base
+    "knowledge base": "/kb/?q=password",
+    "article": _article,
+    "article history": lambda: f"{_article('Outlook keeps asking for password')}history/",
+    "edit article": lambda: f"{_article()}edit/",
+    "new article": "/kb/new/",
+    "articles due for review": "/kb/due/",
 }
 
 
@@ -214,6 +227,8 @@ CUSTOMER_PAGES: dict[str, Url] = {
     "portal new request": "/portal/new/",
     # the signed link of the newest unanswered survey (no sign-in needed)
     "survey answer": lambda: f"/surveys/answer/{token_for(_open_survey().public_id)}/good/",
+    "knowledge base": "/kb/",
+    "article": lambda: _article("Acme VPN: connecting with FortiClient"),
 }
 
 
