@@ -55,6 +55,7 @@ from deskside.mail.api import router as mail_router
 from deskside.notifications.api import router as notifications_router
 from deskside.paging import api as paging_api
 from deskside.paging.api import router as paging_router
+from deskside.reports.api import router as reports_router
 from deskside.rosters import api as rosters_api
 from deskside.rosters.api import router as rosters_router
 from deskside.rosters.supportduty_api import router as supportduty_router
@@ -132,6 +133,8 @@ api.add_router("/assignment", assignment_router)
 # /handovers (shift handovers: sections, notes, checklist, sign-off, acknowledgement).
 api.add_router("/", handovers_router)
 api.add_router("/", staffing_router)
+# /reports (the desk reports as JSON, the monthly client report).
+api.add_router("/", reports_router)
 
 
 @api.exception_handler(DomainError)
@@ -266,6 +269,7 @@ AGENTS_ONLY = (
     paging_router,
     sla_router,
     staffing_router,
+    reports_router,
     webhooks_router,
     supportduty_router,
 )

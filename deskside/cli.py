@@ -167,6 +167,7 @@ def cmd_worker(args: argparse.Namespace) -> None:
     from deskside.mail.worker import mail_pass  # noqa: PLC0415
     from deskside.notifications.worker import notifications_pass  # noqa: PLC0415
     from deskside.paging.worker import paging_pass  # noqa: PLC0415
+    from deskside.reports.worker import reports_pass  # noqa: PLC0415
     from deskside.sla.retiming import resume  # noqa: PLC0415
     from deskside.sla.worker import sla_pass  # noqa: PLC0415
     from deskside.webhooks.worker import webhooks_pass  # noqa: PLC0415
@@ -192,6 +193,7 @@ def cmd_worker(args: argparse.Namespace) -> None:
             (resume, 5.0),
             (handovers_pass, 10.0),
             (assignment_pass, 30.0),
+            (reports_pass, 300.0),
         ],
     )
 

@@ -28,6 +28,7 @@ urlpatterns = [
     path("assignment/", include("deskside.assignment.urls")),
     path("handovers/", include("deskside.handovers.urls")),
     path("staffing/", include("deskside.staffing.urls")),
+    path("reports/", include("deskside.reports.urls")),
     path("audit/", account_views.audit_log, name="audit_log"),
     path("admin/", admin.site.urls),
 ]
