@@ -16,7 +16,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from datetime import timedelta
 
-from django.db.models import Avg, Count, F, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet, Sum
 
 from deskside.accounts.models import Organization, Tier, User
 from deskside.assignment.engine import WEIGHTS
@@ -166,26 +166,24 @@ def _against_target(rate: float | None) -> str:
 
 
 def _durations(qs: QuerySet[Ticket], end: str) -> dict[tuple[int, str], tuple[int, float, dict]]:
-    """{(priority, tier): (tickets, mean seconds, {whole minutes: count})} of `end` - created."""
-    done = qs.filter(**{f"{end}__isnull": False}).alias(
-        seconds=EpochSecond(end) - EpochSecond("created_at")
-    )
-    means = {
-        (r["priority"], r["tier"]): (r["n"], r["mean"])
-        for r in done.order_by()
-        .values("priority", "tier")
-        .annotate(n=Count("id"), mean=Avg("seconds"))
-    }
-    histogram: dict[tuple[int, str], dict[int, int]] = defaultdict(dict)
-    minutes = (
-        done.order_by()
+    """{(priority, tier): (tickets, mean seconds, {whole minutes: count})} of `end` - created,
+    in one query: per group and minute, the count and the sum of the exact seconds."""
+    rows = (
+        qs.filter(**{f"{end}__isnull": False})
+        .alias(seconds=EpochSecond(end) - EpochSecond("created_at"))
         .annotate(minute=F("seconds") / 60)
+        .order_by()
         .values("priority", "tier", "minute")
-        .annotate(n=Count("id"))
+        .annotate(n=Count("id"), total=Sum("seconds"))
     )
-    for r in minutes:
-        histogram[(r["priority"], r["tier"])][r["minute"]] = r["n"]
-    return {k: (n, mean, histogram[k]) for k, (n, mean) in means.items()}
+    sums: dict[tuple[int, str], list[int]] = defaultdict(lambda: [0, 0])
+    histogram: dict[tuple[int, str], dict[int, int]] = defaultdict(dict)
+    for r in rows:
+        key = (r["priority"], r["tier"])
+        histogram[key][r["minute"]] = r["n"]
+        sums[key][0] += r["n"]
+        sums[key][1] += r["total"]
+    return {k: (n, total / n, histogram[k]) for k, (n, total) in sums.items()}
 
 
 def response_times(tickets: QuerySet[Ticket], scope: Scope) -> Report:

@@ -165,6 +165,12 @@ AGENT_PAGES: dict[str, Url] = {
     "handover": _handover,
     "handovers": "/handovers/",
     "handover history": "/handovers/history/?q=printer",
+    # knowledge and insight (issue 16): reports
+    "reports": "/reports/",
+    "report volume": "/reports/volume/?by=client&bucket=day",
+    "report SLA compliance": "/reports/sla/",
+    "report workload": "/reports/workload/",
+    "monthly reports": "/reports/monthly/",
 }
 
 
@@ -178,6 +184,7 @@ CUSTOMER_PAGES: dict[str, Url] = {
     "portal search": "/portal/?q=printer",
     "portal ticket": _portal_ticket,
     "portal new request": "/portal/new/",
+    "portal monthly reports": "/reports/monthly/",
 }
 
 
