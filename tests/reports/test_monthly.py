@@ -115,3 +115,20 @@ def test_no_recipients_is_recorded(desk, acme):
     with clock.frozen(datetime(2026, 4, 2, 12, 0, tzinfo=NY)):
         assert reports_pass().skipped == 1
     assert MonthlyReportDelivery.objects.get().state == "skipped"
+
+
+def test_admin_sends_an_interrupted_mailing_again(desk, admin, acme, olivia):
+    row = MonthlyReportDelivery.objects.create(
+        organization=acme, month=date(2026, 3, 1), state="sending"
+    )
+    admin.is_superuser = True  # the Django admin's own permission check
+    admin.save()
+    client = login(admin)
+    assert client.get("/admin/reports/monthlyreportdelivery/").status_code == 200
+    answer = client.post(
+        "/admin/reports/monthlyreportdelivery/",
+        {"action": "requeue", "_selected_action": [row.pk]},
+    )
+    assert answer.status_code == 302
+    row.refresh_from_db()
+    assert row.state == "queued"

@@ -88,3 +88,11 @@ def test_agent_serving_one_client_sees_only_that_client(desk, now, admin_serving
     assert refused.status_code == 400 and refused.json()["field"] == "client"
     page = login(agent).get("/reports/volume/", {**QUERY, "by": "client"})
     assert "Acme" not in page.content.decode()
+
+
+def test_queue_page_keeps_the_report_filters(desk, now, alice):
+    page = login(alice).get("/tickets/", {"queue": "all", "flag": "escalated", "type": "incident"})
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert desk["t2"].number in html and desk["t1"].number not in html
+    assert 'type="hidden" name="flag" value="escalated"' in html
