@@ -96,3 +96,10 @@ def test_queue_page_keeps_the_report_filters(desk, now, alice):
     assert page.status_code == 200
     assert desk["t2"].number in html and desk["t1"].number not in html
     assert 'type="hidden" name="flag" value="escalated"' in html
+
+
+@pytest.mark.parametrize("name", list(REPORTS))
+def test_each_report_is_a_few_queries(desk, now, alice, name, django_assert_max_num_queries):
+    api = client_for(alice)
+    with django_assert_max_num_queries(8):  # auth (token, user), the report's 1-3 aggregates
+        assert api.get(f"/api/v1/reports/{name}", QUERY).status_code == 200
