@@ -126,14 +126,18 @@ def _iso(moment: datetime) -> str:
 
 def offset_changes(zone: ZoneInfo, since: datetime, until: datetime) -> list[tuple[datetime, int]]:
     """[(from instant, offset seconds)] for [since, until): the first from `since`, then one
-    at each change, found to the quarter hour (zones change on a quarter hour)."""
-    step = timedelta(minutes=15)
+    at each change, found to the quarter hour (zones change on a quarter hour): a day at a
+    time, then the quarter hours of a day whose end has another offset."""
+    day, quarter = timedelta(days=1), timedelta(minutes=15)
     moment = since.astimezone(UTC)
     offset = _offset(zone, moment)
     out = [(moment, offset)]
     end = until.astimezone(UTC)
     while moment < end:
-        moment += step
+        if _offset(zone, moment + day) == offset:
+            moment += day
+            continue
+        moment += quarter
         now = _offset(zone, moment)
         if now != offset:
             out.append((moment, now))
