@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
 from typing import Any
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
@@ -100,7 +101,7 @@ class Scope:
         if self.priority is not None:
             query["priority"] = Priority(self.priority).label
         query.update({key: value for key, value in filters.items() if value is not None})
-        return reverse("tickets:queue") + "?" + urlencode(query)
+        return queue_url() + "?" + urlencode(query)
 
     def local_day(self) -> Any:
         """An expression: the local day of `created_at` as days since 1970-01-01."""
@@ -118,6 +119,11 @@ class Scope:
             for i in range(len(changes) - 1)
         ]
         return Case(*whens, default=Value(changes[-1][1]), output_field=IntegerField())
+
+
+@lru_cache(maxsize=1)
+def queue_url() -> str:
+    return reverse("tickets:queue")
 
 
 def _iso(moment: datetime) -> str:
