@@ -60,6 +60,7 @@ from deskside.paging.api import router as paging_router
 from deskside.review import api as review_api
 from deskside.review.api import router as review_router
 from deskside.problems.api import router as problems_router
+from deskside.reports.api import router as reports_router
 from deskside.rosters import api as rosters_api
 from deskside.rosters.api import router as rosters_router
 from deskside.rosters.supportduty_api import router as supportduty_router
@@ -148,6 +149,8 @@ api.add_router("/", surveys_api.router)
 api.add_router("/triage", triage_router)  # suggestions, accept, the model, auto-apply
 # /problems (recurring-issue clusters, problem records, their tickets, known-error matches).
 api.add_router("/problems", problems_router)
+# /reports (the desk reports as JSON, the monthly client report).
+api.add_router("/", reports_router)
 
 
 @api.exception_handler(DomainError)
@@ -283,6 +286,7 @@ AGENTS_ONLY = (
     review_router,
     sla_router,
     staffing_router,
+    reports_router,
     webhooks_router,
     supportduty_router,
     triage_router,

@@ -103,6 +103,7 @@ INSTALLED_APPS = [
     "deskside.assignment",
     "deskside.handovers",
     "deskside.staffing",
+    "deskside.reports",
     "deskside.kb",
     "deskside.review",
     "deskside.surveys",

@@ -33,6 +33,7 @@ urlpatterns = [
     path("surveys/", include("deskside.surveys.urls")),
     path("triage/", include("deskside.triage.urls")),
     path("problems/", include("deskside.problems.urls")),
+    path("reports/", include("deskside.reports.urls")),
     path("audit/", account_views.audit_log, name="audit_log"),
     path("admin/", admin.site.urls),
 ]

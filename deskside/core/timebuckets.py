@@ -43,3 +43,28 @@ class EpochHour(Func):
             template="FLOOR(EXTRACT(EPOCH FROM %(expressions)s) / 3600)::bigint",
             **extra,
         )
+
+
+class EpochSecond(Func):
+    """Whole seconds since the epoch of a datetime expression, an integer: the difference of
+    two is a duration in seconds, summed and averaged by the database on both backends (a
+    DurationField subtraction is a Python function per row on SQLite)."""
+
+    output_field = BigIntegerField()
+    arity = 1
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list[Any]]:
+        return self.as_sql(
+            compiler,
+            connection,
+            template="CAST(strftime('%%%%s', substr(%(expressions)s, 1, 19)) AS INTEGER)",
+            **extra,
+        )
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list[Any]]:
+        return self.as_sql(
+            compiler,
+            connection,
+            template="FLOOR(EXTRACT(EPOCH FROM %(expressions)s))::bigint",
+            **extra,
+        )

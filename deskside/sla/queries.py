@@ -118,58 +118,16 @@ def sla_report(organization: Organization, *, since: datetime, until: datetime) 
     One query: grouped by priority, counted with conditional aggregates in the database.
     """
     now = clock.now()
-    stopped = Q(status__in=STOPPED)
-    responded = Q(first_responded_at__isnull=False)
-    fr_has = Q(first_response_due__isnull=False)
-    res_has = Q(resolution_due__isnull=False)
     qs = (
-        Ticket.objects.filter(
-            organization=organization, created_at__gte=since, created_at__lt=until
-        )
-        .alias(
-            # Where the clocks stand: stopped or paused at `sla_paused_at`, else now.
-            position=Coalesce(
-                "sla_paused_at",
-                "resolved_at",
-                "closed_at",
-                Value(now, output_field=DateTimeField()),
-                output_field=DateTimeField(),
+        with_clock_positions(
+            Ticket.objects.filter(
+                organization=organization, created_at__gte=since, created_at__lt=until
             ),
-        )
-        .alias(
-            # An answer given while the clock was paused counts as given when it paused.
-            answered=Least("first_responded_at", "position", output_field=DateTimeField()),
+            now,
         )
         .order_by()
         .values("priority")
-        .annotate(
-            tickets=Count("id"),
-            fr_met=Count(
-                "id",
-                filter=fr_has
-                & (
-                    (responded & Q(answered__lte=F("first_response_due")))
-                    | (~responded & stopped & Q(position__lte=F("first_response_due")))
-                ),
-            ),
-            fr_breached=Count(
-                "id",
-                filter=fr_has
-                & (
-                    (responded & Q(answered__gt=F("first_response_due")))
-                    | (~responded & Q(position__gt=F("first_response_due")))
-                ),
-            ),
-            fr_running=Count(
-                "id",
-                filter=fr_has & ~responded & ~stopped & Q(position__lte=F("first_response_due")),
-            ),
-            res_met=Count("id", filter=res_has & stopped & Q(position__lte=F("resolution_due"))),
-            res_breached=Count("id", filter=res_has & Q(position__gt=F("resolution_due"))),
-            res_running=Count(
-                "id", filter=res_has & ~stopped & Q(position__lte=F("resolution_due"))
-            ),
-        )
+        .annotate(tickets=Count("id"), **outcome_counts())
     )
     by_priority = {row["priority"]: row for row in qs}
     rows = []
@@ -192,6 +150,57 @@ def sla_report(organization: Organization, *, since: datetime, until: datetime) 
         _sum(r.resolution for r in rows),
     )
     return SlaReport(organization, since, until, now, rows, total)
+
+
+def with_clock_positions(qs: QuerySet[Ticket], now: datetime) -> QuerySet[Ticket]:
+    """`qs` with the aliases `outcome_counts()` reads: `position`, where the clocks stand
+    (stopped or paused at `sla_paused_at`, for a resolved ticket the resolution, else `now`),
+    and `answered`, the first response, an answer given while the clock was paused counting
+    as given when it paused. The reports app counts per client with the same definitions."""
+    return qs.alias(
+        position=Coalesce(
+            "sla_paused_at",
+            "resolved_at",
+            "closed_at",
+            Value(now, output_field=DateTimeField()),
+            output_field=DateTimeField(),
+        ),
+    ).alias(answered=Least("first_responded_at", "position", output_field=DateTimeField()))
+
+
+def outcome_counts() -> dict[str, Count]:
+    """The conditional counts of `sla_report`'s definitions (`fr_met`, `fr_breached`,
+    `fr_running`, `res_met`, `res_breached`, `res_running`) over `with_clock_positions(qs)`."""
+    stopped = Q(status__in=STOPPED)
+    responded = Q(first_responded_at__isnull=False)
+    fr_has = Q(first_response_due__isnull=False)
+    res_has = Q(resolution_due__isnull=False)
+    return {
+        "fr_met": Count(
+            "id",
+            filter=fr_has
+            & (
+                (responded & Q(answered__lte=F("first_response_due")))
+                | (~responded & stopped & Q(position__lte=F("first_response_due")))
+            ),
+        ),
+        "fr_breached": Count(
+            "id",
+            filter=fr_has
+            & (
+                (responded & Q(answered__gt=F("first_response_due")))
+                | (~responded & Q(position__gt=F("first_response_due")))
+            ),
+        ),
+        "fr_running": Count(
+            "id", filter=fr_has & ~responded & ~stopped & Q(position__lte=F("first_response_due"))
+        ),
+        "res_met": Count("id", filter=res_has & stopped & Q(position__lte=F("resolution_due"))),
+        "res_breached": Count("id", filter=res_has & Q(position__gt=F("resolution_due"))),
+        "res_running": Count(
+            "id", filter=res_has & ~stopped & Q(position__lte=F("resolution_due"))
+        ),
+    }
 
 
 def _sum(outcomes: Iterable[Outcome]) -> Outcome:

@@ -21,7 +21,7 @@ from deskside.accounts.queries import (
     users_visible_to,
 )
 from deskside.tickets.models import Channel, Priority, Status, Ticket, TicketType, parse_number
-from deskside.tickets.queries import QUEUES, SLA_FILTERS, SORTS, visible_tickets
+from deskside.tickets.queries import QUEUES, SLA_FILTERS, SORTS, TICKET_FLAGS, visible_tickets
 
 MAX_CALL_MINUTES = 24 * 60
 WORKING_STATUSES = (Status.OPEN, Status.PENDING_CUSTOMER, Status.PENDING_VENDOR, Status.ON_HOLD)
@@ -189,6 +189,14 @@ class QueueFilterForm(forms.Form):
         widget=QuickSelect,
     )
     q = forms.CharField(required=False, max_length=200, label="Text")
+    # Hidden: set by the links of the reports (a count opens the tickets it counted).
+    channel = forms.ChoiceField(choices=Channel.choices, required=False, widget=forms.HiddenInput)
+    type = forms.ChoiceField(choices=TicketType.choices, required=False, widget=forms.HiddenInput)
+    created_after = forms.DateTimeField(required=False, widget=forms.HiddenInput)
+    created_before = forms.DateTimeField(required=False, widget=forms.HiddenInput)
+    flag = forms.ChoiceField(
+        choices=[(key, key) for key in TICKET_FLAGS], required=False, widget=forms.HiddenInput
+    )
     sort = forms.ChoiceField(
         choices=[(key, SORT_LABELS.get(key, key.capitalize())) for key in SORTS],
         required=False,
@@ -219,6 +227,11 @@ class QueueFilterForm(forms.Form):
             "text": (data.get("q") or "").strip() or None,
             "sla": data.get("sla") or None,
             "sort": data.get("sort") or "newest",
+            "channel": data.get("channel") or None,
+            "type": data.get("type") or None,
+            "created_after": data.get("created_after"),
+            "created_before": data.get("created_before"),
+            "flag": data.get("flag") or None,
         }
 
 

@@ -10,8 +10,10 @@ from django.db.models import (
     Count,
     DateTimeField,
     DurationField,
+    Exists,
     ExpressionWrapper,
     F,
+    OuterRef,
     Prefetch,
     Q,
     QuerySet,
@@ -196,6 +198,41 @@ QUEUES = {
     "all": "All tickets",
 }
 
+# Conditions the reports count by, as queue filters (`flag=`), so a report's count links to
+# exactly the tickets it counted.
+TICKET_FLAGS: dict[str, Q] = {
+    "resolved": Q(resolved_at__isnull=False),
+    "first_contact": Q(resolved_at__isnull=False, first_contact_resolution=True),
+    "escalated": Q(escalation_count__gt=0),
+    "reopened": Q(
+        Exists(TicketEvent.objects.filter(ticket=OuterRef("pk"), kind=EventKind.REOPENED))
+    ),
+    "assigned_open": Q(status__in=OPEN_STATUSES, assignee__isnull=False),
+}
+
+
+def report_filter(
+    channel: str | None,
+    type: str | None,
+    created_after: datetime | None,
+    created_before: datetime | None,
+    flag: str | None,
+) -> Q:
+    """The condition of the reports' queue filters (each optional; see `queue`)."""
+    where = Q()
+    if channel:
+        where &= Q(channel=channel)
+    if type:
+        where &= Q(type=type)
+    if created_after:
+        where &= Q(created_at__gte=created_after)
+    if created_before:
+        where &= Q(created_at__lt=created_before)
+    if flag in TICKET_FLAGS:
+        where &= TICKET_FLAGS[flag]
+    return where
+
+
 SORTS: dict[str, tuple[Any, ...]] = {
     "newest": ("-id",),
     "oldest": ("id",),
@@ -241,6 +278,11 @@ def queue(
     sla: str | None = None,
     sort: str = "newest",
     newer_than: int | None = None,
+    channel: str | None = None,
+    type: str | None = None,
+    created_after: datetime | None = None,
+    created_before: datetime | None = None,
+    flag: str | None = None,
 ) -> TicketQuerySet:
     """A named queue of the tickets `user` can see, narrowed by the optional filters.
 
@@ -248,6 +290,8 @@ def queue(
     always ends on a unique key, so pages never repeat or skip a ticket. `newer_than` (a
     primary key) limits a text search to newer tickets; see `recent_window_start()`.
     `sla` is one of SLA_FILTERS: the tickets whose SLA state is that now (`deadlines.sla_state`).
+    `channel`, `type`, `created_after` (included), `created_before` (excluded) and `flag` (one
+    of TICKET_FLAGS) are what the reports' links set: a count opens the tickets it counted.
     """
     qs = visible_tickets(user)
     # With an SLA filter, the partial indexes of the tickets with an SLA (a few percent, all
@@ -275,6 +319,7 @@ def queue(
         qs = qs.filter(assignee__public_id=assignee)
     if sla:
         qs = deadlines.sla_filter(qs, sla, clock.now())
+    qs = qs.filter(report_filter(channel, type, created_after, created_before, flag))
     order = time_left_order(clock.now()) if sort == "due" else SORTS.get(sort, SORTS["newest"])
     qs = qs.select_related(*LIST_RELATED).order_by(*order)
     if text:

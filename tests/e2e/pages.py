@@ -212,6 +212,12 @@ AGENT_PAGES: dict[str, Url] = {
     "edit article": lambda: f"{_article()}edit/",
     "new article": "/kb/new/",
     "articles due for review": "/kb/due/",
+    # knowledge and insight (issue 16): reports
+    "reports": "/reports/",
+    "report volume": "/reports/volume/?by=client&bucket=day",
+    "report SLA compliance": "/reports/sla/",
+    "report workload": "/reports/workload/",
+    "monthly reports": "/reports/monthly/",
 }
 
 
@@ -229,6 +235,7 @@ CUSTOMER_PAGES: dict[str, Url] = {
     "survey answer": lambda: f"/surveys/answer/{token_for(_open_survey().public_id)}/good/",
     "knowledge base": "/kb/",
     "article": lambda: _article("Acme VPN: connecting with FortiClient"),
+    "portal monthly reports": "/reports/monthly/",
 }
 
 

@@ -1,0 +1,89 @@
+"""How long each report takes over a year of every client (issue 16: p99 < 1 s at a million
+tickets): `deskside.reports.queries.run`, the work behind /reports/<name>/, its chart, its CSV
+and GET /api/v1/reports/<name>, as an unrestricted agent viewing in New York.
+
+    # the data set of bench/seed.py (e.g. --tickets 1000000 --name r1m --agents 200
+    # --customers 20000), migrated with this branch (deskside migrate, its DESKSIDE_DATA_DIR)
+    python bench/reports.py --data-dir /work/benchdata-reports/r1m [--runs 7] [--days 365]
+
+For each report (the volume report twice: per week by channel, per month by client) prints
+the median, the p99 (with few runs, the slowest) and the rows it returned, for the year up to
+the data set's newest ticket. Also times the chart's SVG of each.
+"""
+
+import argparse
+import statistics
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from staffing import setup_django
+
+
+def p99(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(0.99 * (len(ordered) - 1)))]
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--data-dir", required=True, type=Path)
+    p.add_argument("--runs", type=int, default=7)
+    p.add_argument("--days", type=int, default=365)
+    p.add_argument("--only", default="", help="comma-separated report names")
+    args = p.parse_args()
+    info = setup_django(args.data_dir)
+
+    from django.db import connection  # noqa: PLC0415
+    from django.db.models import Count, Max  # noqa: PLC0415
+
+    from deskside.accounts.models import User  # noqa: PLC0415
+    from deskside.core import clock  # noqa: PLC0415
+    from deskside.reports import chart, queries  # noqa: PLC0415
+    from deskside.reports.scope import Scope  # noqa: PLC0415
+    from deskside.tickets.models import Ticket  # noqa: PLC0415
+    from deskside.tickets.queries import visible_tickets  # noqa: PLC0415
+
+    agent = (
+        User.objects.filter(kind="agent", is_active=True)
+        .annotate(limited=Count("served_organizations"))
+        .filter(limited=0)
+        .order_by("id")
+        .first()
+    )
+    newest = Ticket.objects.aggregate(m=Max("created_at"))["m"]
+    zone = ZoneInfo("America/New_York")
+    end = newest.astimezone(zone).date()
+    start = end - timedelta(days=args.days - 1)
+    cases = [(name, Scope(start, end, zone)) for name in queries.REPORTS]
+    cases.insert(1, ("volume", Scope(start, end, zone, bucket="month", by="client")))
+    if args.only:
+        cases = [c for c in cases if c[0] in args.only.split(",")]
+    total = Ticket.objects.count()
+    print(
+        f"{connection.vendor}, {total:,} tickets, {start} to {end} ({args.days} days), "
+        f"{args.runs} runs each; data set {info.get('name', args.data_dir.name)}"
+    )
+    with clock.frozen(newest + timedelta(hours=1)):
+        for name, scope in cases:
+            seconds, svg_seconds, report = [], [], None
+            for _ in range(args.runs):
+                began = time.perf_counter()
+                report = queries.run(name, visible_tickets(agent), scope)
+                seconds.append(time.perf_counter() - began)
+                began = time.perf_counter()
+                chart.svg(report.chart)
+                svg_seconds.append(time.perf_counter() - began)
+            label = name if name != "volume" else f"volume ({scope.bucket} by {scope.by})"
+            print(
+                f"{label:34} median {statistics.median(seconds):6.3f} s  p99 {p99(seconds):6.3f} s"
+                f"  chart {statistics.median(svg_seconds):5.3f} s  rows {len(report.rows)}"
+                f"  runs {' '.join(f'{s:.3f}' for s in seconds)}"
+            )
+
+
+if __name__ == "__main__":
+    main()
