@@ -57,10 +57,10 @@ from deskside.mail.api import router as mail_router
 from deskside.notifications.api import router as notifications_router
 from deskside.paging import api as paging_api
 from deskside.paging.api import router as paging_router
-from deskside.review import api as review_api
-from deskside.review.api import router as review_router
 from deskside.problems.api import router as problems_router
 from deskside.reports.api import router as reports_router
+from deskside.review import api as review_api
+from deskside.review.api import router as review_router
 from deskside.rosters import api as rosters_api
 from deskside.rosters.api import router as rosters_router
 from deskside.rosters.supportduty_api import router as supportduty_router

@@ -41,6 +41,8 @@ def _ticket() -> str:
 def _ticket_where(**lookup: str) -> str:
     ticket = Ticket.objects.filter(organization__slug="acme", **lookup).order_by("-id").first()
     return f"/tickets/{ticket.number}/"
+
+
 def _problem() -> str:
     """The demo's known error (seeded here when the demo was loaded without it)."""
     return f"/problems/{problems_demo.seed_demo().number}/"
@@ -49,6 +51,8 @@ def _problem() -> str:
 def _cluster() -> str:
     problems_demo.seed_demo()
     return f"/problems/clusters/{Cluster.objects.order_by('-size', 'id').first().public_id}/"
+
+
 def _article(title: str = "Acme VPN down at night: whom to call") -> str:
     """A demo article (the knowledge base's demo is seeded on first use)."""
     seed_kb()
