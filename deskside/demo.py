@@ -18,7 +18,7 @@ from email.utils import format_datetime
 
 from django.db import transaction
 
-from deskside import demo_desk, demo_macros, demo_response
+from deskside import demo_desk, demo_insight, demo_macros, demo_response
 from deskside.accounts import services as accounts
 from deskside.accounts.models import Organization, Team, Tier, User
 from deskside.core import clock
@@ -349,6 +349,7 @@ def load(*, progress: bool = False, tickets: int = TICKETS) -> bool:
             demo_desk.load(
                 teams=people.teams, l1=people.l1, customers=people.customers, password=PASSWORD
             )
+            demo_insight.load(l1=people.l1)
     finally:
         clock.set_now(outer)
     if progress:
