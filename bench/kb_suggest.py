@@ -151,6 +151,8 @@ def main() -> int:
     have = existing.count()
     if have < args.articles:
         seed(args.articles - have, orgs, rng)
+        with connection.cursor() as cursor:  # the planner's statistics of the new rows
+            cursor.execute("ANALYZE")
     texts = []
     for _ in range(args.samples):
         s = corpus.story(rng)

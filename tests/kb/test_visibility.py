@@ -5,6 +5,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from deskside.kb import queries, services
+from deskside.kb.models import Deflection
 
 CUSTOMER_SEES = {"acme": {"reset", "acme_vpn"}, "globex": {"reset", "globex_vpn"}}
 
@@ -78,6 +79,12 @@ def test_pages(articles, signed_in, request, who):
     assert "555 0100" not in partial and "Credential Manager" not in partial
     assert "whom to call at night" not in partial
     assert client.get(f"/kb/{articles['reset'].public_id}/edit/").status_code == 302
+    assert client.get(f"/kb/{articles['reset'].public_id}/history/").status_code == 302
+    assert client.get("/kb/due/").status_code == 302
+    for name, article in articles.items():
+        if name not in CUSTOMER_SEES[org]:
+            assert client.post(f"/kb/{article.public_id}/deflect/").status_code == 404, name
+    assert not Deflection.objects.exists()
 
 
 def test_files_only_for_who_may_read_the_article(articles, admin, signed_in, carol, dave):
