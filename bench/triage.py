@@ -146,10 +146,10 @@ def main() -> None:
         )
         for name, f in model.metrics.items():
             print(f"  {name:<9} accuracy {f['accuracy']:.1%}  baseline {f['baseline']:.1%}")
-        training.forget()
+        suggestions.forget()
         suggestions.suggest(organization=orgs[0], subject="warm up")  # loads the model
         timed, alone, cpu_suggest, cpu_alone = [], [], 0.0, 0.0
-        _, bundle = training.current()
+        _, bundle = suggestions.current()
         for _ in range(ARGS.suggestions):
             subject, description = rng.choice(texts)
             org = rng.choice(orgs)

@@ -4,7 +4,7 @@ history exists): one training run on the demo's resolved tickets, through the sa
 and new tickets of the demo show suggestions. Auto-apply stays off (its default).
 
 Idempotent: a desk that already has a run keeps it. With fewer resolved tickets than
-`training.MIN_HISTORY` the run records "not enough history (N resolved; needs M)", which the
+`models.MIN_HISTORY` the run records "not enough history (N resolved; needs M)", which the
 page shows, rather than a model of nonsense. Works at any clock time: it reads the history,
 whatever its dates.
 """

@@ -1,4 +1,6 @@
-"""The classifier itself, with no database: documents in, a `Bundle` out, suggestions from it.
+"""The classifier's model and its answers, with no database and without scikit-learn (which
+`fitting` uses to make a `Bundle`): the web processes answer suggestions with numpy alone,
+and import scikit-learn only when they first unpickle a model's vectorizer.
 
 Choice (see docs/knowledge-triage.md for the figures):
 
@@ -24,21 +26,15 @@ the allowed classes (that would overstate it).
 
 import pickle
 import zlib
-from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.linear_model import SGDClassifier
-
-from deskside.triage.models import FIELDS
 
 MAX_FEATURES = 60_000
 MAX_DESCRIPTION = 2_000
 HOLD_OUT = 0.2  # the most recent fifth of the history is held back to measure accuracy
-
-Progress = Callable[[str], None]
 
 
 def document(subject: str, description: str, client: int | str) -> str:
@@ -69,7 +65,7 @@ class Head:
     intercept: np.ndarray | None = None
 
     @classmethod
-    def of(cls, model: SGDClassifier) -> "Head":
+    def of(cls, model: Any) -> "Head":  # a fitted SGDClassifier
         return cls(
             [str(c) for c in model.classes_],
             np.asarray(model.coef_, dtype=np.float32),
@@ -95,7 +91,7 @@ class Head:
 class Bundle:
     """What is stored: the vectorizer and one head per field."""
 
-    vectorizer: TfidfVectorizer
+    vectorizer: Any  # a fitted TfidfVectorizer
     heads: dict[str, Head] = field(default_factory=dict)
 
     def dumps(self) -> bytes:
@@ -112,46 +108,6 @@ class Bundle:
 class Pick:
     value: str
     confidence: float
-
-
-def _vectorizer() -> TfidfVectorizer:
-    return TfidfVectorizer(
-        lowercase=True,
-        ngram_range=(1, 2),
-        min_df=2,
-        max_features=MAX_FEATURES,
-        sublinear_tf=True,
-        dtype=np.float32,
-    )
-
-
-def _head(x, labels: Sequence[str]) -> Head:
-    classes = sorted(set(labels))
-    if len(classes) == 1:
-        return Head(classes)
-    model = SGDClassifier(
-        loss="log_loss", alpha=2e-5, max_iter=30, tol=1e-4, random_state=0, average=False
-    )
-    model.fit(x, labels)
-    return Head.of(model)
-
-
-def fit(examples: Sequence[Example], progress: Progress | None = None) -> Bundle:
-    """Fit the vectorizer and one head per field on `examples` (at least one each)."""
-    say = progress or (lambda _: None)
-    vectorizer = _vectorizer()
-    say(f"vectorising {len(examples)} tickets")
-    x = vectorizer.fit_transform([e.text for e in examples])
-    if hasattr(vectorizer, "stop_words_"):  # the terms cut by max_features: not needed, large
-        vectorizer.stop_words_ = None
-    bundle = Bundle(vectorizer)
-    for name in FIELDS:
-        rows = [i for i, e in enumerate(examples) if e.labels.get(name) is not None]
-        if not rows:
-            continue
-        say(f"fitting {name} on {len(rows)} tickets")
-        bundle.heads[name] = _head(x[rows], [str(examples[i].labels[name]) for i in rows])
-    return bundle
 
 
 def pick(head: Head, proba: np.ndarray, allowed: frozenset[str] | None) -> Pick | None:
@@ -181,38 +137,3 @@ def split(examples: Sequence[Example]) -> tuple[Sequence[Example], Sequence[Exam
     HOLD_OUT of them."""
     cut = int(round(len(examples) * (1 - HOLD_OUT)))
     return examples[:cut], examples[cut:]
-
-
-def evaluate(
-    train: Sequence[Example],
-    test: Sequence[Example],
-    allowed: Mapping[str, frozenset[str]],
-    progress: Progress | None = None,
-) -> dict[str, dict[str, float | int]]:
-    """Fit on `train`, answer `test`: per field the model's accuracy, the baseline's (always
-    the most common answer of `train`) and the counts. `allowed[client]` are the teams that
-    serve each client (the filter suggestions apply; a client missing from it allows none)."""
-    bundle = fit(train, progress)
-    x = bundle.vectorizer.transform([e.text for e in test])
-    figures: dict[str, dict[str, float | int]] = {}
-    for name, head in bundle.heads.items():
-        rows = [i for i, e in enumerate(test) if e.labels.get(name) is not None]
-        if not rows:
-            continue
-        truth = [str(test[i].labels[name]) for i in rows]
-        common = Counter(str(e.labels[name]) for e in train if e.labels.get(name) is not None)
-        baseline_answer = common.most_common(1)[0][0]
-        proba = head.proba(x[rows])
-        right = 0
-        for k, i in enumerate(rows):
-            limit = allowed.get(test[i].client, frozenset()) if name == "team" else None
-            chosen = pick(head, proba[k], limit)
-            right += chosen is not None and chosen.value == truth[k]
-        figures[name] = {
-            "accuracy": right / len(rows),
-            "baseline": sum(t == baseline_answer for t in truth) / len(rows),
-            "baseline_answer": baseline_answer,
-            "train": sum(1 for e in train if e.labels.get(name) is not None),
-            "test": len(rows),
-        }
-    return figures

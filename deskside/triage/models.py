@@ -17,6 +17,7 @@ from deskside.core import clock
 from deskside.tickets.models import Ticket
 
 FIELDS = ("team", "tier", "type", "priority")  # what is suggested, in the order shown
+MIN_HISTORY = 150  # resolved tickets below which no model is trained (training.py says why)
 KEEP = 3  # model rows kept: the newest few, so an admin can see the last versions' figures
 
 

@@ -1,15 +1,17 @@
 """Suggestions for one ticket (new or being typed): team, tier, type and priority, each with
 the model's confidence, the team only among the teams that serve the ticket's client.
 
-Reads only: the model in use (`training.current`), the client's serving teams, the teams'
-names. Three small indexed queries and a sparse dot product per field (bench/triage.py).
+Reads only: the model in use (`current`, unpickled once per process), the client's serving
+teams, the teams' names. Small indexed queries and one sparse product per field
+(bench/triage.py).
 """
 
+import threading
 from dataclasses import dataclass
 
 from deskside.accounts.models import Organization, Team, Tier
 from deskside.tickets.models import Priority, Ticket, TicketType
-from deskside.triage import learn, queries, training
+from deskside.triage import learn, queries
 from deskside.triage.models import FIELDS
 
 LABELS = {"team": "Team", "tier": "Tier", "type": "Type", "priority": "Priority"}
@@ -44,6 +46,32 @@ class Suggestions:
         return next((s for s in self.items if s.field == field), None)
 
 
+_lock = threading.Lock()
+_cache: dict[str, object] = {"key": None, "bundle": None}
+
+
+def current() -> tuple[int, learn.Bundle] | None:
+    """The newest ready model (version, bundle), or None when none was trained. One indexed
+    read per call; the blob is read and unpickled once per process per model (known by its
+    version and digest: another database's version 1 is another model)."""
+    found = queries.ready_models().values_list("version", "sha256").first()
+    if found is None:
+        return None
+    with _lock:
+        if _cache["key"] == found:
+            return found[0], _cache["bundle"]  # type: ignore[return-value]
+        blob = queries.ready_models().filter(version=found[0]).values_list("blob", flat=True)[0]
+        bundle = learn.Bundle.loads(bytes(blob))
+        _cache.update(key=found, bundle=bundle)
+        return found[0], bundle
+
+
+def forget() -> None:
+    """Drop the cached model (tests)."""
+    with _lock:
+        _cache.update(key=None, bundle=None)
+
+
 def _suggestion(field: str, pick: learn.Pick, teams: dict[str, Team]) -> Suggestion | None:
     if field == "team":
         team = teams.get(pick.value)
@@ -64,7 +92,7 @@ def suggest(
     """The suggestions for a ticket of `organization` with this text, or None when no model
     was trained yet. A field whose answer is no longer valid (a team since deleted, or no team
     serving the client at all) is left out."""
-    found = training.current()
+    found = current()
     if found is None:
         return None
     version, bundle = found

@@ -1,5 +1,6 @@
-"""Training a model on the desk's resolved tickets and storing it (`train`), and loading the
-model in use (`current`, cached per process by version).
+"""Training a model on the desk's resolved tickets and storing it (`train`). The worker, the
+command line and the demo import this module (and scikit-learn through `fitting`); the model
+in use is read by `suggestions.current`.
 
 The history is the resolved (and closed) tickets, at most MAX_HISTORY of the most recent,
 oldest first; their final team, tier, type and priority are the answers learnt (where a
@@ -7,15 +8,14 @@ ticket ended is where it should have gone). The most recent HOLD_OUT of them are
 a model fitted on the rest answers them, and its accuracy per field is stored beside the
 baseline ("always the most common answer"). The model then served is fitted on all of it.
 
-MIN_HISTORY: below 150 resolved tickets a run stores "not enough history (N resolved; needs
-150)" and no model: the held-back slice would be under 30 tickets, too few for an accuracy
-figure worth showing (one ticket is over 3 points), and four fields' worth of classes need
-several examples each to learn anything but the most common answer.
+MIN_HISTORY (models.py): below 150 resolved tickets a run stores "not enough history
+(N resolved; needs 150)" and no model: the held-back slice would be under 30 tickets, too few
+for an accuracy figure worth showing (one ticket is over 3 points), and four fields' worth of
+classes need several examples each to learn anything but the most common answer.
 """
 
 import hashlib
 import logging
-import threading
 import time
 from collections.abc import Callable
 
@@ -25,11 +25,10 @@ from django.db.models import Max
 from deskside.accounts.models import User
 from deskside.core import clock
 from deskside.tickets.models import Ticket
-from deskside.triage import learn, queries
-from deskside.triage.models import KEEP, ModelState, TriageModel
+from deskside.triage import fitting, learn, queries
+from deskside.triage.models import KEEP, MIN_HISTORY, ModelState, TriageModel
 
 log = logging.getLogger(__name__)
-MIN_HISTORY = 150
 MAX_HISTORY = 200_000
 
 Progress = Callable[[str], None]
@@ -80,9 +79,9 @@ def train(*, actor: User | None = None, progress: Progress | None = None) -> Tri
         return _store(actor, ModelState.NOT_ENOUGH, len(examples), started, message=message)
     train_slice, test_slice = learn.split(examples)
     say(f"measuring on the most recent {len(test_slice)} of {len(examples)} tickets")
-    metrics = learn.evaluate(train_slice, test_slice, queries.serving_map(), say)
+    metrics = fitting.evaluate(train_slice, test_slice, queries.serving_map(), say)
     say("fitting the model on the whole history")
-    bundle = learn.fit(examples, say)
+    bundle = fitting.fit(examples, say)
     blob = bundle.dumps()
     run = _store(actor, ModelState.READY, len(examples), started, metrics=metrics, blob=blob)
     say(f"stored model v{run.version}: {run.size:,} bytes in {run.seconds:.1f} s")
@@ -117,34 +116,6 @@ def _store(
     old = TriageModel.objects.order_by("-version").values_list("pk", flat=True)[KEEP:]
     TriageModel.objects.filter(pk__in=list(old)).exclude(version=newest_ready).delete()
     return run
-
-
-# -- the model in use ----------------------------------------------------------------------------
-
-_lock = threading.Lock()
-_cache: dict[str, object] = {"key": None, "bundle": None}
-
-
-def current() -> tuple[int, learn.Bundle] | None:
-    """The newest ready model (version, bundle), or None when none was trained. One indexed
-    read per call; the blob is read and unpickled once per process per model (known by its
-    version and digest: another database's version 1 is another model)."""
-    found = queries.ready_models().values_list("version", "sha256").first()
-    if found is None:
-        return None
-    with _lock:
-        if _cache["key"] == found:
-            return found[0], _cache["bundle"]  # type: ignore[return-value]
-        blob = queries.ready_models().filter(version=found[0]).values_list("blob", flat=True)[0]
-        bundle = learn.Bundle.loads(bytes(blob))
-        _cache.update(key=found, bundle=bundle)
-        return found[0], bundle
-
-
-def forget() -> None:
-    """Drop the cached model (tests)."""
-    with _lock:
-        _cache.update(key=None, bundle=None)
 
 
 def store_failure(actor: User | None, message: str) -> TriageModel:

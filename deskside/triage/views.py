@@ -18,9 +18,9 @@ from deskside.accounts.permissions import agent_required, is_admin
 from deskside.accounts.queries import served_organization_ids
 from deskside.core.exceptions import DomainError
 from deskside.tickets.models import Ticket, parse_number
-from deskside.triage import queries, services, suggestions, training
+from deskside.triage import queries, services, suggestions
 from deskside.triage.forms import AcceptForm, SettingForm, SuggestForm
-from deskside.triage.models import FIELDS
+from deskside.triage.models import FIELDS, MIN_HISTORY
 
 MIN_TEXT = 3  # characters typed before the panel asks the model
 
@@ -57,7 +57,7 @@ def index(request: HttpRequest) -> HttpResponse:
         "rows": rows,
         "runs": queries.runs()[:5],
         "schedule": services.schedule(),
-        "min_history": training.MIN_HISTORY,
+        "min_history": MIN_HISTORY,
     }
     return render(request, "triage/index.html", context)
 

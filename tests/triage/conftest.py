@@ -15,7 +15,7 @@ import pytest
 from deskside.accounts import services as accounts
 from deskside.accounts.models import Tier
 from deskside.tickets.models import Ticket
-from deskside.triage import training
+from deskside.triage import suggestions, training
 from tests.triage.history import write_history
 
 HISTORY = 600
@@ -23,9 +23,9 @@ HISTORY = 600
 
 @pytest.fixture(autouse=True)
 def _fresh_model():
-    training.forget()
+    suggestions.forget()
     yield
-    training.forget()
+    suggestions.forget()
 
 
 @pytest.fixture

@@ -4,7 +4,8 @@ picks a class outside the allowed ones."""
 
 import numpy as np
 
-from deskside.triage import learn, synthetic
+from deskside.triage import fitting, learn, synthetic
+from deskside.triage.models import FIELDS
 
 
 def examples(n: int, seed: int = 16) -> list[learn.Example]:
@@ -22,18 +23,18 @@ def test_beats_the_most_common_answer_on_the_held_back_slice(capsys):
     train, test = learn.split(examples(3000))
     assert (len(train), len(test)) == (2400, 600)
     every_team = frozenset(synthetic.TEAMS)
-    figures = learn.evaluate(train, test, {str(c): every_team for c in range(3)})
+    figures = fitting.evaluate(train, test, {str(c): every_team for c in range(3)})
     with capsys.disabled():
         for name, f in figures.items():
             print(f"\n{name:<9} model {f['accuracy']:.1%}  baseline {f['baseline']:.1%}", end="")
-    for name in learn.FIELDS:
+    for name in FIELDS:
         assert figures[name]["test"] == 600
         assert figures[name]["accuracy"] >= figures[name]["baseline"] + 0.2, name
         assert figures[name]["accuracy"] >= 0.8, name
 
 
 def test_planted_patterns_are_learnt():
-    bundle = learn.fit(examples(2000))
+    bundle = fitting.fit(examples(2000))
     picks = learn.suggest(bundle, learn.document("VPN drops every hour", "", 1), None)
     assert picks["team"].value == "Network L3"
     assert picks["priority"].value == "2"
@@ -44,7 +45,7 @@ def test_planted_patterns_are_learnt():
 
 
 def test_a_class_not_allowed_is_never_picked():
-    bundle = learn.fit(examples(2000))
+    bundle = fitting.fit(examples(2000))
     allowed = frozenset({"Help Desk L1", "Desktop Support L2"})
     picks = learn.suggest(bundle, learn.document("VPN tunnel down", "firewall", 0), allowed)
     assert picks["team"].value in allowed
@@ -58,7 +59,7 @@ def test_pick_keeps_the_models_own_probability():
 
 
 def test_a_stored_bundle_answers_the_same():
-    bundle = learn.fit(examples(500))
+    bundle = fitting.fit(examples(500))
     again = learn.Bundle.loads(bundle.dumps())
     text = learn.document("Printer offline", "toner", 0)
     assert learn.suggest(again, text, None) == learn.suggest(bundle, text, None)
@@ -68,7 +69,7 @@ def test_the_heads_probabilities_are_scikit_learns():
     from sklearn.linear_model import SGDClassifier  # noqa: PLC0415 - only this test
 
     data = examples(1500)
-    x = learn._vectorizer().fit_transform([e.text for e in data])
+    x = fitting._vectorizer().fit_transform([e.text for e in data])
     for labels in (
         [e.labels["team"] for e in data],  # several classes
         [e.labels["type"] == "incident" for e in data],  # two

@@ -41,7 +41,7 @@ def test_training_beats_the_baseline_on_the_held_back_history(trained, capsys):
 
 def test_not_enough_history_stores_the_reason_and_keeps_the_last_model(trained, admin):
     TriageModel.objects.all().delete()
-    training.forget()
+    suggestions.forget()
     run = training.train(actor=admin)  # 600 tickets: fine again
     assert run.state == ModelState.READY
     Ticket.objects.filter(pk__in=list(Ticket.objects.values_list("pk", flat=True)[:500])).update(
@@ -51,14 +51,14 @@ def test_not_enough_history_stores_the_reason_and_keeps_the_last_model(trained, 
     assert small.state == ModelState.NOT_ENOUGH
     assert small.message == "not enough history (100 resolved; needs 150)"
     assert small.blob is None
-    assert training.current()[0] == run.version  # the last good model stays in use
+    assert suggestions.current()[0] == run.version  # the last good model stays in use
 
 
 def test_old_runs_are_pruned_but_the_model_in_use_is_kept(trained, admin):
     for _ in range(KEEP + 1):
         training.train(actor=admin)
     assert TriageModel.objects.count() == KEEP
-    assert training.current()[0] == TriageModel.objects.order_by("-version").first().version
+    assert suggestions.current()[0] == TriageModel.objects.order_by("-version").first().version
 
 
 def test_never_a_team_that_does_not_serve_the_client(trained, acme, globex, network_team):
