@@ -116,7 +116,7 @@ class RevisionOut(Schema):
         return author.get_full_name() if author else None
 
 
-class SuggestionOut(Schema):
+class ArticleSuggestionOut(Schema):
     id: str
     title: str
     snippet: str
@@ -290,7 +290,7 @@ def draft_from_ticket(request: HttpRequest, number: Text) -> Status[Article]:
     return Status(201, _article(request, article.public_id))
 
 
-@router.get("/kb/suggest", response=list[SuggestionOut], summary="Suggested articles")
+@router.get("/kb/suggest", response=list[ArticleSuggestionOut], summary="Suggested articles")
 def suggest(request: HttpRequest, params: Query[SuggestParams]) -> list[dict]:
     """The best matching articles you may read for the typed text (any of its words, title
     matches first), at most five."""
