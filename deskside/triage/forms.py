@@ -31,6 +31,6 @@ class AcceptForm(forms.Form):
 class SuggestForm(forms.Form):
     """What the intake form holds so far (the suggestion panel's GET)."""
 
-    organization = forms.IntegerField(required=False)
+    organization = forms.SlugField(required=False)  # the intake form sends the slug
     subject = forms.CharField(required=False, max_length=250)
     description = forms.CharField(required=False, max_length=20_000)

@@ -96,13 +96,13 @@ def train(request: HttpRequest) -> HttpResponse:
     return redirect("triage:index")
 
 
-def _organization(user: User, pk: int | None) -> Organization | None:
-    if pk is None:
-        return None
+def _organization(user: User, slug: str) -> Organization | None:
+    """The client of that slug, if `user` serves it."""
+    organization = Organization.objects.filter(slug=slug).first() if slug else None
     ids = served_organization_ids(user)
-    if ids is not None and pk not in ids:
+    if organization is None or (ids is not None and organization.pk not in ids):
         return None
-    return Organization.objects.filter(pk=pk).first()
+    return organization
 
 
 @agent_required

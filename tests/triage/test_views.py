@@ -51,7 +51,7 @@ def test_intake_panel(trained, signed_in, alice, globex, carol):
     assert 'hx-get="/triage/suggest/"' in page and "keyup changed delay:400ms" in page
     r = signed_in(alice).get(
         "/triage/suggest/",
-        {"organization": globex.pk, "subject": "VPN drops every hour", "description": ""},
+        {"organization": globex.slug, "subject": "VPN drops every hour", "description": ""},
     )
     text = r.content.decode()
     assert "Network L3" in text
