@@ -283,6 +283,7 @@ AGENTS_ONLY = (
     notifications_router,
     live_router,
     paging_router,
+    problems_router,
     review_router,
     sla_router,
     staffing_router,
@@ -328,7 +329,11 @@ ERRORS: dict[Callable[..., Any], set[int]] = {
     mail_api.inbound: {507},  # the disk is full: nothing was recorded
     accounts_api.list_audit: {403},  # administrators only
     macros_api.apply: {409},  # a transition the ticket's status refuses
-    review_api.mark: {409},  # the ticket was already marked reviewed today
+    # a team, client, reviewer or ticket the agent cannot see (404); marked already today (409)
+    review_api.review: {404},
+    review_api.marks: {404},
+    review_api.mark: {404, 409},
+    review_api.wallboard: {404},
     kb_api.create_article: {403},  # agents; a public article published by an administrator
     kb_api.update_article: {403},
     kb_api.list_revisions: {403},
