@@ -54,12 +54,13 @@ class EpochSecond(Func):
     arity = 1
 
     def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list[Any]]:
-        return self.as_sql(
-            compiler,
-            connection,
-            template="CAST(strftime('%%%%s', substr(%(expressions)s, 1, 19)) AS INTEGER)",
-            **extra,
-        )
+        # unixepoch() (SQLite 3.38+) gives the same whole seconds (the fraction dropped) at
+        # about half the cost per row of strftime: it counts in the year-long reports.
+        if connection.Database.sqlite_version_info >= (3, 38):
+            template = "unixepoch(%(expressions)s)"
+        else:
+            template = "CAST(strftime('%%%%s', substr(%(expressions)s, 1, 19)) AS INTEGER)"
+        return self.as_sql(compiler, connection, template=template, **extra)
 
     def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list[Any]]:
         return self.as_sql(

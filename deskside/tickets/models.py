@@ -291,6 +291,10 @@ class Ticket(models.Model):
             models.Index(fields=["organization", "-id"], name="ticket_org_id"),
             # A client's tickets of a period (the SLA report): the period's rows only.
             models.Index(fields=["organization", "created_at"], name="ticket_org_created"),
+            # Every client's tickets of a period (the desk reports over a year of all
+            # clients): a range scan in creation (so nearly id, page) order, not a skip-scan
+            # of each client's range with random page reads.
+            models.Index(fields=["created_at"], name="ticket_created"),
             # Tickets with an SLA newest first ("breached" queue: read in order, stop at a
             # page), and those the SLA worker warned about ("at risk"); see SLA_WARNED.
             models.Index(fields=["-id"], condition=HAS_SLA, name="ticket_sla_id"),
@@ -377,7 +381,12 @@ class TicketEvent(models.Model):
 
     class Meta:
         ordering = ["id"]
-        indexes = [models.Index(fields=["ticket", "id"], name="event_ticket_id")]
+        indexes = [
+            models.Index(fields=["ticket", "id"], name="event_ticket_id"),
+            # One kind's events of a set of tickets (the escalation and reopen reports): read
+            # from the index alone, not every event of each ticket.
+            models.Index(fields=["kind", "ticket"], name="event_kind_ticket"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind} on {self.ticket_id} by {self.actor_id}"
