@@ -4,7 +4,7 @@ components of the "similar enough" graph within one scope (client, site, ticket 
 Pure functions, no database: `find_clusters(docs, ...)` takes plain rows and returns the
 clusters, so the quality test and the bench measure exactly what the worker runs.
 
-Choices (measured on `synthetic.corpus`; figures in docs/knowledge-problems.md):
+Choices (measured on `synthetic.corpus`; figures in docs/knowledge.md):
 
 - Features: word unigrams of subject + the start of the description, English stop words out,
   sublinear term frequency, accents stripped. Bigrams split paraphrases apart ("asks for

@@ -1,6 +1,6 @@
 """The eight desk reports, each one function of (the tickets the viewer may see, a Scope).
 
-Which tickets count (see docs/reports-main.md): every report except the backlog and the
+Which tickets count (see docs/reports.md): every report except the backlog and the
 workload's open column counts the tickets *created* in the scope's range (a cohort, as the SLA
 report does), narrowed by client, team and priority; the backlog and the open workload are the
 tickets open now. Durations are wall-clock time. Every count links to the queue filtered to

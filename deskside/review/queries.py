@@ -149,7 +149,7 @@ def _vendor_since() -> Subquery:
 def group(scope: Scope, name: str) -> TicketQuerySet:
     """The tickets of group `name` (one of GROUPS) in `scope`, in a stable order.
 
-    Definitions (docs/reports-review.md says the same):
+    Definitions (docs/reports.md says the same):
     - open_long: open, created more than `open_days` days before now; oldest first.
     - no_update: open, `updated_at` more than 24 hours before now. `updated_at` is set by every
       ticket service that writes the timeline (a reply, note, call, status change, assignment,

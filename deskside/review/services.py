@@ -1,7 +1,7 @@
 """The daily review's operations: marking a ticket reviewed and changing the review's one
 setting. Keyword-only arguments with the acting user first, one transaction each.
 
-Decision (docs/reports-review.md): a mark without a note writes nothing on the ticket's
+Decision (docs/reports.md): a mark without a note writes nothing on the ticket's
 timeline (looking at a ticket is not a change of it, and would otherwise count as its "update"
 and hide it from tomorrow's "no update in 24 hours"); a mark with a note writes the note as an
 internal note through `tickets.services.add_note`, so the next shift reads it on the ticket.

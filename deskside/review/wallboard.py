@@ -1,7 +1,7 @@
 """The desk's wall board: the figures a monitor on the wall shows, read in a handful of
 queries (plus a few per on-call schedule and per team for who is on call and on the desk).
 
-Definitions (docs/reports-review.md says the same), over the open tickets the viewer may see,
+Definitions (docs/reports.md says the same), over the open tickets the viewer may see,
 narrowed to one team with `?team=slug`:
 - open by priority: open tickets (new, open, pending, on hold) per priority;
 - SLA at risk: a running clock (not paused) due within the next 2 hours, not yet breached;

@@ -1,6 +1,6 @@
 """The CSAT report: surveys per client, agent or team over a period (one grouped query).
 
-Definitions (docs/reports-csat.md):
+Definitions (docs/reports.md):
 
 - a survey counts in the period of its (latest) resolution, `Survey.resolved_at`, in days of
   the viewer's time zone: `start` 00:00 to the end of `end`, both days included;

@@ -3,7 +3,7 @@ answer (by the signed link, in the portal, by the API), the follow-up a bad rati
 its completion. Each runs in one transaction; the answer writes an internal note on the
 ticket's timeline in that transaction.
 
-Decisions (docs/reports-csat.md):
+Decisions (docs/reports.md):
 
 - One survey per ticket, for its requester, when the requester is a customer (internal
   requests and monitoring alerts have nobody to ask). A ticket reopened and resolved again

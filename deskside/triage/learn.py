@@ -2,7 +2,7 @@
 `fitting` uses to make a `Bundle`): the web processes answer suggestions with numpy alone,
 and import scikit-learn only when they first unpickle a model's vectorizer.
 
-Choice (see docs/knowledge-triage.md for the figures):
+Choice (see docs/knowledge.md for the figures):
 
 - one `TfidfVectorizer` over the ticket's words (subject written twice: it is what the caller
   said first and says most; the description cut at 2,000 characters) plus the client as one

@@ -1,11 +1,11 @@
 """Clustering quality on the synthetic set with planted groups (deskside.problems.synthetic):
 five failures told 5-10 ways each at two clients among 300 noise tickets. The figures printed
-here are those docs/knowledge-problems.md reports (run with -s to see them)."""
+here are those docs/knowledge.md reports (run with -s to see them)."""
 
 from deskside.problems import clustering, synthetic
 
 SEEDS = range(10)
-# The floors below are the measured figures rounded down (docs/knowledge-problems.md): the
+# The floors below are the measured figures rounded down (docs/knowledge.md): the
 # mean pairwise precision over the ten seeds was 0.90, recall 0.89; the worst seed 0.81/0.85.
 MEAN_FLOOR = 0.85
 WORST_FLOOR = 0.8
