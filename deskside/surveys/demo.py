@@ -36,9 +36,12 @@ def _rating(rng: random.Random) -> str:
 
 
 def _answer(survey: Survey, rating: str, comment: str, hours: int) -> bool:
-    """Answer `survey` `hours` after its resolution (not after now, not once it has closed)."""
-    at = min(survey.resolved_at + timedelta(hours=hours), clock.now() - timedelta(seconds=1))
-    if at < survey.resolved_at or at >= survey.closes_at:
+    """Answer `survey` `hours` after its resolution, after the ticket's last event (its
+    timeline runs forward in time), not after now and not once it has closed."""
+    last = survey.ticket.events.order_by("-created_at").values_list("created_at", flat=True)[0]
+    at = max(survey.resolved_at + timedelta(hours=hours), last + timedelta(minutes=1))
+    at = min(at, clock.now() - timedelta(seconds=1))
+    if at < survey.resolved_at or at < last or at >= survey.closes_at:
         return False
     with clock.frozen(at):
         services.answer_survey(survey=survey, rating=rating, comment=comment, via=Via.LINK)

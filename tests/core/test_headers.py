@@ -220,9 +220,14 @@ INLINE = re.compile(
     r"""\sstyle\s*=|\son[a-z]+\s*=|<style\b|\bhx-on|javascript:|<script\b(?![^>]*\bsrc=)""",
     re.IGNORECASE,
 )
-# The one page that keeps an inline <style>: a received mail's sanitised HTML, shown in a frame
-# with its own, stricter policy (default-src 'none'; deskside.mail.views.HTML_CSP).
-OWN_POLICY = {"deskside/mail/templates/mail/message_html.html"}
+# The pages that keep an inline <style>: a received mail's sanitised HTML, shown in a frame
+# with its own, stricter policy (default-src 'none'; deskside.mail.views.HTML_CSP), and the
+# monthly client report's HTML, never served: WeasyPrint turns it into the PDF
+# (deskside.reports.monthly), with a URL fetcher that refuses every URL.
+OWN_POLICY = {
+    "deskside/mail/templates/mail/message_html.html",
+    "deskside/reports/templates/reports/monthly.html",
+}
 
 
 def test_no_template_has_inline_script_or_style():

@@ -7,10 +7,9 @@ from deskside.surveys.models import FollowUp, Survey
 
 
 def test_seed_demo(db):
-    demo.load(tickets=60)
-    answered = seed_demo()
+    demo.load(tickets=60)  # the demo calls seed_demo (deskside.demo_insight)
+    answered = Survey.objects.filter(answered_at__isnull=False).count()
     assert answered > 0
-    assert Survey.objects.filter(answered_at__isnull=False).count() == answered
     follow_up = FollowUp.objects.order_by("id").first()
     assert follow_up is not None and follow_up.lead is not None
     assert Survey.objects.filter(answered_at__isnull=True).count() >= 3
