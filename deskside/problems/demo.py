@@ -13,6 +13,7 @@ from datetime import timedelta
 
 from deskside.accounts.models import Organization, User
 from deskside.core import clock
+from deskside.kb import services as kb
 from deskside.kb.models import Article, ArticleStatus
 from deskside.problems import detection, services
 from deskside.problems.models import Problem
@@ -63,18 +64,18 @@ def _open(agent: User, requester: User, texts: list[tuple[str, str]], hours: int
     return made
 
 
-def _article(organization: Organization) -> Article:
+def _article(agent: User, organization: Organization) -> Article:
     found = Article.objects.filter(title=ARTICLE_TITLE).first()
     if found is not None:
         return found
-    # kb's own services are being built alongside; the demo writes the one article directly.
-    return Article.objects.create(
+    data = kb.ArticleInput(
         title=ARTICLE_TITLE,
         body=ARTICLE_BODY,
         status=ArticleStatus.PUBLISHED,
         organization=organization,
-        last_reviewed_at=clock.now(),
     )
+    article = kb.create_article(actor=agent, data=data)
+    return kb.mark_reviewed(actor=agent, article=article)
 
 
 def seed_demo() -> Problem | None:
@@ -102,7 +103,7 @@ def seed_demo() -> Problem | None:
         status="known_error",
         root_cause="The VPN concentrator's firmware ends idle sessions after 60 minutes.",
         workaround=WORKAROUND,
-        article=_article(dieter.organization),
+        article=_article(agent, dieter.organization),
     )
     detection.detect()
     return problem
