@@ -1,7 +1,7 @@
 """A report's chart drawn by pygal as an SVG document (server-side, no script, no CDN).
 
 pygal's tooltip script is a URL on a CDN by default: `js=[]` drops it and
-`staffing.chart.sanitise` removes any <script>, comment or external link a pygal version might
+`core.svg.sanitise` removes any <script>, comment or external link a pygal version might
 still add. The pages show the SVG in an <img> (a browser runs no script there) and the
 monthly PDF inlines it.
 """
@@ -11,8 +11,8 @@ from __future__ import annotations
 import pygal
 from pygal.style import Style
 
+from deskside.core.svg import sanitise
 from deskside.reports.tables import Chart
-from deskside.staffing.chart import sanitise
 
 STYLE = Style(
     background="#ffffff",

@@ -4,18 +4,17 @@ A pygal `Dot` chart is a punch card: one row per weekday, one column per hour, e
 by the people needed after shrinkage and coloured on a heat scale (pale yellow for few, dark
 red for the busiest hour), so it reads as a heat map. The SVG must work offline and under the desk's
 Content-Security-Policy (no inline script): pygal's tooltip script is a URL on a CDN by
-default, so `js=[]` drops it, and `sanitise()` removes any <script> and external link that a
+default, so `js=[]` drops it, and `core.svg.sanitise()` drops any <script> and external link that a
 pygal version might still add. The page shows the SVG in an <img>, where a browser runs no
 script at all; its own <style> (pygal's colours) is allowed by the SVG response's policy.
 """
 
 from __future__ import annotations
 
-import re
-
 import pygal
 from pygal.style import Style
 
+from deskside.core.svg import sanitise
 from deskside.staffing.calculator import WEEKDAYS, Result
 
 # The heat scale, light to dark (ColorBrewer YlOrRd).
@@ -30,15 +29,6 @@ STYLE = Style(
     colors=(SCALE[-1],) * 7,
     font_family="system-ui, sans-serif",
 )
-
-_SCRIPT = re.compile(r"<script\b.*?</script\s*>", re.IGNORECASE | re.DOTALL)
-_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
-_EXTERNAL = re.compile(r"""\s(?:xlink:)?href=["']https?://[^"']*["']""", re.IGNORECASE)
-
-
-def sanitise(svg: str) -> str:
-    """`svg` without <script> elements, comments (pygal's credits) and links to other sites."""
-    return _EXTERNAL.sub("", _COMMENT.sub("", _SCRIPT.sub("", svg)))
 
 
 def heat(value: int, top: int) -> str:

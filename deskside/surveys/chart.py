@@ -2,18 +2,11 @@
 bar per row of the report (good, okay, bad answers), the CSAT % in the row's label. Served
 as an SVG document shown in an <img> (see deskside.staffing.chart for the policy)."""
 
-import re
-
 import pygal
 from pygal.style import Style
 
+from deskside.core.svg import sanitise
 from deskside.surveys.report import Report
-
-# What the SVG may not carry: scripts, comments (pygal's credits) and links to other sites.
-_UNWANTED = re.compile(
-    r"<script\b.*?</script\s*>|<!--.*?-->|\s(?:xlink:)?href=[\"']https?://[^\"']*[\"']",
-    re.IGNORECASE | re.DOTALL,
-)
 
 STYLE = Style(
     background="#ffffff",
@@ -44,4 +37,4 @@ def csat_chart(report: Report) -> str:
     chart.add("Good", [r.good for r in rows])
     chart.add("Okay", [r.okay for r in rows])
     chart.add("Bad", [r.bad for r in rows])
-    return _UNWANTED.sub("", chart.render(is_unicode=True))
+    return sanitise(chart.render(is_unicode=True))
