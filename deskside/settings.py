@@ -109,6 +109,7 @@ INSTALLED_APPS = [
     "deskside.surveys",
     "deskside.triage",
     "deskside.problems",
+    "deskside.field",
 ]
 
 MIDDLEWARE = [

@@ -34,6 +34,7 @@ urlpatterns = [
     path("triage/", include("deskside.triage.urls")),
     path("problems/", include("deskside.problems.urls")),
     path("reports/", include("deskside.reports.urls")),
+    path("field/", include("deskside.field.urls")),
     path("audit/", account_views.audit_log, name="audit_log"),
     path("admin/", admin.site.urls),
 ]

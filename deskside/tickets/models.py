@@ -349,6 +349,7 @@ class EventKind(models.TextChoices):
     PAGED = "paged", "Paged"
     PAGE_FAILED = "page_failed", "Page not delivered"
     ACKNOWLEDGED = "acknowledged", "Acknowledged"
+    VISIT = "visit", "On-site visit"
 
 
 class TicketEventQuerySet(models.QuerySet["TicketEvent"]):
