@@ -347,6 +347,13 @@ except ValueError as _exc:
 # many days in the delivery log ("0": kept forever).
 DESKSIDE_WEBHOOKS_KEEP_DAYS = env_int("DESKSIDE_WEBHOOKS_KEEP_DAYS", 30, minimum=0) or None
 
+# Field service travel estimates (deskside.field.travel, docs/field.md): the great-circle
+# distance times a road factor (in percent: 130 means roads are 30 % longer than the straight
+# line) at an average speed; with DESKSIDE_FIELD_OSRM_URL, an OSRM server's table service.
+DESKSIDE_FIELD_ROAD_FACTOR_PERCENT = env_int("DESKSIDE_FIELD_ROAD_FACTOR_PERCENT", 130, minimum=100)
+DESKSIDE_FIELD_SPEED_KMH = env_int("DESKSIDE_FIELD_SPEED_KMH", 40, minimum=1)
+DESKSIDE_FIELD_OSRM_URL = env_url("DESKSIDE_FIELD_OSRM_URL")
+
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 LOGGING = {
     "version": 1,
