@@ -75,17 +75,18 @@ def _frozen_instant(request):
 
 @pytest.fixture(autouse=True)
 def _wallclock_readers(request):
-    """With DESKSIDE_WALLCLOCK_LOG=FILE, append the id of every test that reads the running
-    clock (not one frozen by the test) to FILE: those are the tests whose outcome could depend
-    on when the suite runs, which .ci/run then runs again at each of INSTANTS."""
+    """With DESKSIDE_WALLCLOCK_LOG=FILE, append the id of every test that reads the suite's
+    clock to FILE: the running clock, or the instant DESKSIDE_TEST_NOW froze it at, but not an
+    instant the test froze itself. Those are the tests whose outcome could depend on when the
+    suite runs, which .ci/run then runs again at the other INSTANTS."""
     log = os.environ.get("DESKSIDE_WALLCLOCK_LOG")
     if not log:
         yield
         return
-    running_now, read = clock.now, []
+    running_now, read, session = clock.now, [], instant_from_env()
 
     def now():
-        if clock.override() is None and not read:
+        if not read and clock.override() in (None, session):
             read.append(True)
         return running_now()
 
