@@ -212,8 +212,9 @@ def backfill(request: HttpRequest) -> HttpResponse:
 
 
 def _period_query(start: date | None, end: date | None) -> str:
-    parts = [f"{name}={value.isoformat()}" for name, value in (("start", start), ("end", end))]
-    return "?" + "&".join(p for p, v in zip(parts, (start, end), strict=True) if v)
+    """`?start=...&end=...` for the days given ("" for none)."""
+    parts = [f"{name}={day.isoformat()}" for name, day in (("start", start), ("end", end)) if day]
+    return "?" + "&".join(parts) if parts else ""
 
 
 @agent_required
@@ -257,4 +258,4 @@ def reassign(request: HttpRequest) -> HttpResponse:
         return _backfill_page(request, period, reassign_error=exc.message, status=exc.status_code)
     messages.success(request, f"Visit for {visit.ticket.number} reassigned to {person}.")
     query = _period_query(form.cleaned_data.get("start"), form.cleaned_data.get("end"))
-    return redirect(reverse("field:backfill") + (query if query != "?" else ""))
+    return redirect(reverse("field:backfill") + query)
