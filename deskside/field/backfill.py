@@ -13,7 +13,8 @@ For a period (default: the next 14 days from today, in the viewer's zone):
   home base to the site (`field.travel.minutes`), less load (the minutes of their planned
   visits that day, in the site's zone), then name.
 - **Flags ahead of time**: a client and a weekday of the period on which every technician
-  cleared at that client is on leave for some of the client's day (in the client's zone).
+  cleared at that client is on leave for some of the client's working day (08:00-18:00 in
+  the client's zone).
   Saturdays and Sundays are not flagged: field work is planned on weekdays.
 
 Reassigning is `services.scheduling.schedule` (same start, same second technician): the
@@ -45,6 +46,9 @@ from deskside.rosters.models import Leave
 
 DEFAULT_DAYS = 14
 MAX_DAYS = 62
+# The client's working day, for the flag: someone away only before 08:00 or after 18:00 (a
+# leave ending at 06:00 in Berlin, set in New York) is at work that day.
+FLAG_HOURS = (time(8, 0), time(18, 0))
 
 
 @dataclass(frozen=True)
@@ -317,8 +321,8 @@ def _flags(
         day = start
         while day <= end:
             if day.weekday() < 5:
-                b = datetime.combine(day, time(0), tzinfo=tz).astimezone(UTC)
-                f = datetime.combine(day + timedelta(days=1), time(0), tzinfo=tz).astimezone(UTC)
+                b = datetime.combine(day, FLAG_HOURS[0], tzinfo=tz).astimezone(UTC)
+                f = datetime.combine(day, FLAG_HOURS[1], tzinfo=tz).astimezone(UTC)
                 if all(
                     any(_overlaps(b, f, lv.starts_at, lv.ends_at) for lv in leaves_by_person[p.pk])
                     for p in people
