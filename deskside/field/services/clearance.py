@@ -146,7 +146,7 @@ def _note(text: str, field: str = "note", *, required: bool = False, what: str =
 def _locked(technician: User, organization: Organization) -> Clearance:
     """The clearance row, locked, made (not cleared) when there is none yet."""
     row = (
-        Clearance.objects.select_for_update()
+        Clearance.objects.select_for_update(of=("self",))
         .select_related("technician", "organization", "regular_technician")
         .filter(technician=technician, organization=organization)
         .first()
@@ -159,7 +159,7 @@ def _locked(technician: User, organization: Organization) -> Clearance:
             defaults={"created_at": now, "updated_at": now},
         )
         row = (
-            Clearance.objects.select_for_update()
+            Clearance.objects.select_for_update(of=("self",))
             .select_related("technician", "organization", "regular_technician")
             .get(pk=row.pk)
         )
