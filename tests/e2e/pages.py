@@ -12,6 +12,7 @@ from deskside.accounts.models import Organization, Site, Team, User
 from deskside.alerts.models import Alert, Integration
 from deskside.core import crypto
 from deskside.duty.models import Schedule
+from deskside.field import demo as field_demo
 from deskside.handovers.models import Handover
 from deskside.kb.demo import seed_demo as seed_kb
 from deskside.kb.models import Article
@@ -96,6 +97,16 @@ def _duty_team() -> Team:
     """A team with a support duty (the demo's Internal IT), else the first team."""
     with_duty = Team.objects.filter(support_duty__isnull=False).order_by("id").first()
     return with_duty or Team.objects.order_by("id").first()
+
+
+def _field(path: str) -> str:
+    """A field page, on the field demo's base (seeded here when the demo was loaded without it)."""
+    field_demo.seed_demo()
+    return path
+
+
+def _kofi() -> str:
+    return User.objects.get(email="kofi@deskside.example").public_id
 
 
 AGENT_PAGES: dict[str, Url] = {
@@ -222,6 +233,14 @@ AGENT_PAGES: dict[str, Url] = {
     "report SLA compliance": "/reports/sla/",
     "report workload": "/reports/workload/",
     "monthly reports": "/reports/monthly/",
+    # field service (issue 17): client clearance and backfill
+    "field clearance": lambda: _field("/field/clearance/"),
+    "field clearance client": lambda: _field("/field/clearance/clients/globex/"),
+    "field clearance technician": lambda: _field(f"/field/clearance/technicians/{_kofi()}/"),
+    "field clearance of one": lambda: _field(
+        f"/field/clearance/clients/globex/technicians/{_kofi()}/"
+    ),
+    "field backfill": lambda: _field("/field/backfill/"),
 }
 
 
