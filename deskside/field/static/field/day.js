@@ -44,8 +44,10 @@
     canvas.addEventListener("pointerdown", function (event) {
       event.preventDefault();
       drawing = true;
-      if (canvas.setPointerCapture) {
-        canvas.setPointerCapture(event.pointerId);
+      try {
+        canvas.setPointerCapture(event.pointerId); // keep the stroke when the finger slips out
+      } catch (ignored) {
+        // a pointer the browser no longer tracks (or a synthetic one): draw without capture
       }
       var p = at(event);
       ctx.beginPath();
