@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import pytest
 
-from deskside.accounts import services as accounts
+from deskside.field.models import Clearance, ClearanceStatus
 from tests.field.fixtures_day import (  # noqa: F401 - the fixtures
     DAY,
     NOW,
@@ -118,14 +118,16 @@ def test_another_technicians_day_is_for_staff_and_leads_only(
 
 
 def test_a_dispatcher_sees_only_the_clients_they_serve(
-    plan, escalated, globex, leo, admin, admin_web, make_ticket, dave
+    plan, escalated, globex, globex_ticket, globex_site, leo, admin, admin_web
 ):
+    Clearance.objects.create(technician=leo, organization=globex, status=ClearanceStatus.CLEARED)
     acme_visit = plan(escalated, leo, NOW)
-    accounts_site = escalated.site
-    assert accounts_site is not None
+    globex_visit = plan(globex_ticket, leo, NOW + timedelta(hours=2), site=globex_site)
     admin.served_organizations.set([globex])
     page = admin_web.get(f"/field/day/?tech={leo.public_id}").content.decode()
+    assert _cards(page) == [globex_visit.public_id]
     assert acme_visit.public_id not in page
+    assert admin_web.post(f"/field/day/{acme_visit.public_id}/start/").status_code == 404
 
 
 def test_customers_are_sent_to_the_portal_and_refused_actions(plan, escalated, leo, carol_web):
@@ -145,7 +147,9 @@ def test_the_day_reads_a_bounded_number_of_queries(
 ):
     for hour in range(5):
         plan(escalated, leo, NOW + timedelta(hours=hour), items=["One", "Two"])
-    with django_assert_max_num_queries(30):
+    # The session and user, the visits with their site, ticket and people, their checklists
+    # and parts (one query each), then the triage notes: one per card (a day has a handful).
+    with django_assert_max_num_queries(6 + 5):
         leo_web.get("/field/day/")
 
 
@@ -156,4 +160,3 @@ def test_other_clients_technicians_do_not_see_a_visit_they_are_not_serving(
     leo.served_organizations.set([globex])  # Leo no longer serves Acme
     assert visit.public_id not in leo_web.get("/field/day/").content.decode()
     assert leo_web.post(f"/field/day/{visit.public_id}/start/").status_code == 404
-    _ = accounts  # the accounts services build the personas in conftest
