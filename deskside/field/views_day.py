@@ -9,6 +9,7 @@ day.js lets htmx swap that); without script the POST redirects back to the day (
 day with the error on the card). Who sees and who acts: `field.queries_day`.
 """
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 from urllib.parse import quote, urlencode
@@ -43,6 +44,7 @@ from deskside.field.queries_day import (
 )
 from deskside.field.services import visits as services
 
+FIRST_DAY, LAST_DAY = date(1970, 1, 1), date(9000, 12, 31)
 FORMS = {
     "finish": FinishForm,
     "no_access": NoAccessForm,
@@ -100,9 +102,13 @@ def _parse_day(value: str | None, technician: User) -> date:
     if not value:
         return today_of(technician, clock.now())
     try:
-        return date.fromisoformat(value)
+        the_day = date.fromisoformat(value)
     except ValueError:
         raise FieldError("give the date as YYYY-MM-DD", field="date", status=400) from None
+    # Far-off years would overflow the day's bounds and its previous / next links.
+    if not FIRST_DAY <= the_day <= LAST_DAY:
+        raise FieldError(f"the date is {FIRST_DAY:%Y} to {LAST_DAY:%Y}", field="date", status=400)
+    return the_day
 
 
 @agent_required
@@ -189,7 +195,13 @@ def _answer(
     return redirect(f"{url}#visit-{fresh.public_id}")
 
 
-def _run(request: HttpRequest, visit: Visit, action: Any, form: Form | None = None, name: str = ""):
+def _run(
+    request: HttpRequest,
+    visit: Visit,
+    action: Callable[[], object],
+    form: Form | None = None,
+    name: str = "",
+) -> HttpResponse:
     """Call the service; its refusal goes on the form (when there is one) or the card."""
     try:
         action()

@@ -94,6 +94,8 @@ def test_a_bad_date_is_a_form_error(frozen, leo, leo_web):
     response = leo_web.get("/field/day/?date=9-12-2026")
     assert response.status_code == 400
     assert "give the date as YYYY-MM-DD" in response.content.decode()
+    far = leo_web.get("/field/day/?date=9999-12-31")
+    assert far.status_code == 400 and "the date is 1970 to 9000" in far.content.decode()
 
 
 def test_an_empty_day_says_so(frozen, leo, leo_web):
