@@ -27,6 +27,7 @@ from deskside.surveys.links import token_for
 from deskside.surveys.models import Survey
 from deskside.tickets.models import Ticket
 from deskside.webhooks.models import SECRET_PURPOSE, Webhook
+from tests.e2e.field_day_page import field_day
 
 Url = str | Callable[[], str]
 
@@ -241,6 +242,8 @@ AGENT_PAGES: dict[str, Url] = {
         f"/field/clearance/clients/globex/technicians/{_kofi()}/"
     ),
     "field backfill": lambda: _field("/field/backfill/"),
+    # field service (issue 17): a technician's day, opened by the admin (staff) with ?tech=
+    "technician's day": field_day,
 }
 
 

@@ -46,7 +46,8 @@ def may_work_on(actor: User, visit: Visit) -> bool:
 
 def _locked(actor: User, visit: Visit) -> Visit:
     visit = (
-        Visit.objects.select_for_update()
+        # `of`: the technician is a nullable (outer) join, which PostgreSQL will not lock.
+        Visit.objects.select_for_update(of=("self",))
         .select_related("ticket", "site", "organization", "technician")
         .get(pk=visit.pk)
     )
