@@ -46,6 +46,7 @@ from deskside.directory import api as directory_api
 from deskside.directory.api import router as contacts_router
 from deskside.duty import api as duty_api
 from deskside.duty.api import router as duty_router
+from deskside.field import api_visits as field_visits_api
 from deskside.handovers.api import router as handovers_router
 from deskside.kb import api as kb_api
 from deskside.kb.api import router as kb_router
@@ -151,6 +152,8 @@ api.add_router("/triage", triage_router)  # suggestions, accept, the model, auto
 api.add_router("/problems", problems_router)
 # /reports (the desk reports as JSON, the monthly client report).
 api.add_router("/", reports_router)
+# /field/visits (on-site visits: schedule, the day's steps, sign-off; customers read theirs).
+api.add_router("/field/visits", field_visits_api.router)
 
 
 @api.exception_handler(DomainError)
@@ -354,6 +357,20 @@ ERRORS: dict[Callable[..., Any], set[int]] = {
     alerts_api.alertmanager_webhook: {413},
     alerts_api.events_api: {413},
     alerts_api.pagerduty_enqueue: {413},
+    # field visits: customers read (the customer view) and may not write (403); a status that
+    # does not allow the step, or the clearance rule refusing the schedule (409)
+    field_visits_api.create_visit: {403},
+    field_visits_api.schedule_visit: {403, 409},
+    field_visits_api.unschedule_visit: {403, 409},
+    field_visits_api.set_out: {403, 409},
+    field_visits_api.check_in: {403, 409},
+    field_visits_api.add_checklist_item: {403, 409},
+    field_visits_api.tick: {403, 409},
+    field_visits_api.add_part: {403, 409},
+    field_visits_api.check_out: {403, 409},
+    field_visits_api.cancel: {403, 409},
+    field_visits_api.sign: {403, 409},
+    field_visits_api.send_signoff_link: {403, 409},
 }
 
 
