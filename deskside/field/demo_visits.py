@@ -10,9 +10,14 @@ ones the ticket already has (a demo timeline runs forward). Run twice, it adds n
 import math
 import struct
 import zlib
+from datetime import timedelta
 
+from deskside.accounts.models import Site, User
+from deskside.accounts.queries import agents_serving
+from deskside.core import clock
 from deskside.field.models import Clearance, ClearanceStatus, Visit, VisitStatus
 from deskside.field.services import scheduling, visits
+from deskside.tickets.models import Ticket
 
 SUMMARY = (
     "Replaced the fuser unit of the floor 2 printer, cleaned the paper path and printed a "
@@ -98,3 +103,36 @@ def seed_demo() -> Visit | None:
     visits.check_out(tech, visit, VisitStatus.DONE, summary=SUMMARY)
     visit.refresh_from_db()
     return visit
+
+
+def e2e_visit(*, signable: bool) -> Visit:
+    """A visit of an Acme ticket for the browser tests, through the services: unscheduled, or
+    (`signable`) with a cleared technician checked in and not signed. Made when the demo has
+    none (the base field demo may not have run)."""
+    found = Visit.objects.filter(
+        organization__slug="acme",
+        status=VisitStatus.ON_SITE if signable else VisitStatus.UNSCHEDULED,
+        signed_at__isnull=True,
+    ).first()
+    if found is not None:
+        return found
+    ticket = (
+        Ticket.objects.filter(organization__slug="acme", requester__kind=User.Kind.CUSTOMER)
+        .order_by("-id")
+        .first()
+    )
+    site = ticket.site or Site.objects.filter(organization=ticket.organization).first()
+    agent = agents_serving(ticket.organization).order_by("id").first()
+    now = clock.now()
+    visit = scheduling.create_visit(
+        agent, ticket, site=site, window_start=now, window_end=now + timedelta(hours=4)
+    )
+    if not signable:
+        return visit
+    Clearance.objects.update_or_create(
+        technician=agent,
+        organization=ticket.organization,
+        defaults={"status": ClearanceStatus.CLEARED},
+    )
+    scheduling.schedule(agent, visit, agent, now)
+    return visits.check_in(agent, visit)
