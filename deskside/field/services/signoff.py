@@ -158,6 +158,10 @@ def sign_by_link(public_id: str, token: str, name: str, png: bytes) -> Visit:
     found = Visit.objects.filter(public_id=public_id).values_list("pk", flat=True).first()
     visit = None
     if found is not None:
-        visit = Visit.objects.select_for_update().select_related("ticket", "site").get(pk=found)
+        visit = (
+            Visit.objects.select_for_update(of=("self",))
+            .select_related("ticket", "site")
+            .get(pk=found)
+        )
     _check(visit, public_id, token)
     return record_signature(visit.ticket.requester, visit, name, png, via="link")
