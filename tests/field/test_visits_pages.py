@@ -275,7 +275,7 @@ def test_unschedule_and_cancel(page, visit, alice, leo, acme):
 
 
 def test_an_unknown_action_is_404(page, visit):
-    assert page.post(url(visit, "explode")).status_code == 404
+    assert page.post(url(visit, "explode")).status_code == 404  # not one of the page's paths
     assert page.get(url(visit, "cancel")).status_code == 405
 
 
