@@ -47,6 +47,7 @@ from deskside.directory.api import router as contacts_router
 from deskside.duty import api as duty_api
 from deskside.duty.api import router as duty_router
 from deskside.field import api_clearance as field_clearance_api
+from deskside.field import api_visits as field_visits_api
 from deskside.field.api_clearance import router as field_clearance_router
 from deskside.handovers.api import router as handovers_router
 from deskside.kb import api as kb_api
@@ -155,6 +156,8 @@ api.add_router("/problems", problems_router)
 api.add_router("/", reports_router)
 # /field/clearance (client clearance of technicians, the backfill of absent ones).
 api.add_router("/field/clearance", field_clearance_router)
+# /field/visits (on-site visits: schedule, the day's steps, sign-off; customers read theirs).
+api.add_router("/field/visits", field_visits_api.router)
 
 
 @api.exception_handler(DomainError)
@@ -361,6 +364,20 @@ ERRORS: dict[Callable[..., Any], set[int]] = {
     alerts_api.pagerduty_enqueue: {413},
     # a change the clearance's status refuses, or sign-off before the shadow visits (409)
     field_clearance_api.change_clearance: {409},
+    # field visits: customers read (the customer view) and may not write (403); a status that
+    # does not allow the step, or the clearance rule refusing the schedule (409)
+    field_visits_api.create_visit: {403},
+    field_visits_api.schedule_visit: {403, 409},
+    field_visits_api.unschedule_visit: {403, 409},
+    field_visits_api.set_out: {403, 409},
+    field_visits_api.check_in: {403, 409},
+    field_visits_api.add_checklist_item: {403, 409},
+    field_visits_api.tick: {403, 409},
+    field_visits_api.add_part: {403, 409},
+    field_visits_api.check_out: {403, 409},
+    field_visits_api.cancel: {403, 409},
+    field_visits_api.sign: {403, 409},
+    field_visits_api.send_signoff_link: {403, 409},
 }
 
 

@@ -74,6 +74,7 @@ EVENT_TITLES = {
     EventKind.MERGED: "merged this request into another",
     EventKind.MERGED_IN: "merged another request into this one",
     EventKind.ATTACHMENT: "added files",
+    EventKind.VISIT: "reported on the on-site visit",
 }
 
 View = Callable[..., HttpResponse]

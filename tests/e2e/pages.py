@@ -13,6 +13,8 @@ from deskside.alerts.models import Alert, Integration
 from deskside.core import crypto
 from deskside.duty.models import Schedule
 from deskside.field import demo as field_demo
+from deskside.field import demo_visits as field_visits_demo
+from deskside.field.signoff_links import token_for as signoff_token
 from deskside.handovers.models import Handover
 from deskside.kb.demo import seed_demo as seed_kb
 from deskside.kb.models import Article
@@ -53,6 +55,19 @@ def _problem() -> str:
 def _cluster() -> str:
     problems_demo.seed_demo()
     return f"/problems/clusters/{Cluster.objects.order_by('-size', 'id').first().public_id}/"
+
+
+def _field_visit() -> str:
+    """The demo's done visit (summary, part, signature), or an Acme visit made for the test."""
+    visit = field_visits_demo.seed_demo() or field_visits_demo.e2e_visit(signable=False)
+    return f"/field/visits/{visit.public_id}/"
+
+
+def _signoff_link() -> str:
+    """A good sign-off link of a visit on site (no sign-in needed)."""
+    visit = field_visits_demo.e2e_visit(signable=True)
+    token = signoff_token(visit.public_id, visit.ticket.requester_id, visit.checked_in_at, "e2e")
+    return f"/field/sign/{visit.public_id}/{token}/"
 
 
 def _article(title: str = "Acme VPN down at night: whom to call") -> str:
@@ -244,6 +259,8 @@ AGENT_PAGES: dict[str, Url] = {
     "field backfill": lambda: _field("/field/backfill/"),
     # field service (issue 17): a technician's day, opened by the admin (staff) with ?tech=
     "technician's day": field_day,
+    # field service (issue 17): the visit page
+    "field visit": _field_visit,
 }
 
 
@@ -262,6 +279,8 @@ CUSTOMER_PAGES: dict[str, Url] = {
     "knowledge base": "/kb/",
     "article": lambda: _article("Acme VPN: connecting with FortiClient"),
     "portal monthly reports": "/reports/monthly/",
+    # field service (issue 17): the mailed sign-off link's page (no sign-in needed)
+    "visit sign-off": _signoff_link,
 }
 
 

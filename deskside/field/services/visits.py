@@ -46,7 +46,8 @@ def may_work_on(actor: User, visit: Visit) -> bool:
 
 def _locked(actor: User, visit: Visit) -> Visit:
     visit = (
-        # `of`: the technician is a nullable (outer) join, which PostgreSQL will not lock.
+        # of=("self",): PostgreSQL refuses FOR UPDATE on the nullable side of the outer join
+        # that the (optional) technician adds; only the visit's row is to be locked.
         Visit.objects.select_for_update(of=("self",))
         .select_related("ticket", "site", "organization", "technician")
         .get(pk=visit.pk)
