@@ -18,7 +18,7 @@ from email.utils import format_datetime
 
 from django.db import transaction
 
-from deskside import demo_desk, demo_insight, demo_macros, demo_response
+from deskside import demo_desk, demo_field, demo_insight, demo_macros, demo_response
 from deskside.accounts import services as accounts
 from deskside.accounts.models import Organization, Team, Tier, User
 from deskside.core import clock
@@ -352,6 +352,10 @@ def load(*, progress: bool = False, tickets: int = TICKETS) -> bool:
             demo_insight.load(l1=people.l1)
     finally:
         clock.set_now(outer)
+    # The field week is laid out around now (visits over are done, under way on site), so it
+    # comes after the history, with the caller's clock back.
+    with outbound.quiet():
+        demo_field.load(password=PASSWORD)
     if progress:
         sys.stdout.write("\n")
     return True
