@@ -329,6 +329,10 @@ def billable_report(
     )
 
 
+def _csv_value(value: object) -> object:
+    return value.isoformat() if isinstance(value, date) else value
+
+
 def _cell(value: object) -> str:
     """A CSV cell that a spreadsheet will not run as a formula."""
     text = str(value)
@@ -337,26 +341,12 @@ def _cell(value: object) -> str:
 
 def csv_rows(report: Report) -> list[list[str]]:
     """The report's lines for invoicing, header first."""
+    fields = (
+        "day", "ticket", "client", "agent", "kind", "minutes", "billed_minutes", "rate",
+        "currency", "amount", "note",
+    )  # fmt: skip
     rows = [CSV_HEADER]
-    for line in report.lines:
-        rows.append(
-            [
-                _cell(v)
-                for v in (
-                    line.day.isoformat(),
-                    line.ticket,
-                    line.client,
-                    line.agent,
-                    line.kind,
-                    line.minutes,
-                    line.billed_minutes,
-                    line.rate,
-                    line.currency,
-                    line.amount,
-                    line.note,
-                )
-            ]
-        )
+    rows.extend([_cell(_csv_value(getattr(line, f))) for f in fields] for line in report.lines)
     return rows
 
 
@@ -368,5 +358,3 @@ def contracts_with_rules(viewer: User) -> list[tuple[Contract, BillingRule | Non
     contracts = list(contracts_visible_to(viewer))
     rules = {r.contract_id: r for r in BillingRule.objects.filter(contract__in=contracts)}
     return [(c, rules.get(c.pk)) for c in contracts]
-
-

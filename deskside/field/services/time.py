@@ -53,9 +53,9 @@ from deskside.field.exceptions import InvalidInput, InvalidTransition, NotAllowe
 from deskside.field.models import (
     BillingRule,
     TimeEntry,
+    TimeKind,
     Timesheet,
     TimesheetStatus,
-    TimeKind,
     Visit,
 )
 from deskside.sla.models import Contract
@@ -135,7 +135,8 @@ def _apply_price(entry: TimeEntry) -> None:
     entry.kind = effective_kind(entry.kind, entry.agent_id, entry.visit)
     rule = rule_for_organization(entry.organization_id)
     found = price(entry.kind, entry.minutes or 0, rule)
-    entry.billable, entry.billed_minutes, entry.rate = found.billable, found.billed_minutes, found.rate
+    entry.billable, entry.rate = found.billable, found.rate
+    entry.billed_minutes = found.billed_minutes
 
 
 # -- weeks ------------------------------------------------------------------------------------
@@ -590,4 +591,3 @@ def delete_billing_rule(actor: User, contract: Contract) -> None:
         label=f"Billing of {contract.name}",
         before=before,
     )
-
