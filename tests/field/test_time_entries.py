@@ -9,7 +9,7 @@ from deskside.field.exceptions import InvalidInput, InvalidTransition, NotAllowe
 from deskside.field.models import TimeEntry, TimeKind, TimesheetStatus
 from deskside.field.services import time as svc
 from tests.field.fixtures_time import *  # noqa: F403
-from tests.field.fixtures_time import LAST_MONDAY, MONDAY, NOW
+from tests.field.fixtures_time import LAST_MONDAY, MONDAY, NOW, make_visit
 
 
 def test_one_running_timer_starting_another_stops_the_first(leo, acme_ticket, make_ticket, carol):
@@ -46,8 +46,6 @@ def test_an_agent_who_does_not_serve_the_client_logs_no_time(sam, globex_ticket)
 
 
 def test_a_visit_must_be_of_the_ticket(leo, acme_ticket, make_ticket, carol):
-    from tests.field.fixtures_time import make_visit
-
     visit = make_visit(make_ticket(carol, subject="Other"), leo)
     with pytest.raises(InvalidInput) as err:
         svc.log_time(leo, ticket=acme_ticket, visit=visit, day=MONDAY, minutes=10)
