@@ -56,6 +56,12 @@ def acme_rule(acme_contract):
 
 
 @pytest.fixture
+def globex_rule(globex, calendar):
+    contract = Contract.objects.create(name="Globex Std", organization=globex, calendar=calendar)
+    return BillingRule.objects.create(contract=contract, hourly_rate=Decimal("80"), currency="EUR")
+
+
+@pytest.fixture
 def sam(msp, desktop_team, acme):
     """An L2 technician who serves Acme only."""
     user = accounts.create_user(
