@@ -7,11 +7,15 @@ its URL from a function of the database, as the ones below.
 """
 
 from collections.abc import Callable
+from datetime import timedelta
 
 from deskside.accounts.models import Organization, Site, Team, User
 from deskside.alerts.models import Alert, Integration
-from deskside.core import crypto
+from deskside.core import clock, crypto
 from deskside.duty.models import Schedule
+from deskside.field import demo_time
+from deskside.field.models import Timesheet, TimesheetStatus
+from deskside.field.services import time as time_services
 from deskside.handovers.models import Handover
 from deskside.kb.demo import seed_demo as seed_kb
 from deskside.kb.models import Article
@@ -96,6 +100,48 @@ def _duty_team() -> Team:
     """A team with a support duty (the demo's Internal IT), else the first team."""
     with_duty = Team.objects.filter(support_duty__isnull=False).order_by("id").first()
     return with_duty or Team.objects.order_by("id").first()
+
+
+def _timesheet() -> str:
+    """The demo's submitted week (field time's demo is seeded on first use)."""
+    demo_time.seed_demo()
+    sheet = Timesheet.objects.filter(status=TimesheetStatus.SUBMITTED).order_by("id").first()
+    sheet = sheet or Timesheet.objects.order_by("-week_start", "id").first()
+    return f"/field/timesheets/{sheet.agent.public_id}/{sheet.week_start.isoformat()}/"
+
+
+def _time_entry() -> str:
+    """An entry of the administrator's own (training yesterday), to open its edit page."""
+    admin = User.objects.get(email=ADMIN)
+    entry = admin.time_entries.order_by("id").first()
+    if entry is None:
+        yesterday = time_services.local_day(admin, clock.now()) - timedelta(days=1)
+        entry = time_services.log_time(
+            admin, day=yesterday, minutes=45, kind="training", note="Field service course"
+        )
+    return f"/field/time/{entry.public_id}/edit/"
+
+
+def _time_seeded(path: str) -> Callable[[], str]:
+    """`path`, once field time's demo is seeded (billing rules, entries, timesheets)."""
+
+    def seeded() -> str:
+        demo_time.seed_demo()
+        return path
+
+    return seeded
+
+
+def _billing() -> str:
+    """The billable report of the last two weeks, every week (the demo's are not all approved)."""
+    demo_time.seed_demo()
+    today = clock.now().date()
+    return f"/field/billing/?start={today - timedelta(days=14)}&end={today}&scope=all"
+
+
+def _billing_rule() -> str:
+    demo_time.seed_demo()
+    return f"/field/billing/rules/{Contract.objects.order_by('id').first().public_id}/"
 
 
 AGENT_PAGES: dict[str, Url] = {
@@ -222,6 +268,13 @@ AGENT_PAGES: dict[str, Url] = {
     "report SLA compliance": "/reports/sla/",
     "report workload": "/reports/workload/",
     "monthly reports": "/reports/monthly/",
+    # field service (issue 17): time entries, timesheets, billing
+    "my time": _time_seeded("/field/time/"),
+    "time entry": _time_entry,
+    "timesheets": "/field/timesheets/",
+    "timesheet": _timesheet,
+    "billing": _billing,
+    "billing rule": _billing_rule,
 }
 
 
