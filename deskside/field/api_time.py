@@ -335,12 +335,12 @@ def list_entries(request: HttpRequest, filters: Query[FieldTimeFilters]) -> dict
         if pk is None:
             raise InvalidInput("a ticket number looks like T-10423", field="ticket")
         qs = qs.filter(ticket_id=pk)
-    if filters.since or filters.until:
-        low, high = tq.report_bounds(user, filters.since or date.min, filters.until or date.max)
-        if filters.since:
-            qs = qs.filter(started_at__gte=low)
-        if filters.until:
-            qs = qs.filter(started_at__lt=high)
+    for name in ("since", "until"):
+        check_date(getattr(filters, name), name)
+    if filters.since:
+        qs = qs.filter(started_at__gte=tq.report_bounds(user, filters.since, filters.since)[0])
+    if filters.until:
+        qs = qs.filter(started_at__lt=tq.report_bounds(user, filters.until, filters.until)[1])
     return page_out(paginate(request, qs, page=filters.page, limit=filters.limit))
 
 
@@ -491,7 +491,15 @@ def client_filter(user: User, slug: str) -> Organization | None:
     return org
 
 
+def check_date(value: date | None, field: str) -> None:
+    """Dates from 1900 to 9000: further out is a typo, and could not be shifted by a zone."""
+    if value is not None and not tq.FIRST_DAY <= value <= tq.LAST_DAY:
+        raise InvalidInput(f"give a date from {tq.FIRST_DAY} to {tq.LAST_DAY}", field=field)
+
+
 def check_range(start: date, end: date) -> None:
+    check_date(start, "start")
+    check_date(end, "end")
     if end < start:
         raise InvalidInput("the end is before the start", field="end")
     if (end - start).days >= tq.MAX_REPORT_DAYS:

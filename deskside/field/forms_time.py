@@ -85,6 +85,10 @@ class ReportForm(forms.Form):
     def clean(self) -> dict:
         data = super().clean()
         start, end = data.get("start"), data.get("end")
+        for name, value in (("start", start), ("end", end)):
+            if value and not date(1900, 1, 1) <= value <= date(9000, 12, 31):
+                self.add_error(name, "Give a date from 1900 to 9000.")
+                return data
         if start and end:
             if end < start:
                 self.add_error("end", "The end is before the start.")

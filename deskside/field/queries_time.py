@@ -29,6 +29,8 @@ from deskside.sla.queries import contracts_visible_to
 
 ENTRY_RELATED = ("agent", "ticket", "visit", "organization", "timesheet")
 MAX_REPORT_DAYS = 366
+FIRST_DAY = date(1900, 1, 1)  # reports and filters take dates in this range
+LAST_DAY = date(9000, 12, 31)
 CSV_HEADER = [
     "date",
     "ticket",

@@ -65,6 +65,7 @@ MAX_MINUTES = 24 * 60
 MAX_NOTE = 500
 MAX_RETURN_NOTE = 2000
 DEFAULT_START = time(9, 0)
+EARLIEST_DAY = date(1900, 1, 1)  # before, a typo (and past what a zone's offset may shift)
 EDITABLE = (TimesheetStatus.OPEN, TimesheetStatus.RETURNED)
 NEVER_BILLED = (TimeKind.SHADOWING, TimeKind.TRAINING)
 RULE_FIELDS = ("hourly_rate", "currency", "bill_travel", "round_up_to_minutes")
@@ -222,6 +223,8 @@ def _note(value: str) -> str:
 
 def _start_instant(agent: User, day: date, at: time | None) -> datetime:
     """`day` at `at` (default 09:00) in the agent's zone, in UTC; never in the future."""
+    if day < EARLIEST_DAY:
+        raise InvalidInput(f"give a date from {EARLIEST_DAY:%Y}", field="date")
     local = datetime.combine(day, at or DEFAULT_START, tzinfo=zone(agent.timezone))
     start = local.astimezone(clock.now().tzinfo)
     if start > clock.now():
