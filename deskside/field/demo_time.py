@@ -9,7 +9,8 @@ approved week by its agent's lead. The visits and technicians are looked up in t
 seed time (`Technician` rows, else the L2 agents), so this works with or without the visits'
 demo. No ticket timeline event is written (time entries write none).
 
-`seed_demo()`; idempotent (nothing is done once any time entry exists); dates are relative to
+`seed_demo()`; idempotent (a contract with a rule keeps it; no entry is logged once any
+exists); dates are relative to
 `clock.now()`, and only what has happened by then is logged.
 """
 
@@ -176,13 +177,13 @@ def _approver(agent: User, admin: User) -> User:
 def seed_demo() -> None:
     """Billing rules, this week's visit time, last week's time; one week approved (by the
     agent's lead) and one submitted, waiting for theirs."""
-    if TimeEntry.objects.exists():
-        return
     admin = User.objects.filter(email=ADMIN).first()
     if admin is None:
         return
+    _rules(admin)  # each contract's rule once
+    if TimeEntry.objects.exists():  # the entries and weeks once
+        return
     now = clock.now()
-    _rules(admin)
     techs = technicians()
     _this_weeks_visits(techs, now)
     weeks = [(t, _last_week(t, now)) for t in techs]

@@ -158,3 +158,19 @@ def test_rules_by_admins(admin, leo, acme_contract):
     assert r.json()["hourly_rate"] == "99.50" and r.json()["bill_travel"] is True
     assert client_for(admin).delete(path).status_code == 204
     assert client_for(admin).delete(path).status_code == 422
+
+
+def test_lists_read_a_constant_number_of_queries(
+    leo, lead, acme_ticket, globex_ticket, acme_rule, globex_rule, django_assert_max_num_queries
+):
+    approved_week(leo, lead, *[(acme_ticket, 50), (globex_ticket, 20)] * 3)
+    for _ in range(3):
+        svc.log_time(leo, ticket=acme_ticket, day=MONDAY, minutes=10)
+    api = client_for(lead)
+    with django_assert_max_num_queries(12):
+        assert len(api.get(f"{BASE}/entries").json()["items"]) == 9
+    with django_assert_max_num_queries(12):
+        assert api.get(f"{BASE}/timesheets/{leo.public_id}/{LAST_MONDAY}").json()["minutes"] == 210
+    with django_assert_max_num_queries(12):
+        body = api.get(f"{BASE}/report?start={LAST_MONDAY}&end=2026-12-13").json()
+        assert len(body["lines"]) == 6

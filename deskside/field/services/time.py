@@ -235,7 +235,9 @@ def _start_instant(agent: User, day: date, at: time | None) -> datetime:
 
 def _own_entry(actor: User, entry: TimeEntry) -> TimeEntry:
     _require_agent(actor)
-    entry = TimeEntry.objects.select_for_update().select_related("visit").get(pk=entry.pk)
+    entry = (
+        TimeEntry.objects.select_for_update(of=("self",)).select_related("visit").get(pk=entry.pk)
+    )
     if entry.agent_id != actor.pk:
         raise NotAllowed("only the agent who logged it changes an entry")
     return entry
@@ -279,7 +281,9 @@ def start_timer(
     note = _note(note)
     now = clock.now()
     sheet = _sheet_locked(actor, now)
-    for running in TimeEntry.objects.select_for_update().filter(agent=actor, ended_at=None):
+    for running in TimeEntry.objects.select_for_update(of=("self",)).filter(
+        agent=actor, ended_at=None
+    ):
         _stop(running, now)
     return TimeEntry.objects.create(
         agent=actor,
@@ -299,7 +303,7 @@ def stop_timer(actor: User) -> TimeEntry:
     """Stop the actor's running timer now and price it. InvalidTransition when none runs."""
     _require_agent(actor)
     entry = (
-        TimeEntry.objects.select_for_update()
+        TimeEntry.objects.select_for_update(of=("self",))
         .select_related("visit")
         .filter(agent=actor, ended_at=None)
         .order_by("-started_at")
