@@ -47,8 +47,10 @@ from deskside.directory.api import router as contacts_router
 from deskside.duty import api as duty_api
 from deskside.duty.api import router as duty_router
 from deskside.field import api_clearance as field_clearance_api
+from deskside.field import api_time as field_time_api
 from deskside.field import api_visits as field_visits_api
 from deskside.field.api_clearance import router as field_clearance_router
+from deskside.field.api_time import router as field_time_router
 from deskside.handovers.api import router as handovers_router
 from deskside.kb import api as kb_api
 from deskside.kb.api import router as kb_router
@@ -158,6 +160,8 @@ api.add_router("/", reports_router)
 api.add_router("/field/clearance", field_clearance_router)
 # /field/visits (on-site visits: schedule, the day's steps, sign-off; customers read theirs).
 api.add_router("/field/visits", field_visits_api.router)
+# /field/time/... (time entries, timesheets, the billable report, billing rules).
+api.add_router("/field/time", field_time_router)
 
 
 @api.exception_handler(DomainError)
@@ -299,6 +303,7 @@ AGENTS_ONLY = (
     supportduty_router,
     triage_router,
     field_clearance_router,
+    field_time_router,
 )
 OWN_ANSWERS = {alerts_api.alertmanager_webhook, alerts_api.events_api, alerts_api.pagerduty_enqueue}
 TICKET_STEPS = (  # agents only (403), and refused by the ticket's status (409)
@@ -378,6 +383,15 @@ ERRORS: dict[Callable[..., Any], set[int]] = {
     field_visits_api.cancel: {403, 409},
     field_visits_api.sign: {403, 409},
     field_visits_api.send_signoff_link: {403, 409},
+    # field time: a locked week, no running timer, a week not submitted (409)
+    field_time_api.log_time: {409},
+    field_time_api.start_timer: {409},
+    field_time_api.stop_timer: {409},
+    field_time_api.update_entry: {409},
+    field_time_api.delete_entry: {409},
+    field_time_api.submit_timesheet: {409},
+    field_time_api.approve_timesheet: {409},
+    field_time_api.return_timesheet: {409},
 }
 
 

@@ -3,7 +3,7 @@ the technician's day, clearance and backfill, route plans, time and timesheets).
 
 from django.urls import path, re_path
 
-from deskside.field import views_clearance, views_day, views_signoff, views_visits
+from deskside.field import views_clearance, views_day, views_signoff, views_time, views_visits
 
 app_name = "field"
 
@@ -32,8 +32,8 @@ urlpatterns += [
     path("backfill/reassign/", views_clearance.reassign, name="backfill_reassign"),
 ]
 
-# The technician's day (deskside.field.views_day).
 urlpatterns += [
+    # the technician's day (views_day)
     path("day/", views_day.day, name="day"),
     path("day/<str:public_id>/start/", views_day.start, name="day_start"),
     path("day/<str:public_id>/arrive/", views_day.arrive, name="day_arrive"),
@@ -57,4 +57,38 @@ urlpatterns += [
         name="visit_action",
     ),
     path("sign/<str:public_id>/<str:token>/", views_signoff.signoff_page, name="signoff"),
+]
+
+# Time entries, timesheets and billing (deskside/field/views_time.py).
+urlpatterns += [
+    path("time/", views_time.time_home, name="time"),
+    path("time/start/", views_time.time_start, name="time_start"),
+    path("time/stop/", views_time.time_stop, name="time_stop"),
+    path("time/log/", views_time.time_log, name="time_log"),
+    path("time/tickets/<str:number>/", views_time.ticket_panel, name="time_panel"),
+    path("time/tickets/<str:number>/start/", views_time.ticket_start, name="time_panel_start"),
+    path("time/tickets/<str:number>/stop/", views_time.ticket_stop, name="time_panel_stop"),
+    path("time/tickets/<str:number>/log/", views_time.ticket_log, name="time_panel_log"),
+    path("time/<str:public_id>/edit/", views_time.entry_edit, name="time_entry"),
+    path("time/<str:public_id>/delete/", views_time.entry_delete, name="time_entry_delete"),
+    path("timesheets/", views_time.timesheets, name="timesheets"),
+    path("timesheets/<str:agent_id>/<str:day>/", views_time.timesheet, name="timesheet"),
+    path(
+        "timesheets/<str:agent_id>/<str:day>/submit/",
+        views_time.timesheet_submit,
+        name="timesheet_submit",
+    ),
+    path(
+        "timesheets/<str:agent_id>/<str:day>/approve/",
+        views_time.timesheet_approve,
+        name="timesheet_approve",
+    ),
+    path(
+        "timesheets/<str:agent_id>/<str:day>/return/",
+        views_time.timesheet_return,
+        name="timesheet_return",
+    ),
+    path("billing/", views_time.billing, name="billing"),
+    path("billing/export.csv", views_time.billing_csv, name="billing_csv"),
+    path("billing/rules/<str:public_id>/", views_time.billing_rule, name="billing_rule"),
 ]

@@ -7,13 +7,17 @@ its URL from a function of the database, as the ones below.
 """
 
 from collections.abc import Callable
+from datetime import timedelta
 
 from deskside.accounts.models import Organization, Site, Team, User
 from deskside.alerts.models import Alert, Integration
-from deskside.core import crypto
+from deskside.core import clock, crypto
 from deskside.duty.models import Schedule
 from deskside.field import demo as field_demo
+from deskside.field import demo_time
 from deskside.field import demo_visits as field_visits_demo
+from deskside.field.models import Timesheet, TimesheetStatus
+from deskside.field.services import time as time_services
 from deskside.field.signoff_links import token_for as signoff_token
 from deskside.handovers.models import Handover
 from deskside.kb.demo import seed_demo as seed_kb
@@ -123,6 +127,46 @@ def _field(path: str) -> str:
 
 def _kofi() -> str:
     return User.objects.get(email="kofi@deskside.example").public_id
+def _timesheet() -> str:
+    """The demo's submitted week (field time's demo is seeded on first use)."""
+    demo_time.seed_demo()
+    sheet = Timesheet.objects.filter(status=TimesheetStatus.SUBMITTED).order_by("id").first()
+    sheet = sheet or Timesheet.objects.order_by("-week_start", "id").first()
+    return f"/field/timesheets/{sheet.agent.public_id}/{sheet.week_start.isoformat()}/"
+
+
+def _time_entry() -> str:
+    """An entry of the administrator's own (training yesterday), to open its edit page."""
+    admin = User.objects.get(email=ADMIN)
+    entry = admin.time_entries.order_by("id").first()
+    if entry is None:
+        yesterday = time_services.local_day(admin, clock.now()) - timedelta(days=1)
+        entry = time_services.log_time(
+            admin, day=yesterday, minutes=45, kind="training", note="Field service course"
+        )
+    return f"/field/time/{entry.public_id}/edit/"
+
+
+def _time_seeded(path: str) -> Callable[[], str]:
+    """`path`, once field time's demo is seeded (billing rules, entries, timesheets)."""
+
+    def seeded() -> str:
+        demo_time.seed_demo()
+        return path
+
+    return seeded
+
+
+def _billing() -> str:
+    """The billable report of the last two weeks, every week (the demo's are not all approved)."""
+    demo_time.seed_demo()
+    today = clock.now().date()
+    return f"/field/billing/?start={today - timedelta(days=14)}&end={today}&scope=all"
+
+
+def _billing_rule() -> str:
+    demo_time.seed_demo()
+    return f"/field/billing/rules/{Contract.objects.order_by('id').first().public_id}/"
 
 
 AGENT_PAGES: dict[str, Url] = {
@@ -261,6 +305,13 @@ AGENT_PAGES: dict[str, Url] = {
     "technician's day": field_day,
     # field service (issue 17): the visit page
     "field visit": _field_visit,
+    # field service (issue 17): time entries, timesheets, billing
+    "my time": _time_seeded("/field/time/"),
+    "time entry": _time_entry,
+    "timesheets": "/field/timesheets/",
+    "timesheet": _timesheet,
+    "billing": _billing,
+    "billing rule": _billing_rule,
 }
 
 
