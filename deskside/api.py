@@ -46,6 +46,8 @@ from deskside.directory import api as directory_api
 from deskside.directory.api import router as contacts_router
 from deskside.duty import api as duty_api
 from deskside.duty.api import router as duty_router
+from deskside.field import api_plans as field_plans_api
+from deskside.field.api_plans import router as field_plans_router
 from deskside.handovers.api import router as handovers_router
 from deskside.kb import api as kb_api
 from deskside.kb.api import router as kb_router
@@ -151,6 +153,8 @@ api.add_router("/triage", triage_router)  # suggestions, accept, the model, auto
 api.add_router("/problems", problems_router)
 # /reports (the desk reports as JSON, the monthly client report).
 api.add_router("/", reports_router)
+# /field/plans (route plans: plan the day, the proposal, accept or discard).
+api.add_router("/field/plans", field_plans_router)
 
 
 @api.exception_handler(DomainError)
@@ -291,6 +295,7 @@ AGENTS_ONLY = (
     webhooks_router,
     supportduty_router,
     triage_router,
+    field_plans_router,
 )
 OWN_ANSWERS = {alerts_api.alertmanager_webhook, alerts_api.events_api, alerts_api.pagerduty_enqueue}
 TICKET_STEPS = (  # agents only (403), and refused by the ticket's status (409)
@@ -354,6 +359,9 @@ ERRORS: dict[Callable[..., Any], set[int]] = {
     alerts_api.alertmanager_webhook: {413},
     alerts_api.events_api: {413},
     alerts_api.pagerduty_enqueue: {413},
+    # a plan decided already; a stop the clearance rule refuses (nothing is scheduled)
+    field_plans_api.accept_plan: {409},
+    field_plans_api.discard_plan: {409},  # a plan decided already
 }
 
 
