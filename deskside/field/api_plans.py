@@ -16,7 +16,7 @@ from datetime import date, datetime
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 
 from deskside.accounts.models import User
 from deskside.accounts.permissions import is_agent
@@ -103,9 +103,9 @@ def list_plans(request: HttpRequest) -> list[Any]:
 
 
 @router.post("", response={201: FieldPlanOut})
-def plan_the_day(request: HttpRequest, body: FieldPlanDayIn) -> tuple[int, dict]:
+def plan_the_day(request: HttpRequest, body: FieldPlanDayIn) -> Status[dict]:
     plan = planning.plan_day(_agent(request), body.day)
-    return 201, plan_detail(plan)
+    return Status(201, plan_detail(plan))
 
 
 @router.get("/{public_id}", response=FieldPlanOut)

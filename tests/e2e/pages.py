@@ -12,6 +12,7 @@ from deskside.accounts.models import Organization, Site, Team, User
 from deskside.alerts.models import Alert, Integration
 from deskside.core import crypto
 from deskside.duty.models import Schedule
+from deskside.field import demo_route
 from deskside.handovers.models import Handover
 from deskside.kb.demo import seed_demo as seed_kb
 from deskside.kb.models import Article
@@ -222,6 +223,9 @@ AGENT_PAGES: dict[str, Url] = {
     "report SLA compliance": "/reports/sla/",
     "report workload": "/reports/workload/",
     "monthly reports": "/reports/monthly/",
+    # field service (issue 17): route plans
+    "route plans": "/field/plans/",
+    "route plan": lambda: f"/field/plans/{demo_route.seed_demo().public_id}/",
 }
 
 
