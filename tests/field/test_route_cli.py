@@ -106,6 +106,7 @@ def test_solomon_c101_25_within_one_percent_of_the_best_known():
             distance += math.dist(here, depot)
     served = sum(len(r.stops) for r in plan.routes)
     assert served == 25
+    assert sum(1 for r in plan.routes if r.stops) == 3  # as many vehicles as the best known
     gap = 100 * (distance - C101_25_BEST_KNOWN) / C101_25_BEST_KNOWN
     assert abs(gap) <= TOLERANCE_PERCENT, f"{distance:.2f} is {gap:.2f} % off {C101_25_BEST_KNOWN}"
     assert plan.total_travel == pytest.approx(distance, abs=0.1)

@@ -141,7 +141,6 @@ def _minutes(at: datetime, origin: datetime) -> float:
     return (at - origin).total_seconds() / 60
 
 
-@transaction.atomic
 def plan_day(
     actor: User,
     day: date,
@@ -240,6 +239,37 @@ def plan_day(
             reason = "no technician with the skills who serves the client is cleared there"
         unassigned.append({"visit": item.visit, "code": item.code, "reason": reason})
 
+    return _store(
+        actor,
+        day,
+        scope,
+        visits,
+        planned,
+        result,
+        matrix_source=matrix.source,
+        notes=notes,
+        unassigned=unassigned,
+        tech_count=len(tech_inputs),
+    )
+
+
+@transaction.atomic
+def _store(
+    actor: User,
+    day: date,
+    scope: DayScope,
+    visits: list[Visit],
+    planned: list[Visit],
+    result: routing.Plan,
+    *,
+    matrix_source: str,
+    notes: list[str],
+    unassigned: list[dict],
+    tech_count: int,
+) -> RoutePlan:
+    """The proposed plan and its stops, in one transaction (the solving, which may take
+    seconds and ask an OSRM server, happens before it: no transaction held open meanwhile)."""
+    origin = scope.start
     now = clock.now()
     plan = RoutePlan.objects.create(
         day=day,
@@ -249,12 +279,12 @@ def plan_day(
         params={
             "clients": sorted({v.organization_id for v in visits}),
             "zone": scope.zone,
-            "matrix": matrix.source,
+            "matrix": matrix_source,
             "notes": notes,
             "objective": result.objective,
             "solutions": result.solutions,
             "stopped_by": result.stopped_by,
-            "technicians": len(tech_inputs),
+            "technicians": tech_count,
         },
         created_by=actor,
         created_at=now,
