@@ -47,9 +47,11 @@ from deskside.directory.api import router as contacts_router
 from deskside.duty import api as duty_api
 from deskside.duty.api import router as duty_router
 from deskside.field import api_clearance as field_clearance_api
+from deskside.field import api_plans as field_plans_api
 from deskside.field import api_time as field_time_api
 from deskside.field import api_visits as field_visits_api
 from deskside.field.api_clearance import router as field_clearance_router
+from deskside.field.api_plans import router as field_plans_router
 from deskside.field.api_time import router as field_time_router
 from deskside.handovers.api import router as handovers_router
 from deskside.kb import api as kb_api
@@ -162,6 +164,8 @@ api.add_router("/field/clearance", field_clearance_router)
 api.add_router("/field/visits", field_visits_api.router)
 # /field/time/... (time entries, timesheets, the billable report, billing rules).
 api.add_router("/field/time", field_time_router)
+# /field/plans (route plans: plan the day, the proposal, accept or discard).
+api.add_router("/field/plans", field_plans_router)
 
 
 @api.exception_handler(DomainError)
@@ -304,6 +308,7 @@ AGENTS_ONLY = (
     triage_router,
     field_clearance_router,
     field_time_router,
+    field_plans_router,
 )
 OWN_ANSWERS = {alerts_api.alertmanager_webhook, alerts_api.events_api, alerts_api.pagerduty_enqueue}
 TICKET_STEPS = (  # agents only (403), and refused by the ticket's status (409)
@@ -392,6 +397,9 @@ ERRORS: dict[Callable[..., Any], set[int]] = {
     field_time_api.submit_timesheet: {409},
     field_time_api.approve_timesheet: {409},
     field_time_api.return_timesheet: {409},
+    # a plan decided already; a stop the clearance rule refuses (nothing is scheduled)
+    field_plans_api.accept_plan: {409},
+    field_plans_api.discard_plan: {409},  # a plan decided already
 }
 
 

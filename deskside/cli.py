@@ -14,6 +14,7 @@
     deskside import-contacts FILE.csv [--dry-run]   contacts from CSV (see directory.imports)
     deskside smtpd [--port 2525] [--lmtp]   receive mail by SMTP/LMTP from the site's MTA
     deskside problems detect [--window-days N] [--min-size N] [--threshold X]   recurring issues
+    deskside field plan FILE.json [--time-limit S] [--improve N] [--json]   what-if route plan
 
 Errors are one line on stderr and exit code 2, a bad environment variable's too (see
 deskside.core.env). DESKSIDE_DEBUG=1 shows the traceback instead.
@@ -340,6 +341,35 @@ def cmd_staffing_erlang(args: argparse.Namespace) -> None:
     print(json.dumps(result, indent=2, ensure_ascii=False))
 
 
+def cmd_field_plan(args: argparse.Namespace) -> None:
+    """Plan the routes of the JSON file (deskside.field.routing_json; docs/field-route.md)
+    and print them: each route's stops with arrival, the total travel, what was not assigned."""
+    _setup()  # the globe's estimate reads the road factor and speed from the settings
+    from deskside.field import routing, routing_json  # noqa: PLC0415 - loads OR-Tools
+
+    if args.time_limit <= 0:
+        raise CommandError("--time-limit must be more than 0 seconds")
+    if args.improve < 0:
+        raise CommandError("--improve must be 0 or more")
+    try:
+        text = sys.stdin.read() if args.file == "-" else Path(args.file).read_text("utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CommandError(f"cannot read {args.file}: {exc}") from exc
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise CommandError(f"{args.file} is not JSON: {exc}") from exc
+    try:
+        problem, shown = routing_json.read(data)
+        plan = routing.solve(problem, improve=args.improve, time_limit=args.time_limit)
+    except routing.ProblemError as exc:
+        raise CommandError(f"{args.file}: {exc}") from exc
+    if args.json:
+        print(json.dumps(plan.as_dict(), indent=2))
+    else:
+        print(routing_json.render(plan, clock=shown["clock"]))
+
+
 def _mailbox(name: str | None):  # a Mailbox, imported after setup
     from deskside.mail.models import Mailbox  # noqa: PLC0415
 
@@ -586,6 +616,22 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--threshold", type=float, help="cosine similarity that joins tickets")
     d.add_argument("--quiet", action="store_true", help="no progress")
     d.set_defaults(func=cmd_problems_detect)
+
+    p = sub.add_parser("field", help="field service: route planning")
+    fsub = p.add_subparsers(dest="field_command", required=True, metavar="ACTION")
+    f = fsub.add_parser("plan", help="plan routes from a JSON file (docs/field-route.md)")
+    f.add_argument("file", help='the JSON file ("-": stdin)')
+    f.add_argument(
+        "--time-limit", type=float, default=30.0, help="stop the search after S seconds at most"
+    )
+    f.add_argument(
+        "--improve",
+        type=int,
+        default=0,
+        help="after the local optimum, N more solutions of guided local search (default 0)",
+    )
+    f.add_argument("--json", action="store_true", help="print the plan as JSON")
+    f.set_defaults(func=cmd_field_plan)
 
     p = sub.add_parser("smtpd", help="receive mail by SMTP or LMTP from the site's MTA")
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")

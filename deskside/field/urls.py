@@ -3,7 +3,14 @@ the technician's day, clearance and backfill, route plans, time and timesheets).
 
 from django.urls import path, re_path
 
-from deskside.field import views_clearance, views_day, views_signoff, views_time, views_visits
+from deskside.field import (
+    views_clearance,
+    views_day,
+    views_plans,
+    views_signoff,
+    views_time,
+    views_visits,
+)
 
 app_name = "field"
 
@@ -91,4 +98,11 @@ urlpatterns += [
     path("billing/", views_time.billing, name="billing"),
     path("billing/export.csv", views_time.billing_csv, name="billing_csv"),
     path("billing/rules/<str:public_id>/", views_time.billing_rule, name="billing_rule"),
+]
+
+urlpatterns += [
+    path("plans/", views_plans.index, name="plans"),
+    path("plans/<str:public_id>/", views_plans.detail, name="plan"),
+    path("plans/<str:public_id>/accept/", views_plans.accept, name="plan_accept"),
+    path("plans/<str:public_id>/discard/", views_plans.discard, name="plan_discard"),
 ]

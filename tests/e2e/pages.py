@@ -14,7 +14,7 @@ from deskside.alerts.models import Alert, Integration
 from deskside.core import clock, crypto
 from deskside.duty.models import Schedule
 from deskside.field import demo as field_demo
-from deskside.field import demo_time
+from deskside.field import demo_route, demo_time
 from deskside.field import demo_visits as field_visits_demo
 from deskside.field.models import Timesheet, TimesheetStatus
 from deskside.field.services import time as time_services
@@ -127,6 +127,8 @@ def _field(path: str) -> str:
 
 def _kofi() -> str:
     return User.objects.get(email="kofi@deskside.example").public_id
+
+
 def _timesheet() -> str:
     """The demo's submitted week (field time's demo is seeded on first use)."""
     demo_time.seed_demo()
@@ -312,6 +314,9 @@ AGENT_PAGES: dict[str, Url] = {
     "timesheet": _timesheet,
     "billing": _billing,
     "billing rule": _billing_rule,
+    # field service (issue 17): route plans
+    "route plans": "/field/plans/",
+    "route plan": lambda: f"/field/plans/{demo_route.seed_demo().public_id}/",
 }
 
 
