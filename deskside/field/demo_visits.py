@@ -50,31 +50,19 @@ def signature_png(width: int = 180, height: int = 60) -> bytes:
 
 
 def _candidate() -> Visit | None:
-    """A scheduled visit of the base demo (the earliest), else an unscheduled one that a
-    cleared technician can take (scheduled here at its window's start)."""
-    scheduled = (
-        Visit.objects.filter(status=VisitStatus.SCHEDULED, technician__isnull=False)
-        .select_related("ticket__requester", "technician")
+    """A visit of the base demo under way now (on site, unsigned), else one whose scheduled
+    start has come. None when the demo's visits all lie ahead (on a weekend the base demo lays
+    out next week): a visit is never finished before its time."""
+    now = clock.now()
+    mine = Visit.objects.filter(technician__isnull=False, signed_at__isnull=True).select_related(
+        "ticket__requester", "technician"
+    )
+    return (
+        mine.filter(status=VisitStatus.ON_SITE).order_by("checked_in_at", "id").first()
+        or mine.filter(status=VisitStatus.SCHEDULED, scheduled_start__lte=now)
         .order_by("scheduled_start", "id")
         .first()
     )
-    if scheduled is not None:
-        return scheduled
-    for visit in Visit.objects.filter(status=VisitStatus.UNSCHEDULED).order_by("window_start")[:20]:
-        cleared = (
-            Clearance.objects.filter(
-                organization_id=visit.organization_id,
-                status=ClearanceStatus.CLEARED,
-                technician__is_active=True,
-            )
-            .select_related("technician")
-            .first()
-        )
-        if cleared is not None:
-            return scheduling.schedule(
-                None, visit, cleared.technician, visit.window_start, check_actor=False
-            )
-    return None
 
 
 def seed_demo() -> Visit | None:
@@ -87,8 +75,9 @@ def seed_demo() -> Visit | None:
     if visit is None:
         return None
     tech = visit.technician
-    visits.set_out(tech, visit)
-    visits.check_in(tech, visit)
+    if visit.status == VisitStatus.SCHEDULED:
+        visits.set_out(tech, visit)
+        visits.check_in(tech, visit)
     items = list(visit.checklist.filter(done_at__isnull=True))
     if not items:
         items = [

@@ -27,6 +27,8 @@ def test_seed_demo_finishes_one_scheduled_visit(visit, alice, leo, acme):
     assert demo_visits.seed_demo() is None  # nothing scheduled, nobody cleared to take it
     clear(leo, acme)
     scheduling.schedule(alice, visit, leo, NOW + timedelta(hours=1))
+    with clock.frozen(NOW):
+        assert demo_visits.seed_demo() is None  # its time has not come: never done early
     with clock.frozen(NOW + timedelta(hours=1)):
         done = demo_visits.seed_demo()
     assert done.pk == visit.pk and done.status == VisitStatus.DONE
