@@ -46,6 +46,7 @@ from deskside.directory import api as directory_api
 from deskside.directory.api import router as contacts_router
 from deskside.duty import api as duty_api
 from deskside.duty.api import router as duty_router
+from deskside.field.api_board import router as field_board_router
 from deskside.handovers.api import router as handovers_router
 from deskside.kb import api as kb_api
 from deskside.kb.api import router as kb_router
@@ -151,6 +152,8 @@ api.add_router("/triage", triage_router)  # suggestions, accept, the model, auto
 api.add_router("/problems", problems_router)
 # /reports (the desk reports as JSON, the monthly client report).
 api.add_router("/", reports_router)
+# /field/board (the dispatch board: technicians' visits, legs, warnings; the unscheduled queue).
+api.add_router("/field/board", field_board_router)
 
 
 @api.exception_handler(DomainError)
@@ -291,6 +294,7 @@ AGENTS_ONLY = (
     webhooks_router,
     supportduty_router,
     triage_router,
+    field_board_router,
 )
 OWN_ANSWERS = {alerts_api.alertmanager_webhook, alerts_api.events_api, alerts_api.pagerduty_enqueue}
 TICKET_STEPS = (  # agents only (403), and refused by the ticket's status (409)
