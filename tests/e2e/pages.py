@@ -222,6 +222,9 @@ AGENT_PAGES: dict[str, Url] = {
     "report SLA compliance": "/reports/sla/",
     "report workload": "/reports/workload/",
     "monthly reports": "/reports/monthly/",
+    # field service (issue 17): the dispatch board, a day and a week
+    "dispatch board": "/field/board/",
+    "dispatch board week": "/field/board/?view=week",
 }
 
 
