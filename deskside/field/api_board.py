@@ -110,8 +110,8 @@ def _agent(request: HttpRequest) -> User:
     return request.user
 
 
-def _name(person: User | None) -> str | None:
-    return None if person is None else person.get_full_name()
+def _name(person: board_reads.Person | None) -> str | None:
+    return None if person is None else person.name
 
 
 def _visit(block: board_reads.Block) -> dict:
@@ -119,10 +119,10 @@ def _visit(block: board_reads.Block) -> dict:
     leg = block.leg
     return {
         "id": visit.public_id,
-        "ticket": visit.ticket.number,
-        "subject": visit.ticket.subject,
-        "organization": visit.organization.name,
-        "site": visit.site.name,
+        "ticket": visit.number,
+        "subject": visit.subject,
+        "organization": visit.organization_name,
+        "site": visit.site_name,
         "status": visit.status,
         "role": block.role,
         "start": block.start,

@@ -44,9 +44,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from django.db.models import F, Prefetch, Q, QuerySet
+from django.db.models import F, Q, QuerySet
 
-from deskside.accounts.models import Skill, Team, User
+from deskside.accounts.models import Team, User
 from deskside.accounts.queries import served_organization_ids
 from deskside.core import geometry
 from deskside.core.timezones import zone
@@ -56,6 +56,7 @@ from deskside.field.queries import visits_visible_to
 from deskside.field.rules import solo_refusal
 from deskside.rosters import working
 from deskside.rosters.models import Cover, Leave, RotaLine, SupportDuty, SupportDutyMember
+from deskside.tickets.models import format_number
 
 DAY = timedelta(days=1)
 BOARD_STATUSES = (
@@ -82,30 +83,82 @@ class BoardWarning:
     text: str
 
 
+@dataclass(frozen=True)
+class Person:
+    """A technician as the board needs them (what the clearance rule's reason names)."""
+
+    pk: int
+    name: str
+    public_id: str = ""
+
+    def __str__(self) -> str:
+        return self.name
+
+
+@dataclass
+class BoardVisit:
+    """The columns of a visit the board shows, read in one query without model instances (a
+    week of 50 technicians is thousands of visits: building five model objects for each was
+    most of the board's time)."""
+
+    pk: int
+    public_id: str
+    ticket_id: int
+    subject: str
+    organization_id: int
+    organization_name: str
+    site_id: int
+    site_name: str
+    site_point: travel.Point | None
+    status: str
+    duration_minutes: int
+    travel_minutes: int | None
+    technician_id: int | None
+    second_technician_id: int | None
+    second_is_shadowing: bool
+    scheduled_start: datetime
+    technician: Person | None = None
+    second_technician: Person | None = None
+    skill_names: list[tuple[int, str]] = field(default_factory=list)
+
+    @property
+    def number(self) -> str:
+        return format_number(self.ticket_id)
+
+    @property
+    def status_label(self) -> str:
+        return VisitStatus(self.status).label
+
+    @property
+    def scheduled_end(self) -> datetime:
+        return self.scheduled_start + timedelta(minutes=self.duration_minutes)
+
+
 @dataclass
 class Leg:
     """The drive into a visit: from the previous visit of the technician's day, or from base."""
 
     minutes: int | None
     source: str  # "plan" (the visit's travel_minutes) | "estimate" | "unknown"
-    from_visit: Visit | None  # None: from the home base
+    from_visit: BoardVisit | None  # None: from the home base
     late_minutes: int = 0  # how much the previous end + travel passes this visit's start
 
     @property
     def from_label(self) -> str:
-        return self.from_visit.site.name if self.from_visit is not None else "base"
+        return self.from_visit.site_name if self.from_visit is not None else "base"
 
 
 @dataclass
 class Block:
     """One visit on one technician's row."""
 
-    visit: Visit
+    visit: BoardVisit
     role: str  # "lead" | "second"
     start: datetime
     end: datetime
     leg: Leg | None = None
     warnings: list[BoardWarning] = field(default_factory=list)
+    pk_overlap: Block | None = None  # the first other block it overlaps
     left: int = 0  # the day view: gx-l-N / gx-w-N (tenths of a percent of the axis)
     width: int = 0
 
@@ -237,7 +290,10 @@ def _shifts(
     for team in teams:
         for shift in working.shifts(team, start, end):
             if shift.user_id in rostered:
-                found[shift.user_id].append((shift.start, shift.end))
+                # In UTC: comparing instants of one tzinfo is cheap, of two zones is not.
+                found[shift.user_id].append(
+                    (shift.start.astimezone(UTC), shift.end.astimezone(UTC))
+                )
     return {user_id: _merged(spans) for user_id, spans in found.items()}
 
 
@@ -259,7 +315,7 @@ def _leave(user_ids: set[int], start: datetime, end: datetime) -> dict[int, list
     return found
 
 
-def _cleared(visits: list[Visit]) -> dict[int, set[int]]:
+def _cleared(visits: list[BoardVisit]) -> dict[int, set[int]]:
     """Organisation id -> the ids of the visits' technicians cleared there (one query)."""
     people = {p for v in visits for p in (v.technician_id, v.second_technician_id) if p}
     orgs = {v.organization_id for v in visits}
@@ -274,7 +330,75 @@ def _cleared(visits: list[Visit]) -> dict[int, set[int]]:
     return found
 
 
-def _skills(visits: list[Visit]) -> dict[int, set[int]]:
+COLUMNS = (
+    "pk",
+    "public_id",
+    "ticket_id",
+    "ticket__subject",
+    "organization_id",
+    "organization__name",
+    "site_id",
+    "site__name",
+    "site__latitude",
+    "site__longitude",
+    "status",
+    "duration_minutes",
+    "travel_minutes",
+    "technician_id",
+    "second_technician_id",
+    "second_is_shadowing",
+    "scheduled_start",
+)
+
+
+def _visits(viewer: User, ids: set[int], lo: datetime, hi: datetime) -> list[BoardVisit]:
+    """The visits the viewer may see of the technicians `ids` in a board status starting in
+    [lo, hi), with their technicians' names and required skills (three queries)."""
+    qs = (
+        visits_visible_to(viewer)
+        .filter(Q(technician_id__in=ids) | Q(second_technician_id__in=ids))
+        .filter(status__in=BOARD_STATUSES, scheduled_start__gte=lo, scheduled_start__lt=hi)
+    )
+    found = []
+    for row in qs.order_by("scheduled_start", "id").values_list(*COLUMNS):
+        pk, public_id, ticket_id, subject, org_id, org_name, site_id, site_name, lat, lon = row[:10]
+        found.append(
+            BoardVisit(
+                pk,
+                public_id,
+                ticket_id,
+                subject,
+                org_id,
+                org_name,
+                site_id,
+                site_name,
+                travel.point(lat, lon),
+                *row[10:],
+            )
+        )
+    if not found:
+        return found
+    people_ids = {p for v in found for p in (v.technician_id, v.second_technician_id) if p}
+    people = {
+        pk: Person(pk, full_name or email, public_id)
+        for pk, full_name, email, public_id in User.objects.filter(pk__in=people_ids).values_list(
+            "pk", "full_name", "email", "public_id"
+        )
+    }
+    by_pk = {v.pk: v for v in found}
+    through = Visit.required_skills.through.objects.filter(visit_id__in=qs.values("pk"))
+    for visit_id, skill_id, name in through.order_by("skill__name").values_list(
+        "visit_id", "skill_id", "skill__name"
+    ):
+        if visit_id in by_pk:
+            by_pk[visit_id].skill_names.append((skill_id, name))
+    for v in found:
+        v.technician = people.get(v.technician_id)
+        v.second_technician = people.get(v.second_technician_id)
+    return found
+
+
+def _skills(visits: list[BoardVisit]) -> dict[int, set[int]]:
     """The skills of every technician on `visits` (one query)."""
     people = {p for v in visits for p in (v.technician_id, v.second_technician_id) if p}
     found: dict[int, set[int]] = defaultdict(set)
@@ -296,18 +420,19 @@ def _inside(begin: datetime, finish: datetime, spans: list[tuple[datetime, datet
     return any(s <= begin and finish <= e for s, e in spans)
 
 
-def _working_spans(
-    technician: Technician, tz: ZoneInfo, begin: datetime, finish: datetime
-) -> list[tuple[datetime, datetime]]:
-    """The technician's own hours on each local day the visit touches (no roster)."""
-    first = begin.astimezone(tz).date()
-    last = finish.astimezone(tz).date()
-    spans = []
-    day = first - DAY
-    while day <= last:
-        spans.append((local(day, technician.day_start, tz), local(day, technician.day_end, tz)))
-        day += DAY
-    return _merged(spans)
+def _own_hours(technician: Technician, tz: ZoneInfo, day: date) -> tuple[datetime, datetime]:
+    """The technician's own hours on a local day, in UTC (cached: a row asks for each visit)."""
+    key = (tz.key, day, technician.day_start, technician.day_end)
+    found = _OWN_HOURS.get(key)
+    if found is None:
+        found = (local(day, technician.day_start, tz), local(day, technician.day_end, tz))
+        if len(_OWN_HOURS) > 10_000:
+            _OWN_HOURS.clear()
+        _OWN_HOURS[key] = found
+    return found
+
+
+_OWN_HOURS: dict[tuple, tuple[datetime, datetime]] = {}
 
 
 def _hours_warning(row: Row, block: Block, shifts: list, tz: ZoneInfo) -> BoardWarning | None:
@@ -319,10 +444,13 @@ def _hours_warning(row: Row, block: Block, shifts: list, tz: ZoneInfo) -> BoardW
             for s, e in shifts
             if s.astimezone(tz).date() == block.start.astimezone(tz).date()
         ]
-        where = f"their shift that day: {', '.join(near)}" if near else "no shift that day"
+        where = f"their shift that day: {', '.join(near)} {tz.key}" if near else "no shift that day"
         return BoardWarning("outside_hours", f"outside {row.user}'s roster shift ({where})")
     t = row.technician
-    if _inside(block.start, block.end, _working_spans(t, tz, block.start, block.end)):
+    # day_end is after day_start (a constraint): the hours are within one local day, the day
+    # the visit starts on.
+    begin, finish = _own_hours(t, tz, block.start.astimezone(tz).date())
+    if begin <= block.start and block.end <= finish:
         return None
     return BoardWarning(
         "outside_hours",
@@ -334,63 +462,76 @@ def _overlaps(a_start, a_end, b_start, b_end) -> bool:
     return a_start < b_end and b_start < a_end
 
 
+def _mark_overlaps(blocks: list[Block]) -> None:
+    """Each block's first overlapping block (`blocks` sorted by start: the later blocks that
+    start before one's end are the ones it overlaps)."""
+    for i, block in enumerate(blocks):
+        for other in blocks[i + 1 :]:
+            if other.start >= block.end:
+                break
+            if block.pk_overlap is None:
+                block.pk_overlap = other
+            if other.pk_overlap is None:
+                other.pk_overlap = block
+
+
+def _leg(row: Row, block: Block, before: Block | None, tz: ZoneInfo) -> Leg:
+    """The leg into `block` from `before` (the previous visit that day) or the home base, with
+    the travel warning when it cannot fit."""
+    visit = block.visit
+    if block.role == "lead" and visit.travel_minutes is not None:
+        minutes, source = visit.travel_minutes, "plan"
+    else:
+        if before is not None and before.visit.site_id == visit.site_id:
+            minutes = 0
+        else:
+            there = before.visit.site_point if before is not None else None
+            if before is None:
+                there = travel.base_point(row.technician)
+            minutes = travel.minutes(there, visit.site_point)
+        source = "unknown" if minutes is None else "estimate"
+    leg = Leg(minutes, source, before.visit if before is not None else None)
+    if before is None or minutes is None or before.end > block.start:
+        return leg  # overlapping visits: the overlap warning says it
+    arrival = before.end + timedelta(minutes=minutes)
+    if arrival > block.start:
+        leg.late_minutes = int((arrival - block.start).total_seconds() // 60)
+        block.warnings.append(
+            BoardWarning(
+                "travel",
+                f"{minutes} min from {before.visit.site_name}: arrives "
+                f"{_fmt(arrival, tz)}, {leg.late_minutes} min after the start",
+            )
+        )
+    return leg
+
+
 def _warn_row(row: Row, shifts: list, leave: list, start: datetime, end: datetime) -> None:
     """The warnings that depend on the technician's own day: overlap, hours, leave, travel."""
     tz = zone(row.user.timezone)
     blocks = sorted(row.blocks, key=lambda b: (b.start, b.end, b.visit.pk))
+    _mark_overlaps(blocks)
     previous: Block | None = None
     previous_day: date | None = None
     for block in blocks:
-        visit = block.visit
-        for other in blocks:
-            if other is not block and _overlaps(block.start, block.end, other.start, other.end):
-                block.warnings.append(
-                    BoardWarning(
-                        "overlap",
-                        f"overlaps {other.visit.ticket.number} at {other.visit.site.name} "
-                        f"({_fmt(other.start, tz)}-{_fmt(other.end, tz)})",
-                    )
+        if (other := block.pk_overlap) is not None:
+            block.warnings.append(
+                BoardWarning(
+                    "overlap",
+                    f"overlaps {other.visit.number} at {other.visit.site_name} "
+                    f"({_fmt(other.start, tz)}-{_fmt(other.end, tz)})",
                 )
-                break
+            )
         if (warning := _hours_warning(row, block, shifts, tz)) is not None:
             block.warnings.append(warning)
-        for begin, finish, kind in leave:
-            if _overlaps(block.start, block.end, begin, finish):
-                block.warnings.append(
-                    BoardWarning("leave", f"{row.user} is on leave ({kind.lower()})")
-                )
-                break
+        if any(_overlaps(block.start, block.end, b, f) for b, f, _ in leave):
+            kind = next(k for b, f, k in leave if _overlaps(block.start, block.end, b, f))
+            block.warnings.append(BoardWarning("leave", f"{row.user} is on leave ({kind.lower()})"))
         # The leg into this visit: from the previous visit of the same local day, else base.
         today = block.start.astimezone(tz).date()
         before = previous if previous is not None and previous_day == today else None
-        if block.role == "lead" and visit.travel_minutes is not None:
-            minutes, source = visit.travel_minutes, "plan"
-        else:
-            here = travel.site_point(visit.site)
-            there = (
-                travel.site_point(before.visit.site)
-                if before is not None
-                else travel.base_point(row.technician)
-            )
-            if before is not None and before.visit.site_id == visit.site_id:
-                minutes = 0
-            else:
-                minutes = travel.minutes(there, here)
-            source = "unknown" if minutes is None else "estimate"
-        leg = Leg(minutes, source, before.visit if before is not None else None)
-        if before is not None and minutes is not None and before.end <= block.start:
-            arrival = before.end + timedelta(minutes=minutes)
-            if arrival > block.start:
-                leg.late_minutes = int((arrival - block.start).total_seconds() // 60)
-                block.warnings.append(
-                    BoardWarning(
-                        "travel",
-                        f"{minutes} min from {before.visit.site.name}: arrives "
-                        f"{_fmt(arrival, tz)}, {leg.late_minutes} min after the start",
-                    )
-                )
-        block.leg = leg
-        if previous is None or block.end >= previous.end or previous_day != today:
+        block.leg = _leg(row, block, before, tz)
+        if before is None or block.end >= before.end:
             previous, previous_day = block, today
     row.blocks = [b for b in blocks if b.end > start and b.start < end]
 
@@ -402,14 +543,16 @@ def _warn_visit(block: Block, cleared: dict[int, set[int]], skills: dict[int, se
         visit.organization_id,
         visit.technician,
         visit.second_technician,
-        organization_name=visit.organization.name,
+        organization_name=visit.organization_name,
         cleared=cleared.get(visit.organization_id, set()),
     )
     if reason:
         block.warnings.append(BoardWarning("not_cleared", reason))
+    if not visit.skill_names:
+        return
     people = {p for p in (visit.technician_id, visit.second_technician_id) if p}
     have = set().union(*(skills.get(p, set()) for p in people)) if people else set()
-    missing = [s.name for s in visit.required_skills.all() if s.pk not in have]
+    missing = [name for pk, name in visit.skill_names if pk not in have]
     if missing:
         names = ", ".join(missing)
         block.warnings.append(BoardWarning("skill", f"needs {names}: nobody on the visit has it"))
@@ -460,18 +603,7 @@ def board(
     if not rows:
         return result
     ids = set(rows)
-    visits = list(
-        visits_visible_to(viewer)
-        .filter(Q(technician_id__in=ids) | Q(second_technician_id__in=ids))
-        .filter(
-            status__in=BOARD_STATUSES,
-            scheduled_start__gte=start - LONGEST - DAY,
-            scheduled_start__lt=end + DAY,
-        )
-        .select_related("ticket", "site", "organization", "technician", "second_technician")
-        .prefetch_related(Prefetch("required_skills", queryset=Skill.objects.order_by("name")))
-        .order_by("scheduled_start", "id")
-    )
+    visits = _visits(viewer, ids, start - LONGEST, end + DAY)
     # A day either side: the legs and overlaps of the period's first and last visits.
     lo, hi = start - DAY, end + DAY
     rostered, team_ids = _rostered(ids)

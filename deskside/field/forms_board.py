@@ -52,9 +52,25 @@ class ScheduleForm(forms.Form):
     )
     next = forms.CharField(required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args, viewer: User, technicians: QuerySet[User], **kwargs) -> None:
+    def __init__(
+        self,
+        *args,
+        viewer: User,
+        technicians: QuerySet[User],
+        offered: list[Visit] | None = None,
+        **kwargs,
+    ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["visit"].queryset = schedulable(viewer)
+        visit = self.fields["visit"]
+        visit.queryset = schedulable(viewer)
+        if offered is not None:
+            # The menu offers the queue's visits (and the one being moved), not every visit the
+            # viewer may schedule: a week of 50 technicians is thousands. Any of those is still
+            # accepted (the drag-and-drop script sends the moved card's).
+            label = visit.label_from_instance
+            visit.widget.choices = [("", visit.empty_label)] + [
+                (v.public_id, label(v)) for v in offered
+            ]
         self.fields["technician"].queryset = technicians
         self.fields["second"].queryset = agents().order_by("full_name")
 

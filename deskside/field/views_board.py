@@ -65,9 +65,24 @@ def _lead_choices(viewer: User):
     )
 
 
-def _form(request: HttpRequest, data=None, initial=None) -> ScheduleForm:
+def _offered(request: HttpRequest, chosen: str = "", queue: list | None = None) -> list:
+    """The visits the form's menu offers: the queue's first ones and the chosen one."""
+    if queue is None:
+        queue = list(board_reads.unscheduled(request.user)[: board_reads.QUEUE_LIMIT])
+    found = list(queue)
+    if chosen and all(v.public_id != chosen for v in found):
+        found += list(schedulable(request.user).filter(public_id=chosen))
+    return found
+
+
+def _form(request: HttpRequest, data=None, initial=None, queue=None) -> ScheduleForm:
+    chosen = (data or {}).get("visit") or (initial or {}).get("visit") or ""
     return ScheduleForm(
-        data, initial=initial, viewer=request.user, technicians=_lead_choices(request.user)
+        data,
+        initial=initial,
+        viewer=request.user,
+        technicians=_lead_choices(request.user),
+        offered=_offered(request, chosen, queue),
     )
 
 
@@ -104,7 +119,8 @@ def _page(
         "queue": shown[: board_reads.QUEUE_LIMIT],
         "queue_more": len(shown) > board_reads.QUEUE_LIMIT,
         "teams": board_reads.board_teams(),
-        "form": form or _form(request, initial=_initial(request, here)),
+        "form": form
+        or _form(request, initial=_initial(request, here), queue=shown[: board_reads.QUEUE_LIMIT]),
         "here": here,
         "today": _today(),
         "prev_url": board_url(view, found.previous_day, team),

@@ -25,6 +25,13 @@
   function setField(form, name, value) {
     var field = form.elements[name];
     if (!field) { return; }
+    if (field.tagName === "SELECT" && value && !field.querySelector('option[value="' + value + '"]')) {
+      // The menu offers the queue's visits; a moved card's visit is added to send it.
+      var option = document.createElement("option");
+      option.value = value;
+      option.textContent = value;
+      field.appendChild(option);
+    }
     if (field.type === "checkbox") { field.checked = !!value; } else { field.value = value; }
   }
 
