@@ -50,6 +50,7 @@ from deskside.field import api_clearance as field_clearance_api
 from deskside.field import api_plans as field_plans_api
 from deskside.field import api_time as field_time_api
 from deskside.field import api_visits as field_visits_api
+from deskside.field.api_board import router as field_board_router
 from deskside.field.api_clearance import router as field_clearance_router
 from deskside.field.api_plans import router as field_plans_router
 from deskside.field.api_time import router as field_time_router
@@ -166,6 +167,8 @@ api.add_router("/field/visits", field_visits_api.router)
 api.add_router("/field/time", field_time_router)
 # /field/plans (route plans: plan the day, the proposal, accept or discard).
 api.add_router("/field/plans", field_plans_router)
+# /field/board (the dispatch board: technicians' visits, legs, warnings; the unscheduled queue).
+api.add_router("/field/board", field_board_router)
 
 
 @api.exception_handler(DomainError)
@@ -309,6 +312,7 @@ AGENTS_ONLY = (
     field_clearance_router,
     field_time_router,
     field_plans_router,
+    field_board_router,
 )
 OWN_ANSWERS = {alerts_api.alertmanager_webhook, alerts_api.events_api, alerts_api.pagerduty_enqueue}
 TICKET_STEPS = (  # agents only (403), and refused by the ticket's status (409)

@@ -4,6 +4,7 @@ the technician's day, clearance and backfill, route plans, time and timesheets).
 from django.urls import path, re_path
 
 from deskside.field import (
+    views_board,
     views_clearance,
     views_day,
     views_plans,
@@ -105,4 +106,16 @@ urlpatterns += [
     path("plans/<str:public_id>/", views_plans.detail, name="plan"),
     path("plans/<str:public_id>/accept/", views_plans.accept, name="plan_accept"),
     path("plans/<str:public_id>/discard/", views_plans.discard, name="plan_discard"),
+]
+
+# the dispatch board (deskside.field.views_board)
+urlpatterns += [
+    path("board/", views_board.board, name="board"),
+    path("board/form/", views_board.schedule_form, name="board_form"),
+    path("board/schedule/", views_board.schedule, name="board_schedule"),
+    path(
+        "board/visits/<str:public_id>/unschedule/",
+        views_board.unschedule,
+        name="board_unschedule",
+    ),
 ]

@@ -317,6 +317,9 @@ AGENT_PAGES: dict[str, Url] = {
     # field service (issue 17): route plans
     "route plans": "/field/plans/",
     "route plan": lambda: f"/field/plans/{demo_route.seed_demo().public_id}/",
+    # field service (issue 17): the dispatch board, a day and a week
+    "dispatch board": "/field/board/",
+    "dispatch board week": "/field/board/?view=week",
 }
 
 
