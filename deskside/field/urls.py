@@ -3,21 +3,19 @@ the technician's day, clearance and backfill, route plans, time and timesheets).
 
 from django.urls import path, re_path
 
-from deskside.field import (
-    views_board,
-    views_clearance,
-    views_day,
-    views_plans,
-    views_signoff,
-    views_time,
-    views_visits,
-)
+from deskside.field.views import board as views_board
+from deskside.field.views import clearance as views_clearance
+from deskside.field.views import day as views_day
+from deskside.field.views import plans as views_plans
+from deskside.field.views import signoff as views_signoff
+from deskside.field.views import time as views_time
+from deskside.field.views import visits as views_visits
 
 app_name = "field"
 
 urlpatterns: list = []
 
-# Client clearance and backfill (deskside.field.views_clearance).
+# Client clearance and backfill (deskside.field.views.clearance).
 urlpatterns += [
     path("clearance/", views_clearance.matrix, name="clearance"),
     path("clearance/clients/<slug:slug>/", views_clearance.client, name="clearance_client"),
@@ -67,7 +65,7 @@ urlpatterns += [
     path("sign/<str:public_id>/<str:token>/", views_signoff.signoff_page, name="signoff"),
 ]
 
-# Time entries, timesheets and billing (deskside/field/views_time.py).
+# Time entries, timesheets and billing (deskside/field/views/time.py).
 urlpatterns += [
     path("time/", views_time.time_home, name="time"),
     path("time/start/", views_time.time_start, name="time_start"),
@@ -108,7 +106,7 @@ urlpatterns += [
     path("plans/<str:public_id>/discard/", views_plans.discard, name="plan_discard"),
 ]
 
-# the dispatch board (deskside.field.views_board)
+# the dispatch board (deskside.field.views.board)
 urlpatterns += [
     path("board/", views_board.board, name="board"),
     path("board/form/", views_board.schedule_form, name="board_form"),

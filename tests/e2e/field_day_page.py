@@ -7,7 +7,7 @@ from datetime import timedelta
 from deskside.accounts.models import User
 from deskside.core import clock
 from deskside.field.models import Clearance, ClearanceStatus, Visit, VisitStatus
-from deskside.field.queries_day import today_of
+from deskside.field.queries.day import today_of
 from deskside.field.services import scheduling, visits
 from deskside.tickets.models import Ticket
 

@@ -49,7 +49,7 @@ from deskside.field.models import (
     Visit,
     VisitStatus,
 )
-from deskside.field.queries_plans import may_see
+from deskside.field.queries.plans import may_see
 from deskside.field.services.scheduling import schedule
 from deskside.field.travel import Point, base_point, site_point
 from deskside.rosters.models import Leave

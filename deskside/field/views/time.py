@@ -30,9 +30,8 @@ from deskside.accounts.queries import organizations_visible_to
 from deskside.core import clock
 from deskside.core.exceptions import DomainError
 from deskside.core.timezones import zone
-from deskside.field import queries_time as tq
 from deskside.field.exceptions import InvalidInput
-from deskside.field.forms_time import (
+from deskside.field.forms.time import (
     EntryForm,
     LogForm,
     ReportForm,
@@ -41,6 +40,7 @@ from deskside.field.forms_time import (
     TimerForm,
 )
 from deskside.field.models import BillingRule, TimeEntry, Timesheet, TimesheetStatus, Visit
+from deskside.field.queries import time as tq
 from deskside.field.queries import visits_visible_to
 from deskside.field.services import time as services
 from deskside.sla.queries import contracts_visible_to

@@ -27,9 +27,9 @@ from deskside.accounts.schemas import OrganizationRef, UserRef
 from deskside.core.api import PageOut, PageParams, Text, page_out
 from deskside.core.pagination import paginate
 from deskside.field import backfill as backfill_reads
-from deskside.field import queries_clearance as reads
 from deskside.field.exceptions import InvalidInput, NotAllowed
 from deskside.field.models import Clearance, ClearanceStatus
+from deskside.field.queries import clearance as reads
 from deskside.field.queries import clearances_visible_to
 from deskside.field.services import clearance as svc
 

@@ -27,7 +27,7 @@ from deskside.accounts.permissions import agent_required
 from deskside.core import clock
 from deskside.field import board as board_reads
 from deskside.field.exceptions import FieldError
-from deskside.field.forms_board import ScheduleForm, schedulable
+from deskside.field.forms.board import ScheduleForm, schedulable
 from deskside.field.queries import visits_visible_to
 from deskside.field.services import scheduling
 

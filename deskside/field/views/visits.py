@@ -27,7 +27,7 @@ from deskside.accounts.permissions import agent_required
 from deskside.accounts.queries import agents_serving
 from deskside.core.exceptions import DomainError
 from deskside.core.forms import add_domain_error
-from deskside.field.forms_visits import (
+from deskside.field.forms.visits import (
     CancelForm,
     ChecklistItemForm,
     CheckOutForm,

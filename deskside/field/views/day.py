@@ -26,7 +26,7 @@ from deskside.accounts.permissions import agent_required
 from deskside.core import clock
 from deskside.core.forms import add_domain_error
 from deskside.field.exceptions import FieldError
-from deskside.field.forms_day import (
+from deskside.field.forms.day import (
     ChecklistItemForm,
     FinishForm,
     NoAccessForm,
@@ -34,7 +34,7 @@ from deskside.field.forms_day import (
     SignForm,
 )
 from deskside.field.models import Visit, VisitStatus
-from deskside.field.queries_day import (
+from deskside.field.queries.day import (
     day_visit,
     day_visits,
     is_on_visit,

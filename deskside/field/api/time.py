@@ -37,9 +37,9 @@ from deskside.accounts.permissions import is_agent
 from deskside.accounts.queries import organizations_visible_to
 from deskside.core.api import PageOut, PageParams, Text, get_or_404, page_out
 from deskside.core.pagination import paginate
-from deskside.field import queries_time as tq
 from deskside.field.exceptions import InvalidInput, NotAllowed
 from deskside.field.models import TimeEntry, TimeKind, Timesheet, Visit
+from deskside.field.queries import time as tq
 from deskside.field.queries import visits_visible_to
 from deskside.field.services import time as services
 from deskside.sla.models import Contract

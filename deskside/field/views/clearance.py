@@ -26,9 +26,8 @@ from django.views.decorators.http import require_GET, require_POST
 from deskside.accounts.models import Organization, User
 from deskside.accounts.permissions import agent_required
 from deskside.field import backfill as backfill_reads
-from deskside.field import queries_clearance as reads
 from deskside.field.exceptions import FieldError
-from deskside.field.forms_clearance import (
+from deskside.field.forms.clearance import (
     PeriodForm,
     ReassignForm,
     RevokeForm,
@@ -36,6 +35,7 @@ from deskside.field.forms_clearance import (
     SignOffForm,
 )
 from deskside.field.models import ClearanceStatus
+from deskside.field.queries import clearance as reads
 from deskside.field.queries import visits_visible_to
 from deskside.field.services import clearance as svc
 from deskside.field.services import scheduling

@@ -1,4 +1,4 @@
-"""The forms of the technician's day (`views_day`): each checks the shape of its input; the
+"""The forms of the technician's day (`views.day`): each checks the shape of its input; the
 services check the rest and their refusals land on the same form
 (`deskside.core.forms.add_domain_error`)."""
 

@@ -22,7 +22,7 @@ from deskside.accounts.models import User
 from deskside.accounts.permissions import is_agent
 from deskside.core.api import Text
 from deskside.field.exceptions import NotAllowed
-from deskside.field.queries_plans import plan_detail, plans_visible_to, visible_plan
+from deskside.field.queries.plans import plan_detail, plans_visible_to, visible_plan
 from deskside.field.services import planning
 
 router = Router(tags=["field"])

@@ -1,4 +1,4 @@
-"""The forms of the time pages (deskside/field/views_time.py): they parse and check the shape of
+"""The forms of the time pages (deskside/field/views/time.py): they parse and check the shape of
 the input; the rules are the services' (`field.services.time`), whose refusals the views put
 back on the form (`DomainErrors`)."""
 

@@ -15,7 +15,7 @@ from deskside.accounts.permissions import agent_required
 from deskside.core import clock
 from deskside.core.forms import add_domain_error
 from deskside.field.exceptions import FieldError
-from deskside.field.queries_plans import plan_detail, plans_visible_to, visible_plan
+from deskside.field.queries.plans import plan_detail, plans_visible_to, visible_plan
 from deskside.field.services import planning
 
 

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods
 
 from deskside.core.exceptions import DomainError
 from deskside.core.forms import add_domain_error
-from deskside.field.forms_visits import SignatureForm
+from deskside.field.forms.visits import SignatureForm
 from deskside.field.services import signoff
 
 

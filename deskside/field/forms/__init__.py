@@ -1,0 +1,1 @@
+"""The field forms, one module per part: board, clearance, day, time, visits."""
