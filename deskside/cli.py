@@ -342,7 +342,7 @@ def cmd_staffing_erlang(args: argparse.Namespace) -> None:
 
 
 def cmd_field_plan(args: argparse.Namespace) -> None:
-    """Plan the routes of the JSON file (deskside.field.routing_json; docs/field-route.md)
+    """Plan the routes of the JSON file (deskside.field.routing_json; docs/field.md)
     and print them: each route's stops with arrival, the total travel, what was not assigned."""
     _setup()  # the globe's estimate reads the road factor and speed from the settings
     from deskside.field import routing, routing_json  # noqa: PLC0415 - loads OR-Tools
@@ -619,7 +619,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("field", help="field service: route planning")
     fsub = p.add_subparsers(dest="field_command", required=True, metavar="ACTION")
-    f = fsub.add_parser("plan", help="plan routes from a JSON file (docs/field-route.md)")
+    f = fsub.add_parser("plan", help="plan routes from a JSON file (docs/field.md)")
     f.add_argument("file", help='the JSON file ("-": stdin)')
     f.add_argument(
         "--time-limit", type=float, default=30.0, help="stop the search after S seconds at most"

@@ -1,4 +1,4 @@
-"""The JSON format of `deskside field plan FILE.json` (documented in docs/field-route.md, an
+"""The JSON format of `deskside field plan FILE.json` (documented in docs/field.md, an
 example in docs/examples/field-plan.json), read into a `routing.Problem`, and the plan printed
 back as text.
 

@@ -14,7 +14,7 @@ contract, else the default one):
 - a billable entry's minutes are rounded up to a multiple of `round_up_to_minutes`, and it
   keeps the rule's hourly rate at that moment (a later change of rate does not reprice it).
 
-Decisions where the issue is silent (docs/field-time.md says the same):
+Decisions where the issue is silent (docs/field.md says the same):
 
 - **One running timer per agent; starting another stops the first** (at the same instant,
   priced as usual), as a technician who drives on to the next job expects; refusing would
