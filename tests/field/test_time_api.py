@@ -174,3 +174,24 @@ def test_lists_read_a_constant_number_of_queries(
     with django_assert_max_num_queries(12):
         body = api.get(f"{BASE}/report?start={LAST_MONDAY}&end=2026-12-13").json()
         assert len(body["lines"]) == 6
+
+
+@pytest.mark.parametrize("day", ["9999-12-31", "0001-01-01"])
+def test_far_off_weeks_are_422_naming_the_day(leo, lead, day):
+    """A week in year 9999 overflowed (500); one in year 1 made a timesheet for year 1."""
+    for api, method, path in (
+        (client_for(leo), "get", f"{BASE}/timesheets/me/{day}"),
+        (client_for(leo), "post", f"{BASE}/timesheets/me/{day}/submit"),
+        (client_for(lead), "post", f"{BASE}/timesheets/{leo.public_id}/{day}/approve"),
+    ):
+        r = getattr(api, method)(path)
+        assert r.status_code == 422 and r.json()["field"] == "day", (path, r.content)
+    r = client_for(lead).post(f"{BASE}/timesheets/{leo.public_id}/{day}/return", {"note": "x"})
+    assert r.status_code == 422 and r.json()["field"] == "day"
+    assert not leo.timesheets.exists()
+
+
+def test_far_off_report_range_is_422(leo):
+    api = client_for(leo)
+    r = api.get(f"{BASE}/report?start=9999-12-25&end=9999-12-31")
+    assert r.status_code == 422 and r.json()["field"] == "start"

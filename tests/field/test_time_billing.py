@@ -173,3 +173,18 @@ def test_bad_rules_name_the_field(admin, acme_contract, values, field):
     with pytest.raises(InvalidInput) as err:
         svc.set_billing_rule(admin, acme_contract, **values)
     assert err.value.field == field
+
+
+def test_two_admins_creating_the_same_rule_the_second_updates(admin, acme_contract, monkeypatch):
+    """The race: both looked, found no rule, both create; the second hit the one-rule key
+    (IntegrityError, a 500). Simulated by a lookup that misses the first one's rule once."""
+    first = svc.set_billing_rule(admin, acme_contract, hourly_rate=Decimal("100"), currency="USD")
+    real = svc._rule_locked
+    looks = iter([lambda contract: None, real])
+    monkeypatch.setattr(svc, "_rule_locked", lambda contract: next(looks)(contract))
+    second = svc.set_billing_rule(admin, acme_contract, hourly_rate=Decimal("90"), currency="EUR")
+    assert second.pk == first.pk and BillingRule.objects.count() == 1
+    first.refresh_from_db()
+    assert (first.hourly_rate, first.currency) == (Decimal("90.00"), "EUR")
+    actions = list(AuditEntry.objects.order_by("id").values_list("action", flat=True))
+    assert actions == ["created", "updated"]

@@ -3,6 +3,8 @@
 from datetime import date, time, timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from deskside.core import clock
 from deskside.field.exceptions import InvalidInput, InvalidTransition, NotAllowed
@@ -201,3 +203,19 @@ def test_a_lead_serving_one_client_does_not_sign_off_anothers_time(
     svc.submit_timesheet(leo, sheet)
     with pytest.raises(NotAllowed):
         svc.approve_timesheet(lead, sheet)
+
+
+def test_a_leads_decision_locks_the_week_row_only(leo, lead, acme_ticket):
+    """approve/return joined the agent and locked the user row too (FOR UPDATE without OF),
+    against start_timer which locks the user row first: a deadlock. Only the week is locked."""
+    for decide in (
+        lambda sheet: svc.return_timesheet(lead, sheet, note="fix"),
+        lambda sheet: svc.approve_timesheet(lead, sheet),
+    ):
+        sheet = svc.log_time(leo, ticket=acme_ticket, day=LAST_MONDAY, minutes=5).timesheet
+        svc.submit_timesheet(leo, sheet)
+        with CaptureQueriesContext(connection) as seen:
+            decide(sheet)
+        locks = [q["sql"] for q in seen.captured_queries if "FOR UPDATE" in q["sql"]]
+        if connection.features.has_select_for_update_of:
+            assert locks and all('FOR UPDATE OF "field_timesheet"' in sql for sql in locks)

@@ -5,6 +5,8 @@ import csv
 import io
 from decimal import Decimal
 
+import pytest
+
 from deskside.core.models import AuditEntry
 from deskside.field.models import BillingRule, TimeEntry, TimesheetStatus
 from deskside.field.services import time as svc
@@ -180,3 +182,35 @@ def test_tenancy_on_pages(
         r = customer.get(path)
         assert r.status_code == 302 and "/portal/" in r["Location"], path
     assert customer.post("/field/time/start/", {"kind": "training"}).status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("path", "field"),
+    [
+        ("/field/time/?week=9999-12-31", "week"),
+        ("/field/time/?week=0001-01-01", "week"),
+        ("/field/timesheets/{me}/9999-12-31/", "day"),
+        ("/field/timesheets/{me}/0001-01-01/", "day"),
+    ],
+)
+def test_far_off_weeks_are_400_naming_the_field(leo, path, field):
+    """A week in year 9999 or 1 overflowed the week's days or its next/previous links (500)."""
+    r = login(leo).get(path.format(me=leo.public_id))
+    assert r.status_code == 400 and r.content.decode().startswith(f"{field}:"), r.content
+
+
+def test_far_off_week_posts_are_400(leo):
+    web = login(leo)
+    r = web.post(f"/field/timesheets/{leo.public_id}/9999-12-31/submit/")
+    assert r.status_code == 400 and r.content.startswith(b"day:")
+    r = web.post("/field/time/log/?week=9999-12-31", {"kind": "work"})
+    assert r.status_code == 400 and r.content.startswith(b"week:")
+
+
+def test_far_off_report_range_is_a_form_error(leo):
+    web = login(leo)
+    for query in ("start=9999-12-25&end=9999-12-31", "start=0001-01-01&end=0001-01-02"):
+        r = web.get(f"/field/billing/?{query}")
+        assert r.status_code == 400 and b"Give a date from 1900 to 9000" in r.content
+        r = web.get(f"/field/billing/export.csv?{query}")
+        assert r.status_code == 400 and r.content.startswith(b"start:")

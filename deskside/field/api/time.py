@@ -309,6 +309,7 @@ def _sheet(person: User, day: date) -> Timesheet:
 
 
 def _decided_sheet(user: User, who: str, day: date) -> Timesheet:
+    check_date(day, "day")
     person = _person(user, who)
     sheet = Timesheet.objects.filter(agent=person, week_start=services.week_start(day)).first()
     if sheet is None:
@@ -444,12 +445,14 @@ def get_timesheet(request: HttpRequest, agent: Text, day: date) -> dict:
     """`agent` is "me" or an agent's public id (their lead or an administrator); the entries
     shown are those you may see."""
     user = _agent(request)
+    check_date(day, "day")
     return _sheet_out(user, _person(user, agent), day)
 
 
 @router.post("/timesheets/me/{day}/submit", response=FieldTimesheetOut, summary="Submit your week")
 def submit_timesheet(request: HttpRequest, day: date) -> dict:
     user = _agent(request)
+    check_date(day, "day")
     services.submit_timesheet(user, _sheet(user, day))
     return _sheet_out(user, user, day)
 

@@ -23,14 +23,14 @@ from deskside.accounts.permissions import is_admin, is_agent
 from deskside.core.timezones import zone
 from deskside.field.models import BillingRule, TimeEntry, Timesheet, TimesheetStatus
 from deskside.field.queries import time_visible_to
-from deskside.field.services.time import amount, may_approve
+from deskside.field.services.time import EARLIEST_DAY, LATEST_DAY, amount, check_day, may_approve
 from deskside.sla.models import Contract
 from deskside.sla.queries import contracts_visible_to
 
 ENTRY_RELATED = ("agent", "ticket", "visit", "organization", "timesheet")
 MAX_REPORT_DAYS = 366
-FIRST_DAY = date(1900, 1, 1)  # reports and filters take dates in this range
-LAST_DAY = date(9000, 12, 31)
+FIRST_DAY = EARLIEST_DAY  # weeks, reports and filters take dates in this range
+LAST_DAY = LATEST_DAY
 CSV_HEADER = [
     "date",
     "ticket",
@@ -137,8 +137,9 @@ class Week:
 
 def week(viewer: User, agent: User, monday: date) -> Week:
     """The agent's week starting `monday`: the entries the viewer may see, by the agent's local
-    day (running timers shown apart, not counted)."""
-    monday = monday - timedelta(days=monday.weekday())
+    day (running timers shown apart, not counted). InvalidInput (field "day") for a date
+    before 1900 or after 9000."""
+    monday = check_day(monday, "day") - timedelta(days=monday.weekday())
     sheet = Timesheet.objects.filter(agent=agent, week_start=monday).first()
     days = [Day(monday + timedelta(days=i)) for i in range(7)]
     running = None

@@ -42,7 +42,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from deskside.accounts.models import Team, User
 from deskside.accounts.permissions import is_admin, is_agent
@@ -66,6 +66,7 @@ MAX_NOTE = 500
 MAX_RETURN_NOTE = 2000
 DEFAULT_START = time(9, 0)
 EARLIEST_DAY = date(1900, 1, 1)  # before, a typo (and past what a zone's offset may shift)
+LATEST_DAY = date(9000, 12, 31)  # after, a typo (and a week's next Monday would overflow)
 EDITABLE = (TimesheetStatus.OPEN, TimesheetStatus.RETURNED)
 NEVER_BILLED = (TimeKind.SHADOWING, TimeKind.TRAINING)
 RULE_FIELDS = ("hourly_rate", "currency", "bill_travel", "round_up_to_minutes")
@@ -143,6 +144,14 @@ def _apply_price(entry: TimeEntry) -> None:
 # -- weeks ------------------------------------------------------------------------------------
 
 
+def check_day(day: date, field: str = "date") -> date:
+    """`day` when it is from 1900 to 9000, else InvalidInput naming `field`: a far-off date is a
+    typo, and the week's days (or its previous and next weeks) would overflow `date`."""
+    if not EARLIEST_DAY <= day <= LATEST_DAY:
+        raise InvalidInput(f"give a date from {EARLIEST_DAY:%Y} to {LATEST_DAY:%Y}", field=field)
+    return day
+
+
 def week_start(day: date) -> date:
     """The Monday of the week of `day`."""
     return day - timedelta(days=day.weekday())
@@ -160,6 +169,7 @@ def week_of(agent: User, instant: datetime) -> date:
 
 def timesheet_for(agent: User, monday: date) -> Timesheet:
     """The agent's timesheet of the week starting `monday` (made, open, on first use)."""
+    check_day(monday, "day")
     sheet, _ = Timesheet.objects.get_or_create(agent=agent, week_start=week_start(monday))
     return sheet
 
@@ -466,10 +476,18 @@ def submit_timesheet(actor: User, sheet: Timesheet) -> Timesheet:
     return sheet
 
 
+def _sheet_for_decision(sheet: Timesheet) -> Timesheet:
+    """The week locked for a lead's decision: its row only (`of=("self",)`), not the agent's
+    user row that the join reads, which `start_timer` locks first (a deadlock otherwise)."""
+    return (
+        Timesheet.objects.select_for_update(of=("self",)).select_related("agent").get(pk=sheet.pk)
+    )
+
+
 @transaction.atomic
 def approve_timesheet(actor: User, sheet: Timesheet) -> Timesheet:
     """A lead (or an administrator) approves a submitted week: it stays locked for good."""
-    sheet = Timesheet.objects.select_for_update().select_related("agent").get(pk=sheet.pk)
+    sheet = _sheet_for_decision(sheet)
     _require_approver(actor, sheet)
     if sheet.status != TimesheetStatus.SUBMITTED:
         raise InvalidTransition("only a submitted week is approved")
@@ -484,7 +502,7 @@ def approve_timesheet(actor: User, sheet: Timesheet) -> Timesheet:
 def return_timesheet(actor: User, sheet: Timesheet, *, note: str) -> Timesheet:
     """A lead (or an administrator) sends a submitted week back with a note saying what to
     change: its entries are editable again until the agent submits it anew."""
-    sheet = Timesheet.objects.select_for_update().select_related("agent").get(pk=sheet.pk)
+    sheet = _sheet_for_decision(sheet)
     _require_approver(actor, sheet)
     note = (note or "").strip()
     if not note:
@@ -536,6 +554,20 @@ def _rule_values(
     }
 
 
+def _rule_locked(contract: Contract) -> BillingRule | None:
+    return BillingRule.objects.select_for_update().filter(contract=contract).first()
+
+
+def _create_rule(contract: Contract, values: dict) -> BillingRule | None:
+    """The contract's new rule, or None when another administrator created one meanwhile (the
+    one-rule-per-contract key refuses ours; the savepoint keeps the transaction usable)."""
+    try:
+        with transaction.atomic():
+            return BillingRule.objects.create(contract=contract, updated_at=clock.now(), **values)
+    except IntegrityError:
+        return None
+
+
 @transaction.atomic
 def set_billing_rule(
     actor: User,
@@ -547,14 +579,14 @@ def set_billing_rule(
     round_up_to_minutes: int = 15,
 ) -> BillingRule:
     """Create or change the contract's billing rule (administrators), with an audit entry.
-    Entries already priced keep their price; the rule applies to entries stopped, logged or
-    edited from now on."""
+    Entries already priced keep their price and currency; the rule applies to entries stopped,
+    logged or edited from now on. Two administrators creating the same rule at once: the
+    second changes the first one's rule (no error)."""
     require_rule_admin(actor, contract)
     values = _rule_values(hourly_rate, currency, bill_travel, round_up_to_minutes)
-    rule = BillingRule.objects.select_for_update().filter(contract=contract).first()
     label = f"Billing of {contract.name}"
-    if rule is None:
-        rule = BillingRule.objects.create(contract=contract, updated_at=clock.now(), **values)
+    rule = _rule_locked(contract)
+    if rule is None and (rule := _create_rule(contract, values)) is not None:
         audit.record(
             actor,
             audit.CREATED,
@@ -564,6 +596,9 @@ def set_billing_rule(
             after=audit.snapshot(rule, RULE_FIELDS),
         )
         return rule
+    rule = rule or _rule_locked(contract)
+    if rule is None:  # created and deleted again meanwhile: nothing sensible left to change
+        raise InvalidTransition("the rule changed meanwhile: try again", field="contract")
     before = audit.snapshot(rule, RULE_FIELDS)
     for name, value in values.items():
         setattr(rule, name, value)

@@ -16,6 +16,8 @@ through `field.services.time`; a service's refusal is shown as a form error or a
 """
 
 import csv
+import functools
+from collections.abc import Callable
 from datetime import date, timedelta
 
 from django.contrib import messages
@@ -52,12 +54,41 @@ def _today(user: User) -> date:
     return services.local_day(user, clock.now())
 
 
+class FarOffDate(InvalidInput):
+    """A week's date out of 1900 to 9000 in the address: answered 400 naming the field."""
+
+    status_code = 400
+
+
+def _dated(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Answer a far-off date in the address (`?week=`, a timesheet's day) with 400 naming it,
+    instead of letting the week's days or its previous / next links overflow."""
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except FarOffDate as exc:
+            return HttpResponse(
+                f"{exc.field}: {exc.message}", status=400, content_type="text/plain; charset=utf-8"
+            )
+
+    return wrapper
+
+
+def _in_range(day: date, field: str) -> date:
+    try:
+        return services.check_day(day, field)
+    except InvalidInput as exc:
+        raise FarOffDate(exc.message, field=field) from None
+
+
 def _week_param(request: HttpRequest, user: User) -> date:
     try:
         day = date.fromisoformat((request.GET.get("week") or "")[:10])
     except ValueError:
         day = _today(user)
-    return services.week_start(day)
+    return services.week_start(_in_range(day, "week"))
 
 
 def _ticket_from_form(user: User, number: str) -> Ticket | None:
@@ -112,6 +143,7 @@ def _home(
 
 @require_safe
 @agent_required
+@_dated
 def time_home(request: HttpRequest) -> HttpResponse:
     """My time: the running timer, start and log forms, and the week's entries by day."""
     return _home(request)
@@ -119,6 +151,7 @@ def time_home(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @agent_required
+@_dated
 def time_start(request: HttpRequest) -> HttpResponse:
     form = TimerForm(request.POST)
     if form.is_valid():
@@ -140,6 +173,7 @@ def time_start(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @agent_required
+@_dated
 def time_stop(request: HttpRequest) -> HttpResponse:
     try:
         entry = services.stop_timer(request.user)
@@ -152,6 +186,7 @@ def time_stop(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @agent_required
+@_dated
 def time_log(request: HttpRequest) -> HttpResponse:
     form = LogForm(request.POST)
     if form.is_valid():
@@ -345,9 +380,10 @@ def timesheets(request: HttpRequest) -> HttpResponse:
 
 def _week_of(request: HttpRequest, agent_id: str, day: str) -> tuple[User, date]:
     try:
-        monday = services.week_start(date.fromisoformat(day))
+        parsed = date.fromisoformat(day)
     except ValueError:
         raise Http404("no such week") from None
+    monday = services.week_start(_in_range(parsed, "day"))
     person = User.objects.filter(public_id=agent_id, kind=User.Kind.AGENT).first()
     if person is None or not tq.may_view_week(request.user, person):
         raise Http404("no such timesheet")
@@ -356,6 +392,7 @@ def _week_of(request: HttpRequest, agent_id: str, day: str) -> tuple[User, date]
 
 @require_safe
 @agent_required
+@_dated
 def timesheet(request: HttpRequest, agent_id: str, day: str) -> HttpResponse:
     person, monday = _week_of(request, agent_id, day)
     return _timesheet_page(request, person, monday)
@@ -385,6 +422,7 @@ def _sheet(person: User, monday: date) -> Timesheet:
 
 @require_POST
 @agent_required
+@_dated
 def timesheet_submit(request: HttpRequest, agent_id: str, day: str) -> HttpResponse:
     person, monday = _week_of(request, agent_id, day)
     try:
@@ -398,6 +436,7 @@ def timesheet_submit(request: HttpRequest, agent_id: str, day: str) -> HttpRespo
 
 @require_POST
 @agent_required
+@_dated
 def timesheet_approve(request: HttpRequest, agent_id: str, day: str) -> HttpResponse:
     person, monday = _week_of(request, agent_id, day)
     try:
@@ -411,6 +450,7 @@ def timesheet_approve(request: HttpRequest, agent_id: str, day: str) -> HttpResp
 
 @require_POST
 @agent_required
+@_dated
 def timesheet_return(request: HttpRequest, agent_id: str, day: str) -> HttpResponse:
     person, monday = _week_of(request, agent_id, day)
     form = ReturnForm(request.POST)
