@@ -6,8 +6,9 @@ import phonenumbers
 from django.db.models import Q, QuerySet
 from django.db.models.lookups import In
 
-from deskside.accounts.models import Organization, Site, User
+from deskside.accounts.models import Organization, Site, Team, User
 from deskside.accounts.names import fold, prefix_range
+from deskside.accounts.permissions import is_admin, is_agent
 from deskside.accounts.phones import default_region, to_e164
 from deskside.core.indexing import NotIndexed
 
@@ -29,6 +30,37 @@ def serves(agent: User, organization_id: int) -> bool:
     """Whether `agent` serves the client `organization_id` (every agent not limited to some)."""
     ids = served_organization_ids(agent)
     return ids is None or organization_id in ids
+
+
+# -- who is a lead: the one rule (field clearance sign-off, timesheet approval, a technician's
+# day; rosters' `can_manage_leave` is this plus the lead of a roster the person is on) --------
+
+
+def is_lead_of(actor: User, person: User) -> bool:
+    """Whether `actor` is a lead of `person`: an active administrator (a staff agent), or an
+    active agent who leads a team `person` is a member of (`Team.lead`). It says nothing of
+    `person` themself: a caller that refuses one's own week or sign-off checks that apart."""
+    if not is_agent(actor):
+        return False
+    return is_admin(actor) or Team.objects.filter(lead=actor, members=person).exists()
+
+
+def leads_of(person: User) -> set[int]:
+    """The ids of the active agents who lead a team `person` is a member of (administrators,
+    who are leads of everyone, aside)."""
+    return set(
+        Team.objects.filter(
+            members=person, lead__is_active=True, lead__kind=User.Kind.AGENT
+        ).values_list("lead_id", flat=True)
+    )
+
+
+def leads_anyone(actor: User) -> bool:
+    """Whether `actor` is a lead of somebody: an active administrator, or an active agent who
+    leads a team."""
+    if not is_agent(actor):
+        return False
+    return is_admin(actor) or Team.objects.filter(lead=actor).exists()
 
 
 def organizations_visible_to(user: User) -> QuerySet[Organization]:

@@ -410,8 +410,8 @@ class Timesheet(models.Model):
 
 class TimeEntry(models.Model):
     """Time an agent spent: on a ticket (and maybe one of its visits), or training with no
-    ticket. Started and stopped, or given as a duration; `billable` and `rate` are decided when
-    the entry is stopped or saved, by the client's contract rule (`BillingRule`)."""
+    ticket. Started and stopped, or given as a duration; `billable`, `rate` and `currency` are
+    decided when the entry is stopped or saved, by the client's contract rule (`BillingRule`)."""
 
     public_id = models.CharField(max_length=16, unique=True, default=new_public_id, editable=False)
     agent = models.ForeignKey(
@@ -433,6 +433,12 @@ class TimeEntry(models.Model):
     billable = models.BooleanField(default=False)
     billed_minutes = models.PositiveIntegerField(default=0)
     rate = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
+    currency = models.CharField(
+        max_length=3,
+        blank=True,
+        default="",
+        help_text="The rule's currency when the entry was priced (kept with the rate).",
+    )
     note = models.CharField(max_length=500, blank=True)
     timesheet = models.ForeignKey(
         Timesheet, null=True, blank=True, on_delete=models.SET_NULL, related_name="entries"

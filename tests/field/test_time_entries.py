@@ -6,9 +6,15 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from deskside.accounts import queries as accounts_queries
+from deskside.accounts import services as accounts
+from deskside.accounts.models import Tier
 from deskside.core import clock
 from deskside.field.exceptions import InvalidInput, InvalidTransition, NotAllowed
 from deskside.field.models import TimeEntry, TimeKind, TimesheetStatus
+from deskside.field.queries import time as tq
+from deskside.field.queries.day import may_view_day_of
+from deskside.field.services import clearance
 from deskside.field.services import time as svc
 from tests.field.fixtures_time import *  # noqa: F403
 from tests.field.fixtures_time import LAST_MONDAY, MONDAY, NOW, make_visit
@@ -219,3 +225,27 @@ def test_a_leads_decision_locks_the_week_row_only(leo, lead, acme_ticket):
         locks = [q["sql"] for q in seen.captured_queries if "FOR UPDATE" in q["sql"]]
         if connection.features.has_select_for_update_of:
             assert locks and all('FOR UPDATE OF "field_timesheet"' in sql for sql in locks)
+
+
+def test_one_rule_of_who_is_a_lead(leo, lead, admin, sam, desktop_team):
+    """Clearance sign-off, timesheet approval, the technician's day and the timesheets page
+    all ask `accounts.queries.is_lead_of`: an active administrator, or an active agent who
+    leads one of the person's teams; a deactivated lead is nobody's lead."""
+    gone = accounts.create_user(
+        email="gone@msp.example", full_name="Gone Lead", kind="agent", organization=leo.organization
+    )
+    other = accounts.create_team(name="Night desk", tier=Tier.L2)
+    other.lead = gone
+    other.save()
+    other.members.add(leo)
+    gone.is_active = False
+    gone.save()
+    expected = {lead: True, admin: True, sam: False, gone: False}
+    for actor, is_lead in expected.items():
+        assert accounts_queries.is_lead_of(actor, leo) is is_lead, actor
+        assert clearance.is_lead(actor, leo) is is_lead, actor
+        assert svc.may_approve(actor, leo) is is_lead, actor
+        assert may_view_day_of(actor, leo) is is_lead, actor
+        assert tq.is_lead(actor) is is_lead, actor
+    assert svc.leads_of(leo) == accounts_queries.leads_of(leo) == {lead.pk}
+    assert not svc.may_approve(lead, lead) and may_view_day_of(leo, leo)

@@ -2,15 +2,18 @@
 tenancy (an agent serving only Acme sees none of Globex's time; customers are sent away)."""
 
 import csv
+import importlib
 import io
 from decimal import Decimal
 
 import pytest
+from django.apps import apps as django_apps
 
 from deskside.core.models import AuditEntry
 from deskside.field.models import BillingRule, TimeEntry, TimesheetStatus
+from deskside.field.queries import time as tq
 from deskside.field.services import time as svc
-from tests.conftest import login
+from tests.conftest import client_for, login
 from tests.field.fixtures_time import *  # noqa: F403
 from tests.field.fixtures_time import LAST_MONDAY, MONDAY
 
@@ -214,3 +217,43 @@ def test_far_off_report_range_is_a_form_error(leo):
         assert r.status_code == 400 and b"Give a date from 1900 to 9000" in r.content
         r = web.get(f"/field/billing/export.csv?{query}")
         assert r.status_code == 400 and r.content.startswith(b"start:")
+
+
+def test_a_rule_changed_from_usd_to_eur_keeps_older_entries_in_usd(
+    leo, lead, admin, acme_ticket, acme_rule
+):
+    """The report read each client's currency from its rule *now*: after a change to EUR the
+    USD entries were invoiced as EUR. Each entry keeps the currency it was priced in."""
+    old = svc.log_time(leo, ticket=acme_ticket, day=LAST_MONDAY, minutes=50)
+    svc.set_billing_rule(admin, acme_rule.contract, hourly_rate=Decimal("100"), currency="EUR")
+    new = svc.log_time(leo, ticket=acme_ticket, day=LAST_MONDAY, minutes=30)
+    assert (old.currency, new.currency) == ("USD", "EUR")
+    svc.submit_timesheet(leo, old.timesheet)
+    svc.approve_timesheet(lead, old.timesheet)
+    web = login(lead)
+    page = web.get(REPORT).content
+    assert b"120.00 USD" in page and b"50.00 EUR" in page
+    report = tq.billable_report(lead, start=LAST_MONDAY, end=MONDAY)
+    assert [(t.currency, t.amount) for t in report.by_client] == [
+        ("EUR", Decimal("50.00")),
+        ("USD", Decimal("120.00")),
+    ]
+    assert len(report.by_ticket) == 2 and len(report.by_agent) == 2
+    r = web.get(REPORT.replace("/field/billing/", "/field/billing/export.csv"))
+    rows = list(csv.reader(io.StringIO(r.content.decode())))[1:]
+    assert sorted((row[8], row[9]) for row in rows) == [("EUR", "50.00"), ("USD", "120.00")]
+    api = client_for(leo).get(f"/api/v1/field/time/entries/{old.public_id}").json()
+    assert (api["currency"], api["amount"]) == ("USD", "120.00")
+
+
+def test_the_migration_backfills_each_entrys_currency_from_its_rule(
+    leo, acme_ticket, globex_ticket, acme_rule, globex_rule
+):
+    backfill = importlib.import_module("deskside.field.migrations.0002_time_entry_currency")
+    entries = [
+        svc.log_time(leo, ticket=acme_ticket, day=MONDAY, minutes=5),
+        svc.log_time(leo, ticket=globex_ticket, day=MONDAY, minutes=5),
+    ]
+    TimeEntry.objects.update(currency="")
+    backfill.backfill(django_apps, None)
+    assert [TimeEntry.objects.get(pk=e.pk).currency for e in entries] == ["USD", "EUR"]

@@ -67,6 +67,10 @@ class FieldTimeEntryOut(Schema):
     billable: bool
     billed_minutes: int
     rate: Decimal | None = Field(description="Hourly rate of a billable entry.")
+    currency: str = Field(
+        description="The rule's currency when the entry was priced (kept with the rate); "
+        "empty when the client had no rule."
+    )
     amount: Decimal
     note: str
     week_start: date | None

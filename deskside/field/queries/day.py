@@ -20,6 +20,7 @@ from datetime import date, datetime, time, timedelta
 from django.db.models import F, Prefetch, Q, QuerySet
 
 from deskside.accounts.models import User
+from deskside.accounts.queries import is_lead_of
 from deskside.core.timezones import zone
 from deskside.field.models import Visit, VisitChecklistItem, VisitStatus
 from deskside.field.queries import visits_visible_to
@@ -31,9 +32,7 @@ def may_view_day_of(viewer: User, technician: User) -> bool:
     """The technician themself; staff; a lead of one of the technician's teams."""
     if not viewer.is_authenticated or not viewer.is_active or not viewer.is_agent:
         return False
-    if viewer.pk == technician.pk or viewer.is_staff:
-        return True
-    return technician.teams.filter(lead=viewer).exists()
+    return viewer.pk == technician.pk or is_lead_of(viewer, technician)
 
 
 def is_on_visit(person: User, visit: Visit) -> bool:

@@ -20,6 +20,7 @@ from django.db.models import Q, QuerySet, Sum
 
 from deskside.accounts.models import User
 from deskside.accounts.permissions import is_admin, is_agent
+from deskside.accounts.queries import leads_anyone
 from deskside.core.timezones import zone
 from deskside.field.models import BillingRule, TimeEntry, Timesheet, TimesheetStatus
 from deskside.field.queries import time_visible_to
@@ -184,7 +185,7 @@ def timesheets_to_decide(viewer: User, limit: int = 100) -> list[Timesheet]:
 
 def is_lead(viewer: User) -> bool:
     """Whether the viewer decides anyone's weeks (leads a team, or administrator)."""
-    return is_admin(viewer) or (is_agent(viewer) and viewer.teams_led.exists())
+    return leads_anyone(viewer)
 
 
 # -- the billable report ----------------------------------------------------------------------
@@ -251,20 +252,6 @@ def report_bounds(viewer: User, start: date, end: date) -> tuple[datetime, datet
     )
 
 
-def currencies(organization_ids: set[int]) -> dict[int, str]:
-    """Each client's currency: that of its contract's rule now (else the default's)."""
-    default = BillingRule.objects.filter(contract__is_default=True).values_list(
-        "currency", flat=True
-    )
-    fallback = next(iter(default), "")
-    found = dict(
-        BillingRule.objects.filter(contract__organization_id__in=organization_ids).values_list(
-            "contract__organization_id", "currency"
-        )
-    )
-    return {org: found.get(org, fallback) for org in organization_ids}
-
-
 def billable_report(
     viewer: User,
     *,
@@ -274,7 +261,9 @@ def billable_report(
     approved_only: bool = True,
 ) -> Report:
     """Billable time from `start` to `end` (inclusive, the viewer's zone): every line, and
-    totals per client, per ticket and per agent (billed hours and amount). Only entries the
+    totals per client, per ticket and per agent (billed hours and amount), one per currency:
+    each entry counts in the currency it was priced in (`TimeEntry.currency`, kept with its
+    rate), so a rule changed from USD to EUR leaves the older entries in USD. Only entries the
     viewer may see; approved weeks only unless `approved_only` is False."""
     low, high = report_bounds(viewer, start, end)
     qs = entries_for(viewer).filter(
@@ -285,7 +274,6 @@ def billable_report(
     if approved_only:
         qs = qs.filter(timesheet__status=TimesheetStatus.APPROVED)
     rows = list(qs.order_by("organization__name", "started_at", "id"))
-    money = currencies({e.organization_id for e in rows if e.organization_id})
     lines: list[Line] = []
     by_client: dict[str, Total] = {}
     by_ticket: dict[str, Total] = {}
@@ -303,18 +291,18 @@ def billable_report(
             minutes=e.minutes or 0,
             billed_minutes=e.billed_minutes,
             rate=e.rate or Decimal("0"),
-            currency=money.get(e.organization_id, ""),
+            currency=e.currency,
             amount=amount(e.billed_minutes, e.rate),
             note=e.note,
             entry=e.public_id,
         )
         lines.append(line)
         by_client.setdefault(
-            line.client_slug,
+            f"{line.client_slug}:{line.currency}",
             Total(line.client_slug, line.client, line.client, currency=line.currency),
         ).add(line)
         by_ticket.setdefault(
-            number,
+            f"{number}:{line.currency}",
             Total(number, e.ticket.subject if e.ticket_id else "", line.client, line.currency),
         ).add(line)
         key = f"{e.agent.public_id}:{line.currency}"
@@ -326,8 +314,8 @@ def billable_report(
         end=end,
         approved_only=approved_only,
         lines=lines,
-        by_client=sorted(by_client.values(), key=lambda t: t.label.lower()),
-        by_ticket=sorted(by_ticket.values(), key=lambda t: (t.client.lower(), t.key)),
+        by_client=sorted(by_client.values(), key=lambda t: (t.label.lower(), t.currency)),
+        by_ticket=sorted(by_ticket.values(), key=lambda t: (t.client.lower(), t.key, t.currency)),
         by_agent=sorted(by_agent.values(), key=lambda t: (t.label.lower(), t.currency)),
     )
 

@@ -27,9 +27,9 @@ from collections.abc import Iterable
 from django.db import transaction
 from django.db.models import Count
 
-from deskside.accounts.models import Organization, Team, User
-from deskside.accounts.permissions import is_admin, is_agent
-from deskside.accounts.queries import serves
+from deskside.accounts.models import Organization, User
+from deskside.accounts.permissions import is_agent
+from deskside.accounts.queries import is_lead_of, serves
 from deskside.core import audit, clock
 from deskside.field.exceptions import InvalidInput, InvalidTransition, NotAllowed
 from deskside.field.models import (
@@ -69,11 +69,7 @@ def object_id(clearance: Clearance) -> str:
 
 def is_lead(actor: User, technician: User) -> bool:
     """An active administrator, or the lead of a team `technician` is a member of."""
-    if not is_agent(actor):
-        return False
-    if is_admin(actor):
-        return True
-    return Team.objects.filter(lead=actor, members=technician).exists()
+    return is_lead_of(actor, technician)
 
 
 def shadow_visits_done(technician_id: int, organization_id: int) -> int:

@@ -12,7 +12,8 @@ contract, else the default one):
   is recorded as shadowing whatever kind was chosen (work or travel);
 - travel is billable only when the rule says `bill_travel`;
 - a billable entry's minutes are rounded up to a multiple of `round_up_to_minutes`, and it
-  keeps the rule's hourly rate at that moment (a later change of rate does not reprice it).
+  keeps the rule's hourly rate and currency at that moment (a later change of rate or
+  currency does not reprice or relabel it).
 
 Decisions where the issue is silent (docs/field.md says the same):
 
@@ -44,9 +45,10 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import IntegrityError, transaction
 
-from deskside.accounts.models import Team, User
+from deskside.accounts.models import Organization, User
 from deskside.accounts.permissions import is_admin, is_agent
-from deskside.accounts.queries import served_organization_ids, serves
+from deskside.accounts.queries import is_lead_of, served_organization_ids, serves
+from deskside.accounts.queries import leads_of as accounts_leads_of
 from deskside.core import audit, clock
 from deskside.core.timezones import zone
 from deskside.field.exceptions import InvalidInput, InvalidTransition, NotAllowed
@@ -59,6 +61,7 @@ from deskside.field.models import (
     Visit,
 )
 from deskside.sla.models import Contract
+from deskside.sla.queries import contract_for
 from deskside.tickets.models import Ticket
 
 MAX_MINUTES = 24 * 60
@@ -108,14 +111,12 @@ def amount(billed_minutes: int, rate: Decimal | None) -> Decimal:
 
 
 def rule_for_organization(organization_id: int | None) -> BillingRule | None:
-    """The billing rule of the contract that applies to the client (None: no client, no
-    contract, or a contract without a rule)."""
+    """The billing rule of the contract that applies to the client, chosen as the SLA app
+    chooses a ticket's contract (`sla.queries.contract_for`: its own, else the default); None
+    for no client, no contract, or a contract without a rule."""
     if organization_id is None:
         return None
-    contract = (
-        Contract.objects.filter(organization_id=organization_id).first()
-        or Contract.objects.filter(is_default=True).first()
-    )
+    contract = contract_for(Organization(pk=organization_id))
     if contract is None:
         return None
     return BillingRule.objects.filter(contract=contract).first()
@@ -139,6 +140,8 @@ def _apply_price(entry: TimeEntry) -> None:
     found = price(entry.kind, entry.minutes or 0, rule)
     entry.billable, entry.rate = found.billable, found.rate
     entry.billed_minutes = found.billed_minutes
+    # Frozen with the rate: a later change of the rule's currency does not relabel the entry.
+    entry.currency = rule.currency if rule is not None else ""
 
 
 # -- weeks ------------------------------------------------------------------------------------
@@ -428,18 +431,15 @@ def delete_entry(actor: User, entry: TimeEntry) -> None:
 
 
 def leads_of(agent: User) -> set[int]:
-    """The ids of the leads of the teams `agent` is a member of."""
-    return set(
-        Team.objects.filter(members=agent, lead__isnull=False).values_list("lead_id", flat=True)
-    )
+    """The ids of the leads of the teams `agent` is a member of (`accounts.queries.leads_of`)."""
+    return accounts_leads_of(agent)
 
 
 def may_approve(approver: User, agent: User) -> bool:
-    """Whether `approver` decides `agent`'s weeks: a lead of one of the agent's teams or an
-    administrator, never the agent themself."""
-    if not is_agent(approver) or approver.pk == agent.pk:
-        return False
-    return is_admin(approver) or approver.pk in leads_of(agent)
+    """Whether `approver` decides `agent`'s weeks: a lead of the agent
+    (`accounts.queries.is_lead_of`: a lead of one of the agent's teams or an administrator),
+    never the agent themself."""
+    return approver.pk != agent.pk and is_lead_of(approver, agent)
 
 
 def _require_approver(approver: User, sheet: Timesheet) -> None:
