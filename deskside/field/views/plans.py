@@ -14,9 +14,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from deskside.accounts.permissions import agent_required
 from deskside.core import clock
 from deskside.core.forms import add_domain_error
+from deskside.core.timezones import zone
+from deskside.core.views import page_number, paginate
 from deskside.field.exceptions import FieldError
 from deskside.field.queries.plans import plan_detail, plans_visible_to, visible_plan
 from deskside.field.services import planning
+
+PAGE = 50  # recent plans per page
 
 
 class PlanDayForm(forms.Form):
@@ -38,11 +42,14 @@ def index(request: HttpRequest) -> HttpResponse:
                 return redirect("field:plan", plan.public_id)
         status = 422
     else:
-        form = PlanDayForm(initial={"day": clock.now().date()})
+        # Today where the viewer is (the day a plan is taken in: the planner's zone).
+        today = clock.now().astimezone(zone(request.user.timezone)).date()
+        form = PlanDayForm(initial={"day": today})
+    page = paginate(plans_visible_to(request.user), page_number(request.GET.get("page")), PAGE)
     return render(
         request,
         "field/plans.html",
-        {"form": form, "plans": plans_visible_to(request.user)},
+        {"form": form, "plans": page.rows, "page": page},
         status=status,
     )
 
