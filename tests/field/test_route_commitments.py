@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, time, timedelta
 import pytest
 
 from deskside.accounts.models import Skill
-from deskside.field.exceptions import InvalidInput
+from deskside.field.exceptions import InvalidInput, InvalidTransition
 from deskside.field.models import Visit, VisitStatus
 from deskside.field.services.planning import accept_plan, plan_day
 from deskside.field.services.scheduling import schedule
@@ -149,3 +149,16 @@ def test_far_off_days_are_refused_naming_the_day(alice, day):
     with pytest.raises(InvalidInput) as refused:
         plan_day(alice, day)
     assert refused.value.field == "day"
+
+
+def test_accept_refuses_a_plan_overtaken_by_a_booking(field_leo, alice, acme_ticket, visit_at):
+    """Leo was booked over a stop after the plan was made: accepting would double-book him."""
+    todo = visit_at(acme_ticket, 9, 9, 60)
+    plan = plan_day(alice, DAY)
+    assert plan.stops.get().start == at(9)
+    _book(visit_at(acme_ticket, 9, 10, 30), field_leo, at(9, 30), actor=alice)
+    with pytest.raises(InvalidTransition) as refused:
+        accept_plan(alice, plan)
+    assert todo.public_id in refused.value.message and refused.value.field == "technician"
+    todo.refresh_from_db()
+    assert todo.status == VisitStatus.UNSCHEDULED

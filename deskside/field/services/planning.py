@@ -1,14 +1,21 @@
 """Planning a day's routes from the database, and accepting or discarding the proposal.
 
-`plan_day` gathers, for the clients the planner serves:
+`plan_day` takes the day in the planner's zone (midnight to midnight; 1900-2999) and gathers,
+for the clients the planner serves:
 
-- the visits to plan: unscheduled, or scheduled but not started, whose window touches the day
-  (the day in the planner's time zone). A visit with two technicians (a shadow visit) is left
-  to the dispatcher and reported so; so is one whose site has no coordinates;
-- the technicians: active `Technician` profiles of active agents with a base location; their
-  shift is their roster shifts that day (`rosters.working.shifts_of_user`: the first start to
-  the last end) when they have any, else `day_start`-`day_end` in their own time zone; anyone
-  with leave overlapping that shift is left out (and the plan says so);
+- the visits to plan: unscheduled ones whose window touches the day, and scheduled (not
+  started) ones whose booked start is in the day. A visit with two technicians (a shadow
+  visit) is left to the dispatcher and reported so; so is one whose site has no coordinates;
+- the technicians: active `Technician` profiles of active agents with a base location. A
+  rostered one (`field.board`'s test) works their roster shifts, and is not working on a day
+  without one; anyone else their `day_start`-`day_end` in their own zone. Only the part inside
+  the planner's day counts; time between two pieces is spent at the base. Anyone with leave
+  overlapping that day's hours is left out (and the plan says so);
+- their fixed commitments: every other visit each technician has that day, at any client
+  (scheduled and not moved by this plan, en route, on site, done, no access, pairs, no
+  coordinates): pinned stops of that technician (`routing.Job.fixed_to`) the solver routes
+  around and never drops, not stops of the plan. A booked visit the solver cannot place keeps
+  its booking: it becomes a commitment and the day is solved again;
 - the rules: a technician may take a visit only at a client they serve and, alone, only where
   `Clearance` is cleared (`field.rules`); skills are the agent's skills against the visit's.
 
@@ -16,10 +23,11 @@ It solves (`field.routing`, deterministic for the same data) over the travel mat
 `field.matrix` (OSRM or the estimate; an OSRM failure is noted in the plan) and stores a
 proposed `RoutePlan` with its `RouteStop`s. `accept_plan` schedules every stop through
 `scheduling.schedule` (the clearance rule, the window check), in one transaction: one refusal
-refuses the whole acceptance with that visit's reason, and nothing changes.
+(or a stop its technician was booked over since the plan was made) refuses the whole
+acceptance with that visit's reason, and nothing changes.
 
 Who sees a plan: it records the clients whose visits it considered (`params["clients"]`); an
-agent sees it when they serve all of them (`field.queries_plans`).
+agent sees it when they serve all of them (`field.queries.plans`).
 """
 
 from __future__ import annotations
@@ -531,9 +539,19 @@ def accept_plan(actor: User, plan: RoutePlan) -> RoutePlan:
         raise NotAllowed("you do not serve every client of this plan")
     if plan.status != RoutePlanStatus.PROPOSED:
         raise InvalidTransition(f"the plan is {plan.get_status_display().lower()} already")
-    for stop in plan.stops.select_related("visit", "technician").order_by(
-        "technician_id", "position"
-    ):
+    stops = list(
+        plan.stops.select_related("visit", "technician").order_by("technician_id", "position")
+    )
+    ours = {stop.visit_id for stop in stops}
+    for stop in stops:
+        clash = _clash(stop, ours)
+        if clash is not None:
+            raise InvalidTransition(
+                f"visit {stop.visit.public_id} ({stop.technician}): the technician has "
+                f"visit {clash.public_id} at that time since the plan was made; plan the day "
+                "again; nothing was scheduled",
+                field="technician",
+            )
         try:
             schedule(
                 actor,
@@ -554,6 +572,26 @@ def accept_plan(actor: User, plan: RoutePlan) -> RoutePlan:
     plan.decided_at = clock.now()
     plan.save(update_fields=["status", "decided_by", "decided_at"])
     return plan
+
+
+def _clash(stop: RouteStop, ours: set[int]) -> Visit | None:
+    """Another visit holding the stop's time on its technician's day (booked, or started,
+    after the plan was made), or None."""
+    start = stop.start
+    end = start + timedelta(minutes=stop.visit.duration_minutes)
+    person = stop.technician_id
+    rows = (
+        Visit.objects.filter(
+            Q(technician_id=person) | Q(second_technician_id=person),
+            status__in=HOLDING,
+            scheduled_start__lt=end,
+            scheduled_start__gte=start - LONGEST_VISIT - timedelta(days=1),
+        )
+        .exclude(pk__in=ours)
+        .order_by("scheduled_start", "id")
+    )
+    now = clock.now()
+    return next((v for v in rows if _busy_span(v, now)[1] > start), None)
 
 
 @transaction.atomic
