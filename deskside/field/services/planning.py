@@ -104,10 +104,19 @@ def check_day(day: object) -> date:
     return day
 
 
+def _planner_zone(actor: User) -> ZoneInfo:
+    return _zone(getattr(actor, "timezone", "") or settings.TIME_ZONE)
+
+
+def today(actor: User) -> date:
+    """Today in `actor`'s zone: the day a plan is taken in (the plans page's default)."""
+    return clock.now().astimezone(_planner_zone(actor)).date()
+
+
 def day_scope(actor: User, day: date) -> DayScope:
     """The day in the planner's zone, as UTC instants [start, end)."""
     check_day(day)
-    tz = _zone(getattr(actor, "timezone", "") or settings.TIME_ZONE)
+    tz = _planner_zone(actor)
     start = datetime.combine(day, time(0), tz)
     end = datetime.combine(day + timedelta(days=1), time(0), tz)
     return DayScope(start.astimezone(UTC), end.astimezone(UTC), tz.key)

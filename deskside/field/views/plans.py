@@ -12,9 +12,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from deskside.accounts.permissions import agent_required
-from deskside.core import clock
 from deskside.core.forms import add_domain_error
-from deskside.core.timezones import zone
 from deskside.core.views import page_number, paginate
 from deskside.field.exceptions import FieldError
 from deskside.field.queries.plans import plan_detail, plans_visible_to, visible_plan
@@ -42,9 +40,8 @@ def index(request: HttpRequest) -> HttpResponse:
                 return redirect("field:plan", plan.public_id)
         status = 422
     else:
-        # Today where the viewer is (the day a plan is taken in: the planner's zone).
-        today = clock.now().astimezone(zone(request.user.timezone)).date()
-        form = PlanDayForm(initial={"day": today})
+        # Today where the viewer is (the zone a plan's day is taken in).
+        form = PlanDayForm(initial={"day": planning.today(request.user)})
     page = paginate(plans_visible_to(request.user), page_number(request.GET.get("page")), PAGE)
     return render(
         request,
