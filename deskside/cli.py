@@ -27,6 +27,7 @@ import argparse
 import getpass
 import json
 import logging
+import math
 import os
 import subprocess
 import sys
@@ -341,16 +342,22 @@ def cmd_staffing_erlang(args: argparse.Namespace) -> None:
     print(json.dumps(result, indent=2, ensure_ascii=False))
 
 
+FIELD_PLAN_MAX_SECONDS = 86_400  # a day: anything longer is a typo
+FIELD_PLAN_MAX_IMPROVE = 10_000_000
+
+
 def cmd_field_plan(args: argparse.Namespace) -> None:
     """Plan the routes of the JSON file (deskside.field.routing_json; docs/field.md)
     and print them: each route's stops with arrival, the total travel, what was not assigned."""
     _setup()  # the globe's estimate reads the road factor and speed from the settings
     from deskside.field import routing, routing_json  # noqa: PLC0415 - loads OR-Tools
 
-    if args.time_limit <= 0:
-        raise CommandError("--time-limit must be more than 0 seconds")
-    if args.improve < 0:
-        raise CommandError("--improve must be 0 or more")
+    if not math.isfinite(args.time_limit) or not 0 < args.time_limit <= FIELD_PLAN_MAX_SECONDS:
+        raise CommandError(
+            f"--time-limit must be more than 0 and at most {FIELD_PLAN_MAX_SECONDS} seconds"
+        )
+    if not 0 <= args.improve <= FIELD_PLAN_MAX_IMPROVE:
+        raise CommandError(f"--improve must be 0 to {FIELD_PLAN_MAX_IMPROVE}")
     try:
         text = sys.stdin.read() if args.file == "-" else Path(args.file).read_text("utf-8")
     except (OSError, UnicodeDecodeError) as exc:

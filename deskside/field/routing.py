@@ -61,6 +61,7 @@ DEFAULT_LATE_PENALTY = 1.0  # a minute late on the SLA costs as much as a minute
 DEFAULT_DROP_PENALTY = 100_000.0  # minutes: far beyond any detour
 DEFAULT_IMPROVE = 0  # guided-local-search solutions after the local optimum (0: none)
 DEFAULT_TIME_LIMIT = 30.0  # seconds: a cap, not the planned stop (see the module's docstring)
+MAX_MINUTES = 10_000_000  # any time, travel or penalty beyond this (19 years) is a mistake
 
 FIRST_SOLUTION = routing_enums_pb2.FirstSolutionStrategy.GLOBAL_CHEAPEST_ARC
 
@@ -106,6 +107,10 @@ class Job:
     late_penalty: float = DEFAULT_LATE_PENALTY
     drop_penalty: float = DEFAULT_DROP_PENALTY
     label: str = ""
+    # A fixed commitment of this technician (a visit booked already, or under way): it starts
+    # at `window_start` and lasts `service`; never dropped, never moved, not in the plan's
+    # stops. The solver routes the technician's other visits around it.
+    fixed_to: str | None = None
 
 
 @dataclass(frozen=True)
@@ -186,17 +191,22 @@ def _minutes(units: int) -> float:
 
 def validate(problem: Problem) -> None:
     """ProblemError naming the first malformed part (ids unique, windows ordered, locations
-    inside the matrix, a square matrix of finite non-negative minutes)."""
+    inside the matrix, a square matrix of finite non-negative minutes, every number finite and
+    within +-MAX_MINUTES, a due time not before the origin)."""
     n = len(problem.matrix)
     for i, row in enumerate(problem.matrix):
         if len(row) != n:
             raise ProblemError(f"row {i} has {len(row)} entries, not {n}", "matrix")
         for j, value in enumerate(row):
-            if not isinstance(value, int | float) or not math.isfinite(value) or value < 0:
-                raise ProblemError(f"[{i}][{j}] is not a non-negative number", "matrix")
+            if not _sane(value) or value < 0:
+                raise ProblemError(
+                    f"[{i}][{j}] is not a number of minutes from 0 to {MAX_MINUTES}", "matrix"
+                )
     seen: set[str] = set()
     for i, t in enumerate(problem.technicians):
         where = f"technicians[{i}]"
+        if not (_sane(t.shift_start) and _sane(t.shift_end)):
+            raise ProblemError(f"must be minutes within +-{MAX_MINUTES}", f"{where}.shift")
         if t.id in seen:
             raise ProblemError(f"the id {t.id!r} is used twice", f"{where}.id")
         seen.add(t.id)
@@ -204,7 +214,7 @@ def validate(problem: Problem) -> None:
             raise ProblemError("the start location is not in the matrix", f"{where}.start")
         if t.shift_end <= t.shift_start:
             raise ProblemError("the shift ends before it starts", f"{where}.shift")
-    seen = set()
+    techs, seen = seen, set()
     for i, v in enumerate(problem.visits):
         where = f"visits[{i}]"
         if v.id in seen:
@@ -212,12 +222,40 @@ def validate(problem: Problem) -> None:
         seen.add(v.id)
         if not 0 <= v.location < n:
             raise ProblemError("the location is not in the matrix", f"{where}.location")
-        if v.window_end < v.window_start:
-            raise ProblemError("the window ends before it starts", f"{where}.window")
-        if v.service < 0:
-            raise ProblemError("the service minutes are negative", f"{where}.service_minutes")
-        if v.late_penalty < 0 or v.drop_penalty < 0:
-            raise ProblemError("a penalty is negative", f"{where}.penalty")
+        _validate_visit(v, where, techs)
+
+
+def _validate_visit(v: Job, where: str, techs: set[str]) -> None:
+    for name, value in (
+        ("window", v.window_start),
+        ("window", v.window_end),
+        ("service_minutes", v.service),
+        ("late_penalty", v.late_penalty),
+        ("drop_penalty", v.drop_penalty),
+        ("due", 0 if v.due is None else v.due),
+    ):
+        if not _sane(value):
+            raise ProblemError(f"must be a number within +-{MAX_MINUTES}", f"{where}.{name}")
+    if v.due is not None and v.due < 0:
+        raise ProblemError("is before the origin (0)", f"{where}.due")
+    if v.fixed_to is not None and v.fixed_to not in techs:
+        raise ProblemError(f"no technician {v.fixed_to!r}", f"{where}.fixed_to")
+    if v.window_end < v.window_start:
+        raise ProblemError("the window ends before it starts", f"{where}.window")
+    if v.service < 0:
+        raise ProblemError("the service minutes are negative", f"{where}.service_minutes")
+    if v.late_penalty < 0 or v.drop_penalty < 0:
+        raise ProblemError("a penalty is negative", f"{where}.penalty")
+
+
+def _sane(value: object) -> bool:
+    """A finite int or float (not a bool) within +-MAX_MINUTES."""
+    return (
+        isinstance(value, int | float)
+        and not isinstance(value, bool)
+        and math.isfinite(value)
+        and abs(value) <= MAX_MINUTES
+    )
 
 
 def _may_take(t: Tech, v: Job) -> bool:
@@ -239,6 +277,8 @@ def triage(problem: Problem) -> tuple[dict[str, list[int]], list[Unassigned]]:
     out: list[Unassigned] = []
     techs = list(problem.technicians)
     for v in problem.visits:
+        if v.fixed_to is not None:
+            continue
         skilled = [k for k, t in enumerate(techs) if v.skills <= t.skills]
         if not skilled:
             missing = ", ".join(sorted(v.skills)) or "none"
@@ -268,6 +308,7 @@ def solve(
     techs = list(problem.technicians)
     candidates, unassigned = triage(problem)
     jobs = [v for v in problem.visits if v.id in candidates]
+    pins = _pins(techs, problem.visits)
     if not techs or not jobs:
         return Plan(
             routes=tuple(Route(t.id, t.shift_start, t.shift_start, (), 0.0) for t in techs),
@@ -280,7 +321,7 @@ def solve(
             stopped_by="nothing to plan",
         )
 
-    model = _build(problem, techs, jobs, candidates)
+    model = _build(problem, techs, jobs, candidates, pins)
     solution, found, stopped_by = _search(model, improve, time_limit, began)
     seconds = time.perf_counter() - began
     routes = _routes(model, solution)
@@ -303,6 +344,42 @@ def solve(
     )
 
 
+@dataclass(frozen=True)
+class _Pin:
+    tech: int  # the technician's position
+    location: int
+    start: float
+    end: float
+
+
+def _pins(techs: list[Tech], visits: Sequence[Job]) -> list[_Pin]:
+    """The fixed commitments per technician, clipped to the shift (a commitment under way at
+    the shift's start needs no travel to it, one running past its end none home), overlapping
+    ones merged, in time order. Outside the shift they take nothing from the plan."""
+    position = {t.id: k for k, t in enumerate(techs)}
+    by_tech: dict[int, list[_Pin]] = {}
+    for v in visits:
+        if v.fixed_to is None:
+            continue
+        k = position[v.fixed_to]
+        t = techs[k]
+        start = max(v.window_start, t.shift_start)
+        end = min(v.window_start + v.service, t.shift_end)
+        if end > start:
+            by_tech.setdefault(k, []).append(_Pin(k, v.location, start, end))
+    out: list[_Pin] = []
+    for k in sorted(by_tech):
+        merged: list[_Pin] = []
+        for pin in sorted(by_tech[k], key=lambda p: (p.start, p.end)):
+            if merged and pin.start <= merged[-1].end:
+                last = merged[-1]
+                merged[-1] = _Pin(k, last.location, last.start, max(last.end, pin.end))
+            else:
+                merged.append(pin)
+        out.extend(merged)
+    return out
+
+
 @dataclass
 class _Model:
     techs: list[Tech]
@@ -316,18 +393,45 @@ class _Model:
 
 
 def _build(
-    problem: Problem, techs: list[Tech], jobs: list[Job], candidates: dict[str, list[int]]
+    problem: Problem,
+    techs: list[Tech],
+    jobs: list[Job],
+    candidates: dict[str, list[int]],
+    pins: list[_Pin],
 ) -> _Model:
-    """The OR-Tools model. Nodes: the visits, then each technician's start, then each
-    technician's end (the same place as the start; free to reach when it need not return)."""
-    m, k = len(jobs), len(techs)
-    locations = [v.location for v in jobs] + [t.location for t in techs] * 2
-    service = [_units(v.service) for v in jobs] + [0] * (2 * k)
-    free_end = {m + k + i for i, t in enumerate(techs) if not t.return_to_base}
+    """The OR-Tools model. Nodes: the visits, then the fixed commitments (`_pins`), then each
+    technician's start, then each technician's end (the same place as the start; free to reach
+    when it need not return)."""
+    m, p, k = len(jobs), len(pins), len(techs)
+    n = m + p  # the first start node
+    locations = [v.location for v in jobs] + [pin.location for pin in pins]
+    locations += [t.location for t in techs] * 2
+    service = (
+        [_units(v.service) for v in jobs]
+        + [_units(pin.end - pin.start) for pin in pins]
+        + [0] * (2 * k)
+    )
+    free_end = {n + k + i for i, t in enumerate(techs) if not t.return_to_base}
     travel = [
         [0 if b in free_end else _units(problem.matrix[la][lb]) for b, lb in enumerate(locations)]
         for la in locations
     ]
+    # A technician's commitments alone always fit: a leg into or out of one is at most the
+    # time there is for it (already there at the shift's start, or from a commitment that
+    # overran), so only the other visits move.
+    chains: dict[int, list[int]] = {}
+    for node, pin in enumerate(pins, m):
+        chains.setdefault(pin.tech, []).append(node)
+    for i, chain in chains.items():
+        t = techs[i]
+        previous, free_at = n + i, _units(t.shift_start)
+        for node in chain:
+            pin = pins[node - m]
+            gap = max(0, _units(pin.start) - free_at)
+            travel[previous][node] = min(travel[previous][node], gap)
+            previous, free_at = node, _units(pin.end)
+        end = n + k + i
+        travel[previous][end] = min(travel[previous][end], max(0, _units(t.shift_end) - free_at))
     size = len(locations)
     transit = [[travel[a][b] + service[a] for b in range(size)] for a in range(size)]
     horizon = max(
@@ -337,7 +441,7 @@ def _build(
     offset = -low if low < 0 else 0  # cumul variables are non-negative
 
     manager = pywrapcp.RoutingIndexManager(
-        size, k, [m + i for i in range(k)], [m + k + i for i in range(k)]
+        size, k, [n + i for i in range(k)], [n + k + i for i in range(k)]
     )
     routing = pywrapcp.RoutingModel(manager)
     routing.SetArcCostEvaluatorOfAllVehicles(routing.RegisterTransitMatrix(travel))
@@ -358,6 +462,10 @@ def _build(
         if v.due is not None:
             latest_start = max(0, _units(v.due - v.service) + offset)
             clock.SetCumulVarSoftUpperBound(index, latest_start, max(0, round(v.late_penalty)))
+    for node, pin in enumerate(pins, m):  # mandatory (no disjunction), at its time, its own
+        index = manager.NodeToIndex(node)
+        clock.CumulVar(index).SetValue(_units(pin.start) + offset)
+        routing.VehicleVar(index).SetValue(pin.tech)
     for i, t in enumerate(techs):
         for index in (routing.Start(i), routing.End(i)):
             clock.CumulVar(index).SetRange(
@@ -432,9 +540,13 @@ def _routes(model: _Model, solution) -> list[Route]:
             node = model.manager.IndexToNode(index)
             leg = model.travel[prev_node][node]
             total += leg
-            v = model.jobs[node]
             start = solution.Value(clock.CumulVar(index)) - offset
             end = start + model.service[node]
+            if node >= len(model.jobs):  # a fixed commitment: routed around, not a stop
+                prev_node, prev_end = node, end
+                index = solution.Value(routing.NextVar(index))
+                continue
+            v = model.jobs[node]
             late = 0.0 if v.due is None else max(0.0, _minutes(end) - v.due)
             stops.append(
                 Stop(

@@ -30,6 +30,7 @@ from deskside.field import matrix as matrices
 from deskside.field.routing import (
     DEFAULT_DROP_PENALTY,
     DEFAULT_LATE_PENALTY,
+    MAX_MINUTES,
     Job,
     Plan,
     Problem,
@@ -42,9 +43,20 @@ CLOCK = re.compile(r"^(\d{1,2}):(\d{2})$")
 
 
 def _number(value: Any, where: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        raise ProblemError("must be a number", where)
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | float)
+        or not math.isfinite(value)
+        or abs(value) > MAX_MINUTES
+    ):
+        raise ProblemError(f"must be a number within +-{MAX_MINUTES}", where)
     return float(value)
+
+
+def _flag(value: Any, where: str) -> bool:
+    if not isinstance(value, bool):
+        raise ProblemError("must be true or false", where)
+    return value
 
 
 def _time(value: Any, where: str, seen: dict) -> float:
@@ -90,7 +102,7 @@ def _tech(item: Any, where: str, place, seen: dict) -> Tech:
         shift_end=end,
         skills=_strings(item.get("skills", []), f"{where}.skills"),
         cleared_for=None if cleared is None else _strings(cleared, f"{where}.cleared_for"),
-        return_to_base=bool(item.get("return_to_base", True)),
+        return_to_base=_flag(item.get("return_to_base", True), f"{where}.return_to_base"),
     )
 
 
@@ -143,7 +155,13 @@ def read(data: Any) -> tuple[Problem, dict]:
         if (
             not isinstance(value, list)
             or len(value) != 2
-            or any(isinstance(x, bool) or not isinstance(x, int | float) for x in value)
+            or any(
+                isinstance(x, bool)
+                or not isinstance(x, int | float)
+                or not math.isfinite(x)
+                or abs(x) > MAX_MINUTES
+                for x in value
+            )
         ):
             raise ProblemError("must be [x, y] or [latitude, longitude]", where)
         if kind == "globe" and not (-90 <= value[0] <= 90 and -180 <= value[1] <= 180):

@@ -1,5 +1,6 @@
 """Fixtures of the route-planning tests: a day, technicians with bases and skills, sites with
-coordinates, clearances, and visits built through `scheduling.create_visit`."""
+coordinates, clearances, and visits built through `scheduling.create_visit`. The clock is
+frozen (`route_clock`, autouse): tickets' SLA due times and the plans' times come from it."""
 
 from datetime import UTC, date, datetime, time
 
@@ -7,14 +8,23 @@ import pytest
 
 from deskside.accounts import services as accounts
 from deskside.accounts.models import Skill, Tier
+from deskside.core import clock
 from deskside.field.models import Clearance, ClearanceStatus, Technician
 from deskside.field.services.scheduling import create_visit
 
 DAY = date(2027, 3, 10)  # a Wednesday; every time below is UTC (the agents' zone)
+NOW = datetime(2027, 3, 8, 15, 0, tzinfo=UTC)  # the Monday before: the day is being planned
 
 
 def at(hour: int, minute: int = 0) -> datetime:
     return datetime.combine(DAY, time(hour, minute), UTC)
+
+
+@pytest.fixture(autouse=True)
+def route_clock():
+    """Every route test runs at NOW, whenever it runs (DESKSIDE_TEST_NOW included)."""
+    with clock.frozen(NOW):
+        yield
 
 
 @pytest.fixture

@@ -2,6 +2,11 @@
 discard; agents only; tenancy (an agent serving only Acme never plans or sees Globex's visits,
 nor a plan that considered them); bad input is a 4xx naming the field."""
 
+from datetime import UTC, datetime
+
+import pytest
+
+from deskside.core import clock
 from deskside.field.models import RoutePlan, RoutePlanStatus, Visit, VisitStatus
 from deskside.field.services.planning import plan_day
 from tests.conftest import client_for, login
@@ -29,7 +34,7 @@ def test_plan_read_accept_through_the_api(
 
     plan_id = body["public_id"]
     assert as_alice.get(f"{URL}/{plan_id}").json()["public_id"] == plan_id
-    assert [p["public_id"] for p in as_alice.get(URL).json()] == [plan_id]
+    assert [p["public_id"] for p in as_alice.get(URL).json()["items"]] == [plan_id]
     accepted = as_alice.post(f"{URL}/{plan_id}/accept")
     assert accepted.status_code == 200 and accepted.json()["status"] == "accepted"
     assert Visit.objects.get(pk=a.pk).status == VisitStatus.SCHEDULED
@@ -93,7 +98,7 @@ def test_an_agent_serving_only_acme_never_plans_or_sees_globex(
     assert api.get(f"{URL}/{wide.public_id}").status_code == 404
     assert api.post(f"{URL}/{wide.public_id}/accept").status_code == 404
     assert api.post(f"{URL}/{wide.public_id}/discard").status_code == 404
-    assert [p["public_id"] for p in api.get(URL).json()] == [body["public_id"]]
+    assert [p["public_id"] for p in api.get(URL).json()["items"]] == [body["public_id"]]
     # ... and the pages say the same.
     page = login(acme_agent)
     assert page.get(f"/field/plans/{wide.public_id}/").status_code == 404
@@ -139,3 +144,51 @@ def test_customers_never_reach_the_pages(carol, alice, field_leo, acme_ticket, v
     assert page.get("/field/plans/").status_code == 302
     assert page.get(f"/field/plans/{plan.public_id}/").status_code == 302
     assert page.post(f"/field/plans/{plan.public_id}/accept/").status_code == 403
+
+
+@pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31"])
+def test_far_off_days_are_a_4xx_naming_the_day(as_alice, alice, day):
+    response = as_alice.post(URL, {"day": day})
+    assert response.status_code in (400, 422), response.content
+    assert response.json()["field"] == "day"
+    page = login(alice).post("/field/plans/", {"day": day})
+    assert page.status_code == 422
+    assert "the day must be from 1900-01-01 to 2999-12-31" in page.content.decode()
+    assert not RoutePlan.objects.exists()
+
+
+def test_the_page_offers_today_in_the_viewers_zone(alice):
+    """At 23:30 UTC on 9 March it is already 10 March in Auckland, still 9 March in UTC."""
+    page = login(alice)
+    with clock.frozen(datetime(2027, 3, 9, 23, 30, tzinfo=UTC)):
+        assert 'value="2027-03-09"' in page.get("/field/plans/").content.decode()
+        alice.timezone = "Pacific/Auckland"
+        alice.save(update_fields=["timezone"])
+        assert 'value="2027-03-10"' in page.get("/field/plans/").content.decode()
+
+
+def test_the_list_is_a_filtered_query_paged_newest_first(
+    field_leo, acme_agent, alice, acme_ticket, globex_ticket, visit_at
+):
+    """Ann (Acme only) sees her own plans and the Acme-only ones, never one that considered
+    Globex; the list pages through the database."""
+    visit_at(acme_ticket, 9, 10)
+    ann = [plan_day(acme_agent, DAY) for _ in range(3)]
+    visit_at(globex_ticket, 13, 15)
+    wide = plan_day(alice, DAY)  # Acme and Globex
+    api = client_for(acme_agent)
+    first = api.get(URL, {"limit": 2}).json()
+    assert [p["public_id"] for p in first["items"]] == [ann[2].public_id, ann[1].public_id]
+    assert first["next"]
+    second = api.get(first["next"]).json()
+    assert [p["public_id"] for p in second["items"]] == [ann[0].public_id]
+    assert second["next"] is None
+    everyone = [p["public_id"] for p in client_for(alice).get(URL).json()["items"]]
+    assert everyone == [wide.public_id, *(p.public_id for p in reversed(ann))]
+    # A plan whose clients are Acme and an id that merely starts with Acme's is not Ann's.
+    fake = RoutePlan.objects.create(
+        day=DAY, params={"clients": [acme_ticket.organization_id * 10 + 1]}
+    )
+    listed = {p["public_id"] for p in api.get(URL, {"limit": 100}).json()["items"]}
+    assert listed == {p.public_id for p in ann}
+    assert fake.public_id not in listed and wide.public_id not in listed

@@ -66,6 +66,51 @@ def test_json_output_and_the_same_plan_twice(capsys):
             "technicians[0].start: the start location is not in the matrix",
         ),
         ('{"coordinates": "moon", "technicians": [], "visits": []}', "coordinates: must be"),
+        # A bool where a number is expected, in the matrix as anywhere.
+        (
+            '{"matrix": [[0, true], [1, 0]], "technicians": [{"id": "t", "start": 0,'
+            ' "shift": [0, 9]}], "visits": []}',
+            "matrix: [0][1] is not a number of minutes",
+        ),
+        (
+            '{"matrix": [[0, 1], [1, 0]], "technicians": [{"id": "t", "start": 0,'
+            ' "shift": [0, 9]}], "visits": [{"id": "a", "location": 1, "window": [0, 5],'
+            ' "service_minutes": true}]}',
+            "visits[0].service_minutes: must be a number",
+        ),
+        (
+            '{"matrix": [[0, 1], [1, 0]], "technicians": [{"id": "t", "start": 0,'
+            ' "shift": [0, 9], "return_to_base": "no"}], "visits": []}',
+            "technicians[0].return_to_base: must be true or false",
+        ),
+        # Numbers beyond any sane day (and what JSON parses as infinity).
+        (
+            '{"matrix": [[0, 1e300], [1, 0]], "technicians": [{"id": "t", "start": 0,'
+            ' "shift": [0, 9]}], "visits": []}',
+            "matrix: [0][1] is not a number of minutes",
+        ),
+        (
+            '{"matrix": [[0, 1], [1, 0]], "technicians": [{"id": "t", "start": 0,'
+            ' "shift": [0, 10000001]}], "visits": []}',
+            "technicians[0].shift: must be a number within",
+        ),
+        (
+            '{"matrix": [[0, 1], [1, 0]], "technicians": [{"id": "t", "start": 0,'
+            ' "shift": [-1e400, 9]}], "visits": []}',
+            "technicians[0].shift: must be a number within",
+        ),
+        (
+            '{"coordinates": "plane", "technicians": [{"id": "t", "start": [0, 1e308],'
+            ' "shift": [0, 9]}], "visits": []}',
+            "technicians[0].start: must be [x, y]",
+        ),
+        # A due time before the origin.
+        (
+            '{"matrix": [[0, 1], [1, 0]], "technicians": [{"id": "t", "start": 0,'
+            ' "shift": [0, 90]}], "visits": [{"id": "a", "location": 1, "window": [0, 5],'
+            ' "service_minutes": 5, "due": -30}]}',
+            "visits[0].due: is before the origin",
+        ),
     ],
 )
 def test_bad_input_is_one_line_and_exit_2(capsys, tmp_path, content, message):
@@ -83,6 +128,24 @@ def test_missing_file_and_bad_options(capsys, tmp_path):
     assert code == 2 and "cannot read" in err
     code, _, err = run(capsys, "field", "plan", str(EXAMPLE), "--time-limit", "0")
     assert code == 2 and "--time-limit" in err
+
+
+@pytest.mark.parametrize(
+    ("option", "value"),
+    [
+        ("--time-limit", "nan"),
+        ("--time-limit", "inf"),
+        ("--time-limit", "-inf"),
+        ("--time-limit", "-1"),
+        ("--time-limit", "1e300"),
+        ("--improve", "-1"),
+        ("--improve", "100000000000"),
+    ],
+)
+def test_options_out_of_range_are_one_line_and_exit_2(capsys, option, value):
+    code, out, err = run(capsys, "field", "plan", str(EXAMPLE), f"{option}={value}")
+    assert code == 2 and out == ""
+    assert option in err and len(err.strip().splitlines()) == 1
 
 
 def test_solomon_c101_25_within_one_percent_of_the_best_known():

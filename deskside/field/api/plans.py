@@ -1,6 +1,6 @@
 """Route plans under /api/v1/field/plans (agents only; a customer's token gets 403):
 
-    GET    /field/plans                        the recent plans the caller may see
+    GET    /field/plans                        the plans the caller may see, newest first (paged)
     POST   /field/plans                        plan a day: {"day": "2026-12-09"} -> the proposal
     GET    /field/plans/{id}                   one plan: routes, stops, unassigned with reasons
     POST   /field/plans/{id}/accept            schedule every stop (all or nothing: 409 + reason)
@@ -16,11 +16,12 @@ from datetime import date, datetime
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 
 from deskside.accounts.models import User
 from deskside.accounts.permissions import is_agent
-from deskside.core.api import Text
+from deskside.core.api import PageOut, PageParams, Text, page_out
+from deskside.core.pagination import paginate
 from deskside.field.exceptions import NotAllowed
 from deskside.field.queries.plans import plan_detail, plans_visible_to, visible_plan
 from deskside.field.services import planning
@@ -97,9 +98,10 @@ def _agent(request: HttpRequest) -> User:
     return user
 
 
-@router.get("", response=list[FieldPlanSummaryOut])
-def list_plans(request: HttpRequest) -> list[Any]:
-    return plans_visible_to(_agent(request))
+@router.get("", response=PageOut[FieldPlanSummaryOut])
+def list_plans(request: HttpRequest, params: Query[PageParams]) -> dict[str, Any]:
+    qs = plans_visible_to(_agent(request))
+    return page_out(paginate(request, qs, page=params.page, limit=params.limit))
 
 
 @router.post("", response={201: FieldPlanOut})

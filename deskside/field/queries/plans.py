@@ -1,7 +1,10 @@
 """Who sees which route plans, and a plan as the pages and the API show it.
 
-A plan records the clients whose visits it considered (`params["clients"]`); an agent sees it
-when they serve every one of them (an unrestricted agent sees all). Customers see none.
+A plan records the clients whose visits it considered (`params["clients"]`, a JSON list of
+organisation ids); an agent sees it when they serve every one of them (an unrestricted agent
+sees all). Customers see none. The test is a filter of the query (`plans_visible_to`), so the
+lists page through the database: the list of ids, as text, must be made of served ids only (a
+regular expression: JSON containment has no SQLite form).
 """
 
 from __future__ import annotations
@@ -9,13 +12,14 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from django.db.models import QuerySet, TextField, Value
+from django.db.models.fields.json import KT
+from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from deskside.accounts.models import User
 from deskside.accounts.queries import served_organization_ids
 from deskside.field.models import RoutePlan
-
-RECENT = 100
 
 
 def _agent(user: User) -> bool:
@@ -29,25 +33,31 @@ def may_see(user: User, plan: RoutePlan) -> bool:
     return served is None or set(plan.params.get("clients", [])) <= set(served)
 
 
-def plans_visible_to(user: User, *, limit: int = RECENT) -> list[RoutePlan]:
-    """The recent plans `user` may see, newest first."""
+def _only(ids: list[int]) -> str:
+    """A regular expression matching a JSON list of integers drawn from `ids` only."""
+    one = "(" + "|".join(str(int(i)) for i in sorted(ids)) + ")"
+    return rf"^\[ *({one} *, *)*{one}? *\]$"
+
+
+def plans_visible_to(user: User) -> QuerySet[RoutePlan]:
+    """The plans `user` may see, newest first (a query: page it)."""
     if not _agent(user):
-        return []
+        return RoutePlan.objects.none()
+    plans = RoutePlan.objects.select_related("created_by", "decided_by").order_by(
+        "-created_at", "-id"
+    )
     served = served_organization_ids(user)
-    plans = list(RoutePlan.objects.select_related("created_by", "decided_by")[: limit * 4])
-    if served is not None:
-        plans = [p for p in plans if set(p.params.get("clients", [])) <= set(served)]
-    return plans[:limit]
+    if served is None:
+        return plans
+    return plans.alias(
+        clients_text=Coalesce(KT("params__clients"), Value("[]"), output_field=TextField())
+    ).filter(clients_text__regex=_only(served))
 
 
 def visible_plan(user: User, public_id: str) -> RoutePlan:
     """The plan, or Http404 (also for a plan the user may not see: not confirmed to exist)."""
-    plan = (
-        RoutePlan.objects.select_related("created_by", "decided_by")
-        .filter(public_id=public_id)
-        .first()
-    )
-    if plan is None or not may_see(user, plan):
+    plan = plans_visible_to(user).filter(public_id=public_id).first()
+    if plan is None:
         raise Http404(f"no route plan {public_id!r}")
     return plan
 

@@ -12,11 +12,13 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from deskside.accounts.permissions import agent_required
-from deskside.core import clock
 from deskside.core.forms import add_domain_error
+from deskside.core.views import page_number, paginate
 from deskside.field.exceptions import FieldError
 from deskside.field.queries.plans import plan_detail, plans_visible_to, visible_plan
 from deskside.field.services import planning
+
+PAGE = 50  # recent plans per page
 
 
 class PlanDayForm(forms.Form):
@@ -38,11 +40,13 @@ def index(request: HttpRequest) -> HttpResponse:
                 return redirect("field:plan", plan.public_id)
         status = 422
     else:
-        form = PlanDayForm(initial={"day": clock.now().date()})
+        # Today where the viewer is (the zone a plan's day is taken in).
+        form = PlanDayForm(initial={"day": planning.today(request.user)})
+    page = paginate(plans_visible_to(request.user), page_number(request.GET.get("page")), PAGE)
     return render(
         request,
         "field/plans.html",
-        {"form": form, "plans": plans_visible_to(request.user)},
+        {"form": form, "plans": page.rows, "page": page},
         status=status,
     )
 
