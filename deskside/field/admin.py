@@ -77,5 +77,14 @@ class TimesheetAdmin(ReadOnlyAdmin):
 
 @admin.register(TimeEntry)
 class TimeEntryAdmin(ReadOnlyAdmin):
-    list_display = ("agent", "kind", "ticket", "started_at", "minutes", "billable", "rate")
+    list_display = (
+        "agent",
+        "kind",
+        "ticket",
+        "started_at",
+        "minutes",
+        "billable",
+        "rate",
+        "currency",
+    )
     list_filter = ("kind", "billable")
