@@ -128,6 +128,18 @@ def test_a_client_whose_only_cleared_technicians_are_away_is_flagged(
     assert ("globex", date(2026, 12, 14)) in flagged
 
 
+def test_a_deactivated_technician_does_not_keep_the_client_covered(now, admin, acme, leo, maria):
+    clear(leo, acme, admin)
+    clear(maria, acme, admin)
+    start = datetime(2026, 12, 11, 5, 0, tzinfo=UTC)  # Friday 00:00 in New York
+    leave(admin, leo, start, start + timedelta(days=1))
+    assert backfill.backfill(admin).flags == []  # Maria covers Acme
+    maria.is_active = False  # she left the company; her clearance row stays
+    maria.save()
+    flags = backfill.backfill(admin).flags
+    assert [(f.organization, f.day, f.away) for f in flags] == [(acme, date(2026, 12, 11), (leo,))]
+
+
 def test_the_period_is_checked(now, admin):
     with pytest.raises(InvalidInput) as exc:
         backfill.backfill(admin, date(2026, 12, 10), date(2026, 12, 9))
