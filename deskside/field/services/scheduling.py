@@ -13,7 +13,7 @@ from deskside.core import clock
 from deskside.field.exceptions import InvalidInput, InvalidTransition, NotAllowed, NotCleared
 from deskside.field.models import FINAL_STATUSES, Visit, VisitStatus
 from deskside.field.rules import solo_refusal
-from deskside.tickets.models import EventKind, Ticket
+from deskside.tickets.models import EventKind, Ticket, TicketEvent
 from deskside.tickets.timeline import touch, write_event
 
 MAX_DURATION_MINUTES = 12 * 60
@@ -36,9 +36,13 @@ def _check_technician(person: User | None, organization_id: int, field: str) -> 
         raise InvalidInput(f"{person} does not serve this client", field=field)
 
 
-def visit_event(visit: Visit, actor: User | None, action: str, body: str = "", **data) -> None:
-    """One timeline event for a visit (kind `visit`, internal): `action` says what happened."""
-    write_event(
+def visit_event(
+    visit: Visit, actor: User | None, action: str, body: str = "", **data
+) -> TicketEvent:
+    """One timeline event for a visit (kind `visit`, internal): `action` says what happened.
+    Returns the event written (a caller that points at it must not look it up again: another
+    visit's event on the same ticket may commit in between)."""
+    event = write_event(
         visit.ticket,
         EventKind.VISIT,
         actor,
@@ -46,6 +50,7 @@ def visit_event(visit: Visit, actor: User | None, action: str, body: str = "", *
         data={"visit": visit.public_id, "action": action, **data},
     )
     touch(visit.ticket)
+    return event
 
 
 @transaction.atomic
