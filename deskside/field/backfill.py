@@ -34,6 +34,7 @@ from deskside.accounts.queries import served_organization_ids
 from deskside.core import clock
 from deskside.core.timezones import zone
 from deskside.field import travel
+from deskside.field.dates import check_day
 from deskside.field.exceptions import InvalidInput
 from deskside.field.models import (
     PLANNED_STATUSES,
@@ -111,7 +112,10 @@ def period(
     viewer: User, start: date | None = None, end: date | None = None
 ) -> tuple[date, date, datetime, datetime]:
     """The period's first and last day (inclusive, in the viewer's zone) and its bounds in
-    UTC. InvalidInput for an end before the start or a period over MAX_DAYS days."""
+    UTC. InvalidInput for a far-off day (`field.dates`), an end before the start or a period
+    over MAX_DAYS days."""
+    check_day(start, "start")
+    check_day(end, "end")
     tz = zone(viewer.timezone)
     today = clock.now().astimezone(tz).date()
     start = start or today

@@ -4,6 +4,7 @@
     POST /field/visits                              request a visit for a ticket (agents)
     GET  /field/visits/{id}                         one visit
     POST /field/visits/{id}/schedule                technician(s) and start: the clearance rule
+    POST /field/visits/{id}/reassign                backfill: another technician, same start
     POST /field/visits/{id}/unschedule              back to the queue
     POST /field/visits/{id}/set-out                 en route
     POST /field/visits/{id}/check-in                on site
@@ -158,6 +159,10 @@ class FieldVisitScheduleIn(Schema):
     start: datetime = Field(description="With its time zone; within the customer's window.")
     second: Text | None = Field(None, max_length=20, description="A second agent's public id.")
     shadowing: bool = Field(False, description="The second technician is shadowing.")
+
+
+class FieldVisitReassignIn(Schema):
+    technician: Text = Field(max_length=20, description="The replacement agent's public id.")
 
 
 class FieldVisitChecklistIn(Schema):
@@ -383,6 +388,22 @@ def schedule_visit(
         payload.start,
         second=_agent_named(user, payload.second, "second"),
         second_is_shadowing=payload.shadowing,
+    )
+    return _then(request, public_id)
+
+
+@router.post(
+    "/{public_id}/reassign", response=FieldVisitOut, summary="Give to someone else (backfill)"
+)
+def reassign_visit(
+    request: HttpRequest, public_id: Text, payload: FieldVisitReassignIn
+) -> dict[str, Any]:
+    """Backfill's reassign (`scheduling.reassign`): the same start and second technician (who
+    stays shadowing; dropped when they take over). 409 with the clearance rule's reason, or
+    for a visit that is not scheduled."""
+    user = _agent(request)
+    scheduling.reassign(
+        user, _visit(request, public_id), _agent_named(user, payload.technician, "technician")
     )
     return _then(request, public_id)
 

@@ -185,3 +185,26 @@ def unschedule(actor: User, visit: Visit) -> Visit:
     visit.save()
     visit_event(visit, actor, "unscheduled", "Visit taken off the schedule")
     return visit
+
+
+def reassign(actor: User, visit: Visit, technician: User) -> Visit:
+    """Give a scheduled visit to `technician` (backfill: its technician is away) at the same
+    start and route position. The second technician stays, and stays shadowing; when the new
+    technician is that second person, the visit goes on without a second. The travel minutes
+    were the old technician's: they are dropped. Through `schedule`:
+    the clearance rule and the other checks are asked again. InvalidTransition for a visit not
+    on anyone's day."""
+    if visit.scheduled_start is None or visit.status != VisitStatus.SCHEDULED:
+        raise InvalidTransition("only a scheduled visit is reassigned")
+    second = visit.second_technician
+    if second is not None and second.pk == technician.pk:
+        second = None
+    return schedule(
+        actor,
+        visit,
+        technician,
+        visit.scheduled_start,
+        second=second,
+        second_is_shadowing=visit.second_is_shadowing and second is not None,
+        route_order=visit.route_order,
+    )
