@@ -25,8 +25,6 @@ allow it; the clearance rule's NotCleared, with its reason), 403 (not on this vi
 serving the client).
 """
 
-import base64
-import binascii
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Annotated, Any, Literal
 
@@ -289,18 +287,6 @@ def _agent_named(user: User, public_id: str | None, field: str) -> User | None:
     return person
 
 
-def _png(value: str) -> bytes:
-    value = value.strip()
-    if value.startswith("data:"):
-        head, _, value = value.partition(",")
-        if head != "data:image/png;base64":
-            raise InvalidInput("the signature is a PNG data URL or base64", field="signature")
-    try:
-        return base64.b64decode(value, validate=True)
-    except (binascii.Error, ValueError):
-        raise InvalidInput("the signature is not valid base64", field="signature") from None
-
-
 def _then(request: HttpRequest, public_id: str) -> dict[str, Any]:
     return _out(request.user, _visit(request, public_id))
 
@@ -491,7 +477,12 @@ def cancel(request: HttpRequest, public_id: Text, payload: FieldVisitCancelIn) -
 def sign(request: HttpRequest, public_id: Text, payload: FieldVisitSignIn) -> dict:
     """On the technician's device: the name the customer typed and their drawn signature."""
     user = _agent(request)
-    visits.sign_on_phone(user, _visit(request, public_id), payload.name, _png(payload.signature))
+    visits.sign_on_phone(
+        user,
+        _visit(request, public_id),
+        payload.name,
+        visits.signature_png(payload.signature, bare_base64=True),
+    )
     return _then(request, public_id)
 
 
