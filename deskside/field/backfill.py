@@ -12,8 +12,8 @@ For a period (default: the next 14 days from today, in the viewer's zone):
   a known distance before an unknown one (no coordinates), fewer travel minutes from their
   home base to the site (`field.travel.minutes`), less load (the minutes of their planned
   visits that day, in the site's zone), then name.
-- **Flags ahead of time**: a client and a weekday of the period on which every technician
-  cleared at that client is on leave for some of the client's working day (08:00-18:00 in
+- **Flags ahead of time**: a client and a weekday of the period on which every active
+  technician cleared at that client is on leave for some of the client's working day (08:00-18:00 in
   the client's zone).
   Saturdays and Sundays are not flagged: field work is planned on weekdays.
 
@@ -34,6 +34,7 @@ from deskside.accounts.queries import served_organization_ids
 from deskside.core import clock
 from deskside.core.timezones import zone
 from deskside.field import travel
+from deskside.field.dates import check_day
 from deskside.field.exceptions import InvalidInput
 from deskside.field.models import (
     PLANNED_STATUSES,
@@ -111,7 +112,10 @@ def period(
     viewer: User, start: date | None = None, end: date | None = None
 ) -> tuple[date, date, datetime, datetime]:
     """The period's first and last day (inclusive, in the viewer's zone) and its bounds in
-    UTC. InvalidInput for an end before the start or a period over MAX_DAYS days."""
+    UTC. InvalidInput for a far-off day (`field.dates`), an end before the start or a period
+    over MAX_DAYS days."""
+    check_day(start, "start")
+    check_day(end, "end")
     tz = zone(viewer.timezone)
     today = clock.now().astimezone(tz).date()
     start = start or today
@@ -311,9 +315,11 @@ def _flags(
     start: date,
     end: date,
 ) -> list[Flag]:
-    """Client-days on which everyone cleared at the client is on leave (weekdays only)."""
+    """Client-days on which everyone cleared at the client is on leave (weekdays only). A
+    deactivated technician's clearance counts for no one: they are not there to go."""
     flags = []
-    for org_id, people in cleared_by_org.items():
+    for org_id, cleared in cleared_by_org.items():
+        people = [p for p in cleared if p.is_active]
         if not people or any(p.pk not in leaves_by_person for p in people):
             continue  # someone cleared there has no leave at all in the period
         org = orgs[org_id]

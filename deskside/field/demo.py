@@ -12,8 +12,9 @@
   11:30 and 14:30 at the site), each on its own L2 ticket (logged by the help desk, escalated
   to the technician), created and scheduled through `field.services.scheduling`. The demo week
   is this week, or next week from Thursday on, so the leave below is always ahead. Visits of
-  the week already over are done (the row and its timeline event, written as the visits part's
-  check-out does; the status flow is that part's service); one under way is on site.
+  the week already over are done, through the visits part's own steps (`services.visits`: set
+  out, check in, check out at their times), so the customer reads the public work summary on
+  the ticket; one under way is on site.
 - **Leave**: Leo is on holiday on Thursday and Friday (rosters' leave, through its service);
   his visits then stay scheduled, so the backfill page lists them with Kofi suggested.
 - **The queue**: four visits left unscheduled (one at each demo site but Munich) for the board.
@@ -33,7 +34,7 @@ from deskside.accounts.models import Organization, Site, Skill, Team, Tier, User
 from deskside.core import clock
 from deskside.field.models import Clearance, Technician, Visit, VisitStatus
 from deskside.field.services import clearance as clearances
-from deskside.field.services import scheduling
+from deskside.field.services import scheduling, visits
 from deskside.rosters import services as rosters
 from deskside.rosters.models import Leave
 from deskside.tickets import services as tickets
@@ -347,25 +348,19 @@ def _seed(now: datetime, password: str) -> Seeded:
 
 
 def _progress(visit: Visit, now: datetime) -> None:
-    """A visit whose time has come: done at its end (on site while under way). The row and
-    its timeline events, at their own times, as the technician's check-in and out write them."""
+    """A visit whose time has come: done at its end (on site while under way), through the
+    technician's own steps (`services.visits`: set out, check in, check out), each at its own
+    time on the clock, so the timeline holds what the real steps write (the public work
+    summary the customer reads). The caller puts its clock back (`seed_demo`)."""
     start, end = visit.scheduled_start, visit.scheduled_end
     if start >= now:
         return
     tech = visit.technician
+    clock.set_now(start - timedelta(minutes=20))
+    visits.set_out(tech, visit)
     clock.set_now(start)
-    Visit.objects.filter(pk=visit.pk).update(
-        status=VisitStatus.ON_SITE,
-        en_route_at=start - timedelta(minutes=20),
-        checked_in_at=start,
-        updated_at=start,
-    )
-    scheduling.visit_event(visit, tech, "checked_in", f"{tech} is on site")
+    visits.check_in(tech, visit)
     if end > now:
         return
     clock.set_now(end)
-    summary = "Fixed on site; tested with the user."
-    Visit.objects.filter(pk=visit.pk).update(
-        status=VisitStatus.DONE, checked_out_at=end, work_summary=summary, updated_at=end
-    )
-    scheduling.visit_event(visit, tech, "checked_out", summary, outcome=VisitStatus.DONE)
+    visits.check_out(tech, visit, VisitStatus.DONE, summary="Fixed on site; tested with the user.")

@@ -9,7 +9,7 @@ import pytest
 from deskside.accounts import services as accounts
 from deskside.accounts.models import Skill, Tier
 from deskside.field import backfill
-from deskside.field.exceptions import InvalidInput
+from deskside.field.exceptions import InvalidInput, InvalidTransition, NotCleared
 from deskside.field.services import clearance as svc
 from deskside.field.services import scheduling
 from deskside.rosters import services as rosters
@@ -128,6 +128,18 @@ def test_a_client_whose_only_cleared_technicians_are_away_is_flagged(
     assert ("globex", date(2026, 12, 14)) in flagged
 
 
+def test_a_deactivated_technician_does_not_keep_the_client_covered(now, admin, acme, leo, maria):
+    clear(leo, acme, admin)
+    clear(maria, acme, admin)
+    start = datetime(2026, 12, 11, 5, 0, tzinfo=UTC)  # Friday 00:00 in New York
+    leave(admin, leo, start, start + timedelta(days=1))
+    assert backfill.backfill(admin).flags == []  # Maria covers Acme
+    maria.is_active = False  # she left the company; her clearance row stays
+    maria.save()
+    flags = backfill.backfill(admin).flags
+    assert [(f.organization, f.day, f.away) for f in flags] == [(acme, date(2026, 12, 11), (leo,))]
+
+
 def test_the_period_is_checked(now, admin):
     with pytest.raises(InvalidInput) as exc:
         backfill.backfill(admin, date(2026, 12, 10), date(2026, 12, 9))
@@ -170,3 +182,44 @@ def test_reassign_to_someone_not_cleared_is_refused_with_the_reason(
     assert bad.status_code == 400
     assert page.get("/field/backfill/?start=2026-12-10&end=2026-12-01").status_code == 400
     assert page.get("/field/backfill/?start=nonsense").status_code == 400
+
+
+def test_reassign_keeps_the_second_and_shadowing_and_drops_a_second_who_takes_over(
+    scene, admin, leo, maria, kofi, acme_ticket, msp
+):
+    scene = scheduling.schedule(
+        admin, scene, leo, VISIT_AT, second=kofi, second_is_shadowing=True, route_order=2
+    )
+    moved = scheduling.reassign(admin, scene, maria)
+    assert (moved.technician, moved.second_technician) == (maria, kofi)
+    assert moved.second_is_shadowing and moved.route_order == 2
+    assert moved.scheduled_start == VISIT_AT
+    # The second technician takes over: no second on the visit, so nobody shadows.
+    moved = scheduling.reassign(admin, moved, kofi)
+    assert (moved.technician, moved.second_technician) == (kofi, None)
+    assert not moved.second_is_shadowing
+    # Not cleared at the client: refused by the scheduling rule, nothing changed.
+    newcomer = accounts.create_user(
+        email="nia@msp.example", full_name="Nia New", kind="agent", tier=Tier.L2, organization=msp
+    )
+    with pytest.raises(NotCleared):
+        scheduling.reassign(admin, moved, newcomer)
+    moved.refresh_from_db()
+    assert moved.technician == kofi
+    # Only a scheduled visit.
+    waiting = visit_for(admin, acme_ticket, VISIT_AT)
+    with pytest.raises(InvalidTransition):
+        scheduling.reassign(admin, waiting, maria)
+
+
+def test_reassign_through_the_api(scene, admin, maria, api_as, msp):
+    api = api_as(admin)
+    url = f"/api/v1/field/visits/{scene.public_id}/reassign"
+    done = api.post(url, {"technician": maria.public_id})
+    assert done.status_code == 200 and done.json()["technician"]["public_id"] == maria.public_id
+    newcomer = accounts.create_user(
+        email="nia@msp.example", full_name="Nia New", kind="agent", tier=Tier.L2, organization=msp
+    )
+    refused = api.post(url, {"technician": newcomer.public_id})
+    assert refused.status_code == 409 and refused.json()["field"] == "technician"
+    assert api.post(url, {"technician": "nobody"}).json()["field"] == "technician"

@@ -72,6 +72,12 @@ def test_the_field_demo_seeds_a_week_of_field_work(db, instant):
         for visit in week:
             if visit.scheduled_end <= now:
                 assert visit.status == VisitStatus.DONE
+                # Through the visits part's own steps: the customer reads the work summary.
+                events = visit.ticket.events.filter(kind=EventKind.VISIT)
+                actions = [e.data["action"] for e in events.order_by("created_at", "pk")]
+                assert actions[-3:] == ["en_route", "on_site", "checked_out"]
+                out = events.get(data__action="checked_out")
+                assert out.is_public and visit.work_summary in out.body
             elif visit.scheduled_start > now:
                 assert visit.status == VisitStatus.SCHEDULED
         # Unscheduled visits wait in the board's queue.

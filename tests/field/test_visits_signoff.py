@@ -159,3 +159,35 @@ def test_signed_on_the_phone_first_the_link_is_used(done, alice, leo):
     path = _link(done)
     visits.sign_on_phone(leo, done, "Carol Customer", PNG)
     assert Client().get(path).status_code == 409
+
+
+def test_the_mail_points_at_its_own_event_when_another_visit_writes_in_between(
+    done, alice, monkeypatch
+):
+    """Another visit of the ticket writes its event between the link's event and the mail row
+    (another request committing): the mail keeps the link's event, so it still has a link."""
+    real = signoff.visit_event
+
+    def and_another(visit, actor, action, body="", **data):
+        mine = real(visit, actor, action, body, **data)
+        real(visit, actor, "rescheduled", "Another visit moved", visit_was="V-OTHER")
+        return mine
+
+    monkeypatch.setattr(signoff, "visit_event", and_another)
+    mail = signoff.send_link(alice, done)
+    assert mail.event.data["action"] == "signoff_link"
+    assert "/field/sign/" + done.public_id in outbound.build(mail).body
+
+
+def test_the_mail_gives_the_visits_date_in_the_sites_zone(done, alice):
+    # Checked in at 14:00 UTC on 9 Dec: already 10 Dec at a site on UTC+14.
+    done.site.timezone = "Pacific/Kiritimati"
+    done.site.save()
+    body = outbound.build(signoff.send_link(alice, done)).body
+    assert "on 10 Dec 2026 with your name" in body and "UTC" not in body
+    # The page without login shows the same day.
+    page = Client().get(_link(done))
+    assert "Thursday 10 December 2026" in page.content.decode()
+    done.site.timezone = "America/Los_Angeles"  # 06:00 on 9 Dec there
+    done.site.save()
+    assert "on 09 Dec 2026 with" in outbound.build(OutboundMail.objects.get()).body

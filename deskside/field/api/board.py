@@ -25,6 +25,7 @@ from deskside.core.api import PageOut, PageParams, Text, page_out
 from deskside.core.pagination import paginate
 from deskside.core.timezones import zone
 from deskside.field import board as board_reads
+from deskside.field.dates import check_day
 from deskside.field.exceptions import InvalidInput, NotAllowed
 from deskside.field.models import Visit
 
@@ -150,7 +151,7 @@ def get_board(request: HttpRequest, params: Query[FieldBoardParams]) -> dict:
         team = board_reads.board_teams().filter(slug=params.team).first()
         if team is None:
             raise InvalidInput(f"no team {params.team!r} with technicians", field="team")
-    day = params.day or clock.now().astimezone(zone(viewer.timezone)).date()
+    day = check_day(params.day, "day") or clock.now().astimezone(zone(viewer.timezone)).date()
     found = board_reads.board(viewer, day=day, view=params.view, team=team)
     return {
         "view": found.view,

@@ -4,6 +4,7 @@
     POST /field/visits                              request a visit for a ticket (agents)
     GET  /field/visits/{id}                         one visit
     POST /field/visits/{id}/schedule                technician(s) and start: the clearance rule
+    POST /field/visits/{id}/reassign                backfill: another technician, same start
     POST /field/visits/{id}/unschedule              back to the queue
     POST /field/visits/{id}/set-out                 en route
     POST /field/visits/{id}/check-in                on site
@@ -24,8 +25,6 @@ allow it; the clearance rule's NotCleared, with its reason), 403 (not on this vi
 serving the client).
 """
 
-import base64
-import binascii
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Annotated, Any, Literal
 
@@ -160,6 +159,10 @@ class FieldVisitScheduleIn(Schema):
     shadowing: bool = Field(False, description="The second technician is shadowing.")
 
 
+class FieldVisitReassignIn(Schema):
+    technician: Text = Field(max_length=20, description="The replacement agent's public id.")
+
+
 class FieldVisitChecklistIn(Schema):
     text: Text = Field(max_length=300)
     required: bool = True
@@ -284,18 +287,6 @@ def _agent_named(user: User, public_id: str | None, field: str) -> User | None:
     return person
 
 
-def _png(value: str) -> bytes:
-    value = value.strip()
-    if value.startswith("data:"):
-        head, _, value = value.partition(",")
-        if head != "data:image/png;base64":
-            raise InvalidInput("the signature is a PNG data URL or base64", field="signature")
-    try:
-        return base64.b64decode(value, validate=True)
-    except (binascii.Error, ValueError):
-        raise InvalidInput("the signature is not valid base64", field="signature") from None
-
-
 def _then(request: HttpRequest, public_id: str) -> dict[str, Any]:
     return _out(request.user, _visit(request, public_id))
 
@@ -387,6 +378,22 @@ def schedule_visit(
     return _then(request, public_id)
 
 
+@router.post(
+    "/{public_id}/reassign", response=FieldVisitOut, summary="Give to someone else (backfill)"
+)
+def reassign_visit(
+    request: HttpRequest, public_id: Text, payload: FieldVisitReassignIn
+) -> dict[str, Any]:
+    """Backfill's reassign (`scheduling.reassign`): the same start and second technician (who
+    stays shadowing; dropped when they take over). 409 with the clearance rule's reason, or
+    for a visit that is not scheduled."""
+    user = _agent(request)
+    scheduling.reassign(
+        user, _visit(request, public_id), _agent_named(user, payload.technician, "technician")
+    )
+    return _then(request, public_id)
+
+
 @router.post("/{public_id}/unschedule", response=FieldVisitOut, summary="Back to the queue")
 def unschedule_visit(request: HttpRequest, public_id: Text) -> dict[str, Any]:
     scheduling.unschedule(_agent(request), _visit(request, public_id))
@@ -470,7 +477,12 @@ def cancel(request: HttpRequest, public_id: Text, payload: FieldVisitCancelIn) -
 def sign(request: HttpRequest, public_id: Text, payload: FieldVisitSignIn) -> dict:
     """On the technician's device: the name the customer typed and their drawn signature."""
     user = _agent(request)
-    visits.sign_on_phone(user, _visit(request, public_id), payload.name, _png(payload.signature))
+    visits.sign_on_phone(
+        user,
+        _visit(request, public_id),
+        payload.name,
+        visits.signature_png(payload.signature, bare_base64=True),
+    )
     return _then(request, public_id)
 
 

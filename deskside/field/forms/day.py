@@ -2,17 +2,11 @@
 services check the rest and their refusals land on the same form
 (`deskside.core.forms.add_domain_error`)."""
 
-import base64
-import binascii
-
 from django import forms
 
+from deskside.field.exceptions import InvalidInput
 from deskside.field.models import VisitStatus
-from deskside.field.services.visits import MAX_SIGNATURE_BYTES
-
-DATA_URL_PREFIX = "data:image/png;base64,"
-# A base64 text is 4/3 of its bytes; more than that cannot be a signature the service accepts.
-MAX_DATA_URL_CHARS = len(DATA_URL_PREFIX) + (MAX_SIGNATURE_BYTES * 4) // 3 + 4
+from deskside.field.services.visits import MAX_DATA_URL_CHARS, signature_png
 
 
 class FinishForm(forms.Form):
@@ -70,13 +64,10 @@ class SignForm(forms.Form):
     )
 
     def clean_signature(self) -> bytes:
-        value = self.cleaned_data["signature"]
-        if not value.startswith(DATA_URL_PREFIX):
-            raise forms.ValidationError("the signature is not a PNG image")
         try:
-            return base64.b64decode(value[len(DATA_URL_PREFIX) :], validate=True)
-        except (binascii.Error, ValueError):
-            raise forms.ValidationError("the signature is not a PNG image") from None
+            return signature_png(self.cleaned_data["signature"])
+        except InvalidInput as exc:
+            raise forms.ValidationError(exc.message) from None
 
 
 class ChecklistItemForm(forms.Form):

@@ -6,18 +6,15 @@ Times typed on the agent pages are in the agent's own time zone (the pages run u
 every agent page does) and stored in UTC.
 """
 
-import base64
-import binascii
-
 from django import forms
 
 from deskside.accounts.models import Site, Skill, User
+from deskside.field.exceptions import InvalidInput
 from deskside.field.models import VisitStatus
 from deskside.field.services.scheduling import MAX_DURATION_MINUTES
+from deskside.field.services.visits import signature_png
 
 DATETIME_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
-DATA_URL_PREFIX = "data:image/png;base64,"
-MAX_DATA_URL = 800 * 1024  # a 512 KiB PNG is about 700 KB of base64
 
 
 class RequestVisitForm(forms.Form):
@@ -98,17 +95,6 @@ class CancelForm(forms.Form):
     reason = forms.CharField(max_length=500)
 
 
-def png_from_data_url(value: str) -> bytes:
-    """The bytes of a `data:image/png;base64,...` URL; ValueError when it is not one."""
-    value = (value or "").strip()
-    if not value.startswith(DATA_URL_PREFIX) or len(value) > MAX_DATA_URL:
-        raise ValueError("draw the signature")
-    try:
-        return base64.b64decode(value[len(DATA_URL_PREFIX) :], validate=True)
-    except (binascii.Error, ValueError):
-        raise ValueError("the signature could not be read: draw it again") from None
-
-
 class SignatureForm(forms.Form):
     """A typed name and a drawn signature (a PNG data URL written by field/signature.js)."""
 
@@ -117,6 +103,6 @@ class SignatureForm(forms.Form):
 
     def clean_signature(self) -> bytes:
         try:
-            return png_from_data_url(self.cleaned_data.get("signature", ""))
-        except ValueError as exc:
-            raise forms.ValidationError(str(exc)) from None
+            return signature_png(self.cleaned_data.get("signature", ""))
+        except InvalidInput as exc:
+            raise forms.ValidationError(exc.message) from None

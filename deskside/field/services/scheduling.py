@@ -13,7 +13,7 @@ from deskside.core import clock
 from deskside.field.exceptions import InvalidInput, InvalidTransition, NotAllowed, NotCleared
 from deskside.field.models import FINAL_STATUSES, Visit, VisitStatus
 from deskside.field.rules import solo_refusal
-from deskside.tickets.models import EventKind, Ticket
+from deskside.tickets.models import EventKind, Ticket, TicketEvent
 from deskside.tickets.timeline import touch, write_event
 
 MAX_DURATION_MINUTES = 12 * 60
@@ -36,9 +36,13 @@ def _check_technician(person: User | None, organization_id: int, field: str) -> 
         raise InvalidInput(f"{person} does not serve this client", field=field)
 
 
-def visit_event(visit: Visit, actor: User | None, action: str, body: str = "", **data) -> None:
-    """One timeline event for a visit (kind `visit`, internal): `action` says what happened."""
-    write_event(
+def visit_event(
+    visit: Visit, actor: User | None, action: str, body: str = "", **data
+) -> TicketEvent:
+    """One timeline event for a visit (kind `visit`, internal): `action` says what happened.
+    Returns the event written (a caller that points at it must not look it up again: another
+    visit's event on the same ticket may commit in between)."""
+    event = write_event(
         visit.ticket,
         EventKind.VISIT,
         actor,
@@ -46,6 +50,7 @@ def visit_event(visit: Visit, actor: User | None, action: str, body: str = "", *
         data={"visit": visit.public_id, "action": action, **data},
     )
     touch(visit.ticket)
+    return event
 
 
 @transaction.atomic
@@ -180,3 +185,26 @@ def unschedule(actor: User, visit: Visit) -> Visit:
     visit.save()
     visit_event(visit, actor, "unscheduled", "Visit taken off the schedule")
     return visit
+
+
+def reassign(actor: User, visit: Visit, technician: User) -> Visit:
+    """Give a scheduled visit to `technician` (backfill: its technician is away) at the same
+    start and route position. The second technician stays, and stays shadowing; when the new
+    technician is that second person, the visit goes on without a second. The travel minutes
+    were the old technician's: they are dropped. Through `schedule`:
+    the clearance rule and the other checks are asked again. InvalidTransition for a visit not
+    on anyone's day."""
+    if visit.scheduled_start is None or visit.status != VisitStatus.SCHEDULED:
+        raise InvalidTransition("only a scheduled visit is reassigned")
+    second = visit.second_technician
+    if second is not None and second.pk == technician.pk:
+        second = None
+    return schedule(
+        actor,
+        visit,
+        technician,
+        visit.scheduled_start,
+        second=second,
+        second_is_shadowing=visit.second_is_shadowing and second is not None,
+        route_order=visit.route_order,
+    )

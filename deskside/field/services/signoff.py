@@ -24,6 +24,7 @@ from django.db import transaction
 
 from deskside.accounts.models import User
 from deskside.core import clock
+from deskside.core.timezones import zone
 from deskside.field import signoff_links
 from deskside.field.exceptions import InvalidInput, InvalidTransition
 from deskside.field.models import Visit, VisitStatus
@@ -64,7 +65,7 @@ def send_link(actor: User, visit: Visit) -> OutboundMail:
         raise InvalidInput("the ticket's requester has no email address", field="requester")
     now = clock.now()
     nonce = secrets.token_urlsafe(6)
-    visit_event(
+    event = visit_event(
         visit,
         actor,
         ACTION,
@@ -74,7 +75,6 @@ def send_link(actor: User, visit: Visit) -> OutboundMail:
         issued=int(now.timestamp()),
         nonce=nonce,
     )
-    event = visit.ticket.events.filter(kind=EventKind.VISIT).order_by("-pk").first()
     mail = OutboundMail(ticket=visit.ticket, event=event, kind=MailKind.REPLY, recipients=address)
     token = reply_token(visit.ticket.number, address)
     mail.message_id = f"deskside.{visit.ticket.number}.{mail.public_id}.{token}@{domain()}"
@@ -95,10 +95,13 @@ def mail_context(mail: OutboundMail) -> dict[str, Any]:
         return {}
     issued = datetime.fromtimestamp(int(data["issued"]), tz=clock.now().tzinfo)
     token = signoff_links.token_for(visit.public_id, int(data["requester"]), issued, data["nonce"])
+    # The visit's date where it happened (the site's zone): a late visit in Los Angeles is
+    # already the next day in UTC.
     when = visit.checked_in_at or visit.scheduled_start or visit.window_start
+    when = when.astimezone(zone(visit.site.timezone))
     text = (
         f"Please confirm the on-site visit of {first_name(visit.technician) or 'our technician'}"
-        f" at {visit.site.name} on {when:%d %b %Y} (UTC) with your name and signature:\n\n"
+        f" at {visit.site.name} on {when:%d %b %Y} with your name and signature:\n\n"
         f"{signoff_links.link_url(visit.public_id, token)}\n\n"
         f"The link works once and for {signoff_links.LINK_DAYS} days."
     )
@@ -110,7 +113,7 @@ class LinkPage:
     """What the sign-off page shows (nothing internal: no instructions, parts or notes)."""
 
     visit: Visit
-    date: datetime | None
+    date: datetime | None  # in the site's zone (the page shows it as it is)
     site: str
     technician: str
     summary: str
@@ -126,9 +129,10 @@ def open_link(public_id: str, token: str) -> LinkPage:
         .first()
     )
     _check(visit, public_id, token)
+    when = visit.checked_in_at or visit.scheduled_start
     return LinkPage(
         visit=visit,
-        date=visit.checked_in_at or visit.scheduled_start,
+        date=when.astimezone(zone(visit.site.timezone)) if when else None,
         site=visit.site.name,
         technician=first_name(visit.technician),
         summary=visit.work_summary,

@@ -10,6 +10,8 @@ is public: the customer reads the work summary on their ticket. The technicians 
 and the agents who dispatch for the client may act on it; nobody else.
 """
 
+import base64
+import binascii
 from datetime import timedelta
 
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -33,6 +35,33 @@ from deskside.tickets.timeline import store_attachments, write_event
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 MAX_SIGNATURE_BYTES = 512 * 1024
 OUTCOMES = (VisitStatus.DONE, VisitStatus.NO_ACCESS, VisitStatus.NEEDS_ANOTHER)
+DATA_URL_PREFIX = "data:image/png;base64,"  # what field/signature.js writes
+# A base64 text is 4/3 of its bytes; more than that cannot be a signature the service accepts.
+MAX_DATA_URL_CHARS = len(DATA_URL_PREFIX) + (MAX_SIGNATURE_BYTES * 4) // 3 + 4
+
+
+def signature_png(value: str | None, *, bare_base64: bool = False) -> bytes:
+    """The bytes of a drawn signature sent as a PNG data URL (the pages' canvas) or, with
+    `bare_base64` (the API), as plain base64 too. InvalidInput (field `signature`) when it is
+    neither; whether the bytes are a PNG is `record_signature`'s check. The one decoder of the
+    sign-off page, the day page and the API."""
+    value = (value or "").strip()
+    if not value:
+        raise InvalidInput("draw the signature", field="signature")
+    if len(value) > MAX_DATA_URL_CHARS:
+        raise InvalidInput("the signature image is too large", field="signature")
+    if value.startswith("data:"):
+        head, _, value = value.partition(",")
+        if head + "," != DATA_URL_PREFIX:
+            raise InvalidInput("the signature is not a PNG image", field="signature")
+    elif not bare_base64:
+        raise InvalidInput("the signature is not a PNG image", field="signature")
+    try:
+        return base64.b64decode(value, validate=True)
+    except (binascii.Error, ValueError):
+        raise InvalidInput(
+            "the signature could not be read: draw it again", field="signature"
+        ) from None
 
 
 def may_work_on(actor: User, visit: Visit) -> bool:

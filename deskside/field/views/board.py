@@ -26,6 +26,7 @@ from deskside.accounts.models import Team, User
 from deskside.accounts.permissions import agent_required
 from deskside.core import clock
 from deskside.field import board as board_reads
+from deskside.field.dates import check_day
 from deskside.field.exceptions import FieldError
 from deskside.field.forms.board import ScheduleForm, schedulable
 from deskside.field.queries import visits_visible_to
@@ -39,7 +40,8 @@ def _today() -> date:
 
 
 def _params(query: QueryDict) -> tuple[str, date, Team | None]:
-    """The board's view, day and team from the query string (bad values: the defaults)."""
+    """The board's view, day and team from the query string (bad values: the defaults; a
+    far-off day, which would overflow: InvalidInput naming `day`, status 400)."""
     view = query.get("view", "day")
     if view not in board_reads.VIEWS:
         view = "day"
@@ -47,6 +49,7 @@ def _params(query: QueryDict) -> tuple[str, date, Team | None]:
         day = date.fromisoformat(query.get("day", ""))
     except ValueError:
         day = _today()
+    check_day(day, "day", status=400)
     slug = query.get("team", "")
     team = board_reads.board_teams().filter(slug=slug).first() if slug else None
     return view, day, team
@@ -134,7 +137,12 @@ def _page(
 @require_GET
 @agent_required
 def board(request: HttpRequest) -> HttpResponse:
-    view, day, team = _params(request.GET)
+    try:
+        view, day, team = _params(request.GET)
+    except FieldError as error:  # a far-off day: today's board, the error by the day field
+        context = _page(request, "day", _today(), None, None)
+        context["day_error"] = error.message
+        return render(request, "field/board.html", context, status=error.status_code)
     return render(request, "field/board.html", _page(request, view, day, team, None))
 
 
@@ -190,7 +198,10 @@ def schedule(request: HttpRequest) -> HttpResponse:
     if request.htmx:
         return render(request, FORM_TEMPLATE, {"form": form})
     # Without JavaScript: the whole board again, the form with its errors.
-    view, day, team = _params(QueryDict(urlencode(_next_query(form))))
+    try:
+        view, day, team = _params(QueryDict(urlencode(_next_query(form))))
+    except FieldError:  # a far-off day in the page to go back to: today's board
+        view, day, team = "day", _today(), None
     context = _page(request, view, day, team, form)
     return render(request, "field/board.html", context, status=422)
 

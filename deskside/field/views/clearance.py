@@ -220,8 +220,8 @@ def _period_query(start: date | None, end: date | None) -> str:
 @agent_required
 @require_POST
 def reassign(request: HttpRequest) -> HttpResponse:
-    """Give a visit of someone away to a suggested replacement: `scheduling.schedule` with the
-    same start and second technician (the clearance rule is asked there)."""
+    """Give a visit of someone away to a suggested replacement: `scheduling.reassign` (same
+    start and second technician; the clearance rule is asked there)."""
     actor: User = request.user  # type: ignore[assignment]
     form = ReassignForm(request.POST)
     period = PeriodForm({k: request.POST.get(k, "") for k in ("start", "end")}, auto_id="period-%s")
@@ -237,23 +237,8 @@ def reassign(request: HttpRequest) -> HttpResponse:
         return _backfill_page(
             request, period, reassign_error="no such visit or technician", status=404
         )
-    if visit.scheduled_start is None:
-        return _backfill_page(
-            request, period, reassign_error="only a scheduled visit is reassigned", status=409
-        )
-    second = visit.second_technician
-    if second is not None and second.pk == person.pk:
-        second = None
     try:
-        scheduling.schedule(
-            actor,
-            visit,
-            person,
-            visit.scheduled_start,
-            second=second,
-            second_is_shadowing=visit.second_is_shadowing and second is not None,
-            route_order=visit.route_order,
-        )
+        scheduling.reassign(actor, visit, person)
     except FieldError as exc:
         return _backfill_page(request, period, reassign_error=exc.message, status=exc.status_code)
     messages.success(request, f"Visit for {visit.ticket.number} reassigned to {person}.")

@@ -25,6 +25,7 @@ from deskside.accounts.models import User
 from deskside.accounts.permissions import agent_required
 from deskside.core import clock
 from deskside.core.forms import add_domain_error
+from deskside.field.dates import parse_day
 from deskside.field.exceptions import FieldError
 from deskside.field.forms.day import (
     ChecklistItemForm,
@@ -44,7 +45,6 @@ from deskside.field.queries.day import (
 )
 from deskside.field.services import visits as services
 
-FIRST_DAY, LAST_DAY = date(1970, 1, 1), date(9000, 12, 31)
 FORMS = {
     "finish": FinishForm,
     "no_access": NoAccessForm,
@@ -99,16 +99,8 @@ def _card(
 
 
 def _parse_day(value: str | None, technician: User) -> date:
-    if not value:
-        return today_of(technician, clock.now())
-    try:
-        the_day = date.fromisoformat(value)
-    except ValueError:
-        raise FieldError("give the date as YYYY-MM-DD", field="date", status=400) from None
     # Far-off years would overflow the day's bounds and its previous / next links.
-    if not FIRST_DAY <= the_day <= LAST_DAY:
-        raise FieldError(f"the date is {FIRST_DAY:%Y} to {LAST_DAY:%Y}", field="date", status=400)
-    return the_day
+    return parse_day(value, "date", status=400) or today_of(technician, clock.now())
 
 
 @agent_required

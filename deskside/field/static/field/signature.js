@@ -1,5 +1,6 @@
 /*
- * Drawn signatures, for any page: the mailed sign-off link and the technician's phone page.
+ * Drawn signatures, for any page: the mailed sign-off link (/field/sign/...) and the
+ * technician's day (/field/day/, whose cards htmx swaps in). The only canvas script.
  *
  * Markup (no inline script or style; the CSP forbids them):
  *
@@ -48,7 +49,11 @@
 
     canvas.addEventListener("pointerdown", function (event) {
       event.preventDefault();
-      canvas.setPointerCapture(event.pointerId);
+      try {
+        canvas.setPointerCapture(event.pointerId); // keep the stroke when the finger slips out
+      } catch (ignored) {
+        // a pointer the browser no longer tracks (or a synthetic one): draw without capture
+      }
       drawing = true;
       var p = point(event);
       ctx.beginPath();
@@ -71,6 +76,7 @@
     }
     canvas.addEventListener("pointerup", finish);
     canvas.addEventListener("pointercancel", finish);
+    canvas.addEventListener("pointerleave", finish);
 
     document.querySelectorAll('[data-signature-clear="' + canvas.dataset.signatureFor + '"]')
       .forEach(function (button) {
