@@ -392,6 +392,7 @@ ERRORS: dict[Callable[..., Any], set[int]] = {
     field_visits_api.cancel: {403, 409},
     field_visits_api.sign: {403, 409},
     field_visits_api.send_signoff_link: {403, 409},
+    field_visits_api.reassign_visit: {403, 409},
     # field time: a locked week, no running timer, a week not submitted (409)
     field_time_api.log_time: {409},
     field_time_api.start_timer: {409},
