@@ -110,6 +110,9 @@ INSTALLED_APPS = [
     "deskside.triage",
     "deskside.problems",
     "deskside.field",
+    "deskside.assets",
+    "deskside.workorders",
+    "deskside.recurring",
 ]
 
 MIDDLEWARE = [
@@ -353,6 +356,10 @@ DESKSIDE_WEBHOOKS_KEEP_DAYS = env_int("DESKSIDE_WEBHOOKS_KEEP_DAYS", 30, minimum
 DESKSIDE_FIELD_ROAD_FACTOR_PERCENT = env_int("DESKSIDE_FIELD_ROAD_FACTOR_PERCENT", 130, minimum=100)
 DESKSIDE_FIELD_SPEED_KMH = env_int("DESKSIDE_FIELD_SPEED_KMH", 40, minimum=1)
 DESKSIDE_FIELD_OSRM_URL = env_url("DESKSIDE_FIELD_OSRM_URL")
+
+# IT operations (docs/operations.md): a vendor case with no contact for this many days reminds
+# the ticket's assignee (the default of a new case; each case may set its own).
+DESKSIDE_RMA_QUIET_DAYS = env_int("DESKSIDE_RMA_QUIET_DAYS", 5, minimum=1)
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 LOGGING = {

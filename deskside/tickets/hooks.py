@@ -20,7 +20,9 @@ write outbox rows (a mail, a webhook delivery, an escalation) that exist exactly
 commits; they never talk to the outside world. A handler that raises rolls the whole change
 back, the event with it: the exception propagates to the service that wrote the event (as a
 failing `post_save` receiver did before). Handlers must therefore only fail on real errors
-(a broken database), never on "nothing to do".
+(a broken database), never on "nothing to do" -- or, deliberately, as a guard: a handler that
+raises a `DomainError` refuses the change (the work orders' QC gate refuses a RESOLVED event
+of an incomplete work order), and every caller already shows a DomainError to the user.
 
 Structured data: handlers decide from values, not display labels. A CHANGED event carries
 `data["changes"]` (display labels, for people: {"priority": ["P3", "P1"]}) and

@@ -350,6 +350,10 @@ class EventKind(models.TextChoices):
     PAGE_FAILED = "page_failed", "Page not delivered"
     ACKNOWLEDGED = "acknowledged", "Acknowledged"
     VISIT = "visit", "On-site visit"
+    REMOTE = "remote", "Remote session"
+    WORK_ORDER = "work_order", "Work order"
+    ASSET = "asset", "Asset"
+    VENDOR = "vendor", "Vendor case"
 
 
 class TicketEventQuerySet(models.QuerySet["TicketEvent"]):

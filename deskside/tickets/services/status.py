@@ -87,15 +87,26 @@ def is_first_contact(ticket: Ticket) -> bool:
       ticket is that one contact, logged or not (internal notes are no contact);
     - the ticket never waited on the customer (no status change to pending customer).
 
+    A remote session (EventKind.REMOTE, started from the ticket's "Connect" link) is a contact
+    like a call: a ticket settled in one remote session counts. On a phone or walk-up ticket the
+    agent takes control while on the intake call, so the first session is part of that call;
+    a second session is a second contact.
+
     A web ticket answered with one reply (or resolved straight away) counts; one that needed
     two follow-ups before its resolution does not.
     """
     if ticket.tier != Tier.L1 or ticket.escalation_count:
         return False
     events = ticket.events.filter(
-        kind__in=(EventKind.REPLY, EventKind.CALL, EventKind.REOPENED, EventKind.STATUS)
+        kind__in=(
+            EventKind.REPLY,
+            EventKind.CALL,
+            EventKind.REOPENED,
+            EventKind.STATUS,
+            EventKind.REMOTE,
+        )
     )
-    replies = inbound = outbound = 0
+    replies = inbound = outbound = remote = 0
     for kind, actor_kind, data in events.values_list("kind", "actor__kind", "data"):
         if kind == EventKind.REOPENED:
             return False
@@ -105,6 +116,9 @@ def is_first_contact(ticket: Ticket) -> bool:
             if actor_kind == User.Kind.CUSTOMER:
                 return False
             replies += 1
+        elif kind == EventKind.REMOTE:
+            if data.get("action") == "started":
+                remote += 1
         elif kind == EventKind.CALL:
             if data.get("inbound", True):
                 inbound += 1
@@ -112,7 +126,8 @@ def is_first_contact(ticket: Ticket) -> bool:
                 outbound += 1
     if ticket.channel in (Channel.PHONE, Channel.WALK_UP):
         inbound = max(inbound, 1)  # the call that opened the ticket
-    return replies + inbound + outbound <= 1
+        remote = max(remote - 1, 0)  # the first session ran during that call
+    return replies + inbound + outbound + remote <= 1
 
 
 @transaction.atomic
