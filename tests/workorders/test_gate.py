@@ -61,9 +61,7 @@ def test_resolving_an_incomplete_work_order_is_refused_and_nothing_changes(alice
     assert not ticket.events.filter(kind="resolved").exists()
 
 
-def test_closing_an_unresolved_work_order_is_refused_but_a_cancelled_one_passes(
-    alice, work_order
-):
+def test_closing_an_unresolved_work_order_is_refused_but_a_cancelled_one_passes(alice, work_order):
     with pytest.raises(QualityGate):
         tickets.close_ticket(actor=alice, ticket=work_order.ticket, reason="done?")
     work_order.cancelled_at = work_order.created_at
