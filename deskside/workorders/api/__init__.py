@@ -1,0 +1,1 @@
+"""Work-order api, one module per part."""

@@ -1,0 +1,1 @@
+"""Work-order forms, one module per part."""

@@ -1,0 +1,1 @@
+"""Work-order queries, one module per part."""

@@ -1,0 +1,1 @@
+"""Work-order views, one module per part."""
