@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 import pytest
 
 from deskside.accounts import services as accounts
+from deskside.accounts.models import Tier
 from deskside.assets.models import Asset, Lifecycle
 from deskside.core import clock
 from deskside.workorders.models import Section
@@ -48,6 +49,19 @@ def floor4(acme):
 def bob(acme, acme_hq):
     return accounts.create_user(
         email="bob@acme.example", full_name="Bob Builder", organization=acme, site=acme_hq
+    )
+
+
+@pytest.fixture
+def maria(msp, desktop_team):
+    """A desktop technician not cleared at any client."""
+    return accounts.create_user(
+        email="maria@msp.example",
+        full_name="Maria Santos",
+        kind="agent",
+        tier=Tier.L2,
+        organization=msp,
+        teams=[desktop_team],
     )
 
 
