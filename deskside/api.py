@@ -82,6 +82,7 @@ from deskside.tickets.exceptions import StaleTicket
 from deskside.triage.api import router as triage_router
 from deskside.webhooks import api as webhooks_api
 from deskside.webhooks.api import router as webhooks_router
+from deskside.workorders.api import projects as workorders_projects_api
 from deskside.workspace import api as workspace_api
 from deskside.workspace.api import router as workspace_router
 
@@ -169,6 +170,8 @@ api.add_router("/field/time", field_time_router)
 api.add_router("/field/plans", field_plans_router)
 # /field/board (the dispatch board: technicians' visits, legs, warnings; the unscheduled queue).
 api.add_router("/field/board", field_board_router)
+# /workorders/projects (projects of many work orders: CSV dry run, create, progress, visits).
+api.add_router("/workorders/projects", workorders_projects_api.router)
 
 
 @api.exception_handler(DomainError)
@@ -313,6 +316,7 @@ AGENTS_ONLY = (
     field_time_router,
     field_plans_router,
     field_board_router,
+    workorders_projects_api.router,
 )
 OWN_ANSWERS = {alerts_api.alertmanager_webhook, alerts_api.events_api, alerts_api.pagerduty_enqueue}
 TICKET_STEPS = (  # agents only (403), and refused by the ticket's status (409)
@@ -405,6 +409,9 @@ ERRORS: dict[Callable[..., Any], set[int]] = {
     # a plan decided already; a stop the clearance rule refuses (nothing is scheduled)
     field_plans_api.accept_plan: {409},
     field_plans_api.discard_plan: {409},  # a plan decided already
+    # projects: a reused Idempotency-Key (409); a child still open (409)
+    workorders_projects_api.create_project: {409},
+    workorders_projects_api.resolve: {409},
 }
 
 
