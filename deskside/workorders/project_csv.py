@@ -245,7 +245,8 @@ class _Client:
 
 def _describe(row: Row, version: TemplateVersion) -> None:
     v = row.values
-    person = row.requester.get_full_name() if row.requester is not None else ""
+    # The person's name when the row names one (not the project's requester on every row).
+    person = row.requester.get_full_name() if row.requester and v.get("user") else ""
     moving = " → ".join(p for p in (v.get("from", ""), v.get("to", "")) if p)
     parts = [p for p in (person, v.get("desk", ""), moving) if p]
     if row.asset is not None:
