@@ -48,6 +48,8 @@ def test_create_refuses_a_bad_row_with_422_and_writes_nothing(as_alice, body):
     answer = response.json()
     assert answer["field"] == "csv" and "1 row in error" in answer["detail"]
     assert [r["action"] for r in answer["plan"]["rows"]] == ["create", "create", "error"]
+    message = "line 4: unknown user 'ghost@acme.example'"
+    assert answer["errors"] == [{"field": "csv", "message": message}]
     assert not Ticket.objects.exists() and not Project.objects.exists()
 
 

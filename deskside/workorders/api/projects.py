@@ -16,7 +16,8 @@ nothing. A project of a client the agent does not serve is a 404; a customer's t
 from datetime import date, datetime, time
 from typing import Annotated, Any
 
-from django.http import HttpRequest
+from django.core.serializers.json import DjangoJSONEncoder
+from django.http import HttpRequest, JsonResponse
 from django.urls import reverse
 from ninja import Field, Header, Query, Router, Schema, Status
 
@@ -76,12 +77,6 @@ class WoProjectPlanOut(Schema):
     errors: int
     ignored_columns: list[str]
     rows: list[WoProjectRowOut]
-
-
-class WoProjectRowsRefusedOut(Schema):
-    detail: str
-    field: str | None
-    plan: WoProjectPlanOut
 
 
 class WoProjectProgressOut(Schema):
@@ -281,16 +276,18 @@ def dry_run(request: HttpRequest, payload: WoProjectIn) -> dict[str, Any]:
 
 @router.post(
     "",
-    response={200: WoProjectOut, 201: WoProjectOut, 422: WoProjectRowsRefusedOut},
+    response={200: WoProjectOut, 201: WoProjectOut},
     summary="Create a project and its work orders",
 )
 def create_project(
     request: HttpRequest,
     payload: WoProjectIn,
     idempotency_key: IdempotencyKey = None,
-) -> Status[dict]:
-    """All rows in one transaction: 422 with the plan (each row's error) when any row is bad,
-    and nothing is written. The same `Idempotency-Key` again: the first project, 200."""
+) -> Status[dict] | JsonResponse:
+    """All rows in one transaction. When any row is bad, nothing is written: 422 with the
+    shared error body, whose `errors` list each row in error (`field` "csv", the message
+    starting "line N:") and whose `plan` is the dry run's answer. The same `Idempotency-Key`
+    again: the first project, 200."""
     user = _agent(request)
     new = _new(user, payload)
     try:
@@ -305,8 +302,14 @@ def create_project(
         error.field = "csv"
         raise
     except projects.RowErrors as error:
-        body = {"detail": error.message, "field": "csv", "plan": _plan_out(error.plan)}
-        return Status(422, body)
+        plan = _plan_out(error.plan)
+        rows = [
+            {"field": "csv", "message": f"line {r['line']}: {r['message']}"}
+            for r in plan["rows"]
+            if r["action"] == "error"
+        ]
+        body = {"detail": error.message, "field": "csv", "errors": rows, "plan": plan}
+        return JsonResponse(body, encoder=DjangoJSONEncoder, status=422)
     project = _visible(user).get(pk=done.project.pk)
     return Status(201 if done.created else 200, _project_out(project))
 
