@@ -33,6 +33,7 @@ from deskside.surveys.links import token_for
 from deskside.surveys.models import Survey
 from deskside.tickets.models import Ticket
 from deskside.webhooks.models import SECRET_PURPOSE, Webhook
+from deskside.workorders import demo_projects as projects_demo
 from tests.e2e.field_day_page import field_day
 
 Url = str | Callable[[], str]
@@ -320,7 +321,15 @@ AGENT_PAGES: dict[str, Url] = {
     # field service (issue 17): the dispatch board, a day and a week
     "dispatch board": "/field/board/",
     "dispatch board week": "/field/board/?view=week",
+    # work-order projects (issue 18): the demo's floor move, seeded when missing
+    "projects": "/workorders/projects/",
+    "new project": "/workorders/projects/new/",
+    "project": lambda: f"/workorders/projects/{_project()}/",
 }
+
+
+def _project() -> str:
+    return projects_demo.seed_demo().public_id
 
 
 def _portal_ticket() -> str:
