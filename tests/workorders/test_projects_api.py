@@ -134,3 +134,14 @@ def test_bad_input_names_the_field(as_alice, body, dave):
     assert answer["field"] == "requester"
     answer = as_alice.post(f"{URL}/dry-run", body("")).json()
     assert answer["field"] == "csv"
+
+
+def test_lists_keep_their_query_count(as_alice, body, django_assert_max_num_queries, now):
+    for n in range(3):
+        as_alice.post(URL, body(f"user,desk\n,D-{n}\n,E-{n}\n", title=f"Project {n}"))
+    with django_assert_max_num_queries(8):
+        listed = as_alice.get(URL).json()["items"]
+    assert [p["progress"]["total"] for p in listed] == [2, 2, 2]
+    with django_assert_max_num_queries(8):
+        children = as_alice.get(f"{URL}/{listed[0]['id']}/children").json()["items"]
+    assert len(children) == 2

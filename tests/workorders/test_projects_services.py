@@ -210,3 +210,14 @@ def test_the_project_resolves_only_when_no_child_is_open(alice, new_project):
     projects.resolve_project(alice, project, resolution="All moved")
     project.ticket.refresh_from_db()
     assert project.ticket.status == Status.RESOLVED
+
+
+def test_progress_of_a_page_of_projects_is_one_query(alice, new_project, django_assert_num_queries):
+    first = projects.create_project(alice, new_project(), csv_bytes(",D-1,,,,,")).project
+    second = projects.create_project(
+        alice, new_project(title="Second"), csv_bytes(",D-1,,,,,", ",D-2,,,,,")
+    ).project
+    with django_assert_num_queries(1):
+        found = queries.progress_of([first.pk, second.pk, 999_999])
+    assert (found[first.pk].total, found[second.pk].total, found[999_999].total) == (1, 2, 0)
+    assert found[second.pk] == queries.progress(second)

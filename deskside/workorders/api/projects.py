@@ -226,8 +226,8 @@ def _plan_out(plan: Any) -> dict[str, Any]:
     }
 
 
-def _project_out(project: Project) -> dict[str, Any]:
-    progress = queries.progress(project)
+def _project_out(project: Project, progress: queries.Progress | None = None) -> dict[str, Any]:
+    progress = progress or queries.progress(project)
     return {
         "id": project.public_id,
         "title": project.title,
@@ -321,7 +321,8 @@ def list_projects(request: HttpRequest, filters: Query[WoProjectFilters]) -> dic
     if filters.organization:
         qs = qs.filter(organization__slug=filters.organization)
     page = paginate(request, qs, page=filters.page, limit=filters.limit)
-    return {**page_out(page), "items": [_project_out(p) for p in page.items]}
+    progress = queries.progress_of([p.pk for p in page.items])
+    return {**page_out(page), "items": [_project_out(p, progress[p.pk]) for p in page.items]}
 
 
 @router.get("/{public_id}", response=WoProjectOut, summary="One project with its progress")

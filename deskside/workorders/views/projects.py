@@ -115,7 +115,9 @@ def project_list(request: HttpRequest) -> HttpResponse:
         qs = qs.filter(organization=client)
     qs = qs.order_by("-created_at", "-id")
     page = paginate(qs, page_number(request.GET.get("page")), LIST_PAGE)
-    context = {"page": page, "clients": clients, "client": client}
+    progress = queries.progress_of([p.pk for p in page.rows])
+    rows = [{"project": p, "progress": progress[p.pk]} for p in page.rows]
+    context = {"page": page, "rows": rows, "clients": clients, "client": client}
     return render(request, "workorders/projects_list.html", context)
 
 
