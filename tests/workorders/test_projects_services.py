@@ -2,12 +2,13 @@
 duplicate submits, tenancy in the services, progress and resolving the project."""
 
 import pytest
+from django.contrib import admin as django_admin
 
 from deskside.accounts import services as accounts
-from deskside.assets.models import AssetEvent, AssetTicket
+from deskside.assets.models import Asset, AssetEvent, AssetTicket
 from deskside.tickets import services as tickets
 from deskside.tickets.models import EventKind, Status, Ticket
-from deskside.workorders import project_csv
+from deskside.workorders import admin_projects, project_csv
 from deskside.workorders.exceptions import BadFile, InvalidInput, InvalidTransition, NotAllowed
 from deskside.workorders.models import Project, WorkOrder
 from deskside.workorders.queries import projects as queries
@@ -221,3 +222,19 @@ def test_progress_of_a_page_of_projects_is_one_query(alice, new_project, django_
         found = queries.progress_of([first.pk, second.pk, 999_999])
     assert (found[first.pk].total, found[second.pk].total, found[999_999].total) == (1, 2, 0)
     assert found[second.pk] == queries.progress(second)
+
+
+def test_another_clients_asset_tag_is_unknown(alice, new_project, globex):
+    Asset.objects.create(organization=globex, kind="laptop", asset_tag="GLX-0001")
+    plan = projects.check(alice, new_project(), csv_bytes(",D-1,,,GLX-0001,,"))
+    assert plan.rows[0].message == "unknown asset tag 'GLX-0001'"
+
+
+def test_the_admin_registers_projects_read_only(rf, admin):
+    assert django_admin.site.is_registered(Project)
+    model_admin = django_admin.site._registry[Project]
+    assert isinstance(model_admin, admin_projects.ProjectAdmin)
+    request = rf.get("/admin/")
+    request.user = admin
+    assert not model_admin.has_add_permission(request)
+    assert not model_admin.has_delete_permission(request)
