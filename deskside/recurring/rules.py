@@ -133,7 +133,7 @@ def parse(text: str, starts_at_local: datetime, tz: ZoneInfo) -> rrule:
 def _bounded(rule: rrule, starts_at_local: datetime) -> rrule:
     """The rule cut at HORIZON after the start (for the checks: an impossible rule ends)."""
     limit = starts_at_local + HORIZON
-    until = rule._until  # noqa: SLF001 - dateutil keeps it private; read-only here
+    until = rule._until
     if until is not None and until < limit:
         return rule
     return rule.replace(until=limit, count=None)
@@ -160,7 +160,7 @@ def validate(text: str, starts_at_local: datetime | None, zone_name: str | None)
                 field="rule",
             )
         previous = local
-    if previous is None or rule._count == 0:  # noqa: SLF001 - COUNT=0 (the cut drops COUNT)
+    if previous is None or rule._count == 0:
         raise InvalidInput(
             "the rule has no occurrence (check BYMONTHDAY, BYMONTH, COUNT and UNTIL)",
             field="rule",
@@ -258,7 +258,8 @@ def describe(text: str) -> str:
     if "BYMONTHDAY" in parts:
         head += f", day {parts['BYMONTHDAY']}"
     if "BYHOUR" in parts:
-        head += f" at {parts['BYHOUR'].split(',')[0].zfill(2)}:{parts.get('BYMINUTE', '0').zfill(2)}"
+        hour, minute = parts["BYHOUR"].split(",")[0], parts.get("BYMINUTE", "0").split(",")[0]
+        head += f" at {hour.zfill(2)}:{minute.zfill(2)}"
     return head
 
 

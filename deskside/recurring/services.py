@@ -276,9 +276,7 @@ def _set_active(actor: User | None, schedule: Schedule, active: bool, verb: str,
     schedule.is_active = active
     schedule.updated_at = now
     schedule.next_run_at = next_run(schedule, now) if active else None
-    schedule.save(
-        update_fields=["is_active", "updated_at", "next_run_at", "created_by"]
-    )
+    schedule.save(update_fields=["is_active", "updated_at", "next_run_at", "created_by"])
     after = audit.snapshot(schedule, AUDITED)
     old, new = audit.changes(before, after)
     if note:
@@ -357,7 +355,7 @@ def open_ticket(schedule: Schedule, occurs_at: datetime) -> Ticket:
     owner = schedule.created_by
     if reason := can_open(owner, org):
         raise NotAllowed(reason, field="created_by")
-    assert owner is not None  # noqa: S101 - can_open refuses None
+    assert owner is not None
     event_data = {"recurring": schedule.public_id, "occurrence": occurs_at.isoformat()}
     subject = ticket_subject(schedule, occurs_at)
     if schedule.checklist_id:
