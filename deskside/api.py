@@ -66,6 +66,7 @@ from deskside.notifications.api import router as notifications_router
 from deskside.paging import api as paging_api
 from deskside.paging.api import router as paging_router
 from deskside.problems.api import router as problems_router
+from deskside.recurring import api as recurring_api
 from deskside.reports.api import router as reports_router
 from deskside.review import api as review_api
 from deskside.review.api import router as review_router
@@ -169,6 +170,7 @@ api.add_router("/field/time", field_time_router)
 api.add_router("/field/plans", field_plans_router)
 # /field/board (the dispatch board: technicians' visits, legs, warnings; the unscheduled queue).
 api.add_router("/field/board", field_board_router)
+api.add_router("/recurring", recurring_api.router)  # recurring schedules and their preview
 
 
 @api.exception_handler(DomainError)
@@ -313,6 +315,7 @@ AGENTS_ONLY = (
     field_time_router,
     field_plans_router,
     field_board_router,
+    recurring_api.router,
 )
 OWN_ANSWERS = {alerts_api.alertmanager_webhook, alerts_api.events_api, alerts_api.pagerduty_enqueue}
 TICKET_STEPS = (  # agents only (403), and refused by the ticket's status (409)
@@ -405,6 +408,8 @@ ERRORS: dict[Callable[..., Any], set[int]] = {
     # a plan decided already; a stop the clearance rule refuses (nothing is scheduled)
     field_plans_api.accept_plan: {409},
     field_plans_api.discard_plan: {409},  # a plan decided already
+    recurring_api.pause_schedule: {409},  # paused already
+    recurring_api.resume_schedule: {409},  # running already, or the rule has ended
 }
 
 

@@ -5,11 +5,11 @@ customers see none (schedules are the MSP's configuration: a customer sees the t
 open, in the portal, as any other ticket of theirs).
 """
 
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 
-from deskside.accounts.models import User
+from deskside.accounts.models import Organization, Site, Team, User
 from deskside.accounts.permissions import is_agent
-from deskside.accounts.queries import served_organization_ids
+from deskside.accounts.queries import organizations_visible_to, served_organization_ids
 from deskside.recurring.models import Occurrence, OccurrenceStatus, Schedule
 from deskside.workorders.models import WorkOrderTemplate
 
@@ -24,13 +24,14 @@ def schedules_visible_to(user: User) -> QuerySet[Schedule]:
 
 
 def schedule_list(user: User, *, client: str | None = None, active: bool | None = None):
-    """The list pages' and API's rows: each schedule with its last opened ticket's number."""
+    """The list pages' and API's rows: each schedule with its last opened ticket's id
+    (`last_ticket_id`; `tickets.models.format_number` makes its number)."""
     last_ticket = (
         Occurrence.objects.filter(schedule=OuterRef("pk"), status=OccurrenceStatus.OPENED)
         .order_by("-occurs_at")
-        .values("ticket__number")[:1]
+        .values("ticket_id")[:1]
     )
-    qs = schedules_visible_to(user).annotate(last_ticket=Subquery(last_ticket))
+    qs = schedules_visible_to(user).annotate(last_ticket_id=Subquery(last_ticket))
     if client:
         qs = qs.filter(organization__slug=client)
     if active is not None:
@@ -61,3 +62,35 @@ def occurrences(schedule: Schedule) -> QuerySet[Occurrence]:
 def checklists() -> QuerySet[WorkOrderTemplate]:
     """The work order templates a schedule may carry (active ones)."""
     return WorkOrderTemplate.objects.filter(is_active=True).order_by("name")
+
+
+# -- look-ups of the adapters' identifiers (None when there is no such row to see) ------------
+
+
+def client_for(user: User, slug: str) -> Organization | None:
+    """A client `user` serves, by slug."""
+    return organizations_visible_to(user).filter(slug=slug.strip()).first()
+
+
+def person_for(text: str) -> User | None:
+    """An active person by public id or e-mail address (the service checks whom they may be)."""
+    value = text.strip()
+    return (
+        User.objects.filter(Q(public_id=value) | Q(email__iexact=value)).order_by("id").first()
+        if value
+        else None
+    )
+
+
+def site_for(organization: Organization, public_id: str) -> Site | None:
+    return Site.objects.filter(organization=organization, public_id=public_id.strip()).first()
+
+
+def team_for(slug: str) -> Team | None:
+    return Team.objects.filter(slug=slug.strip()).first()
+
+
+def checklist_for(text: str) -> WorkOrderTemplate | None:
+    """A work order template by public id or exact name."""
+    value = text.strip()
+    return WorkOrderTemplate.objects.filter(Q(public_id=value) | Q(name=value)).first()
