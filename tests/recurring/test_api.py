@@ -181,7 +181,8 @@ def test_bad_input_names_the_field(now, as_alice, carol, dave, changes, field):
 
 def test_bad_preview_and_patch(now, as_alice, make_schedule):
     bad = as_alice.post(
-        f"{BASE}/preview", {"rule": "FREQ=SECONDLY", "starts_at_local": "2027-01-01T00:00", "timezone": "UTC"}
+        f"{BASE}/preview",
+        {"rule": "FREQ=SECONDLY", "starts_at_local": "2027-01-01T00:00", "timezone": "UTC"},
     )
     assert bad.status_code == 422 and bad.json()["field"] == "rule"
     schedule = make_schedule()
