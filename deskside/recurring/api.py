@@ -18,7 +18,7 @@ a 404. The rules are the services' (`recurring.services`, `recurring.rules`): 42
 field for bad input, 409 for a pause or resume the state refuses.
 """
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from django.http import Http404, HttpRequest
@@ -36,7 +36,6 @@ from deskside.recurring.services import ScheduleData
 from deskside.tickets.models import Priority, format_number
 
 router = Router(tags=["recurring"])
-_SECOND = timedelta(seconds=1)
 PREVIEW_MAX = 20
 
 
@@ -358,7 +357,7 @@ def preview(request: HttpRequest, payload: RecurringPreviewIn) -> dict:
         zone_name = _client(user, payload.client).timezone
     rule = rules.validate(payload.rule, payload.starts_at_local, zone_name)
     tz = rules.parse_zone(zone_name)
-    after = max(clock.now(), rules.localise(payload.starts_at_local, tz) - _SECOND)
+    after = max(clock.now(), rules.localise(payload.starts_at_local, tz) - rules.SECOND)
     return {
         "timezone": tz.key,
         "rule_text": rules.describe(payload.rule),

@@ -42,6 +42,7 @@ GAP_CHECKED = 200
 """How many first occurrences are checked for the minimum gap."""
 MAX_RULE = 500
 REFUSED_FREQ = ("SECONDLY", "MINUTELY")
+SECOND = timedelta(seconds=1)
 MARGIN = timedelta(days=2)
 """More than any UTC offset difference: local bounds widened by this never miss an instant."""
 
