@@ -219,6 +219,23 @@ def between(
     return found
 
 
+def window(
+    rule: rrule, tz: ZoneInfo, after: datetime, until: datetime, *, limit: int = 10_000
+) -> tuple[list[Occurrence], datetime | None]:
+    """`between(rule, tz, after, until)` and the first occurrence after `until` (None when the
+    rule ends before), in one walk over the rule (the worker's hot path)."""
+    start_local = after.astimezone(tz).replace(tzinfo=None) - MARGIN
+    found: list[Occurrence] = []
+    for occurrence in _local_instants(rule, tz, start_local):
+        if occurrence.utc > until:
+            return found, occurrence.utc
+        if occurrence.utc > after:
+            found.append(occurrence)
+            if len(found) > limit:
+                del found[0]
+    return found, None
+
+
 def upcoming(rule: rrule, tz: ZoneInfo, after: datetime, count: int) -> list[Occurrence]:
     """The first `count` occurrences strictly after the instant `after`."""
     start_local = after.astimezone(tz).replace(tzinfo=None) - MARGIN

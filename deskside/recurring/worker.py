@@ -4,9 +4,10 @@ occurrences that have come, exactly once each.
 1. **Due schedules** are found through the index on `next_run_at` (active, `next_run_at <=
    now`), oldest deadline first, at most `limit` per pass. Only those rows are read: a pass
    over 10,000 schedules touches the due ones only.
-2. **The claim**: one conditional UPDATE per schedule moves `next_run_at` from the value read
-   to a lease (`now + LEASE`); the worker whose UPDATE changed the row owns that deadline,
-   any other finds nothing to change and moves on. A worker that dies after its claim leaves
+2. **The claim**: one conditional UPDATE (`core.bulk.claim_many`, one statement for all the
+   due rows) moves each `next_run_at` from the value read to a lease (`now + LEASE`); the
+   worker whose UPDATE changed a row owns that deadline, any other finds nothing to change
+   and moves on. A worker that dies after its claim leaves
    the lease, which falls due again after LEASE: the next pass picks the schedule up, and the
    occurrences already dealt with are not repeated (below).
 3. **The occurrences** in (`max(last_occurrence_at, updated_at)`, now] are computed from the
@@ -22,16 +23,18 @@ occurrences that have come, exactly once each.
    the schedule with the reason (`services.pause_for_failure`).
 5. **The next deadline**: `next_run_at` becomes the first occurrence after now (None when the
    rule has ended), with a conditional UPDATE on the lease, so an edit made meanwhile (which
-   recomputed `next_run_at` itself) is not overwritten.
+   recomputed `next_run_at` itself) is not overwritten; written in the transaction of the
+   schedule's last ticket, so a ticket and the deadline after it commit together.
 """
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
 
-from deskside.core import clock
+from deskside.core import bulk, clock
 from deskside.core.exceptions import DomainError
 from deskside.recurring import rules, services
 from deskside.recurring.models import MissedPolicy, Occurrence, OccurrenceStatus, Schedule
@@ -88,9 +91,16 @@ def _record_skipped(schedule: Schedule, instants: list[datetime], now: datetime)
     return len(instants)
 
 
-def open_one(schedule: Schedule, occurs_at: datetime, now: datetime) -> bool:
-    """Open one occurrence's ticket with its Occurrence row, in one transaction. False when
-    the occurrence is dealt with already (another worker's row: nothing is written)."""
+def open_one(
+    schedule: Schedule,
+    occurs_at: datetime,
+    now: datetime,
+    *,
+    then: Callable[[], object] | None = None,
+) -> bool:
+    """Open one occurrence's ticket with its Occurrence row (and run `then`, the schedule's
+    next deadline, when given) in one transaction. False when the occurrence is dealt with
+    already (another worker's row): nothing is written, `then` not run."""
     try:
         with transaction.atomic():
             row = Occurrence.objects.create(
@@ -101,6 +111,8 @@ def open_one(schedule: Schedule, occurs_at: datetime, now: datetime) -> bool:
             )
             row.ticket = services.open_ticket(schedule, occurs_at)
             row.save(update_fields=["ticket"])
+            if then is not None:
+                then()
     except IntegrityError:
         return False
     return True
@@ -114,30 +126,39 @@ def _fail(schedule: Schedule, occurs_at: datetime, error: DomainError, now: date
 
 
 def process(schedule: Schedule, lease: datetime, now: datetime, result: PassResult) -> None:
-    """Deal with a claimed schedule's occurrences up to `now`, then set its next deadline."""
+    """Deal with a claimed schedule's occurrences up to `now`, then set its next deadline
+    (in the transaction of its last ticket when it opens one)."""
     tz = rules.parse_zone(schedule.timezone)
-    rule = services.parsed(schedule)
-    found = rules.between(rule, tz, window_start(schedule), now, limit=MAX_RECORDED)
+    found, following = rules.window(
+        services.parsed(schedule), tz, window_start(schedule), now, limit=MAX_RECORDED
+    )
     to_open, to_skip = split(schedule, found, now)
+    last = found[-1].utc if found else schedule.last_occurrence_at
+    done = []
+
+    def finish() -> None:
+        mine = Schedule.objects.filter(pk=schedule.pk, next_run_at=lease)
+        if not mine.update(next_run_at=following, last_occurrence_at=last) and last:
+            Schedule.objects.filter(pk=schedule.pk).update(last_occurrence_at=last)
+        done.append(True)
+
     result.skipped += _record_skipped(schedule, to_skip, now)
-    paused = False
-    for occurs_at in to_open:
+    for i, occurs_at in enumerate(to_open):
         try:
-            opened = open_one(schedule, occurs_at, now)
+            opened = open_one(
+                schedule, occurs_at, now, then=finish if i == len(to_open) - 1 else None
+            )
         except DomainError as exc:
             _fail(schedule, occurs_at, exc, now)
             result.failed += 1
-            paused = True
+            following = None  # paused: no next deadline
             break
         if opened:
             result.opened += 1
         else:
             result.lost += 1
-    last = found[-1].utc if found else schedule.last_occurrence_at
-    following = None if paused else rules.next_after(rule, tz, now)
-    mine = Schedule.objects.filter(pk=schedule.pk, next_run_at=lease)
-    if not mine.update(next_run_at=following, last_occurrence_at=last) and last:
-        Schedule.objects.filter(pk=schedule.pk).update(last_occurrence_at=last)
+    if not done:
+        finish()
 
 
 def recurring_pass(now: datetime | None = None, limit: int = 500) -> PassResult:
@@ -149,17 +170,22 @@ def recurring_pass(now: datetime | None = None, limit: int = 500) -> PassResult:
         .order_by("next_run_at", "id")
         .values_list("pk", "next_run_at")[:limit]
     )
+    if not due:
+        return result
     lease = now + LEASE
-    for pk, deadline in due:
-        if not Schedule.objects.filter(pk=pk, next_run_at=deadline, is_active=True).update(
-            next_run_at=lease
-        ):
-            result.lost += 1
-            continue
-        result.claimed += 1
-        schedule = Schedule.objects.select_related(
-            "organization", "created_by", "requester", "site", "team", "assignee", "checklist"
-        ).get(pk=pk)
+    with transaction.atomic():
+        claimed = bulk.claim_many(
+            Schedule,
+            [(pk, deadline, True, lease) for pk, deadline in due],
+            expect=["next_run_at", "is_active"],
+            assign=["next_run_at"],
+        )
+    result.claimed, result.lost = len(claimed), len(due) - len(claimed)
+    schedules = Schedule.objects.select_related(
+        "organization", "created_by", "requester", "site", "team", "assignee", "checklist"
+    ).filter(pk__in=claimed)
+    order = {pk: i for i, (pk, _deadline) in enumerate(due)}
+    for schedule in sorted(schedules, key=lambda s: order[s.pk]):
         try:
             process(schedule, lease, now, result)
         except Exception:
