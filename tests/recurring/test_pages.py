@@ -129,3 +129,17 @@ def test_tenancy(now, signed_in, make_schedule, globex, globex_only, carol, dave
         assert web.post("/recurring/preview/", form(acme)).status_code == 403
     schedule.refresh_from_db()
     assert schedule.is_active and Schedule.objects.count() == 1
+
+
+def test_the_admin_shows_schedules_read_only(now, signed_in, admin, make_schedule):
+    schedule = make_schedule()
+    with clock.frozen(datetime(2027, 1, 13, 3, 1, tzinfo=UTC)):
+        worker.recurring_pass()
+    admin.is_superuser = True
+    admin.save()
+    web = signed_in(admin)
+    assert web.get("/admin/recurring/schedule/").status_code == 200
+    page = web.get(f"/admin/recurring/schedule/{schedule.pk}/change/").content.decode()
+    assert "Patching" in page and 'name="_save"' not in page
+    assert web.get("/admin/recurring/occurrence/").status_code == 200
+    assert web.get("/admin/recurring/schedule/add/").status_code == 403
