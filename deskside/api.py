@@ -66,6 +66,7 @@ from deskside.notifications.api import router as notifications_router
 from deskside.paging import api as paging_api
 from deskside.paging.api import router as paging_router
 from deskside.problems.api import router as problems_router
+from deskside.recurring import api as recurring_api
 from deskside.reports.api import router as reports_router
 from deskside.review import api as review_api
 from deskside.review.api import router as review_router
@@ -172,6 +173,7 @@ api.add_router("/field/plans", field_plans_router)
 api.add_router("/field/board", field_board_router)
 # /workorders/projects (projects of many work orders: CSV dry run, create, progress, visits).
 api.add_router("/workorders/projects", workorders_projects_api.router)
+api.add_router("/recurring", recurring_api.router)  # recurring schedules and their preview
 
 
 @api.exception_handler(DomainError)
@@ -317,6 +319,7 @@ AGENTS_ONLY = (
     field_plans_router,
     field_board_router,
     workorders_projects_api.router,
+    recurring_api.router,
 )
 OWN_ANSWERS = {alerts_api.alertmanager_webhook, alerts_api.events_api, alerts_api.pagerduty_enqueue}
 TICKET_STEPS = (  # agents only (403), and refused by the ticket's status (409)
@@ -412,6 +415,8 @@ ERRORS: dict[Callable[..., Any], set[int]] = {
     # projects: a reused Idempotency-Key (409); a child still open (409)
     workorders_projects_api.create_project: {409},
     workorders_projects_api.resolve: {409},
+    recurring_api.pause_schedule: {409},  # paused already
+    recurring_api.resume_schedule: {409},  # running already, or the rule has ended
 }
 
 

@@ -172,6 +172,7 @@ def cmd_worker(args: argparse.Namespace) -> None:
     from deskside.notifications.worker import notifications_pass  # noqa: PLC0415
     from deskside.paging.worker import paging_pass  # noqa: PLC0415
     from deskside.problems.worker import problems_pass  # noqa: PLC0415
+    from deskside.recurring.worker import recurring_pass  # noqa: PLC0415
     from deskside.reports.worker import reports_pass  # noqa: PLC0415
     from deskside.sla.retiming import resume  # noqa: PLC0415
     from deskside.sla.worker import sla_pass  # noqa: PLC0415
@@ -203,6 +204,7 @@ def cmd_worker(args: argparse.Namespace) -> None:
             (training_pass, 30.0),  # nightly (and on request) training; long, on its own
             (problems_pass, 60.0),  # runs the detection when due (every 15 min)
             (reports_pass, 300.0),
+            (recurring_pass, 30.0),  # recurring schedules' occurrences due: their tickets
         ],
     )
 

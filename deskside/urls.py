@@ -36,6 +36,7 @@ urlpatterns = [
     path("reports/", include("deskside.reports.urls")),
     path("field/", include("deskside.field.urls")),
     path("workorders/", include("deskside.workorders.urls")),
+    path("recurring/", include("deskside.recurring.urls")),
     path("audit/", account_views.audit_log, name="audit_log"),
     path("admin/", admin.site.urls),
 ]

@@ -27,6 +27,8 @@ from deskside.mail.models import Mailbox, MailKind
 from deskside.paging.models import EscalationPolicy
 from deskside.problems import demo as problems_demo
 from deskside.problems.models import Cluster
+from deskside.recurring import demo as recurring_demo
+from deskside.recurring.models import Schedule as RecurringSchedule
 from deskside.rosters.models import Leave, Roster, ShiftDefinition
 from deskside.sla.models import Calendar, Contract
 from deskside.surveys.links import token_for
@@ -325,6 +327,10 @@ AGENT_PAGES: dict[str, Url] = {
     "projects": "/workorders/projects/",
     "new project": "/workorders/projects/new/",
     "project": lambda: f"/workorders/projects/{_project()}/",
+    # recurring operational tickets (issue 18)
+    "recurring schedules": lambda: _recurring(),
+    "recurring new schedule": lambda: _recurring("new/"),
+    "recurring schedule": lambda: _recurring("schedule"),
 }
 
 
@@ -350,6 +356,16 @@ CUSTOMER_PAGES: dict[str, Url] = {
     # field service (issue 17): the mailed sign-off link's page (no sign-in needed)
     "visit sign-off": _signoff_link,
 }
+
+
+def _recurring(path: str = "") -> str:
+    """A recurring page, on the recurring demo (seeded here when the demo was loaded without
+    it); with `path` "schedule", Acme's patching schedule with its history."""
+    recurring_demo.seed_demo()
+    if path != "schedule":
+        return f"/recurring/{path}"
+    found = RecurringSchedule.objects.get(name=recurring_demo.PATCHING)
+    return f"/recurring/{found.public_id}/"
 
 
 def _open_survey() -> Survey:
