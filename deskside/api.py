@@ -30,6 +30,7 @@ from deskside.accounts.models import User
 from deskside.accounts.services import user_for_token
 from deskside.alerts import api as alerts_api
 from deskside.alerts.api import router as alerts_router
+from deskside.assets.api import assets as assets_api
 from deskside.assignment.api import router as assignment_router
 from deskside.core.errors import (
     DATABASE_UNAVAILABLE,
@@ -169,6 +170,8 @@ api.add_router("/field/time", field_time_router)
 api.add_router("/field/plans", field_plans_router)
 # /field/board (the dispatch board: technicians' visits, legs, warnings; the unscheduled queue).
 api.add_router("/field/board", field_board_router)
+# /assets (the asset registry: lifecycle, timeline, ticket links; org admins read theirs).
+api.add_router("/assets", assets_api.router)
 
 
 @api.exception_handler(DomainError)
@@ -405,6 +408,16 @@ ERRORS: dict[Callable[..., Any], set[int]] = {
     # a plan decided already; a stop the clearance rule refuses (nothing is scheduled)
     field_plans_api.accept_plan: {409},
     field_plans_api.discard_plan: {409},  # a plan decided already
+    # assets: org admins read (403 for other customers), agents write (403 for customers, or
+    # a client not served); a disposed asset, a refused lifecycle change, linked twice (409)
+    assets_api.list_assets: {403},
+    assets_api.ticket_assets: {403},
+    assets_api.create_asset: {403},
+    assets_api.update_asset: {403, 409},
+    assets_api.change_status: {403, 409},
+    assets_api.timeline: {403},
+    assets_api.link_ticket: {403, 409},
+    assets_api.unlink_ticket: {403, 409},
 }
 
 
