@@ -145,7 +145,11 @@ def _ref(obj: User | Site | None) -> dict[str, str] | None:
     return {"public_id": obj.public_id, "name": name}
 
 
-def _out(user: User, asset: Asset) -> dict[str, Any]:
+def _url_base() -> str:
+    return reverse("assets:asset_detail", args=["x" * 12]).removesuffix("x" * 12 + "/")
+
+
+def _out(user: User, asset: Asset, base: str | None = None) -> dict[str, Any]:
     agent = is_agent(user)
     hidden = ("notes", "rmm_id", "meshcentral_id", "rustdesk_id", "teamviewer_id")
     out: dict[str, Any] = {
@@ -154,7 +158,7 @@ def _out(user: User, asset: Asset) -> dict[str, Any]:
         "assigned_to": _ref(asset.assigned_to),
         "site": _ref(asset.site),
         "disposal_batch": asset.disposal_batch.public_id if asset.disposal_batch_id else None,
-        "url": reverse("assets:asset_detail", args=[asset.public_id]) if agent else None,
+        "url": f"{base or _url_base()}{asset.public_id}/" if agent else None,
     }
     for name in (
         "kind",
@@ -244,7 +248,8 @@ def list_assets(request: HttpRequest, filters: Query[AssetFiltersIn]) -> dict[st
         ),
     ).select_related("disposal_batch")
     page = paginate(request, qs, page=filters.page, limit=filters.limit)
-    return {**page_out(page), "items": [_out(user, a) for a in page.items]}
+    base = _url_base()
+    return {**page_out(page), "items": [_out(user, a, base) for a in page.items]}
 
 
 @router.post("", response={201: AssetOut}, summary="A new asset (agents)")

@@ -26,7 +26,7 @@ from deskside.assets.age_chart import age_svg
 from deskside.assets.forms.assets import ClientForm, FilterForm
 from deskside.assets.queries import asset_reports as reports
 from deskside.assets.queries import assets as reads
-from deskside.assets.views.assets import PAGE_SIZE, filters_from
+from deskside.assets.views.assets import PAGE_SIZE, filters_from, row_base
 from deskside.core.views import page_number, paginate
 
 
@@ -121,7 +121,12 @@ def portal_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "assets/asset_portal_list.html",
-        {"form": form, "page": page, "query": query.urlencode()},
+        {
+            "form": form,
+            "page": page,
+            "query": query.urlencode(),
+            "row_base": row_base("assets:asset_portal_detail"),
+        },
         status=200 if not form.is_bound or form.is_valid() else 400,
     )
 

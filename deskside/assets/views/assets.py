@@ -21,6 +21,7 @@ from typing import Any
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import trigger_client_event
 
@@ -44,6 +45,12 @@ from deskside.tickets.queries import ticket_for
 
 TICKET_CHANGED = "ticket-changed"  # tickets/detail.html reloads the page on it
 PAGE_SIZE = 50
+
+
+def row_base(name: str) -> str:
+    """The URL of asset pages `name` without the public id (rows add theirs and a slash): one
+    reverse() per page instead of one per row."""
+    return reverse(name, args=["x" * 12]).removesuffix("x" * 12 + "/")
 
 
 def _asset(user: User, public_id: str) -> Asset:
@@ -90,6 +97,7 @@ def asset_list(request: HttpRequest) -> HttpResponse:
             "query": query.urlencode(),
             "one_client": filters.organization,
             "clients": clients,
+            "row_base": row_base("assets:asset_detail"),
         },
         status=status,
     )
