@@ -116,15 +116,12 @@ def portal_list(request: HttpRequest) -> HttpResponse:
     page = paginate(
         reads.asset_list(viewer, filters), page_number(request.GET.get("page")), PAGE_SIZE
     )
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(
         request,
         "assets/asset_portal_list.html",
         {
             "form": form,
             "page": page,
-            "query": query.urlencode(),
             "row_base": row_base("assets:asset_portal_detail"),
         },
         status=200 if not form.is_bound or form.is_valid() else 400,

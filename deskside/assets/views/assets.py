@@ -86,15 +86,12 @@ def asset_list(request: HttpRequest) -> HttpResponse:
     page = paginate(
         reads.asset_list(user, filters), page_number(request.GET.get("page")), PAGE_SIZE
     )
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(
         request,
         "assets/asset_list.html",
         {
             "form": form,
             "page": page,
-            "query": query.urlencode(),
             "one_client": filters.organization,
             "clients": clients,
             "row_base": row_base("assets:asset_detail"),
