@@ -294,7 +294,7 @@ def ticket_link(request: HttpRequest, number: str) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     ticket = ticket_for(user, number, related=("requester",))
     form = LinkAssetForm(request.POST)
-    asset = reads.asset_for(user, form.data.get("asset", "")) if form.is_valid() else None
+    asset = reads.asset_for(user, form.cleaned_data["asset"]) if form.is_valid() else None
     if asset is None:
         return _panel(request, ticket, error="choose an asset of this client", status=422)
     try:
