@@ -30,6 +30,7 @@ from deskside.accounts.models import User
 from deskside.accounts.services import user_for_token
 from deskside.alerts import api as alerts_api
 from deskside.alerts.api import router as alerts_router
+from deskside.assets.api import assets as assets_api
 from deskside.assignment.api import router as assignment_router
 from deskside.core.errors import (
     DATABASE_UNAVAILABLE,
@@ -174,6 +175,8 @@ api.add_router("/field/board", field_board_router)
 # /workorders/projects (projects of many work orders: CSV dry run, create, progress, visits).
 api.add_router("/workorders/projects", workorders_projects_api.router)
 api.add_router("/recurring", recurring_api.router)  # recurring schedules and their preview
+# /assets (the asset registry: lifecycle, timeline, ticket links; org admins read theirs).
+api.add_router("/assets", assets_api.router)
 
 
 @api.exception_handler(DomainError)
@@ -417,6 +420,16 @@ ERRORS: dict[Callable[..., Any], set[int]] = {
     workorders_projects_api.resolve: {409},
     recurring_api.pause_schedule: {409},  # paused already
     recurring_api.resume_schedule: {409},  # running already, or the rule has ended
+    # assets: org admins read (403 for other customers), agents write (403 for customers, or
+    # a client not served); a disposed asset, a refused lifecycle change, linked twice (409)
+    assets_api.list_assets: {403},
+    assets_api.ticket_assets: {403},
+    assets_api.create_asset: {403},
+    assets_api.update_asset: {403, 409},
+    assets_api.change_status: {403, 409},
+    assets_api.timeline: {403},
+    assets_api.link_ticket: {403, 409},
+    assets_api.unlink_ticket: {403, 409},
 }
 
 

@@ -37,6 +37,7 @@ urlpatterns = [
     path("field/", include("deskside.field.urls")),
     path("workorders/", include("deskside.workorders.urls")),
     path("recurring/", include("deskside.recurring.urls")),
+    path("assets/", include("deskside.assets.urls")),
     path("audit/", account_views.audit_log, name="audit_log"),
     path("admin/", admin.site.urls),
 ]

@@ -11,6 +11,9 @@ from datetime import timedelta
 
 from deskside.accounts.models import Organization, Site, Team, User
 from deskside.alerts.models import Alert, Integration
+from deskside.assets.demo_assets import MARKER as ASSETS_MARKER
+from deskside.assets.demo_assets import seed_demo as seed_assets
+from deskside.assets.models import Asset
 from deskside.core import clock, crypto
 from deskside.duty.models import Schedule
 from deskside.field import demo as field_demo
@@ -331,11 +334,29 @@ AGENT_PAGES: dict[str, Url] = {
     "recurring schedules": lambda: _recurring(),
     "recurring new schedule": lambda: _recurring("new/"),
     "recurring schedule": lambda: _recurring("schedule"),
+    # assets (issue 18): the registry, an asset, the reports (the demo's assets seeded on use)
+    "assets": lambda: _assets("/assets/?client=acme"),
+    "asset": lambda: _assets("asset"),
+    "asset edit": lambda: _assets("edit"),
+    "assets warranty": lambda: _assets("/assets/reports/warranty/?client=acme"),
+    "assets age": lambda: _assets("/assets/reports/age/?client=acme"),
 }
 
 
 def _project() -> str:
     return projects_demo.seed_demo().public_id
+
+
+def _assets(path: str) -> str:
+    """`path` once the assets demo is seeded; "asset", "edit", "portal": Carol's laptop's page."""
+    seed_assets()
+    laptop = Asset.objects.get(organization__slug="acme", asset_tag=ASSETS_MARKER)
+    pages = {
+        "asset": f"/assets/{laptop.public_id}/",
+        "edit": f"/assets/{laptop.public_id}/edit/",
+        "portal": f"/assets/portal/{laptop.public_id}/",
+    }
+    return pages.get(path, path)
 
 
 def _portal_ticket() -> str:
@@ -355,6 +376,9 @@ CUSTOMER_PAGES: dict[str, Url] = {
     "portal monthly reports": "/reports/monthly/",
     # field service (issue 17): the mailed sign-off link's page (no sign-in needed)
     "visit sign-off": _signoff_link,
+    # assets (issue 18): an organisation admin's assets, read-only
+    "portal assets": lambda: _assets("/assets/portal/"),
+    "portal asset": lambda: _assets("portal"),
 }
 
 
