@@ -30,6 +30,8 @@ from deskside.accounts.models import User
 from deskside.accounts.services import user_for_token
 from deskside.alerts import api as alerts_api
 from deskside.alerts.api import router as alerts_router
+from deskside.assets.api import disposal as assets_disposal_api
+from deskside.assets.api import imports as assets_imports_api
 from deskside.assignment.api import router as assignment_router
 from deskside.core.errors import (
     DATABASE_UNAVAILABLE,
@@ -169,6 +171,10 @@ api.add_router("/field/time", field_time_router)
 api.add_router("/field/plans", field_plans_router)
 # /field/board (the dispatch board: technicians' visits, legs, warnings; the unscheduled queue).
 api.add_router("/field/board", field_board_router)
+# /assets/import (the CSV import of a client's assets: dry run, then all or nothing).
+api.add_router("/", assets_imports_api.router)
+# /assets/disposal/... (certified disposal batches, certificates, the auditors' report).
+api.add_router("/assets/disposal", assets_disposal_api.router)
 
 
 @api.exception_handler(DomainError)
@@ -313,6 +319,7 @@ AGENTS_ONLY = (
     field_time_router,
     field_plans_router,
     field_board_router,
+    assets_imports_api.router,
 )
 OWN_ANSWERS = {alerts_api.alertmanager_webhook, alerts_api.events_api, alerts_api.pagerduty_enqueue}
 TICKET_STEPS = (  # agents only (403), and refused by the ticket's status (409)
@@ -405,6 +412,15 @@ ERRORS: dict[Callable[..., Any], set[int]] = {
     # a plan decided already; a stop the clearance rule refuses (nothing is scheduled)
     field_plans_api.accept_plan: {409},
     field_plans_api.discard_plan: {409},  # a plan decided already
+    # assets: an asset of the file changed meanwhile (409); nothing imported
+    assets_imports_api.import_assets: {409},
+    # disposal: organisation admins and agents read, agents record (403 for anyone else); an
+    # asset no longer retired (409); the certificate could not be stored (507)
+    assets_disposal_api.list_batches: {403},
+    assets_disposal_api.get_batch: {403},
+    assets_disposal_api.certificate: {403},
+    assets_disposal_api.report: {403},
+    assets_disposal_api.create_batch: {403, 409, 507},
 }
 
 
