@@ -327,12 +327,12 @@ def _texts(cells: dict[str, str]) -> dict[str, Any]:
     return values
 
 
-def _choice(cells: dict[str, str], name: str, known: dict[str, str], allowed: list[str]) -> str:
+def _choice(cells: dict[str, str], name: str, known: dict[str, str], choices: Any) -> str:
     text = cells.get(name, "").strip()
     if not text:
         return ""
     if _key(text) not in known:
-        raise ValueError(f"unknown {name} {text!r} (one of: {', '.join(allowed)})")
+        raise ValueError(f"unknown {name} {text!r} (one of: {', '.join(choices.values)})")
     return known[_key(text)]
 
 
@@ -351,10 +351,10 @@ def _dates(cells: dict[str, str]) -> dict[str, date]:
 def _values(cells: dict[str, str], known: _Known) -> dict[str, Any]:
     """The row's non-empty fields, converted; ValueError with the reason."""
     values = _texts(cells)
-    kind = _choice(cells, "kind", KINDS, AssetKind.values)
+    kind = _choice(cells, "kind", KINDS, AssetKind)
     if kind:
         values["kind"] = kind
-    status = _choice(cells, "status", STATUSES, Lifecycle.values)
+    status = _choice(cells, "status", STATUSES, Lifecycle)
     if status == Lifecycle.DISPOSED:
         raise ValueError("status disposed: an asset is disposed only through a disposal batch")
     if status:

@@ -11,6 +11,7 @@ from datetime import timedelta
 
 from deskside.accounts.models import Organization, Site, Team, User
 from deskside.alerts.models import Alert, Integration
+from deskside.assets import demo_disposal as disposal_demo
 from deskside.core import clock, crypto
 from deskside.duty.models import Schedule
 from deskside.field import demo as field_demo
@@ -320,7 +321,18 @@ AGENT_PAGES: dict[str, Url] = {
     # field service (issue 17): the dispatch board, a day and a week
     "dispatch board": "/field/board/",
     "dispatch board week": "/field/board/?view=week",
+    # assets (issue 18): the CSV import, certified disposal (the demo's batch seeded on first use)
+    "asset import": "/assets/import/?client=acme",
+    "disposal batches": "/assets/disposal/",
+    "new disposal batch": "/assets/disposal/new/?client=acme",
+    "disposal batch": lambda: f"/assets/disposal/{disposal_demo.seed_demo().public_id}/",
+    "disposal report": lambda: _disposal_report(),
 }
+
+
+def _disposal_report() -> str:
+    disposal_demo.seed_demo()
+    return "/assets/disposal/report/?client=acme"
 
 
 def _portal_ticket() -> str:
@@ -340,6 +352,10 @@ CUSTOMER_PAGES: dict[str, Url] = {
     "portal monthly reports": "/reports/monthly/",
     # field service (issue 17): the mailed sign-off link's page (no sign-in needed)
     "visit sign-off": _signoff_link,
+    # assets (issue 18): an organisation admin reads the client's disposals and the report
+    "portal disposal batches": "/assets/disposal/",
+    "portal disposal batch": lambda: f"/assets/disposal/{disposal_demo.seed_demo().public_id}/",
+    "portal disposal report": lambda: _disposal_report(),
 }
 
 
