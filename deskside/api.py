@@ -31,6 +31,8 @@ from deskside.accounts.services import user_for_token
 from deskside.alerts import api as alerts_api
 from deskside.alerts.api import router as alerts_router
 from deskside.assets.api import assets as assets_api
+from deskside.assets.api import disposal as assets_disposal_api
+from deskside.assets.api import imports as assets_imports_api
 from deskside.assignment.api import router as assignment_router
 from deskside.core.errors import (
     DATABASE_UNAVAILABLE,
@@ -175,6 +177,11 @@ api.add_router("/field/board", field_board_router)
 # /workorders/projects (projects of many work orders: CSV dry run, create, progress, visits).
 api.add_router("/workorders/projects", workorders_projects_api.router)
 api.add_router("/recurring", recurring_api.router)  # recurring schedules and their preview
+# /assets/import (the CSV import of a client's assets: dry run, then all or nothing).
+api.add_router("/", assets_imports_api.router)
+# /assets/disposal/... (certified disposal batches, certificates, the auditors' report).
+api.add_router("/assets/disposal", assets_disposal_api.router)
+# Mounted after the literal paths above: the registry's /assets/{public_id} matches any word.
 # /assets (the asset registry: lifecycle, timeline, ticket links; org admins read theirs).
 api.add_router("/assets", assets_api.router)
 
@@ -323,6 +330,7 @@ AGENTS_ONLY = (
     field_board_router,
     workorders_projects_api.router,
     recurring_api.router,
+    assets_imports_api.router,
 )
 OWN_ANSWERS = {alerts_api.alertmanager_webhook, alerts_api.events_api, alerts_api.pagerduty_enqueue}
 TICKET_STEPS = (  # agents only (403), and refused by the ticket's status (409)
@@ -430,6 +438,15 @@ ERRORS: dict[Callable[..., Any], set[int]] = {
     assets_api.timeline: {403},
     assets_api.link_ticket: {403, 409},
     assets_api.unlink_ticket: {403, 409},
+    # assets: an asset of the file changed meanwhile (409); nothing imported
+    assets_imports_api.import_assets: {409},
+    # disposal: organisation admins and agents read, agents record (403 for anyone else); an
+    # asset no longer retired (409); the certificate could not be stored (507)
+    assets_disposal_api.list_batches: {403},
+    assets_disposal_api.get_batch: {403},
+    assets_disposal_api.certificate: {403},
+    assets_disposal_api.report: {403},
+    assets_disposal_api.create_batch: {403, 409, 507},
 }
 
 

@@ -15,6 +15,7 @@
     deskside smtpd [--port 2525] [--lmtp]   receive mail by SMTP/LMTP from the site's MTA
     deskside problems detect [--window-days N] [--min-size N] [--threshold X]   recurring issues
     deskside field plan FILE.json [--time-limit S] [--improve N] [--json]   what-if route plan
+    deskside assets import --client SLUG FILE.csv [--dry-run]   a client's assets from CSV
 
 Errors are one line on stderr and exit code 2, a bad environment variable's too (see
 deskside.core.env). DESKSIDE_DEBUG=1 shows the traceback instead.
@@ -379,6 +380,63 @@ def cmd_field_plan(args: argparse.Namespace) -> None:
         print(routing_json.render(plan, clock=shown["clock"]))
 
 
+def cmd_assets_import(args: argparse.Namespace) -> None:
+    """Check (--dry-run) or import a CSV file of one client's assets (deskside.assets.imports):
+    each row in error on stderr, the counts on stdout. All or nothing: with a row in error
+    nothing is imported (exit 2); a dry run with rows in error exits 1; a file or client that
+    cannot be used exits 2."""
+    _setup()
+    from deskside.accounts.models import Organization, User  # noqa: PLC0415 - after setup
+    from deskside.assets.services import imports  # noqa: PLC0415
+    from deskside.core.exceptions import DomainError  # noqa: PLC0415
+
+    organization = Organization.objects.filter(slug=args.client.strip(), is_msp=False).first()
+    if organization is None:
+        raise CommandError(f"no client with slug {args.client!r}")
+    try:
+        data = sys.stdin.buffer.read() if args.file == "-" else Path(args.file).read_bytes()
+    except OSError as exc:
+        raise CommandError(f"cannot read {args.file}: {exc}") from exc
+    actor = None
+    if args.actor:
+        actor = User.objects.filter(email=args.actor.strip().lower(), is_active=True).first()
+        if actor is None:
+            raise CommandError(f"no active user with email {args.actor!r}")
+
+    def progress(done: int, total: int) -> None:
+        if not args.quiet:
+            print(f"\rimporting: {done}/{total} rows", end="", file=sys.stderr, flush=True)
+
+    def refused(plan: object) -> None:
+        for row in plan.error_rows:  # type: ignore[attr-defined]
+            print(f"{args.file}:{row.line}: {row.label}: {row.message}", file=sys.stderr)
+
+    try:
+        plan = imports.import_assets(
+            actor=actor,
+            organization=organization,
+            data=data,
+            dry_run=args.dry_run,
+            filename=Path(args.file).name if args.file != "-" else "",
+            progress=progress,
+        )
+    except imports.RowErrors as exc:
+        refused(exc.plan)
+        raise CommandError(f"{args.file}: {exc.message}") from exc
+    except DomainError as exc:
+        raise CommandError(f"{args.file}: {exc.message}") from exc
+    if not args.quiet and not args.dry_run and (plan.created or plan.updated):
+        print(file=sys.stderr)
+    refused(plan)
+    verb = "would be" if args.dry_run else "were"
+    print(
+        f"{organization.slug}: {plan.created} {verb} created, {plan.updated} updated, "
+        f"{plan.unchanged} unchanged, {plan.errors} rows with errors"
+    )
+    if plan.errors:
+        raise SystemExit(1)
+
+
 def _mailbox(name: str | None):  # a Mailbox, imported after setup
     from deskside.mail.models import Mailbox  # noqa: PLC0415
 
@@ -641,6 +699,22 @@ def build_parser() -> argparse.ArgumentParser:
     )
     f.add_argument("--json", action="store_true", help="print the plan as JSON")
     f.set_defaults(func=cmd_field_plan)
+
+    p = sub.add_parser("assets", help="assets: the CSV import")
+    asub = p.add_subparsers(dest="assets_command", required=True, metavar="ACTION")
+    a = asub.add_parser("import", help="import a client's assets from a CSV file (all or nothing)")
+    a.add_argument("file", help='the CSV file ("-" reads stdin)')
+    a.add_argument("--client", required=True, help="the client's slug: every row is its asset")
+    a.add_argument("--dry-run", action="store_true", help="only say what each row would do")
+    a.add_argument(
+        "--as",
+        dest="actor",
+        metavar="EMAIL",
+        help="import as this agent (their clients only; on the timeline as them); "
+        "default: the system",
+    )
+    a.add_argument("--quiet", action="store_true", help="no progress")
+    a.set_defaults(func=cmd_assets_import)
 
     p = sub.add_parser("smtpd", help="receive mail by SMTP or LMTP from the site's MTA")
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")

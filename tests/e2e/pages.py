@@ -11,6 +11,7 @@ from datetime import timedelta
 
 from deskside.accounts.models import Organization, Site, Team, User
 from deskside.alerts.models import Alert, Integration
+from deskside.assets import demo_disposal as disposal_demo
 from deskside.assets.demo_assets import MARKER as ASSETS_MARKER
 from deskside.assets.demo_assets import seed_demo as seed_assets
 from deskside.assets.models import Asset
@@ -340,6 +341,12 @@ AGENT_PAGES: dict[str, Url] = {
     "asset edit": lambda: _assets("edit"),
     "assets warranty": lambda: _assets("/assets/reports/warranty/?client=acme"),
     "assets age": lambda: _assets("/assets/reports/age/?client=acme"),
+    # assets (issue 18): the CSV import, certified disposal (the demo's batch seeded on first use)
+    "asset import": "/assets/import/?client=acme",
+    "disposal batches": "/assets/disposal/",
+    "new disposal batch": "/assets/disposal/new/?client=acme",
+    "disposal batch": lambda: f"/assets/disposal/{disposal_demo.seed_demo().public_id}/",
+    "disposal report": lambda: _disposal_report(),
 }
 
 
@@ -357,6 +364,11 @@ def _assets(path: str) -> str:
         "portal": f"/assets/portal/{laptop.public_id}/",
     }
     return pages.get(path, path)
+
+
+def _disposal_report() -> str:
+    disposal_demo.seed_demo()
+    return "/assets/disposal/report/?client=acme"
 
 
 def _portal_ticket() -> str:
@@ -379,6 +391,10 @@ CUSTOMER_PAGES: dict[str, Url] = {
     # assets (issue 18): an organisation admin's assets, read-only
     "portal assets": lambda: _assets("/assets/portal/"),
     "portal asset": lambda: _assets("portal"),
+    # assets (issue 18): an organisation admin reads the client's disposals and the report
+    "portal disposal batches": "/assets/disposal/",
+    "portal disposal batch": lambda: f"/assets/disposal/{disposal_demo.seed_demo().public_id}/",
+    "portal disposal report": lambda: _disposal_report(),
 }
 
 
