@@ -26,12 +26,12 @@ SQLITE_FILE = "deskside.sqlite3"  # the database's name in a DESKSIDE_DATA_DIR (
 
 
 @pytest.fixture(scope="session")
-def template(tmp_path_factory, worker_id) -> Path:
+def template(tmp_path_factory) -> Path:
     """An SQLite database migrated by the current code, made once per test session and shared
     by its xdist workers (the first one to ask makes it under a lock, the others wait for it).
     It is copied with SQLite's backup API, so the file is whole without its WAL file."""
     root = tmp_path_factory.getbasetemp()
-    if worker_id != "master":
+    if os.environ.get("PYTEST_XDIST_WORKER"):
         root = root.parent  # this session's directory, shared by its workers
     path = root / "bench-template.sqlite3"
     with (root / "bench-template.lock").open("w") as lock:
