@@ -26,14 +26,15 @@ from deskside.core import clock
 from deskside.tickets.models import EventKind, Ticket
 from tests.alerts.conftest import INTAKE, intake
 from tests.alerts.test_race import in_threads
+from tests.test_bench import template  # noqa: F401 - the fixture
 
 REPO = Path(__file__).resolve().parents[2]
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
 
-def run_bench(*extra: str) -> dict:
+def run_bench(database: Path, *extra: str) -> dict:
     name = f"test-{uuid.uuid4().hex[:8]}"
-    env = {**os.environ}
+    env = {**os.environ, "DESKSIDE_BENCH_SQLITE_TEMPLATE": str(database)}  # starts migrated
     env.pop("DATABASE_URL", None)
     try:
         done = subprocess.run(  # noqa: S603 - our own script
@@ -55,8 +56,8 @@ def run_bench(*extra: str) -> dict:
 
 
 @pytest.mark.slow
-def test_alert_bench_runs_on_small_data():
-    result = run_bench("--events", "300", "--keys", "10")
+def test_alert_bench_runs_on_small_data(template):  # noqa: F811 - the imported fixture
+    result = run_bench(template, "--events", "300", "--keys", "10")
     run = result["run"]
     assert run["events"] == 300 and run["requests"] == 300 and run["errors"] == 0
     assert run["new_keys"] > 0
@@ -67,8 +68,10 @@ def test_alert_bench_runs_on_small_data():
 
 
 @pytest.mark.slow
-def test_alert_bench_runs_alertmanager_groups():
-    result = run_bench("--group", "5", "--events", "200", "--keys", "10", "--server-threads", "2")
+def test_alert_bench_runs_alertmanager_groups(template):  # noqa: F811 - the imported fixture
+    result = run_bench(
+        template, "--group", "5", "--events", "200", "--keys", "10", "--server-threads", "2"
+    )
     run = result["run"]
     assert run["events"] == 200 and run["requests"] == 40 and run["errors"] == 0
     assert run["new_keys"] > 0

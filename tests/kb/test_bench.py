@@ -3,7 +3,7 @@ temporary directory). Figures are not checked: benchmarks are never timed assert
 
 import pytest
 
-from tests.test_bench import bench_env, run  # noqa: F401 - the fixture
+from tests.test_bench import bench_env, run, template  # noqa: F401 - the fixtures
 
 pytestmark = pytest.mark.slow
 

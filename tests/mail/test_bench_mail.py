@@ -11,14 +11,17 @@ from pathlib import Path
 
 import pytest
 
+from tests.test_bench import template  # noqa: F401 - the fixture
+
 # slow: a benchmark
 pytestmark = pytest.mark.slow
 
 REPO = Path(__file__).resolve().parents[2]
 
 
-def test_mail_import_bench_runs_a_small_mix(tmp_path):
+def test_mail_import_bench_runs_a_small_mix(tmp_path, template):  # noqa: F811 - the fixture
     env = {**os.environ, "DESKSIDE_DATA_DIR": str(tmp_path / "data"), "TMPDIR": str(tmp_path)}
+    env["DESKSIDE_BENCH_SQLITE_TEMPLATE"] = str(template)  # each run's database starts migrated
     env.pop("DATABASE_URL", None)
     done = subprocess.run(  # our own script
         [sys.executable, "bench/mail_import.py", "--messages", "60", "--runs", "1"],

@@ -8,11 +8,14 @@ from pathlib import Path
 
 import pytest
 
+from tests.test_bench import fresh_database, template  # noqa: F401 - the fixture
+
 pytestmark = pytest.mark.slow
 REPO = Path(__file__).resolve().parents[2]
 
 
-def test_the_triage_bench_runs(tmp_path):
+def test_the_triage_bench_runs(tmp_path, template):  # noqa: F811 - the imported fixture
+    fresh_database(template, tmp_path)  # migrated once per session
     env = {**os.environ, "DESKSIDE_DATA_DIR": str(tmp_path)}
     env.pop("DATABASE_URL", None)
     args = ["--data-dir", str(tmp_path), "--tickets", "400", "--runs", "1", "--suggestions", "5"]
