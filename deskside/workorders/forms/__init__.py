@@ -1,0 +1,1 @@
+"""The work-order pages' forms (one module per part)."""

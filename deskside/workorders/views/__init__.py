@@ -1,0 +1,1 @@
+"""The work-order pages (one module per part)."""
