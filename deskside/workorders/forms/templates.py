@@ -27,7 +27,7 @@ class TemplateForm(DomainErrors, forms.Form):
     team = forms.ModelChoiceField(queryset=Team.objects.order_by("name"), required=False)
     second_pair_of_eyes = forms.BooleanField(
         required=False,
-        help_text="QC is ticked and signed by someone who did none of the work.",,
+        help_text="QC is ticked and signed by someone who did none of the work.",
     )
     confirm_with_user = forms.BooleanField(
         required=False, initial=True, label="Confirm with the user"
