@@ -82,6 +82,8 @@ from deskside.tickets.exceptions import StaleTicket
 from deskside.triage.api import router as triage_router
 from deskside.webhooks import api as webhooks_api
 from deskside.webhooks.api import router as webhooks_router
+from deskside.workorders.api import orders as workorders_orders_api
+from deskside.workorders.api import templates as workorders_templates_api
 from deskside.workspace import api as workspace_api
 from deskside.workspace.api import router as workspace_router
 
@@ -169,6 +171,10 @@ api.add_router("/field/time", field_time_router)
 api.add_router("/field/plans", field_plans_router)
 # /field/board (the dispatch board: technicians' visits, legs, warnings; the unscheduled queue).
 api.add_router("/field/board", field_board_router)
+# /workorders/templates (work-order templates and versions), before /workorders/{id}.
+api.add_router("/workorders/templates", workorders_templates_api.router)
+# /workorders (work orders: the checklist, QC, confirmation; customers' org admins read).
+api.add_router("/workorders", workorders_orders_api.router)
 
 
 @api.exception_handler(DomainError)
@@ -313,6 +319,7 @@ AGENTS_ONLY = (
     field_time_router,
     field_plans_router,
     field_board_router,
+    workorders_templates_api.router,
 )
 OWN_ANSWERS = {alerts_api.alertmanager_webhook, alerts_api.events_api, alerts_api.pagerduty_enqueue}
 TICKET_STEPS = (  # agents only (403), and refused by the ticket's status (409)
@@ -405,6 +412,19 @@ ERRORS: dict[Callable[..., Any], set[int]] = {
     # a plan decided already; a stop the clearance rule refuses (nothing is scheduled)
     field_plans_api.accept_plan: {409},
     field_plans_api.discard_plan: {409},  # a plan decided already
+    # work-order templates: admins write (403)
+    workorders_templates_api.create_template: {403},
+    workorders_templates_api.new_version: {403},
+    workorders_templates_api.set_active: {403},
+    # work orders: agents write (403); a resolved ticket, a cancelled work order, QC not ready,
+    # the second pair of eyes (409)
+    workorders_orders_api.create_work_order: {403},
+    workorders_orders_api.tick: {403, 409},
+    workorders_orders_api.tick_with_file: {403, 409},
+    workorders_orders_api.untick: {403, 409},
+    workorders_orders_api.sign_qc: {403, 409},
+    workorders_orders_api.confirm: {403, 409},
+    workorders_orders_api.cancel: {403, 409},
 }
 
 

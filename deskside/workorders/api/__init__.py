@@ -1,0 +1,1 @@
+"""The work-order API routers (one module per part)."""
