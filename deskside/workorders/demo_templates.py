@@ -219,10 +219,16 @@ def _spec(subject: str, eyes: bool, priority: int, kind: str, items: list[tuple]
     )
 
 
-def _photo() -> SimpleUploadedFile:
-    from deskside.field.demo_visits import signature_png  # noqa: PLC0415 - demo only
+# A real 1 x 1 PNG: the demo's "photo" of a finished desk.
+PNG = (
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00"
+    b"\x00\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N"
+    b"\x00\x00\x00\x00IEND\xaeB`\x82"
+)
 
-    return SimpleUploadedFile("desk.png", signature_png(), content_type="image/png")
+
+def _photo() -> SimpleUploadedFile:
+    return SimpleUploadedFile("desk.png", PNG, content_type="image/png")
 
 
 def _tick(actor: User, wo: WorkOrder, texts: list[str] | None = None, section: str = W) -> None:

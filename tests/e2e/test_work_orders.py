@@ -8,9 +8,8 @@ tests/e2e/pages.py, so the 390 px and axe walks cover them.)"""
 import pytest
 from playwright.sync_api import expect
 
-from deskside.field.demo_visits import signature_png
 from deskside.tickets.models import Status
-from deskside.workorders.demo_templates import NEW_SYSTEM, TEMPLATES, _spec
+from deskside.workorders.demo_templates import NEW_SYSTEM, PNG, TEMPLATES, _spec
 from deskside.workorders.models import Evidence, Section
 from deskside.workorders.services import orders, templates
 from tests.e2e.conftest import sign_in
@@ -58,7 +57,7 @@ def test_a_new_system_work_order_from_checklist_to_resolved(new_page, work_order
             row.get_by_label("Note (required)").fill("41.7 GB with robocopy; old disk wiped")
         elif item.evidence == Evidence.PHOTO:
             row.get_by_label("Photo (required)").set_input_files(
-                {"name": "desk.png", "mimeType": "image/png", "buffer": signature_png()}
+                {"name": "desk.png", "mimeType": "image/png", "buffer": PNG}
             )
         row.get_by_role("button", name="Tick: done").click()
         expect(tech.locator(f"#item-{item.pk}")).to_contain_text("Done:")
