@@ -79,6 +79,8 @@ def order_list(request: HttpRequest) -> HttpResponse:
         if data["template"]:
             qs = qs.filter(template_version__template=data["template"])
         qs = in_state(qs, data["state"] or "open")
+    else:  # an unknown client or template: nothing matches (the form says which)
+        qs = qs.none()
     page = paginate(qs, page_number(request.GET.get("page")), PAGE_SIZE)
     rows = [(wo, state_of(wo)) for wo in page.rows]
     keep = query.copy()
