@@ -46,6 +46,7 @@ def test_a_new_system_work_order_from_checklist_to_resolved(new_page, work_order
 
     # The technician works through the checklist on the work order page.
     tech = new_page()
+    tech.set_default_timeout(30_000)  # a loaded shared machine
     sign_in(tech, leo.email, "leo-pass-123")
     tech.goto(address)
     expect(tech.locator("#summary")).to_contain_text("Missing before resolving")
@@ -76,6 +77,7 @@ def test_a_new_system_work_order_from_checklist_to_resolved(new_page, work_order
     tech.locator(f"#item-{first_qc.pk}").get_by_role("button", name="Tick: done").click()
     expect(tech.locator("body")).to_contain_text("second pair of eyes")
     checker = new_page()
+    checker.set_default_timeout(30_000)
     sign_in(checker, alice.email, "alice-pass-123")
     checker.goto(address)
     for item in work_order.items.filter(section=Section.QC).order_by("position"):
