@@ -86,7 +86,9 @@ from deskside.tickets.exceptions import StaleTicket
 from deskside.triage.api import router as triage_router
 from deskside.webhooks import api as webhooks_api
 from deskside.webhooks.api import router as webhooks_router
+from deskside.workorders.api import orders as workorders_orders_api
 from deskside.workorders.api import projects as workorders_projects_api
+from deskside.workorders.api import templates as workorders_templates_api
 from deskside.workspace import api as workspace_api
 from deskside.workspace.api import router as workspace_router
 
@@ -184,6 +186,10 @@ api.add_router("/assets/disposal", assets_disposal_api.router)
 # Mounted after the literal paths above: the registry's /assets/{public_id} matches any word.
 # /assets (the asset registry: lifecycle, timeline, ticket links; org admins read theirs).
 api.add_router("/assets", assets_api.router)
+# /workorders/templates (work-order templates and versions), before /workorders/{id}.
+api.add_router("/workorders/templates", workorders_templates_api.router)
+# /workorders (work orders: the checklist, QC, confirmation; customers' org admins read).
+api.add_router("/workorders", workorders_orders_api.router)
 
 
 @api.exception_handler(DomainError)
@@ -331,6 +337,7 @@ AGENTS_ONLY = (
     workorders_projects_api.router,
     recurring_api.router,
     assets_imports_api.router,
+    workorders_templates_api.router,
 )
 OWN_ANSWERS = {alerts_api.alertmanager_webhook, alerts_api.events_api, alerts_api.pagerduty_enqueue}
 TICKET_STEPS = (  # agents only (403), and refused by the ticket's status (409)
@@ -447,6 +454,19 @@ ERRORS: dict[Callable[..., Any], set[int]] = {
     assets_disposal_api.certificate: {403},
     assets_disposal_api.report: {403},
     assets_disposal_api.create_batch: {403, 409, 507},
+    # work-order templates: admins write (403)
+    workorders_templates_api.create_template: {403},
+    workorders_templates_api.new_version: {403},
+    workorders_templates_api.set_active: {403},
+    # work orders: agents write (403); a resolved ticket, a cancelled work order, QC not ready,
+    # the second pair of eyes (409)
+    workorders_orders_api.create_work_order: {403},
+    workorders_orders_api.tick: {403, 409},
+    workorders_orders_api.tick_with_file: {403, 409},
+    workorders_orders_api.untick: {403, 409},
+    workorders_orders_api.sign_qc: {403, 409},
+    workorders_orders_api.confirm: {403, 409},
+    workorders_orders_api.cancel: {403, 409},
 }
 
 

@@ -40,6 +40,8 @@ from deskside.surveys.models import Survey
 from deskside.tickets.models import Ticket
 from deskside.webhooks.models import SECRET_PURPOSE, Webhook
 from deskside.workorders import demo_projects as projects_demo
+from deskside.workorders import demo_templates as workorders_demo
+from deskside.workorders.models import WorkOrder, WorkOrderTemplate
 from tests.e2e.field_day_page import field_day
 
 Url = str | Callable[[], str]
@@ -347,6 +349,15 @@ AGENT_PAGES: dict[str, Url] = {
     "new disposal batch": "/assets/disposal/new/?client=acme",
     "disposal batch": lambda: f"/assets/disposal/{disposal_demo.seed_demo().public_id}/",
     "disposal report": lambda: _disposal_report(),
+    # work orders (issue 18): the list, a new one, a work order half way, the templates
+    "work orders": lambda: _work_orders_seeded("/workorders/"),
+    "new work order": "/workorders/new/",
+    "work order": lambda: _work_order("Carol moves"),
+    "work order done": lambda: _work_order("Replace Carol"),
+    "work-order templates": lambda: _work_orders_seeded("/workorders/templates/"),
+    "work-order template": lambda: _work_order_template(),
+    "work-order template edit": lambda: _work_order_template("edit/"),
+    "new work-order template": "/workorders/templates/new/",
 }
 
 
@@ -369,6 +380,23 @@ def _assets(path: str) -> str:
 def _disposal_report() -> str:
     disposal_demo.seed_demo()
     return "/assets/disposal/report/?client=acme"
+
+
+def _work_orders_seeded(path: str) -> str:
+    workorders_demo.seed_demo()
+    return path
+
+
+def _work_order(description: str) -> str:
+    workorders_demo.seed_demo()
+    found = WorkOrder.objects.filter(ticket__description__contains=description).first()
+    return f"/workorders/{found.public_id}/"
+
+
+def _work_order_template(rest: str = "") -> str:
+    workorders_demo.seed_demo()
+    found = WorkOrderTemplate.objects.get(name=workorders_demo.NEW_SYSTEM)
+    return f"/workorders/templates/{found.public_id}/{rest}"
 
 
 def _portal_ticket() -> str:

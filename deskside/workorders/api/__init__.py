@@ -1,1 +1,1 @@
-"""Work-order api, one module per part."""
+"""The work-order API routers (one module per part)."""

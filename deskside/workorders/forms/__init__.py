@@ -1,1 +1,1 @@
-"""Work-order forms, one module per part."""
+"""The work-order pages' forms (one module per part)."""

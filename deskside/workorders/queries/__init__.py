@@ -1,1 +1,1 @@
-"""Work-order queries, one module per part."""
+"""Who may see which work orders and templates: every page and endpoint reads through these."""

@@ -4,7 +4,8 @@ An edit never changes a version: `new_version` writes version n+1 with its items
 work orders keep the version (and the copied items) they started with.
 """
 
-from collections.abc import Sequence
+import difflib
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -204,3 +205,47 @@ def set_active(actor: User | None, template: WorkOrderTemplate, active: bool) ->
             after={"is_active": active},
         )
     return template
+
+
+def in_order(items: Iterable[TemplateItem]) -> list[TemplateItem]:
+    """The checklist first, then QC, each by position."""
+    return sorted(items, key=lambda i: (i.section != Section.WORK, i.position))
+
+
+def item_line(item: TemplateItem | ItemSpec) -> str:
+    """One item as a line a person compares: section, text, optional, evidence."""
+    section = "QC" if item.section == Section.QC else "Checklist"
+    extra = "" if item.required else " (optional)"
+    if item.evidence != Evidence.NONE:
+        extra += f" [evidence: {Evidence(item.evidence).label.lower()}]"
+    return f"{section}: {item.text}{extra}"
+
+
+def items_diff(old: TemplateVersion | None, new: TemplateVersion) -> list[tuple[str, str]]:
+    """What changed in the items from `old` to `new`, as (op, line) pairs in the new order:
+    op "+" added, "-" removed, " " the same (`old` None: every item added)."""
+    before = [item_line(i) for i in in_order(old.items.all())] if old is not None else []
+    after = [item_line(i) for i in in_order(new.items.all())]
+    out: list[tuple[str, str]] = []
+    for line in difflib.ndiff(before, after):
+        op, text = line[:1], line[2:]
+        if op in ("+", "-", " "):
+            out.append((op, text))
+    return out
+
+
+def spec_of(version: TemplateVersion) -> VersionSpec:
+    """A version's content as a spec (the start of an admin's edit: the next version)."""
+    return VersionSpec(
+        subject=version.subject,
+        items=[
+            ItemSpec(text=i.text, section=i.section, required=i.required, evidence=i.evidence)
+            for i in in_order(version.items.all())
+        ],
+        description=version.description,
+        priority=version.priority,
+        ticket_type=version.ticket_type,
+        team=version.team,
+        second_pair_of_eyes=version.second_pair_of_eyes,
+        confirm_with_user=version.confirm_with_user,
+    )

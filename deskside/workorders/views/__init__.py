@@ -1,1 +1,1 @@
-"""Work-order views, one module per part."""
+"""The work-order pages (one module per part)."""
