@@ -18,7 +18,7 @@ from email.utils import format_datetime
 
 from django.db import transaction
 
-from deskside import demo_desk, demo_field, demo_insight, demo_macros, demo_response
+from deskside import demo_desk, demo_field, demo_insight, demo_macros, demo_ops, demo_response
 from deskside.accounts import services as accounts
 from deskside.accounts.models import Organization, Team, Tier, User
 from deskside.core import clock
@@ -356,6 +356,7 @@ def load(*, progress: bool = False, tickets: int = TICKETS) -> bool:
     # comes after the history, with the caller's clock back.
     with outbound.quiet():
         demo_field.load(password=PASSWORD)
+        demo_ops.load()
     if progress:
         sys.stdout.write("\n")
     return True

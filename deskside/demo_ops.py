@@ -1,0 +1,18 @@
+"""The demo's IT operations (issue 18), loaded after the field demo with the caller's clock:
+the work-order templates (one per MACD kind) and work orders at Acme, Acme's assets, the floor
+move project (its children linked to assets, some scheduled as visits), the disposal of Acme's
+retired laptops with its certificate, remote access and a vendor RMA, and the recurring
+schedules with their history (the monthly patching uses the "Monthly patching" checklist, so
+it comes after the templates)."""
+
+from deskside.assets import demo_assets, demo_disposal
+from deskside.recurring import demo as recurring_demo
+from deskside.workorders import demo_projects, demo_templates
+
+
+def load() -> None:
+    demo_templates.seed_demo()
+    demo_assets.seed_demo()
+    demo_projects.seed_demo()
+    demo_disposal.seed_demo()
+    recurring_demo.seed_demo()
