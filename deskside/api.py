@@ -30,6 +30,8 @@ from deskside.accounts.models import User
 from deskside.accounts.services import user_for_token
 from deskside.alerts import api as alerts_api
 from deskside.alerts.api import router as alerts_router
+from deskside.assets.api import remote as assets_remote_api
+from deskside.assets.api import rma as assets_rma_api
 from deskside.assignment.api import router as assignment_router
 from deskside.core.errors import (
     DATABASE_UNAVAILABLE,
@@ -169,6 +171,10 @@ api.add_router("/field/time", field_time_router)
 api.add_router("/field/plans", field_plans_router)
 # /field/board (the dispatch board: technicians' visits, legs, warnings; the unscheduled queue).
 api.add_router("/field/board", field_board_router)
+# /assets/remote (remote-access templates, remote sessions from a ticket).
+api.add_router("/assets/remote", assets_remote_api.router)
+# /assets/rma/... (vendor cases of a ticket) and /assets/{id}/rma (an asset's RMA history).
+api.add_router("/assets", assets_rma_api.router)
 
 
 @api.exception_handler(DomainError)
@@ -313,6 +319,8 @@ AGENTS_ONLY = (
     field_time_router,
     field_plans_router,
     field_board_router,
+    assets_remote_api.router,
+    assets_rma_api.router,
 )
 OWN_ANSWERS = {alerts_api.alertmanager_webhook, alerts_api.events_api, alerts_api.pagerduty_enqueue}
 TICKET_STEPS = (  # agents only (403), and refused by the ticket's status (409)
@@ -405,6 +413,14 @@ ERRORS: dict[Callable[..., Any], set[int]] = {
     # a plan decided already; a stop the clearance rule refuses (nothing is scheduled)
     field_plans_api.accept_plan: {409},
     field_plans_api.discard_plan: {409},  # a plan decided already
+    # remote: a template there already (409); a session ended, an asset retired or disposed
+    assets_remote_api.create_template: {409},
+    assets_remote_api.start_session: {409},
+    assets_remote_api.end_session: {409},
+    # rma: a case number already on the ticket, a disposed asset, a closed case (409)
+    assets_rma_api.open_case: {409},
+    assets_rma_api.add_entry: {409},
+    assets_rma_api.close_case: {409},
 }
 
 

@@ -35,6 +35,7 @@ urlpatterns = [
     path("problems/", include("deskside.problems.urls")),
     path("reports/", include("deskside.reports.urls")),
     path("field/", include("deskside.field.urls")),
+    path("assets/", include("deskside.assets.urls")),
     path("audit/", account_views.audit_log, name="audit_log"),
     path("admin/", admin.site.urls),
 ]

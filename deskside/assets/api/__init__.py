@@ -1,0 +1,1 @@
+"""The assets app's api, one module per part."""

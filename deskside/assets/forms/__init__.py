@@ -1,0 +1,1 @@
+"""The assets app's forms, one module per part."""

@@ -1,0 +1,1 @@
+"""The assets app's queries, one module per part."""

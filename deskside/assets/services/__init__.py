@@ -1,0 +1,1 @@
+"""The assets app's services, one module per part."""

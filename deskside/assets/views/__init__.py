@@ -1,0 +1,1 @@
+"""The assets app's views, one module per part."""
