@@ -32,7 +32,7 @@ from deskside.assets.models import (
     RemoteTool,
 )
 from deskside.core import audit, clock
-from deskside.tickets.models import EventKind, Ticket
+from deskside.tickets.models import EventKind, Status, Ticket
 from deskside.tickets.rules import lock
 from deskside.tickets.timeline import touch, write_event
 
@@ -145,7 +145,9 @@ def update_template(
     """Change a template's URL and/or label (None: unchanged). Audited with the fields that
     changed."""
     _require_admin(actor, template.organization_id)
-    row = RemoteAccessTemplate.objects.select_for_update().select_related("organization")
+    row = RemoteAccessTemplate.objects.select_for_update(of=("self",)).select_related(
+        "organization"
+    )
     row = row.get(pk=template.pk)
     before = _snapshot(row)
     if url_template is not None:
@@ -202,9 +204,13 @@ def start_session(*, actor: User, ticket: Ticket, asset: Asset, tool: str) -> Re
     The caller sends the agent to the session's `url`.
 
     Agents serving the client; the asset must be the ticket's client's and neither retired
-    nor disposed; it needs an identifier for the tool and the client a template for it."""
+    nor disposed; it needs an identifier for the tool and the client a template for it. A
+    closed ticket takes no new session (409); a resolved one does (the fix is checked with
+    the user before it is closed)."""
     _require_agent(actor, ticket.organization_id)
     lock(ticket)  # a fresh, locked copy: the timeline and `touch` write it
+    if ticket.status == Status.CLOSED:
+        raise InvalidTransition("the ticket is closed: open a new one", field="ticket")
     _check_tool(tool)
     if asset.organization_id != ticket.organization_id:
         raise InvalidInput("the asset is not this ticket's client's", field="asset")
@@ -258,7 +264,7 @@ def end_session(*, actor: User, session: RemoteSession, summary: str = "") -> Re
     `{"action": "ended", "duration_seconds": ...}` and an AssetEvent. Any agent serving the
     client may end it (a colleague closes one left open). 409 when it has ended already."""
     row = (
-        RemoteSession.objects.select_for_update()
+        RemoteSession.objects.select_for_update(of=("self",))
         .select_related("ticket", "asset")
         .get(pk=session.pk)
     )

@@ -33,7 +33,7 @@ from deskside.assets.models import (
     VendorEntryKind,
 )
 from deskside.core import clock
-from deskside.tickets.models import EventKind, Ticket, TicketEvent
+from deskside.tickets.models import EventKind, Status, Ticket, TicketEvent
 from deskside.tickets.rules import lock
 from deskside.tickets.timeline import touch, write_event
 
@@ -103,9 +103,13 @@ def open_case(
 ) -> VendorCase:
     """Record a vendor case on `ticket`. The asset, when given, must be the ticket's client's
     and not disposed; `quiet_days` defaults to settings.DESKSIDE_RMA_QUIET_DAYS. One case per
-    ticket, vendor and case number (a second: 409 naming `case_number`)."""
+    ticket, vendor and case number (a second: 409 naming `case_number`). A closed ticket
+    takes no new case (409); the entries and closing of a case already there go on after
+    the ticket closed (the vendor returns the part when they do)."""
     _require_agent(actor, ticket.organization_id)
     lock(ticket)  # a fresh, locked copy: the timeline and `touch` write it
+    if ticket.status == Status.CLOSED:
+        raise InvalidTransition("the ticket is closed: open a new one", field="ticket")
     vendor = _text(vendor, "vendor", 200, required=True)
     number = _text(case_number, "case_number", 100, required=True)
     days = settings.DESKSIDE_RMA_QUIET_DAYS if quiet_days is None else quiet_days
@@ -145,7 +149,11 @@ def open_case(
 
 
 def _locked(case: VendorCase) -> VendorCase:
-    return VendorCase.objects.select_for_update().select_related("ticket", "asset").get(pk=case.pk)
+    return (
+        VendorCase.objects.select_for_update(of=("self",))
+        .select_related("ticket", "asset")
+        .get(pk=case.pk)
+    )
 
 
 @transaction.atomic
