@@ -14,5 +14,6 @@ urlpatterns = [
     ),
     path("remote/tickets/<str:number>/", views.ticket_panel, name="remote_panel"),
     path("remote/tickets/<str:number>/connect/", views.connect, name="remote_connect"),
+    path("remote/sessions/<str:public_id>/", views.session_page, name="remote_session"),
     path("remote/sessions/<str:public_id>/end/", views.end, name="remote_end"),
 ]

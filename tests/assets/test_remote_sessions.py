@@ -104,8 +104,14 @@ def test_connect_redirects_to_the_built_link_and_end_from_the_panel(
         {"asset": laptop.public_id, "tool": "rustdesk"},
     )
     assert answer.status_code == 303
-    assert answer["Location"] == "rustdesk://123%20456%20789"
     session = RemoteSession.objects.get()
+    assert answer["Location"] == f"/assets/remote/sessions/{session.public_id}/"
+    opened = client.get(answer["Location"])
+    assert opened.status_code == 200
+    assert opened["Refresh"] == "0;url=rustdesk://123%20456%20789"
+    assert 'href="rustdesk://123%20456%20789"' in opened.content.decode()
+    with clock.frozen(NOW + timedelta(minutes=5)):  # later: the page no longer opens the tool
+        assert "Refresh" not in client.get(answer["Location"])
     html = client.get(f"/assets/remote/tickets/{acme_ticket.number}/").content.decode()
     assert "Running" in html and "End session" in html
     ended = client.post(
@@ -127,7 +133,8 @@ def test_connect_takes_nothing_but_asset_and_tool_from_the_request(
         f"/assets/remote/tickets/{acme_ticket.number}/connect/",
         {"asset": laptop.public_id, "tool": "rustdesk", "url": "javascript:alert(1)"},
     )
-    assert answer["Location"] == "rustdesk://123%20456%20789"
+    assert answer.status_code == 303
+    assert RemoteSession.objects.get().url == "rustdesk://123%20456%20789"
     refused = signed_in(alice).post(
         f"/assets/remote/tickets/{acme_ticket.number}/connect/",
         {"asset": laptop.public_id, "tool": "teamviewer"},
@@ -169,6 +176,9 @@ def test_panel_and_connect_tenancy(
 
 def test_end_tenancy(now, signed_in, alice, gil, carol, acme_ticket, laptop, templates):
     session = remote.start_session(actor=alice, ticket=acme_ticket, asset=laptop, tool="rustdesk")
+    page = f"/assets/remote/sessions/{session.public_id}/"
+    assert signed_in(gil).get(page).status_code == 404
+    assert signed_in(carol).get(page).status_code == 302
     assert (
         signed_in(gil).post(f"/assets/remote/sessions/{session.public_id}/end/").status_code == 404
     )

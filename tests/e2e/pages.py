@@ -11,6 +11,7 @@ from datetime import timedelta
 
 from deskside.accounts.models import Organization, Site, Team, User
 from deskside.alerts.models import Alert, Integration
+from deskside.assets import demo_remote, demo_rma
 from deskside.core import clock, crypto
 from deskside.duty.models import Schedule
 from deskside.field import demo as field_demo
@@ -171,6 +172,17 @@ def _billing_rule() -> str:
     return f"/field/billing/rules/{Contract.objects.order_by('id').first().public_id}/"
 
 
+def _remote_ticket() -> str:
+    """The ticket of the remote-control demo's ended session (its panel: Connect, sessions)."""
+    session = demo_remote.seed_demo()
+    return f"/tickets/{session.ticket.number}/"
+
+
+def _rma_ticket() -> str:
+    """The ticket of the RMA demo's quiet Dell case (its panel: the case, entries, forms)."""
+    return f"/tickets/{demo_rma.seed_demo().ticket.number}/"
+
+
 AGENT_PAGES: dict[str, Url] = {
     "queue": "/tickets/?queue=all",
     "ticket": _ticket,
@@ -320,6 +332,11 @@ AGENT_PAGES: dict[str, Url] = {
     # field service (issue 17): the dispatch board, a day and a week
     "dispatch board": "/field/board/",
     "dispatch board week": "/field/board/?view=week",
+    # IT operations (issue 18): remote control, vendor RMAs
+    "remote-access links": "/assets/remote/templates/",
+    "ticket with a remote session": _remote_ticket,
+    "ticket with a vendor case": _rma_ticket,
+    "remote session": lambda: f"/assets/remote/sessions/{demo_remote.seed_demo().public_id}/",
 }
 
 

@@ -5,17 +5,22 @@
   `.../templates/<client>/<tool>/delete/`); other agents read them;
 - `/assets/remote/tickets/<number>/`: the ticket page's panel (an htmx fragment): per asset a
   "Connect" button per tool, the ticket's sessions with "End session";
-- POST `/assets/remote/tickets/<number>/connect/`: start a session, answered with a 303 to
-  the link built from the client's template and the asset's stored id (the form opens it in
-  a new tab), nothing taken from the request but which asset and tool;
+- POST `/assets/remote/tickets/<number>/connect/`: start a session (the form opens a new
+  tab), answered with a 303 to the session's page `/assets/remote/sessions/<public id>/`,
+  which opens the link built from the client's template and the asset's stored id (a
+  `Refresh` header, and an "Open" link), nothing taken from the request but which asset and
+  which tool;
 - POST `/assets/remote/sessions/<public id>/end/`: end it, with an optional summary.
 
 A ticket, client or session the viewer may not see is a 404. No business logic here.
 """
 
+from datetime import timedelta
+
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from deskside.accounts.models import Organization, User
@@ -26,16 +31,11 @@ from deskside.assets.forms.remote import ConnectForm, EndForm, TemplateEditForm,
 from deskside.assets.models import Asset, RemoteAccessTemplate
 from deskside.assets.queries import remote as reads
 from deskside.assets.services import remote as svc
+from deskside.core import clock
 from deskside.tickets.models import Ticket
 from deskside.tickets.queries import ticket_for
 
-
-class RemoteRedirect(HttpResponseRedirect):
-    """A 303 to a link built by `svc.build_url`: https or one of the tools' app schemes (the
-    same allow-list the templates were checked against)."""
-
-    status_code = 303
-    allowed_schemes = list(svc.ALLOWED_SCHEMES)
+OPEN_WITHIN = timedelta(minutes=2)  # the session page opens the tool only when just started
 
 
 def _clients(user: User):
@@ -202,7 +202,7 @@ def connect(request: HttpRequest, number: str) -> HttpResponse:
         )
     except AssetError as exc:
         return _refused(request, ticket, exc.message, exc.status_code)
-    return RemoteRedirect(session.url)
+    return HttpResponseSeeOther(reverse("assets:remote_session", args=[session.public_id]))
 
 
 def _refused(request: HttpRequest, ticket: Ticket, message: str, status: int) -> HttpResponse:
@@ -243,3 +243,29 @@ def _end_refused(request: HttpRequest, session, form: EndForm, status: int) -> H
         return _panel(request, session.ticket, end_forms={session.pk: form}, status=status)
     message = "; ".join(e for errors in form.errors.values() for e in errors)
     return _refused(request, session.ticket, message, status)
+
+
+class HttpResponseSeeOther(HttpResponseRedirect):
+    status_code = 303
+
+
+@agent_required
+@require_GET
+def session_page(request: HttpRequest, public_id: str) -> HttpResponse:
+    """The page a Connect opens in its new tab: the session, an "Open <tool>" link to the
+    built URL and, just after the start, a `Refresh` header that follows it (the ticket
+    page's Content-Security-Policy, form-action 'self', forbids a form's redirect to another
+    address, so the POST lands here first)."""
+    user: User = request.user  # type: ignore[assignment]
+    session = reads.sessions_visible_to(user).filter(public_id=public_id).first()
+    if session is None:
+        raise Http404("no such session")
+    fresh = session.ended_at is None and clock.now() - session.started_at <= OPEN_WITHIN
+    response = render(
+        request,
+        "assets/remote_session.html",
+        {"session": session, "form": EndForm(auto_id="end-%s"), "fresh": fresh},
+    )
+    if fresh:
+        response["Refresh"] = f"0;url={session.url}"
+    return response
