@@ -237,3 +237,13 @@ def test_api_end_tenancy(now, alice, as_carol, api_as, gil, acme_ticket, laptop,
     assert as_carol.post(path, {}).status_code == 403
     session.refresh_from_db()
     assert session.ended_at is None
+
+
+def test_api_session_list_does_not_grow_with_rows(
+    now, alice, as_alice, acme_ticket, laptop, templates, django_assert_max_num_queries
+):
+    for _ in range(6):
+        remote.start_session(actor=alice, ticket=acme_ticket, asset=laptop, tool="rustdesk")
+    with django_assert_max_num_queries(10):
+        listed = as_alice.get(f"/api/v1/assets/remote/tickets/{acme_ticket.number}/sessions")
+    assert len(listed.json()) == 6

@@ -263,3 +263,20 @@ def test_api_tenancy(api_as, gil, as_carol, case, laptop):
         assert client.get(f"/api/v1/assets/{laptop.public_id}/rma").status_code == status
     case.refresh_from_db()
     assert case.status == "open" and not case.entries.exists()
+
+
+def test_api_lists_do_not_grow_with_rows(
+    now, as_leo, leo, acme_ticket, laptop, django_assert_max_num_queries
+):
+    for i in range(6):
+        case = rma.open_case(
+            actor=leo, ticket=acme_ticket, vendor="Dell", case_number=f"N-{i}", asset=laptop
+        )
+        for kind in ("shipped", "contact", "received"):
+            rma.add_entry(actor=leo, case=case, kind=kind, what="x")
+    with django_assert_max_num_queries(12):
+        listed = as_leo.get(f"/api/v1/assets/rma/tickets/{acme_ticket.number}/cases")
+    assert len(listed.json()) == 6 and all(len(c["entries"]) == 3 for c in listed.json())
+    with django_assert_max_num_queries(12):
+        history = as_leo.get(f"/api/v1/assets/{laptop.public_id}/rma")
+    assert len(history.json()) == 6
