@@ -280,3 +280,8 @@ def test_api_lists_do_not_grow_with_rows(
     with django_assert_max_num_queries(12):
         history = as_leo.get(f"/api/v1/assets/{laptop.public_id}/rma")
     assert len(history.json()) == 6
+
+
+def test_ticket_page_loads_the_panel(signed_in, leo, acme_ticket):
+    html = signed_in(leo).get(f"/tickets/{acme_ticket.number}/").content.decode()
+    assert f"/assets/rma/tickets/{acme_ticket.number}/" in html
