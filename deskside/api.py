@@ -33,6 +33,8 @@ from deskside.alerts.api import router as alerts_router
 from deskside.assets.api import assets as assets_api
 from deskside.assets.api import disposal as assets_disposal_api
 from deskside.assets.api import imports as assets_imports_api
+from deskside.assets.api import remote as assets_remote_api
+from deskside.assets.api import rma as assets_rma_api
 from deskside.assignment.api import router as assignment_router
 from deskside.core.errors import (
     DATABASE_UNAVAILABLE,
@@ -183,6 +185,10 @@ api.add_router("/recurring", recurring_api.router)  # recurring schedules and th
 api.add_router("/", assets_imports_api.router)
 # /assets/disposal/... (certified disposal batches, certificates, the auditors' report).
 api.add_router("/assets/disposal", assets_disposal_api.router)
+# /assets/remote (remote-access templates, remote sessions from a ticket).
+api.add_router("/assets/remote", assets_remote_api.router)
+# /assets/rma/... (vendor cases of a ticket) and /assets/{id}/rma (an asset's RMA history).
+api.add_router("/assets", assets_rma_api.router)
 # Mounted after the literal paths above: the registry's /assets/{public_id} matches any word.
 # /assets (the asset registry: lifecycle, timeline, ticket links; org admins read theirs).
 api.add_router("/assets", assets_api.router)
@@ -338,6 +344,8 @@ AGENTS_ONLY = (
     recurring_api.router,
     assets_imports_api.router,
     workorders_templates_api.router,
+    assets_remote_api.router,
+    assets_rma_api.router,
 )
 OWN_ANSWERS = {alerts_api.alertmanager_webhook, alerts_api.events_api, alerts_api.pagerduty_enqueue}
 TICKET_STEPS = (  # agents only (403), and refused by the ticket's status (409)
@@ -467,6 +475,14 @@ ERRORS: dict[Callable[..., Any], set[int]] = {
     workorders_orders_api.sign_qc: {403, 409},
     workorders_orders_api.confirm: {403, 409},
     workorders_orders_api.cancel: {403, 409},
+    # remote: a template there already (409); a session ended, an asset retired or disposed
+    assets_remote_api.create_template: {409},
+    assets_remote_api.start_session: {409},
+    assets_remote_api.end_session: {409},
+    # rma: a case number already on the ticket, a disposed asset, a closed case (409)
+    assets_rma_api.open_case: {409},
+    assets_rma_api.add_entry: {409},
+    assets_rma_api.close_case: {409},
 }
 
 

@@ -166,6 +166,7 @@ def cmd_serve(args: argparse.Namespace) -> None:
 def cmd_worker(args: argparse.Namespace) -> None:
     _setup()
     # The apps' passes import models: after django.setup().
+    from deskside.assets.worker import rma_pass  # noqa: PLC0415
     from deskside.assignment.worker import assignment_pass  # noqa: PLC0415
     from deskside.core import worker  # noqa: PLC0415
     from deskside.handovers.worker import handovers_pass  # noqa: PLC0415
@@ -206,6 +207,7 @@ def cmd_worker(args: argparse.Namespace) -> None:
             (problems_pass, 60.0),  # runs the detection when due (every 15 min)
             (reports_pass, 300.0),
             (recurring_pass, 30.0),  # recurring schedules' occurrences due: their tickets
+            (rma_pass, 60.0),  # quiet vendor cases (days): a minute is fine-grained enough
         ],
     )
 

@@ -5,7 +5,7 @@ retired laptops with its certificate, remote access and a vendor RMA, and the re
 schedules with their history (the monthly patching uses the "Monthly patching" checklist, so
 it comes after the templates)."""
 
-from deskside.assets import demo_assets, demo_disposal
+from deskside.assets import demo_assets, demo_disposal, demo_remote, demo_rma
 from deskside.recurring import demo as recurring_demo
 from deskside.workorders import demo_projects, demo_templates
 
@@ -15,4 +15,6 @@ def load() -> None:
     demo_assets.seed_demo()
     demo_projects.seed_demo()
     demo_disposal.seed_demo()
+    demo_remote.seed_demo()
+    demo_rma.seed_demo()
     recurring_demo.seed_demo()

@@ -22,6 +22,7 @@ class Kind(models.TextChoices):
     MENTIONED = "mentioned", "Mentioned in a note"
     SLA = "sla", "SLA warning or breach on my ticket"
     PAGED = "paged", "Paged"
+    VENDOR = "vendor", "A vendor case went quiet on my ticket"
 
 
 class Channel(models.TextChoices):
@@ -43,6 +44,7 @@ DEFAULT_CHANNEL: dict[str, str] = {
     Kind.MENTIONED: Channel.BOTH,
     Kind.SLA: Channel.PAGE,
     Kind.PAGED: Channel.PAGE,
+    Kind.VENDOR: Channel.PAGE,
 }
 IN_PAGE = (Channel.PAGE, Channel.BOTH)
 BY_MAIL = (Channel.MAIL, Channel.BOTH)

@@ -12,6 +12,7 @@ from datetime import timedelta
 from deskside.accounts.models import Organization, Site, Team, User
 from deskside.alerts.models import Alert, Integration
 from deskside.assets import demo_disposal as disposal_demo
+from deskside.assets import demo_remote, demo_rma
 from deskside.assets.demo_assets import MARKER as ASSETS_MARKER
 from deskside.assets.demo_assets import seed_demo as seed_assets
 from deskside.assets.models import Asset
@@ -178,6 +179,17 @@ def _billing() -> str:
 def _billing_rule() -> str:
     demo_time.seed_demo()
     return f"/field/billing/rules/{Contract.objects.order_by('id').first().public_id}/"
+
+
+def _remote_ticket() -> str:
+    """The ticket of the remote-control demo's ended session (its panel: Connect, sessions)."""
+    session = demo_remote.seed_demo()
+    return f"/tickets/{session.ticket.number}/"
+
+
+def _rma_ticket() -> str:
+    """The ticket of the RMA demo's quiet Dell case (its panel: the case, entries, forms)."""
+    return f"/tickets/{demo_rma.seed_demo().ticket.number}/"
 
 
 AGENT_PAGES: dict[str, Url] = {
@@ -358,6 +370,11 @@ AGENT_PAGES: dict[str, Url] = {
     "work-order template": lambda: _work_order_template(),
     "work-order template edit": lambda: _work_order_template("edit/"),
     "new work-order template": "/workorders/templates/new/",
+    # IT operations (issue 18): remote control, vendor RMAs
+    "remote-access links": "/assets/remote/templates/",
+    "ticket with a remote session": _remote_ticket,
+    "ticket with a vendor case": _rma_ticket,
+    "remote session": lambda: f"/assets/remote/sessions/{demo_remote.seed_demo().public_id}/",
 }
 
 

@@ -1,0 +1,1 @@
+"""The assets app's templatetags, one module per part."""
