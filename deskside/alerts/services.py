@@ -63,6 +63,7 @@ from deskside.alerts.ticketing import (
     monitoring_contact,  # noqa: F401 - a public name of the intake
 )
 from deskside.core import bulk, clock, versioning
+from deskside.core.exceptions import DomainError
 from deskside.tickets import services as tickets
 from deskside.tickets.models import (
     TRANSITIONS,
@@ -642,7 +643,21 @@ def _follow_rule(integration: Integration, alert: Alert, ticket: Ticket) -> None
     )
     if not _details_public(integration):
         _note(integration, ticket, text, data)
-    if rule == Integration.ResolveRule.RESOLVE:
-        tickets.resolve_ticket(actor=integration.service_user, ticket=ticket, resolution=shown)
-    else:
-        tickets.close_ticket(actor=integration.service_user, ticket=ticket, reason=shown)
+    # A rule of the ticket may refuse (a work order's QC gate: the ticket is not resolved until
+    # its checklist is done). The alert is still resolved; the ticket stays open with a note
+    # saying why, for the agent, instead of the refusal failing the monitor's delivery.
+    try:
+        with transaction.atomic():
+            if rule == Integration.ResolveRule.RESOLVE:
+                tickets.resolve_ticket(
+                    actor=integration.service_user, ticket=ticket, resolution=shown
+                )
+            else:
+                tickets.close_ticket(actor=integration.service_user, ticket=ticket, reason=shown)
+    except DomainError as refused:
+        _note(
+            integration,
+            ticket,
+            f"{text} The ticket stays open: {refused.message}",
+            {**data, "refused": refused.message},
+        )

@@ -10,7 +10,7 @@ from typing import Annotated, Generic, TypeVar
 from django.db.models import Model, QuerySet
 from django.http import Http404
 from ninja import Field, Schema
-from pydantic import AfterValidator
+from pydantic import AfterValidator, StringConstraints
 
 from deskside.core.pagination import DEFAULT_LIMIT, MAX_LIMIT, MAX_PAGE, Page
 
@@ -27,6 +27,12 @@ def _no_nul(value: str) -> str:
 
 Text = Annotated[str, AfterValidator(_no_nul)]
 """Every free-text input (body fields, query and path parameters) is a `Text`."""
+
+PublicId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{12}$")]
+"""A path parameter naming an object by its public id (`core.ids.new_public_id`: 12 URL-safe
+characters). Its pattern is in the OpenAPI document, so a client (or a fuzzer) never sends a
+word that is the literal path of a neighbouring operation (`/workorders/projects` is a list,
+not the work order "projects")."""
 
 
 class PageParams(Schema):

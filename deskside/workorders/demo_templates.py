@@ -143,7 +143,7 @@ TEMPLATES: list[tuple[str, str, str, bool, int, str, list[tuple]]] = [
         "ups",
         "Replace a UPS",
         False,
-        Priority.P2,
+        Priority.P3,  # planned work: P2 would page the on-call person at any hour
         TicketType.SERVICE_REQUEST,
         [
             ("Shutdown window agreed with the client (when)", W, True, NOTE),

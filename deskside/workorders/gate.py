@@ -1,11 +1,13 @@
 """The quality-control gate: a work order's ticket is not resolved (or closed without being
 resolved) while its work is incomplete.
 
-Registered on the ticket event hook for RESOLVED and CLOSED events (`WorkordersConfig.ready`),
-so every way a ticket is resolved or closed meets it: the ticket page, the API, a macro, a bulk
-close, the worker. The hook runs the handler inside the service's transaction right after the
-event row is written; raising `QualityGate` rolls the whole change back and the caller receives
-the error (409, with the list of what is missing), exactly as a refused status transition.
+Registered on the ticket event hook for RESOLVED, CLOSED and MERGED events
+(`WorkordersConfig.ready`), so every way a ticket is resolved or closed meets it: the ticket
+page, the API, a macro, a bulk close, a merge (which closes the merged ticket), the worker.
+The hook runs the handler inside the service's transaction right after the event row is
+written; raising `QualityGate` rolls the whole change back and the caller receives the error
+(409, with the list of what is missing), exactly as a refused status transition. (A
+monitoring integration's resolution, refused so, leaves the ticket open with a note.)
 
 What must be done before resolving (`missing`):
 - every required checklist item and every required QC item, each with its evidence;
@@ -23,7 +25,7 @@ from deskside.tickets.models import EventKind, Status
 from deskside.workorders.exceptions import QualityGate
 from deskside.workorders.models import WorkOrder
 
-KINDS = (EventKind.RESOLVED, EventKind.CLOSED)
+KINDS = (EventKind.RESOLVED, EventKind.CLOSED, EventKind.MERGED)
 
 
 def missing(work_order: WorkOrder) -> list[str]:
@@ -49,9 +51,9 @@ def missing(work_order: WorkOrder) -> list[str]:
 
 
 def check(happened: Happened) -> None:
-    """The hook handler: refuse a RESOLVED event, or a CLOSED event of an unresolved ticket, of
-    a work order that is not complete."""
-    if happened.kind == EventKind.CLOSED and happened.data.get("from") == Status.RESOLVED:
+    """The hook handler: refuse a RESOLVED event, or a CLOSED or MERGED event of an unresolved
+    ticket (a merge closes the merged ticket), of a work order that is not complete."""
+    if happened.kind != EventKind.RESOLVED and happened.data.get("from") == Status.RESOLVED:
         return
     work_order = (
         WorkOrder.objects.filter(ticket_id=happened.event.ticket_id, cancelled_at__isnull=True)
@@ -62,7 +64,9 @@ def check(happened: Happened) -> None:
         return
     todo = missing(work_order)
     if todo:
-        verb = "resolved" if happened.kind == EventKind.RESOLVED else "closed"
+        verb = {EventKind.RESOLVED: "resolved", EventKind.MERGED: "merged into another ticket"}.get(
+            happened.kind, "closed"
+        )
         raise QualityGate(
             f"this work order cannot be {verb} yet: missing {', '.join(todo)}", field="status"
         )

@@ -1,6 +1,7 @@
-"""The registry's demo (deskside.assets.demo_assets) on top of the base demo: Acme's fleet
-through the services, the retired laptops the disposal demo needs, warranty rows in every
-window, some linked tickets; idempotent. And the admin shows assets read-only."""
+"""The registry's demo (deskside.assets.demo_assets), loaded by the demo (`deskside.demo_ops`):
+Acme's fleet through the services, the retired laptops the disposal demo then disposes,
+warranty rows in every window, some linked tickets; idempotent. And the admin shows assets
+read-only."""
 
 import pytest
 from django.contrib import admin as django_admin
@@ -18,13 +19,17 @@ pytestmark = pytest.mark.django_db
 
 def test_demo_assets():
     demo.load(tickets=40)
-    made = seed_demo()
-    assert len(made) > 25
-    assert seed_demo() == []  # idempotent
     acme = Organization.objects.get(slug="acme")
     ours = Asset.objects.filter(organization=acme)
-    retired = ours.filter(status=Lifecycle.RETIRED, kind="laptop").exclude(serial="")
+    assert ours.count() > 25
+    assert seed_demo() == []  # idempotent
+    assert ours.count() == Asset.objects.filter(organization=acme).count()
+    # Retired laptops with serials: the disposal demo hands them over (then disposed).
+    retired = ours.filter(
+        status__in=(Lifecycle.RETIRED, Lifecycle.DISPOSED), kind="laptop"
+    ).exclude(serial="")
     assert retired.count() >= 4
+    assert ours.filter(status=Lifecycle.DISPOSED, disposal_batch__isnull=False).count() >= 4
     assert ours.filter(status=Lifecycle.IN_REPAIR).count() == 2
     assert {"laptop", "desktop", "monitor", "printer", "ups", "server"} <= set(
         ours.values_list("kind", flat=True)

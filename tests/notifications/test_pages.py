@@ -113,7 +113,8 @@ def test_preferences_page(signed_in, leo):
     html = page.content.decode()
     assert "<legend>Mentioned in a note</legend>" in html
     assert 'name="mentioned" value="both"' in html and "checked" in html
-    data = {k: "page" for k in ("assigned", "escalated", "replied", "mentioned", "sla", "paged")}
+    kinds = ("assigned", "escalated", "replied", "mentioned", "sla", "paged", "vendor")
+    data = {k: "page" for k in kinds}
     data["sla"] = "none"
     assert client.post("/notifications/preferences/", data).status_code == 302
     from deskside.notifications.queries import preferences_of  # noqa: PLC0415

@@ -21,6 +21,7 @@ def test_defaults_show_everything_and_mail_mentions(leo):
         "mentioned": "both",
         "sla": "page",
         "paged": "page",
+        "vendor": "page",
     }
 
 

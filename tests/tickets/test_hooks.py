@@ -47,7 +47,7 @@ EXPECTED = {
     "surveys.resolved": ("deskside.surveys.services.resolved", {K.RESOLVED}),
     "triage.auto": ("deskside.triage.services.event_written", {K.CREATED}),
     "problems.known_errors": ("deskside.problems.matching.event_written", {K.CREATED}),
-    "workorders.qc_gate": ("deskside.workorders.gate.check", {K.RESOLVED, K.CLOSED}),
+    "workorders.qc_gate": ("deskside.workorders.gate.check", {K.RESOLVED, K.CLOSED, K.MERGED}),
 }
 
 

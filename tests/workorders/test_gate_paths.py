@@ -118,3 +118,33 @@ def test_closing_a_resolved_work_order_passes(alice, leo, wo):
     tickets.resolve_ticket(actor=alice, ticket=wo.ticket, resolution="Done")
     tickets.close_ticket(actor=alice, ticket=wo.ticket, reason="Confirmed")
     assert status_of(wo) == Status.CLOSED
+
+
+def test_merging_an_incomplete_work_order_away_meets_the_gate(alice, leo, wo, acme_ticket):
+    """A merge closes the merged ticket: the gate hears MERGED as it hears CLOSED."""
+    with pytest.raises(QualityGate, match="cannot be merged into another ticket yet"):
+        tickets.merge_tickets(actor=alice, source=wo.ticket, target=acme_ticket)
+    assert status_of(wo) != Status.CLOSED
+    assert wo.ticket.merged_into_id is None
+    complete(wo, alice, leo)
+    tickets.merge_tickets(actor=alice, source=wo.ticket, target=acme_ticket)
+    assert status_of(wo) == Status.CLOSED
+
+
+def test_the_merge_endpoint_and_the_bulk_merge_meet_the_gate(as_alice, alice, wo, acme_ticket):
+    answer = as_alice.post(
+        f"/api/v1/tickets/{wo.ticket.number}/merge", {"into": acme_ticket.number}
+    )
+    assert answer.status_code == 409, answer.content
+    assert "cannot be merged" in answer.json()["detail"]
+    result = tickets.bulk_apply(
+        actor=alice, tickets=[wo.ticket.number], action="merge", into=acme_ticket.number
+    )
+    assert [r.number for r in result.refused] == [wo.ticket.number]
+    assert status_of(wo) != Status.CLOSED
+
+
+def test_merging_a_cancelled_work_order_passes(alice, wo, acme_ticket):
+    steps.cancel_work_order(alice, wo, reason="Duplicate of another request")
+    tickets.merge_tickets(actor=alice, source=wo.ticket, target=acme_ticket)
+    assert status_of(wo) == Status.CLOSED

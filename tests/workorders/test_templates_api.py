@@ -76,4 +76,6 @@ def test_agents_read_only_and_customers_are_refused(as_alice, as_carol, new_syst
     assert new_system.versions.count() == 1
     assert as_carol.get("/api/v1/workorders/templates").status_code == 403
     assert as_carol.get(f"/api/v1/workorders/templates/{new_system.public_id}").status_code == 403
-    assert as_alice.get("/api/v1/workorders/templates/nope").status_code == 404
+    assert as_alice.get("/api/v1/workorders/templates/nope-nope-no").status_code == 404
+    # Not even a public id's shape (12 URL-safe characters): bad input, naming the parameter.
+    assert as_alice.get("/api/v1/workorders/templates/nope").status_code == 422

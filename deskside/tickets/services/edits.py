@@ -164,7 +164,7 @@ def merge_tickets(
         actor,
         public=True,
         body=f"Merged into {target.number}",
-        data={"into": target.number},
+        data={"into": target.number, "from": old},
     )
     touch(source, "status", "closed_at", "merged_into")
     stakeholders = {source.requester, *source.watchers.all()} - {target.requester}

@@ -34,7 +34,7 @@ from deskside.accounts.queries import (
     sites_visible_to,
     users_visible_to,
 )
-from deskside.core.api import PageOut, PageParams, Text, get_or_404, page_out
+from deskside.core.api import PageOut, PageParams, PublicId, Text, get_or_404, page_out
 from deskside.core.pagination import paginate
 from deskside.tickets.models import format_number, parse_number
 from deskside.workorders import gate
@@ -346,12 +346,12 @@ def create_work_order(request: HttpRequest, payload: WorkOrderIn) -> Status[dict
 
 
 @router.get("/{public_id}", response=WorkOrderAny, summary="One work order")
-def get_work_order(request: HttpRequest, public_id: Text) -> dict[str, Any]:
+def get_work_order(request: HttpRequest, public_id: PublicId) -> dict[str, Any]:
     return _then(request, public_id)
 
 
 @router.post("/{public_id}/items/{item}/tick", response=WorkOrderOut, summary="Tick an item")
-def tick(request: HttpRequest, public_id: Text, item: int, payload: WorkOrderTickIn) -> dict:
+def tick(request: HttpRequest, public_id: PublicId, item: int, payload: WorkOrderTickIn) -> dict:
     work_order = _work_order(request, public_id)
     steps.tick_item(_agent(request), work_order, item=item, note=payload.note)
     return _then(request, public_id)
@@ -364,7 +364,7 @@ def tick(request: HttpRequest, public_id: Text, item: int, payload: WorkOrderTic
 )
 def tick_with_file(
     request: HttpRequest,
-    public_id: Text,
+    public_id: PublicId,
     item: int,
     file: File[UploadedFile],
     note: Form[Text] = "",
@@ -377,21 +377,21 @@ def tick_with_file(
 
 
 @router.post("/{public_id}/items/{item}/untick", response=WorkOrderOut, summary="Untick an item")
-def untick(request: HttpRequest, public_id: Text, item: int) -> dict:
+def untick(request: HttpRequest, public_id: PublicId, item: int) -> dict:
     work_order = _work_order(request, public_id)
     steps.untick_item(_agent(request), work_order, item=item)
     return _then(request, public_id)
 
 
 @router.post("/{public_id}/sign-qc", response=WorkOrderOut, summary="Sign QC")
-def sign_qc(request: HttpRequest, public_id: Text, payload: WorkOrderSignIn) -> dict:
+def sign_qc(request: HttpRequest, public_id: PublicId, payload: WorkOrderSignIn) -> dict:
     work_order = _work_order(request, public_id)
     steps.sign_qc(_agent(request), work_order, note=payload.note)
     return _then(request, public_id)
 
 
 @router.post("/{public_id}/confirm", response=WorkOrderOut, summary="Confirmed with the user")
-def confirm(request: HttpRequest, public_id: Text, payload: WorkOrderConfirmIn) -> dict:
+def confirm(request: HttpRequest, public_id: PublicId, payload: WorkOrderConfirmIn) -> dict:
     work_order = _work_order(request, public_id)
     steps.confirm_with_user(
         _agent(request), work_order, who=payload.who, how=payload.how, note=payload.note
@@ -400,7 +400,7 @@ def confirm(request: HttpRequest, public_id: Text, payload: WorkOrderConfirmIn) 
 
 
 @router.post("/{public_id}/cancel", response=WorkOrderOut, summary="Cancel a work order")
-def cancel(request: HttpRequest, public_id: Text, payload: WorkOrderCancelIn) -> dict:
+def cancel(request: HttpRequest, public_id: PublicId, payload: WorkOrderCancelIn) -> dict:
     work_order = _work_order(request, public_id)
     steps.cancel_work_order(_agent(request), work_order, reason=payload.reason)
     return _then(request, public_id)

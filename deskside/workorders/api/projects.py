@@ -23,7 +23,7 @@ from ninja import Field, Header, Query, Router, Schema, Status
 
 from deskside.accounts.models import User
 from deskside.accounts.queries import users_visible_to
-from deskside.core.api import PageOut, PageParams, Text, get_or_404, page_out
+from deskside.core.api import PageOut, PageParams, PublicId, Text, get_or_404, page_out
 from deskside.core.pagination import paginate
 from deskside.tickets.models import format_number
 from deskside.workorders import gate
@@ -326,7 +326,7 @@ def list_projects(request: HttpRequest, filters: Query[WoProjectFilters]) -> dic
 
 
 @router.get("/{public_id}", response=WoProjectOut, summary="One project with its progress")
-def get_project(request: HttpRequest, public_id: Text) -> dict[str, Any]:
+def get_project(request: HttpRequest, public_id: PublicId) -> dict[str, Any]:
     return _project_out(_project(request, public_id))
 
 
@@ -334,7 +334,7 @@ def get_project(request: HttpRequest, public_id: Text) -> dict[str, Any]:
     "/{public_id}/children", response=PageOut[WoProjectChildOut], summary="A project's work orders"
 )
 def list_children(
-    request: HttpRequest, public_id: Text, filters: Query[WoProjectChildFilters]
+    request: HttpRequest, public_id: PublicId, filters: Query[WoProjectChildFilters]
 ) -> dict[str, Any]:
     project = _project(request, public_id)
     if filters.state not in ("", "open", "done", "cancelled"):
@@ -362,7 +362,9 @@ def list_children(
 
 
 @router.post("/{public_id}/schedule", response=WoProjectScheduleOut, summary="Children as visits")
-def schedule(request: HttpRequest, public_id: Text, payload: WoProjectScheduleIn) -> dict[str, Any]:
+def schedule(
+    request: HttpRequest, public_id: PublicId, payload: WoProjectScheduleIn
+) -> dict[str, Any]:
     """Each child on its own: a refused one (the clearance rule, no site, no room left, a visit
     planned already) is listed with its reason, the others proceed (200)."""
     user = _agent(request)
@@ -399,7 +401,9 @@ def schedule(request: HttpRequest, public_id: Text, payload: WoProjectScheduleIn
 
 
 @router.post("/{public_id}/resolve", response=WoProjectOut, summary="Resolve the project")
-def resolve(request: HttpRequest, public_id: Text, payload: WoProjectResolveIn) -> dict[str, Any]:
+def resolve(
+    request: HttpRequest, public_id: PublicId, payload: WoProjectResolveIn
+) -> dict[str, Any]:
     """409 while a child is open (the message names them)."""
     user = _agent(request)
     project = projects.resolve_project(

@@ -15,7 +15,7 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
 from deskside.accounts.models import Team, User
-from deskside.core.api import PageOut, PageParams, Text, get_or_404, page_out
+from deskside.core.api import PageOut, PageParams, PublicId, Text, get_or_404, page_out
 from deskside.core.pagination import paginate
 from deskside.tickets.models import Priority, TicketType
 from deskside.workorders.exceptions import InvalidInput, NotAllowed
@@ -183,7 +183,7 @@ def create_template(request: HttpRequest, payload: WorkOrderTemplateIn) -> Statu
 
 
 @router.get("/{public_id}", response=WorkOrderTemplateDetailOut, summary="One template")
-def get_template(request: HttpRequest, public_id: Text) -> dict[str, Any]:
+def get_template(request: HttpRequest, public_id: PublicId) -> dict[str, Any]:
     return _out(_template(request, public_id, detail=True), detail=True)
 
 
@@ -192,14 +192,16 @@ def get_template(request: HttpRequest, public_id: Text) -> dict[str, Any]:
     response={201: WorkOrderTemplateDetailOut},
     summary="Make the next version",
 )
-def new_version(request: HttpRequest, public_id: Text, payload: WorkOrderVersionIn) -> Status[dict]:
+def new_version(
+    request: HttpRequest, public_id: PublicId, payload: WorkOrderVersionIn
+) -> Status[dict]:
     template = _template(request, public_id)
     svc.new_version(request.user, template, _spec(payload))  # type: ignore[arg-type]
     return Status(201, _out(_template(request, public_id, detail=True), detail=True))
 
 
 @router.post("/{public_id}/active", response=WorkOrderTemplateOut, summary="Retire or reactivate")
-def set_active(request: HttpRequest, public_id: Text, payload: WorkOrderActiveIn) -> dict:
+def set_active(request: HttpRequest, public_id: PublicId, payload: WorkOrderActiveIn) -> dict:
     template = _template(request, public_id)
     svc.set_active(request.user, template, payload.active)  # type: ignore[arg-type]
     return _out(_template(request, public_id))
