@@ -30,7 +30,7 @@ def test_demo_assets():
     ).exclude(serial="")
     assert retired.count() >= 4
     assert ours.filter(status=Lifecycle.DISPOSED, disposal_batch__isnull=False).count() >= 4
-    assert ours.filter(status=Lifecycle.IN_REPAIR).count() == 2
+    assert ours.filter(status=Lifecycle.IN_REPAIR).count() >= 2  # and the RMA demo's laptop
     assert {"laptop", "desktop", "monitor", "printer", "ups", "server"} <= set(
         ours.values_list("kind", flat=True)
     )
