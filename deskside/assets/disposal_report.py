@@ -21,7 +21,7 @@ from django.template.loader import render_to_string
 from deskside.accounts.models import Organization
 from deskside.assets.models import Asset, WipeMethod
 from deskside.assets.queries.disposal import disposed_assets
-from deskside.core import clock
+from deskside.core import clock, csvsafe
 
 PDF_ROWS = 2000
 COLUMNS = (
@@ -94,13 +94,6 @@ def build(
     return DisposalReport(organization, start, end, assets, clock.now())
 
 
-def _cell(value: object) -> str:
-    text = "" if value is None else str(value)
-    if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + text  # never a formula in the auditor's spreadsheet
-    return text
-
-
 def csv_text(report: DisposalReport) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
@@ -108,16 +101,16 @@ def csv_text(report: DisposalReport) -> str:
     for r in report.rows():
         writer.writerow(
             [
-                _cell(r["serial"]),
-                _cell(r["asset_tag"]),
-                _cell(r["kind"]),
-                _cell(r["make"]),
-                _cell(r["model"]),
-                _cell(r["name"]),
-                _cell(r["method"]),
-                _cell(r["company"]),
-                _cell(r["certificate_number"]),
-                _cell(r["certificate_sha256"]),
+                csvsafe.cell(r["serial"]),
+                csvsafe.cell(r["asset_tag"]),
+                csvsafe.cell(r["kind"]),
+                csvsafe.cell(r["make"]),
+                csvsafe.cell(r["model"]),
+                csvsafe.cell(r["name"]),
+                csvsafe.cell(r["method"]),
+                csvsafe.cell(r["company"]),
+                csvsafe.cell(r["certificate_number"]),
+                csvsafe.cell(r["certificate_sha256"]),
                 r["handed_over_on"].isoformat(),
                 r["batch"],
             ]

@@ -51,6 +51,7 @@ import tablib
 from deskside.accounts.models import Organization, Site, User
 from deskside.assets.exceptions import BadFile
 from deskside.assets.models import TRANSITIONS, Asset, AssetKind, Lifecycle
+from deskside.core import csvsafe
 
 MAX_ROWS = 20_000
 MAX_BYTES = 3 * 2**20
@@ -223,12 +224,15 @@ class Plan:
         return [r for r in self.rows if r.action == ERROR]
 
     def errors_csv(self) -> str:
-        """The refused rows as CSV (the file's own columns plus "error"), to fix and re-send."""
-        data = tablib.Dataset(headers=[*self.header, "error"])
+        """The refused rows as CSV (the file's own columns plus "error"), to fix and re-send;
+        a cell a spreadsheet would run as a formula is quoted (`core.csvsafe`)."""
+        data = tablib.Dataset(headers=[*map(csvsafe.cell, self.header), "error"])
         width = len(self.header)
         for row in self.error_rows:
             cells = (row.cells + [""] * width)[:width]
-            data.append([*cells, f"line {row.line}: {row.message}"])
+            data.append(
+                [*map(csvsafe.cell, cells), csvsafe.cell(f"line {row.line}: {row.message}")]
+            )
         return data.export("csv")
 
 

@@ -6,6 +6,9 @@ claimed with one conditional UPDATE (`remind_at` set to NULL, `reminded_at` to n
 while it is still open and due): on any database, one worker wins. The claim, the internal
 ticket event and the notification rows are one transaction, so:
 
+- one case that fails (its reminder raises) is logged and rolled back alone, in its own
+  transaction: it stays due, and the cases after it are reminded all the same;
+- a case whose ticket is closed is not reminded: the pass un-arms it (`remind_at` NULL);
 - never sent twice: a second worker's UPDATE matches no row and it does nothing;
 - never lost: a worker killed before the commit leaves the case due (its claim rolled back),
   and the next pass after a restart reminds it; one that was down for days reminds each
@@ -38,6 +41,7 @@ from deskside.notifications.models import (
     NotificationPreference,
 )
 from deskside.tickets.models import EventKind, Ticket
+from deskside.tickets.models import Status as TicketStatus
 from deskside.tickets.timeline import write_event
 
 log = logging.getLogger(__name__)
@@ -51,6 +55,8 @@ class RmaPassResult:
     due: int = 0
     reminded: int = 0
     notified: int = 0
+    skipped: int = 0  # the ticket is closed: un-armed, not reminded
+    failed: int = 0  # raised: logged, left due for the next pass
 
 
 def rma_pass(now: datetime | None = None, *, limit: int = BATCH) -> RmaPassResult:
@@ -65,18 +71,31 @@ def rma_pass(now: datetime | None = None, *, limit: int = BATCH) -> RmaPassResul
     )
     result.due = len(due)
     for pk in due:
-        with transaction.atomic():
-            claimed = VendorCase.objects.filter(
-                pk=pk, status=VendorCaseStatus.OPEN, remind_at__lte=at
-            ).update(remind_at=None, reminded_at=at)
-            if not claimed:
-                continue  # another worker took it, or an entry moved it meanwhile
-            case = VendorCase.objects.select_related("ticket", "asset").get(pk=pk)
-            result.notified += remind(case, at)
-            result.reminded += 1
+        try:
+            with transaction.atomic():
+                _one(pk, at, result)
+        except Exception:
+            # A bug or the database: logged, the claim rolled back (the case stays due and is
+            # tried again next pass); the other cases go on.
+            log.exception("vendor case %s: the quiet reminder failed", pk)
+            result.failed += 1
     if result.reminded:
         log.info("vendor cases: %d quiet reminded", result.reminded)
     return result
+
+
+def _one(pk: int, at: datetime, result: RmaPassResult) -> None:
+    """Claim and remind one due case (inside the caller's transaction). A case whose ticket
+    is closed is un-armed (`remind_at` NULL) without a reminder: nobody works that ticket."""
+    due = VendorCase.objects.filter(pk=pk, status=VendorCaseStatus.OPEN, remind_at__lte=at)
+    if due.filter(ticket__status=TicketStatus.CLOSED).update(remind_at=None):
+        result.skipped += 1
+        return
+    if not due.update(remind_at=None, reminded_at=at):
+        return  # another worker took it, or an entry moved it meanwhile
+    case = VendorCase.objects.select_related("ticket", "asset").get(pk=pk)
+    result.notified += remind(case, at)
+    result.reminded += 1
 
 
 def quiet_days(case: VendorCase, at: datetime) -> int:

@@ -110,7 +110,9 @@ class RecurringScheduleOut(Schema):
     last_occurrence_at: datetime | None
     last_ticket: str | None = Field(description="The number of the last ticket it opened.")
     created_at: datetime
-    updated_at: datetime
+    updated_at: datetime = Field(
+        description="The last fresh start: created, paused, resumed or its timing changed."
+    )
 
 
 class RecurringScheduleDetailOut(RecurringScheduleOut):

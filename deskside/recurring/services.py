@@ -23,9 +23,12 @@ its type is the template's, and the schedule's priority is set on it when the te
 differs (a `changed` event by the owner).
 
 Delete is soft (`is_active` false, as pause): occurrences and their tickets stay linked. An
-edit of the timing, a resume, and any other edit start the schedule afresh from that moment:
-the pass looks for occurrences after `max(last_occurrence_at, updated_at)` only, so an
-occurrence that fell while a schedule was paused is never caught up.
+edit of the timing (rule, first occurrence, time zone), a pause and a resume start the
+schedule afresh from that moment: they set `updated_at`, and the pass looks for occurrences
+after `max(last_occurrence_at, updated_at)` only, so an occurrence that fell while a schedule
+was paused is never caught up. Any other edit (subject, description, assignee ...) leaves
+`updated_at` and `next_run_at` alone (it is in the audit log): an occurrence that fell due
+just before it is still opened, with the edited ticket fields.
 """
 
 from dataclasses import dataclass
@@ -239,10 +242,17 @@ def create_schedule(*, actor: User, data: ScheduleData) -> Schedule:
     return schedule
 
 
+def _timing(source: Schedule | dict[str, Any]) -> tuple[str, datetime, str]:
+    """(rule, naive local start, zone) of a schedule or of the fields `_check` returns."""
+    get = source.get if isinstance(source, dict) else lambda name: getattr(source, name)
+    return (get("rule"), rules.wall_clock(get("starts_at_local")), get("timezone"))
+
+
 @transaction.atomic
 def update_schedule(*, actor: User, schedule: Schedule, **changes: Any) -> Schedule:
-    """Change the fields given (names of `ScheduleData` but the client). The schedule starts
-    afresh from now (see the module docstring); the next run is recomputed while active."""
+    """Change the fields given (names of `ScheduleData` but the client). A change of the
+    timing (rule, first occurrence, time zone) starts the schedule afresh from now (see the
+    module docstring) and recomputes the next run while active; any other edit keeps both."""
     unknown = set(changes) - set(EDITABLE)
     if unknown:
         raise InvalidInput(f"cannot change {', '.join(sorted(unknown))}", field=sorted(unknown)[0])
@@ -253,11 +263,15 @@ def update_schedule(*, actor: User, schedule: Schedule, **changes: Any) -> Sched
     current["starts_at_local"] = rules.wall_clock(schedule.starts_at_local)
     data = ScheduleData(organization=schedule.organization, **{**current, **changes})
     fields = _check(data)
-    now = clock.now()
+    retimed = _timing(schedule) != _timing(fields)
     for name, value in fields.items():
         setattr(schedule, name, value)
-    schedule.updated_at = now
-    schedule.next_run_at = next_run(schedule, now) if schedule.is_active else None
+    if retimed:
+        # A new timing starts afresh from now; any other edit leaves the window and the
+        # next deadline alone, so an occurrence already due is still opened by the pass.
+        now = clock.now()
+        schedule.updated_at = now
+        schedule.next_run_at = next_run(schedule, now) if schedule.is_active else None
     schedule.save()
     audit.record_update(
         actor,

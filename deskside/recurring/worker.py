@@ -11,7 +11,9 @@ occurrences that have come, exactly once each.
    the lease, which falls due again after LEASE: the next pass picks the schedule up, and the
    occurrences already dealt with are not repeated (below).
 3. **The occurrences** in (`max(last_occurrence_at, updated_at)`, now] are computed from the
-   rule (`recurring.rules`, local wall-clock time across DST). By the schedule's policy:
+   rule (`recurring.rules`, local wall-clock time across DST); `updated_at` moves on a pause,
+   a resume or a timing edit only, so a typo fixed after an occurrence fell due does not hide
+   it. By the schedule's policy:
    - *catch up once*: the latest opens a ticket, every earlier one (missed while no worker
      ran) is recorded as skipped;
    - *skip*: each occurrence more than `GRACE` (one hour) late is recorded as skipped, the

@@ -39,6 +39,7 @@ import tablib
 
 from deskside.accounts.models import Organization, Site, User
 from deskside.assets.models import Asset, Lifecycle
+from deskside.core import csvsafe
 from deskside.workorders.exceptions import BadFile
 from deskside.workorders.models import TemplateVersion
 
@@ -133,13 +134,16 @@ class Plan:
         return bool(self.rows) and not self.errors
 
     def errors_csv(self) -> str:
-        """The refused rows as CSV (the file's own columns plus "error"), to fix and re-send."""
-        data = tablib.Dataset(headers=[*self.header, "error"])
+        """The refused rows as CSV (the file's own columns plus "error"), to fix and re-send;
+        a cell a spreadsheet would run as a formula is quoted (`core.csvsafe`)."""
+        data = tablib.Dataset(headers=[*map(csvsafe.cell, self.header), "error"])
         width = len(self.header)
         for row in self.rows:
             if row.action == ERROR:
                 cells = (row.cells + [""] * width)[:width]
-                data.append([*cells, f"line {row.line}: {row.message}"])
+                data.append(
+                    [*map(csvsafe.cell, cells), csvsafe.cell(f"line {row.line}: {row.message}")]
+                )
         return data.export("csv")
 
 

@@ -1,16 +1,22 @@
 """Applying an asset import (deskside.assets.services.imports): all rows in one transaction or
 nothing, the timeline events and audit entry, who may import, and the command line."""
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 
 from deskside import cli
 from deskside.assets import imports
 from deskside.assets.exceptions import InvalidInput, NotAllowed
 from deskside.assets.models import Asset, AssetEvent
+from deskside.assets.services import assets as asset_services
 from deskside.assets.services import imports as services
+from deskside.core import clock
 from deskside.core.models import AuditEntry
 from tests.assets.fixtures_disposal import *  # noqa: F403
 from tests.assets.fixtures_disposal import csv_bytes, import_assets
+
+NOW = datetime(2026, 12, 9, 15, 0, tzinfo=UTC)
 
 
 def test_an_import_creates_updates_and_writes_the_timeline(acme, acme_hq, carol, alice):
@@ -92,6 +98,33 @@ def test_an_asset_changed_between_check_and_write_refuses_all(acme, monkeypatch)
             organization=acme,
             data=csv_bytes("laptop,,,,SN1,T-1,in repair,,,,", "laptop,,,,SN2,T-2,,,,,"),
         )
+    assert not Asset.objects.filter(asset_tag="T-2").exists()
+
+
+def test_an_agents_edit_between_check_and_write_is_not_overwritten(acme, alice, monkeypatch):
+    with clock.frozen(NOW):
+        import_assets(acme, "laptop,Old name,,,SN1,T-1,deployed,,,,")
+    real_plan = imports.plan
+
+    def plan_then_edit(organization, data):
+        found = real_plan(organization, data)
+        with clock.frozen(NOW + timedelta(minutes=1)):  # an agent renames it, status unchanged
+            asset_services.update_asset(
+                alice, asset=Asset.objects.get(asset_tag="T-1"), changes={"make": "Lenovo"}
+            )
+        return found
+
+    monkeypatch.setattr(imports, "plan", plan_then_edit)
+    with clock.frozen(NOW + timedelta(minutes=2)), pytest.raises(services.ChangedMeanwhile) as no:
+        services.import_assets(
+            actor=None,
+            organization=acme,
+            data=csv_bytes("laptop,New name,Dell,,SN1,T-1,deployed,,,,", "laptop,,,,SN2,T-2,,,,,"),
+        )
+    assert no.value.field == "file" and "changed by someone else meanwhile" in no.value.message
+    # nothing of the file was written (the edit, made here inside the import's transaction,
+    # rolls back with it; an agent's own transaction would have committed it)
+    assert Asset.objects.get(asset_tag="T-1").name == "Old name"
     assert not Asset.objects.filter(asset_tag="T-2").exists()
 
 

@@ -2,6 +2,9 @@
 error with its reason, files that cannot be read, and a plan's queries not growing with its
 rows."""
 
+import csv
+import io
+
 import pytest
 
 from deskside.accounts import services as accounts
@@ -167,6 +170,14 @@ def test_the_errors_csv_has_the_files_columns_and_the_reason(acme):
     text = plan.errors_csv()
     assert text.splitlines()[0] == HEADER_WITH_ERROR
     assert "line 3: unknown kind 'toaster'" in text and "SN1" not in text
+
+
+def test_the_errors_csv_never_echoes_a_formula(acme):
+    plan = _plan(acme, 'toaster,=HYPERLINK("http://evil.example"),+1+1,@SUM(A1),-SN2,T-2,,,,,')
+    (row,) = list(csv.reader(io.StringIO(plan.errors_csv())))[1:]
+    assert row[:5] == ["toaster", '\'=HYPERLINK("http://evil.example")', "'+1+1", "'@SUM(A1)",
+                       "'-SN2"]  # fmt: skip
+    assert row[-1].startswith("line 2: unknown kind 'toaster'")
 
 
 HEADER_WITH_ERROR = (

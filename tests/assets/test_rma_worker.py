@@ -114,8 +114,7 @@ def test_a_pass_that_dies_before_commit_loses_nothing(leo, alice, acme_ticket, m
         raise RuntimeError("killed mid-pass")
 
     monkeypatch.setattr(worker, "remind", crash)
-    with pytest.raises(RuntimeError):
-        worker.rma_pass(NOW + timedelta(days=6))
+    assert worker.rma_pass(NOW + timedelta(days=6)).failed == 1  # logged, not raised
     case.refresh_from_db()
     assert case.remind_at is not None and case.reminded_at is None  # the claim rolled back
     monkeypatch.undo()
@@ -143,3 +142,45 @@ def test_racing_workers_remind_each_case_once(leo, alice, make_ticket, carol):
     per_case = list(_quiet_events().values_list("data__case", flat=True))
     assert sorted(per_case) == sorted(c.public_id for c in made)
     assert _reminders().filter(recipient=leo).count() == 12
+
+
+@pytest.mark.django_db
+def test_one_failing_case_does_not_block_the_others(
+    leo, alice, make_ticket, carol, monkeypatch, caplog
+):
+    cases = []
+    for i in range(3):
+        ticket = make_ticket(carol, subject=f"Broken screen {i}")
+        tickets.assign_ticket(actor=alice, ticket=ticket, assignee=leo)
+        cases.append(_case(alice, ticket, days=5 + i))  # the first is due first
+    real = worker.remind
+
+    def flaky(case, at):
+        if case.pk == cases[0].pk:
+            raise RuntimeError("a broken reminder")
+        return real(case, at)
+
+    monkeypatch.setattr(worker, "remind", flaky)
+    for day in (8, 9):  # every pass, not just the first
+        done = worker.rma_pass(NOW + timedelta(days=day))
+        assert done.failed == 1
+    assert sorted(_quiet_events().values_list("data__case", flat=True)) == sorted(
+        c.public_id for c in cases[1:]
+    )
+    assert "a broken reminder" in caplog.text
+    first = VendorCase.objects.get(pk=cases[0].pk)
+    assert first.remind_at is not None and first.reminded_at is None  # still due, retried
+
+
+@pytest.mark.django_db
+def test_a_case_on_a_closed_ticket_is_unarmed_not_reminded(leo, alice, acme_ticket):
+    tickets.assign_ticket(actor=alice, ticket=acme_ticket, assignee=leo)
+    case = _case(alice, acme_ticket)
+    with clock.frozen(NOW + timedelta(days=1)):
+        tickets.close_ticket(actor=alice, ticket=acme_ticket, reason="Replaced by the client")
+    done = worker.rma_pass(NOW + timedelta(days=6))
+    assert (done.due, done.skipped, done.reminded) == (1, 1, 0)
+    assert not _quiet_events().exists() and not _reminders().exists()
+    case.refresh_from_db()
+    assert case.remind_at is None and case.reminded_at is None
+    assert worker.rma_pass(NOW + timedelta(days=30)).due == 0

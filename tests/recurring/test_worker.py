@@ -167,3 +167,30 @@ def test_an_ended_rule_has_no_next_run(now, make_schedule):
     run(JAN + timedelta(seconds=5))
     schedule.refresh_from_db()
     assert schedule.next_run_at is None and schedule.last_occurrence_at == JAN
+
+
+def test_a_typo_fixed_after_an_occurrence_fell_due_does_not_hide_it(now, make_schedule, alice):
+    schedule = make_schedule(description="Aply the updates.")
+    with clock.frozen(JAN + timedelta(seconds=10)):  # due at 22:00, fixed at 22:00:10
+        edited = services.update_schedule(
+            actor=alice, schedule=schedule, description="Apply the updates."
+        )
+    assert (edited.next_run_at, edited.updated_at) == (JAN, now)  # the timing is untouched
+    result = run(JAN + timedelta(seconds=20))
+    assert (result.opened, result.skipped) == (1, 0)
+    ticket = Ticket.objects.get()
+    assert ticket.description == "Apply the updates."  # opened with the edit
+    assert Occurrence.objects.get().occurs_at == JAN
+    assert audit.entries(object_type=services.OBJECT_TYPE).count() == 2  # created, updated
+
+
+def test_a_timing_edit_still_starts_afresh(now, make_schedule, alice):
+    schedule = make_schedule()
+    later = JAN + timedelta(seconds=10)
+    with clock.frozen(later):
+        edited = services.update_schedule(
+            actor=alice, schedule=schedule, rule="FREQ=MONTHLY;BYDAY=+2TU;BYHOUR=21;BYMINUTE=0"
+        )
+    assert (edited.next_run_at, edited.updated_at) == (FEB - timedelta(hours=1), later)
+    assert run(JAN + timedelta(seconds=20)).claimed == 0  # January's past is not opened
+    assert not Occurrence.objects.exists()

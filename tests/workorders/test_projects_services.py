@@ -1,6 +1,9 @@
 """Projects: the dry run's plan per row, creation in one transaction (nothing half-created),
 duplicate submits, tenancy in the services, progress and resolving the project."""
 
+import csv
+import io
+
 import pytest
 from django.contrib import admin as django_admin
 
@@ -50,6 +53,18 @@ def test_the_dry_run_plans_every_row_with_its_error(
     assert (plan.created, plan.errors) == (2, 8)
     assert "line 3: unknown user" in plan.errors_csv()
     assert not Ticket.objects.exists()  # a dry run writes nothing
+
+
+def test_the_errors_csv_never_echoes_a_formula(alice, new_project):
+    data = csv_bytes(
+        "=cmd|' /C calc'!A0,@D-13,3.13,4.03,,,-2+3",
+        header="user,desk,from,to,asset,site,=notes",
+    )
+    plan = projects.check(alice, new_project(), data)
+    header, row = list(csv.reader(io.StringIO(plan.errors_csv())))
+    assert header[6] == "'=notes"
+    assert (row[0], row[1], row[6]) == ("'=cmd|' /C calc'!A0", "'@D-13", "'-2+3")
+    assert row[-1].startswith("line 2: unknown user")
 
 
 def test_dates_and_durations_are_checked_in_the_site_zone(alice, new_project, floor4, olivia):

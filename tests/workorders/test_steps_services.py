@@ -3,6 +3,7 @@ confirmation with the user, cancel; each writes a WORK_ORDER event; a resolved t
 changes; an agent who does not serve the client is refused."""
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from deskside.core.exceptions import DomainError
 from deskside.tickets import services as tickets
@@ -63,6 +64,38 @@ def test_a_photo_item_needs_an_image_stored_as_an_internal_attachment(alice, wo)
     assert target.attachment.content_type == "image/png"
     assert target.attachment.is_public is False
     assert target.attachment.ticket_id == wo.ticket_id
+
+
+def test_a_photo_item_checks_the_bytes_not_the_name_nor_the_claimed_type(alice, wo):
+    target = item(wo, "Photo of the finished desk")
+    fake = SimpleUploadedFile("desk.jpg", b"just some text, honest", content_type="image/jpeg")
+    with pytest.raises(InvalidInput) as refused:
+        steps.tick_item(alice, wo, item=target, file=fake)
+    assert refused.value.field == "file"
+    assert "desk.jpg is not an image (PNG, JPEG, WebP, GIF or HEIC)" in refused.value.message
+    assert not Attachment.objects.filter(ticket=wo.ticket).exists()
+    assert not item(wo, "Photo of the finished desk").is_done
+    jpeg = SimpleUploadedFile(
+        "desk.jpg", b"\xff\xd8\xff\xe0\x00\x10JFIF", content_type="image/jpeg"
+    )
+    steps.tick_item(alice, wo, item=target, file=jpeg)
+    target.refresh_from_db()
+    assert target.attachment.content_type == "image/jpeg"
+    assert target.attachment.file.read().startswith(b"\xff\xd8\xff")  # stored whole
+
+
+@pytest.mark.parametrize(
+    ("head", "kind"),
+    [
+        (b"RIFF\x24\x00\x00\x00WEBPVP8 ", "image/webp"),
+        (b"GIF89a\x01\x00", "image/gif"),
+        (b"\x00\x00\x00\x18ftypheic\x00\x00", "image/heic"),
+        (b"RIFF\x24\x00\x00\x00WAVEfmt ", None),
+        (b"%PDF-1.7", None),
+    ],
+)
+def test_image_type_by_signature(head, kind):
+    assert steps.image_type(head) == kind
 
 
 def test_a_file_item_takes_any_file(alice, acme, carol, db):

@@ -221,19 +221,30 @@ def _write_updates(rows: list[imports.Row], now: datetime) -> None:
 
 
 def _lock_unchanged(updates: list[imports.Row]) -> None:
-    """Lock the assets to update and check that none changed status since the plan read them
-    (a disposal meanwhile would otherwise be overwritten: bulk_update skips `Asset.save`'s
-    guard). SELECT ... FOR UPDATE on PostgreSQL; SQLite's write lock is the transaction's."""
-    expected = {row.existing.pk: row.existing.status for row in updates if row.existing}
+    """Lock the assets to update and check that none changed since the plan read them: not
+    its status (a disposal meanwhile would otherwise be overwritten: bulk_update skips
+    `Asset.save`'s guard) nor anything else (an agent's edit of its name or site would be
+    silently overwritten with the file's values): the `updated_at` the plan read must still
+    be the asset's, as every asset service moves it. SELECT ... FOR UPDATE on PostgreSQL;
+    SQLite's write lock is the transaction's."""
+    expected = {
+        row.existing.pk: (row.existing.status, row.existing.updated_at)
+        for row in updates
+        if row.existing
+    }
     ids = sorted(expected)
     for start in range(0, len(ids), imports.CHUNK):
         chunk = ids[start : start + imports.CHUNK]
-        current = Asset.objects.select_for_update().filter(pk__in=chunk).values_list("id", "status")
-        for pk, status in current.order_by():
-            if status != expected[pk]:
+        current = (
+            Asset.objects.select_for_update()
+            .filter(pk__in=chunk)
+            .values_list("id", "status", "updated_at")
+        )
+        for pk, status, updated_at in current.order_by():
+            if (status, updated_at) != expected[pk]:
                 raise ChangedMeanwhile(
-                    "an asset of this file changed status meanwhile: nothing was imported; "
-                    "check the file again",
+                    "an asset of this file was changed by someone else meanwhile: nothing was "
+                    "imported; check the file again",
                     field="file",
                 )
 

@@ -8,7 +8,8 @@ Rules every step checks:
 - the ticket must be open: a resolved or closed ticket refuses changes to its work order
   (reopen it first), and a cancelled work order refuses everything;
 - evidence: a "note" item needs a non-empty note; a "photo" item an uploaded image
-  (`image/*`); a "file" item any uploaded file. The file is stored as an internal attachment
+  (`image/*` whose first bytes are a PNG, JPEG, WebP, GIF or HEIC: `image_type`); a "file"
+  item any uploaded file. The file is stored as an internal attachment
   on the ticket (`tickets.timeline.store_attachments`, on the step's own event), so the
   ticket's attachment rules (size limit, download checks) apply;
 - the second pair of eyes (a version with `second_pair_of_eyes`): an *installer* is anyone who
@@ -119,10 +120,43 @@ def _check_evidence(item: WorkOrderItem, note: str, file: UploadedFile | None) -
         raise InvalidInput(f"{item.text!r} needs {what} as evidence", field="file")
     if item.evidence == Evidence.PHOTO and file is not None:
         content_type = (getattr(file, "content_type", "") or "").lower()
-        if not content_type.startswith("image/"):
+        if not content_type.startswith("image/") or image_type(_head(file)) is None:
             raise InvalidInput(
-                f"{item.text!r} needs a photo: {file.name} is not an image", field="file"
+                f"{item.text!r} needs a photo: {file.name} is not an image "
+                "(PNG, JPEG, WebP, GIF or HEIC)",
+                field="file",
             )
+
+
+IMAGE_SIGNATURES: tuple[tuple[bytes, int, str], ...] = (
+    (b"\x89PNG\r\n\x1a\n", 0, "image/png"),
+    (b"\xff\xd8\xff", 0, "image/jpeg"),
+    (b"GIF87a", 0, "image/gif"),
+    (b"GIF89a", 0, "image/gif"),
+)
+HEIF_BRANDS = (b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"mif1", b"msf1")
+
+
+def image_type(head: bytes) -> str | None:
+    """The image type of a file from its first bytes (as `assets.services.disposal`'s
+    `certificate_type` does for certificates), None when it is no photo we accept: the
+    content type a browser sends is the client's word, the bytes are the file's."""
+    for magic, offset, content_type in IMAGE_SIGNATURES:
+        if head[offset : offset + len(magic)] == magic:
+            return content_type
+    if head.startswith(b"RIFF") and head[8:12] == b"WEBP":
+        return "image/webp"
+    if head[4:8] == b"ftyp" and head[8:12] in HEIF_BRANDS:
+        return "image/heic"
+    return None
+
+
+def _head(file: UploadedFile, size: int = 16) -> bytes:
+    """The first `size` bytes of `file`, left rewound for whoever stores it."""
+    file.seek(0)
+    head = file.read(size)
+    file.seek(0)
+    return head if isinstance(head, bytes) else head.encode()
 
 
 def _check_second_pair(actor: User, work_order: WorkOrder, section: str) -> None:
