@@ -34,24 +34,21 @@ line number.
 Everything the checks look up is loaded once per file, never per row: the client's assets
 (id, tag, serial, status) in one query, the rows to update in chunks, the client's sites and
 contacts in one query each. A file that cannot be read at all raises BadFile (not UTF-8,
-empty, no tag or serial column, more than MAX_ROWS rows or MAX_BYTES bytes).
+empty, no tag or serial column, more than MAX_ROWS rows or MAX_BYTES bytes). Reading the file
+and writing the refused rows back are shared with the other importers: `deskside.core.csvfiles`.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-import tablib
-
 from deskside.accounts.models import Organization, Site, User
 from deskside.assets.exceptions import BadFile
 from deskside.assets.models import TRANSITIONS, Asset, AssetKind, Lifecycle
-from deskside.core import csvsafe
+from deskside.core import csvfiles
 
 MAX_ROWS = 20_000
 MAX_BYTES = 3 * 2**20
@@ -226,55 +223,8 @@ class Plan:
     def errors_csv(self) -> str:
         """The refused rows as CSV (the file's own columns plus "error"), to fix and re-send;
         a cell a spreadsheet would run as a formula is quoted (`core.csvsafe`)."""
-        data = tablib.Dataset(headers=[*map(csvsafe.cell, self.header), "error"])
-        width = len(self.header)
-        for row in self.error_rows:
-            cells = (row.cells + [""] * width)[:width]
-            data.append(
-                [*map(csvsafe.cell, cells), csvsafe.cell(f"line {row.line}: {row.message}")]
-            )
-        return data.export("csv")
-
-
-def decode(data: bytes) -> str:
-    """The file as text; BadFile when it is too big or not UTF-8 (no guessing: a wrong guess
-    would import mangled names)."""
-    if len(data) > MAX_BYTES:
-        raise BadFile(f"the file is larger than {MAX_BYTES // 2**20} MiB: split it", field="file")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise BadFile(
-            f"the file is not UTF-8 text (byte {exc.start + 1}): save it as "
-            '"CSV UTF-8" and upload it again',
-            field="file",
-        ) from exc
-
-
-def read(text: str) -> tuple[list[str], list[tuple[int, list[str]]]]:
-    """The header and the (line number, cells) of each non-blank data row."""
-    if "\x00" in text:
-        raise BadFile("the file holds NUL characters: it is not a CSV text file", field="file")
-    first = text.split("\n", 1)[0]
-    try:
-        dialect: Any = csv.Sniffer().sniff(first, delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    reader = csv.reader(io.StringIO(text, newline=""), dialect)
-    try:
-        header = next(reader, None)
-        if not header or not any(cell.strip() for cell in header):
-            raise BadFile("the file is empty: it needs a header row", field="file")
-        rows = []
-        for cells in reader:
-            if not any(cell.strip() for cell in cells):
-                continue
-            if len(rows) >= MAX_ROWS:
-                raise BadFile(f"the file has more than {MAX_ROWS} rows: split it", field="file")
-            rows.append((reader.line_num, cells))
-    except csv.Error as exc:
-        raise BadFile(f"line {reader.line_num}: {exc}", field="file") from exc
-    return [cell.strip() for cell in header], rows
+        refused = ((r.line, r.cells, r.message) for r in self.error_rows)
+        return csvfiles.errors_csv(self.header, refused)
 
 
 def parse_date(value: str, name: str) -> date | None:
@@ -485,7 +435,8 @@ def _decide_updates(matched: dict[int, list[Row]]) -> None:
 def plan(organization: Organization, data: bytes) -> Plan:
     """Read `data` and decide each row for `organization` (see the module's docstring).
     Raises BadFile. Who may import for that client is the service's check."""
-    header, raw_rows = read(decode(data))
+    text = csvfiles.decode(data, max_bytes=MAX_BYTES, error=BadFile)
+    header, raw_rows = csvfiles.read(text, max_rows=MAX_ROWS, error=BadFile)
     columns = [_column(name) for name in header]
     if "asset_tag" not in columns and "serial" not in columns:
         raise BadFile(

@@ -23,20 +23,19 @@ column, more than MAX_ROWS rows or MAX_BYTES bytes). Rows are read with the stan
 module rather than tablib's loader: tablib refuses a whole file when one row has a different
 number of cells, without saying which; here that row alone is an error. tablib writes the
 rows back out (`errors_csv`: the refused rows with their reason, to fix and upload again).
+Both are shared with the other importers: `deskside.core.csvfiles`.
 """
 
-import csv
-import io
 from dataclasses import dataclass, field
 from typing import Any
 
-import tablib
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
 from deskside.accounts.models import Organization, Site, User
 from deskside.accounts.phones import to_e164
 from deskside.accounts.queries import served_organization_ids
+from deskside.core import csvfiles
 from deskside.directory.exceptions import BadFile
 
 MAX_ROWS = 10_000
@@ -139,60 +138,15 @@ class Plan:
         return self._count(ERROR)
 
     def errors_csv(self) -> str:
-        """The refused rows as CSV (the file's own columns plus "error"), to fix and re-send."""
-        data = tablib.Dataset(headers=[*self.header, "error"])
-        width = len(self.header)
-        for row in self.rows:
-            if row.action == ERROR:
-                cells = (row.cells + [""] * width)[:width]
-                data.append([*cells, f"line {row.line}: {row.message}"])
-        return data.export("csv")
-
-
-def decode(data: bytes) -> str:
-    """The file as text; BadFile when it is not UTF-8 (no guessing: a wrong guess would
-    import mangled names)."""
-    if len(data) > MAX_BYTES:
-        raise BadFile(f"the file is larger than {MAX_BYTES // 2**20} MiB: split it", field="file")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise BadFile(
-            f"the file is not UTF-8 text (byte {exc.start + 1}): save it as "
-            '"CSV UTF-8" and upload it again',
-            field="file",
-        ) from exc
+        """The refused rows as CSV (the file's own columns plus "error"), to fix and re-send.
+        Cells are written as they are (`quote=False`), as this importer always has."""
+        refused = ((r.line, r.cells, r.message) for r in self.rows if r.action == ERROR)
+        return csvfiles.errors_csv(self.header, refused, quote=False)
 
 
 def _column(name: str) -> str:
     key = " ".join(name.strip().lower().replace("_", " ").split())
     return COLUMNS.get(key, "")
-
-
-def read(text: str) -> tuple[list[str], list[tuple[int, list[str]]]]:
-    """The header and the (line number, cells) of each non-blank data row."""
-    if "\x00" in text:
-        raise BadFile("the file holds NUL characters: it is not a CSV text file", field="file")
-    first = text.split("\n", 1)[0]
-    try:
-        dialect: Any = csv.Sniffer().sniff(first, delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    reader = csv.reader(io.StringIO(text, newline=""), dialect)
-    try:
-        header = next(reader, None)
-        if not header or not any(cell.strip() for cell in header):
-            raise BadFile("the file is empty: it needs a header row", field="file")
-        rows = []
-        for cells in reader:
-            if not any(cell.strip() for cell in cells):
-                continue
-            if len(rows) >= MAX_ROWS:
-                raise BadFile(f"the file has more than {MAX_ROWS} rows: split it", field="file")
-            rows.append((reader.line_num, cells))
-    except csv.Error as exc:
-        raise BadFile(f"line {reader.line_num}: {exc}", field="file") from exc
-    return [cell.strip() for cell in header], rows
 
 
 class _Directory:
@@ -286,7 +240,8 @@ def _decide(row: Row, cells: dict[str, str], directory: _Directory) -> None:
 
 def plan(actor: User | None, data: bytes) -> Plan:
     """Read `data` and decide each row (see the module's docstring). Raises BadFile."""
-    header, raw_rows = read(decode(data))
+    text = csvfiles.decode(data, max_bytes=MAX_BYTES, error=BadFile)
+    header, raw_rows = csvfiles.read(text, max_rows=MAX_ROWS, error=BadFile)
     columns = [_column(name) for name in header]
     missing = [c for c in REQUIRED if c not in columns]
     if missing:

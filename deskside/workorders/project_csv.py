@@ -25,21 +25,16 @@ of an earlier row (same cells) or an asset on two rows, more cells than the head
 A file that cannot be read at all raises BadFile: not UTF-8, empty, more than MAX_ROWS rows or
 MAX_BYTES bytes, a NUL byte. Rows are read with the standard csv module (a row with a wrong
 number of cells is that row's error, not the file's) and the refused rows written back with
-tablib (`errors_csv`), as `deskside.directory.imports` does for contacts.
+tablib (`errors_csv`): `deskside.core.csvfiles`, shared with the contact and asset imports.
 """
 
-import csv
-import io
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
-from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-import tablib
 
 from deskside.accounts.models import Organization, Site, User
 from deskside.assets.models import Asset, Lifecycle
-from deskside.core import csvsafe
+from deskside.core import csvfiles
 from deskside.workorders.exceptions import BadFile
 from deskside.workorders.models import TemplateVersion
 
@@ -47,6 +42,7 @@ MAX_ROWS = 2_000
 MAX_BYTES = 2 * 2**20
 """Sent back base64-encoded by the preview page's "Create project" button, 2 MiB stays within
 the request body limit (DATA_UPLOAD_MAX_MEMORY_SIZE, 5 MiB)."""
+TOO_MANY = "the file has more than {max_rows:,} rows: split the project"
 MAX_CELL = 500
 MAX_DURATION = 12 * 60
 
@@ -136,57 +132,8 @@ class Plan:
     def errors_csv(self) -> str:
         """The refused rows as CSV (the file's own columns plus "error"), to fix and re-send;
         a cell a spreadsheet would run as a formula is quoted (`core.csvsafe`)."""
-        data = tablib.Dataset(headers=[*map(csvsafe.cell, self.header), "error"])
-        width = len(self.header)
-        for row in self.rows:
-            if row.action == ERROR:
-                cells = (row.cells + [""] * width)[:width]
-                data.append(
-                    [*map(csvsafe.cell, cells), csvsafe.cell(f"line {row.line}: {row.message}")]
-                )
-        return data.export("csv")
-
-
-def decode(data: bytes) -> str:
-    """The file as text; BadFile when too large or not UTF-8 (no guessing)."""
-    if len(data) > MAX_BYTES:
-        raise BadFile(f"the file is larger than {MAX_BYTES // 2**20} MiB: split it", field="file")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise BadFile(
-            f"the file is not UTF-8 text (byte {exc.start + 1}): save it as "
-            '"CSV UTF-8" and upload it again',
-            field="file",
-        ) from exc
-
-
-def read(text: str) -> tuple[list[str], list[tuple[int, list[str]]]]:
-    """The header and the (line number, cells) of each non-blank data row."""
-    if "\x00" in text:
-        raise BadFile("the file holds NUL characters: it is not a CSV text file", field="file")
-    first = text.split("\n", 1)[0]
-    try:
-        dialect: Any = csv.Sniffer().sniff(first, delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    reader = csv.reader(io.StringIO(text, newline=""), dialect)
-    try:
-        header = next(reader, None)
-        if not header or not any(cell.strip() for cell in header):
-            raise BadFile("the file is empty: it needs a header row", field="file")
-        rows = []
-        for cells in reader:
-            if not any(cell.strip() for cell in cells):
-                continue
-            if len(rows) >= MAX_ROWS:
-                raise BadFile(
-                    f"the file has more than {MAX_ROWS:,} rows: split the project", field="file"
-                )
-            rows.append((reader.line_num, cells))
-    except csv.Error as exc:
-        raise BadFile(f"line {reader.line_num}: {exc}", field="file") from exc
-    return [cell.strip() for cell in header], rows
+        refused = ((r.line, r.cells, r.message) for r in self.rows if r.action == ERROR)
+        return csvfiles.errors_csv(self.header, refused)
 
 
 def column(name: str) -> str:
@@ -347,7 +294,8 @@ def plan(
 ) -> Plan:
     """Read `data` and decide each row (see the module's docstring). Raises BadFile. Writes
     nothing."""
-    header, raw_rows = read(decode(data))
+    text = csvfiles.decode(data, max_bytes=MAX_BYTES, error=BadFile)
+    header, raw_rows = csvfiles.read(text, max_rows=MAX_ROWS, error=BadFile, too_many=TOO_MANY)
     columns = [column(name) for name in header]
     ignored = [name for name, col in zip(header, columns, strict=True) if not col and name]
     rows: list[Row] = []

@@ -1,0 +1,91 @@
+"""Uploaded CSV files, domain-free: decode the bytes, read the rows, write the refused ones back.
+
+Shared by the importers (`directory.imports` for contacts, `assets.imports` for assets,
+`workorders.project_csv` for a project's rows). Each caller passes its own limits and its own
+error class (a `DomainError` subclass, raised as `error(message, field="file")`), so each app
+keeps its own BadFile and its status.
+
+- `decode`: the file is UTF-8 text; a byte-order mark, as Excel writes it, is fine. No
+  guessing of another encoding: a wrong guess would import mangled names. The message names
+  the first byte that is not UTF-8.
+- `read`: the header and each non-blank data row with its line number (the header is line 1).
+  The delimiter is a comma, a semicolon or a tab, read from the header. Rows are read with the
+  standard csv module rather than tablib's loader: tablib refuses a whole file when one row
+  has a different number of cells, without saying which; here that row is returned as it is
+  and the caller makes it that row's error. A NUL character, an empty header, more than
+  `max_rows` rows or a csv error (with its line) refuse the whole file.
+- `errors_csv`: the refused rows written back with tablib (the file's own columns plus
+  "error"), to fix and upload again; a cell a spreadsheet would run as a formula is quoted
+  (`core.csvsafe`).
+"""
+
+import csv
+import io
+from collections.abc import Iterable
+from typing import Any
+
+import tablib
+
+from deskside.core import csvsafe
+from deskside.core.exceptions import DomainError
+
+TOO_MANY = "the file has more than {max_rows} rows: split it"
+"""The message when a file has too many rows; `{max_rows}` is the limit (a format field)."""
+
+
+def decode(data: bytes, *, max_bytes: int, error: type[DomainError]) -> str:
+    """The file as text; `error` when it is larger than `max_bytes` or not UTF-8."""
+    if len(data) > max_bytes:
+        raise error(f"the file is larger than {max_bytes // 2**20} MiB: split it", field="file")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise error(
+            f"the file is not UTF-8 text (byte {exc.start + 1}): save it as "
+            '"CSV UTF-8" and upload it again',
+            field="file",
+        ) from exc
+
+
+def read(
+    text: str, *, max_rows: int, error: type[DomainError], too_many: str = TOO_MANY
+) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    """The header (cells stripped) and the (line number, cells) of each non-blank data row;
+    `error` when the file cannot be read at all. `too_many` is formatted with `max_rows`."""
+    if "\x00" in text:
+        raise error("the file holds NUL characters: it is not a CSV text file", field="file")
+    first = text.split("\n", 1)[0]
+    try:
+        dialect: Any = csv.Sniffer().sniff(first, delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    reader = csv.reader(io.StringIO(text, newline=""), dialect)
+    try:
+        header = next(reader, None)
+        if not header or not any(cell.strip() for cell in header):
+            raise error("the file is empty: it needs a header row", field="file")
+        rows = []
+        for cells in reader:
+            if not any(cell.strip() for cell in cells):
+                continue
+            if len(rows) >= max_rows:
+                raise error(too_many.format(max_rows=max_rows), field="file")
+            rows.append((reader.line_num, cells))
+    except csv.Error as exc:
+        raise error(f"line {reader.line_num}: {exc}", field="file") from exc
+    return [cell.strip() for cell in header], rows
+
+
+def errors_csv(
+    header: list[str], refused: Iterable[tuple[int, list[str], str]], *, quote: bool = True
+) -> str:
+    """The refused rows, each (line, cells, reason), as CSV: the header's columns (a row's
+    cells padded or cut to its width) plus "error" ("line N: reason"). `quote` makes every
+    cell safe to open in a spreadsheet (`csvsafe.cell`); False writes the cells as they are."""
+    safe = csvsafe.cell if quote else str
+    data = tablib.Dataset(headers=[*map(safe, header), "error"])
+    width = len(header)
+    for line, cells, reason in refused:
+        padded = (list(cells) + [""] * width)[:width]
+        data.append([*map(safe, padded), safe(f"line {line}: {reason}")])
+    return data.export("csv")
