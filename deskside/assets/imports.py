@@ -49,13 +49,13 @@ from deskside.accounts.models import Organization, Site, User
 from deskside.assets.exceptions import BadFile
 from deskside.assets.models import TRANSITIONS, Asset, AssetKind, Lifecycle
 from deskside.core import csvfiles
+from deskside.core.csvfiles import CREATE, ERROR, UNCHANGED, UPDATE
 
 MAX_ROWS = 20_000
 MAX_BYTES = 3 * 2**20
 """Sent back base64-encoded by the preview page's Import button, 3 MiB stays within the
 request body limit (DATA_UPLOAD_MAX_MEMORY_SIZE, 5 MiB). 10,000 assets are about 1.5 MiB."""
 
-CREATE, UPDATE, UNCHANGED, ERROR = "create", "update", "unchanged", "error"
 CHUNK = 500  # ids per IN (...) query
 
 COLUMNS = {
@@ -145,7 +145,7 @@ STATUSES = _choices(Lifecycle.choices)
 
 
 @dataclass
-class Row:
+class Row(csvfiles.RowWords):
     """One data row: its line number (the header is line 1), what it will do, and why when it
     is an error. `values` are the asset's fields to write (for an update: only the changes,
     with `before` holding their old values); `existing` the asset it updates."""
@@ -164,31 +164,9 @@ class Row:
     def label(self) -> str:
         return self.asset_tag or self.serial or "-"
 
-    @property
-    def shown(self) -> str:
-        """What the preview says of the row."""
-        if self.action == CREATE:
-            return "will create"
-        if self.action == UPDATE:
-            return f"will update ({self.message})"
-        if self.action == UNCHANGED:
-            return "no change"
-        return f"error: {self.message}"
-
-    @property
-    def done(self) -> str:
-        """What the import did with the row."""
-        if self.action == CREATE:
-            return "created"
-        if self.action == UPDATE:
-            return f"updated ({self.message})"
-        if self.action == UNCHANGED:
-            return "no change"
-        return f"not imported: {self.message}"
-
 
 @dataclass
-class Plan:
+class Plan(csvfiles.PlanCounts):
     """Every row of the file and what an import does with it; `applied` once imported."""
 
     organization: Organization
@@ -196,25 +174,6 @@ class Plan:
     header: list[str]
     ignored: list[str] = field(default_factory=list)
     applied: bool = False
-
-    def _count(self, action: str) -> int:
-        return sum(1 for r in self.rows if r.action == action)
-
-    @property
-    def created(self) -> int:
-        return self._count(CREATE)
-
-    @property
-    def updated(self) -> int:
-        return self._count(UPDATE)
-
-    @property
-    def unchanged(self) -> int:
-        return self._count(UNCHANGED)
-
-    @property
-    def errors(self) -> int:
-        return self._count(ERROR)
 
     @property
     def error_rows(self) -> list[Row]:

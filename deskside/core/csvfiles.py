@@ -17,6 +17,9 @@ keeps its own BadFile and its status.
 - `errors_csv`: the refused rows written back with tablib (the file's own columns plus
   "error"), to fix and upload again; a cell a spreadsheet would run as a formula is quoted
   (`core.csvsafe`).
+- `RowWords` and `PlanCounts`: what an import's preview and result say of a row whose action is
+  CREATE, UPDATE, UNCHANGED or ERROR, and how many rows each action has (mixins for the
+  importers' own Row and Plan dataclasses).
 """
 
 import csv
@@ -89,3 +92,62 @@ def errors_csv(
         padded = (list(cells) + [""] * width)[:width]
         data.append([*map(safe, padded), safe(f"line {line}: {reason}")])
     return data.export("csv")
+
+
+CREATE, UPDATE, UNCHANGED, ERROR = "create", "update", "unchanged", "error"
+"""What an import does with a row: the values of a row's `action`."""
+
+
+class RowWords:
+    """For an import's row dataclass with `action` and `message`: what the preview and the
+    import say of it (a plain class: the dataclass's fields stay its own)."""
+
+    action: str
+    message: str
+
+    @property
+    def shown(self) -> str:
+        """What the preview says of the row."""
+        if self.action == CREATE:
+            return "will create"
+        if self.action == UPDATE:
+            return f"will update ({self.message})"
+        if self.action == UNCHANGED:
+            return "no change"
+        return f"error: {self.message}"
+
+    @property
+    def done(self) -> str:
+        """What the import did with the row."""
+        if self.action == CREATE:
+            return "created"
+        if self.action == UPDATE:
+            return f"updated ({self.message})"
+        if self.action == UNCHANGED:
+            return "no change"
+        return f"not imported: {self.message}"
+
+
+class PlanCounts:
+    """For an import's plan dataclass with `rows`: how many rows each action has."""
+
+    rows: list[Any]
+
+    def _count(self, action: str) -> int:
+        return sum(1 for r in self.rows if r.action == action)
+
+    @property
+    def created(self) -> int:
+        return self._count(CREATE)
+
+    @property
+    def updated(self) -> int:
+        return self._count(UPDATE)
+
+    @property
+    def unchanged(self) -> int:
+        return self._count(UNCHANGED)
+
+    @property
+    def errors(self) -> int:
+        return self._count(ERROR)

@@ -36,14 +36,13 @@ from deskside.accounts.models import Organization, Site, User
 from deskside.accounts.phones import to_e164
 from deskside.accounts.queries import served_organization_ids
 from deskside.core import csvfiles
+from deskside.core.csvfiles import CREATE, ERROR, UNCHANGED, UPDATE
 from deskside.directory.exceptions import BadFile
 
 MAX_ROWS = 10_000
 MAX_BYTES = 3 * 2**20
 """Sent back base64-encoded by the preview page's Import button, 3 MiB stays within the
 request body limit (DATA_UPLOAD_MAX_MEMORY_SIZE, 5 MiB). 10,000 rows are about 1 MiB."""
-
-CREATE, UPDATE, UNCHANGED, ERROR = "create", "update", "unchanged", "error"
 
 COLUMNS = {
     "email": "email",
@@ -73,7 +72,7 @@ FALSE = {"no", "n", "false", "0", ""}
 
 
 @dataclass
-class Row:
+class Row(csvfiles.RowWords):
     """One data row of the file: its line number (the header is line 1), what it will do,
     and why when it is an error. `values` are the contact's fields to write."""
 
@@ -86,56 +85,15 @@ class Row:
     existing: User | None = None
     cells: list[str] = field(default_factory=list)
 
-    @property
-    def shown(self) -> str:
-        """What the preview says of the row."""
-        if self.action == CREATE:
-            return "will create"
-        if self.action == UPDATE:
-            return f"will update ({self.message})"
-        if self.action == UNCHANGED:
-            return "no change"
-        return f"error: {self.message}"
-
-    @property
-    def done(self) -> str:
-        """What the import did with the row."""
-        if self.action == CREATE:
-            return "created"
-        if self.action == UPDATE:
-            return f"updated ({self.message})"
-        if self.action == UNCHANGED:
-            return "no change"
-        return f"not imported: {self.message}"
-
 
 @dataclass
-class Plan:
+class Plan(csvfiles.PlanCounts):
     """Every row of the file and what an import does with it; `applied` once imported."""
 
     rows: list[Row]
     header: list[str]
     ignored: list[str] = field(default_factory=list)
     applied: bool = False
-
-    def _count(self, action: str) -> int:
-        return sum(1 for r in self.rows if r.action == action)
-
-    @property
-    def created(self) -> int:
-        return self._count(CREATE)
-
-    @property
-    def updated(self) -> int:
-        return self._count(UPDATE)
-
-    @property
-    def unchanged(self) -> int:
-        return self._count(UNCHANGED)
-
-    @property
-    def errors(self) -> int:
-        return self._count(ERROR)
 
     def errors_csv(self) -> str:
         """The refused rows as CSV (the file's own columns plus "error"), to fix and re-send.

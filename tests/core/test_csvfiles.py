@@ -2,6 +2,7 @@
 
 import csv
 import io
+from dataclasses import dataclass
 
 import pytest
 
@@ -83,3 +84,38 @@ def test_errors_csv_pads_cuts_and_quotes_formulas():
 def test_errors_csv_can_leave_cells_as_they_are():
     out = csvfiles.errors_csv(["phone"], [(2, ["+1 617"], "bad")], quote=False)
     assert list(csv.reader(io.StringIO(out))) == [["phone", "error"], ["+1 617", "line 2: bad"]]
+
+
+@dataclass
+class _Row(csvfiles.RowWords):
+    action: str
+    message: str = ""
+
+
+@dataclass
+class _Plan(csvfiles.PlanCounts):
+    rows: list[_Row]
+
+
+def test_the_words_and_counts_of_an_imports_rows():
+    rows = [
+        _Row(csvfiles.CREATE),
+        _Row(csvfiles.UPDATE, "name"),
+        _Row(csvfiles.UNCHANGED),
+        _Row(csvfiles.ERROR, "no email address"),
+        _Row(csvfiles.ERROR, "duplicate of line 2"),
+    ]
+    assert [r.shown for r in rows[:4]] == [
+        "will create",
+        "will update (name)",
+        "no change",
+        "error: no email address",
+    ]
+    assert [r.done for r in rows[:4]] == [
+        "created",
+        "updated (name)",
+        "no change",
+        "not imported: no email address",
+    ]
+    plan = _Plan(rows)
+    assert (plan.created, plan.updated, plan.unchanged, plan.errors) == (1, 1, 1, 2)
