@@ -223,10 +223,12 @@ INLINE = re.compile(
 # The pages that keep an inline <style>: a received mail's sanitised HTML, shown in a frame
 # with its own, stricter policy (default-src 'none'; deskside.mail.views.HTML_CSP), and the
 # monthly client report's HTML, never served: WeasyPrint turns it into the PDF
-# (deskside.reports.monthly), with a URL fetcher that refuses every URL.
+# (deskside.reports.monthly), with a URL fetcher that refuses every URL; the disposal report's
+# PDF likewise (deskside.assets.disposal_report).
 OWN_POLICY = {
     "deskside/mail/templates/mail/message_html.html",
     "deskside/reports/templates/reports/monthly.html",
+    "deskside/assets/templates/assets/disposal_report_pdf.html",
 }
 
 
