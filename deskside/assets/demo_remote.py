@@ -21,7 +21,7 @@ from deskside.assets.models import (
 )
 from deskside.assets.services import remote
 from deskside.core import clock
-from deskside.tickets.models import Status, Ticket
+from deskside.tickets.models import Status, Ticket, TicketType
 
 CLIENT = "acme"
 ADMIN = "admin@deskside.example"
@@ -100,8 +100,17 @@ def seed_demo() -> RemoteSession | None:
     done = RemoteSession.objects.filter(ticket__organization=acme).order_by("id").first()
     if done is not None:
         return done
+    # A resolved incident with no asset linked yet: its panel offers the requester's own
+    # devices (the work orders and project children of the demo are service requests, some
+    # linked to assets without remote ids).
     ticket = (
-        Ticket.objects.filter(organization=acme, status=Status.RESOLVED, requester__isnull=False)
+        Ticket.objects.filter(
+            organization=acme,
+            status=Status.RESOLVED,
+            type=TicketType.INCIDENT,
+            requester__isnull=False,
+            asset_links__isnull=True,
+        )
         .order_by("-resolved_at", "-id")
         .first()
     )

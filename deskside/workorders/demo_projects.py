@@ -15,6 +15,7 @@ from django.db import transaction
 from deskside.accounts.models import Organization, Site, User
 from deskside.assets.models import Asset, Lifecycle
 from deskside.core import clock
+from deskside.field.demo import demo_week
 from deskside.tickets import services as tickets
 from deskside.workorders.models import Project, Section, WorkOrder, WorkOrderTemplate
 from deskside.workorders.services import project_visits, projects, templates
@@ -132,8 +133,9 @@ def seed_demo() -> Project | None:
     checker = User.objects.filter(email="maria@deskside.example").first() or admin
     for work_order in children[:DONE]:
         _complete(leo, checker, work_order)
-    today = clock.now().date()
-    monday = today + timedelta(days=7 - today.weekday())
+    # The week after the field demo's week (`field.demo.demo_week`: this week until Wednesday,
+    # else the next), so Leo's project visits never overlap his demo visits.
+    monday = demo_week(clock.now()) + timedelta(days=7)
     window = {"first_day": monday, "last_day": monday + timedelta(days=4)}
     project_visits.schedule_children(
         admin,

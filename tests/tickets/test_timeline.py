@@ -452,7 +452,7 @@ def test_merge(alice, carol, olivia, leo, make_ticket):
     assert source.merged_into == target
     assert event.ticket == source
     assert event.is_public
-    assert event.data == {"into": target.number}
+    assert event.data == {"into": target.number, "from": "new"}  # the status it left
     assert list(source.events.values_list("id", "kind"))[:-1] == source_events
     merged_in = target.events.last()
     assert merged_in.kind == EventKind.MERGED_IN
