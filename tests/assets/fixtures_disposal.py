@@ -2,7 +2,7 @@
 built through the CSV import (as a user would), a small PDF certificate, and a batch recorded
 through the disposal service."""
 
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -82,7 +82,9 @@ def make_batch(organization, assets, *, actor=None, number="GC-2026-0412", **ext
         "company": "GreenCycle IT Recycling Ltd",
         "certificate_number": number,
         "method": "purge",
-        "handed_over_on": date(2026, 11, 20),
+        # A week before the test's instant (tests run at several instants; a fixed date would be
+        # "in the future" at an earlier one).
+        "handed_over_on": clock.now().date() - timedelta(days=7),
         "certificate": certificate(),
         "notes": "",
     }
