@@ -3,45 +3,20 @@ connection, run the pass at the same instant (the claim lets one win each deadli
 workers that both got past the claim (a lease that ran out) race on one occurrence: the unique
 (schedule, occurs_at) row lets one ticket through. Run on SQLite and PostgreSQL."""
 
-import threading
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from django.db import connections
 
 from deskside.core import clock
 from deskside.recurring import worker
 from deskside.recurring.models import MissedPolicy, Occurrence, OccurrenceStatus, Schedule
 from deskside.tickets.models import Ticket
+from tests.core.races import in_threads
 from tests.recurring.conftest import NOW
 
 pytestmark = pytest.mark.django_db(transaction=True)
 THREADS = 6
 JAN = datetime(2027, 1, 13, 3, 0, tzinfo=UTC)  # Acme's patching night, 22:00 EST
-
-
-def in_threads(n: int, work: Callable[[int], object]) -> tuple[list, list[BaseException]]:
-    barrier = threading.Barrier(n)
-    results: list = []
-    errors: list[BaseException] = []
-
-    def run(i: int) -> None:
-        try:
-            barrier.wait(timeout=10)
-            results.append(work(i))
-        except BaseException as exc:  # reported by the test
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=120)
-    assert not any(t.is_alive() for t in threads)
-    return results, errors
 
 
 @pytest.fixture
@@ -64,7 +39,7 @@ def schedules(make_schedule, globex, dave):
 def test_racing_workers_open_one_ticket_per_occurrence(schedules):
     at = JAN + timedelta(seconds=30)
     with clock.frozen(at):
-        results, errors = in_threads(THREADS, lambda _i: worker.recurring_pass())
+        results, errors = in_threads(*[worker.recurring_pass] * THREADS)
     assert not errors, errors
     assert sum(r.opened for r in results) == 4
     # Globex's first Monday (4 January, 09:00 Berlin) is more than an hour late: skipped.
@@ -79,7 +54,7 @@ def test_racing_workers_open_one_ticket_per_occurrence(schedules):
 def test_racing_workers_after_a_downtime_catch_up_once(schedules):
     at = datetime(2027, 4, 1, 12, tzinfo=UTC)  # three months without a worker
     with clock.frozen(at):
-        results, errors = in_threads(THREADS, lambda _i: worker.recurring_pass())
+        results, errors = in_threads(*[worker.recurring_pass] * THREADS)
     assert not errors, errors
     # Four Acme schedules catch up March once and skip January and February; Globex's (skip
     # policy) skips its first Mondays of January, February and March.
@@ -96,7 +71,7 @@ def test_two_workers_past_the_claim_still_open_one_ticket(schedules):
     ).get(pk=schedules[0].pk)
     at = JAN + timedelta(seconds=30)
     with clock.frozen(at):
-        results, errors = in_threads(THREADS, lambda _i: worker.open_one(schedule, JAN, at))
+        results, errors = in_threads(*[lambda: worker.open_one(schedule, JAN, at)] * THREADS)
     assert not errors, errors
     assert sorted(results) == [False] * (THREADS - 1) + [True]
     assert Ticket.objects.count() == 1
