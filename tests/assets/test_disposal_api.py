@@ -1,6 +1,8 @@
 """The disposal API under /api/v1/assets/disposal: list, get, create (multipart with the
 certificate), the certificate, the report as JSON and CSV; who may read and write what."""
 
+from datetime import timedelta
+
 import pytest
 from django.test import Client
 
@@ -103,13 +105,17 @@ def test_customers(olivia, gina, carol, acme_batch, globex_batch, django_assert_
 
 
 def test_the_report(alice, olivia, acme_batch, globex_batch):
-    body = _api(olivia).get(f"{BASE}/report", {"client": "acme", "from": "2026-11-01"}).json()
-    assert body["client"] == "acme" and body["start"] == "2026-11-01"
+    handed = acme_batch.handed_over_on
+    start = (handed - timedelta(days=10)).isoformat()
+    body = _api(olivia).get(f"{BASE}/report", {"client": "acme", "from": start}).json()
+    assert body["client"] == "acme" and body["start"] == start
     assert [r["serial"] for r in body["rows"]] == ["SN-AC-1", "SN-AC-2"]
     row = body["rows"][0]
     assert row["method"] == "purge" and row["company"] == "GreenCycle IT Recycling Ltd"
-    assert row["certificate_number"] == "GC-2026-0412" and row["handed_over_on"] == "2026-11-20"
-    later = _api(alice).get(f"{BASE}/report", {"client": "acme", "from": "2026-11-21"}).json()
+    assert row["certificate_number"] == "GC-2026-0412"
+    assert row["handed_over_on"] == handed.isoformat()
+    after = (handed + timedelta(days=1)).isoformat()
+    later = _api(alice).get(f"{BASE}/report", {"client": "acme", "from": after}).json()
     assert later["rows"] == []
     csv = _api(alice).get(f"{BASE}/report", {"client": "acme", "format": "csv"})
     assert csv["Content-Type"].startswith("text/csv") and b"SN-AC-2" in csv.content

@@ -2,6 +2,8 @@
 organisation admins read their own organisation's batches, certificates and report; other
 customers get 403; another client's batch is 404 everywhere."""
 
+from datetime import timedelta
+
 import pytest
 
 from deskside.assets.models import Asset, DisposalBatch
@@ -128,11 +130,13 @@ def test_an_agent_cannot_dispose_of_another_clients_assets(lim, globex_retired):
 
 def test_the_report_page_csv_and_pdf(alice, olivia, acme_batch, globex_batch):
     web = login(alice)
-    page = web.get("/assets/disposal/report/?client=acme&from=2026-11-01&to=2026-11-30")
+    handed = acme_batch.handed_over_on
+    start, end = handed - timedelta(days=10), handed + timedelta(days=10)
+    page = web.get(f"/assets/disposal/report/?client=acme&from={start}&to={end}")
     assert page.status_code == 200
     assert b"SN-AC-1" in page.content and b"GC-2026-0412" in page.content
     assert b"SN-GX-1" not in page.content
-    empty = web.get("/assets/disposal/report/?client=acme&from=2026-12-01")
+    empty = web.get(f"/assets/disposal/report/?client=acme&from={end}")
     assert b"0 assets disposed of" in empty.content
     bad = web.get("/assets/disposal/report/?client=acme&from=2026-12-01&to=2026-11-01")
     assert bad.status_code == 422 and b"the end is before the start" in bad.content
