@@ -210,7 +210,7 @@ def response_times(tickets: QuerySet[Ticket], scope: Scope) -> Report:
             [
                 Cell(label),
                 Cell(tier),
-                Cell(f[0], scope.link(priority=label, tier=tier)),
+                Cell(f[0], scope.link(priority=label, tier=tier, flag="responded")),
                 Cell(hours(f[1])),
                 Cell(_median_hours(f[2])),
                 Cell(r[0], scope.link(priority=label, tier=tier, flag="resolved")),
@@ -261,22 +261,22 @@ def sla_compliance(tickets: QuerySet[Ticket], scope: Scope) -> Report:
     orgs = Organization.objects.in_bulk(list(by_org))
     keys = ["fr_met", "fr_breached", "fr_running", "res_met", "res_breached", "res_running"]
 
-    def line(name: str, r: dict, link: str) -> list[Cell]:
+    def line(name: str, r: dict, **link: str) -> list[Cell]:
         return [
             Cell(name),
-            Cell(r["tickets"], link),
-            *[Cell(r[k]) for k in keys[:3]],
+            Cell(r["tickets"], scope.link(**link)),
+            *[Cell(r[k], scope.link(flag=k, **link)) for k in keys[:3]],
             Cell(percent(r["fr_met"], r["fr_met"] + r["fr_breached"])),
-            *[Cell(r[k]) for k in keys[3:]],
+            *[Cell(r[k], scope.link(flag=k, **link)) for k in keys[3:]],
             Cell(percent(r["res_met"], r["res_met"] + r["res_breached"])),
         ]
 
     table = [
-        line(org.name, by_org[org.pk], scope.link(organization=org.slug))
+        line(org.name, by_org[org.pk], organization=org.slug)
         for org in sorted(orgs.values(), key=lambda o: o.name)
     ]
     total = {k: sum(r[k] for r in by_org.values()) for k in ["tickets", *keys]}
-    totals = line("All clients", total, scope.link())
+    totals = line("All clients", total)
     chart = Chart(
         "bar",
         "SLA targets met, % of decided",
@@ -349,56 +349,90 @@ def backlog(tickets: QuerySet[Ticket], scope: Scope) -> Report:
 
 def escalations(tickets: QuerySet[Ticket], scope: Scope) -> Report:
     """Per category (the ticket type: Deskside has no category field): tickets, tickets
-    escalated at least once and their share, and the escalations out of L1 and out of L2
-    (escalated events, by the tier they left)."""
+    escalated at least once and their share, and the rate per tier: of the tickets handled at
+    L1 (created there) the share escalated out of L1, and of those that reached L2 the share
+    escalated on to L3.
+
+    A ticket's tier only rises (`escalate_ticket`), so it was at L1 when it is there now or
+    has an escalated event out of L1, and it reached L2 when it is there now or has one out of
+    L2; each ticket leaves a tier at most once."""
     qs = scope.narrow(tickets)
     per_type = {
         r["type"]: r
         for r in qs.order_by()
         .values("type")
-        .annotate(n=Count("id"), esc=Count("id", filter=Q(escalation_count__gt=0)))
+        .annotate(
+            n=Count("id"),
+            esc=Count("id", filter=Q(escalation_count__gt=0)),
+            at_l1=Count("id", filter=Q(tier=Tier.L1)),
+            at_l2=Count("id", filter=Q(tier=Tier.L2)),
+        )
     }
     events = (
-        TicketEvent.objects.filter(ticket__in=qs.values("pk"), kind=EventKind.ESCALATED)
+        TicketEvent.objects.filter(
+            ticket__in=qs.values("pk"),
+            kind=EventKind.ESCALATED,
+            data__from_tier__in=[Tier.L1, Tier.L2],
+        )
         .order_by()
         .values("ticket__type", "data__from_tier")
-        .annotate(n=Count("id"))
+        .annotate(n=Count("ticket_id", distinct=True))
     )
-    moves: dict[tuple[str, str], int] = defaultdict(int)
+    left: dict[tuple[str, str], int] = defaultdict(int)
     for r in events:
-        moves[(r["ticket__type"], r["data__from_tier"])] += r["n"]
-    table = []
-    for kind in TicketType:
-        r = per_type.get(kind.value, {"n": 0, "esc": 0})
-        table.append(
-            [
-                Cell(kind.label),
-                Cell(r["n"], scope.link(type=kind.value)),
-                Cell(r["esc"], scope.link(type=kind.value, flag="escalated")),
-                Cell(percent(r["esc"], r["n"])),
-                Cell(moves[(kind.value, Tier.L1)]),
-                Cell(moves[(kind.value, Tier.L2)]),
-            ]
-        )
-    n, esc = sum(r[1].value for r in table), sum(r[2].value for r in table)
-    totals = [
-        Cell("All types"),
-        Cell(n, scope.link()),
-        Cell(esc, scope.link(flag="escalated")),
-        Cell(percent(esc, n)),
-        Cell(sum(r[4].value for r in table)),
-        Cell(sum(r[5].value for r in table)),
-    ]
+        left[(r["ticket__type"], r["data__from_tier"])] += r["n"]
+    empty = {"n": 0, "esc": 0, "at_l1": 0, "at_l2": 0}
+    counts = {
+        kind.value: {
+            **per_type.get(kind.value, empty),
+            "from_l1": left[(kind.value, Tier.L1)],
+            "from_l2": left[(kind.value, Tier.L2)],
+        }
+        for kind in TicketType
+    }
+    keys = ("n", "esc", "at_l1", "at_l2", "from_l1", "from_l2")
+    total = {k: sum(c[k] for c in counts.values()) for k in keys}
+
+    def line(name: str, c: dict[str, int], **link: str) -> list[Cell]:
+        handled, reached = c["at_l1"] + c["from_l1"], c["at_l2"] + c["from_l2"]
+        return [
+            Cell(name),
+            Cell(c["n"], scope.link(**link)),
+            Cell(c["esc"], scope.link(flag="escalated", **link)),
+            Cell(percent(c["esc"], c["n"])),
+            Cell(handled, scope.link(flag="handled_l1", **link)),
+            Cell(c["from_l1"], scope.link(flag="escalated_from_l1", **link)),
+            Cell(percent(c["from_l1"], handled)),
+            Cell(reached, scope.link(flag="reached_l2", **link)),
+            Cell(c["from_l2"], scope.link(flag="escalated_from_l2", **link)),
+            Cell(percent(c["from_l2"], reached)),
+        ]
+
+    table = [line(kind.label, counts[kind.value], type=kind.value) for kind in TicketType]
     chart = Chart(
         "bar",
-        "Escalated tickets, % per category",
-        [row[0].value for row in table],
-        {"Escalated %": [row[3].value for row in table]},
+        "Escalation rate per category and tier, %",
+        [row[0].value for row in table] + ["All types"],
+        {
+            name: [row[i].value for row in table] + [line("", total)[i].value]
+            for name, i in (("Escalated %", 3), ("From L1 %", 6), ("From L2 %", 9))
+        },
         y_title="%",
         range=(0, 100),
     )
-    columns = ["Category (type)", "Tickets", "Escalated", "Escalation rate %", "From L1", "From L2"]
-    return Report("escalations", "Escalation rate", columns, table, totals, chart)
+    columns = [
+        "Category (type)",
+        "Tickets",
+        "Escalated",
+        "Escalation rate %",
+        "Handled at L1",
+        "From L1",
+        "L1 escalation rate %",
+        "Reached L2",
+        "From L2",
+        "L2 escalation rate %",
+    ]
+    return Report("escalations", "Escalation rate", columns, table, line("All types", total), chart)
 
 
 def workload(tickets: QuerySet[Ticket], scope: Scope) -> Report:
@@ -441,7 +475,7 @@ def workload(tickets: QuerySet[Ticket], scope: Scope) -> Report:
             scope.link(dates=False, queue="open", flag="assigned_open"),
         ),
         Cell(sum(r[2].value for r in table)),
-        Cell(sum(r[3].value for r in table)),
+        Cell(sum(r[3].value for r in table), scope.link(flag="resolved_assigned")),
     ]
     chart = Chart(
         "bar",
@@ -479,8 +513,8 @@ def reopens(tickets: QuerySet[Ticket], scope: Scope) -> Report:
     def line(name: str, r: dict, **link: str) -> list[Cell]:
         return [
             Cell(name),
-            Cell(r["resolved"]),
-            Cell(r["reopened"]),
+            Cell(r["resolved"], scope.link(flag="was_resolved", **link)),
+            Cell(r["reopened"], scope.link(flag="reopened", **link)),
             Cell(percent(r["reopened"], r["resolved"])),
             Cell(r["tickets"], scope.link(flag="reopened", **link)),
         ]

@@ -13,17 +13,16 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Count, DateTimeField, F, Q, QuerySet, Value
-from django.db.models.functions import Coalesce, Least
+from django.db.models import Count, Q, QuerySet
 
 from deskside.accounts.models import Organization, User
 from deskside.accounts.permissions import is_agent
 from deskside.accounts.queries import organizations_visible_to
 from deskside.core import clock
 from deskside.sla.models import Calendar, Contract
-from deskside.tickets.models import Priority, Status, Ticket
+from deskside.tickets.deadlines import SLA_OUTCOMES, with_clock_positions
+from deskside.tickets.models import Priority, Ticket
 
-STOPPED = (Status.RESOLVED, Status.CLOSED)
 CONTRACT_RELATED = ("organization", "calendar", "breach_team")
 
 
@@ -152,55 +151,12 @@ def sla_report(organization: Organization, *, since: datetime, until: datetime) 
     return SlaReport(organization, since, until, now, rows, total)
 
 
-def with_clock_positions(qs: QuerySet[Ticket], now: datetime) -> QuerySet[Ticket]:
-    """`qs` with the aliases `outcome_counts()` reads: `position`, where the clocks stand
-    (stopped or paused at `sla_paused_at`, for a resolved ticket the resolution, else `now`),
-    and `answered`, the first response, an answer given while the clock was paused counting
-    as given when it paused. The reports app counts per client with the same definitions."""
-    return qs.alias(
-        position=Coalesce(
-            "sla_paused_at",
-            "resolved_at",
-            "closed_at",
-            Value(now, output_field=DateTimeField()),
-            output_field=DateTimeField(),
-        ),
-    ).alias(answered=Least("first_responded_at", "position", output_field=DateTimeField()))
-
-
 def outcome_counts() -> dict[str, Count]:
     """The conditional counts of `sla_report`'s definitions (`fr_met`, `fr_breached`,
-    `fr_running`, `res_met`, `res_breached`, `res_running`) over `with_clock_positions(qs)`."""
-    stopped = Q(status__in=STOPPED)
-    responded = Q(first_responded_at__isnull=False)
-    fr_has = Q(first_response_due__isnull=False)
-    res_has = Q(resolution_due__isnull=False)
-    return {
-        "fr_met": Count(
-            "id",
-            filter=fr_has
-            & (
-                (responded & Q(answered__lte=F("first_response_due")))
-                | (~responded & stopped & Q(position__lte=F("first_response_due")))
-            ),
-        ),
-        "fr_breached": Count(
-            "id",
-            filter=fr_has
-            & (
-                (responded & Q(answered__gt=F("first_response_due")))
-                | (~responded & Q(position__gt=F("first_response_due")))
-            ),
-        ),
-        "fr_running": Count(
-            "id", filter=fr_has & ~responded & ~stopped & Q(position__lte=F("first_response_due"))
-        ),
-        "res_met": Count("id", filter=res_has & stopped & Q(position__lte=F("resolution_due"))),
-        "res_breached": Count("id", filter=res_has & Q(position__gt=F("resolution_due"))),
-        "res_running": Count(
-            "id", filter=res_has & ~stopped & Q(position__lte=F("resolution_due"))
-        ),
-    }
+    `fr_running`, `res_met`, `res_breached`, `res_running`) over `with_clock_positions(qs)`.
+    The conditions are `deadlines.SLA_OUTCOMES`, which the queue filters by too, so a count
+    of the reports links to exactly the tickets it counted."""
+    return {name: Count("id", filter=where) for name, where in SLA_OUTCOMES.items()}
 
 
 def _sum(outcomes: Iterable[Outcome]) -> Outcome:

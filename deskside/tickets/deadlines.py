@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from django.db.models import DateTimeField, Q, Value
-from django.db.models.functions import Coalesce
+from django.db.models import DateTimeField, F, Q, QuerySet, Value
+from django.db.models.functions import Coalesce, Least
 
 from deskside.accounts.models import User
 from deskside.tickets.models import (  # the bits of Ticket.sla_fired, for the SLA app too
@@ -229,3 +229,45 @@ def sla_filter(qs: TicketQuerySet, state: str, now: datetime) -> TicketQuerySet:
         return qs.filter(SLA_WARNED)
     qs = qs.exclude(SLA_WARNED)
     return qs.filter(sla_paused_at__isnull=state == "ok")
+
+
+def with_clock_positions(qs: QuerySet[Ticket], now: datetime) -> QuerySet[Ticket]:
+    """`qs` with the aliases `SLA_OUTCOMES` reads: `position`, where the clocks stand
+    (stopped or paused at `sla_paused_at`, for a resolved ticket the resolution, else `now`),
+    and `answered`, the first response, an answer given while the clock was paused counting
+    as given when it paused. The SLA report, the reports app and the queue's report filters
+    count with the same definitions."""
+    return qs.alias(
+        position=Coalesce(
+            "sla_paused_at",
+            "resolved_at",
+            "closed_at",
+            Value(now, output_field=DateTimeField()),
+            output_field=DateTimeField(),
+        ),
+    ).alias(answered=Least("first_responded_at", "position", output_field=DateTimeField()))
+
+
+_STOPPED = Q(status__in=STOPPED)
+_RESPONDED = Q(first_responded_at__isnull=False)
+_FR_HAS = Q(first_response_due__isnull=False)
+_RES_HAS = Q(resolution_due__isnull=False)
+
+# The SLA report's outcomes of a ticket's first response and resolution targets (see
+# `sla.queries.sla_report`), as conditions over `with_clock_positions(qs, now)`.
+SLA_OUTCOMES: dict[str, Q] = {
+    "fr_met": _FR_HAS
+    & (
+        (_RESPONDED & Q(answered__lte=F("first_response_due")))
+        | (~_RESPONDED & _STOPPED & Q(position__lte=F("first_response_due")))
+    ),
+    "fr_breached": _FR_HAS
+    & (
+        (_RESPONDED & Q(answered__gt=F("first_response_due")))
+        | (~_RESPONDED & Q(position__gt=F("first_response_due")))
+    ),
+    "fr_running": _FR_HAS & ~_RESPONDED & ~_STOPPED & Q(position__lte=F("first_response_due")),
+    "res_met": _RES_HAS & _STOPPED & Q(position__lte=F("resolution_due")),
+    "res_breached": _RES_HAS & Q(position__gt=F("resolution_due")),
+    "res_running": _RES_HAS & ~_STOPPED & Q(position__lte=F("resolution_due")),
+}

@@ -21,7 +21,7 @@ from deskside.accounts.queries import (
     users_visible_to,
 )
 from deskside.tickets.models import Channel, Priority, Status, Ticket, TicketType, parse_number
-from deskside.tickets.queries import QUEUES, SLA_FILTERS, SORTS, TICKET_FLAGS, visible_tickets
+from deskside.tickets.queries import QUEUES, REPORT_FLAGS, SLA_FILTERS, SORTS, visible_tickets
 
 MAX_CALL_MINUTES = 24 * 60
 WORKING_STATUSES = (Status.OPEN, Status.PENDING_CUSTOMER, Status.PENDING_VENDOR, Status.ON_HOLD)
@@ -195,7 +195,7 @@ class QueueFilterForm(forms.Form):
     created_after = forms.DateTimeField(required=False, widget=forms.HiddenInput)
     created_before = forms.DateTimeField(required=False, widget=forms.HiddenInput)
     flag = forms.ChoiceField(
-        choices=[(key, key) for key in TICKET_FLAGS], required=False, widget=forms.HiddenInput
+        choices=[(key, key) for key in REPORT_FLAGS], required=False, widget=forms.HiddenInput
     )
     sort = forms.ChoiceField(
         choices=[(key, SORT_LABELS.get(key, key.capitalize())) for key in SORTS],

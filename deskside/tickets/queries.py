@@ -24,7 +24,7 @@ from django.db.models.functions import Coalesce
 from django.db.models.lookups import In
 from django.http import Http404
 
-from deskside.accounts.models import User
+from deskside.accounts.models import Tier, User
 from deskside.accounts.queries import (
     organizations_visible_to,
     served_organization_ids,
@@ -198,17 +198,38 @@ QUEUES = {
     "all": "All tickets",
 }
 
+
 # Conditions the reports count by, as queue filters (`flag=`), so a report's count links to
 # exactly the tickets it counted.
+def _escalated_from(tier: str) -> Exists:
+    return Exists(
+        TicketEvent.objects.filter(
+            ticket=OuterRef("pk"), kind=EventKind.ESCALATED, data__from_tier=tier
+        )
+    )
+
+
+def _has_event(kind: str) -> Exists:
+    return Exists(TicketEvent.objects.filter(ticket=OuterRef("pk"), kind=kind))
+
+
 TICKET_FLAGS: dict[str, Q] = {
+    "responded": Q(first_responded_at__isnull=False),
     "resolved": Q(resolved_at__isnull=False),
     "first_contact": Q(resolved_at__isnull=False, first_contact_resolution=True),
     "escalated": Q(escalation_count__gt=0),
-    "reopened": Q(
-        Exists(TicketEvent.objects.filter(ticket=OuterRef("pk"), kind=EventKind.REOPENED))
-    ),
+    "reopened": Q(_has_event(EventKind.REOPENED)),
+    "was_resolved": Q(_has_event(EventKind.RESOLVED)),
     "assigned_open": Q(status__in=OPEN_STATUSES, assignee__isnull=False),
+    "resolved_assigned": Q(resolved_at__isnull=False, assignee__isnull=False),
+    # A ticket's tier only rises: it was at L1 when it is there or left it, likewise L2.
+    "handled_l1": Q(tier=Tier.L1) | Q(_escalated_from(Tier.L1)),
+    "escalated_from_l1": Q(_escalated_from(Tier.L1)),
+    "reached_l2": Q(tier=Tier.L2) | Q(_escalated_from(Tier.L2)),
+    "escalated_from_l2": Q(_escalated_from(Tier.L2)),
 }
+# The SLA outcomes (met, breached, running of each target) at the queue's `now`.
+REPORT_FLAGS = [*TICKET_FLAGS, *deadlines.SLA_OUTCOMES]
 
 
 def report_filter(
@@ -291,7 +312,8 @@ def queue(
     primary key) limits a text search to newer tickets; see `recent_window_start()`.
     `sla` is one of SLA_FILTERS: the tickets whose SLA state is that now (`deadlines.sla_state`).
     `channel`, `type`, `created_after` (included), `created_before` (excluded) and `flag` (one
-    of TICKET_FLAGS) are what the reports' links set: a count opens the tickets it counted.
+    of REPORT_FLAGS: a ticket condition or an SLA outcome now) are what the reports' links
+    set: a count opens the tickets it counted.
     """
     qs = visible_tickets(user)
     # With an SLA filter, the partial indexes of the tickets with an SLA (a few percent, all
@@ -320,6 +342,8 @@ def queue(
     if sla:
         qs = deadlines.sla_filter(qs, sla, clock.now())
     qs = qs.filter(report_filter(channel, type, created_after, created_before, flag))
+    if flag in deadlines.SLA_OUTCOMES:
+        qs = deadlines.with_clock_positions(qs, clock.now()).filter(deadlines.SLA_OUTCOMES[flag])
     order = time_left_order(clock.now()) if sort == "due" else SORTS.get(sort, SORTS["newest"])
     qs = qs.select_related(*LIST_RELATED).order_by(*order)
     if text:

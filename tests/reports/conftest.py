@@ -109,3 +109,29 @@ def desk(alice, leo, carol, dave, helpdesk, desktop_team, make_ticket):
 def now():
     with clock.frozen(NOW):
         yield NOW
+
+
+@pytest.fixture
+def escalated(desk, alice, carol, desktop_team, network_team, make_ticket):
+    """Two operational tickets more on Thursday 5 March: T7 logged at L1 and escalated to L2
+    then L3; T8 logged straight at L2 and escalated to L3."""
+
+    def escalate(ticket, tier, team):
+        tickets.escalate_ticket(
+            actor=alice,
+            ticket=Ticket.objects.get(pk=ticket.pk),
+            tier=tier,
+            symptoms="Backups fail.",
+            steps_tried="Re-ran the job.",
+            impact="No backup tonight.",
+            team=team,
+            assignee=None,
+        )
+
+    with clock.frozen(datetime(2026, 3, 5, 10, 0, tzinfo=NY)):
+        t7 = make_ticket(carol, type=TicketType.OPERATIONAL)
+        t8 = make_ticket(carol, type=TicketType.OPERATIONAL, tier=Tier.L2, team=desktop_team)
+        escalate(t7, Tier.L2, desktop_team)
+        escalate(t7, Tier.L3, network_team)
+        escalate(t8, Tier.L3, network_team)
+    return {**desk, "t7": Ticket.objects.get(pk=t7.pk), "t8": Ticket.objects.get(pk=t8.pk)}

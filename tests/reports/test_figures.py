@@ -141,14 +141,46 @@ def test_backlog_and_ageing(desk, now, alice):
 
 def test_escalation_rate_by_category_and_tier(desk, now, alice):
     report = run("escalations", alice)
-    rows = [values(r) for r in report.rows]
-    assert rows == [
-        ["Incident", 3, 1, 33.3, 1, 0],
-        ["Service request", 1, 0, 0.0, 0, 0],
-        ["Operational", 0, 0, None, 0, 0],
+    assert report.columns == [
+        "Category (type)",
+        "Tickets",
+        "Escalated",
+        "Escalation rate %",
+        "Handled at L1",
+        "From L1",
+        "L1 escalation rate %",
+        "Reached L2",
+        "From L2",
+        "L2 escalation rate %",
     ]
-    assert values(report.totals) == ["All types", 4, 1, 25.0, 1, 0]
+    rows = [values(r) for r in report.rows]
+    # Incidents T1, T2, T4 all start at L1; T2 left L1 for L2 and stays there.
+    assert rows == [
+        ["Incident", 3, 1, 33.3, 3, 1, 33.3, 1, 0, 0.0],
+        ["Service request", 1, 0, 0.0, 1, 0, 0.0, 0, 0, None],
+        ["Operational", 0, 0, None, 0, 0, None, 0, 0, None],
+    ]
+    assert values(report.totals) == ["All types", 4, 1, 25.0, 4, 1, 25.0, 1, 0, 0.0]
     assert opened(alice, report.totals[2].link) == [desk["t2"].number]
+
+
+def test_escalation_rate_per_tier(escalated, now, alice):
+    report = run("escalations", alice)
+    rows = {r[0].value: values(r[1:]) for r in report.rows}
+    # T7 was handled at L1 and left it; T7 and T8 reached L2 and both went on to L3.
+    assert rows["Operational"] == [2, 2, 100.0, 1, 1, 100.0, 2, 2, 100.0]
+    # Of the 5 tickets handled at L1 (all but T8), T2 and T7 left L1: 40 %; of the 3 that
+    # reached L2 (T2, T7, T8), T7 and T8 went on to L3: 66.7 %.
+    assert values(report.totals) == ["All types", 6, 3, 50.0, 5, 2, 40.0, 3, 2, 66.7]
+    assert report.chart.series["From L1 %"] == [33.3, 0.0, 100.0, 40.0]
+    assert report.chart.series["From L2 %"] == [0.0, None, 100.0, 66.7]
+    number = {n: t.number for n, t in escalated.items()}
+    totals = report.totals
+    handled = ("t1", "t2", "t3", "t4", "t7")
+    assert opened(alice, totals[4].link) == sorted(number[n] for n in handled)
+    assert opened(alice, totals[5].link) == sorted([number["t2"], number["t7"]])
+    assert opened(alice, totals[7].link) == sorted(number[n] for n in ("t2", "t7", "t8"))
+    assert opened(alice, totals[8].link) == sorted([number["t7"], number["t8"]])
 
 
 def test_agent_workload(desk, now, alice):
