@@ -38,7 +38,13 @@ from deskside.tickets.queries import visible_tickets
 
 # More reports of other apps (satisfaction, the wall board, the daily review) join the index
 # by adding a (title, url name, description) line here.
-MORE_REPORTS: list[tuple[str, str, str]] = []
+MORE_REPORTS: list[tuple[str, str, str]] = [
+    (
+        "Customer satisfaction",
+        "surveys:report",
+        "good / okay / bad answers, CSAT % and response rate per client, agent and team",
+    ),
+]
 
 
 def _report(request: HttpRequest, name: str) -> tuple[ReportFilterForm, Report | None]:

@@ -21,6 +21,31 @@ def test_index_lists_every_report(alice):
         assert f"/reports/{name}/" in page.content.decode()
 
 
+def test_index_lists_the_satisfaction_report(alice):
+    page = login(alice).get("/reports/")
+    html = page.content.decode()
+    assert '<a href="/surveys/">Customer satisfaction</a>' in html
+    assert login(alice).get("/surveys/").status_code == 200
+
+
+def test_escalation_rates_per_tier_in_csv_and_api(desk, now, alice):
+    exported = login(alice).get("/reports/escalations/export.csv", QUERY)
+    rows = list(csv.reader(io.StringIO(exported.content.decode())))
+    assert rows[0][4:] == [
+        "Handled at L1",
+        "From L1",
+        "L1 escalation rate %",
+        "Reached L2",
+        "From L2",
+        "L2 escalation rate %",
+    ]
+    assert rows[-1] == ["All types", "4", "1", "25.0", "4", "1", "25.0", "1", "0", "0.0"]
+    body = client_for(alice).get("/api/v1/reports/escalations", QUERY).json()
+    assert body["totals"]["L1 escalation rate %"] == 25.0
+    assert body["totals"]["L2 escalation rate %"] == 0.0
+    assert body["rows"][0]["Handled at L1"] == 3 and body["rows"][0]["From L1"] == 1
+
+
 @pytest.mark.parametrize("name", list(REPORTS))
 def test_each_report_page_has_chart_table_and_csv(desk, now, alice, name):
     client = login(alice)
