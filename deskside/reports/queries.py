@@ -314,12 +314,15 @@ def backlog(tickets: QuerySet[Ticket], scope: Scope) -> Report:
             where &= Q(created_at__gt=now - high)
         aggregates[f"a{i}"] = Count("id", filter=where)
     counts = {r["priority"]: r for r in qs.values("priority").annotate(**aggregates)}
+    # A column per priority, only the filter's one when filtered: another priority's column
+    # would count nothing and link to tickets the filter leaves out.
+    priorities = [p for p in Priority if scope.priority in (None, p.value)]
     table = []
     for i, (label, low, high) in enumerate(AGEING):
         until = now - low + timedelta(microseconds=1)
         since = now - high + timedelta(microseconds=1) if high is not None else None
         line = [Cell(label)]
-        for p in Priority:
+        for p in priorities:
             n = counts.get(p.value, {}).get(f"a{i}", 0)
             line.append(
                 Cell(n, scope.link(since=since, until=until, queue="open", priority=p.label))
@@ -329,7 +332,7 @@ def backlog(tickets: QuerySet[Ticket], scope: Scope) -> Report:
         )
         table.append(line)
     totals = [Cell("All open")]
-    for p in Priority:
+    for p in priorities:
         totals.append(
             Cell(
                 sum(r[len(totals)].value for r in table), scope.link(queue="open", priority=p.label)
@@ -340,10 +343,10 @@ def backlog(tickets: QuerySet[Ticket], scope: Scope) -> Report:
         "stacked",
         "Open tickets by age",
         [label for label, _, _ in AGEING],
-        {p.label: [row[1 + j].value for row in table] for j, p in enumerate(Priority)},
+        {p.label: [row[1 + j].value for row in table] for j, p in enumerate(priorities)},
         y_title="tickets",
     )
-    columns = ["Age", *[p.label for p in Priority], "Total"]
+    columns = ["Age", *[p.label for p in priorities], "Total"]
     return Report("backlog", "Backlog and ageing", columns, table, totals, chart)
 
 
