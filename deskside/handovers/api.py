@@ -8,7 +8,8 @@
     POST   /handovers/{id}/ticket-notes                     a note on one ticket
     POST   /handovers/{id}/checklist/{item}                 tick or untick an item
     POST   /handovers/{id}/sign-off                         409 until the required items are done
-    POST   /handovers/{id}/acknowledge                      the incoming shift
+    POST   /handovers/{id}/acknowledge                      the incoming shift (409 for the
+                                                            agent who signed it off)
     POST   /handovers/{id}/feedback                         back to the previous shift
     GET    /handovers/teams/{slug}/setup                    reminder delays and checklist items
     PUT    /handovers/teams/{slug}/setup                    set the reminder delays
@@ -96,6 +97,10 @@ class HandoverDetailOut(HandoverOut):
     ticket_notes: list[TicketNoteOut]
     checklist: list[ChecklistOut]
     feedback: list[FeedbackOut]
+    may_acknowledge: bool = Field(
+        description="Signed off and the caller may acknowledge it (not the agent who signed it "
+        "off, unless they work the incoming shift)."
+    )
 
 
 class HistoryParams(PageParams):
@@ -193,6 +198,8 @@ def _detail(request: HttpRequest, handover: Handover) -> dict:
             for c in checklist_of(handover)
         ],
         "feedback": list(handover.feedback.select_related("author")),
+        "may_acknowledge": handover.status == Handover.Status.SIGNED_OFF
+        and services.may_acknowledge(user, handover),
     }
 
 

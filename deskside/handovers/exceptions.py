@@ -36,3 +36,10 @@ class ChecklistIncomplete(HandoverError):
     """Sign-off refused: required checklist items are not done."""
 
     status_code = 409
+
+
+class OwnSignOff(HandoverError):
+    """Acknowledgement refused: the actor signed the handover off and does not work the
+    incoming shift (the handover would be "taken" by nobody of that shift)."""
+
+    status_code = 409

@@ -7,6 +7,11 @@ actor first, one transaction each, the handover row locked before its state is c
 Who may act (decided): on a handover, any active agent who is a member or the lead of its
 team, one of its outgoing or incoming people, or an administrator; a customer never. The
 team's set-up: its lead or an administrator.
+
+Who may acknowledge (decided): anyone who may act, except the agent who signed the handover
+off: the handover cannot get lost only if someone of the incoming shift takes it. The one
+exception is that agent working the incoming shift themselves (a one-person desk working on),
+as the rosters answer "who works at the hand-off" (`incoming_ids`).
 """
 
 from dataclasses import dataclass
@@ -24,6 +29,7 @@ from deskside.handovers.exceptions import (
     InvalidInput,
     NotAllowed,
     NotFound,
+    OwnSignOff,
     WrongState,
 )
 from deskside.handovers.models import (
@@ -37,6 +43,7 @@ from deskside.handovers.models import (
     Reminder,
     TicketNote,
 )
+from deskside.rosters import working
 from deskside.tickets.models import Ticket
 from deskside.tickets.queries import visible_tickets
 
@@ -76,6 +83,27 @@ def may_act(actor: User, handover: Handover) -> bool:
         handover.outgoing.filter(pk=actor.pk).exists()
         or handover.incoming.filter(pk=actor.pk).exists()
     )
+
+
+def incoming_ids(handover: Handover) -> frozenset[int]:
+    """Who works `handover`'s incoming shift: the rosters' "who works at t" at the hand-off, so
+    leave and cover entered since the handover was opened count. When nobody works the desk at
+    the hand-off itself (a business-hours desk: the incoming shift starts the next morning) or
+    the team has no schedule, the incoming people recorded when the handover was opened."""
+    found = working.working_ids(handover.team, handover.at)
+    if found:
+        return found
+    return frozenset(handover.incoming.values_list("pk", flat=True))
+
+
+def may_acknowledge(actor: User, handover: Handover) -> bool:
+    """Whether `actor` may acknowledge `handover` once it is signed off: whoever may act, but
+    not the agent who signed it off unless they work the incoming shift (`incoming_ids`)."""
+    if not may_act(actor, handover):
+        return False
+    if handover.signed_off_by_id != actor.pk:
+        return True
+    return actor.pk in incoming_ids(handover)
 
 
 def _locked(actor: User, handover: Handover) -> Handover:
@@ -225,12 +253,18 @@ def sign_off(*, actor: User, handover: Handover) -> Handover:
 @transaction.atomic
 def acknowledge(*, actor: User, handover: Handover) -> Handover:
     """The incoming shift acknowledges a signed-off handover; the reminders not yet sent stop.
-    Raises NotAllowed, WrongState (still open, or already acknowledged)."""
+    Raises NotAllowed, WrongState (still open, or already acknowledged), OwnSignOff (the actor
+    signed it off and does not work the incoming shift: someone of that shift must take it)."""
     row = _locked(actor, handover)
     if row.status == Handover.Status.OPEN:
         raise WrongState("the outgoing shift has not signed off yet", field="status")
     if row.status == Handover.Status.ACKNOWLEDGED:
         raise WrongState("already acknowledged", field="status")
+    if not may_acknowledge(actor, row):
+        raise OwnSignOff(
+            "you signed this handover off: someone of the incoming shift must acknowledge it",
+            field="acknowledged_by",
+        )
     now = clock.now()
     row.status = Handover.Status.ACKNOWLEDGED
     row.acknowledged_by = actor

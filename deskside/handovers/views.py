@@ -101,6 +101,10 @@ def _render(request: HttpRequest, handover: Handover, **forms: Any) -> HttpRespo
         "incoming": list(handover.incoming.order_by("full_name")),
         "reminders": list(handover.reminders.order_by("due_at")),
         "may_act": services.may_act(request.user, handover),
+        "may_acknowledge": (
+            handover.status == Handover.Status.SIGNED_OFF
+            and services.may_acknowledge(request.user, handover)
+        ),
         "notes_form": forms.get("notes_form") or NotesForm(initial={"notes": handover.notes}),
         "ticket_note_form": forms.get("ticket_note_form") or TicketNoteForm(prefix="tn"),
         "feedback_form": forms.get("feedback_form") or FeedbackForm(prefix="fb"),

@@ -18,7 +18,8 @@ of ten. From C:
 `agents_needed` is the smallest N whose service level reaches the target AND whose occupancy
 stays at or under the maximum; `rostered(n, shrinkage)` is ceil(n / (1 - shrinkage)), the
 people to schedule so that n are answering. Checked against the published rows of the Call
-Centre Helper worked example (tests/staffing/test_erlang.py).
+Centre Helper worked example, an Erlang C table and two more published examples at 3.87 to
+22.9 Erlangs (tests/staffing/test_erlang.py).
 """
 
 from __future__ import annotations

@@ -90,6 +90,21 @@ def test_the_verbs_and_their_errors(handover, alice, bob, lena, acme_ticket):
     assert client_for(bob).post(f"{BASE}/{handover.public_id}/feedback", {}).status_code == 422
 
 
+def test_the_agent_who_signed_off_gets_409_acknowledging_it(handover, alice, bob, at):
+    at(T0 + timedelta(minutes=5))
+    api = client_for(alice)
+    assert api.get(f"{BASE}/{handover.public_id}").json()["may_acknowledge"] is False  # open
+    assert api.post(f"{BASE}/{handover.public_id}/sign-off").json()["may_acknowledge"] is False
+    refused = api.post(f"{BASE}/{handover.public_id}/acknowledge")
+    assert refused.status_code == 409
+    assert refused.json()["field"] == "acknowledged_by"
+    assert "incoming shift" in refused.json()["detail"]
+    assert client_for(bob).get(f"{BASE}/{handover.public_id}").json()["may_acknowledge"] is True
+    acked = client_for(bob).post(f"{BASE}/{handover.public_id}/acknowledge")
+    assert (acked.status_code, acked.json()["status"]) == (200, "acknowledged")
+    assert acked.json()["may_acknowledge"] is False
+
+
 def test_the_team_set_up(handover, alice, lena):
     slug = handover.team.slug
     assert client_for(lena).get(f"{BASE}/teams/{slug}/setup").json()["remind_lead_after"] == 30

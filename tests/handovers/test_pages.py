@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from deskside.handovers import services
 from deskside.handovers.models import Handover
+from deskside.rosters.models import Cover
 from tests.handovers.conftest import T0
 
 pytestmark = pytest.mark.django_db
@@ -33,6 +34,37 @@ def test_the_index_shows_each_teams_current_handover(handover, alice, signed_in)
     assert page.status_code == 200
     assert b"Early \xe2\x86\x92 Late" in page.content
     assert url("detail", handover).encode() in page.content
+
+
+def test_the_agent_who_signed_off_gets_no_acknowledge_button_and_a_refusal(
+    handover, alice, bob, signed_in, at
+):
+    at(T0 + timedelta(minutes=2))
+    client = signed_in(alice)
+    signed = client.post(url("sign_off", handover), follow=True)
+    assert b"Signed off by Alice Agent" in signed.content
+    assert url("acknowledge", handover).encode() not in signed.content
+    assert b'id="own-sign-off"' in signed.content
+    refused = client.post(url("acknowledge", handover), follow=True)
+    assert b"someone of the incoming shift must acknowledge it" in refused.content
+    assert Handover.objects.get().status == "signed_off"
+    incoming = signed_in(bob).get(url("detail", handover))
+    assert url("acknowledge", handover).encode() in incoming.content
+    assert b'id="own-sign-off"' not in incoming.content
+
+
+def test_a_one_person_desk_working_on_sees_the_acknowledge_button(
+    handover, roster, alice, signed_in, at
+):
+    Cover.objects.create(
+        roster=roster, user=alice, code="L", starts_at=T0, ends_at=T0 + timedelta(hours=8)
+    )
+    at(T0 + timedelta(minutes=2))
+    client = signed_in(alice)
+    signed = client.post(url("sign_off", handover), follow=True)
+    assert url("acknowledge", handover).encode() in signed.content
+    done = client.post(url("acknowledge", handover), follow=True)
+    assert b"Acknowledged by Alice Agent" in done.content
 
 
 def test_the_outgoing_agent_ticks_the_checklist_signs_off_and_the_incoming_acknowledges(

@@ -13,11 +13,20 @@ from deskside.handovers.exceptions import (
     InvalidInput,
     NotAllowed,
     NotFound,
+    OwnSignOff,
     WrongState,
 )
 from deskside.handovers.models import Handover, Notice, Reminder
 from deskside.paging import services as paging
-from deskside.rosters.models import SupportDuty, SupportDutyMember
+from deskside.rosters.models import (
+    Cover,
+    Leave,
+    Roster,
+    RotaLine,
+    ShiftDefinition,
+    SupportDuty,
+    SupportDutyMember,
+)
 from tests.handovers.conftest import START, T0
 
 pytestmark = pytest.mark.django_db
@@ -105,6 +114,87 @@ def test_acknowledge_needs_a_sign_off_and_stops_the_reminders(handover, alice, b
     assert set(handover.reminders.values_list("state", flat=True)) == {Reminder.State.CANCELLED}
     with pytest.raises(WrongState):
         services.acknowledge(actor=bob, handover=handover)
+
+
+def test_the_agent_who_signed_off_may_not_acknowledge_their_own_handover(handover, alice, bob, at):
+    at(T0 + timedelta(minutes=5))
+    handover = services.sign_off(actor=alice, handover=handover)
+    assert services.may_acknowledge(alice, handover) is False
+    assert services.may_acknowledge(bob, handover) is True
+    with pytest.raises(OwnSignOff) as refused:
+        services.acknowledge(actor=alice, handover=handover)
+    assert refused.value.field == "acknowledged_by"
+    assert "incoming shift" in refused.value.message
+    handover.refresh_from_db()
+    assert handover.status == Handover.Status.SIGNED_OFF
+    assert set(handover.reminders.values_list("state", flat=True)) == {Reminder.State.PENDING}
+    assert services.acknowledge(actor=bob, handover=handover).acknowledged_by == bob
+
+
+def test_the_lead_who_signed_off_for_the_shift_may_not_acknowledge_either(handover, bob, lena, at):
+    at(T0 + timedelta(minutes=5))
+    services.sign_off(actor=lena, handover=handover)
+    with pytest.raises(OwnSignOff):
+        services.acknowledge(actor=lena, handover=handover)
+    assert services.acknowledge(actor=bob, handover=handover).acknowledged_by == bob
+
+
+def test_a_one_person_desk_working_on_acknowledges_its_own_handover(
+    handover, roster, alice, bob, at
+):
+    """Alice covers Bob's Late shift (entered after the handover was opened: the rosters'
+    answer at the hand-off counts, not the people recorded at opening)."""
+    at(T0 + timedelta(minutes=5))
+    Leave.objects.create(
+        user=bob, starts_at=T0 - timedelta(hours=1), ends_at=T0 + timedelta(hours=9), reason="Sick"
+    )
+    Cover.objects.create(
+        roster=roster, user=alice, code="L", starts_at=T0, ends_at=T0 + timedelta(hours=8)
+    )
+    assert list(handover.incoming.all()) == [bob]  # as recorded when it was opened
+    assert services.incoming_ids(handover) == {alice.pk}
+    handover = services.sign_off(actor=alice, handover=handover)
+    assert services.may_acknowledge(alice, handover) is True
+    done = services.acknowledge(actor=alice, handover=handover)
+    assert (done.status, done.acknowledged_by) == (Handover.Status.ACKNOWLEDGED, alice)
+
+
+def test_the_incoming_shift_is_read_at_the_hand_off_so_leave_takes_the_signer_off_it(
+    handover, roster, alice, at
+):
+    """Alice was to cover Late, then falls ill for it: she no longer works the incoming shift."""
+    at(T0 + timedelta(minutes=5))
+    Cover.objects.create(
+        roster=roster, user=alice, code="L", starts_at=T0, ends_at=T0 + timedelta(hours=8)
+    )
+    handover = services.sign_off(actor=alice, handover=handover)
+    assert services.may_acknowledge(alice, handover) is True
+    Leave.objects.create(
+        user=alice, starts_at=T0, ends_at=T0 + timedelta(hours=8), reason="Sick", kind="sick"
+    )
+    with pytest.raises(OwnSignOff):
+        services.acknowledge(actor=alice, handover=handover)
+
+
+def test_a_one_person_business_hours_desk_acknowledges_the_next_mornings_handover(
+    helpdesk, alice, at
+):
+    """Nobody works at the 17:00 hand-off itself: the incoming shift is the next morning's,
+    the same agent's, as recorded when the handover was opened."""
+    roster = Roster.objects.create(
+        team=helpdesk, timezone="UTC", cycle_start=date(2026, 3, 2), cycle_days=7
+    )
+    ShiftDefinition.objects.create(
+        roster=roster, code="B", name="Business hours", start="09:00", end="17:00", position=0
+    )
+    RotaLine.objects.create(roster=roster, user=alice, position=0, pattern=["B"] * 7)
+    five = datetime(2026, 3, 2, 17, 0, tzinfo=UTC)
+    at(five + timedelta(minutes=1))
+    worker.open_due()
+    handover = Handover.objects.get(team=helpdesk, at=five)
+    assert list(handover.incoming.all()) == [alice]
+    services.sign_off(actor=alice, handover=handover)
+    assert services.acknowledge(actor=alice, handover=handover).acknowledged_by == alice
 
 
 def test_tags_in_notes_notify_by_mail_and_contact_methods_once(handover, alice, bob, tara):
