@@ -124,7 +124,16 @@ def _apply(article: Article, data: ArticleInput) -> None:
     article.organization = data.organization
     article.category = data.category
     article.review_every_days = data.review_every_days
-    article.review_due_at = _due(article)
+    _set_due(article)
+
+
+def _set_due(article: Article) -> None:
+    """Recompute the due date; a changed one arms its reminder (`kb.worker`), an unchanged
+    one keeps the reminder's state (an edit does not remind the owner twice for one date)."""
+    due = _due(article)
+    if due != article.review_due_at or article.pk is None:
+        article.review_remind_at = due
+    article.review_due_at = due
 
 
 def _due(article: Article) -> datetime | None:
@@ -196,14 +205,16 @@ def update_article(*, actor: User, article: Article, data: ArticleInput) -> Arti
 @transaction.atomic
 def mark_reviewed(*, actor: User, article: Article) -> Article:
     """The article was read and is still right: the next review is due `review_every_days`
-    from now."""
+    from now, and its reminder is armed for that date."""
     _require_agent(actor, "review articles")
     _require_visible(actor, article)
     article = Article.objects.select_for_update().get(pk=article.pk)
     article.last_reviewed_at = clock.now()
     article.last_reviewed_by = actor
-    article.review_due_at = _due(article)
-    article.save(update_fields=["last_reviewed_at", "last_reviewed_by", "review_due_at"])
+    article.review_due_at = article.review_remind_at = _due(article)
+    article.save(
+        update_fields=["last_reviewed_at", "last_reviewed_by", "review_due_at", "review_remind_at"]
+    )
     return article
 
 
