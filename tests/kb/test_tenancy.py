@@ -231,8 +231,10 @@ def test_api_writes(articles, gina, api_as, globex_ticket):
     assert made.status_code == 201
 
 
-def test_api_draft_from_another_clients_ticket(gina, api_as, admin, acme_ticket):
+def test_draft_from_another_clients_ticket(gina, api_as, signed_in, admin, acme_ticket):
     tickets.resolve_ticket(actor=admin, ticket=acme_ticket, resolution="Rebooted.")
     api = api_as(gina)
     assert api.post(f"/api/v1/kb/tickets/{acme_ticket.number}/draft").status_code == 404
+    assert signed_in(gina).post(f"/kb/tickets/{acme_ticket.number}/draft/").status_code == 404
+    assert signed_in(gina).get(f"/kb/tickets/{acme_ticket.number}/").status_code == 404
     assert not Article.objects.exists()
