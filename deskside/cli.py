@@ -170,6 +170,7 @@ def cmd_worker(args: argparse.Namespace) -> None:
     from deskside.assignment.worker import assignment_pass  # noqa: PLC0415
     from deskside.core import worker  # noqa: PLC0415
     from deskside.handovers.worker import handovers_pass  # noqa: PLC0415
+    from deskside.kb.worker import review_pass  # noqa: PLC0415
     from deskside.mail.worker import mail_pass  # noqa: PLC0415
     from deskside.notifications.worker import notifications_pass  # noqa: PLC0415
     from deskside.paging.worker import paging_pass  # noqa: PLC0415
@@ -208,6 +209,7 @@ def cmd_worker(args: argparse.Namespace) -> None:
             (reports_pass, 300.0),
             (recurring_pass, 30.0),  # recurring schedules' occurrences due: their tickets
             (rma_pass, 60.0),  # quiet vendor cases (days): a minute is fine-grained enough
+            (review_pass, 300.0),  # KB articles due for review (days): their owners reminded
         ],
     )
 

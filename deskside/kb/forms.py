@@ -2,7 +2,8 @@
 
 from django import forms
 
-from deskside.accounts.models import Organization
+from deskside.accounts.models import Organization, User
+from deskside.accounts.queries import organizations_visible_to
 from deskside.core.forms import DomainErrors
 from deskside.kb.models import ArticleStatus, Category, Visibility
 from deskside.kb.services import MAX_BODY, MAX_TITLE, ArticleInput
@@ -36,6 +37,13 @@ class ArticleForm(DomainErrors, forms.Form):
     review_every_days = forms.IntegerField(
         min_value=0, max_value=3650, initial=180, help_text="0: never due for review."
     )
+
+    def __init__(self, *args: object, user: User, **kwargs: object) -> None:
+        """The client choices are those `user` serves (the service refuses any other too)."""
+        super().__init__(*args, **kwargs)
+        self.fields["organization"].queryset = (  # type: ignore[attr-defined]
+            organizations_visible_to(user).filter(is_msp=False).order_by("name")
+        )
 
     def to_input(self) -> ArticleInput:
         d = self.cleaned_data

@@ -5,6 +5,8 @@ Invariants kept by `kb.services`: `body` is Markdown as written (rendered and sa
 display, never stored as HTML); an article for one client (`organization` set) is read only by
 agents and by that client's customers when public; a public article is read by customers only
 once published. Every edit writes a revision; nothing edits articles in the admin.
+`review_remind_at` is armed with `review_due_at` whenever the due date changes, and disarmed
+(NULL) by the worker that sends its reminder: one reminder per due date.
 """
 
 from django.conf import settings
@@ -91,6 +93,13 @@ class Article(models.Model):
         blank=True,
         db_index=True,
         help_text="When the next review is due (last review, or creation, + review_every_days).",
+    )
+    review_remind_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        db_index=True,
+        help_text="When the worker reminds the owner of the review: the due date until the "
+        "reminder is sent, then empty until the next due date (kb.worker).",
     )
     source_ticket = models.ForeignKey(
         Ticket,

@@ -1,7 +1,11 @@
 """Read-side of the knowledge base. `visible_articles(user)` is the one visibility rule; every
 page, API endpoint, search, suggestion, attachment download and deflection goes through it:
 
-- an agent sees every article: drafts, archived, internal, every client's runbooks;
+- an agent sees drafts, archived and internal articles, global ones and the runbooks of the
+  clients they serve (`User.served_organizations`; an agent limited to none serves every
+  client, as for tickets): an agent limited to Globex never reads Acme's runbook, in the list,
+  search, suggestions and their snippets, the article page, files, history, the solved-with
+  panel or the API (issue 16 follow-up: a client's runbook is that client's data);
 - a customer sees only PUBLISHED PUBLIC articles that are global or of their own organisation;
   never an internal one, a draft, or another client's;
 - anyone else (anonymous, deactivated) sees none.
@@ -14,6 +18,7 @@ from datetime import datetime
 from django.db.models import Count, Q, QuerySet
 
 from deskside.accounts.models import User
+from deskside.accounts.queries import served_organization_ids, serves
 from deskside.core.search import terms
 from deskside.kb.models import (
     ARTICLE_SEARCH,
@@ -41,7 +46,10 @@ def visible_articles(user: User | None) -> QuerySet[Article]:
     if user is None or not user.is_authenticated or not user.is_active:
         return qs.none()
     if user.is_agent:
-        return qs
+        served = served_organization_ids(user)
+        if served is None:
+            return qs
+        return qs.filter(Q(organization__isnull=True) | Q(organization_id__in=served))
     if user.organization_id is None:
         return qs.none()
     return qs.filter(
@@ -129,11 +137,13 @@ def snippet(body: str, words: list[str], size: int = SNIPPET_CHARS) -> str:
 
 
 def due_for_review(user: User, now: datetime) -> QuerySet[Article]:
-    """Published articles whose review is due at `now`, the longest overdue first (agents)."""
+    """Published articles `user` may read whose review is due at `now`, the longest overdue
+    first (agents)."""
     if not (user.is_authenticated and user.is_agent):
         return Article.objects.none()
     return (
-        Article.objects.filter(status=ArticleStatus.PUBLISHED, review_due_at__lte=now)
+        visible_articles(user)
+        .filter(status=ArticleStatus.PUBLISHED, review_due_at__lte=now)
         .select_related("created_by", "organization")
         .order_by("review_due_at", "pk")
     )
@@ -162,6 +172,12 @@ def solved_with(user: User, ticket: Ticket) -> QuerySet[SolvedWith]:
     return SolvedWith.objects.filter(
         ticket=ticket, article__in=visible_articles(user)
     ).select_related("article", "linked_by")
+
+
+def may_write_for(user: User, organization_id: int | None) -> bool:
+    """Whether agent `user` may write an article for the client `organization_id` (None: a
+    global article, which every agent may write): the clients they serve."""
+    return organization_id is None or serves(user, organization_id)
 
 
 def counts(article: Article) -> dict[str, int]:

@@ -5,7 +5,11 @@ rewrites its search text; the next review is due `review_every_days` after the l
 
 Who may do what: any agent writes articles and publishes internal ones; publishing a PUBLIC
 article (customers read it) needs the admin role, as does changing one that is published
-already. Customers write nothing but deflections ("this solved it").
+already. Customers write nothing but deflections ("this solved it"). An agent limited to some
+clients (`User.served_organizations`) acts only on the articles they may read
+(`kb.queries.visible_articles`: global ones and their clients' runbooks; any other is "no such
+article", 404), writes or moves an article only to a client they serve (InvalidInput on
+`organization`, 422), and links "solved with" only an article they may read.
 """
 
 from collections.abc import Iterable, Sequence
@@ -33,7 +37,7 @@ from deskside.kb.models import (
     Tag,
     Visibility,
 )
-from deskside.kb.queries import visible_articles
+from deskside.kb.queries import may_write_for, visible_articles
 from deskside.tickets.models import EventKind, Status, Ticket
 from deskside.tickets.queries import visible_tickets
 from deskside.tickets.services import add_note
@@ -84,6 +88,20 @@ def _clean(data: ArticleInput) -> ArticleInput:
     return data
 
 
+def _require_visible(actor: User, article: Article) -> None:
+    if not visible_articles(actor).filter(pk=article.pk).exists():
+        raise InvalidInput("no such article", field="article", status=404)
+
+
+def _require_serves(actor: User, data: ArticleInput) -> None:
+    org = data.organization
+    if org is not None and not may_write_for(actor, org.pk):
+        raise InvalidInput(
+            f"you do not serve {org.name}: write its runbooks for a client you serve",
+            field="organization",
+        )
+
+
 def _require_may_publish(actor: User, data: ArticleInput, before: Article | None) -> None:
     public_live = data.status == ArticleStatus.PUBLISHED and data.visibility == Visibility.PUBLIC
     was_public_live = (
@@ -106,7 +124,16 @@ def _apply(article: Article, data: ArticleInput) -> None:
     article.organization = data.organization
     article.category = data.category
     article.review_every_days = data.review_every_days
-    article.review_due_at = _due(article)
+    _set_due(article)
+
+
+def _set_due(article: Article) -> None:
+    """Recompute the due date; a changed one arms its reminder (`kb.worker`), an unchanged
+    one keeps the reminder's state (an edit does not remind the owner twice for one date)."""
+    due = _due(article)
+    if due != article.review_due_at or article.pk is None:
+        article.review_remind_at = due
+    article.review_due_at = due
 
 
 def _due(article: Article) -> datetime | None:
@@ -148,9 +175,11 @@ def create_article(
     *, actor: User, data: ArticleInput, source_ticket: Ticket | None = None
 ) -> Article:
     """A new article with its first revision. Raises NotAllowed (a customer; publishing a public
-    article without the admin role) and InvalidInput (naming the field)."""
+    article without the admin role) and InvalidInput (naming the field; `organization` for a
+    client the actor does not serve)."""
     _require_agent(actor, "write articles")
     data = _clean(data)
+    _require_serves(actor, data)
     _require_may_publish(actor, data, None)
     article = Article(created_by=actor, created_at=clock.now(), source_ticket=source_ticket)
     _apply(article, data)
@@ -160,10 +189,13 @@ def create_article(
 
 @transaction.atomic
 def update_article(*, actor: User, article: Article, data: ArticleInput) -> Article:
-    """Change the article; writes a revision. Same errors as `create_article`."""
+    """Change the article; writes a revision. Same errors as `create_article`, and
+    InvalidInput (404) for an article the actor may not read."""
     _require_agent(actor, "edit articles")
+    _require_visible(actor, article)
     article = Article.objects.select_for_update().get(pk=article.pk)
     data = _clean(data)
+    _require_serves(actor, data)
     _require_may_publish(actor, data, article)
     _apply(article, data)
     _save(actor, article, data.tags)
@@ -173,13 +205,16 @@ def update_article(*, actor: User, article: Article, data: ArticleInput) -> Arti
 @transaction.atomic
 def mark_reviewed(*, actor: User, article: Article) -> Article:
     """The article was read and is still right: the next review is due `review_every_days`
-    from now."""
+    from now, and its reminder is armed for that date."""
     _require_agent(actor, "review articles")
+    _require_visible(actor, article)
     article = Article.objects.select_for_update().get(pk=article.pk)
     article.last_reviewed_at = clock.now()
     article.last_reviewed_by = actor
-    article.review_due_at = _due(article)
-    article.save(update_fields=["last_reviewed_at", "last_reviewed_by", "review_due_at"])
+    article.review_due_at = article.review_remind_at = _due(article)
+    article.save(
+        update_fields=["last_reviewed_at", "last_reviewed_by", "review_due_at", "review_remind_at"]
+    )
     return article
 
 
@@ -191,6 +226,7 @@ def add_attachments(
     DESKSIDE_MAX_ATTACHMENT_MB (nothing stored then); an OSError (a full disk) leaves no file
     behind either."""
     _require_agent(actor, "attach files")
+    _require_visible(actor, article)
     if not files:
         raise InvalidInput("no file was sent", field="file")
     limit = settings.DESKSIDE_MAX_ATTACHMENT_BYTES
@@ -239,8 +275,10 @@ def record_deflection(*, actor: User, article: Article, text: str = "") -> Defle
 @transaction.atomic
 def link_solved(*, actor: User, article: Article, ticket: Ticket) -> SolvedWith:
     """Record that `article` solved `ticket` and say so on the ticket's timeline (an internal
-    note naming the article). Linking the same article again changes nothing."""
+    note naming the article). Linking the same article again changes nothing. Raises
+    InvalidInput (404) for a ticket or an article the actor may not see."""
     _require_agent(actor, "link articles to tickets")
+    _require_visible(actor, article)
     if not visible_tickets(actor).filter(pk=ticket.pk).exists():
         raise InvalidInput(f"no ticket {ticket.number}", field="ticket", status=404)
     link, created = SolvedWith.objects.get_or_create(

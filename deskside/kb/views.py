@@ -3,9 +3,10 @@
 Agents: the list with filters and search, an article, create and edit, the history with a
 diff between any two revisions, "mark reviewed", files, the "due for review" list, the
 suggestions beside "Log a call" and on the ticket page (with "solved with" and "draft article
-from this ticket"). Customers: the articles they may read (`queries.visible_articles`), the
-suggestions on the portal's new-request page and "this solved it". Every form works as a plain
-POST + redirect; htmx swaps the suggestion boxes in place.
+from this ticket"). Every page reads through `queries.visible_articles` (an agent limited to
+some clients sees global articles and their clients' runbooks only). Customers: the articles
+they may read, the suggestions on the portal's new-request page and "this solved it". Every
+form works as a plain POST + redirect; htmx swaps the suggestion boxes in place.
 """
 
 from django.contrib import messages
@@ -14,8 +15,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from deskside.accounts.models import Organization
 from deskside.accounts.permissions import agent_required
+from deskside.accounts.queries import organizations_visible_to
 from deskside.core import clock
 from deskside.core.exceptions import DomainError
 from deskside.core.views import download as download_file
@@ -51,7 +52,9 @@ def index(request: HttpRequest) -> HttpResponse:
         "categories": Category.objects.all(),
         "statuses": ArticleStatus.choices,
         "visibilities": Visibility.choices,
-        "organizations": Organization.objects.filter(is_msp=False).order_by("name"),
+        "organizations": organizations_visible_to(request.user)
+        .filter(is_msp=False)
+        .order_by("name"),
     }
     return render(request, "kb/index.html", context)
 
@@ -74,7 +77,7 @@ def detail(request: HttpRequest, public_id: str) -> HttpResponse:
 
 def _form_page(request: HttpRequest, article: Article | None) -> HttpResponse:
     if request.method == "POST":
-        form = ArticleForm(request.POST)
+        form = ArticleForm(request.POST, user=request.user)
         if form.is_valid():
             try:
                 if article is None:
@@ -102,7 +105,7 @@ def _form_page(request: HttpRequest, article: Article | None) -> HttpResponse:
                 "tags": ", ".join(article.tags.values_list("name", flat=True)),
                 "review_every_days": article.review_every_days,
             }
-        form = ArticleForm(initial=initial)
+        form = ArticleForm(initial=initial, user=request.user)
         status = 200
     return render(request, "kb/form.html", {"form": form, "article": article}, status=status)
 

@@ -28,14 +28,17 @@ from deskside.notifications.queries import notifications_of, preferences_of, unr
 
 router = Router(tags=["notifications"])
 
-KindName = Literal["assigned", "escalated", "replied", "mentioned", "sla", "paged"]
+KindName = Literal["assigned", "escalated", "replied", "mentioned", "sla", "paged", "kb_review"]
 ChannelName = Literal["page", "mail", "both", "none"]
 
 
 class NotificationOut(Schema):
     id: int
     kind: str
-    ticket: str = Field(description="The ticket's number (T-10423).")
+    ticket: str | None = Field(
+        description="The ticket's number (T-10423); null when it is about something else."
+    )
+    link: str = Field(description="Where it leads when it is not about a ticket (a path).")
     title: str
     text: str
     actor: UserRef | None
@@ -44,8 +47,8 @@ class NotificationOut(Schema):
     unread: bool
 
     @staticmethod
-    def resolve_ticket(obj: Notification) -> str:
-        return obj.ticket_number
+    def resolve_ticket(obj: Notification) -> str | None:
+        return obj.ticket_number or None
 
     @staticmethod
     def resolve_unread(obj: Notification) -> bool:

@@ -67,10 +67,14 @@ def send_due(now: datetime | None = None, *, limit: int = BATCH) -> SendResult:
 
 
 def _send_one(mail: NotificationMail, connection: object, result: SendResult) -> None:
-    link = base_url() + reverse("tickets:detail", args=[format_number(mail.ticket_id)])
+    if mail.ticket_id:
+        opening = "Open the ticket: " + base_url()
+        opening += reverse("tickets:detail", args=[format_number(mail.ticket_id)])
+    else:
+        opening = "Open it: " + base_url() + mail.link
     message = EmailMessage(
         subject=mail.subject,
-        body=f"{mail.body}\n\nOpen the ticket: {link}\n\n"
+        body=f"{mail.body}\n\n{opening}\n\n"
         "Change what you are told at: " + base_url() + reverse("notifications:preferences"),
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[mail.recipient.email],

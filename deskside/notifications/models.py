@@ -23,6 +23,7 @@ class Kind(models.TextChoices):
     SLA = "sla", "SLA warning or breach on my ticket"
     PAGED = "paged", "Paged"
     VENDOR = "vendor", "A vendor case went quiet on my ticket"
+    KB_REVIEW = "kb_review", "A knowledge-base article I own is due for review"
 
 
 class Channel(models.TextChoices):
@@ -45,6 +46,9 @@ DEFAULT_CHANNEL: dict[str, str] = {
     Kind.SLA: Channel.PAGE,
     Kind.PAGED: Channel.PAGE,
     Kind.VENDOR: Channel.PAGE,
+    # Addressed to one person (the article's owner), once per due date, about something no
+    # ticket page will show them: mailed too, as a mention is.
+    Kind.KB_REVIEW: Channel.BOTH,
 }
 IN_PAGE = (Channel.PAGE, Channel.BOTH)
 BY_MAIL = (Channel.MAIL, Channel.BOTH)
@@ -54,6 +58,8 @@ UNREAD = Q(read_at__isnull=True)
 class Notification(models.Model):
     """One thing one agent is told about one ticket, shown in their notification centre.
 
+    Most are about a ticket (`ticket`); a few are about something else (a knowledge-base
+    article due for review): those have no ticket and a `link` (a path on this site) instead.
     `read_at` is None until they open it or mark it read. `event` is None for events written
     by a raw bulk INSERT (SLA warnings and breaches have no id when the hook hears them).
     Two indexes serve the two reads the navigation and the centre make for one person, each
@@ -68,7 +74,16 @@ class Notification(models.Model):
         db_index=False,  # leads both composite indexes
     )
     kind = models.CharField(max_length=20, choices=Kind.choices)
-    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="+")
+    ticket = models.ForeignKey(
+        Ticket, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    link = models.CharField(
+        max_length=200,
+        blank=True,
+        default="",
+        db_default="",  # bulk INSERTs that name no link (core.bulk) write ""
+        help_text="Where it leads when it is not about a ticket.",
+    )
     event = models.ForeignKey(
         TicketEvent,
         null=True,
@@ -102,7 +117,8 @@ class Notification(models.Model):
 
     @property
     def ticket_number(self) -> str:
-        return format_number(self.ticket_id)
+        """The ticket's number, or "" for a notification about something else."""
+        return format_number(self.ticket_id) if self.ticket_id else ""
 
     @property
     def is_unread(self) -> bool:
@@ -144,7 +160,16 @@ class NotificationMail(models.Model):
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
     )
-    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="+")
+    ticket = models.ForeignKey(
+        Ticket, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    link = models.CharField(
+        max_length=200,
+        blank=True,
+        default="",
+        db_default="",  # bulk INSERTs that name no link (core.bulk) write ""
+        help_text="Where it leads when it is not about a ticket.",
+    )
     kind = models.CharField(max_length=20, choices=Kind.choices)
     subject = models.CharField(max_length=250)
     body = models.TextField(blank=True)

@@ -7,7 +7,7 @@ ticket's client (a primary-key look-up per row of the page), plus the one query 
 which clients they serve.
 """
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from deskside.accounts.models import User
 from deskside.accounts.queries import served_organization_ids
@@ -33,7 +33,10 @@ def notifications_of(user: User, *, unread: bool = False) -> QuerySet[Notificati
 
 def _still_visible(user: User, qs: QuerySet[Notification]) -> QuerySet[Notification]:
     ids = served_organization_ids(user)
-    return qs if ids is None else qs.filter(ticket__organization_id__in=ids)
+    if ids is None:
+        return qs
+    # Not about a ticket (an article's review): its writer checked the recipient might read it.
+    return qs.filter(Q(ticket__isnull=True) | Q(ticket__organization_id__in=ids))
 
 
 def notification_for(user: User, pk: int) -> Notification | None:

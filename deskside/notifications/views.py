@@ -60,9 +60,12 @@ def _mark(request: HttpRequest, pk: int) -> Notification:
 @agent_required
 @require_GET
 def open_one(request: HttpRequest, pk: int) -> HttpResponse:
-    """Mark the notification read and open its ticket at the event (a link, so a GET: marking
-    one's own notification read is idempotent and harmless)."""
+    """Mark the notification read and open its ticket at the event, or its link when it is
+    not about a ticket (a link, so a GET: marking one's own notification read is idempotent
+    and harmless)."""
     notification = _mark(request, pk)
+    if notification.ticket_id is None:  # about something else: its own link
+        return redirect(notification.link or "notifications:index")
     url = notification.ticket.get_absolute_url()
     if notification.event_id:
         url += f"#event-{notification.event_id}"

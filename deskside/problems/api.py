@@ -32,7 +32,7 @@ from deskside.accounts.queries import organizations_visible_to
 from deskside.accounts.schemas import OrganizationRef, UserRef
 from deskside.core.api import PageOut, PageParams, Text, get_or_404, page_out
 from deskside.core.pagination import paginate
-from deskside.kb.models import Article
+from deskside.kb.queries import visible_articles
 from deskside.problems import detection, queries, services
 from deskside.problems.exceptions import InvalidInput, NotAllowed
 from deskside.problems.models import Cluster, Problem
@@ -240,7 +240,7 @@ def _refs(user: User, values: dict) -> dict:
             raise InvalidInput(f"no agent {out['owner']!r}", field="owner")
         out["owner"] = owner
     if out.get("article") is not None:
-        article = Article.objects.filter(public_id=out["article"]).first()
+        article = visible_articles(user).filter(public_id=out["article"]).first()
         if article is None:
             raise InvalidInput(f"no article {out['article']!r}", field="article")
         out["article"] = article

@@ -7,7 +7,8 @@ from django import forms
 
 from deskside.accounts.models import User
 from deskside.core.forms import DomainErrors
-from deskside.kb.models import Article, ArticleStatus
+from deskside.kb.models import ArticleStatus
+from deskside.kb.queries import visible_articles
 from deskside.problems.models import Problem, ProblemStatus
 from deskside.problems.services import MAX_TEXT, MAX_TITLE
 
@@ -37,13 +38,21 @@ class ProblemForm(DomainErrors, forms.Form):
         empty_label="Nobody yet",
     )
     article = forms.ModelChoiceField(
-        queryset=Article.objects.exclude(status=ArticleStatus.ARCHIVED).order_by("title"),
+        queryset=visible_articles(None),
         required=False,
         to_field_name="public_id",
         empty_label="No article",
         label="Knowledge-base article",
         help_text="The article a known error points agents to.",
     )
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        """The article choices are those `user` may read (an agent limited to some clients
+        never sees another client's runbook here), archived ones aside."""
+        super().__init__(*args, **kwargs)
+        self.fields["article"].queryset = (  # type: ignore[attr-defined]
+            visible_articles(user).exclude(status=ArticleStatus.ARCHIVED).order_by("title")
+        )
 
     @staticmethod
     def initial_for(problem: Problem) -> dict[str, Any]:

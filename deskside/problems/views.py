@@ -133,8 +133,8 @@ def problem_new(request: HttpRequest) -> HttpResponse:
         initial = {"status": ProblemStatus.OPEN}
         if ticket is not None:
             initial["title"] = ticket.subject
-        return _form_page(request, ProblemForm(initial=initial), None)
-    form = ProblemForm(request.POST)
+        return _form_page(request, ProblemForm(initial=initial, user=user), None)
+    form = ProblemForm(request.POST, user=user)
     if form.is_valid():
         try:
             problem = services.create_problem(
@@ -186,8 +186,9 @@ def edit(request: HttpRequest, number: str) -> HttpResponse:
     user = request.user
     problem = _problem_or_404(user, number)
     if request.method != "POST":
-        return _form_page(request, ProblemForm(initial=ProblemForm.initial_for(problem)), problem)
-    form = ProblemForm(request.POST)
+        form = ProblemForm(initial=ProblemForm.initial_for(problem), user=user)
+        return _form_page(request, form, problem)
+    form = ProblemForm(request.POST, user=user)
     if form.is_valid():
         try:
             services.update_problem(actor=user, problem=problem, **form.cleaned_data)

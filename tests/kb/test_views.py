@@ -3,9 +3,12 @@ mark reviewed, due for review, the intake's suggestions, the ticket's panel with
 and draft, and the customer's "this solved it"."""
 
 from datetime import timedelta
+from pathlib import Path
+
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from deskside.core import clock
-from deskside.kb.models import Article, Deflection, SolvedWith
+from deskside.kb.models import Article, ArticleAttachment, Deflection, SolvedWith
 from deskside.tickets import services as tickets
 
 
@@ -94,3 +97,49 @@ def test_portal_deflection(signed_in, carol, articles):
     )
     assert "you need not send this request" in done.content.decode()
     assert Deflection.objects.get().text == "vpn will not connect"
+
+
+DRAFT_FORM = {
+    "title": "",
+    "body": "",
+    "visibility": "internal",
+    "status": "draft",
+    "tags": "",
+    "review_every_days": 90,
+}
+
+
+def test_attach_a_file_on_the_page(signed_in, alice):
+    client = signed_in(alice)
+    client.post("/kb/new/", {**DRAFT_FORM, "title": "VPN profile"})
+    article = Article.objects.get()
+    upload = SimpleUploadedFile("profile.ovpn", b"remote vpn.acme.example", "text/plain")
+    sent = client.post(f"/kb/{article.public_id}/files/", {"file": upload}, follow=True)
+    assert sent.redirect_chain == [(f"/kb/{article.public_id}/", 302)]
+    (item,) = ArticleAttachment.objects.filter(article=article)
+    assert (item.filename, item.size, item.uploaded_by) == ("profile.ovpn", 23, alice)
+    page = sent.content.decode()
+    assert "File attached." in page and f'href="/kb/files/{item.public_id}/">profile.ovpn' in page
+    got = client.get(f"/kb/files/{item.public_id}/")
+    assert b"".join(got.streaming_content) == b"remote vpn.acme.example"
+    # No file chosen: a message, nothing stored.
+    empty = client.post(f"/kb/{article.public_id}/files/", {}, follow=True)
+    assert "Choose a file to attach." in empty.content.decode()
+    assert ArticleAttachment.objects.count() == 1
+
+
+def test_the_attachment_size_limit_on_the_page(signed_in, alice, settings):
+    settings.DESKSIDE_MAX_ATTACHMENT_BYTES = 2 * 2**20
+    client = signed_in(alice)
+    client.post("/kb/new/", {**DRAFT_FORM, "title": "Big files"})
+    article = Article.objects.get()
+    stored = Path(settings.MEDIA_ROOT) / "kb"
+    before = set(stored.rglob("*"))
+    big = SimpleUploadedFile("dump.bin", b"x" * (2 * 2**20 + 1), "application/octet-stream")
+    refused = client.post(f"/kb/{article.public_id}/files/", {"file": big}, follow=True)
+    assert "dump.bin is 2.0 MB; the limit is 2 MB" in refused.content.decode()
+    assert not ArticleAttachment.objects.exists()
+    assert set(stored.rglob("*")) == before  # no file left behind
+    exact = SimpleUploadedFile("ok.bin", b"x" * (2 * 2**20), "application/octet-stream")
+    client.post(f"/kb/{article.public_id}/files/", {"file": exact})
+    assert ArticleAttachment.objects.get().size == 2 * 2**20

@@ -113,7 +113,7 @@ def test_preferences_page(signed_in, leo):
     html = page.content.decode()
     assert "<legend>Mentioned in a note</legend>" in html
     assert 'name="mentioned" value="both"' in html and "checked" in html
-    kinds = ("assigned", "escalated", "replied", "mentioned", "sla", "paged", "vendor")
+    kinds = ("assigned", "escalated", "replied", "mentioned", "sla", "paged", "vendor", "kb_review")
     data = {k: "page" for k in kinds}
     data["sla"] = "none"
     assert client.post("/notifications/preferences/", data).status_code == 302

@@ -22,6 +22,7 @@ def test_defaults_show_everything_and_mail_mentions(leo):
         "sla": "page",
         "paged": "page",
         "vendor": "page",
+        "kb_review": "both",
     }
 
 

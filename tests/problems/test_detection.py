@@ -7,11 +7,13 @@ from datetime import timedelta
 import pytest
 
 from deskside import cli
+from deskside.accounts import services as accounts
 from deskside.problems import detection, services, worker
 from deskside.problems.exceptions import InvalidInput, NotAllowed
 from deskside.problems.models import Cluster, DetectionState
+from deskside.tickets.models import TicketType
 from tests import audit_helpers
-from tests.problems.conftest import NOW, OUTLOOK
+from tests.problems.conftest import NOW, OUTLOOK, T0
 
 pytestmark = pytest.mark.django_db
 
@@ -106,3 +108,26 @@ def test_the_command_line(planted, capsys):
     assert cli.main(["problems", "detect", "--threshold", "2"]) == 2
     assert "threshold must be from 0.05 to 0.95" in capsys.readouterr().err
     assert Cluster.objects.count() == 1  # a refused run changed nothing
+
+
+def test_different_sites_and_types_are_never_clustered_together(at, make_ticket, carol, acme_hq):
+    """The same words at Acme's HQ and at its branch, and as incidents and as service requests
+    at HQ: three scopes, three clusters, none mixing tickets of two scopes."""
+    branch = accounts.create_site(organization=acme_hq.organization, name="Branch office")
+    plan = {
+        (acme_hq, TicketType.INCIDENT): [],
+        (branch, TicketType.INCIDENT): [],
+        (acme_hq, TicketType.SERVICE_REQUEST): [],
+    }
+    for i, (subject, description) in enumerate(OUTLOOK[:3]):
+        at(T0 + timedelta(hours=6 * i))
+        for (site, kind), made in plan.items():
+            made.append(
+                make_ticket(carol, subject=subject, description=description, site=site, type=kind)
+            )
+    at(NOW)
+    assert detection.detect().clusters == 3
+    found = {(c.site_id, c.ticket_type): _members(c) for c in Cluster.objects.all()}
+    assert found == {(site.pk, kind): {t.pk for t in made} for (site, kind), made in plan.items()}
+    # Three of each scope are below a minimum size of 4: mixed, the nine would make one.
+    assert detection.detect(min_size=4).clusters == 0

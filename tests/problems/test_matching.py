@@ -3,6 +3,7 @@ event hook), shown on the ticket page to agents with the workaround, never to cu
 
 import pytest
 
+from deskside.kb import services as kb
 from deskside.problems import services
 from deskside.problems.models import KnownErrorMatch
 from tests.conftest import login
@@ -42,3 +43,20 @@ def test_not_matched_once_the_problem_moves_on(problem, make_ticket, carol, alic
     services.update_problem(actor=alice, problem=problem, status="resolved")
     ticket = make_ticket(carol, subject="Outlook keeps asking for my password")
     assert not KnownErrorMatch.objects.filter(ticket=ticket).exists()
+
+
+def test_the_known_errors_article_is_a_link(problem, make_ticket, carol, alice, admin, acme):
+    data = kb.ArticleInput(
+        title="Acme: Outlook credential reset", body="Sign out of Office first.", organization=acme
+    )
+    article = kb.create_article(actor=admin, data=data)
+    services.update_problem(actor=alice, problem=problem, article=article)
+    ticket = make_ticket(
+        carol, subject="Outlook asking for password all the time", description="Outlook again."
+    )
+    text = login(alice).get(f"/tickets/{ticket.number}/").content.decode()
+    assert "delete the Outlook credentials" in text
+    link = f'<a class="kb-article" href="/kb/{article.public_id}/">{article.title}</a>'
+    assert f"Article: {link}" in text
+    detail = login(alice).get(f"/problems/{problem.number}/").content.decode()
+    assert f'<a href="/kb/{article.public_id}/">{article.title}</a>' in detail

@@ -4,6 +4,7 @@ button (administrators); customers are sent to the portal."""
 
 import pytest
 
+from deskside.kb import services as kb
 from deskside.problems.models import Cluster, Problem, ProblemTicket
 from tests.conftest import login
 
@@ -88,3 +89,17 @@ def test_customers_and_other_clients(cluster, problem, carol, admin_serving, glo
     other = login(admin_serving(globex, email="g@msp.example"))
     assert other.get(f"/problems/{problem.number}/").status_code == 404
     assert problem.title not in other.get("/problems/").content.decode()
+
+
+def test_the_article_choices_are_what_the_agent_may_read(
+    admin, admin_serving, acme, globex, signed_in
+):
+    from_acme = kb.create_article(
+        actor=admin, data=kb.ArticleInput(title="Acme night runbook", organization=acme)
+    )
+    shared = kb.create_article(actor=admin, data=kb.ArticleInput(title="Global Outlook fix"))
+    limited = admin_serving(globex, email="gina@msp.example")
+    page = signed_in(limited).get("/problems/new/").content.decode()
+    assert shared.public_id in page and from_acme.public_id not in page
+    everyone = signed_in(admin).get("/problems/new/").content.decode()
+    assert shared.public_id in everyone and from_acme.public_id in everyone
