@@ -105,11 +105,17 @@ class Suggestion:
     snippet: str
 
 
-def suggest(user: User, text: str, *, limit: int = SUGGESTIONS) -> list[Suggestion]:
+def suggest(
+    user: User, text: str, *, limit: int = SUGGESTIONS, organization_id: int | None = None
+) -> list[Suggestion]:
     """The best matching articles `user` may read for `text` (any of its words; title matches
     first), each with a snippet of its body around the first matching word. Agents get only
-    published articles here too (a draft is no answer to give a caller)."""
+    published articles here too (a draft is no answer to give a caller). With
+    `organization_id` (a ticket's client), only global articles and that client's runbooks:
+    another client's runbook is no answer for this ticket."""
     qs = visible_articles(user).filter(status=ArticleStatus.PUBLISHED)
+    if organization_id is not None:
+        qs = qs.filter(Q(organization__isnull=True) | Q(organization_id=organization_id))
     ranked = ARTICLE_SEARCH.ranked(
         qs.only("public_id", "title", "body", "visibility", "organization_id"),
         text,

@@ -276,11 +276,17 @@ def record_deflection(*, actor: User, article: Article, text: str = "") -> Defle
 def link_solved(*, actor: User, article: Article, ticket: Ticket) -> SolvedWith:
     """Record that `article` solved `ticket` and say so on the ticket's timeline (an internal
     note naming the article). Linking the same article again changes nothing. Raises
-    InvalidInput (404) for a ticket or an article the actor may not see."""
+    InvalidInput (404) for a ticket or an article the actor may not see, and (422) for another
+    client's runbook: the note would show its title to the agents of the ticket's client."""
     _require_agent(actor, "link articles to tickets")
     _require_visible(actor, article)
     if not visible_tickets(actor).filter(pk=ticket.pk).exists():
         raise InvalidInput(f"no ticket {ticket.number}", field="ticket", status=404)
+    if article.organization_id not in (None, ticket.organization_id):
+        raise InvalidInput(
+            f"{article.public_id} is another client's article: it cannot solve {ticket.number}",
+            field="article",
+        )
     link, created = SolvedWith.objects.get_or_create(
         article=article, ticket=ticket, defaults={"linked_by": actor}
     )
@@ -297,7 +303,8 @@ def link_solved(*, actor: User, article: Article, ticket: Ticket) -> SolvedWith:
 def draft_from_ticket(*, actor: User, ticket: Ticket) -> Article:
     """A draft internal article from a resolved (or closed) ticket: its subject as the title;
     the description, the resolution and the public replies as the body; linked back to the
-    ticket. Raises InvalidState for a ticket that is not resolved."""
+    ticket, as the ticket's client's article (its runbook: it holds that client's text; a
+    writer may make it global). Raises InvalidState for a ticket that is not resolved."""
     _require_agent(actor, "write articles")
     if not visible_tickets(actor).filter(pk=ticket.pk).exists():
         raise InvalidInput(f"no ticket {ticket.number}", field="ticket", status=404)
@@ -311,5 +318,11 @@ def draft_from_ticket(*, actor: User, ticket: Ticket) -> Article:
         parts += ["## Resolution", resolutions[-1]]
     if replies:
         parts += ["## Replies to the customer", *replies]
-    data = ArticleInput(title=ticket.subject[:MAX_TITLE], body="\n\n".join(parts))
+    # The draft holds the ticket's text: it is that client's article (a runbook) until a writer
+    # makes it global, so agents of other clients never read it.
+    data = ArticleInput(
+        title=ticket.subject[:MAX_TITLE],
+        body="\n\n".join(parts),
+        organization=ticket.organization,
+    )
     return create_article(actor=actor, data=data, source_ticket=ticket)

@@ -250,7 +250,11 @@ def ticket_panel(request: HttpRequest, number: str) -> HttpResponse:
     linked_ids = {link.article_id for link in linked}
     suggestions = [
         s
-        for s in queries.suggest(request.user, f"{ticket.subject} {ticket.description[:300]}")
+        for s in queries.suggest(
+            request.user,
+            f"{ticket.subject} {ticket.description[:300]}",
+            organization_id=ticket.organization_id,
+        )
         if s.article.pk not in linked_ids
     ]
     context = {
@@ -267,7 +271,11 @@ def ticket_panel(request: HttpRequest, number: str) -> HttpResponse:
 def solved(request: HttpRequest, number: str, public_id: str) -> HttpResponse:
     ticket = ticket_for(request.user, number)
     article = _article_or_404(request, public_id)
-    services.link_solved(actor=request.user, article=article, ticket=ticket)
+    try:
+        services.link_solved(actor=request.user, article=article, ticket=ticket)
+    except DomainError as exc:  # another client's runbook
+        messages.error(request, exc.message)
+        return redirect(ticket)
     messages.success(request, f"Linked “{article.title}” as the solution.")
     return redirect(ticket)
 

@@ -356,9 +356,11 @@ def escalations(tickets: QuerySet[Ticket], scope: Scope) -> Report:
     L1 (created there) the share escalated out of L1, and of those that reached L2 the share
     escalated on to L3.
 
-    A ticket's tier only rises (`escalate_ticket`), so it was at L1 when it is there now or
-    has an escalated event out of L1, and it reached L2 when it is there now or has one out of
-    L2; each ticket leaves a tier at most once."""
+    A ticket was handled at L1 when it is there now or has an escalated event out of L1, and
+    it reached L2 when it is there now or has one out of L2 (the conditions of the links'
+    `handled_l1` and `reached_l2`). A tier can go down again (an agent accepting a triage
+    suggestion), so a ticket both at L1 now and escalated out of it is counted once: the
+    events are grouped by the ticket's tier now too."""
     qs = scope.narrow(tickets)
     per_type = {
         r["type"]: r
@@ -378,26 +380,33 @@ def escalations(tickets: QuerySet[Ticket], scope: Scope) -> Report:
             data__from_tier__in=[Tier.L1, Tier.L2],
         )
         .order_by()
-        .values("ticket__type", "data__from_tier")
+        .values("ticket__type", "data__from_tier", "ticket__tier")
         .annotate(n=Count("ticket_id", distinct=True))
     )
     left: dict[tuple[str, str], int] = defaultdict(int)
+    back: dict[tuple[str, str], int] = defaultdict(int)  # escalated out of a tier, there again
     for r in events:
-        left[(r["ticket__type"], r["data__from_tier"])] += r["n"]
+        key = (r["ticket__type"], r["data__from_tier"])
+        left[key] += r["n"]
+        if r["ticket__tier"] == r["data__from_tier"]:
+            back[key] += r["n"]
     empty = {"n": 0, "esc": 0, "at_l1": 0, "at_l2": 0}
     counts = {
         kind.value: {
             **per_type.get(kind.value, empty),
             "from_l1": left[(kind.value, Tier.L1)],
             "from_l2": left[(kind.value, Tier.L2)],
+            "back_l1": back[(kind.value, Tier.L1)],
+            "back_l2": back[(kind.value, Tier.L2)],
         }
         for kind in TicketType
     }
-    keys = ("n", "esc", "at_l1", "at_l2", "from_l1", "from_l2")
+    keys = ("n", "esc", "at_l1", "at_l2", "from_l1", "from_l2", "back_l1", "back_l2")
     total = {k: sum(c[k] for c in counts.values()) for k in keys}
 
     def line(name: str, c: dict[str, int], **link: str) -> list[Cell]:
-        handled, reached = c["at_l1"] + c["from_l1"], c["at_l2"] + c["from_l2"]
+        handled = c["at_l1"] + c["from_l1"] - c["back_l1"]
+        reached = c["at_l2"] + c["from_l2"] - c["back_l2"]
         return [
             Cell(name),
             Cell(c["n"], scope.link(**link)),

@@ -222,7 +222,7 @@ TICKET_FLAGS: dict[str, Q] = {
     "was_resolved": Q(_has_event(EventKind.RESOLVED)),
     "assigned_open": Q(status__in=OPEN_STATUSES, assignee__isnull=False),
     "resolved_assigned": Q(resolved_at__isnull=False, assignee__isnull=False),
-    # A ticket's tier only rises: it was at L1 when it is there or left it, likewise L2.
+    # A ticket was at L1 when it is there or left it, likewise L2 (whichever way it moved since).
     "handled_l1": Q(tier=Tier.L1) | Q(_escalated_from(Tier.L1)),
     "escalated_from_l1": Q(_escalated_from(Tier.L1)),
     "reached_l2": Q(tier=Tier.L2) | Q(_escalated_from(Tier.L2)),

@@ -140,6 +140,7 @@ def test_draft_from_a_resolved_ticket(alice, acme_ticket):
     assert article.title == acme_ticket.subject
     assert (article.status, article.visibility) == ("draft", "internal")
     assert article.source_ticket == acme_ticket
+    assert article.organization == acme_ticket.organization  # the client's text: its runbook
     assert "It shows offline." in article.body
     assert "Replaced the fuser." in article.body
     assert "Please power-cycle the printer." in article.body

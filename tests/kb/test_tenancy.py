@@ -177,7 +177,22 @@ def test_due_pages(articles, gina, signed_in):
 
 
 def test_ticket_panel_and_solved_with(articles, gina, admin, signed_in, globex_ticket):
-    services.link_solved(actor=admin, article=articles["acme_night"], ticket=globex_ticket)
+    # Even an agent of every client cannot say Acme's runbook solved a Globex ticket: the note
+    # would put the runbook's title on the ticket for Globex's agents.
+    with pytest.raises(InvalidInput) as refused:
+        services.link_solved(actor=admin, article=articles["acme_night"], ticket=globex_ticket)
+    assert refused.value.field == "article"
+    assert not SolvedWith.objects.exists()
+    assert not globex_ticket.events.filter(body__contains="Acme").exists()
+    page = signed_in(admin).post(
+        f"/kb/tickets/{globex_ticket.number}/solved/{articles['acme_night'].public_id}/",
+        follow=True,
+    )
+    assert page.status_code == 200 and "is another client" in page.content.decode()
+    assert not SolvedWith.objects.exists()
+    # Nor are Acme's runbooks suggested on a Globex ticket to an agent who reads them.
+    admin_panel = signed_in(admin).get(f"/kb/tickets/{globex_ticket.number}/").content.decode()
+    assert "Globex VPN" in admin_panel and "Acme VPN" not in admin_panel
     client = signed_in(gina)
     panel = client.get(f"/kb/tickets/{globex_ticket.number}/").content.decode()
     assert "Globex VPN" in panel  # the ticket's subject suggests her client's runbook
@@ -229,6 +244,14 @@ def test_api_writes(articles, gina, api_as, globex_ticket):
     assert Article.objects.get(public_id=outlook).organization is None
     made = api.post("/api/v1/kb/articles", {"title": "Globex fax", "organization": "globex"})
     assert made.status_code == 201
+
+
+def test_a_draft_from_a_ticket_is_its_clients_article(gina, admin, acme_ticket):
+    tickets.resolve_ticket(actor=admin, ticket=acme_ticket, resolution="Rebooted the NAS.")
+    draft = services.draft_from_ticket(actor=admin, ticket=acme_ticket)
+    assert draft.organization == acme_ticket.organization
+    assert not queries.visible_articles(gina).filter(pk=draft.pk).exists()
+    assert queries.visible_articles(admin).filter(pk=draft.pk).exists()
 
 
 def test_draft_from_another_clients_ticket(gina, api_as, signed_in, admin, acme_ticket):

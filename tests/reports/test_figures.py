@@ -206,3 +206,18 @@ def test_filters_narrow_every_report(desk, now, alice):
     assert values(run("volume", alice, client="globex", bucket="week").totals)[-1] == 1
     assert values(run("volume", alice, priority="P1", bucket="week").totals)[-1] == 1
     assert values(run("volume", alice, team="desktop-support-l2", bucket="week").totals)[-1] == 1
+
+
+def test_a_tier_lowered_again_is_counted_once(desk, now, alice):
+    # T2 left L1 for L2; an agent then puts it back at L1 (accepting a triage suggestion): it
+    # is at L1 now AND escalated out of L1, and still one ticket handled at L1.
+    from deskside.accounts.models import Tier  # noqa: PLC0415
+    from deskside.tickets.models import Ticket  # noqa: PLC0415
+    from deskside.triage.services import set_fields  # noqa: PLC0415
+
+    set_fields(actor=alice, ticket=Ticket.objects.get(pk=desk["t2"].pk), values={"tier": Tier.L1})
+    report = run("escalations", alice)
+    incidents = values(report.rows[0])
+    assert incidents[:7] == ["Incident", 3, 1, 33.3, 3, 1, 33.3]
+    handled = report.rows[0][4]
+    assert len(opened(alice, handled.link)) == handled.value == 3
