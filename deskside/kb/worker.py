@@ -23,7 +23,9 @@ Acme). Otherwise (no writer, writer gone or no longer able to read it), the know
 administrators: the active staff agents who may read it. The notification is of its own kind
 `Kind.KB_REVIEW` in the notifications app (in the page, and by mail by default: it is
 addressed to one person about something no ticket shows them), linking to the article; each
-person changes that in their notification settings.
+person changes that in their notification settings. The notification carries the article's
+client (`Notification.organization`, None for a global article), so an agent who later stops
+serving that client no longer sees it.
 """
 
 import logging
@@ -106,7 +108,15 @@ def remind(article: Article, at: datetime) -> int:
     text = f"Due {due:%Y-%m-%d}: is it still right? Edit it or mark it reviewed." if due else ""
     Notification.objects.bulk_create(
         Notification(
-            recipient_id=pk, kind=NOTIFY_KIND, link=link, title=title, text=text, created_at=at
+            recipient_id=pk,
+            kind=NOTIFY_KIND,
+            link=link,
+            # The client whose runbook it is (None: a global article), so an agent who stops
+            # serving that client stops seeing the reminder (notifications.queries).
+            organization_id=article.organization_id,
+            title=title,
+            text=text,
+            created_at=at,
         )
         for pk, channel in channels
         if channel in IN_PAGE

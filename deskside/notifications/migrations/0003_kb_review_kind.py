@@ -7,11 +7,17 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
+        ('accounts', '0004_caller_name_keys'),
         ('notifications', '0002_vendor_kind'),
         ('tickets', '0012_operations_event_kinds'),
     ]
 
     operations = [
+        migrations.AddField(
+            model_name='notification',
+            name='organization',
+            field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.organization'),
+        ),
         migrations.AddField(
             model_name='notification',
             name='link',
