@@ -194,3 +194,14 @@ def test_an_agent_who_stops_serving_the_client_no_longer_sees_its_reminder(
         "Review due: Printer jam",
     }
 
+
+def test_nobody_to_tell_is_logged(alice, caplog):
+    article = write(alice)
+    Article.objects.filter(pk=article.pk).update(created_by=None)  # and no administrator
+    with caplog.at_level("WARNING", logger="deskside.kb.worker"):
+        result = review_pass(days(PERIOD))
+    assert (result.reminded, result.notified) == (1, 0) and not told()
+    assert Article.objects.get(pk=article.pk).review_remind_at is None
+    (record,) = [r for r in caplog.records if r.levelname == "WARNING"]
+    assert article.public_id in record.getMessage()
+    assert "nobody to remind" in record.getMessage()
