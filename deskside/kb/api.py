@@ -23,6 +23,7 @@ from django.urls import reverse
 from ninja import Field, Query, Router, Schema, Status
 
 from deskside.accounts.models import Organization, User
+from deskside.accounts.queries import organizations_visible_to
 from deskside.accounts.schemas import OrganizationRef
 from deskside.core.api import PageOut, PageParams, Text, get_or_404, page_out
 from deskside.core.pagination import paginate
@@ -158,10 +159,12 @@ def _article(request: HttpRequest, public_id: str) -> Article:
     return get_or_404(qs.prefetch_related("tags"), f"no article {public_id!r}", public_id=public_id)
 
 
-def _organization(slug: str | None) -> Organization | None:
+def _organization(user: User, slug: str | None) -> Organization | None:
+    """The client `slug` among those `user` serves: one they do not serve is "no client" as an
+    unknown slug is, so the answer does not reveal which clients exist."""
     if not slug:
         return None
-    org = Organization.objects.filter(slug=slug, is_msp=False).first()
+    org = organizations_visible_to(user).filter(slug=slug, is_msp=False).first()
     if org is None:
         raise InvalidInput(f"no client {slug!r}", field="organization")
     return org
@@ -191,7 +194,7 @@ def create_article(request: HttpRequest, payload: ArticleIn) -> Status[Article]:
         body=payload.body,
         visibility=payload.visibility,
         status=payload.status,
-        organization=_organization(payload.organization),
+        organization=_organization(user, payload.organization),
         category=_category(payload.category),
         tags=payload.tags,
         review_every_days=payload.review_every_days,
@@ -221,7 +224,7 @@ def update_article(request: HttpRequest, public_id: Text, payload: ArticlePatch)
         visibility=changes.get("visibility", article.visibility),
         status=changes.get("status", article.status),
         organization=(
-            _organization(changes["organization"])
+            _organization(user, changes["organization"])
             if "organization" in changes
             else article.organization
         ),

@@ -23,7 +23,11 @@ Acme). Otherwise (no writer, writer gone or no longer able to read it), the know
 administrators: the active staff agents who may read it. The notification is of its own kind
 `Kind.KB_REVIEW` in the notifications app (in the page, and by mail by default: it is
 addressed to one person about something no ticket shows them), linking to the article; each
-person changes that in their notification settings.
+person changes that in their notification settings. The notification carries the article's
+client (`Notification.organization`, None for a global article), so an agent who later stops
+serving that client no longer sees it. Nobody to tell at all (no administrator who may read
+it either): the article is disarmed all the same (until its due date changes) and a warning
+is logged.
 """
 
 import logging
@@ -100,13 +104,30 @@ def remind(article: Article, at: datetime) -> int:
     """Write the reminder's notifications (and mails) for a claimed article. Returns how many
     people were told. Call inside the claim's transaction."""
     channels = recipients(article)
+    if not channels:
+        # Claimed (disarmed until the due date moves) with nobody to tell: say so, or the
+        # article's review would be skipped without a trace.
+        log.warning(
+            "kb article %s: review due but nobody to remind (no owner or administrator "
+            "who may read it); disarmed until its due date changes",
+            article.public_id,
+        )
+        return 0
     link = reverse("kb:detail", args=[article.public_id])
     title = f"Review due: {article.title}"[:200]
     due = article.review_due_at
     text = f"Due {due:%Y-%m-%d}: is it still right? Edit it or mark it reviewed." if due else ""
     Notification.objects.bulk_create(
         Notification(
-            recipient_id=pk, kind=NOTIFY_KIND, link=link, title=title, text=text, created_at=at
+            recipient_id=pk,
+            kind=NOTIFY_KIND,
+            link=link,
+            # The client whose runbook it is (None: a global article), so an agent who stops
+            # serving that client stops seeing the reminder (notifications.queries).
+            organization_id=article.organization_id,
+            title=title,
+            text=text,
+            created_at=at,
         )
         for pk, channel in channels
         if channel in IN_PAGE

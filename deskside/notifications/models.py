@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from deskside.accounts.models import Organization
 from deskside.core import clock
 from deskside.tickets.models import Ticket, TicketEvent, format_number
 
@@ -59,7 +60,8 @@ class Notification(models.Model):
     """One thing one agent is told about one ticket, shown in their notification centre.
 
     Most are about a ticket (`ticket`); a few are about something else (a knowledge-base
-    article due for review): those have no ticket and a `link` (a path on this site) instead.
+    article due for review): those have no ticket and a `link` (a path on this site) instead,
+    and `organization`, the client whose data they are about (None when nobody's).
     `read_at` is None until they open it or mark it read. `event` is None for events written
     by a raw bulk INSERT (SLA warnings and breaches have no id when the hook hears them).
     Two indexes serve the two reads the navigation and the centre make for one person, each
@@ -83,6 +85,17 @@ class Notification(models.Model):
         default="",
         db_default="",  # bulk INSERTs that name no link (core.bulk) write ""
         help_text="Where it leads when it is not about a ticket.",
+    )
+    # Whose data a notification without a ticket is about (a client's runbook), so an agent
+    # who stops serving that client stops seeing it; None: nobody's (a global article). A
+    # ticket's notification leaves it None: the ticket's client decides.
+    organization = models.ForeignKey(
+        Organization,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,  # never looked up by client: only checked on the rows already found
     )
     event = models.ForeignKey(
         TicketEvent,

@@ -1,10 +1,15 @@
 """Read side of notifications: a person reads only their own (agents only; a customer has
-none), and only those about tickets they can still see: an agent limited to some clients
+none), and only those about what they can still see: an agent limited to some clients
 (`served_organizations`) who no longer serves a ticket's client does not see its
-notifications any more (the subject is the client's data). Each read is one query on one
-index (see `models.Notification`); for a limited agent the rows found are checked against the
-ticket's client (a primary-key look-up per row of the page), plus the one query that reads
-which clients they serve.
+notifications any more (the subject is the client's data), nor those without a ticket that
+are about a client's data (`Notification.organization`: a client's runbook due for review);
+those about nobody's data (a global article) stay. Each read is one query over one index
+range (see `models.Notification`). For an agent who serves every client that is all, and the
+unread count can be an index-only count of the partial index. For a limited agent it is one
+query more (which clients they serve), and each row in the range is checked against its
+ticket's client (a primary-key look-up of the ticket) or its own `organization`, read from
+the row: the page reads rows until it has its 50 visible ones, the unread count every unread
+one (few: read ones leave the partial index).
 """
 
 from django.db.models import Q, QuerySet
@@ -35,8 +40,12 @@ def _still_visible(user: User, qs: QuerySet[Notification]) -> QuerySet[Notificat
     ids = served_organization_ids(user)
     if ids is None:
         return qs
-    # Not about a ticket (an article's review): its writer checked the recipient might read it.
-    return qs.filter(Q(ticket__isnull=True) | Q(ticket__organization_id__in=ids))
+    # Not about a ticket (an article's review): visible while about nobody's data (a global
+    # article) or about a client the agent still serves.
+    return qs.filter(
+        Q(ticket__organization_id__in=ids)
+        | Q(ticket__isnull=True) & (Q(organization__isnull=True) | Q(organization_id__in=ids))
+    )
 
 
 def notification_for(user: User, pk: int) -> Notification | None:
@@ -45,7 +54,8 @@ def notification_for(user: User, pk: int) -> Notification | None:
 
 
 def unread_count(user: User) -> int:
-    """How many of `user`'s notifications are unread: an index-only count of the partial index."""
+    """How many of `user`'s notifications are unread (those `notifications_of` shows): a count
+    over the partial index's range (see the module docstring)."""
     if not user.is_authenticated or not user.is_agent:
         return 0
     return _still_visible(user, Notification.objects.filter(UNREAD, recipient=user)).count()

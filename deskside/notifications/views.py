@@ -1,14 +1,19 @@
 """The notification pages, mounted at /notifications/ (namespace "notifications"): the
-notification centre (newest first, unread marked, each linking to its ticket, mark one or all
-read), the preferences page, and the tiny unread count the navigation polls.
+notification centre (newest first, unread marked, each linking to its ticket or, for one not
+about a ticket such as a knowledge-base review, to its own page; mark one or all read), the
+preferences page, and the tiny unread count the navigation polls.
 
-Opening a notification (`open/`) marks it read and goes to its ticket, at the event; the
-forms are plain POST + redirect and answer htmx with the changed part. Agents only.
+Opening a notification (`open/`) marks it read and goes to its ticket, at the event, or to
+its `link` when it has no ticket: only a path on this site (a stored link that is anything
+else, "//host/..." or "https://...", leads to the notification centre instead: never an open
+redirect). The forms are plain POST + redirect and answer htmx with the changed part. Agents
+only.
 """
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from deskside.accounts.permissions import agent_required, is_agent
@@ -57,6 +62,13 @@ def _mark(request: HttpRequest, pk: int) -> Notification:
         raise Http404(error.message) from None
 
 
+def _local(link: str) -> str:
+    """`link` when it is a path on this site ("/kb/...", not "//host" nor "/\\host"), else ""."""
+    if link.startswith("/") and url_has_allowed_host_and_scheme(link, allowed_hosts=None):
+        return link
+    return ""
+
+
 @agent_required
 @require_GET
 def open_one(request: HttpRequest, pk: int) -> HttpResponse:
@@ -64,8 +76,8 @@ def open_one(request: HttpRequest, pk: int) -> HttpResponse:
     not about a ticket (a link, so a GET: marking one's own notification read is idempotent
     and harmless)."""
     notification = _mark(request, pk)
-    if notification.ticket_id is None:  # about something else: its own link
-        return redirect(notification.link or "notifications:index")
+    if notification.ticket_id is None:  # about something else: its own link, if local
+        return redirect(_local(notification.link) or "notifications:index")
     url = notification.ticket.get_absolute_url()
     if notification.event_id:
         url += f"#event-{notification.event_id}"

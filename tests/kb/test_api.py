@@ -34,6 +34,21 @@ def test_create_get_patch_and_revisions(as_alice, accounts_category, acme):
     assert revisions[1]["body"] == "Use **net use**."
 
 
+def test_a_client_one_does_not_serve_is_no_client_as_an_unknown_one(
+    admin_serving, api_as, acme, globex
+):
+    api = api_as(admin_serving(acme, email="acme-only@msp.example"))
+    answers = {}
+    for slug in ("globex", "initech"):  # a client they do not serve; no such client
+        made = api.post("/api/v1/kb/articles", {"title": "x", "organization": slug})
+        assert made.status_code == 422
+        answers[slug] = made.json()
+    assert answers["globex"] == {**answers["initech"], "detail": "no client 'globex'"}
+    assert "Globex" not in str(answers["globex"])
+    made = api.post("/api/v1/kb/articles", {"title": "x", "organization": "acme"})
+    assert made.status_code == 201 and not Article.objects.filter(organization__slug="globex")
+
+
 def test_bad_input(as_alice, as_admin, articles):
     assert as_alice.post("/api/v1/kb/articles", {"title": " "}).json()["field"] == "title"
     wrong = as_alice.post("/api/v1/kb/articles", {"title": "x", "organization": "nope"})

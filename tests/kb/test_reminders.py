@@ -163,3 +163,45 @@ def test_a_page_only_preference_sends_no_mail(alice):
     write(alice)
     review_pass(days(PERIOD))
     assert len(told(alice)) == 1 and not NotificationMail.objects.exists()
+
+
+def test_an_agent_who_stops_serving_the_client_no_longer_sees_its_reminder(
+    gina, acme, globex, api_as, signed_in
+):
+    write(gina, "Globex fax", organization=globex)
+    write(gina)  # global: nobody's data
+    assert review_pass(days(PERIOD)).notified == 2
+    runbook, common = sorted(told(gina), key=lambda n: n.title)
+    assert (runbook.organization, common.organization) == (globex, None)
+    api = api_as(gina)
+    assert api.get("/api/v1/notifications/count").json() == {"unread": 2}
+    gina.served_organizations.set([acme])
+    # The runbook's reminder is gone from the count, the list, the centre and its link; the
+    # global article's stays.
+    assert api.get("/api/v1/notifications/count").json() == {"unread": 1}
+    items = api.get("/api/v1/notifications").json()["items"]
+    assert [i["title"] for i in items] == ["Review due: Printer jam"]
+    client = signed_in(gina)
+    html = client.get("/notifications/").content.decode()
+    assert "Review due: Printer jam" in html and "Globex fax" not in html
+    assert client.get(f"/notifications/{runbook.pk}/open/").status_code == 404
+    assert client.get(f"/notifications/{common.pk}/open/").status_code == 302
+    # Serving the client again (or every client) shows it again.
+    gina.served_organizations.set([])
+    assert api.get("/api/v1/notifications/count").json() == {"unread": 1}  # common now read
+    assert {i["title"] for i in api.get("/api/v1/notifications").json()["items"]} == {
+        "Review due: Globex fax",
+        "Review due: Printer jam",
+    }
+
+
+def test_nobody_to_tell_is_logged(alice, caplog):
+    article = write(alice)
+    Article.objects.filter(pk=article.pk).update(created_by=None)  # and no administrator
+    with caplog.at_level("WARNING", logger="deskside.kb.worker"):
+        result = review_pass(days(PERIOD))
+    assert (result.reminded, result.notified) == (1, 0) and not told()
+    assert Article.objects.get(pk=article.pk).review_remind_at is None
+    (record,) = [r for r in caplog.records if r.levelname == "WARNING"]
+    assert article.public_id in record.getMessage()
+    assert "nobody to remind" in record.getMessage()

@@ -133,3 +133,25 @@ def test_the_ticket_page_shows_mentions_of_me_first(signed_in, alice, leo, tara,
     # Someone not mentioned sees no panel.
     other = signed_in(alice).get(f"/tickets/{acme_ticket.number}/").content.decode()
     assert "Mentions of you" not in other
+
+
+def test_a_link_without_a_ticket_is_followed_only_on_this_site(signed_in, leo):
+    client = signed_in(leo)
+
+    def opened(link):
+        n = Notification.objects.create(recipient=leo, kind="kb_review", title="x", link=link)
+        response = client.get(f"/notifications/{n.pk}/open/")
+        assert response.status_code == 302
+        return response["Location"]
+
+    assert opened("/kb/abc123/") == "/kb/abc123/"
+    for elsewhere in (
+        "https://evil.example/",
+        "//evil.example/kb/",
+        "/\\evil.example/",
+        "/\t/evil.example/",
+        "javascript:alert(1)",
+        "kb/abc123/",
+        "",
+    ):
+        assert opened(elsewhere) == "/notifications/", elsewhere

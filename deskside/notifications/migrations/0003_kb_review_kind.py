@@ -4,14 +4,50 @@ import django.db.models.deletion
 from django.db import migrations, models
 
 
+class DropNotNull(migrations.AlterField):
+    """An AlterField that only makes a column nullable (or, backwards, not nullable again).
+
+    Its state change is Django's. Its database change on PostgreSQL is just
+    `ALTER COLUMN ... DROP NOT NULL` (backwards `SET NOT NULL`): Django's own AlterField of a
+    foreign key drops the constraint and adds it back, which re-validates every row of the
+    table under lock. Other databases (SQLite: a table rebuild) keep Django's way.
+    """
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state):
+        if schema_editor.connection.vendor != "postgresql":
+            return super().database_forwards(app_label, schema_editor, from_state, to_state)
+        self._set_nullable(app_label, schema_editor, to_state, "DROP")
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        if schema_editor.connection.vendor != "postgresql":
+            return super().database_backwards(app_label, schema_editor, from_state, to_state)
+        self._set_nullable(app_label, schema_editor, to_state, "SET")
+
+    def _set_nullable(self, app_label, schema_editor, state, verb):
+        model = state.apps.get_model(app_label, self.model_name)
+        if not self.allow_migrate_model(schema_editor.connection.alias, model):
+            return
+        quote = schema_editor.quote_name
+        column = model._meta.get_field(self.name).column
+        schema_editor.execute(
+            f"ALTER TABLE {quote(model._meta.db_table)} ALTER COLUMN {quote(column)} {verb} NOT NULL"
+        )
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
+        ('accounts', '0004_caller_name_keys'),
         ('notifications', '0002_vendor_kind'),
         ('tickets', '0012_operations_event_kinds'),
     ]
 
     operations = [
+        migrations.AddField(
+            model_name='notification',
+            name='organization',
+            field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.organization'),
+        ),
         migrations.AddField(
             model_name='notification',
             name='link',
@@ -27,7 +63,7 @@ class Migration(migrations.Migration):
             name='kind',
             field=models.CharField(choices=[('assigned', 'Assigned to me'), ('escalated', 'Escalated to my team or tier'), ('replied', 'A customer replied on my ticket'), ('mentioned', 'Mentioned in a note'), ('sla', 'SLA warning or breach on my ticket'), ('paged', 'Paged'), ('vendor', 'A vendor case went quiet on my ticket'), ('kb_review', 'A knowledge-base article I own is due for review')], max_length=20),
         ),
-        migrations.AlterField(
+        DropNotNull(
             model_name='notification',
             name='ticket',
             field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='tickets.ticket'),
@@ -37,7 +73,7 @@ class Migration(migrations.Migration):
             name='kind',
             field=models.CharField(choices=[('assigned', 'Assigned to me'), ('escalated', 'Escalated to my team or tier'), ('replied', 'A customer replied on my ticket'), ('mentioned', 'Mentioned in a note'), ('sla', 'SLA warning or breach on my ticket'), ('paged', 'Paged'), ('vendor', 'A vendor case went quiet on my ticket'), ('kb_review', 'A knowledge-base article I own is due for review')], max_length=20),
         ),
-        migrations.AlterField(
+        DropNotNull(
             model_name='notificationmail',
             name='ticket',
             field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='tickets.ticket'),
