@@ -26,20 +26,13 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q, Subquery
+from django.db.models import Q
 
 from deskside.accounts.models import User
 from deskside.assets.models import VendorCase, VendorCaseStatus
 from deskside.core import clock
-from deskside.notifications.models import (
-    BY_MAIL,
-    DEFAULT_CHANNEL,
-    IN_PAGE,
-    Kind,
-    Notification,
-    NotificationMail,
-    NotificationPreference,
-)
+from deskside.notifications.fanout import Message, audience, write
+from deskside.notifications.models import Kind
 from deskside.tickets.models import EventKind, Ticket
 from deskside.tickets.models import Status as TicketStatus
 from deskside.tickets.timeline import write_event
@@ -126,31 +119,19 @@ def remind(case: VendorCase, at: datetime) -> int:
     )
     channels = recipients(ticket)
     text = f"{ticket.number} {ticket.subject}"[:300]
-    Notification.objects.bulk_create(
-        Notification(
-            recipient_id=pk,
+    write(
+        channels,
+        Message(
             kind=NOTIFY_KIND,
-            ticket_id=ticket.pk,
-            event_id=event.pk,
-            title=f"{ticket.number}: {title}"[:200],
+            title=f"{ticket.number}: {title}",
             text=text,
-            created_at=at,
-        )
-        for pk, channel in channels
-        if channel in IN_PAGE
-    )
-    NotificationMail.objects.bulk_create(
-        NotificationMail(
-            recipient_id=pk,
-            ticket_id=ticket.pk,
-            kind=NOTIFY_KIND,
-            subject=f"[{ticket.number}] {title}"[:250],
+            subject=f"[{ticket.number}] {title}",
             body=f"{title}\n\n{ticket.number} {ticket.subject}\n\nLast contact: "
             f"{case.last_contact_at:%Y-%m-%d %H:%M} UTC",
             created_at=at,
-        )
-        for pk, channel in channels
-        if channel in BY_MAIL
+            ticket_id=ticket.pk,
+            event_id=event.pk,
+        ),
     )
     return len(channels)
 
@@ -166,13 +147,4 @@ def recipients(ticket: Ticket) -> list[tuple[int, str]]:
         if ticket.team_id:
             members = User.teams.through.objects.filter(team_id=ticket.team_id)
             who |= Q(pk__in=members.values("user_id"))
-    served = User.served_organizations.through.objects.filter(user_id=OuterRef("pk"))
-    preference = NotificationPreference.objects.filter(user_id=OuterRef("pk"), kind=NOTIFY_KIND)
-    qs = (
-        User.objects.filter(who, kind=User.Kind.AGENT, is_active=True)
-        .filter(~Exists(served) | Exists(served.filter(organization_id=ticket.organization_id)))
-        .annotate(channel=Subquery(preference.values("channel")[:1]))
-        .order_by("pk")
-    )
-    default = DEFAULT_CHANNEL[NOTIFY_KIND]
-    return [(pk, channel or default) for pk, channel in qs.values_list("pk", "channel")]
+    return audience(who, NOTIFY_KIND, organization_id=ticket.organization_id)

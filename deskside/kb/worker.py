@@ -35,22 +35,14 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Q, QuerySet
 from django.urls import reverse
 
-from deskside.accounts.models import User
 from deskside.core import clock
 from deskside.kb.models import Article, ArticleStatus
 from deskside.kb.queries import visible_articles
-from deskside.notifications.models import (
-    BY_MAIL,
-    DEFAULT_CHANNEL,
-    IN_PAGE,
-    Kind,
-    Notification,
-    NotificationMail,
-    NotificationPreference,
-)
+from deskside.notifications.fanout import Message, audience, write
+from deskside.notifications.models import Kind
 
 log = logging.getLogger(__name__)
 BATCH = 100
@@ -117,59 +109,31 @@ def remind(article: Article, at: datetime) -> int:
     title = f"Review due: {article.title}"[:200]
     due = article.review_due_at
     text = f"Due {due:%Y-%m-%d}: is it still right? Edit it or mark it reviewed." if due else ""
-    Notification.objects.bulk_create(
-        Notification(
-            recipient_id=pk,
+    write(
+        channels,
+        Message(
             kind=NOTIFY_KIND,
+            title=title,
+            text=text,
+            subject=f"[KB] {title}",
+            body=f"The knowledge-base article “{article.title}” is due for review.\n\n{text}",
+            created_at=at,
             link=link,
             # The client whose runbook it is (None: a global article), so an agent who stops
             # serving that client stops seeing the reminder (notifications.queries).
             organization_id=article.organization_id,
-            title=title,
-            text=text,
-            created_at=at,
-        )
-        for pk, channel in channels
-        if channel in IN_PAGE
-    )
-    NotificationMail.objects.bulk_create(
-        NotificationMail(
-            recipient_id=pk,
-            kind=NOTIFY_KIND,
-            link=link,
-            subject=f"[KB] {title}"[:250],
-            body=f"The knowledge-base article “{article.title}” is due for review.\n\n{text}",
-            created_at=at,
-        )
-        for pk, channel in channels
-        if channel in BY_MAIL
+        ),
     )
     return len(channels)
 
 
-def _may_read(article: Article) -> Q:
-    """Agents who may read `article` (every agent for a global one; for a client's runbook,
-    those who serve that client, every client when limited to none)."""
-    if article.organization_id is None:
-        return Q()
-    served = User.served_organizations.through.objects.filter(user_id=OuterRef("pk"))
-    return ~Exists(served) | Exists(served.filter(organization_id=article.organization_id))
-
-
 def recipients(article: Article) -> list[tuple[int, str]]:
     """(user id, channel) of who is reminded of `article` (see the module docstring), with
-    their preference for NOTIFY_KIND."""
+    their preference for NOTIFY_KIND. One query (two with an owner)."""
     owner = article.created_by
     if owner is not None and visible_articles(owner).filter(pk=article.pk).exists():
         who = Q(pk=owner.pk)
     else:
         who = Q(is_staff=True)
-    preference = NotificationPreference.objects.filter(user_id=OuterRef("pk"), kind=NOTIFY_KIND)
-    qs = (
-        User.objects.filter(who, kind=User.Kind.AGENT, is_active=True)
-        .filter(_may_read(article))
-        .annotate(channel=Subquery(preference.values("channel")[:1]))
-        .order_by("pk")
-    )
-    default = DEFAULT_CHANNEL[NOTIFY_KIND]
-    return [(pk, channel or default) for pk, channel in qs.values_list("pk", "channel")]
+    # Those who may read it: for a client's runbook, the agents who serve that client.
+    return audience(who, NOTIFY_KIND, organization_id=article.organization_id)

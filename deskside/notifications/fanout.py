@@ -26,7 +26,13 @@ in the page, a mail, both, or nothing.
 Cost: an event of a heard kind with nobody to tell costs no query; otherwise one query finds
 the recipients with their preference and tenancy (one SELECT, subqueries inside), and one
 multi-row INSERT writes the rows (another for mail). Bulk paths call this once per event.
+
+`audience` and `write` are those two steps on their own, for the worker lanes that tell people
+of something no ticket event announces (a quiet vendor case, an article due for review).
 """
+
+from dataclasses import dataclass
+from datetime import datetime
 
 from django.db.models import Exists, OuterRef, Q, Subquery
 
@@ -66,22 +72,81 @@ def event_written(happened: Happened) -> None:
         return
     event = happened.event
     ticket = happened.ticket
-    channels = _channels(who, kind, ticket, exclude=event.actor_id)
+    channels = audience(who, kind, organization_id=ticket.organization_id, exclude=event.actor_id)
     if not channels:
         return
     title, text = _texts(happened, kind)
-    created = event.created_at
-    event_id = event.pk
+    write(
+        channels,
+        Message(
+            kind=kind,
+            title=title,
+            text=text,
+            subject=f"[{ticket.number}] {title}",
+            body=_mail_body(ticket, title, text, event),
+            created_at=event.created_at,
+            ticket_id=ticket.pk,
+            event_id=event.pk,
+            actor_id=event.actor_id,
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class Message:
+    """What one notification says, in the centre (`title`, `text`) and by mail (`subject`,
+    `body`: the delivery adds the link). About a ticket (`ticket_id`, maybe `event_id`), or about
+    something else (`link`, a path on this site, and `organization_id`, the client it concerns:
+    None for none)."""
+
+    kind: str
+    title: str
+    text: str
+    subject: str
+    body: str
+    created_at: datetime
+    ticket_id: int | None = None
+    event_id: int | None = None
+    actor_id: int | None = None
+    link: str = ""
+    organization_id: int | None = None
+
+
+def audience(
+    who: Q, kind: str, *, organization_id: int | None, exclude: int | None = None
+) -> list[tuple[int, str]]:
+    """(user id, channel) of the active agents `who` names, with their preference for `kind`
+    (`DEFAULT_CHANNEL` without one); with `organization_id`, only those who serve that client
+    (an agent limited to none serves all); `exclude` (an actor) left out. One query."""
+    preference = NotificationPreference.objects.filter(user_id=OuterRef("pk"), kind=kind)
+    qs = User.objects.filter(who, kind=User.Kind.AGENT, is_active=True)
+    if organization_id is not None:
+        served = User.served_organizations.through.objects.filter(user_id=OuterRef("pk"))
+        qs = qs.filter(~Exists(served) | Exists(served.filter(organization_id=organization_id)))
+    qs = qs.annotate(channel=Subquery(preference.values("channel")[:1])).order_by("pk")
+    if exclude is not None:
+        qs = qs.exclude(pk=exclude)
+    default = DEFAULT_CHANNEL[kind]
+    return [(pk, channel or default) for pk, channel in qs.values_list("pk", "channel")]
+
+
+def write(channels: list[tuple[int, str]], message: Message) -> None:
+    """The rows that tell each of `channels` (from `audience`) `message`: a `Notification` for
+    those who read it in the page, a `NotificationMail` outbox row for those who get mail. At
+    most two INSERTs, none for nobody. Call inside the transaction of what it is about."""
+    m = message
     rows = [
         Notification(
             recipient_id=pk,
-            kind=kind,
-            ticket_id=ticket.pk,
-            event_id=event_id,
-            actor_id=event.actor_id,
-            title=title,
-            text=text,
-            created_at=created,
+            kind=m.kind,
+            ticket_id=m.ticket_id,
+            event_id=m.event_id,
+            actor_id=m.actor_id,
+            link=m.link,
+            organization_id=m.organization_id,
+            title=m.title[:TITLE_MAX],
+            text=m.text,
+            created_at=m.created_at,
         )
         for pk, channel in channels
         if channel in IN_PAGE
@@ -91,11 +156,12 @@ def event_written(happened: Happened) -> None:
     mails = [
         NotificationMail(
             recipient_id=pk,
-            ticket_id=ticket.pk,
-            kind=kind,
-            subject=f"[{ticket.number}] {title}"[:250],
-            body=_mail_body(ticket, title, text, event),
-            created_at=created,
+            ticket_id=m.ticket_id,
+            kind=m.kind,
+            link=m.link,
+            subject=m.subject[:250],
+            body=m.body,
+            created_at=m.created_at,
         )
         for pk, channel in channels
         if channel in BY_MAIL
@@ -155,23 +221,6 @@ def _team_lead(ticket: Ticket) -> int | None:
     if Ticket.team.is_cached(ticket):  # the SLA worker loads it with the ticket
         return ticket.team.lead_id if ticket.team else None
     return Team.objects.filter(pk=ticket.team_id).values_list("lead_id", flat=True).first()
-
-
-def _channels(who: Q, kind: str, ticket: Ticket, *, exclude: int | None) -> list[tuple[int, str]]:
-    """(user id, channel) of the active agents `who` names who serve the ticket's client, with
-    their preference for `kind`; `exclude` (the actor) left out. One query."""
-    served = User.served_organizations.through.objects.filter(user_id=OuterRef("pk"))
-    preference = NotificationPreference.objects.filter(user_id=OuterRef("pk"), kind=kind)
-    qs = (
-        User.objects.filter(who, kind=User.Kind.AGENT, is_active=True)
-        .filter(~Exists(served) | Exists(served.filter(organization_id=ticket.organization_id)))
-        .annotate(channel=Subquery(preference.values("channel")[:1]))
-        .order_by("pk")
-    )
-    if exclude is not None:
-        qs = qs.exclude(pk=exclude)
-    default = DEFAULT_CHANNEL[kind]
-    return [(pk, channel or default) for pk, channel in qs.values_list("pk", "channel")]
 
 
 def _texts(happened: Happened, kind: str) -> tuple[str, str]:
