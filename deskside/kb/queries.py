@@ -18,7 +18,7 @@ from datetime import datetime
 from django.db.models import Count, Q, QuerySet
 
 from deskside.accounts.models import User
-from deskside.accounts.queries import served_organization_ids, serves
+from deskside.accounts.queries import served_organization_ids
 from deskside.core.search import terms
 from deskside.kb.models import (
     ARTICLE_SEARCH,
@@ -178,12 +178,6 @@ def solved_with(user: User, ticket: Ticket) -> QuerySet[SolvedWith]:
     return SolvedWith.objects.filter(
         ticket=ticket, article__in=visible_articles(user)
     ).select_related("article", "linked_by")
-
-
-def may_write_for(user: User, organization_id: int | None) -> bool:
-    """Whether agent `user` may write an article for the client `organization_id` (None: a
-    global article, which every agent may write): the clients they serve."""
-    return organization_id is None or serves(user, organization_id)
 
 
 def counts(article: Article) -> dict[str, int]:

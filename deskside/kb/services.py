@@ -22,6 +22,7 @@ from django.db import transaction
 
 from deskside.accounts.models import Organization, User
 from deskside.accounts.permissions import is_admin, is_agent, is_customer
+from deskside.accounts.queries import serves
 from deskside.core import clock
 from deskside.core.files import removed_on_error
 from deskside.kb.exceptions import InvalidInput, InvalidState, NotAllowed
@@ -37,7 +38,7 @@ from deskside.kb.models import (
     Tag,
     Visibility,
 )
-from deskside.kb.queries import may_write_for, visible_articles
+from deskside.kb.queries import visible_articles
 from deskside.tickets.models import EventKind, Status, Ticket
 from deskside.tickets.queries import visible_tickets
 from deskside.tickets.services import add_note
@@ -95,7 +96,7 @@ def _require_visible(actor: User, article: Article) -> None:
 
 def _require_serves(actor: User, data: ArticleInput) -> None:
     org = data.organization
-    if org is not None and not may_write_for(actor, org.pk):
+    if org is not None and not serves(actor, org.pk):
         raise InvalidInput(
             f"you do not serve {org.name}: write its runbooks for a client you serve",
             field="organization",
