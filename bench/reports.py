@@ -9,6 +9,12 @@ and GET /api/v1/reports/<name>, as an unrestricted agent viewing in New York.
 For each report (the volume report twice: per week by channel, per month by client) prints
 the median, the p99 (with few runs, the slowest) and the rows it returned, for the year up to
 the data set's newest ticket. Also times the chart's SVG of each.
+
+First it brings the reports' stored figures up to date, as the worker's lane keeps them on a
+running desk (`deskside reports figures`; a first build at a million tickets takes 15-60 s,
+printed), and with `--changed N` marks the N newest tickets as changed since, so the reports
+also work those out from the tickets (a busy desk between two passes of the worker).
+`--from-tickets` times the reports without the stored figures (as before the first build).
 """
 
 import argparse
@@ -34,6 +40,8 @@ def main() -> None:
     p.add_argument("--runs", type=int, default=7)
     p.add_argument("--days", type=int, default=365)
     p.add_argument("--only", default="", help="comma-separated report names")
+    p.add_argument("--changed", type=int, default=0, help="newest tickets to mark as changed")
+    p.add_argument("--from-tickets", action="store_true", help="without the stored figures")
     args = p.parse_args()
     info = setup_django(args.data_dir)
 
@@ -43,7 +51,8 @@ def main() -> None:
 
     from deskside.accounts.models import User  # noqa: PLC0415
     from deskside.core import clock  # noqa: PLC0415
-    from deskside.reports import chart, queries  # noqa: PLC0415
+    from deskside.reports import chart, figures, queries  # noqa: PLC0415
+    from deskside.reports.models import FiguresMark, FiguresState  # noqa: PLC0415
     from deskside.reports.scope import Scope  # noqa: PLC0415
     from deskside.tickets.models import Ticket  # noqa: PLC0415
     from deskside.tickets.queries import visible_tickets  # noqa: PLC0415
@@ -64,9 +73,22 @@ def main() -> None:
     if args.only:
         cases = [c for c in cases if c[0] in args.only.split(",")]
     total = Ticket.objects.count()
+    began = time.perf_counter()
+    built = figures.build(progress=lambda done, top: print(f"\rfigures {done:,}/{top:,}", end=""))
+    figures.extend()
+    while figures.refresh():
+        pass
+    print(f"\rstored figures up to date ({built=}) in {time.perf_counter() - began:.1f} s")
+    newest_ids = Ticket.objects.order_by("-pk").values_list("pk", flat=True)[: args.changed]
+    FiguresMark.objects.bulk_create([FiguresMark(ticket_id=pk) for pk in newest_ids])
+    saved = FiguresState.objects.values_list("pk", "through_ticket").first()
+    if args.from_tickets:
+        FiguresState.objects.update(through_ticket=None)
     print(
         f"{connection.vendor}, {total:,} tickets, {start} to {end} ({args.days} days), "
-        f"{args.runs} runs each; data set {info.get('name', args.data_dir.name)}"
+        f"{args.runs} runs each; data set {info.get('name', args.data_dir.name)}; "
+        f"{'from the tickets' if args.from_tickets else 'stored figures'}, "
+        f"{args.changed:,} changed"
     )
     # A running server has its URLconf loaded; the first report's links would otherwise
     # import every view (seconds) inside the first timed run.
@@ -87,6 +109,9 @@ def main() -> None:
                 f"  chart {statistics.median(svg_seconds):5.3f} s  rows {len(report.rows)}"
                 f"  runs {' '.join(f'{s:.3f}' for s in seconds)}"
             )
+    FiguresMark.objects.filter(ticket_id__in=list(newest_ids)).delete()
+    if saved is not None:
+        FiguresState.objects.filter(pk=saved[0]).update(through_ticket=saved[1])
 
 
 if __name__ == "__main__":

@@ -7,8 +7,10 @@
 What it writes: ~50 client organisations with 1-4 sites each in several time zones, ~40 agents
 (L1/L2/L3) in six teams (some L2 technicians serve only a region's clients), ~3,000 customers,
 and N tickets spread over the last three years (ids rise with time, as the service would number
-them), across every type, priority, status, channel and tier, each with 1-4 timeline events
-(created, reply / internal note / call / escalation, status change, resolved, closed) and its
+them), across every type, priority, status, channel and tier, each with 1-6 timeline events
+(created, reply / internal note / call / escalation, status change, resolved, for one in twenty
+resolutions reopened and resolved again, closed), its first response (at once for a call or a
+walk-up, else the first public reply or the resolution) and its
 TicketSearch row (subject + description + public replies and resolutions in `public_text`;
 notes, calls and escalation notes in `internal_text`), exactly as `tickets.services` would
 write them. Text comes from `bench/corpus.py`.
@@ -567,6 +569,9 @@ class TicketFactory:
             },
         )
         worker = assignee or rng.choice(self.l1)
+        # The first response: at once for a call or a walk-up (the agent logs it while
+        # talking), else the first public reply or the resolution.
+        responded = created if channel in (Channel.PHONE, Channel.WALK_UP) else None
         escalated = tier != Tier.L1
         first_contact = False
         steps = 0
@@ -597,6 +602,7 @@ class TicketFactory:
                 body = corpus.reply(rng, story.topic)
                 public.append(body)
                 event(EventKind.REPLY, worker, True, body, {})
+                responded = responded or t
             elif r < 0.8:
                 body = corpus.note(rng, story.topic)
                 internal.append(body)
@@ -623,6 +629,16 @@ class TicketFactory:
             body = corpus.resolution(rng, story.topic)
             public.append(body)
             event(EventKind.RESOLVED, worker, True, body, {"first_contact": first_contact})
+            responded = responded or t
+            # One resolution in twenty is reopened once by the requester and resolved again
+            # (decided from the ticket's number, so the random stream and every other
+            # ticket stay as they were).
+            if (pk * 2654435761) % 100 < 5 and t < self.now:
+                t = min(t + timedelta(minutes=60 + (pk * 7919) % (60 * 48)), self.now)
+                event(EventKind.REOPENED, requester, True, "It is broken again.", {})
+                t = min(t + timedelta(minutes=30 + (pk * 104729) % 600), self.now)
+                event(EventKind.RESOLVED, worker, True, body, {"first_contact": False})
+                first_contact = False
             resolved_at = t
             if status == Status.CLOSED:
                 t = min(t + timedelta(days=rng.randint(3, 7)), self.now)
@@ -655,6 +671,7 @@ class TicketFactory:
             dt(t),
             dt(resolved_at) if resolved_at else None,
             dt(closed_at) if closed_at else None,
+            dt(responded) if responded else None,
             0,  # sla_fired: no contracts in this data set, so no clocks (bench/sla_worker.py)
         )
         search = (pk, "\n".join(public), "\n".join(internal))
@@ -682,6 +699,7 @@ TICKET_COLUMNS = [
     "updated_at",
     "resolved_at",
     "closed_at",
+    "first_responded_at",
     "sla_fired",
 ]
 EVENT_COLUMNS = ["ticket_id", "kind", "actor_id", "created_at", "is_public", "body", "data"]

@@ -14,6 +14,7 @@
     deskside import-contacts FILE.csv [--dry-run]   contacts from CSV (see directory.imports)
     deskside smtpd [--port 2525] [--lmtp]   receive mail by SMTP/LMTP from the site's MTA
     deskside problems detect [--window-days N] [--min-size N] [--threshold X]   recurring issues
+    deskside reports figures [--rebuild]      store the reports' per-ticket figures now
     deskside field plan FILE.json [--time-limit S] [--improve N] [--json]   what-if route plan
     deskside assets import --client SLUG FILE.csv [--dry-run]   a client's assets from CSV
 
@@ -32,6 +33,7 @@ import math
 import os
 import subprocess
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import NoReturn
@@ -176,6 +178,7 @@ def cmd_worker(args: argparse.Namespace) -> None:
     from deskside.paging.worker import paging_pass  # noqa: PLC0415
     from deskside.problems.worker import problems_pass  # noqa: PLC0415
     from deskside.recurring.worker import recurring_pass  # noqa: PLC0415
+    from deskside.reports.figures import figures_pass  # noqa: PLC0415
     from deskside.reports.worker import reports_pass  # noqa: PLC0415
     from deskside.sla.retiming import resume  # noqa: PLC0415
     from deskside.sla.worker import sla_pass  # noqa: PLC0415
@@ -207,6 +210,7 @@ def cmd_worker(args: argparse.Namespace) -> None:
             (training_pass, 30.0),  # nightly (and on request) training; long, on its own
             (problems_pass, 60.0),  # runs the detection when due (every 15 min)
             (reports_pass, 300.0),
+            (figures_pass, 60.0),  # the reports' stored figures: changed and new tickets
             (recurring_pass, 30.0),  # recurring schedules' occurrences due: their tickets
             (rma_pass, 60.0),  # quiet vendor cases (days): a minute is fine-grained enough
             (review_pass, 300.0),  # KB articles due for review (days): their owners reminded
@@ -548,6 +552,27 @@ def cmd_problems_detect(args: argparse.Namespace) -> None:
     )
 
 
+def cmd_reports_figures(args: argparse.Namespace) -> None:
+    _setup()
+    from deskside.reports import figures  # noqa: PLC0415
+
+    def progress(done: int, total: int) -> None:
+        if not args.quiet:
+            print(f"\rstoring figures: ticket {done:,}/{total:,}", end="", file=sys.stderr)
+
+    started = time.monotonic()
+    figures.build(rebuild=args.rebuild, progress=progress)
+    if not args.quiet:
+        print(file=sys.stderr)
+    new, marked = figures.extend(), 0
+    while handled := figures.refresh():
+        marked += handled
+    print(
+        f"figures stored through ticket {figures.through():,}; {new:,} new and {marked:,} "
+        f"changed tickets stored again, in {time.monotonic() - started:.1f} s"
+    )
+
+
 def cmd_smtpd(args: argparse.Namespace) -> None:
     _setup()
     from deskside.mail import smtpd  # noqa: PLC0415
@@ -687,6 +712,15 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--threshold", type=float, help="cosine similarity that joins tickets")
     d.add_argument("--quiet", action="store_true", help="no progress")
     d.set_defaults(func=cmd_problems_detect)
+
+    p = sub.add_parser("reports", help="the reports' stored figures")
+    rsub = p.add_subparsers(dest="reports_command", required=True, metavar="ACTION")
+    r = rsub.add_parser(
+        "figures", help="store the per-ticket figures now (the worker does it every minute)"
+    )
+    r.add_argument("--rebuild", action="store_true", help="store every ticket's figures again")
+    r.add_argument("--quiet", action="store_true", help="no progress")
+    r.set_defaults(func=cmd_reports_figures)
 
     p = sub.add_parser("field", help="field service: route planning")
     fsub = p.add_subparsers(dest="field_command", required=True, metavar="ACTION")

@@ -15,7 +15,7 @@ Australia) files a bucket under the local hour its start falls in.
 
 from typing import Any
 
-from django.db.models import BigIntegerField, Func
+from django.db.models import BigIntegerField, DateField, Func
 
 
 class EpochHour(Func):
@@ -67,5 +67,27 @@ class EpochSecond(Func):
             compiler,
             connection,
             template="FLOOR(EXTRACT(EPOCH FROM %(expressions)s))::bigint",
+            **extra,
+        )
+
+
+class UtcMonth(Func):
+    """The first day of the UTC month of a datetime expression, a date (the same bucket on
+    both backends, whatever the connection's time zone)."""
+
+    output_field = DateField()
+    arity = 1
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list[Any]]:
+        # Stored as UTC text: its first 7 characters are the month.
+        return self.as_sql(
+            compiler, connection, template="(substr(%(expressions)s, 1, 7) || '-01')", **extra
+        )
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list[Any]]:
+        return self.as_sql(
+            compiler,
+            connection,
+            template="date_trunc('month', %(expressions)s AT TIME ZONE 'UTC')::date",
             **extra,
         )

@@ -16,12 +16,12 @@ from collections import defaultdict
 from collections.abc import Callable
 from datetime import timedelta
 
-from django.db.models import Case, Count, F, Q, QuerySet, Sum, When
+from django.db.models import Count, Q, QuerySet, Sum
 
 from deskside.accounts.models import Organization, Tier, User
 from deskside.assignment.engine import WEIGHTS
 from deskside.core import clock
-from deskside.core.timebuckets import EpochSecond
+from deskside.reports import figures
 from deskside.reports.scope import Scope, bucket_of, buckets, day_from_index, local_midnight
 from deskside.reports.scope import next_bucket as after
 from deskside.reports.tables import Cell, Chart, Report, hours, median_of, percent
@@ -29,10 +29,8 @@ from deskside.sla.queries import outcome_counts, with_clock_positions
 from deskside.tickets.models import (
     OPEN_STATUSES,
     Channel,
-    EventKind,
     Priority,
     Ticket,
-    TicketEvent,
     TicketType,
 )
 
@@ -165,29 +163,18 @@ def _against_target(rate: float | None) -> str:
     return "above" if rate > FCR_TARGET[1] else "within"
 
 
-def _durations(qs: QuerySet[Ticket], end: str) -> dict[tuple[int, str], tuple[int, float, dict]]:
-    """{(priority, tier): (tickets, mean seconds, {whole minutes: count})} of `end` - created,
-    in one query: per group and minute, the count and the sum of the exact seconds."""
-    rows = (
-        qs.filter(**{f"{end}__isnull": False})
-        .alias(seconds=EpochSecond(end) - EpochSecond("created_at"))
-        # Whole minutes under a day, whole quarter hours above: the median's precision, and
-        # a histogram of a few thousand buckets rather than one per minute of a month.
-        .annotate(
-            minute=Case(
-                When(seconds__lt=86400, then=F("seconds") / 60),
-                default=F("seconds") / 900 * 15,
-            )
-        )
-        .order_by()
-        .values("priority", "tier", "minute")
-        .annotate(n=Count("id"), total=Sum("seconds"))
-    )
+def _durations(
+    tickets: QuerySet[Ticket], scope: Scope, figure: str, through: int | None
+) -> dict[tuple[int, str], tuple[int, float, dict]]:
+    """{(priority, tier): (tickets, mean seconds, {whole minutes: count})} of the stored
+    figure `figure` ("response" or "resolve": seconds from creation to the first response or
+    to the resolution, and its minute), grouped by priority, tier and minute by the database."""
+    rows = figures.durations(tickets, scope, figure, through)
     sums: dict[tuple[int, str], list[int]] = defaultdict(lambda: [0, 0])
     histogram: dict[tuple[int, str], dict[int, int]] = defaultdict(dict)
-    for r in rows:
-        key = (r["priority"], r["tier"])
-        histogram[key][r["minute"]] = r["n"]
+    for (priority, tier, minute), r in rows.items():
+        key = (priority, tier)
+        histogram[key][minute] = r["n"]
         sums[key][0] += r["n"]
         sums[key][1] += r["total"]
     return {k: (n, total / n, histogram[k]) for k, (n, total) in sums.items()}
@@ -197,9 +184,9 @@ def response_times(tickets: QuerySet[Ticket], scope: Scope) -> Report:
     """Mean and median wall-clock time from creation to first response and to resolution,
     per priority and (current) tier, in hours; medians to the minute (to the quarter hour
     above a day)."""
-    qs = scope.narrow(tickets)
-    first = _durations(qs, "first_responded_at")
-    resolve = _durations(qs, "resolved_at")
+    through = figures.stored_through()
+    first = _durations(tickets, scope, "response", through)
+    resolve = _durations(tickets, scope, "resolve", through)
     keys = sorted(set(first) | set(resolve))
     empty: tuple[int, float | None, dict] = (0, None, {})
     table = []
@@ -350,6 +337,18 @@ def backlog(tickets: QuerySet[Ticket], scope: Scope) -> Report:
     return Report("backlog", "Backlog and ageing", columns, table, totals, chart)
 
 
+ESCALATION_COUNTS = {
+    "n": Count("pk"),
+    "esc": Count("pk", filter=Q(escalated=True)),
+    "at_l1": Count("pk", filter=Q(tier=Tier.L1)),
+    "at_l2": Count("pk", filter=Q(tier=Tier.L2)),
+    "from_l1": Count("pk", filter=Q(left_l1=True)),
+    "from_l2": Count("pk", filter=Q(left_l2=True)),
+    "back_l1": Count("pk", filter=Q(left_l1=True, tier=Tier.L1)),
+    "back_l2": Count("pk", filter=Q(left_l2=True, tier=Tier.L2)),
+}
+
+
 def escalations(tickets: QuerySet[Ticket], scope: Scope) -> Report:
     """Per category (the ticket type: Deskside has no category field): tickets, tickets
     escalated at least once and their share, and the rate per tier: of the tickets handled at
@@ -361,46 +360,10 @@ def escalations(tickets: QuerySet[Ticket], scope: Scope) -> Report:
     `handled_l1` and `reached_l2`). A tier can go down again (an agent accepting a triage
     suggestion), so a ticket both at L1 now and escalated out of it is counted once: the
     events are grouped by the ticket's tier now too."""
-    qs = scope.narrow(tickets)
-    per_type = {
-        r["type"]: r
-        for r in qs.order_by()
-        .values("type")
-        .annotate(
-            n=Count("id"),
-            esc=Count("id", filter=Q(escalation_count__gt=0)),
-            at_l1=Count("id", filter=Q(tier=Tier.L1)),
-            at_l2=Count("id", filter=Q(tier=Tier.L2)),
-        )
-    }
-    events = (
-        TicketEvent.objects.filter(
-            ticket__in=qs.values("pk"),
-            kind=EventKind.ESCALATED,
-            data__from_tier__in=[Tier.L1, Tier.L2],
-        )
-        .order_by()
-        .values("ticket__type", "data__from_tier", "ticket__tier")
-        .annotate(n=Count("ticket_id", distinct=True))
-    )
-    left: dict[tuple[str, str], int] = defaultdict(int)
-    back: dict[tuple[str, str], int] = defaultdict(int)  # escalated out of a tier, there again
-    for r in events:
-        key = (r["ticket__type"], r["data__from_tier"])
-        left[key] += r["n"]
-        if r["ticket__tier"] == r["data__from_tier"]:
-            back[key] += r["n"]
-    empty = {"n": 0, "esc": 0, "at_l1": 0, "at_l2": 0}
-    counts = {
-        kind.value: {
-            **per_type.get(kind.value, empty),
-            "from_l1": left[(kind.value, Tier.L1)],
-            "from_l2": left[(kind.value, Tier.L2)],
-            "back_l1": back[(kind.value, Tier.L1)],
-            "back_l2": back[(kind.value, Tier.L2)],
-        }
-        for kind in TicketType
-    }
+    counts = {kind.value: dict.fromkeys(ESCALATION_COUNTS, 0) for kind in TicketType}
+    rows = figures.summed(tickets, scope.narrow, ("type",), **ESCALATION_COUNTS)
+    for (kind,), r in rows.items():
+        counts.setdefault(kind, dict.fromkeys(ESCALATION_COUNTS, 0)).update(r)
     keys = ("n", "esc", "at_l1", "at_l2", "from_l1", "from_l2", "back_l1", "back_l2")
     total = {k: sum(c[k] for c in counts.values()) for k in keys}
 
@@ -461,13 +424,16 @@ def workload(tickets: QuerySet[Ticket], scope: Scope) -> Report:
     for r in open_rows:
         load[r["assignee_id"]][0] += r["n"]
         load[r["assignee_id"]][1] += r["n"] * WEIGHTS.get(r["priority"], 1)
-    resolved = dict(
-        scope.narrow(tickets)
-        .filter(resolved_at__isnull=False, assignee__isnull=False)
-        .order_by()
-        .values_list("assignee_id")
-        .annotate(n=Count("id"))
-    )
+    resolved = {
+        key[0]: r["n"]
+        for key, r in figures.summed(
+            tickets,
+            scope.narrow,
+            ("assignee_id",),
+            where=Q(is_resolved=True, assignee__isnull=False),
+            n=Count("pk"),
+        ).items()
+    }
     people = User.objects.in_bulk(list(set(load) | set(resolved)))
     table = []
     for person in sorted(people.values(), key=lambda u: (u.full_name or u.email, u.pk)):
@@ -506,20 +472,18 @@ def workload(tickets: QuerySet[Ticket], scope: Scope) -> Report:
 def reopens(tickets: QuerySet[Ticket], scope: Scope) -> Report:
     """Per client: resolutions and reopenings (resolved and reopened events on the range's
     tickets) and the reopen rate, reopened / resolved."""
-    qs = scope.narrow(tickets)
-    events = (
-        TicketEvent.objects.filter(
-            ticket__in=qs.values("pk"), kind__in=(EventKind.RESOLVED, EventKind.REOPENED)
-        )
-        .order_by()
-        .values("ticket__organization_id")
-        .annotate(
-            resolved=Count("id", filter=Q(kind=EventKind.RESOLVED)),
-            reopened=Count("id", filter=Q(kind=EventKind.REOPENED)),
-            tickets=Count("ticket_id", filter=Q(kind=EventKind.REOPENED), distinct=True),
-        )
-    )
-    by_org = {r["ticket__organization_id"]: r for r in events}
+    by_org = {
+        key[0]: r
+        for key, r in figures.summed(
+            tickets,
+            scope.narrow,
+            ("organization_id",),
+            where=Q(resolutions__gt=0) | Q(reopenings__gt=0),
+            resolved=Sum("resolutions"),
+            reopened=Sum("reopenings"),
+            tickets=Count("pk", filter=Q(reopenings__gt=0)),
+        ).items()
+    }
     orgs = Organization.objects.in_bulk(list(by_org))
 
     def line(name: str, r: dict, **link: str) -> list[Cell]:

@@ -44,6 +44,10 @@ EXPECTED = {
         "deskside.assignment.services.event_written",
         {K.CREATED, K.ASSIGNED, K.ESCALATED},
     ),
+    "reports.figures": (
+        "deskside.reports.figures.event_written",
+        set(K) - {K.SLA_WARNING, K.SLA_BREACH, K.MAIL_SENT, K.MAIL_FAILED, K.PAGED, K.PAGE_FAILED},
+    ),
     "surveys.resolved": ("deskside.surveys.services.resolved", {K.RESOLVED}),
     "triage.auto": ("deskside.triage.services.event_written", {K.CREATED}),
     "problems.known_errors": ("deskside.problems.matching.event_written", {K.CREATED}),
