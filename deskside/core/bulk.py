@@ -10,6 +10,8 @@ SQL here, once, instead of per call site with a branch per database:
   else changed since it was read is left alone, so any number of processes may race for the
   same rows and each row is claimed once.
 - `insert_many`: a multi-row INSERT.
+- `insert_select`: INSERT ... SELECT from a queryset, the rows never passing through Python;
+  with `add`, an upsert that adds to the counters of the rows already there.
 - `update_returning`: an UPDATE of the rows a WHERE matches, returning columns of each; on
   PostgreSQL optionally locking them in id order first, so two such statements over the same
   rows wait for each other instead of deadlocking.
@@ -30,9 +32,16 @@ from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection, models
 
-__all__ = ["claim_many", "insert_many", "returning_supported", "update_returning"]
+__all__ = [
+    "claim_many",
+    "insert_many",
+    "insert_select",
+    "returning_supported",
+    "update_returning",
+]
 
 Row = Sequence[Any]
 
@@ -232,6 +241,40 @@ def insert_many(model: type[models.Model], names: Sequence[str], rows: Sequence[
                 params,
             )
     return len(rows)
+
+
+def insert_select(
+    model: type[models.Model],
+    qs: "models.QuerySet[Any]",
+    columns: dict[str, str],
+    *,
+    key: Sequence[str] = (),
+    add: Sequence[str] = (),
+) -> int:
+    """INSERT INTO `model`'s table the rows of `qs`, a values() queryset: `columns` maps each
+    field of `model` to the name of the `qs` column that fills it (values() names its columns
+    as asked, so the order of its SELECT does not matter). One statement; returns the rows
+    written. With `key` (the fields of a unique constraint) and `add`, a row whose key is
+    there already adds its `add` fields to that row's (ON CONFLICT ... DO UPDATE, the same
+    form on SQLite 3.24+ and PostgreSQL). A queryset that can match nothing writes nothing."""
+    try:
+        inner, params = qs.query.sql_with_params()
+    except EmptyResultSet:
+        return 0
+    quote = connection.ops.quote_name
+    table = _table(model)
+    targets = ", ".join(_column(model, name) for name in columns)
+    sources = ", ".join(f"picked.{quote(source)}" for source in columns.values())
+    # "WHERE true": SQLite reads an ON CONFLICT after a bare FROM as the join's ON.
+    sql = f"INSERT INTO {table} ({targets}) SELECT {sources} FROM ({inner}) picked WHERE true"  # noqa: S608
+    if key:
+        added = [_column(model, name) for name in add]
+        adds = ", ".join(f"{c} = {table}.{c} + excluded.{c}" for c in added)
+        conflict = ", ".join(_column(model, name) for name in key)
+        sql += f" ON CONFLICT ({conflict}) DO UPDATE SET {adds}"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.rowcount
 
 
 def update_returning(

@@ -34,7 +34,7 @@ from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import (
     BooleanField,
     Case,
@@ -57,7 +57,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from deskside.accounts.models import Tier
-from deskside.core import clock
+from deskside.core import bulk, clock
 from deskside.core.timebuckets import EpochSecond, UtcMonth
 from deskside.reports.models import DurationRollup, FiguresMark, FiguresState, TicketFigures
 from deskside.reports.scope import Scope
@@ -316,29 +316,16 @@ def durations(
 
 
 def _insert(tickets: QuerySet[Ticket]) -> int:
-    """INSERT ... SELECT the figures of `tickets`: one statement, no rows through Python. The
-    outer SELECT names each column, so the inner one's column order does not matter."""
-    inner, params = figures_of(tickets).order_by().values("pk", *FIELDS).query.sql_with_params()
-    quote = connection.ops.quote_name
-    names = ["pk", *FIELDS]  # values() names each column as asked
-    targets = [TicketFigures._meta.get_field("ticket").column]
-    targets += [TicketFigures._meta.get_field(n.removesuffix("_id")).column for n in FIELDS]
-    # Names from the models, the values as parameters.
-    sql = (
-        f"INSERT INTO {quote(TicketFigures._meta.db_table)} ({', '.join(map(quote, targets))}) "  # noqa: S608
-        f"SELECT {', '.join('figures.' + quote(n) for n in names)} FROM ({inner}) figures"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.rowcount
+    """Store the figures of `tickets`: INSERT ... SELECT, no rows through Python."""
+    picked = figures_of(tickets).order_by().values("pk", *FIELDS)
+    columns = {"ticket": "pk", **{name.removesuffix("_id"): name for name in FIELDS}}
+    return bulk.insert_select(TicketFigures, picked, columns)
 
 
 def _roll(rows: QuerySet[TicketFigures], sign: int) -> None:
     """Add (`sign` 1) or take away (-1) the durations of the stored `rows` to or from the
     monthly `DurationRollup`: one upsert per figure, counted by the database."""
-    quote = connection.ops.quote_name
-    table = quote(DurationRollup._meta.db_table)
-    key = ("month", "team_id", "priority", "tier", "figure", "minute")
+    key = ["month", "team_id", "priority", "tier", "figure", "minute"]
     for figure in DurationRollup.Figure.values:
         grouped = (
             rows.filter(**{f"{figure}_seconds__isnull": False})
@@ -353,19 +340,8 @@ def _roll(rows: QuerySet[TicketFigures], sign: int) -> None:
             )
             .annotate(r_tickets=Count("pk") * sign, r_seconds=Sum(f"{figure}_seconds") * sign)
         )
-        inner, params = grouped.query.sql_with_params()
-        names = [f"rolled.r_{name.removesuffix('_id')}" for name in key]
-        names += ["rolled.r_tickets", "rolled.r_seconds"]
-        columns = ", ".join(map(quote, (*key, "tickets", "seconds")))
-        sql = (
-            f"INSERT INTO {table} ({columns}) SELECT {', '.join(names)} "  # noqa: S608
-            f"FROM ({inner}) rolled WHERE true "
-            f"ON CONFLICT ({', '.join(map(quote, key))}) DO UPDATE SET "
-            f"tickets = {table}.tickets + excluded.tickets, "
-            f"seconds = {table}.seconds + excluded.seconds"
-        )
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
+        columns = {name: f"r_{name.removesuffix('_id')}" for name in [*key, "tickets", "seconds"]}
+        bulk.insert_select(DurationRollup, grouped, columns, key=key, add=["tickets", "seconds"])
     if sign < 0:
         DurationRollup.objects.filter(tickets=0).delete()
 

@@ -1,12 +1,14 @@
 """deskside.core.bulk: the many-row statements behind the workers, on SQLite and PostgreSQL."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from django.db import transaction
+from django.db.models import Count, Value
 
 from deskside.accounts.models import Organization
 from deskside.core import bulk
+from deskside.reports.models import DurationRollup
 from deskside.tickets.models import EventKind, TicketEvent
 from tests.core.races import in_threads
 
@@ -146,3 +148,41 @@ def test_update_returning_returns_the_changed_rows(db):
         )
         == []
     )
+
+
+def test_insert_select_copies_rows_and_adds_on_a_conflict(db):
+    """INSERT ... SELECT from a values() queryset (its columns named, their order free), then
+    the same as an upsert that adds to the counters of the row already there (the reports'
+    monthly rollup; tests/reports/test_stored_figures.py tests the whole)."""
+    for name in ("Alpha", "Beta", "Gamma"):
+        Organization.objects.create(name=name, slug=name.lower())
+    constants = {
+        "m": Value(date(2026, 3, 1)),
+        "t": Value(0),
+        "p": Value(3),
+        "ti": Value("L1"),
+        "f": Value("resolve"),
+        "mi": Value(42),
+    }
+    picked = (
+        Organization.objects.filter(slug__in=["alpha", "beta", "gamma"])
+        .order_by()
+        .values(**constants)
+        .annotate(s=Count("pk") * 10, n=Count("pk"))
+    )
+    columns = dict(
+        zip(["month", "team_id", "priority", "tier", "figure", "minute"], constants, strict=True)
+    )
+    columns |= {"tickets": "n", "seconds": "s"}
+    key, add = list(columns)[:6], ["tickets", "seconds"]
+    assert bulk.insert_select(DurationRollup, picked, columns, key=key, add=add) == 1
+    assert bulk.insert_select(DurationRollup, picked, columns, key=key, add=add) == 1
+    row = DurationRollup.objects.get()
+    assert (row.month, row.minute, row.tier, row.tickets, row.seconds) == (
+        date(2026, 3, 1),
+        42,
+        "L1",
+        6,
+        60,
+    )
+    assert bulk.insert_select(DurationRollup, picked.none(), columns, key=key, add=add) == 0
