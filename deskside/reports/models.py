@@ -76,8 +76,14 @@ class TicketFigures(models.Model):
     `deskside reports figures`); a report reads a row only while its ticket is unchanged
     since (no `FiguresMark`)."""
 
+    # No foreign-key constraint: on PostgreSQL it would take a key-share lock on every ticket
+    # a pass stores, and the services lock tickets FOR UPDATE (a merge locks two).
     ticket = models.OneToOneField(
-        "tickets.Ticket", on_delete=models.CASCADE, primary_key=True, related_name="+"
+        "tickets.Ticket",
+        on_delete=models.CASCADE,
+        primary_key=True,
+        db_constraint=False,
+        related_name="+",
     )
     created_at = models.DateTimeField()
     organization = models.ForeignKey(

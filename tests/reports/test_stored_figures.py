@@ -8,11 +8,10 @@ York, with T7/T8 escalated; a range of February to April makes March a whole UTC
 from the rollup."""
 
 from dataclasses import replace
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.db.models import Count, Sum
 
 from deskside import cli
 from deskside.accounts.models import Tier
@@ -70,30 +69,30 @@ def assert_same(desk, helpdesk, qs=None):
 
 def assert_rollup_is_the_sum_of_the_rows():
     for figure in DurationRollup.Figure.values:
-        rows = (
-            TicketFigures.objects.filter(**{f"{figure}_seconds__isnull": False})
-            .values("priority", "tier", f"{figure}_minute")
-            .annotate(n=Count("pk"), s=Sum(f"{figure}_seconds"))
+        rows = TicketFigures.objects.filter(**{f"{figure}_seconds__isnull": False}).values_list(
+            "created_at", "team_id", "priority", "tier", f"{figure}_minute", f"{figure}_seconds"
         )
-        expected = {
-            (r["priority"], r["tier"], r[f"{figure}_minute"]): (r["n"], r["s"]) for r in rows
-        }
-        rolled = (
-            DurationRollup.objects.filter(figure=figure)
-            .values("priority", "tier", "minute")
-            .annotate(n=Sum("tickets"), s=Sum("seconds"))
-        )
-        assert {(r["priority"], r["tier"], r["minute"]): (r["n"], r["s"]) for r in rolled} == (
-            expected
-        )
+        expected: dict[tuple, list[int]] = {}
+        for created, team, priority, tier, minute, seconds in rows:
+            month = created.astimezone(UTC).date().replace(day=1)
+            counts = expected.setdefault((month, team or 0, priority, tier, minute), [0, 0])
+            counts[0] += 1
+            counts[1] += seconds
+        rolled = DurationRollup.objects.filter(figure=figure)
+        assert {
+            (r.month, r.team_id, r.priority, r.tier, r.minute): [r.tickets, r.seconds]
+            for r in rolled
+        } == expected
         assert not DurationRollup.objects.filter(tickets=0).exists()
 
 
 @pytest.fixture
 def spread(escalated, carol, alice, make_ticket):
-    """Tickets in February and April too, so the quarter has edges and a whole month."""
+    """Tickets in February and April too, so the quarter has edges and a whole month, and
+    one on the evening of 28 February in New York: 1 March in UTC, in the March rollup."""
     for moment, priority in (
         (datetime(2026, 2, 10, 9, tzinfo=NY), Priority.P2),
+        (datetime(2026, 2, 28, 20, tzinfo=NY), Priority.P1),
         (datetime(2026, 4, 20, 15, tzinfo=NY), Priority.P3),
     ):
         with clock.frozen(moment):
@@ -111,7 +110,7 @@ def test_every_report_is_the_same_from_the_stored_figures(spread, now, helpdesk)
     assert not FiguresMark.objects.exists()
     assert TicketFigures.objects.count() == Ticket.objects.count()
     assert figures.stored_through() == Ticket.objects.order_by("-pk").first().pk
-    assert DurationRollup.objects.filter(month=date(2026, 3, 1)).exists()
+    assert DurationRollup.objects.filter(month=date(2026, 3, 1), priority=Priority.P1).exists()
     assert_rollup_is_the_sum_of_the_rows()
     assert_same(spread, helpdesk)
 
