@@ -77,9 +77,7 @@ def main() -> None:
     built = figures.build(
         progress=lambda done, top: print(f"\rfigures {done:,}/{top:,}", end="", file=sys.stderr)
     )
-    figures.extend()
-    while figures.refresh():
-        pass
+    figures.catch_up()
     print(
         f"\rstored figures up to date ({built=}) in {time.perf_counter() - began:.1f} s",
         file=sys.stderr,

@@ -564,11 +564,10 @@ def cmd_reports_figures(args: argparse.Namespace) -> None:
     figures.build(rebuild=args.rebuild, progress=progress)
     if not args.quiet:
         print(file=sys.stderr)
-    new, marked = figures.extend(), 0
-    while handled := figures.refresh():
-        marked += handled
+    new, marked = figures.catch_up()
+    through = figures.stored_through() or 0
     print(
-        f"figures stored through ticket {figures.through():,}; {new:,} new and {marked:,} "
+        f"figures stored through ticket {through:,}; {new:,} new and {marked:,} "
         f"changed tickets stored again, in {time.monotonic() - started:.1f} s"
     )
 

@@ -171,17 +171,12 @@ def stored_through() -> int | None:
     )
 
 
-_UNREAD: Any = object()
-
-
 def sources(
-    tickets: QuerySet[Ticket], narrow: Callable[[QuerySet], QuerySet], through: Any = _UNREAD
+    tickets: QuerySet[Ticket], narrow: Callable[[QuerySet], QuerySet], through: int | None
 ) -> list[QuerySet]:
     """The querysets whose rows a report sums, each with the `FIELDS` by name and narrowed by
     `narrow` (the scope): the stored rows of unchanged tickets among `tickets`, and every
     other ticket of `tickets` with its figures worked out (`figures_of`)."""
-    if through is _UNREAD:
-        through = stored_through()
     if through is None:
         return [figures_of(narrow(tickets))]
     stored = narrow(TicketFigures.objects.all()).filter(ticket_id__lte=through)
@@ -238,7 +233,8 @@ def summed(
     """{group values: {aggregate: total}} over the rows of the `sources`, each grouped by the
     database, in one statement; the aggregates must add up (counts and sums)."""
     group = tuple(group)
-    return _merge(_grouped(sources(tickets, narrow), group, where, aggregates), group, aggregates)
+    parts = _grouped(sources(tickets, narrow, stored_through()), group, where, aggregates)
+    return _merge(parts, group, aggregates)
 
 
 def _months(since: datetime, until: datetime) -> tuple[datetime, datetime] | None:
@@ -258,7 +254,7 @@ def _next_month(moment: datetime) -> datetime:
 
 
 def durations(
-    tickets: QuerySet[Ticket], scope: Scope, figure: str, through: Any = _UNREAD
+    tickets: QuerySet[Ticket], scope: Scope, figure: str, through: int | None
 ) -> dict[tuple, dict[str, int]]:
     """{(priority, tier, minute): {"n": tickets, "total": seconds}} of the stored `figure`
     ("response" or "resolve") of the scope's tickets.
@@ -270,8 +266,6 @@ def durations(
     and after the last whole month are read as `summed` reads them."""
     where = Q(**{f"{figure}_seconds__isnull": False})
     aggregates = {"n": Count("pk"), "total": Sum(f"{figure}_seconds")}
-    if through is _UNREAD:
-        through = stored_through()
     months = _months(scope.since, scope.until)
     if through is None or months is None or scope.organization or tickets.query.where:
         group = ("priority", "tier", f"{figure}_minute")
@@ -463,16 +457,17 @@ def build(
     return True
 
 
-def through() -> int:
-    """The newest ticket the stored figures cover (0 before the first build)."""
-    return stored_through() or 0
+def catch_up() -> tuple[int, int]:
+    """Once built: store the new tickets (`extend`) and the marked ones until no mark is
+    left; (new, marks handled)."""
+    new, marked = extend(), 0
+    while handled := refresh():
+        marked += handled
+    return new, marked
 
 
 def figures_pass(budget: float = 20.0) -> None:
     """The worker's lane (every minute): go on with a build (the first one starts by itself)
     for up to `budget` seconds; once built, store the new and the marked tickets."""
-    if not build(budget=budget):
-        return
-    extend()
-    while refresh() == BATCH:
-        pass
+    if build(budget=budget):
+        catch_up()

@@ -104,9 +104,7 @@ def spread(escalated, carol, alice, make_ticket):
 def test_every_report_is_the_same_from_the_stored_figures(spread, now, helpdesk):
     assert FiguresMark.objects.exists()  # the services' events marked every ticket
     assert figures.build()
-    figures.extend()
-    while figures.refresh():
-        pass
+    figures.catch_up()
     assert not FiguresMark.objects.exists()
     assert TicketFigures.objects.count() == Ticket.objects.count()
     assert figures.stored_through() == Ticket.objects.order_by("-pk").first().pk
